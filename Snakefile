@@ -1,0 +1,16 @@
+# IMPACT-Régions: raw INSEE / ANCT extracts and survey microdata -> processed tables -> reports.
+# Run `snakemake` (the workflow profile in profiles/default sets the cores). See README.md.
+
+configfile: "config/config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/ingest.smk"
+include: "workflow/rules/indices.smk"
+include: "workflow/rules/survey.smk"
+include: "workflow/rules/gaps.smk"
+
+
+rule all:
+    input:
+        TABLES,

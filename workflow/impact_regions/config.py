@@ -1,0 +1,195 @@
+"""Loading and validating the configuration: config.yaml, catalogues and territory files.
+
+Every file is read with ``yaml.safe_load`` and validated against its JSON Schema in
+``workflow/schemas/``; cross-file rules that a schema cannot express (a domain that does not
+exist, a département not in the COG, a region file whose départements differ from the COG)
+are checked here. Problems raise :class:`~impact_regions.errors.ConfigError` naming the file
+and the field, before Snakemake schedules any job.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from .errors import ConfigError
+from .geo import Geography
+
+SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
+RESERVED_CODES = {"FR"}
+DEPARTEMENT_PREFIX = "DEP-"
+
+
+def load_yaml(path: str | Path) -> Any:
+    """Read a YAML file safely; a syntax error becomes a ConfigError with its line."""
+    path = Path(path)
+    if not path.exists():
+        raise ConfigError(path, "(file)", "file not found")
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(syntax)"
+        raise ConfigError(path, where, f"invalid YAML: {getattr(exc, 'problem', exc)}") from None
+
+
+def _schema(name: str) -> dict:
+    return yaml.safe_load((SCHEMA_DIR / f"{name}.schema.yaml").read_text(encoding="utf-8"))
+
+
+def _fill_defaults(instance: Any, schema: dict) -> Any:
+    """Fill `default`s of object properties recursively (jsonschema validates, never fills)."""
+    if isinstance(instance, dict) and schema.get("type") == "object":
+        for key, sub in schema.get("properties", {}).items():
+            if key not in instance and "default" in sub:
+                instance[key] = copy.deepcopy(sub["default"])
+            if key in instance:
+                instance[key] = _fill_defaults(instance[key], sub)
+    return instance
+
+
+def validate(data: Any, schema_name: str, path: str | Path) -> Any:
+    """Validate `data` against `workflow/schemas/<schema_name>.schema.yaml`, then fill defaults."""
+    schema = _schema(schema_name)
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = sorted(validator.iter_errors(data), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
+    if errors:
+        err = errors[0]
+        field = ".".join(str(p) for p in err.absolute_path) or "(top level)"
+        if err.validator == "oneOf" and isinstance(err.instance, dict):
+            problem = "does not match exactly one of the allowed shapes (check the required keys of this entry)"
+        else:
+            problem = err.message
+        raise ConfigError(path, field, problem)
+    return _fill_defaults(data, schema)
+
+
+def load_config(path: str | Path) -> dict:
+    """config.yaml, validated, with every default filled in."""
+    return check_config(load_yaml(path) or {}, path)
+
+
+def check_config(data: dict, path: str | Path) -> dict:
+    """Validate a configuration dict (as Snakemake merged it) and fill its defaults."""
+    config = validate(copy.deepcopy(data), "config", path)
+    index = config["index"]
+    if index["aggregation"] == "geometric" and index["normalisation"] == "zscore":
+        raise ConfigError(path, "index.aggregation",
+                          "geometric aggregation needs positive scores: use normalisation minmax or ratio")
+    return config
+
+
+def load_indicators(path: str | Path) -> dict:
+    """Indicator catalogue, validated, with `sources` normalised to a level -> file mapping."""
+    cat = validate(load_yaml(path) or {}, "indicators", path)
+    domains = [d["id"] for d in cat["domains"]]
+    if len(set(domains)) != len(domains):
+        raise ConfigError(path, "domains", "duplicate domain id")
+    seen = set()
+    for i, ind in enumerate(cat["indicators"]):
+        where = f"indicators.{i}"
+        if ind["id"] in seen:
+            raise ConfigError(path, f"{where}.id", f"duplicate indicator id '{ind['id']}'")
+        seen.add(ind["id"])
+        if ind["domain"] not in domains:
+            raise ConfigError(path, f"{where}.domain", f"unknown domain '{ind['domain']}' (domains: {', '.join(domains)})")
+        additive = "numerator" in ind
+        if additive:
+            if ind["level"] != "commune":
+                raise ConfigError(path, f"{where}.level", "additive indicators (numerator) must be read at commune level")
+            if isinstance(ind["numerator"], str):
+                ind["numerator"] = [ind["numerator"]]
+            ind.setdefault("multiplier", 1)
+            ind["sources"] = {"commune": ind["source"]}
+        else:
+            if "source" in ind and "sources" in ind:
+                raise ConfigError(path, f"{where}.sources", "give either source or sources, not both")
+            if "source" in ind:
+                ind["sources"] = {ind["level"]: ind.pop("source")}
+            if "sources" not in ind:
+                raise ConfigError(path, f"{where}.source", "a source file is required")
+            if ind["level"] not in ind["sources"]:
+                raise ConfigError(path, f"{where}.level", f"level '{ind['level']}' has no file in sources")
+            ind.setdefault("weight", "population")
+        ind["additive"] = additive
+    for d in domains:
+        if not any(ind["domain"] == d for ind in cat["indicators"]):
+            raise ConfigError(path, "indicators", f"domain '{d}' has no indicator")
+    return cat
+
+
+def load_survey(path: str | Path, domains: list[dict]) -> dict:
+    """Survey codebook, validated, with `pattern` measures expanded over the domains."""
+    codebook = validate(load_yaml(path) or {}, "survey", path)
+    measures = []
+    for i, m in enumerate(codebook["measures"]):
+        if m["kind"] in ("mean", "agree") and ("min" not in m or "max" not in m):
+            raise ConfigError(path, f"measures.{i}", f"a '{m['kind']}' measure needs min and max")
+        if m["kind"] == "agree" and not m.get("positive"):
+            raise ConfigError(path, f"measures.{i}.positive", "an 'agree' measure needs its positive answers")
+        if "pattern" in m:
+            for d in domains:
+                mm = {k: v for k, v in m.items() if k != "pattern"}
+                mm["id"] = m["pattern"].format(domain=d["id"])
+                mm["label"] = m["label"].format(domain_label=d["label"])
+                mm["domain"] = d["id"]
+                measures.append(mm)
+        else:
+            measures.append(dict(m))
+    ids = [m["id"] for m in measures]
+    dup = {x for x in ids if ids.count(x) > 1}
+    if dup:
+        raise ConfigError(path, "measures", f"measure defined twice: {', '.join(sorted(dup))}")
+    codebook["measures"] = measures
+    return codebook
+
+
+def load_territory_files(regions_dir: str | Path, geo: Geography) -> list[dict]:
+    """Read every `<regions_dir>/*.yaml` into a territory definition.
+
+    Returns dicts ``code, name, slug, kind ('region' or 'custom'), departements, intro, path``,
+    sorted by slug. A file whose code is a COG region is that region (its départements, if
+    listed, must be the COG ones); any other code is a custom territory and must list its
+    départements.
+    """
+    regions_dir = Path(regions_dir)
+    files = sorted(regions_dir.glob("*.yaml"))
+    if not files:
+        raise ConfigError(regions_dir, "(directory)", "no territory file (*.yaml): add one file per report")
+    out, codes, slugs = [], {}, {}
+    for f in files:
+        data = validate(load_yaml(f) or {}, "region", f)
+        if data["slug"] != f.stem:
+            raise ConfigError(f, "slug", f"'{data['slug']}' must equal the file name '{f.stem}'")
+        code = data["code"]
+        if code in RESERVED_CODES:
+            raise ConfigError(f, "code", f"'{code}' is reserved for France entière")
+        if code in codes:
+            raise ConfigError(f, "code", f"'{code}' is already used by {codes[code]}")
+        codes[code] = f.name
+        deps = data.get("departements")
+        if deps is not None:
+            unknown = [d for d in deps if d not in geo.departement_region]
+            if unknown:
+                raise ConfigError(f, "departements", f"unknown département code(s) {', '.join(unknown)} (COG {geo.vintage})")
+        if code in geo.region_departements:
+            kind = "region"
+            cog = geo.region_departements[code]
+            if deps is not None and sorted(deps) != sorted(cog):
+                raise ConfigError(f, "departements",
+                                  f"region {code} has départements {', '.join(cog)} in the COG; "
+                                  "for another set of départements use a custom code (e.g. 'ALSACE')")
+            deps = list(cog)
+        elif code.isdigit():
+            raise ConfigError(f, "code", f"'{code}' is not a COG region code; custom territories use a code starting with a letter")
+        else:
+            kind = "custom"
+            if deps is None:
+                raise ConfigError(f, "departements", "a custom territory must list its départements")
+        out.append({"code": code, "name": data["name"], "slug": data["slug"], "kind": kind,
+                    "departements": sorted(deps), "intro": data.get("intro", ""), "path": str(f)})
+    return sorted(out, key=lambda t: t["slug"])

@@ -1,0 +1,35 @@
+"""Running a step from a Snakemake `script:` with clear errors and a log file.
+
+:func:`run` sends the step's log to the rule's `log:` file and to stderr. A problem with the
+user's inputs (:class:`InputError`, :class:`ConfigError`) is printed as one message, without
+a traceback, and the process exits with status 1 (Snakemake then removes the step's outputs).
+Anything else is a bug: its traceback goes to the log.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+import traceback
+from typing import Callable
+
+from .errors import ConfigError, InputError
+
+
+def run(log_path: str | None, step: Callable[[], None], name: str) -> None:
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    if log_path:
+        handlers.append(logging.FileHandler(log_path, mode="w", encoding="utf-8"))
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", handlers=handlers, force=True)
+    log = logging.getLogger(name)
+    start = time.perf_counter()
+    try:
+        step()
+    except (InputError, ConfigError) as exc:
+        log.error("%s", exc)
+        sys.exit(1)
+    except Exception:
+        log.error("unexpected error in step %s (a bug, please report it):\n%s", name, traceback.format_exc())
+        sys.exit(2)
+    log.info("%s done in %.2f s", name, time.perf_counter() - start)

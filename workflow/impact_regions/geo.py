@@ -1,0 +1,67 @@
+"""The reference geography (COG 2025, populations légales 2017) as read from `data/raw/geo/`.
+
+Codes are kept as strings everywhere (leading zeros, 2A/2B).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import InputError
+
+GEO_FILES = {
+    "regions": ("regions.csv", ["code_region", "nom_region"]),
+    "departements": ("departements.csv", ["code_departement", "nom_departement", "code_region", "population_municipale"]),
+    "communes": ("communes.csv", ["code_commune", "nom_commune", "code_departement", "code_region", "population_municipale"]),
+}
+
+
+@dataclass
+class Geography:
+    regions: pd.DataFrame
+    departements: pd.DataFrame
+    communes: pd.DataFrame
+    vintage: str = "2025"
+    region_departements: dict[str, list[str]] = field(init=False)
+    departement_region: dict[str, str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.region_departements = {
+            r: sorted(g["code_departement"]) for r, g in self.departements.groupby("code_region")
+        }
+        self.departement_region = dict(zip(self.departements["code_departement"], self.departements["code_region"]))
+
+    def codes(self, level: str) -> frozenset[str]:
+        col = {"commune": ("communes", "code_commune"), "departement": ("departements", "code_departement"),
+               "region": ("regions", "code_region")}[level]
+        return frozenset(getattr(self, col[0])[col[1]])
+
+
+def load_geo(geo_dir: str | Path) -> Geography:
+    """Read regions, départements and communes with codes as text and populations as integers."""
+    geo_dir = Path(geo_dir)
+    frames = {}
+    for name, (fname, columns) in GEO_FILES.items():
+        path = geo_dir / fname
+        if not path.exists():
+            raise InputError(path, "reference geography file not found",
+                             hint="Copy shared/data/geo/ into data/raw/geo/ (see README)")
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        missing = [c for c in columns if c not in df.columns]
+        if missing:
+            raise InputError(path, f"missing column '{missing[0]}'", line=1, column=missing[0])
+        if "population_municipale" in df.columns:
+            bad = ~df["population_municipale"].str.fullmatch(r"\d+")
+            if bad.any():
+                i = int(bad.to_numpy().nonzero()[0][0])
+                raise InputError(path, "population must be a whole number", line=i + 2,
+                                 column="population_municipale", value=df["population_municipale"].iloc[i])
+            df["population_municipale"] = df["population_municipale"].astype("int64")
+        key = columns[0]
+        if df[key].duplicated().any():
+            raise InputError(path, "duplicate code", column=key, value=df.loc[df[key].duplicated(), key].iloc[0])
+        frames[name] = df
+    return Geography(**frames)

@@ -1,0 +1,98 @@
+"""Staging table `indicator_raw`: every number the catalogue needs, read from the raw extracts.
+
+One row per (source file, level, geographic code, column) with ``value`` and
+``missing_reason``; the COG populations are added as source ``geo`` / column ``population`` at
+the three levels, so that `weight: population` is just another column for the SQL. The table is
+built once per change of the raw files or the catalogue; the SQL of `indicator_values` reads it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import ConfigError
+from .geo import Geography
+from .readers import read_extract
+
+GEO_SOURCE = "geo"
+POPULATION = "population"
+
+
+def catalogue_terms(catalogue: dict) -> pd.DataFrame:
+    """Where each indicator's inputs are: indicator_id, role, level, source, column.
+
+    role is `numerator` (possibly several rows, summed), `denominator`, `value` or `weight`.
+    """
+    rows = []
+    for ind in catalogue["indicators"]:
+        iid = ind["id"]
+        if ind["additive"]:
+            for col in ind["numerator"]:
+                rows.append((iid, "numerator", "commune", ind["source"], col))
+            if "denominator" in ind:
+                rows.append((iid, "denominator", "commune", ind.get("denominator_source", ind["source"]), ind["denominator"]))
+        else:
+            for level, source in ind["sources"].items():
+                rows.append((iid, "value", level, source, ind["value"]))
+                if ind["weight"] == POPULATION:
+                    rows.append((iid, "weight", level, GEO_SOURCE, POPULATION))
+                else:
+                    rows.append((iid, "weight", level, source, ind["weight"]))
+    return pd.DataFrame(rows, columns=["indicator_id", "role", "level", "source", "column"])
+
+
+def files_to_read(catalogue: dict) -> dict[tuple[str, str, str], list[str]]:
+    """(source, reader, level) -> columns to read from it."""
+    wanted: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+    readers: dict[str, str] = {}
+    for ind in catalogue["indicators"]:
+        pairs = []
+        if ind["additive"]:
+            pairs.append((ind["source"], ind["reader"], "commune", list(ind["numerator"])))
+            if "denominator" in ind:
+                src = ind.get("denominator_source", ind["source"])
+                rdr = ind.get("denominator_reader", ind["reader"]) if "denominator_source" in ind else ind["reader"]
+                pairs.append((src, rdr, "commune", [ind["denominator"]]))
+        else:
+            for level, src in ind["sources"].items():
+                cols = [ind["value"]] + ([] if ind["weight"] == POPULATION else [ind["weight"]])
+                pairs.append((src, ind["reader"], level, cols))
+        for src, rdr, level, cols in pairs:
+            if readers.setdefault(src, rdr) != rdr:
+                raise ConfigError("indicators.yaml", f"indicators.{ind['id']}.reader",
+                                  f"file {src} is read with two readers ({readers[src]} and {rdr})")
+            for c in cols:
+                if c not in wanted[(src, rdr, level)]:
+                    wanted[(src, rdr, level)].append(c)
+    return dict(wanted)
+
+
+def source_paths(catalogue: dict, raw_dir: str | Path) -> list[str]:
+    """Every raw file the catalogue reads (the inputs of the ingest rule)."""
+    return sorted({str(Path(raw_dir) / src) for (src, _, _) in files_to_read(catalogue)})
+
+
+def build_indicator_raw(catalogue: dict, raw_dir: str | Path, geo: Geography) -> pd.DataFrame:
+    """Read every file of the catalogue (each once) and the COG populations into one long table."""
+    raw_dir = Path(raw_dir)
+    parts = []
+    for (src, rdr, level), cols in sorted(files_to_read(catalogue).items()):
+        df = read_extract(raw_dir / src, rdr, level, cols, geo.codes(level), display=str(raw_dir / src))
+        df.insert(0, "level", level)
+        df.insert(0, "source", src)
+        parts.append(df)
+    regions_pop = geo.departements.groupby("code_region", as_index=False)["population_municipale"].sum()
+    for level, frame, code in (("commune", geo.communes, "code_commune"),
+                               ("departement", geo.departements, "code_departement"),
+                               ("region", regions_pop, "code_region")):
+        parts.append(pd.DataFrame({"source": GEO_SOURCE, "level": level, "line": 0, "geo_code": frame[code].to_numpy(),
+                                   "column": POPULATION, "value": frame["population_municipale"].astype(float).to_numpy(),
+                                   "missing_reason": None}))
+    out = pd.concat(parts, ignore_index=True)
+    out["missing_reason"] = out["missing_reason"].astype("string")
+    out["geo_code"] = out["geo_code"].astype("string")
+    assert not out.duplicated(["source", "level", "geo_code", "column"]).any(), "indicator_raw keys must be unique"
+    return out

@@ -1,0 +1,251 @@
+"""Tolerant, meaning-strict readers for the raw indicator extracts (DESIGN §4).
+
+Each reader turns one raw file, exactly as downloaded, into a long table with one row per
+(geographic code, column): ``line, geo_code, column, value, missing_reason``. Readers are
+tolerant about form (``;`` or ``,`` separators, UTF-8 with or without BOM with a latin-1
+fallback, decimal comma or point, metadata lines, thousands separators written as spaces) and
+strict about meaning: a value that is neither a number nor a known missing marker, a malformed
+or unknown geographic code, a missing column or a duplicated code stops the run with an
+:class:`~impact_regions.errors.InputError` naming file, line, column and value.
+
+The quirks of each source are kept as data in :data:`READERS`, :data:`MISSING_MARKERS` and
+:data:`AGGREGATE_CODES` rather than buried in code.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError
+
+
+@dataclass(frozen=True)
+class ReaderSpec:
+    """How one family of source files is laid out."""
+
+    code_column: str
+    label_column: str
+    #: at most this many lines may precede the header (title, source, export date...)
+    max_metadata_lines: int
+    #: aggregate rows (France, France métropolitaine...) to skip rather than reject
+    skip_aggregates: bool = False
+    #: sheet holding the data when the file is an Excel workbook
+    sheet: str | None = None
+
+
+#: The four raw formats of DESIGN §4.
+READERS: dict[str, ReaderSpec] = {
+    # RP "base comparateur" / base communale: CODGEO;LIBGEO;P17_POP;... header on line 1
+    "insee_base": ReaderSpec("CODGEO", "LIBGEO", max_metadata_lines=0),
+    # Filosofi, one file per level (COM/DEP/REG), `s` (secret) and `nd` markers
+    "insee_filosofi": ReaderSpec("CODGEO", "LIBGEO", max_metadata_lines=0),
+    # statistiques-locales export: a title line and a source line, then Code;Libellé;<label>
+    "insee_statlocales": ReaderSpec("Code", "Libellé", max_metadata_lines=2),
+    # Observatoire des territoires export (CSV, or XLSX sheet `Data`): ~4 metadata rows,
+    # then codgeo;libgeo;an;<indicateurs>, with aggregate rows such as FRANCE
+    "ot_export": ReaderSpec("codgeo", "libgeo", max_metadata_lines=6, skip_aggregates=True, sheet="Data"),
+}
+
+#: Missing-value markers of the sources -> reason kept in `missing_reason`.
+MISSING_MARKERS: dict[str, str] = {
+    "": "vide",
+    "s": "secret",
+    "nd": "non_disponible",
+    "N/A - secret statistique": "secret",
+    "N/A - résultat non disponible": "non_disponible",
+    "N/A - division par 0": "division_par_0",
+}
+
+#: Codes of aggregate rows in Observatoire des territoires exports (skipped, never read as data).
+AGGREGATE_CODES = frozenset({"FRANCE", "FRMETRO", "FR", "METRO", "DROM", "FRDOM", "FE", "FM"})
+
+#: Syntax of a code at each level (COG): communes 5 characters (2A/2B for Corse), départements
+#: 2 characters or 3 digits overseas, regions 2 digits.
+CODE_PATTERNS: dict[str, re.Pattern[str]] = {
+    "commune": re.compile(r"^(?:\d{5}|2[AB]\d{3})$"),
+    "departement": re.compile(r"^(?:\d{2}|2[AB]|97\d)$"),
+    "region": re.compile(r"^\d{2}$"),
+}
+
+_NUMBER = re.compile(r"^[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?$")
+_SPACES = re.compile(r"[\s\u00a0\u202f]")
+
+
+def decode(raw: bytes) -> tuple[str, str]:
+    """Decode file bytes: UTF-8 (BOM stripped) first, latin-1 when the bytes are not UTF-8.
+
+    Returns the text and the encoding used. Latin-1 accepts any byte, so a wrongly encoded
+    file never fails here; it shows as odd labels, not as wrong numbers.
+    """
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8"), "utf-8-sig"
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return raw.decode("latin-1"), "latin-1"
+
+
+def _sniff_separator(header_line: str) -> str:
+    counts = {sep: header_line.count(sep) for sep in (";", ",", "\t")}
+    return max(counts, key=counts.get)
+
+
+def _clean_name(name: object) -> str:
+    return " ".join(str(name).strip().strip('"').split())
+
+
+def _excel_cell_text(cell: object) -> str:
+    """Text of an Excel cell as the user typed it: integers without `.0`, empty for blanks."""
+    if cell is None or (isinstance(cell, float) and np.isnan(cell)):
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell)
+
+
+def _load_grid(path: Path, spec: ReaderSpec, display: str) -> tuple[list[str], pd.DataFrame, int]:
+    """Locate the header and return (column names, cells as str, 1-based line of the header)."""
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+        try:
+            sheet = pd.read_excel(path, sheet_name=spec.sheet or 0, header=None, dtype=object, engine="calamine")
+        except ValueError as exc:  # missing sheet
+            raise InputError(display, f"cannot read sheet '{spec.sheet}': {exc}",
+                             hint="Export the data sheet under the name 'Data'") from None
+        grid = sheet.map(_excel_cell_text)
+        rows = grid.values.tolist()
+        header_idx = _find_header(rows, spec, display, lambda r: [_clean_name(c) for c in r])
+        names = [_clean_name(c) for c in rows[header_idx]]
+        body = grid.iloc[header_idx + 1:].reset_index(drop=True)
+        body.columns = range(body.shape[1])
+        return names, body, header_idx + 1
+
+    text, _ = decode(path.read_bytes())
+    lines = text.splitlines()
+    probe = lines[: spec.max_metadata_lines + 1]
+    header_idx = _find_header(probe, spec, display, lambda l: [_clean_name(c) for c in next(csv.reader([l], delimiter=_sniff_separator(l)))] if l.strip() else [])
+    sep = _sniff_separator(lines[header_idx])
+    body_text = "\n".join(lines[header_idx:])
+    try:
+        frame = pd.read_csv(io.StringIO(body_text), sep=sep, dtype=str, keep_default_na=False,
+                            na_filter=False, header=None, skip_blank_lines=False, quotechar='"')
+    except pd.errors.ParserError as exc:
+        found = re.search(r"line (\d+)", str(exc))
+        line = header_idx + int(found.group(1)) if found else None
+        raise InputError(display, f"malformed line ({exc})", line=line,
+                         hint="Each line must have as many fields as the header; check separators and quotes") from None
+    frame = frame.fillna("")
+    names = [_clean_name(c) for c in frame.iloc[0]]
+    body = frame.iloc[1:].reset_index(drop=True)
+    body.columns = range(body.shape[1])
+    return names, body, header_idx + 1
+
+
+def _find_header(rows, spec: ReaderSpec, display: str, split) -> int:
+    for idx, row in enumerate(rows[: spec.max_metadata_lines + 1]):
+        if spec.code_column in split(row):
+            return idx
+    raise InputError(
+        display,
+        f"no header line with the column '{spec.code_column}' in the first "
+        f"{spec.max_metadata_lines + 1} line(s)",
+        line=spec.max_metadata_lines + 1 if spec.max_metadata_lines else 1,
+        column=spec.code_column,
+        hint="Check that the file is the raw export of the expected source and reader",
+    )
+
+
+def parse_numbers(cells: pd.Series, lines: pd.Series, display: str, column: str) -> tuple[np.ndarray, np.ndarray]:
+    """Parse a column of cells into floats and missing reasons.
+
+    Accepts a decimal comma or point and spaces (also no-break) as thousands separators; a known
+    missing marker gives NaN and its reason; anything else raises an InputError naming the line.
+    """
+    raw = cells.astype(str).str.strip()
+    reasons = raw.map(MISSING_MARKERS)
+    is_missing = reasons.notna().to_numpy()
+    compact = raw.str.replace(_SPACES, "", regex=True)
+    ok = compact.str.match(_NUMBER) | is_missing
+    if not ok.all():
+        bad = int(np.flatnonzero(~ok.to_numpy())[0])
+        raise InputError(
+            display, "not a number nor a known missing marker", line=int(lines.iloc[bad]), column=column,
+            value=cells.iloc[bad],
+            hint="Expected a number (decimal comma or point) or one of: "
+                 + ", ".join(repr(m) for m in MISSING_MARKERS if m) + ", or an empty cell",
+        )
+    values = pd.to_numeric(compact.where(~is_missing, None).str.replace(",", ".", regex=False),
+                           errors="coerce").to_numpy(dtype=float)
+    return values, reasons.to_numpy(dtype=object)
+
+
+def read_extract(path: str | Path, reader: str, level: str, columns: list[str],
+                 valid_codes: set[str] | frozenset[str], display: str | None = None) -> pd.DataFrame:
+    """Read `columns` of one raw extract into a long table.
+
+    Returns columns ``line, geo_code, column, value, missing_reason`` (one row per code and
+    column). `valid_codes` are the COG codes of `level`: a code that is malformed or not among
+    them is an error, as is a code present twice.
+    """
+    path = Path(path)
+    display = display or str(path)
+    if reader not in READERS:
+        raise InputError(display, f"unknown reader '{reader}'", hint=f"Use one of {sorted(READERS)}")
+    if not path.exists():
+        raise InputError(display, "file not found", hint="Check raw_dir in config/config.yaml and the catalogue paths")
+    spec = READERS[reader]
+    names, body, header_line = _load_grid(path, spec, display)
+
+    index = {}
+    for pos, name in enumerate(names):
+        index.setdefault(name, pos)
+    for needed in [spec.code_column, *columns]:
+        if _clean_name(needed) not in index:
+            raise InputError(display, f"missing column '{needed}'", line=header_line, column=needed,
+                             hint=f"Columns found: {', '.join(n for n in names if n)}")
+
+    body = body[~(body == "").all(axis=1)]  # blank trailing lines
+    lines = pd.Series(body.index.to_numpy() + header_line + 1, index=body.index)
+    codes = body[index[spec.code_column]].astype(str).str.strip()
+
+    if spec.skip_aggregates:
+        keep = ~codes.str.upper().isin(AGGREGATE_CODES)
+        body, codes, lines = body[keep], codes[keep], lines[keep]
+
+    pattern = CODE_PATTERNS[level]
+    malformed = ~codes.str.match(pattern)
+    if malformed.any():
+        i = int(np.flatnonzero(malformed.to_numpy())[0])
+        hint = f"Expected a {level} code of the COG (codes are text: keep leading zeros and 2A/2B)"
+        if codes.iloc[i].isdigit() and len(codes.iloc[i]) < {"commune": 5, "departement": 2, "region": 2}[level]:
+            hint += "; this one looks like a number that lost its leading zero"
+        raise InputError(display, f"malformed {level} code", line=int(lines.iloc[i]),
+                         column=spec.code_column, value=codes.iloc[i], hint=hint)
+    unknown = ~codes.isin(valid_codes)
+    if unknown.any():
+        i = int(np.flatnonzero(unknown.to_numpy())[0])
+        raise InputError(display, f"unknown {level} code (not in the COG reference geography)",
+                         line=int(lines.iloc[i]), column=spec.code_column, value=codes.iloc[i],
+                         hint="Use an extract on the 2025 geography (data/raw/geo) or remove the row")
+    dup = codes.duplicated(keep="first")
+    if dup.any():
+        i = int(np.flatnonzero(dup.to_numpy())[0])
+        first = int(lines[codes == codes.iloc[i]].iloc[0])
+        raise InputError(display, f"duplicate code (already on line {first})", line=int(lines.iloc[i]),
+                         column=spec.code_column, value=codes.iloc[i], hint="Each code must appear once per file")
+
+    parts = []
+    for column in dict.fromkeys(columns):
+        cells = body[index[_clean_name(column)]]
+        values, reasons = parse_numbers(cells, lines, display, column)
+        parts.append(pd.DataFrame({"line": lines.to_numpy(dtype="int64"), "geo_code": codes.to_numpy(dtype=object),
+                                   "column": column, "value": values, "missing_reason": reasons}))
+    if not parts:
+        return pd.DataFrame(columns=["line", "geo_code", "column", "value", "missing_reason"])
+    return pd.concat(parts, ignore_index=True)

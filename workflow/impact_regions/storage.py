@@ -1,0 +1,60 @@
+"""Running the SQL files of `workflow/sql/` and writing processed tables safely.
+
+Each table of DESIGN §6 is built by one SELECT in `workflow/sql/<table>.sql`, run in an
+in-memory DuckDB over registered relations, with method options passed as bound parameters.
+Tables are written atomically (temporary file, then rename) after checking that their key is
+unique, so a failed step never leaves a half-written parquet file behind.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Mapping
+
+import duckdb
+import pandas as pd
+
+SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+
+
+def sql_text(name: str) -> str:
+    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def run_sql(name: str, relations: Mapping[str, pd.DataFrame | str | Path], params: Mapping | None = None) -> pd.DataFrame:
+    """Run `workflow/sql/<name>.sql` over `relations` (DataFrames, or parquet paths) and return the result.
+
+    Only the parameters the query uses are bound (DuckDB rejects unused named parameters).
+    """
+    query = sql_text(name)
+    con = duckdb.connect()
+    try:
+        con.execute("SET threads TO 2")
+        for rel_name, rel in relations.items():
+            if isinstance(rel, (str, Path)):
+                con.execute(f"CREATE VIEW {rel_name} AS SELECT * FROM read_parquet(?)", [str(rel)])
+            else:
+                con.register(rel_name, rel)
+        used = {k: v for k, v in (params or {}).items() if f"${k}" in query}
+        return con.execute(query, used).df() if used else con.execute(query).df()
+    finally:
+        con.close()
+
+
+def write_table(df: pd.DataFrame, path: str | Path, key: list[str]) -> None:
+    """Write `df` to parquet atomically after asserting that `key` is unique."""
+    dup = df.duplicated(key, keep=False)
+    if dup.any():
+        raise AssertionError(f"{path}: key {key} is not unique, e.g.\n{df.loc[dup, key].head()}")
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        df.to_parquet(tmp, index=False)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

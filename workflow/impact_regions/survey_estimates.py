@@ -1,0 +1,84 @@
+"""Table `survey_estimates`: weighted estimates with design-based uncertainty (DESIGN §6-7).
+
+`workflow/sql/survey_estimates.sql` computes the estimates, the Taylor-linearised standard
+errors and the overlap-aware contrast with France; this module adds what needs probability
+distributions: confidence intervals (normal for means; logit-transformed for shares, with a
+Korn-Graubard interval on the effective sample size when the share is 0 or 1), the two-sided
+p-value of the difference to France, significance, and the publication rule (suppressed below
+`min_n_publish` respondents; 'caution' below `min_n_reliable` or above `max_rse`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .storage import run_sql
+
+COLUMNS = ["territory_code", "respondent_group", "measure_id", "estimate", "se", "ci_low", "ci_high",
+           "n", "n_eff", "diff_vs_france", "se_diff", "p_value", "is_significant", "reliability", "kind"]
+
+
+def logit_interval(p: np.ndarray, se: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
+    """CI for a share on the logit scale: logit(p) ± z·se/(p(1-p)), back-transformed."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lg = np.log(p / (1 - p))
+        half = z * se / (p * (1 - p))
+        return 1 / (1 + np.exp(-(lg - half))), 1 / (1 + np.exp(-(lg + half)))
+
+
+def korn_graubard(p: np.ndarray, n_eff: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """Clopper-Pearson interval on the effective sample size (Korn & Graubard 1998)."""
+    a = 1 - level
+    x = p * n_eff
+    low = np.where(x > 0, stats.beta.ppf(a / 2, x, n_eff - x + 1), 0.0)
+    high = np.where(x < n_eff, stats.beta.ppf(1 - a / 2, x + 1, n_eff - x), 1.0)
+    return low, high
+
+
+def finish_estimates(raw: pd.DataFrame, kinds: dict[str, str], options: dict) -> pd.DataFrame:
+    """Add intervals, p-values, significance and reliability to the SQL estimates."""
+    df = raw.copy()
+    df["kind"] = df["measure_id"].map(kinds)
+    level = options["confidence_level"]
+    z = stats.norm.ppf(0.5 + level / 2)
+    est, se = df["estimate"].to_numpy(float), df["se"].to_numpy(float)
+    ci_low, ci_high = est - z * se, est + z * se
+    is_share = df["kind"].isin(["agree", "share"]).to_numpy()
+    interior = is_share & (est > 0) & (est < 1) & (se > 0)
+    lo, hi = logit_interval(est, se, z)
+    ci_low = np.where(interior, lo, ci_low)
+    ci_high = np.where(interior, hi, ci_high)
+    edge = is_share & ~interior
+    if edge.any():
+        klo, khi = korn_graubard(est[edge], df["n_eff"].to_numpy(float)[edge], level)
+        ci_low[edge], ci_high[edge] = klo, khi
+    df["ci_low"], df["ci_high"] = ci_low, ci_high
+
+    diff, se_diff = df["diff_vs_france"].to_numpy(float), df["se_diff"].to_numpy(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        zstat = np.abs(diff) / se_diff
+    p = np.where(se_diff > 0, 2 * stats.norm.sf(zstat), np.where(np.abs(diff) > 0, 0.0, 1.0))
+    p = np.where(np.isnan(diff), np.nan, p)
+    df["p_value"] = p
+
+    n = df["n"].to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rse = np.where(est != 0, se / np.abs(est), np.inf)
+    suppressed = n < options["min_n_publish"]
+    caution = ~suppressed & ((n < options["min_n_reliable"]) | (rse > options["max_rse"]))
+    df["reliability"] = np.where(suppressed, "suppressed", np.where(caution, "caution", "ok"))
+    for c in ("estimate", "se", "ci_low", "ci_high", "diff_vs_france", "se_diff", "p_value"):
+        df.loc[suppressed, c] = np.nan
+    df["is_significant"] = (df["p_value"] < options["alpha"]).fillna(False).astype(bool)
+    df["n"] = df["n"].astype("int64")
+    return df[COLUMNS]
+
+
+def build_survey_estimates(respondents: pd.DataFrame, responses: pd.DataFrame, territories: pd.DataFrame,
+                           codebook: dict, options: dict) -> pd.DataFrame:
+    raw = run_sql("survey_estimates", {"survey_respondents": respondents, "survey_responses": responses,
+                                       "territories": territories})
+    kinds = {m["id"]: m["kind"] for m in codebook["measures"]}
+    return finish_estimates(raw, kinds, options)

@@ -1,0 +1,32 @@
+# Configuration, validated before any job is scheduled, and the paths shared by the rules.
+from snakemake.exceptions import WorkflowError
+
+from impact_regions.config import check_config, load_indicators, load_survey, load_territory_files
+from impact_regions.errors import ConfigError, InputError
+from impact_regions.geo import load_geo
+from impact_regions.indicator_raw import source_paths
+from impact_regions.territories import territory_params
+
+try:
+    CFG = check_config(dict(config), "config/config.yaml")
+    CATALOGUE = load_indicators(CFG["indicators"])
+    CODEBOOK = load_survey(CFG["survey"], CATALOGUE["domains"])
+    GEO_DIR = f"{CFG['raw_dir']}/geo"
+    GEO = load_geo(GEO_DIR)
+    TERRITORY_FILES = load_territory_files(CFG["regions_dir"], GEO)
+except (ConfigError, InputError) as exc:
+    raise WorkflowError(f"invalid configuration: {exc}") from None
+
+RAW = CFG["raw_dir"]
+PROCESSED = CFG["processed_dir"]
+STAGING = f"{PROCESSED}/staging"
+LOGS = "logs"
+GEO_FILES = [f"{GEO_DIR}/{f}" for f in ("regions.csv", "departements.csv", "communes.csv")]
+INDICATOR_SOURCES = source_paths(CATALOGUE, RAW)
+SURVEY_SOURCES = [f"{RAW}/{f['path']}" for f in CODEBOOK["files"]]
+TERRITORY_DEFS = territory_params(TERRITORY_FILES)
+SLUGS = [t["slug"] for t in TERRITORY_FILES]
+
+TABLE_NAMES = ["territories", "indicator_values", "indicator_scores", "fragility_indices",
+               "survey_estimates", "perception_gaps"]
+TABLES = [f"{PROCESSED}/{t}.parquet" for t in TABLE_NAMES]

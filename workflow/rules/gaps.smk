@@ -1,0 +1,16 @@
+# Stage 4: perception gaps (objective index vs perceived fragility).
+
+
+rule perception_gaps:
+    input:
+        fragility_indices=rules.indices.output.fragility_indices,
+        survey_estimates=rules.survey_estimates.output[0],
+        territories=rules.territories.output[0],
+        catalogue=CFG["indicators"],
+        codebook=CFG["survey"],
+    output:
+        f"{PROCESSED}/perception_gaps.parquet",
+    log:
+        f"{LOGS}/perception_gaps.log",
+    script:
+        "../scripts/perception_gaps.py"

@@ -1,0 +1,21 @@
+# Stage 2: indicator values for every territory, scores and domain fragility indices.
+
+
+rule indices:
+    input:
+        geo=GEO_FILES,
+        indicator_raw=rules.indicator_raw.output[0],
+        territories=rules.territories.output[0],
+        catalogue=CFG["indicators"],
+    output:
+        indicator_values=f"{PROCESSED}/indicator_values.parquet",
+        indicator_scores=f"{PROCESSED}/indicator_scores.parquet",
+        fragility_indices=f"{PROCESSED}/fragility_indices.parquet",
+        indicator_treatment=f"{STAGING}/indicator_treatment.parquet",
+    log:
+        f"{LOGS}/indices.log",
+    params:
+        geo_dir=GEO_DIR,
+        index=CFG["index"],
+    script:
+        "../scripts/indices.py"

@@ -1,0 +1,50 @@
+# Stage 1: raw extracts and microdata -> validated staging tables, and the territories table.
+
+
+rule territories:
+    input:
+        geo=GEO_FILES,
+    output:
+        f"{PROCESSED}/territories.parquet",
+    log:
+        f"{LOGS}/territories.log",
+    params:
+        geo_dir=GEO_DIR,
+        # only what the table depends on: editing a file's intro reruns nothing here
+        territories=TERRITORY_DEFS,
+    script:
+        "../scripts/territories.py"
+
+
+rule indicator_raw:
+    input:
+        geo=GEO_FILES,
+        catalogue=CFG["indicators"],
+        sources=INDICATOR_SOURCES,
+    output:
+        f"{STAGING}/indicator_raw.parquet",
+    log:
+        f"{LOGS}/indicator_raw.log",
+    params:
+        geo_dir=GEO_DIR,
+        raw_dir=RAW,
+    script:
+        "../scripts/indicator_raw.py"
+
+
+rule survey_responses:
+    input:
+        geo=GEO_FILES,
+        catalogue=CFG["indicators"],
+        codebook=CFG["survey"],
+        sources=SURVEY_SOURCES,
+    output:
+        respondents=f"{STAGING}/survey_respondents.parquet",
+        responses=f"{STAGING}/survey_responses.parquet",
+    log:
+        f"{LOGS}/survey_responses.log",
+    params:
+        geo_dir=GEO_DIR,
+        raw_dir=RAW,
+    script:
+        "../scripts/survey_responses.py"

@@ -1,0 +1,18 @@
+# Stage 3: survey estimates by territory, respondent group and measure.
+
+
+rule survey_estimates:
+    input:
+        respondents=rules.survey_responses.output.respondents,
+        responses=rules.survey_responses.output.responses,
+        territories=rules.territories.output[0],
+        catalogue=CFG["indicators"],
+        codebook=CFG["survey"],
+    output:
+        f"{PROCESSED}/survey_estimates.parquet",
+    log:
+        f"{LOGS}/survey_estimates.log",
+    params:
+        options=CFG["survey_estimation"],
+    script:
+        "../scripts/survey_estimates.py"

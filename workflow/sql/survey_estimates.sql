@@ -1,0 +1,97 @@
+-- survey_estimates (point estimates and variances): for each territory, respondent group and
+-- measure, the weighted estimate (ratio mean sum(w y) / sum(w) over respondents of the territory
+-- and group with a valid answer), its Taylor-linearised variance under the file's stratified
+-- cluster design (with-replacement PSUs, the whole file's strata and PSUs: domain estimation),
+-- n, Kish's n_eff, and the difference to France with the variance of the linearised contrast
+-- z_T - z_FR, which accounts for the territory's respondents being part of France.
+-- Var = sum_h n_h/(n_h-1) sum_j (z_hj - mean_h z)^2 over PSU totals z_hj; singleton strata
+-- (n_h = 1) contribute 0. Intervals, p-values and reliability are added by
+-- impact_regions.survey_estimates.
+-- Relations: survey_respondents, survey_responses, territories.
+WITH
+design AS (  -- PSUs per stratum over the whole file, answering or not
+    SELECT stratum, count(DISTINCT psu) AS n_psu
+    FROM survey_respondents
+    GROUP BY stratum
+),
+answers AS (
+    SELECT a.measure_id, a.y, r.respondent_group, r.departement_code, r.stratum, r.psu, r.weight
+    FROM survey_responses AS a
+    JOIN survey_respondents AS r USING (file_id, respondent_id)
+),
+territory_deps AS (
+    SELECT DISTINCT territory_code, departement_code FROM territories
+),
+members AS (  -- each answer once for every territory its respondent lives in
+    SELECT t.territory_code, a.*
+    FROM answers AS a
+    JOIN territory_deps AS t USING (departement_code)
+),
+point AS (
+    SELECT territory_code, respondent_group, measure_id,
+           sum(weight * y) / sum(weight) AS estimate,
+           sum(weight) AS weight_sum,
+           count(*) AS n,
+           sum(weight) * sum(weight) / sum(weight * weight) AS n_eff
+    FROM members
+    GROUP BY territory_code, respondent_group, measure_id
+),
+psu_totals AS (  -- linearised variable z = w (y - estimate) / sum(w), totalled per PSU
+    SELECT m.territory_code, m.respondent_group, m.measure_id, m.stratum, m.psu,
+           sum(m.weight * (m.y - p.estimate) / p.weight_sum) AS z
+    FROM members AS m
+    JOIN point AS p USING (territory_code, respondent_group, measure_id)
+    GROUP BY m.territory_code, m.respondent_group, m.measure_id, m.stratum, m.psu
+),
+france_psu AS (
+    SELECT respondent_group, measure_id, stratum, psu, z AS z_fr
+    FROM psu_totals
+    WHERE territory_code = 'FR'
+),
+france_strata AS (
+    SELECT respondent_group, measure_id, stratum, sum(z_fr) AS s_fr, sum(z_fr * z_fr) AS q_fr
+    FROM france_psu
+    GROUP BY respondent_group, measure_id, stratum
+),
+france_variance AS (
+    SELECT f.respondent_group, f.measure_id,
+           sum(CASE WHEN d.n_psu > 1 THEN d.n_psu / (d.n_psu - 1) * (f.q_fr - f.s_fr * f.s_fr / d.n_psu) ELSE 0 END) AS v_fr
+    FROM france_strata AS f
+    JOIN design AS d USING (stratum)
+    GROUP BY f.respondent_group, f.measure_id
+),
+territory_strata AS (  -- strata where the territory has respondents: its sums and cross products with France
+    SELECT p.territory_code, p.respondent_group, p.measure_id, p.stratum,
+           sum(p.z) AS s_t, sum(p.z * p.z) AS q_t, sum(p.z * coalesce(f.z_fr, 0)) AS c_t_fr
+    FROM psu_totals AS p
+    LEFT JOIN france_psu AS f USING (respondent_group, measure_id, stratum, psu)
+    GROUP BY p.territory_code, p.respondent_group, p.measure_id, p.stratum
+),
+territory_variance AS (
+    SELECT t.territory_code, t.respondent_group, t.measure_id,
+           sum(CASE WHEN d.n_psu > 1 THEN d.n_psu / (d.n_psu - 1) * (t.q_t - t.s_t * t.s_t / d.n_psu) ELSE 0 END) AS v_t,
+           -- in these strata the contrast's PSU totals are z_T - z_FR; elsewhere they are -z_FR,
+           -- whose contribution is already in France's variance: swap it for the contrast's
+           sum(CASE WHEN d.n_psu > 1 THEN d.n_psu / (d.n_psu - 1) * (
+                   (t.q_t - 2 * t.c_t_fr + coalesce(f.q_fr, 0))
+                   - (t.s_t - coalesce(f.s_fr, 0)) * (t.s_t - coalesce(f.s_fr, 0)) / d.n_psu
+                   - (coalesce(f.q_fr, 0) - coalesce(f.s_fr, 0) * coalesce(f.s_fr, 0) / d.n_psu))
+               ELSE 0 END) AS v_diff_adjust
+    FROM territory_strata AS t
+    JOIN design AS d USING (stratum)
+    LEFT JOIN france_strata AS f USING (respondent_group, measure_id, stratum)
+    GROUP BY t.territory_code, t.respondent_group, t.measure_id
+)
+SELECT p.territory_code, p.respondent_group, p.measure_id,
+       p.estimate,
+       sqrt(greatest(v.v_t, 0)) AS se,
+       p.n, p.n_eff,
+       CASE WHEN p.territory_code <> 'FR' THEN p.estimate - fr.estimate END AS diff_vs_france,
+       CASE WHEN p.territory_code <> 'FR' THEN sqrt(greatest(fv.v_fr + v.v_diff_adjust, 0)) END AS se_diff
+FROM point AS p
+JOIN territory_variance AS v USING (territory_code, respondent_group, measure_id)
+LEFT JOIN point AS fr
+  ON fr.territory_code = 'FR' AND fr.respondent_group = p.respondent_group AND fr.measure_id = p.measure_id
+LEFT JOIN france_variance AS fv
+  ON fv.respondent_group = p.respondent_group AND fv.measure_id = p.measure_id
+ORDER BY p.territory_code, p.respondent_group, p.measure_id
