@@ -15,7 +15,6 @@ The quirks of each source are kept as data in :data:`READERS`, :data:`MISSING_MA
 from __future__ import annotations
 
 import csv
-import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,8 +92,11 @@ def decode(raw: bytes) -> tuple[str, str]:
 
 
 def _sniff_separator(header_line: str) -> str:
-    counts = {sep: header_line.count(sep) for sep in (";", ",", "\t")}
-    return max(counts, key=counts.get)
+    """`;` when the header has one (French exports: labels may hold commas), else tab, else `,`."""
+    for sep in (";", "\t"):
+        if sep in header_line:
+            return sep
+    return ","
 
 
 def _clean_name(name: object) -> str:
@@ -131,16 +133,15 @@ def _load_grid(path: Path, spec: ReaderSpec, display: str) -> tuple[list[str], p
     probe = lines[: spec.max_metadata_lines + 1]
     header_idx = _find_header(probe, spec, display, lambda l: [_clean_name(c) for c in next(csv.reader([l], delimiter=_sniff_separator(l)))] if l.strip() else [])
     sep = _sniff_separator(lines[header_idx])
-    body_text = "\n".join(lines[header_idx:])
-    try:
-        frame = pd.read_csv(io.StringIO(body_text), sep=sep, dtype=str, keep_default_na=False,
-                            na_filter=False, header=None, skip_blank_lines=False, quotechar='"')
-    except pd.errors.ParserError as exc:
-        found = re.search(r"line (\d+)", str(exc))
-        line = header_idx + int(found.group(1)) if found else None
-        raise InputError(display, f"malformed line ({exc})", line=line,
-                         hint="Each line must have as many fields as the header; check separators and quotes") from None
-    frame = frame.fillna("")
+    rows = list(csv.reader(lines[header_idx:], delimiter=sep, quotechar='"'))
+    width = len(rows[0])
+    for offset, row in enumerate(rows[1:], start=1):
+        if row and any(cell.strip() for cell in row) and len(row) != width:
+            raise InputError(display, f"malformed line: {len(row)} fields where the header has {width}",
+                             line=header_idx + offset + 1,
+                             hint="Each line must have as many fields as the header; check separators and quotes")
+    rows = [r if len(r) == width else [""] * width for r in rows]
+    frame = pd.DataFrame(rows, dtype=object)
     names = [_clean_name(c) for c in frame.iloc[0]]
     body = frame.iloc[1:].reset_index(drop=True)
     body.columns = range(body.shape[1])
@@ -166,23 +167,31 @@ def parse_numbers(cells: pd.Series, lines: pd.Series, display: str, column: str)
 
     Accepts a decimal comma or point and spaces (also no-break) as thousands separators; a known
     missing marker gives NaN and its reason; anything else raises an InputError naming the line.
+    Plain numbers take a fast vectorised path; only the other cells go through the checks.
     """
-    raw = cells.astype(str).str.strip()
-    reasons = raw.map(MISSING_MARKERS)
-    is_missing = reasons.notna().to_numpy()
-    compact = raw.str.replace(_SPACES, "", regex=True)
-    ok = compact.str.match(_NUMBER) | is_missing
-    if not ok.all():
-        bad = int(np.flatnonzero(~ok.to_numpy())[0])
-        raise InputError(
-            display, "not a number nor a known missing marker", line=int(lines.iloc[bad]), column=column,
-            value=cells.iloc[bad],
-            hint="Expected a number (decimal comma or point) or one of: "
-                 + ", ".join(repr(m) for m in MISSING_MARKERS if m) + ", or an empty cell",
-        )
-    values = pd.to_numeric(compact.where(~is_missing, None).str.replace(",", ".", regex=False),
-                           errors="coerce").to_numpy(dtype=float)
-    return values, reasons.to_numpy(dtype=object)
+    raw = cells.astype(str)
+    values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float, copy=True)
+    reasons = np.full(len(raw), None, dtype=object)
+    slow = ~np.isfinite(values)
+    if slow.any():
+        sub = raw[slow].str.strip()
+        sub_reasons = sub.map(MISSING_MARKERS)
+        is_missing = sub_reasons.notna().to_numpy()
+        compact = sub.str.replace(_SPACES, "", regex=True)
+        ok = compact.str.match(_NUMBER).to_numpy() | is_missing
+        if not ok.all():
+            bad = int(np.flatnonzero(slow)[np.flatnonzero(~ok)[0]])
+            raise InputError(
+                display, "not a number nor a known missing marker", line=int(lines.iloc[bad]), column=column,
+                value=cells.iloc[bad],
+                hint="Expected a number (decimal comma or point) or one of: "
+                     + ", ".join(repr(m) for m in MISSING_MARKERS if m) + ", or an empty cell",
+            )
+        parsed = pd.to_numeric(compact.where(~is_missing, None).str.replace(",", ".", regex=False),
+                               errors="coerce").to_numpy(dtype=float)
+        values[slow] = parsed
+        reasons[slow] = sub_reasons.to_numpy(dtype=object)
+    return values, reasons
 
 
 def read_extract(path: str | Path, reader: str, level: str, columns: list[str],
@@ -227,7 +236,8 @@ def read_extract(path: str | Path, reader: str, level: str, columns: list[str],
             hint += "; this one looks like a number that lost its leading zero"
         raise InputError(display, f"malformed {level} code", line=int(lines.iloc[i]),
                          column=spec.code_column, value=codes.iloc[i], hint=hint)
-    unknown = ~codes.isin(valid_codes)
+    unknown = pd.Index(sorted(valid_codes)).get_indexer(codes.to_numpy(dtype=object)) < 0  # hash lookup
+    unknown = pd.Series(unknown, index=codes.index)
     if unknown.any():
         i = int(np.flatnonzero(unknown.to_numpy())[0])
         raise InputError(display, f"unknown {level} code (not in the COG reference geography)",

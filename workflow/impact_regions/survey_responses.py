@@ -17,7 +17,7 @@ region, weights ≤ 0 and answers out of range stop the run with file, line, col
 
 from __future__ import annotations
 
-import io
+import csv
 from pathlib import Path
 
 import numpy as np
@@ -33,13 +33,22 @@ def read_survey_file(path: str | Path) -> pd.DataFrame:
     if not path.exists():
         raise InputError(path, "survey file not found", hint="Check raw_dir in config.yaml and the paths in survey.yaml")
     text, _ = decode(path.read_bytes())
-    first = text.split("\n", 1)[0]
-    try:
-        df = pd.read_csv(io.StringIO(text), sep=_sniff_separator(first), dtype=str, keep_default_na=False, na_filter=False)
-    except pd.errors.ParserError as exc:
-        raise InputError(path, f"malformed CSV ({exc})", hint="Each line must have as many fields as the header") from None
-    df.columns = [c.strip() for c in df.columns]
-    return df.apply(lambda s: s.str.strip())
+    lines = text.splitlines()
+    if not lines:
+        raise InputError(path, "empty file")
+    sep = _sniff_separator(lines[0])
+    rows = list(csv.reader(lines, delimiter=sep, quotechar='"'))
+    header = [c.strip() for c in rows[0]]
+    keep, index = [], []
+    for i, row in enumerate(rows[1:], start=1):
+        if not any(cell.strip() for cell in row):
+            continue  # blank line
+        if len(row) != len(header):
+            raise InputError(path, f"malformed line: {len(row)} fields where the header has {len(header)}",
+                             line=i + 1, hint="Each line must have as many fields as the header")
+        keep.append([cell.strip() for cell in row])
+        index.append(i - 1)  # so that line = index + 2, as for a file without blank lines
+    return pd.DataFrame(keep, columns=header, index=index, dtype=object).astype(str)
 
 
 def _fail(path, df_index, mask, column, values, expected, hint=None):

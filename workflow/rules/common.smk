@@ -1,4 +1,6 @@
 # Configuration, validated before any job is scheduled, and the paths shared by the rules.
+from pathlib import Path
+
 from snakemake.exceptions import WorkflowError
 
 from impact_regions.config import check_config, load_indicators, load_survey, load_territory_files
@@ -26,6 +28,17 @@ INDICATOR_SOURCES = source_paths(CATALOGUE, RAW)
 SURVEY_SOURCES = [f"{RAW}/{f['path']}" for f in CODEBOOK["files"]]
 TERRITORY_DEFS = territory_params(TERRITORY_FILES)
 SLUGS = [t["slug"] for t in TERRITORY_FILES]
+
+# Code each job depends on, as inputs: editing a query or the package reruns the jobs that use it.
+SRC = Path(workflow.basedir) / "workflow"
+
+
+def code(*modules, sql=()):
+    """Absolute paths of package modules and SQL files (so they also work with --directory)."""
+    return [str(SRC / "impact_regions" / f"{m}.py") for m in ("__init__", "errors", "config", "geo", "storage", "steps", "entry", *modules)] + [
+        str(SRC / "sql" / f"{q}.sql") for q in sql
+    ]
+
 
 TABLE_NAMES = ["territories", "indicator_values", "indicator_scores", "fragility_indices",
                "survey_estimates", "perception_gaps"]

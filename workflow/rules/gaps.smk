@@ -8,9 +8,12 @@ rule perception_gaps:
         territories=rules.territories.output[0],
         catalogue=CFG["indicators"],
         codebook=CFG["survey"],
+        code=code("perception_gaps", sql=("perception_gaps",)),
     output:
         f"{PROCESSED}/perception_gaps.parquet",
     log:
         f"{LOGS}/perception_gaps.log",
+    benchmark:
+        f"{LOGS}/benchmarks/perception_gaps.tsv"
     script:
         "../scripts/perception_gaps.py"

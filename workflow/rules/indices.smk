@@ -7,6 +7,8 @@ rule indices:
         indicator_raw=rules.indicator_raw.output[0],
         territories=rules.territories.output[0],
         catalogue=CFG["indicators"],
+        code=code("indicator_raw", "indices", "treatment",
+                  sql=("indicator_values", "indicator_scores", "fragility_indices")),
     output:
         indicator_values=f"{PROCESSED}/indicator_values.parquet",
         indicator_scores=f"{PROCESSED}/indicator_scores.parquet",
@@ -14,6 +16,8 @@ rule indices:
         indicator_treatment=f"{STAGING}/indicator_treatment.parquet",
     log:
         f"{LOGS}/indices.log",
+    benchmark:
+        f"{LOGS}/benchmarks/indices.tsv"
     params:
         geo_dir=GEO_DIR,
         index=CFG["index"],

@@ -4,10 +4,13 @@
 rule territories:
     input:
         geo=GEO_FILES,
+        code=code("territories"),
     output:
         f"{PROCESSED}/territories.parquet",
     log:
         f"{LOGS}/territories.log",
+    benchmark:
+        f"{LOGS}/benchmarks/territories.tsv"
     params:
         geo_dir=GEO_DIR,
         # only what the table depends on: editing a file's intro reruns nothing here
@@ -21,10 +24,13 @@ rule indicator_raw:
         geo=GEO_FILES,
         catalogue=CFG["indicators"],
         sources=INDICATOR_SOURCES,
+        code=code("readers", "indicator_raw"),
     output:
         f"{STAGING}/indicator_raw.parquet",
     log:
         f"{LOGS}/indicator_raw.log",
+    benchmark:
+        f"{LOGS}/benchmarks/indicator_raw.tsv"
     params:
         geo_dir=GEO_DIR,
         raw_dir=RAW,
@@ -38,11 +44,14 @@ rule survey_responses:
         catalogue=CFG["indicators"],
         codebook=CFG["survey"],
         sources=SURVEY_SOURCES,
+        code=code("readers", "survey_responses"),
     output:
         respondents=f"{STAGING}/survey_respondents.parquet",
         responses=f"{STAGING}/survey_responses.parquet",
     log:
         f"{LOGS}/survey_responses.log",
+    benchmark:
+        f"{LOGS}/benchmarks/survey_responses.tsv"
     params:
         geo_dir=GEO_DIR,
         raw_dir=RAW,

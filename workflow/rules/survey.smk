@@ -8,10 +8,13 @@ rule survey_estimates:
         territories=rules.territories.output[0],
         catalogue=CFG["indicators"],
         codebook=CFG["survey"],
+        code=code("survey_estimates", sql=("survey_estimates",)),
     output:
         f"{PROCESSED}/survey_estimates.parquet",
     log:
         f"{LOGS}/survey_estimates.log",
+    benchmark:
+        f"{LOGS}/benchmarks/survey_estimates.tsv"
     params:
         options=CFG["survey_estimation"],
     script:

@@ -15,8 +15,9 @@ grid AS (  -- every territory x domain, so that a domain without data shows as N
 ),
 domain_scores AS (
     SELECT g.territory_code, g.kind, g.domain_id, g.family, g.position,
-           CASE WHEN $aggregation = 'geometric' THEN exp(avg(ln(s.score)) FILTER (WHERE s.score > 0))
-                ELSE avg(s.score) END AS score,
+           -- rounded so that scores equal up to floating-point noise tie in the ranks
+           round(CASE WHEN $aggregation = 'geometric' THEN exp(avg(ln(s.score)) FILTER (WHERE s.score > 0))
+                      ELSE avg(s.score) END, 10) AS score,
            count(s.score) AS n_indicators
     FROM grid AS g
     LEFT JOIN indicator_scores AS s
@@ -25,9 +26,9 @@ domain_scores AS (
 ),
 overall AS (
     SELECT territory_code, kind, 'ensemble' AS domain_id, 'ensemble' AS family, 999 AS position,
-           CASE WHEN $aggregation = 'geometric' THEN exp(avg(ln(score)) FILTER (WHERE score > 0))
-                ELSE avg(score) END AS score,
-           sum(n_indicators) AS n_indicators
+           round(CASE WHEN $aggregation = 'geometric' THEN exp(avg(ln(score)) FILTER (WHERE score > 0))
+                      ELSE avg(score) END, 10) AS score,
+           CAST(sum(n_indicators) AS BIGINT) AS n_indicators
     FROM domain_scores
     GROUP BY territory_code, kind
 ),

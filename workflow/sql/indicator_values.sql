@@ -24,6 +24,14 @@ territory_regions AS (  -- regions wholly inside a territory
     GROUP BY t.territory_code, d.code_region, s.n_departements
     HAVING count(*) = s.n_departements
 ),
+whole_region_territories AS (  -- territories made only of whole regions (France, a region...)
+    SELECT t.territory_code
+    FROM territory_deps AS t
+    JOIN departements AS d ON d.code_departement = t.departement_code
+    LEFT JOIN territory_regions AS r ON r.territory_code = t.territory_code AND r.code_region = d.code_region
+    GROUP BY t.territory_code
+    HAVING count(*) = count(r.code_region)
+),
 units AS (  -- the units of each level that make up each territory
     SELECT t.territory_code, 'commune' AS level, c.code_commune AS geo_code
     FROM territory_deps AS t
@@ -32,6 +40,7 @@ units AS (  -- the units of each level that make up each territory
     SELECT territory_code, 'departement', departement_code FROM territory_deps
     UNION ALL
     SELECT territory_code, 'region', code_region FROM territory_regions
+    WHERE territory_code IN (SELECT territory_code FROM whole_region_territories)
 ),
 territory_kind AS (
     SELECT territory_code, any_value(kind) AS kind FROM territory_deps GROUP BY territory_code
@@ -74,9 +83,10 @@ additive_values AS (
     SELECT a.indicator_id, a.territory_code,
            CASE WHEN i.has_denominator THEN a.numerator END AS numerator,
            CASE WHEN i.has_denominator THEN a.denominator END AS denominator,
-           CASE WHEN a.denominator > 0 THEN a.numerator / a.denominator * i.multiplier END AS value,
+           CASE WHEN NOT i.has_denominator THEN a.numerator * i.multiplier
+                WHEN a.denominator > 0 THEN a.numerator / a.denominator * i.multiplier END AS value,
            CASE WHEN a.numerator IS NULL THEN coalesce(a.reason, 'non_disponible')
-                WHEN a.denominator = 0 THEN 'division_par_0' END AS missing_reason,
+                WHEN i.has_denominator AND a.denominator = 0 THEN 'division_par_0' END AS missing_reason,
            'sum_of_counts' AS value_method,
            'commune' AS source_level,
            CASE WHEN a.denominator_all > 0 THEN a.denominator / a.denominator_all END AS coverage
@@ -134,10 +144,16 @@ all_values AS (
     SELECT * FROM additive_values
     UNION ALL BY NAME
     SELECT * FROM nonadditive_values
+),
+grid AS (  -- every indicator x territory: a territory no source level covers shows as missing
+    SELECT i.indicator_id, i.domain_id, i.year, i.additive, k.territory_code
+    FROM catalogue_indicators AS i CROSS JOIN territory_kind AS k
 )
-SELECT v.indicator_id, v.territory_code, i.domain_id, i.year,
-       v.numerator, v.denominator, v.value, v.missing_reason,
-       v.value_method, v.source_level, coalesce(v.coverage, 0.0) AS coverage
-FROM all_values AS v
-JOIN catalogue_indicators AS i USING (indicator_id)
-ORDER BY v.indicator_id, v.territory_code
+SELECT g.indicator_id, g.territory_code, g.domain_id, g.year,
+       v.numerator, v.denominator, v.value,
+       CASE WHEN v.indicator_id IS NULL THEN 'niveau_non_couvert' ELSE v.missing_reason END AS missing_reason,
+       coalesce(v.value_method, CASE WHEN g.additive THEN 'sum_of_counts' ELSE 'weighted_mean' END) AS value_method,
+       v.source_level, coalesce(v.coverage, 0.0) AS coverage
+FROM grid AS g
+LEFT JOIN all_values AS v ON v.indicator_id = g.indicator_id AND v.territory_code = g.territory_code
+ORDER BY g.indicator_id, g.territory_code

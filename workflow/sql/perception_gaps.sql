@@ -31,7 +31,7 @@ joined AS (
            p.perceived_reliability
     FROM objective AS o
     JOIN territory_kind AS k ON k.territory_code = o.territory_code AND k.kind <> 'france'
-    LEFT JOIN perceived AS p USING (territory_code, domain_id)
+    LEFT JOIN perceived AS p ON p.territory_code = o.territory_code AND p.domain_id = o.domain_id
 ),
 complete AS (  -- ranks only among domains with both scores
     SELECT territory_code, domain_id, objective_score, perceived_score,

@@ -1,0 +1,87 @@
+"""Benchmark of the pipeline on the data of config/config.yaml (the demo data by default).
+
+Measures, with wall-clock time and peak memory:
+  1. a cold build (data/processed, logs removed first),
+  2. a no-op rerun (nothing changed),
+  3. the rebuild after touching one territory file (config/regions/paca.yaml),
+and the time and peak RSS of every job, from Snakemake's `benchmark:` files.
+
+Usage: `make bench` (or `.venv/bin/python benchmarks/benchmark.py [--cores N]`).
+Results are printed and written to benchmarks/results/<timestamp>.json. Not a test: numbers
+depend on the machine; compare before/after a change on the same machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DIR = ROOT / "logs" / "benchmarks"
+
+
+def snakemake(cores: str) -> tuple[float, float]:
+    """Run plain snakemake; return (seconds, peak RSS in MiB of the largest process)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "snakemake", "--cores", cores, "--quiet", "all"],
+                          cwd=ROOT, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        sys.exit(f"snakemake failed:\n{proc.stderr[-3000:]}")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return elapsed, max(peak, before) / 1024
+
+
+def job_benchmarks() -> list[dict]:
+    rows = []
+    for f in sorted(BENCH_DIR.glob("*.tsv")):
+        with f.open() as fh:
+            rec = next(csv.DictReader(fh, delimiter="\t"))
+        rows.append({"job": f.stem, "seconds": float(rec["s"]), "max_rss_mib": float(rec["max_rss"])})
+    return rows
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--cores", default=str(os.cpu_count()))
+    args = ap.parse_args(argv)
+    with open(ROOT / "config" / "config.yaml", encoding="utf-8") as fh:
+        import yaml
+        cfg = yaml.safe_load(fh)
+    shutil.rmtree(ROOT / cfg["processed_dir"], ignore_errors=True)
+    shutil.rmtree(ROOT / "logs", ignore_errors=True)
+
+    results = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}}
+    t, m = snakemake(args.cores)
+    results["cold"] = {"seconds": round(t, 2), "peak_rss_mib": round(m, 1), "jobs": job_benchmarks()}
+    t, m = snakemake(args.cores)
+    results["noop"] = {"seconds": round(t, 2)}
+    region = ROOT / cfg["regions_dir"] / "paca.yaml"
+    if region.exists():
+        region.touch()
+        t, m = snakemake(args.cores)
+        results["one_region"] = {"seconds": round(t, 2), "touched": str(region.relative_to(ROOT))}
+
+    print(f"cold build : {results['cold']['seconds']:7.2f} s  (peak RSS {results['cold']['peak_rss_mib']:.0f} MiB)")
+    for job in results["cold"]["jobs"]:
+        print(f"  {job['job']:<22} {job['seconds']:7.2f} s  {job['max_rss_mib']:7.0f} MiB")
+    print(f"no-op rerun: {results['noop']['seconds']:7.2f} s")
+    if "one_region" in results:
+        print(f"one region : {results['one_region']['seconds']:7.2f} s  (after touching {results['one_region']['touched']})")
+    out = ROOT / "benchmarks" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{time.strftime('%Y%m%dT%H%M%S')}.json").write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,145 @@
+"""End-to-end: plain Snakemake on the tiny dataset of tests/data/tiny (Corse and Martinique).
+
+The run happens in a temporary working directory holding its own config/ (the project's
+catalogues, two territory files) so that the project's data/processed is never touched.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+TINY = ROOT / "tests" / "data" / "tiny" / "raw"
+
+KEYS = {
+    "territories": ["territory_code", "departement_code"],
+    "indicator_values": ["indicator_id", "territory_code"],
+    "indicator_scores": ["indicator_id", "territory_code"],
+    "fragility_indices": ["territory_code", "domain_id"],
+    "survey_estimates": ["territory_code", "respondent_group", "measure_id"],
+    "perception_gaps": ["territory_code", "domain_id"],
+}
+COLUMNS = {
+    "territories": ["territory_name", "kind"],
+    "indicator_values": ["domain_id", "year", "numerator", "denominator", "value", "missing_reason"],
+    "indicator_scores": ["value", "score", "is_treated"],
+    "fragility_indices": ["family", "score", "rank_among_regions", "n_indicators"],
+    "survey_estimates": ["estimate", "se", "ci_low", "ci_high", "n", "n_eff", "diff_vs_france", "p_value",
+                         "is_significant", "reliability"],
+    "perception_gaps": ["objective_score", "perceived_score", "perceived_diff_vs_france", "rank_objective",
+                        "rank_perceived", "rank_gap", "quadrant", "is_significant"],
+}
+
+
+def make_workdir(tmp: Path, raw: Path) -> Path:
+    (tmp / "config" / "regions").mkdir(parents=True)
+    cfg = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))
+    cfg.update(raw_dir=str(raw), indicators=str(ROOT / "config" / "indicators.yaml"),
+               survey=str(ROOT / "config" / "survey.yaml"))
+    (tmp / "config" / "config.yaml").write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
+    (tmp / "config" / "regions" / "corse.yaml").write_text('code: "94"\nname: Corse\nslug: corse\n', encoding="utf-8")
+    (tmp / "config" / "regions" / "martinique.yaml").write_text(
+        'code: "02"\nname: Martinique\nslug: martinique\n', encoding="utf-8")
+    return tmp
+
+
+def snakemake(workdir: Path, *extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"), "-d", str(workdir),
+                           "--cores", "2", *extra], capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    workdir = make_workdir(tmp_path_factory.mktemp("tiny"), TINY)
+    proc = snakemake(workdir)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    return workdir
+
+
+def test_six_tables_with_contract_keys_and_columns(tiny_run):
+    # GIVEN the tiny dataset WHEN snakemake ran THEN the six tables exist with unique keys and their columns
+    for table, key in KEYS.items():
+        df = pd.read_parquet(tiny_run / "data" / "processed" / f"{table}.parquet")
+        assert len(df) > 0, table
+        assert not df.duplicated(key).any(), table
+        for col in key + COLUMNS[table]:
+            assert col in df.columns, (table, col)
+
+
+def test_territories_cover_both_regions_departements_and_france(tiny_run):
+    t = pd.read_parquet(tiny_run / "data" / "processed" / "territories.parquet")
+    # THEN codes stay text (2A/2B, 972) and every kind is there
+    assert set(t.loc[t.territory_code == "94", "departement_code"]) == {"2A", "2B"}
+    assert set(t.loc[t.territory_code == "FR", "departement_code"]) == {"2A", "2B", "972"}
+    assert set(t["kind"]) == {"region", "departement", "france"}
+    assert {"DEP-2A", "DEP-2B", "DEP-972"} <= set(t["territory_code"])
+
+
+def test_indices_and_estimates_for_each_territory(tiny_run):
+    p = tiny_run / "data" / "processed"
+    fi = pd.read_parquet(p / "fragility_indices.parquet")
+    se = pd.read_parquet(p / "survey_estimates.parquet")
+    gaps = pd.read_parquet(p / "perception_gaps.parquet")
+    # THEN 16 domains + ensemble per territory, France at 0 in z-score
+    assert fi.groupby("territory_code").size().eq(17).all()
+    fr = fi[(fi.territory_code == "FR") & (fi.domain_id != "ensemble")]
+    assert fr["score"].abs().max() < 1e-9
+    assert set(fi.loc[fi.territory_code.isin(["94", "02"]), "rank_among_regions"]) <= {1, 2}
+    # THEN survey estimates exist for the four groups, France has no difference to itself
+    assert set(se["respondent_group"]) == {"habitants", "associations", "entreprises", "maires"}
+    assert se.loc[se.territory_code == "FR", "diff_vs_france"].isna().all()
+    hab = se[(se.territory_code == "94") & (se.respondent_group == "habitants") & (se.measure_id == "fragilite_emploi")]
+    assert len(hab) == 1 and 0 <= hab["estimate"].iloc[0] <= 10
+    # THEN gaps: 16 domains per region, ranks 1..16, one Spearman per territory
+    g94 = gaps[gaps.territory_code == "94"]
+    assert len(g94) == 16 and g94["rank_objective"].min() == 1
+    assert g94["spearman_rho"].nunique() == 1
+
+
+def test_noop_rerun_does_nothing(tiny_run):
+    # WHEN snakemake runs again on unchanged inputs THEN nothing is scheduled
+    proc = snakemake(tiny_run, "--dry-run")
+    assert proc.returncode == 0
+    assert "Nothing to be done" in proc.stdout + proc.stderr
+
+
+def test_bad_raw_value_stops_the_run_with_a_clear_message(tmp_path):
+    # GIVEN a copy of the tiny data with one unparseable number in the census extract
+    raw = tmp_path / "raw"
+    shutil.copytree(TINY, raw)
+    base = raw / "insee" / "base_cc_rp_2017.csv"
+    lines = base.read_text(encoding="utf-8").splitlines()
+    fields = lines[3].split(";")
+    fields[2] = "12x5"
+    lines[3] = ";".join(fields)
+    base.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    workdir = make_workdir(tmp_path / "work", raw)
+    # WHEN snakemake runs
+    proc = snakemake(workdir)
+    # THEN it fails naming file, line, column and value, with no traceback and no staging output
+    assert proc.returncode != 0
+    out = proc.stdout + proc.stderr
+    assert "base_cc_rp_2017.csv, line 4, column 'P17_POP': value '12x5': not a number" in out
+    assert "Traceback" not in out
+    assert not (workdir / "data" / "processed" / "staging" / "indicator_raw.parquet").exists()
+    assert not (workdir / "data" / "processed" / "indicator_values.parquet").exists()
+
+
+def test_bad_region_file_stops_before_any_job(tmp_path):
+    # GIVEN a territory file with a malformed département code
+    workdir = make_workdir(tmp_path, TINY)
+    (workdir / "config" / "regions" / "bad.yaml").write_text(
+        'code: "X1"\nname: Bad\nslug: bad\ndepartements: ["2C"]\n', encoding="utf-8")
+    # WHEN snakemake runs THEN it stops at parse time naming the file and the field
+    proc = snakemake(workdir)
+    assert proc.returncode != 0
+    out = proc.stdout + proc.stderr
+    assert "bad.yaml: field 'departements.0'" in out
+    assert not (workdir / "data" / "processed").exists()
