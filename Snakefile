@@ -14,3 +14,7 @@ include: "workflow/rules/gaps.smk"
 rule all:
     input:
         TABLES,
+
+
+onerror:
+    remove_stale_outputs()

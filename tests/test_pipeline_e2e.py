@@ -110,26 +110,32 @@ def test_noop_rerun_does_nothing(tiny_run):
     assert "Nothing to be done" in proc.stdout + proc.stderr
 
 
-def test_bad_raw_value_stops_the_run_with_a_clear_message(tmp_path):
-    # GIVEN a copy of the tiny data with one unparseable number in the census extract
+def test_bad_raw_value_stops_the_run_and_leaves_no_stale_table(tmp_path):
+    # GIVEN a good run on a copy of the tiny data
     raw = tmp_path / "raw"
     shutil.copytree(TINY, raw)
+    workdir = make_workdir(tmp_path / "work", raw)
+    assert snakemake(workdir).returncode == 0
+    processed = workdir / "data" / "processed"
+    # WHEN one number of the census extract becomes unparseable and snakemake runs again
     base = raw / "insee" / "base_cc_rp_2017.csv"
     lines = base.read_text(encoding="utf-8").splitlines()
     fields = lines[3].split(";")
     fields[2] = "12x5"
     lines[3] = ";".join(fields)
     base.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    workdir = make_workdir(tmp_path / "work", raw)
-    # WHEN snakemake runs
     proc = snakemake(workdir)
-    # THEN it fails naming file, line, column and value, with no traceback and no staging output
+    # THEN it fails naming file, line, column and value, without a traceback
     assert proc.returncode != 0
     out = proc.stdout + proc.stderr
     assert "base_cc_rp_2017.csv, line 4, column 'P17_POP': value '12x5': not a number" in out
     assert "Traceback" not in out
-    assert not (workdir / "data" / "processed" / "staging" / "indicator_raw.parquet").exists()
-    assert not (workdir / "data" / "processed" / "indicator_values.parquet").exists()
+    # AND nothing of the failing step nor downstream of it is left; unrelated tables stay
+    for stale in ("staging/indicator_raw.parquet", "indicator_values.parquet", "indicator_scores.parquet",
+                  "fragility_indices.parquet", "perception_gaps.parquet"):
+        assert not (processed / stale).exists(), stale
+    assert (processed / "survey_estimates.parquet").exists()
+    assert (processed / "territories.parquet").exists()
 
 
 def test_bad_region_file_stops_before_any_job(tmp_path):

@@ -1,4 +1,5 @@
 # Configuration, validated before any job is scheduled, and the paths shared by the rules.
+import sys
 from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
@@ -43,3 +44,27 @@ def code(*modules, sql=()):
 TABLE_NAMES = ["territories", "indicator_values", "indicator_scores", "fragility_indices",
                "survey_estimates", "perception_gaps"]
 TABLES = [f"{PROCESSED}/{t}.parquet" for t in TABLE_NAMES]
+
+
+def remove_stale_outputs():
+    """After a failed run, remove every output older than one of its inputs (or missing one).
+
+    Snakemake removes the outputs of the job that failed; the tables downstream of it, left over
+    from an earlier run, would disagree with the new inputs. They are removed too, repeatedly
+    until nothing changes, so that no output contradicts the inputs that failed to build.
+    """
+    removed, changed = [], True
+    while changed:
+        changed = False
+        for r in workflow.rules:
+            outs = [Path(o) for o in r.output if Path(o).exists()]
+            if not outs:
+                continue
+            oldest = min(o.stat().st_mtime for o in outs)
+            if any(not Path(i).exists() or Path(i).stat().st_mtime > oldest for i in r.input):
+                for o in outs:
+                    o.unlink()
+                    removed.append(str(o))
+                changed = True
+    if removed:
+        print("Removed outputs made stale by the failure: " + ", ".join(sorted(removed)), file=sys.stderr)
