@@ -3,7 +3,9 @@
 -- over the communes where both are known (coverage = share of the denominator covered).
 -- Non-additive indicators: the published value at the territory's own level when the catalogue
 -- has that level, otherwise a weighted mean over the coarsest published level whose units make
--- up the territory exactly (regions, then départements, then communes), flagged 'weighted_mean'.
+-- up the territory exactly (regions, then départements, then communes), flagged 'weighted_mean';
+-- its coverage is the share of the territory's population living in units with a value and a
+-- weight (secret or missing units are left out of the mean).
 -- Relations registered by impact_regions.indicator_values: indicator_raw, catalogue_terms,
 -- catalogue_indicators, territories, communes, departements.
 WITH
@@ -109,11 +111,17 @@ level_choice AS (  -- own level first, then the coarsest level whose units make 
     JOIN territory_kind AS k ON k.territory_code = u.territory_code
     GROUP BY il.indicator_id, u.territory_code
 ),
+unit_population AS (  -- COG population of every unit, the base of the coverage of weighted means
+    SELECT level, geo_code, value AS population
+    FROM indicator_raw
+    WHERE source = 'geo' AND "column" = 'population'
+),
 unit_values AS (
     SELECT c.indicator_id, c.territory_code, c.level, u.geo_code,
-           v.value, v.missing_reason, w.value AS weight
+           v.value, v.missing_reason, w.value AS weight, p.population
     FROM level_choice AS c
     JOIN units AS u ON u.territory_code = c.territory_code AND u.level = c.level
+    LEFT JOIN unit_population AS p ON p.level = c.level AND p.geo_code = u.geo_code
     LEFT JOIN term_values AS v
       ON v.role = 'value' AND v.indicator_id = c.indicator_id AND v.level = c.level AND v.geo_code = u.geo_code
     LEFT JOIN term_values AS w
@@ -134,8 +142,8 @@ nonadditive_values AS (
            CASE WHEN count(*) = 1 THEN 'published' ELSE 'weighted_mean' END AS value_method,
            any_value(level) AS source_level,
            CASE WHEN count(*) = 1 THEN CASE WHEN any_value(value) IS NOT NULL THEN 1.0 ELSE 0.0 END
-                ELSE sum(weight) FILTER (WHERE value IS NOT NULL AND weight > 0)
-                     / nullif(sum(weight) FILTER (WHERE weight > 0), 0)
+                ELSE sum(population) FILTER (WHERE value IS NOT NULL AND weight > 0)
+                     / nullif(sum(population), 0)
            END AS coverage
     FROM unit_values
     GROUP BY indicator_id, territory_code
