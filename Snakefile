@@ -9,6 +9,8 @@ include: "workflow/rules/ingest.smk"
 include: "workflow/rules/indices.smk"
 include: "workflow/rules/survey.smk"
 include: "workflow/rules/gaps.smk"
+include: "workflow/rules/custom.smk"
+include: "workflow/rules/tables.smk"
 
 
 rule all:

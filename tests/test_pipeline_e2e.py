@@ -131,11 +131,11 @@ def test_bad_raw_value_stops_the_run_and_leaves_no_stale_table(tmp_path):
     assert "base_cc_rp_2017.csv, line 4, column 'P17_POP': value '12x5': not a number" in out
     assert "Traceback" not in out
     # AND nothing of the failing step nor downstream of it is left; unrelated tables stay
-    for stale in ("staging/indicator_raw.parquet", "indicator_values.parquet", "indicator_scores.parquet",
-                  "fragility_indices.parquet", "perception_gaps.parquet"):
+    for stale in ("staging/indicator_raw.parquet", "base/indicator_values.parquet", "base/fragility_indices.parquet",
+                  "base/perception_gaps.parquet", *(f"{t}.parquet" for t in KEYS)):
         assert not (processed / stale).exists(), stale
-    assert (processed / "survey_estimates.parquet").exists()
-    assert (processed / "territories.parquet").exists()
+    assert (processed / "base" / "survey_estimates.parquet").exists()
+    assert (processed / "base" / "territories.parquet").exists()
 
 
 def test_bad_region_file_stops_before_any_job(tmp_path):

@@ -7,8 +7,6 @@ builders of the package and writes its outputs atomically. `workflow/scripts/*.p
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 
 from .config import load_indicators, load_survey
@@ -19,7 +17,7 @@ from .perception_gaps import build_perception_gaps
 from .storage import write_table
 from .survey_estimates import build_survey_estimates
 from .survey_responses import build_survey
-from .territories import build_territories
+from .territories import build_territories, custom_territory
 
 KEYS = {
     "territories": ["territory_code", "departement_code"],
@@ -35,10 +33,8 @@ KEYS = {
 }
 
 
-def territories_step(geo_dir: str, territory_defs: list[dict], out: str) -> None:
-    geo = load_geo(geo_dir)
-    defs = [dict(t, intro="", path="") for t in territory_defs]
-    write_table(build_territories(geo, defs), out, KEYS["territories"])
+def territories_step(geo_dir: str, out: str) -> None:
+    write_table(build_territories(load_geo(geo_dir)), out, KEYS["territories"])
 
 
 def indicator_raw_step(geo_dir: str, raw_dir: str, indicators_yaml: str, out: str) -> None:
@@ -82,6 +78,38 @@ def perception_gaps_step(fragility_indices: str, survey_estimates: str, territor
     write_table(table, out, KEYS["perception_gaps"])
 
 
-def ensure_parent(*paths: str) -> None:
-    for p in paths:
-        Path(p).parent.mkdir(parents=True, exist_ok=True)
+def custom_territory_step(geo_dir: str, definition: dict, staging: dict[str, str], base: dict[str, str],
+                          indicators_yaml: str, survey_yaml: str, index_options: dict, survey_options: dict,
+                          outputs: dict[str, str]) -> None:
+    """The six tables' rows for one custom territory, computed on top of the base tables.
+
+    Indices need the départements (standard deviations), France and the regions (ranks);
+    survey estimates need France (the contrast): they are recomputed with the territory added,
+    and only its rows are kept.
+    """
+    geo = load_geo(geo_dir)
+    catalogue = load_indicators(indicators_yaml)
+    codebook = load_survey(survey_yaml, catalogue["domains"])
+    code = definition["code"]
+    mine = custom_territory(geo, definition)
+    all_territories = pd.concat([pd.read_parquet(base["territories"]), mine], ignore_index=True)
+    idx = build_indices(pd.read_parquet(staging["indicator_raw"]), all_territories, geo, catalogue,
+                        catalogue_terms(catalogue), index_options)
+    with_fr = all_territories[all_territories["territory_code"].isin([code, "FR"])]
+    est = build_survey_estimates(pd.read_parquet(staging["survey_respondents"]),
+                                 pd.read_parquet(staging["survey_responses"]), with_fr, codebook, survey_options)
+    fi = idx["fragility_indices"]
+    gaps = build_perception_gaps(fi[fi["territory_code"].isin([code, "FR"])], est, with_fr, codebook)
+    tables = {"territories": mine, "indicator_values": idx["indicator_values"],
+              "indicator_scores": idx["indicator_scores"], "fragility_indices": fi,
+              "survey_estimates": est, "perception_gaps": gaps}
+    for name, path in outputs.items():
+        df = tables[name]
+        write_table(df[df["territory_code"] == code].reset_index(drop=True), path, KEYS[name])
+
+
+def gather_step(parts: dict[str, list[str]], outputs: dict[str, str]) -> None:
+    """The published tables: base rows and every custom territory's rows, one file per table."""
+    for name, paths in parts.items():
+        frames = [pd.read_parquet(p) for p in paths]
+        write_table(pd.concat(frames, ignore_index=True), outputs[name], KEYS[name])

@@ -1,9 +1,11 @@
 """Table `territories`: which départements make up each territory.
 
-Key (territory_code, departement_code). Territories are the 18 COG regions (always, so that
-every territory can be ranked among regions), the custom territories of `config/regions/`,
-the 101 départements (code ``DEP-<code>``, so that département 84 and region 84 never collide)
-and France entière (``FR``).
+Key (territory_code, departement_code). The base territories are the 18 COG regions (always,
+whether or not they have a file, so that every territory can be ranked among regions), the 101
+départements (code ``DEP-<code>``, so that département 84 and region 84 never collide) and
+France entière (``FR``). Custom territories (files of `config/regions/` with their own code)
+are computed one by one on top of the base (see `steps.custom_territory_step`), so that adding
+one never recomputes the others.
 """
 
 from __future__ import annotations
@@ -13,36 +15,45 @@ import pandas as pd
 from .config import DEPARTEMENT_PREFIX
 from .geo import Geography
 
-COLUMNS = ["territory_code", "departement_code", "territory_name", "kind", "slug", "departement_name", "region_code"]
+COLUMNS = ["territory_code", "departement_code", "territory_name", "kind", "departement_name", "region_code"]
 
 
-def territory_params(territory_files: list[dict]) -> list[dict]:
-    """What of the territory files the tables depend on (not `intro`, so editing it reruns no table)."""
-    return [{k: t[k] for k in ("code", "name", "slug", "kind", "departements")} for t in territory_files]
+def custom_definition(territory: dict) -> dict:
+    """What of a custom territory file the tables depend on (not `intro`: editing it reruns no table)."""
+    return {k: territory[k] for k in ("code", "name", "slug", "departements")}
 
 
-def build_territories(geo: Geography, territory_files: list[dict]) -> pd.DataFrame:
+def _rows(geo: Geography, code: str, name: str, kind: str, dep_codes) -> list[tuple]:
     deps = geo.departements.set_index("code_departement")
-    by_code = {t["code"]: t for t in territory_files}
-    rows = []
+    return [(code, d, name, kind, deps.at[d, "nom_departement"], deps.at[d, "code_region"]) for d in dep_codes]
 
-    def add(code, name, kind, slug, dep_codes):
-        for d in dep_codes:
-            rows.append((code, d, name, kind, slug, deps.at[d, "nom_departement"], deps.at[d, "code_region"]))
 
-    for _, reg in geo.regions.sort_values("code_region").iterrows():
-        code = reg["code_region"]
-        t = by_code.get(code)
-        add(code, t["name"] if t else reg["nom_region"], "region", t["slug"] if t else None,
-            geo.region_departements.get(code, []))
-    for t in territory_files:
-        if t["kind"] == "custom":
-            add(t["code"], t["name"], "custom", t["slug"], t["departements"])
-    for d in sorted(deps.index):
-        add(DEPARTEMENT_PREFIX + d, deps.at[d, "nom_departement"], "departement", None, [d])
-    add("FR", "France", "france", None, sorted(deps.index))
-    out = pd.DataFrame(rows, columns=COLUMNS)
-    for c in COLUMNS:
-        out[c] = out[c].astype("string")
+def _frame(rows: list[tuple]) -> pd.DataFrame:
+    out = pd.DataFrame(rows, columns=COLUMNS).astype("string")
     assert not out.duplicated(["territory_code", "departement_code"]).any(), "territories keys must be unique"
     return out
+
+
+def build_territories(geo: Geography, custom: list[dict] = ()) -> pd.DataFrame:
+    """The base territories (18 regions, 101 départements, France), plus the `custom` ones given.
+
+    Entries of `custom` of kind 'region' (files of COG regions) are ignored: regions are always
+    in the base.
+    """
+    rows = []
+    for t in custom:
+        if t.get("kind", "custom") == "custom":
+            rows += _rows(geo, t["code"], t["name"], "custom", t["departements"])
+    for _, reg in geo.regions.sort_values("code_region").iterrows():
+        rows += _rows(geo, reg["code_region"], reg["nom_region"], "region",
+                      geo.region_departements.get(reg["code_region"], []))
+    for d in sorted(geo.departement_region):
+        rows += _rows(geo, DEPARTEMENT_PREFIX + d, geo.departements.set_index("code_departement").at[d, "nom_departement"],
+                      "departement", [d])
+    rows += _rows(geo, "FR", "France", "france", sorted(geo.departement_region))
+    return _frame(rows)
+
+
+def custom_territory(geo: Geography, definition: dict) -> pd.DataFrame:
+    """The rows of one custom territory."""
+    return _frame(_rows(geo, definition["code"], definition["name"], "custom", definition["departements"]))

@@ -8,7 +8,9 @@ from impact_regions.config import check_config, load_indicators, load_survey, lo
 from impact_regions.errors import ConfigError, InputError
 from impact_regions.geo import load_geo
 from impact_regions.indicator_raw import source_paths
-from impact_regions.territories import territory_params
+import re
+
+from impact_regions.territories import custom_definition
 
 try:
     CFG = check_config(dict(config), "config/config.yaml")
@@ -23,12 +25,21 @@ except (ConfigError, InputError) as exc:
 RAW = CFG["raw_dir"]
 PROCESSED = CFG["processed_dir"]
 STAGING = f"{PROCESSED}/staging"
+BASE = f"{PROCESSED}/base"      # 18 regions, 101 départements, France: independent of the territory files
+CUSTOM = f"{PROCESSED}/custom"  # one directory per custom territory
 LOGS = "logs"
 GEO_FILES = [f"{GEO_DIR}/{f}" for f in ("regions.csv", "departements.csv", "communes.csv")]
 INDICATOR_SOURCES = source_paths(CATALOGUE, RAW)
 SURVEY_SOURCES = [f"{RAW}/{f['path']}" for f in CODEBOOK["files"]]
-TERRITORY_DEFS = territory_params(TERRITORY_FILES)
 SLUGS = [t["slug"] for t in TERRITORY_FILES]
+BY_SLUG = {t["slug"]: t for t in TERRITORY_FILES}
+CUSTOM_DEFS = {t["slug"]: custom_definition(t) for t in TERRITORY_FILES if t["kind"] == "custom"}
+
+
+def alternatives(words):
+    """A wildcard constraint matching exactly these words (nothing if there are none)."""
+    return "|".join(re.escape(w) for w in words) or "(?!)"
+
 
 # Code each job depends on, as inputs: editing a query or the package reruns the jobs that use it.
 SRC = Path(workflow.basedir) / "workflow"
@@ -44,6 +55,14 @@ def code(*modules, sql=()):
 TABLE_NAMES = ["territories", "indicator_values", "indicator_scores", "fragility_indices",
                "survey_estimates", "perception_gaps"]
 TABLES = [f"{PROCESSED}/{t}.parquet" for t in TABLE_NAMES]
+
+
+def base_tables():
+    return {t: f"{BASE}/{t}.parquet" for t in TABLE_NAMES}
+
+
+def custom_tables(slug):
+    return {t: f"{CUSTOM}/{slug}/{t}.parquet" for t in TABLE_NAMES}
 
 
 def remove_stale_outputs():

@@ -10,7 +10,7 @@ rule perception_gaps:
         codebook=CFG["survey"],
         code=code("perception_gaps", sql=("perception_gaps",)),
     output:
-        f"{PROCESSED}/perception_gaps.parquet",
+        f"{BASE}/perception_gaps.parquet",
     log:
         f"{LOGS}/perception_gaps.log",
     benchmark:

@@ -10,9 +10,9 @@ rule indices:
         code=code("indicator_raw", "indices", "treatment",
                   sql=("indicator_values", "indicator_scores", "fragility_indices")),
     output:
-        indicator_values=f"{PROCESSED}/indicator_values.parquet",
-        indicator_scores=f"{PROCESSED}/indicator_scores.parquet",
-        fragility_indices=f"{PROCESSED}/fragility_indices.parquet",
+        indicator_values=f"{BASE}/indicator_values.parquet",
+        indicator_scores=f"{BASE}/indicator_scores.parquet",
+        fragility_indices=f"{BASE}/fragility_indices.parquet",
         indicator_treatment=f"{STAGING}/indicator_treatment.parquet",
     log:
         f"{LOGS}/indices.log",

@@ -6,15 +6,13 @@ rule territories:
         geo=GEO_FILES,
         code=code("territories"),
     output:
-        f"{PROCESSED}/territories.parquet",
+        f"{BASE}/territories.parquet",
     log:
         f"{LOGS}/territories.log",
     benchmark:
         f"{LOGS}/benchmarks/territories.tsv"
     params:
         geo_dir=GEO_DIR,
-        # only what the table depends on: editing a file's intro reruns nothing here
-        territories=TERRITORY_DEFS,
     script:
         "../scripts/territories.py"
 

@@ -10,7 +10,7 @@ rule survey_estimates:
         codebook=CFG["survey"],
         code=code("survey_estimates", sql=("survey_estimates",)),
     output:
-        f"{PROCESSED}/survey_estimates.parquet",
+        f"{BASE}/survey_estimates.parquet",
     log:
         f"{LOGS}/survey_estimates.log",
     benchmark:

@@ -3,4 +3,4 @@ from impact_regions.entry import run
 from impact_regions.steps import territories_step
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
-run(sm.log[0], lambda: territories_step(sm.params.geo_dir, sm.params.territories, sm.output[0]), "territories")
+run(sm.log[0], lambda: territories_step(sm.params.geo_dir, sm.output[0]), "territories")

@@ -1,0 +1,32 @@
+# Stage 5: custom territories (any set of départements), one job each, on top of the base tables,
+# so that adding or editing one recomputes that territory only.
+
+
+rule custom_territory:
+    input:
+        geo=GEO_FILES,
+        indicator_raw=rules.indicator_raw.output[0],
+        respondents=rules.survey_responses.output.respondents,
+        responses=rules.survey_responses.output.responses,
+        base_territories=rules.territories.output[0],
+        catalogue=CFG["indicators"],
+        codebook=CFG["survey"],
+        code=code("territories", "indicator_raw", "indices", "treatment", "survey_estimates", "perception_gaps",
+                  sql=("indicator_values", "indicator_scores", "fragility_indices", "survey_estimates",
+                       "perception_gaps")),
+    output:
+        **{t: f"{CUSTOM}/{{slug}}/{t}.parquet" for t in TABLE_NAMES},
+    log:
+        f"{LOGS}/custom_territory/{{slug}}.log",
+    benchmark:
+        f"{LOGS}/benchmarks/custom_territory-{{slug}}.tsv"
+    params:
+        geo_dir=GEO_DIR,
+        # the territory's definition, not its file: editing its intro reruns nothing here
+        definition=lambda wildcards: CUSTOM_DEFS[wildcards.slug],
+        index=CFG["index"],
+        survey=CFG["survey_estimation"],
+    wildcard_constraints:
+        slug=alternatives(CUSTOM_DEFS),
+    script:
+        "../scripts/custom_territory.py"

@@ -1,0 +1,18 @@
+# Stage 6: the published tables of DESIGN §6: base rows plus every custom territory's rows.
+
+
+rule tables:
+    input:
+        base=list(base_tables().values()),
+        custom=[p for slug in CUSTOM_DEFS for p in custom_tables(slug).values()],
+        code=code(),
+    output:
+        **{t: f"{PROCESSED}/{t}.parquet" for t in TABLE_NAMES},
+    log:
+        f"{LOGS}/tables.log",
+    benchmark:
+        f"{LOGS}/benchmarks/tables.tsv"
+    params:
+        parts={t: [base_tables()[t]] + [custom_tables(s)[t] for s in CUSTOM_DEFS] for t in TABLE_NAMES},
+    script:
+        "../scripts/tables.py"
