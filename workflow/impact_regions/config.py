@@ -190,6 +190,11 @@ def load_territory_files(regions_dir: str | Path, geo: Geography) -> list[dict]:
             kind = "custom"
             if deps is None:
                 raise ConfigError(f, "departements", "a custom territory must list its départements")
-        out.append({"code": code, "name": data["name"], "slug": data["slug"], "kind": kind,
+        name = data["name"]
+        elided = name[0].lower() in "aeiouyéèêâîôûh" and not name.startswith(("La ", "Le ", "Les "))
+        out.append({"code": code, "name": name, "slug": data["slug"], "kind": kind,
+                    "short_name": data.get("short_name", name),
+                    "locative": data.get("locative", f"en {name}"),
+                    "genitive": data.get("genitive", f"d'{name}" if elided else f"de {name}"),
                     "departements": sorted(deps), "intro": data.get("intro", ""), "path": str(f)})
     return sorted(out, key=lambda t: t["slug"])

@@ -1,0 +1,88 @@
+"""French number formatting, the one helper used by sentences, tables and chart ticks.
+
+Built on Babel's `fr_FR` locale data, with the typographic rules of REPORT_SPEC made explicit:
+decimal comma, narrow no-break spaces (U+202F) between thousands, a no-break space (U+00A0)
+before % and units, and the real minus sign (U+2212). Every figure a report prints goes through
+these functions, so that text and charts always agree.
+"""
+
+from __future__ import annotations
+
+import math
+
+from babel.numbers import format_decimal
+
+NNBSP = "\u202f"  # narrow no-break space: thousands separator
+NBSP = "\u00a0"   # no-break space: before %, €, units
+MINUS = "\u2212"
+LOCALE = "fr_FR"
+MISSING = "n.d."
+
+
+def _is_missing(x) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+def number(x: float | None, decimals: int = 1, signed: bool = False) -> str:
+    """`6,6`, `1 234 567`, `−0,3` (`+0,3` with signed=True); `n.d.` for a missing value."""
+    if _is_missing(x):
+        return MISSING
+    x = round(float(x), decimals)
+    if x == 0:
+        x = 0.0  # no "−0,0"
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    text = format_decimal(abs(x), format=pattern, locale=LOCALE)
+    text = text.replace("\u00a0", NNBSP).replace(" ", NNBSP)
+    if x < 0:
+        return MINUS + text
+    return ("+" + text) if signed and x > 0 else text
+
+
+def percent(share: float | None, decimals: int = 0, signed: bool = False) -> str:
+    """A share in [0, 1] as `84 %` (no-break space before %)."""
+    if _is_missing(share):
+        return MISSING
+    return number(100 * float(share), decimals, signed) + NBSP + "%"
+
+
+def points(diff_share: float | None, decimals: int = 0) -> str:
+    """A difference of shares in percentage points: `+2 points`, `−3 points`."""
+    if _is_missing(diff_share):
+        return MISSING
+    value = round(100 * float(diff_share), decimals)
+    unit = "point" if abs(value) <= 1 else "points"
+    return number(value, decimals, signed=True) + NBSP + unit
+
+
+def score10(x: float | None, decimals: int = 1) -> str:
+    """A score out of 10: `6,6/10`."""
+    return MISSING if _is_missing(x) else number(x, decimals) + "/10"
+
+
+def value_with_unit(x: float | None, unit: str, decimals: int = 1) -> str:
+    """`17,2 %`, `20 800 €`, `5,2 minutes`, `3,7 ‰`."""
+    if _is_missing(x):
+        return MISSING
+    if unit == "€":
+        return number(x, 0) + NBSP + "€"
+    return number(x, decimals) + NBSP + unit
+
+
+def integer(x: float | int | None) -> str:
+    """`1 234 567`."""
+    return number(x, 0)
+
+
+def join(items: list[str], last: str = "et") -> str:
+    """`a`, `a et b`, `a, b et c`."""
+    items = [i for i in items if i]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + f" {last} " + items[-1]
+
+
+def tick_formatter(decimals: int = 0, suffix: str = ""):
+    """A matplotlib tick formatter using the same rules (decimal comma, real minus)."""
+    from matplotlib.ticker import FuncFormatter
+
+    return FuncFormatter(lambda x, _pos: number(x, decimals) + suffix)

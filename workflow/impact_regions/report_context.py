@@ -1,0 +1,433 @@
+"""Everything one regional synthesis prints, computed from the processed tables.
+
+:func:`build_context` returns a JSON-serialisable dict for one territory: the figures of every
+section of REPORT_SPEC with their France values, reliability flags and significance, and the
+generated French sentences. Charts and the HTML template only lay this out: no number or
+sentence is computed in a template. Figures are kept raw (floats, shares in [0, 1]) next to
+the sentences; formatting goes through :mod:`impact_regions.french`.
+
+Wording rules, from DESIGN §7: a difference to France is called higher or lower only when it is
+significant; estimates flagged 'caution' are marked « à interpréter avec prudence »;
+suppressed estimates are never printed.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+
+from . import french as fr
+from .geo import Geography
+
+GROUPS = ["habitants", "associations", "entreprises", "maires"]
+GROUP_LABELS = {"habitants": "Habitants", "associations": "Associations", "entreprises": "Entreprises",
+                "maires": "Maires"}
+GROUP_PHRASES = {"habitants": "les habitants", "associations": "les responsables associatifs",
+                 "entreprises": "les dirigeants d'entreprise", "maires": "les maires"}
+FAMILY_LABELS = {"économique": "Économique", "social": "Social", "sociétal": "Sociétal",
+                 "environnemental": "Environnemental"}
+QUADRANTS = {
+    "fragilite_reconnue": "Fragilité reconnue",
+    "fragilite_sous_estimee": "Fragilité sous-estimée",
+    "inquietude_sans_fragilite": "Inquiétude sans fragilité objective",
+    "atout_partage": "Atout partagé",
+}
+#: the key data of the profile (REPORT_SPEC §2): indicator id -> label, decimals
+KEY_INDICATORS = [
+    ("part_75p", "Part des 75 ans et plus", 1),
+    ("taux_chomage_localise", "Taux de chômage (BIT)", 1),
+    ("taux_pauvrete", "Taux de pauvreté", 1),
+    ("mediane_niveau_vie", "Niveau de vie médian", 0),
+]
+MODES = [("mode_mecenat", "Mécénat"), ("mode_pratiques_responsables", "Pratiques responsables"),
+         ("mode_innovation_societale", "Innovation sociétale"), ("mode_cooperation_economique", "Coopération économique")]
+CAUTION = "à interpréter avec prudence"
+
+
+def _f(x):
+    """Float or None (JSON has no NaN)."""
+    return None if x is None or (isinstance(x, float) and math.isnan(x)) or pd.isna(x) else float(x)
+
+
+def read_tables(paths: list[dict[str, str]]) -> dict[str, pd.DataFrame]:
+    """Concatenate the table files of several parts (base, then the territory's own rows)."""
+    names = paths[0].keys()
+    return {n: pd.concat([pd.read_parquet(p[n]) for p in paths], ignore_index=True) for n in names}
+
+
+class _Estimates:
+    """Lookup of survey estimates for one territory and France."""
+
+    def __init__(self, se: pd.DataFrame, code: str):
+        self.df = se[se["territory_code"].isin([code, "FR"])].set_index(["territory_code", "respondent_group", "measure_id"])
+        self.code = code
+
+    def get(self, group: str, measure: str, territory: str | None = None) -> dict | None:
+        key = (territory or self.code, group, measure)
+        if key not in self.df.index:
+            return None
+        r = self.df.loc[key]
+        return {"estimate": _f(r["estimate"]), "se": _f(r["se"]), "ci_low": _f(r["ci_low"]), "ci_high": _f(r["ci_high"]),
+                "n": int(r["n"]), "n_eff": _f(r["n_eff"]), "diff": _f(r["diff_vs_france"]), "p_value": _f(r["p_value"]),
+                "significant": bool(r["is_significant"]), "reliability": str(r["reliability"])}
+
+    def pair(self, group: str, measure: str) -> dict:
+        """The territory's estimate with France's beside it."""
+        mine = self.get(group, measure) or {"estimate": None, "reliability": "suppressed", "n": 0, "significant": False}
+        france = self.get(group, measure, "FR") or {}
+        return {**mine, "france": france.get("estimate")}
+
+
+def _direction_word(item: dict, higher="supérieure", lower="inférieure", same="comparable") -> str:
+    """Higher / lower than France only when significant."""
+    if not item.get("significant") or item.get("diff") is None:
+        return same
+    return higher if item["diff"] > 0 else lower
+
+
+def _caution(item: dict) -> str:
+    return f" ({CAUTION})" if item.get("reliability") == "caution" else ""
+
+
+def _group_ties(items: list[tuple[str, float]], fmt) -> list[tuple[list[str], str]]:
+    """[(name, value)] sorted desc -> [([names with the same printed value], printed value)]."""
+    out: list[tuple[list[str], str]] = []
+    for name, value in items:
+        text = fmt(value)
+        if out and out[-1][1] == text:
+            out[-1][0].append(name)
+        else:
+            out.append(([name], text))
+    return out
+
+
+def profile_sentence(where: str, domains: list[dict]) -> str:
+    """The domains where the index stands out most, in tiers: '… d'abord X et Y, puis Z …'."""
+    positive = [d for d in domains if d["score"] is not None and d["score"] > 0]
+    if not positive:
+        return (f"{where[0].upper() + where[1:]}, aucun domaine ne présente un indice de fragilité supérieur "
+                "à la moyenne nationale.")
+    top = positive[0]["score"]
+    first = [d for d in positive if d["score"] >= top - 0.5][:3]
+    rest = [d for d in positive if d not in first and d["score"] >= 0.25][:6]
+    text = (f"{where[0].upper() + where[1:]}, les indices de fragilité les plus élevés par rapport à la "
+            f"moyenne nationale concernent d'abord {fr.join([d['phrase'] for d in first])}")
+    if rest:
+        by_family: list[list[dict]] = []
+        for d in rest:  # consecutive domains of the same family are named together
+            if by_family and by_family[-1][0]["family"] == d["family"]:
+                by_family[-1].append(d)
+            else:
+                by_family.append([d])
+        parts = []
+        for fam in by_family:
+            if len(fam) >= 2 and fam[0]["family"] == "économique":
+                parts.append("les questions économiques (" + fr.join([d["label"].lower() for d in fam]) + ")")
+            else:
+                parts.extend(d["phrase"] for d in fam)
+        text += f", puis {fr.join(parts)}"
+    text += "."
+    low = [d for d in domains if d["score"] is not None and d["score"] < -0.25][-3:]
+    if low:
+        text += (f" À l'inverse, le territoire est moins fragile que la moyenne nationale pour "
+                 f"{fr.join([d['phrase'] for d in reversed(low)])}.")
+    return text
+
+
+def priorities_sentence(where: str, perceived: list[dict]) -> tuple[str, str]:
+    """(priorities with their scores, ties grouped; whether they are above France when significant)."""
+    shown = [p for p in perceived if p["estimate"] is not None]
+    if not shown:
+        return "Les effectifs d'habitants interrogés sont trop faibles pour publier leur perception.", ""
+    groups = _group_ties([(p["phrase"], p["estimate"]) for p in shown], fr.score10)
+    chosen, count = [], 0
+    for names, value in groups:
+        if count >= 3:
+            break
+        chosen.append(f"{fr.join(names)} ({value})")
+        count += len(names)
+    top_ids = [p for p in shown if any(p["phrase"] in c for c in chosen)]
+    # a tie group last reads "x, y et z (6,2/10)": groups are then separated by commas only
+    listed = ", ".join(chosen) if len(chosen) > 1 and " et " in chosen[-1] else fr.join(chosen)
+    caution = " Ces estimations sont à interpréter avec prudence (effectifs réduits)." if any(
+        p["reliability"] == "caution" for p in top_ids) else ""
+    first = f"{where[0].upper() + where[1:]}, les priorités des habitants sont {listed}.{caution}"
+    higher = [p for p in top_ids if p["significant"] and p["diff"] is not None and p["diff"] > 0]
+    lower = [p for p in top_ids if p["significant"] and p["diff"] is not None and p["diff"] < 0]
+    parts = []
+    if higher:
+        parts.append("supérieure à la moyenne nationale pour " + fr.join(
+            [f"{p['phrase']} ({fr.number(p['estimate'])} contre {fr.score10(p['france'])})" for p in higher]))
+    if lower:
+        parts.append("inférieure à la moyenne nationale pour " + fr.join(
+            [f"{p['phrase']} ({fr.number(p['estimate'])} contre {fr.score10(p['france'])})" for p in lower]))
+    if parts:
+        second = "Sur ces priorités, la fragilité perçue est " + " ; elle est ".join(parts) + "."
+        same = [p for p in top_ids if p not in higher and p not in lower]
+        if same:
+            second += (f" Pour {fr.join([p['phrase'] for p in same])}, l'écart avec la France n'est pas "
+                       "statistiquement significatif.")
+    else:
+        second = ("Sur ces priorités, la perception des habitants ne se distingue pas significativement "
+                  "de la moyenne nationale.")
+    return first, second
+
+
+def gap_sentence(gaps: list[dict], spearman: float | None) -> str:
+    """Domains high on the index but not perceived as priorities, and the reverse (rank mismatch)."""
+    n = len([g for g in gaps if g["rank_objective"] is not None])
+    under = [g for g in gaps if g["rank_objective"] is not None and g["rank_objective"] <= 4
+             and g["rank_perceived"] is not None and g["rank_perceived"] > n / 2]
+    over = [g for g in gaps if g["rank_perceived"] is not None and g["rank_perceived"] <= 4
+            and g["rank_objective"] is not None and g["rank_objective"] > n / 2]
+    parts = []
+    if under:
+        parts.append(fr.join([f"{g['phrase']} ({g['rank_objective']}e rang de l'indice, {g['rank_perceived']}e rang des priorités)".replace("1e rang", "1er rang")
+                              for g in under])
+                     + (" figure" if len(under) == 1 else " figurent")
+                     + " parmi les fragilités objectives les plus marquées sans être "
+                     + ("une priorité" if len(under) == 1 else "des priorités") + " pour les habitants")
+    if over:
+        parts.append(("à l'inverse, " if under else "") + fr.join([g["phrase"] for g in over])
+                     + (" préoccupe" if len(over) == 1 else " préoccupent")
+                     + " les habitants alors que les indicateurs n'en font pas "
+                     + ("une fragilité majeure" if len(over) == 1 else "des fragilités majeures"))
+    if not parts:
+        text = "Les priorités des habitants recoupent globalement les fragilités mesurées par les indicateurs."
+    else:
+        text = f"{fr.NNBSP}; ".join(parts) + "."
+        text = text[0].upper() + text[1:]
+    if spearman is not None:
+        strength = "forte" if abs(spearman) >= 0.6 else "modérée" if abs(spearman) >= 0.3 else "faible"
+        text += (f" La concordance entre le classement des domaines par l'indice et par la perception est "
+                 f"{strength} (corrélation de rang de Spearman : {fr.number(spearman, 2)}).")
+    return text
+
+
+def build_context(territory: dict, tables: dict[str, pd.DataFrame], geo: Geography, catalogue: dict,
+                  codebook: dict, config: dict, provenance: dict, demo: bool) -> dict:
+    """The full content of one report (see the module docstring)."""
+    code = territory["code"]
+    domains = {d["id"]: d for d in catalogue["domains"]}
+    indicators = {i["id"]: i for i in catalogue["indicators"]}
+    deps = geo.departements[geo.departements["code_departement"].isin(territory["departements"])]
+    where = territory["locative"]
+
+    # --- profile ---------------------------------------------------------------------------
+    iv = tables["indicator_values"].set_index(["indicator_id", "territory_code"])
+    key = []
+    for iid, label, dec in KEY_INDICATORS:
+        if iid not in indicators:
+            continue
+        unit = indicators[iid]["unit"]
+        mine = _f(iv.loc[(iid, code), "value"]) if (iid, code) in iv.index else None
+        france = _f(iv.loc[(iid, "FR"), "value"]) if (iid, "FR") in iv.index else None
+        key.append({"id": iid, "label": label, "unit": unit, "value": mine, "france": france,
+                    "text": fr.value_with_unit(mine, unit, dec), "france_text": fr.value_with_unit(france, unit, dec),
+                    "source": indicators[iid]["source_label"]})
+    population = int(deps["population_municipale"].sum())
+    fi = tables["fragility_indices"]
+    mine = fi[fi["territory_code"] == code].set_index("domain_id")
+    profile = []
+    for did, d in domains.items():
+        r = mine.loc[did] if did in mine.index else None
+        profile.append({"domain_id": did, "label": d["label"], "phrase": d["phrase"], "family": d["family"],
+                        "score": _f(r["score"]) if r is not None else None,
+                        "rank": _f(r["rank_among_regions"]) if r is not None else None,
+                        "n_indicators": int(r["n_indicators"]) if r is not None else 0})
+    profile.sort(key=lambda d: -(d["score"] if d["score"] is not None else -1e9))
+    overall = mine.loc["ensemble"] if "ensemble" in mine.index else None
+    dep_codes = ["DEP-" + c for c in territory["departements"]]
+    dep_scores = fi[(fi["territory_code"].isin(dep_codes)) & (fi["domain_id"] == "ensemble")]
+    dep_map = [{"code": c.removeprefix("DEP-"), "name": geo.departements.set_index("code_departement").at[c.removeprefix("DEP-"), "nom_departement"],
+                "score": _f(s)} for c, s in zip(dep_scores["territory_code"], dep_scores["score"])]
+    n_regions = int(tables["territories"].query("kind == 'region'")["territory_code"].nunique())
+
+    # --- perception -----------------------------------------------------------------------
+    est = _Estimates(tables["survey_estimates"], code)
+    perceived = []
+    for did, d in domains.items():
+        p = est.pair("habitants", f"fragilite_{did}")
+        perceived.append({"domain_id": did, "label": d["label"], "phrase": d["phrase"], "family": d["family"], **p})
+    perceived.sort(key=lambda p: -(p["estimate"] if p["estimate"] is not None else -1))
+    pri_1, pri_2 = priorities_sentence(where, perceived)
+    pg = tables["perception_gaps"]
+    pg = pg[pg["territory_code"] == code]
+    gaps = []
+    for _, g in pg.iterrows():
+        d = domains[g["domain_id"]]
+        gaps.append({"domain_id": g["domain_id"], "label": d["label"], "phrase": d["phrase"], "family": d["family"],
+                     "objective": _f(g["objective_score"]), "perceived": _f(g["perceived_score"]),
+                     "perceived_diff": _f(g["perceived_diff_vs_france"]),
+                     "rank_objective": None if pd.isna(g["rank_objective"]) else int(g["rank_objective"]),
+                     "rank_perceived": None if pd.isna(g["rank_perceived"]) else int(g["rank_perceived"]),
+                     "quadrant": g["quadrant"], "quadrant_label": QUADRANTS.get(g["quadrant"]),
+                     "significant": bool(g["is_significant"]), "reliability": g["perceived_reliability"]})
+    gaps.sort(key=lambda g: g["rank_objective"] or 99)
+    spearman = _f(pg["spearman_rho"].iloc[0]) if len(pg) else None
+
+    # --- groups ---------------------------------------------------------------------------
+    by_group = {g: {did: est.pair(g, f"fragilite_{did}") for did in domains} for g in GROUPS}
+    leading = [p["domain_id"] for p in perceived[:6]]
+    for g in GROUPS[1:]:
+        ranked = sorted((x for x in by_group[g].items() if x[1]["estimate"] is not None), key=lambda x: -x[1]["estimate"])
+        for did, _ in ranked[:2]:
+            if did not in leading:
+                leading.append(did)
+    groups_rows = [{"domain_id": did, "label": domains[did]["label"],
+                    **{g: by_group[g][did]["estimate"] for g in GROUPS},
+                    **{f"{g}_reliability": by_group[g][did]["reliability"] for g in GROUPS}} for did in leading]
+    groups_sentence = _groups_sentence(by_group, domains)
+
+    # --- alliances -----------------------------------------------------------------------
+    devoir = est.pair("habitants", "devoir_alliance")
+    devoir_sentence = _share_sentence(
+        devoir, territory, "des habitants {gen} pensent que les collectivités, les entreprises et les associations "
+        "doivent travailler ensemble")
+    innovation = [{"group": g, "label": GROUP_LABELS[g], **est.pair(g, "alliance_innovation")} for g in GROUPS]
+    innovation_sentence = _innovation_sentence(innovation)
+    cooperation = []
+    for did, d in domains.items():
+        row = {"domain_id": did, "label": d["label"]}
+        for g in GROUPS:
+            row[g] = est.pair(g, f"cooperation_{did}")["estimate"]
+        cooperation.append(row)
+    cooperation.sort(key=lambda r: -(r["habitants"] or 0))
+    coop_top = [r for r in cooperation[:3] if r["habitants"] is not None]
+    cooperation_sentence = ("Les habitants citent d'abord " + fr.join(
+        [f"{domains[r['domain_id']]['phrase']} ({fr.percent(r['habitants'])})" for r in coop_top])
+        + " comme domaines prioritaires de coopération.") if coop_top else ""
+
+    # --- practices ------------------------------------------------------------------------
+    engagement = est.pair("habitants", "engagement_suffisant")
+    engagement_sentence = _engagement_sentence(engagement, territory)
+    partnership = [{"group": g, "label": GROUP_LABELS[g], **est.pair(g, "a_partenariat")} for g in GROUPS[1:]]
+    partnership_sentence = _partnership_sentence(partnership, where)
+    modes = []
+    for mid, label in MODES:
+        row = {"mode": mid, "label": label}
+        for g in GROUPS[1:]:
+            p = est.pair(g, mid)
+            row[g], row[f"{g}_france"], row[f"{g}_reliability"] = p["estimate"], p["france"], p["reliability"]
+        modes.append(row)
+
+    # --- methodology --------------------------------------------------------------------
+    samples = {g: max([x["n"] for x in (est.get(g, m) for m in ("devoir_alliance", "a_partenariat", "alliance_innovation")) if x] or [0])
+               for g in GROUPS}
+    samples_fr = {g: max([x["n"] for x in (est.get(g, m, "FR") for m in ("devoir_alliance", "a_partenariat", "alliance_innovation")) if x] or [0])
+                  for g in GROUPS}
+    flagged = sorted({f"{p['label']}" for p in perceived if p["reliability"] == "caution"})
+    sources = sorted({i["source_label"] for i in catalogue["indicators"]})
+    surveys = [f["label"] for f in codebook["files"]]
+    return {
+        "territory": {"code": code, "name": territory["name"], "short_name": territory["short_name"],
+                      "slug": territory["slug"], "kind": territory["kind"], "locative": where,
+                      "genitive": territory["genitive"], "intro": territory.get("intro", ""),
+                      "population": population, "population_text": fr.integer(population),
+                      "n_departements": int(len(deps)), "n_communes": int(deps["nb_communes"].astype(int).sum()),
+                      "departements": [{"code": c, "name": n} for c, n in zip(deps["code_departement"], deps["nom_departement"])]},
+        "vintage": int(config["vintage"]), "survey_year": int(config.get("survey_year", config["vintage"])),
+        "demo": demo, "sources": sources, "surveys": surveys,
+        "method": {"normalisation": config["index"]["normalisation"], "aggregation": config["index"]["aggregation"],
+                   "treatment": config["index"]["treatment"], "estimation": config["survey_estimation"]},
+        "key_figures": key, "n_regions": n_regions,
+        "profile": profile, "profile_sentence": profile_sentence(where, profile),
+        "overall": {"score": _f(overall["score"]) if overall is not None else None,
+                    "rank": _f(overall["rank_among_regions"]) if overall is not None else None},
+        "departements_map": dep_map,
+        "perceived": perceived, "priorities_sentence": pri_1, "priorities_vs_france_sentence": pri_2,
+        "gaps": gaps, "spearman": spearman, "gap_sentence": gap_sentence(gaps, spearman),
+        "groups": groups_rows, "groups_sentence": groups_sentence,
+        "devoir": devoir, "devoir_sentence": devoir_sentence,
+        "innovation": innovation, "innovation_sentence": innovation_sentence,
+        "cooperation": cooperation[:8], "cooperation_sentence": cooperation_sentence,
+        "engagement": engagement, "engagement_sentence": engagement_sentence,
+        "partnership": partnership, "partnership_sentence": partnership_sentence,
+        "modes": modes, "modes_sentence": _modes_sentence(modes),
+        "samples": samples, "samples_france": samples_fr, "caution_domains": flagged,
+        "provenance": provenance,
+    }
+
+
+def _share_sentence(item: dict, territory: dict, body: str) -> str:
+    if item["estimate"] is None:
+        return "Effectif trop faible pour publier cette estimation."
+    text = f"{fr.percent(item['estimate'])} {body.format(gen=territory['genitive'])}, contre {fr.percent(item['france'])} en France"
+    word = _direction_word(item)
+    if word != "comparable":
+        text += f" : une proportion significativement {word} à la moyenne nationale"
+    return text + "." + (f" Estimation {CAUTION}." if item["reliability"] == "caution" else "")
+
+
+def _innovation_sentence(items: list[dict]) -> str:
+    shown = [i for i in items if i["estimate"] is not None]
+    if not shown:
+        return ""
+    parts = [f"{fr.percent(i['estimate'])} {GROUP_PHRASES[i['group']].replace('les ', 'des ', 1)}"
+             f" ({fr.percent(i['france'])} en France"
+             f"{f'{fr.NNBSP}; {CAUTION}' if i['reliability'] == 'caution' else ''})" for i in shown]
+    return "Les alliances sont vues comme une source d'innovation par " + fr.join(parts) + "."
+
+
+def _engagement_sentence(item: dict, territory: dict) -> str:
+    if item["estimate"] is None:
+        return ""
+    text = (f"Seuls {fr.percent(item['estimate'])} des habitants {territory['genitive']} jugent suffisant le niveau "
+            f"actuel d'engagement partenarial des acteurs (contre {fr.percent(item['france'])} en France)")
+    if item["estimate"] >= 0.5:
+        text = text.replace("Seuls ", "")
+    word = _direction_word(item, "plus élevée", "plus faible", "")
+    if word:
+        text += f", une part significativement {word} qu'au niveau national"
+    return text + "."
+
+
+def _partnership_sentence(items: list[dict], where: str) -> str:
+    parts = []
+    for i in items:
+        if i["estimate"] is None:
+            continue
+        word = _direction_word(i, "au-dessus de", "en dessous de", "")
+        cmp = f"{word} la moyenne nationale ({fr.percent(i['france'])})" if word else f"proche de la moyenne nationale ({fr.percent(i['france'])})"
+        parts.append(f"{fr.percent(i['estimate'])} des {i['label'].lower()}{_caution(i)}, {cmp}")
+    if not parts:
+        return ""
+    return (f"{where[0].upper() + where[1:]}, ont au moins un partenariat avec un autre type d'acteur : "
+            + " ; ".join(parts) + ".")
+
+
+def _modes_sentence(modes: list[dict]) -> str:
+    totals = sorted(modes, key=lambda m: -sum((m[g] or 0) for g in ("associations", "entreprises", "maires")))
+    return (f"{totals[0]['label']} et {totals[1]['label'].lower()} sont les modes de partenariat les plus "
+            "fréquents parmi les organisations qui ont des partenariats.")
+
+
+def _groups_sentence(by_group: dict, domains: dict) -> str:
+    def top(g, k):
+        ranked = sorted(((d, x["estimate"]) for d, x in by_group[g].items() if x["estimate"] is not None), key=lambda x: -x[1])
+        return [d for d, _ in ranked[:k]]
+
+    tops = {g: top(g, 3) for g in GROUPS}
+    if not all(tops.values()):
+        return "Les effectifs de certains groupes sont trop faibles pour comparer leurs priorités."
+    shared = [d for d in tops["habitants"] if all(d in tops[g] for g in GROUPS)]
+    text = ""
+    if shared:
+        text = (f"{fr.join([domains[d]['phrase'] for d in shared])[0].upper()}{fr.join([domains[d]['phrase'] for d in shared])[1:]} "
+                f"{'est une priorité partagée' if len(shared) == 1 else 'sont des priorités partagées'} par les quatre groupes. ")
+    parts = []
+    for i, g in enumerate(GROUPS[1:]):
+        t2 = fr.join([domains[d]['phrase'] for d in top(g, 2)])
+        parts.append(f"{GROUP_PHRASES[g]} placent en tête {t2}" if i == 0 else f"{GROUP_PHRASES[g]} {t2}")
+    sentence = ", ".join(parts[:-1]) + " et " + parts[-1]
+    text += sentence[0].upper() + sentence[1:] + "."
+    orgs = [[d for d, _ in sorted(((d, x["estimate"]) for d, x in by_group[g].items() if x["estimate"] is not None),
+                                  key=lambda x: -x[1])] for g in GROUPS[1:]]
+    bottom = [d for d in domains if all(d in ranked[-5:] for ranked in orgs)]
+    if bottom:
+        names = fr.join([domains[d]["phrase"] for d in bottom])
+        verb = "n'est une priorité" if len(bottom) == 1 else "ne sont une priorité"
+        text += f" {names[0].upper() + names[1:]} {verb} pour aucun des trois types d'organisations."
+    return text
