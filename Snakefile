@@ -11,11 +11,14 @@ include: "workflow/rules/survey.smk"
 include: "workflow/rules/gaps.smk"
 include: "workflow/rules/custom.smk"
 include: "workflow/rules/tables.smk"
+include: "workflow/rules/report.smk"
 
 
 rule all:
     input:
         TABLES,
+        [f"{REPORTS}/{slug}.pdf" for slug in SLUGS],
+        f"{REPORTS}/index.html",
 
 
 onerror:

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import copy
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jsonschema
 import yaml
 
 from .errors import ConfigError
-from .geo import Geography
+
+if TYPE_CHECKING:  # geo imports pandas: keep this module light for the report jobs
+    from .geo import Geography
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
 RESERVED_CODES = {"FR"}

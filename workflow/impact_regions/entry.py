@@ -22,6 +22,8 @@ def run(log_path: str | None, step: Callable[[], None], name: str) -> None:
     if log_path:
         handlers.append(logging.FileHandler(log_path, mode="w", encoding="utf-8"))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", handlers=handlers, force=True)
+    for noisy in ("weasyprint", "fontTools", "matplotlib"):  # their INFO lines drown the step's own
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     log = logging.getLogger(name)
     start = time.perf_counter()
     try:

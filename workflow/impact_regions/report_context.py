@@ -321,7 +321,23 @@ def build_context(territory: dict, tables: dict[str, pd.DataFrame], geo: Geograp
     flagged = sorted({f"{p['label']}" for p in perceived if p["reliability"] == "caution"})
     sources = sorted({i["source_label"] for i in catalogue["indicators"]})
     surveys = [f["label"] for f in codebook["files"]]
+    ov_score = _f(overall["score"]) if overall is not None else None
+    ov_rank = _f(overall["rank_among_regions"]) if overall is not None else None
+    rank_text = (f"{int(ov_rank)}{'re' if ov_rank == 1 else 'e'} sur {n_regions}" if ov_rank else fr.MISSING)
+    as_if = " s'il était une région" if territory["kind"] == "custom" else ""
+    overall_sentence = (f"Indice global de fragilité : {fr.number(ov_score, 2, signed=True)} (moyenne des "
+                        f"{len(domains)} domaines, 0 = France). Le territoire se classerait{as_if} au "
+                        f"{rank_text.replace(' sur', ' rang sur')} régions, de la plus fragile à la moins fragile."
+                        if territory["kind"] == "custom" else
+                        f"Indice global de fragilité : {fr.number(ov_score, 2, signed=True)} (moyenne des "
+                        f"{len(domains)} domaines, 0 = France). La région se classe au "
+                        f"{rank_text.replace(' sur', ' rang sur')} régions, de la plus fragile à la moins fragile.")
     return {
+        "overall_rank_text": rank_text, "overall_sentence": overall_sentence,
+        "france_population_text": fr.integer(int(geo.departements["population_municipale"].sum())),
+        "france_communes": int(len(geo.communes)),
+        "group_rows": [{"group": g, "label": GROUP_LABELS[g], "n": samples[g], "n_france": samples_fr[g]} for g in GROUPS],
+        "method_text": method_text(config["index"], len(catalogue["indicators"]), len(domains)),
         "territory": {"code": code, "name": territory["name"], "short_name": territory["short_name"],
                       "slug": territory["slug"], "kind": territory["kind"], "locative": where,
                       "genitive": territory["genitive"], "intro": territory.get("intro", ""),
@@ -430,4 +446,31 @@ def _groups_sentence(by_group: dict, domains: dict) -> str:
         names = fr.join([domains[d]["phrase"] for d in bottom])
         verb = "n'est une priorité" if len(bottom) == 1 else "ne sont une priorité"
         text += f" {names[0].upper() + names[1:]} {verb} pour aucun des trois types d'organisations."
+    return text
+
+
+def method_text(index: dict, n_indicators: int, n_domains: int) -> str:
+    """The index method in plain French, for the methodology section."""
+    norm = {
+        "zscore": ("chaque indicateur est exprimé en écart à la valeur de la France, mesuré en écarts-types "
+                   "de la distribution des 101 départements (0 = France ; un score positif signale une situation "
+                   "plus fragile que la moyenne nationale)"),
+        "minmax": ("chaque indicateur est ramené sur une échelle de 1 (département le moins fragile) à 100 "
+                   "(département le plus fragile)"),
+        "ratio": "chaque indicateur est rapporté à la valeur de la France (France = 100)",
+    }[index["normalisation"]]
+    agg = ("la moyenne arithmétique" if index["aggregation"] == "arithmetic" else "la moyenne géométrique")
+    text = (f"L'indice de chaque domaine résume {n_indicators} indicateurs publics répartis en {n_domains} domaines : "
+            f"{norm}, le sens de chaque indicateur étant orienté pour qu'une valeur élevée signale une fragilité. "
+            f"Le score d'un domaine est {agg} de ses indicateurs, à poids égaux ; l'indice global est la moyenne "
+            "des domaines. Les indicateurs de comptage (chômeurs, logements vacants…) sont recalculés pour chaque "
+            "territoire à partir de la somme des effectifs communaux, jamais en moyennant des taux ; les valeurs "
+            "publiées seulement sous forme de taux ou de médianes sont reprises telles que publiées, ou moyennées "
+            "en pondérant par la population lorsque le territoire n'est pas un niveau de publication.")
+    t = index["treatment"]
+    if t["enabled"]:
+        text += (f" Conformément au manuel OCDE/JRC sur les indicateurs composites, les distributions très "
+                 f"asymétriques (asymétrie supérieure à {fr.number(t['skew_threshold'])} et aplatissement supérieur "
+                 f"à {fr.number(t['kurtosis_threshold'])}) sont traitées par écrêtement des valeurs extrêmes "
+                 f"(au plus {t['max_winsorised']} départements), ou à défaut par transformation logarithmique.")
     return text

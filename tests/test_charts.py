@@ -1,0 +1,423 @@
+"""The charts of a synthesis: written, valid SVG with real text, French numbers, deterministic.
+
+The contexts in `tests/data/contexts/` are report contexts built by
+`impact_regions.report_context.build_context` on the demonstration data (regenerate them when
+the context changes): PACA (a region), Alsace (a custom territory of two départements, survey
+estimates of organisations flagged 'caution' and partnership modes suppressed) and Mayotte (one
+overseas département, organisations suppressed everywhere, a missing domain index).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from impact_regions import charts
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTEXTS = ROOT / "tests" / "data" / "contexts"
+FONTS = ROOT / "templates" / "fonts"
+GEO = ROOT / "data" / "raw" / "geo"
+SVG_NS = "{http://www.w3.org/2000/svg}"
+TERRITORIES = ["paca", "alsace", "mayotte"]
+KEYS = ["profile", "map", "perceived", "quadrant", "groups", "innovation", "cooperation", "partnership", "modes"]
+
+pytestmark = pytest.mark.skipif(not (GEO / "departements.geojson").exists(),
+                                reason="reference geometry not in data/raw/geo/")
+
+
+def load(name: str) -> dict:
+    return json.loads((CONTEXTS / f"{name}.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory) -> dict:
+    """Every chart of the three territories, drawn once: {name: (ctx, [chart dicts], out_dir)}."""
+    out = {}
+    for name in TERRITORIES:
+        ctx = load(name)
+        d = tmp_path_factory.mktemp(name)
+        out[name] = (ctx, charts.make_all_charts(ctx, d, FONTS, GEO), d)
+    return out
+
+
+def svg_root(path: Path) -> ET.Element:
+    return ET.parse(path).getroot()
+
+
+def texts(root: ET.Element) -> list[ET.Element]:
+    return list(root.iter(f"{SVG_NS}text"))
+
+
+def group(root: ET.Element, prefix: str) -> list[ET.Element]:
+    return [g for g in root.iter(f"{SVG_NS}g") if (g.get("id") or "").startswith(prefix)]
+
+
+def tick_labels(root: ET.Element) -> list[str]:
+    """Text of the tick labels of every axis (matplotlib groups them as xtick_N / ytick_N)."""
+    return ["".join(t.itertext()) for g in root.iter(f"{SVG_NS}g") if re.fullmatch(r"[xy]tick_\d+", g.get("id") or "")
+            for t in g.iter(f"{SVG_NS}text")]
+
+
+def chart(rendered, name: str, key: str) -> tuple[dict, dict, Path]:
+    ctx, results, d = rendered[name]
+    r = next(r for r in results if r["key"] == key)
+    return ctx, r, d / r["file"]
+
+
+# ------------------------------------------------------------------------------------------
+# Files, SVG, text
+# ------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", TERRITORIES)
+def test_every_chart_is_written_in_spec_order(rendered, name):
+    # GIVEN the charts of a territory
+    ctx, results, d = rendered[name]
+    # THEN there is one per chart of REPORT_SPEC, in its order, each an existing SVG file
+    assert [r["key"] for r in results] == KEYS
+    for r in results:
+        assert (d / r["file"]).is_file() and r["file"].endswith(".svg")
+        assert r["title"] and r["source"] and r["alt"]
+
+
+@pytest.mark.parametrize("name", TERRITORIES)
+def test_charts_are_valid_svg_with_real_text_in_noto_sans(rendered, name):
+    _, results, d = rendered[name]
+    for r in results:
+        # GIVEN a chart file
+        root = svg_root(d / r["file"])  # THEN it parses as XML ...
+        assert root.tag == f"{SVG_NS}svg"
+        # ... its text is real <text> (svg.fonttype none), not glyph outlines ...
+        elements = texts(root)
+        assert elements, r["file"]
+        raw = (d / r["file"]).read_text(encoding="utf-8")
+        assert not re.search(r'id="(NotoSans|DejaVuSans)-[0-9a-f]+"', raw), f"{r['file']}: glyphs drawn as paths"
+        # ... set in Noto Sans, at a printed size of at least 7 pt (1 SVG px = 1 pt)
+        for t in elements:
+            style = t.get("style") or ""
+            assert "font-family: 'Noto Sans'" in style, (r["file"], style)
+            size = float(re.search(r"font-size: ([0-9.]+)px", style).group(1))
+            assert size >= 7, (r["file"], "".join(t.itertext()), size)
+
+
+def test_chart_width_is_the_printed_width(rendered):
+    # GIVEN the PACA charts
+    _, results, d = rendered["paca"]
+    for r in results:
+        width_pt = float(svg_root(d / r["file"]).get("width").removesuffix("pt"))
+        # THEN wide charts are as wide as the text block, narrow ones 72 % of it (the template does not rescale them)
+        expected = charts.NARROW_CM if r["key"] in ("map", "innovation", "partnership") else charts.WIDE_CM
+        assert width_pt == pytest.approx(expected / 2.54 * 72, rel=1e-3), r["file"]
+
+
+NUMBER_WITH_POINT = re.compile(r"\d\.\d")
+HYPHEN_AS_MINUS = re.compile(r"(?<![\w])-\s?\d")
+
+
+@pytest.mark.parametrize("name", TERRITORIES)
+def test_numbers_are_french_in_ticks_and_labels(rendered, name):
+    _, results, d = rendered[name]
+    negative_ticks = 0
+    for r in results:
+        root = svg_root(d / r["file"])
+        # GIVEN every text of the chart, tick labels included
+        for content in ["".join(t.itertext()) for t in texts(root)]:
+            # THEN decimals use a comma and negative numbers the real minus sign U+2212
+            assert not NUMBER_WITH_POINT.search(content), (r["file"], content)
+            assert not HYPHEN_AS_MINUS.search(content), (r["file"], content)
+        for label in tick_labels(root):
+            if re.search(r"\d", label):  # numeric tick labels (the others are domain names)
+                assert "-" not in label, (r["file"], label)
+                negative_ticks += label.startswith("\u2212")
+        # ... and so do the alt texts
+        assert not NUMBER_WITH_POINT.search(r["alt"]) and not HYPHEN_AS_MINUS.search(r["alt"]), r["alt"]
+    # AND the profile and quadrant of every sample territory do have negative ticks (the check is not vacuous)
+    assert negative_ticks > 0
+
+
+def test_percent_ticks_use_a_no_break_space(rendered):
+    # GIVEN a chart of shares
+    _, _, path = chart(rendered, "paca", "innovation")
+    labels = tick_labels(svg_root(path))
+    # THEN its ticks read "20 %" with a no-break space
+    assert "20\u00a0%" in labels and not any(" %" in label for label in labels)
+
+
+# ------------------------------------------------------------------------------------------
+# Determinism
+# ------------------------------------------------------------------------------------------
+
+def test_two_runs_give_byte_identical_files(rendered, tmp_path):
+    # GIVEN the charts of Alsace drawn a second time in the same process
+    ctx, results, d = rendered["alsace"]
+    again = charts.make_all_charts(ctx, tmp_path, FONTS, GEO)
+    # THEN every file is byte-identical to the first run
+    assert again == results
+    for r in results:
+        assert (tmp_path / r["file"]).read_bytes() == (d / r["file"]).read_bytes(), r["file"]
+
+
+def test_another_process_gives_byte_identical_files(rendered, tmp_path):
+    # GIVEN the charts of PACA drawn in a fresh interpreter with another hash seed
+    _, results, d = rendered["paca"]
+    code = ("import json, sys; from impact_regions import charts; "
+            "charts.make_all_charts(json.load(open(sys.argv[1], encoding='utf-8')), sys.argv[2], sys.argv[3], sys.argv[4])")
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    subprocess.run([sys.executable, "-c", code, str(CONTEXTS / "paca.json"), str(tmp_path), str(FONTS), str(GEO)],
+                   check=True, env=env)
+    # THEN the files are the same bytes (no date, no random id)
+    for r in results:
+        assert (tmp_path / r["file"]).read_bytes() == (d / r["file"]).read_bytes(), r["file"]
+    raw = (d / results[0]["file"]).read_text(encoding="utf-8")
+    assert "<dc:date>" not in raw
+
+
+# ------------------------------------------------------------------------------------------
+# Alt texts, sources
+# ------------------------------------------------------------------------------------------
+
+FRENCH_WORDS = re.compile(r"\b(de|des|du|la|le|les|et|par|pour)\b")
+
+
+@pytest.mark.parametrize("name", TERRITORIES)
+def test_alt_texts_are_french_and_name_the_territory(rendered, name):
+    ctx, results, _ = rendered[name]
+    for r in results:
+        # GIVEN the alt text of a chart
+        alt = r["alt"]
+        # THEN it is a French sentence that names the territory
+        assert len(alt) > 60 and FRENCH_WORDS.search(alt), alt
+        assert ctx["territory"]["name"] in alt, alt
+        assert not re.search(r"\b(the|and|of)\b", alt), alt
+
+
+def test_alt_text_states_the_main_figures(rendered):
+    # GIVEN the PACA profile and perception charts
+    _, profile, _ = chart(rendered, "paca", "profile")
+    _, perceived, _ = chart(rendered, "paca", "perceived")
+    # THEN their alt texts give the leading figures, formatted like the report
+    assert "sécurité (+2,0)" in profile["alt"] and "numérique (+1,7)" in profile["alt"]
+    assert "emploi (6,6/10, France 6,4/10)" in perceived["alt"]
+
+
+def test_sources_name_the_producers_and_surveys(rendered):
+    ctx, profile, _ = chart(rendered, "paca", "profile")
+    _, perceived, _ = chart(rendered, "paca", "perceived")
+    _, modes, _ = chart(rendered, "paca", "modes")
+    assert "INSEE" in profile["source"] and str(ctx["vintage"]) in profile["source"]
+    assert "IMPACT-Citoyens 2019" in perceived["source"] and "PHARE" not in perceived["source"]
+    assert "PHARE-Organisations 2019" in modes["source"]
+    assert "démonstration" in profile["source"]  # the sample contexts are demonstration data
+
+
+# ------------------------------------------------------------------------------------------
+# What is drawn
+# ------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", TERRITORIES)
+def test_map_has_one_shape_per_departement(rendered, name):
+    # GIVEN the map of the territory
+    ctx, _, path = chart(rendered, name, "map")
+    root = svg_root(path)
+    # THEN it draws exactly the départements of departements_map (neighbours are context, with other ids)
+    shapes = group(root, "dep-")
+    assert sorted(g.get("id") for g in shapes) == sorted(f"dep-{e['code']}" for e in ctx["departements_map"])
+    # AND every code is labelled
+    content = {"".join(t.itertext()) for t in texts(root)}
+    assert {e["code"] for e in ctx["departements_map"]} <= content
+
+
+def published(items: list[dict]) -> int:
+    return sum(1 for i in items if i.get("estimate") is not None)
+
+
+@pytest.mark.parametrize("name", TERRITORIES)
+def test_one_bar_per_published_estimate_and_none_for_suppressed(rendered, name):
+    ctx, results, d = rendered[name]
+    groups = ["habitants", "associations", "entreprises", "maires"]
+    expected = {
+        "perceived": published(ctx["perceived"]),
+        "innovation": published(ctx["innovation"]),
+        "partnership": published(ctx["partnership"]),
+        "groups": sum(1 for r in ctx["groups"] for g in groups if r[g] is not None),
+        "cooperation": sum(1 for r in ctx["cooperation"] for g in groups if r[g] is not None),
+        "modes": sum(1 for m in ctx["modes"] for g in groups[1:] if m[g] is not None),
+    }
+    for key, n in expected.items():
+        # GIVEN a survey chart
+        r = next(r for r in results if r["key"] == key)
+        root = svg_root(d / r["file"])
+        # THEN it has one bar per published estimate: suppressed estimates are not drawn
+        assert len(group(root, "estimate-")) == n, (name, key)
+        assert r["has_data"] == (n > 0), (name, key)
+
+
+def test_suppressed_organisations_of_mayotte_are_not_drawn(rendered):
+    # GIVEN Mayotte, where every organisation estimate is suppressed
+    ctx, r, path = chart(rendered, "mayotte", "partnership")
+    root = svg_root(path)
+    ticks = tick_labels(root)
+    others = ["".join(t.itertext()) for t in texts(root) if "".join(t.itertext()) not in ticks]
+    # THEN the partnership chart draws no bar and no value (only tick labels carry a %), only France and "non publié"
+    assert not group(root, "estimate-") and not r["has_data"]
+    assert "non publié" in others
+    assert not [c for c in others if "%" in c]
+    # AND the groups chart only shows the inhabitants, with a note on the others
+    _, _, gpath = chart(rendered, "mayotte", "groups")
+    groot = svg_root(gpath)
+    assert all(g.get("id").startswith("estimate-") for g in group(groot, "estimate-"))
+    assert len(group(groot, "estimate-")) == len(ctx["groups"])
+    assert "Groupes non représentés" in " ".join("".join(t.itertext()) for t in texts(groot))
+
+
+def test_missing_index_is_marked_not_drawn(rendered):
+    # GIVEN Mayotte, whose "niveau de vie" index is missing (no median standard of living)
+    ctx, _, path = chart(rendered, "mayotte", "profile")
+    content = ["".join(t.itertext()) for t in texts(svg_root(path))]
+    # THEN the domain is listed as n.d. and explained in a note
+    assert "n.d." in content
+    assert any("indice non disponible" in c for c in content)
+    # AND the quadrant leaves it out, saying so
+    _, q, qpath = chart(rendered, "mayotte", "quadrant")
+    qroot = svg_root(qpath)
+    assert not group(qroot, "point-niveau_de_vie")
+    assert len(group(qroot, "point-")) == sum(1 for g in ctx["gaps"] if g["objective"] is not None
+                                               and g["perceived_diff"] is not None)
+
+
+def test_caution_estimates_are_hatched_and_marked(rendered):
+    # GIVEN Alsace, whose organisation estimates are flagged 'caution'
+    ctx, _, path = chart(rendered, "alsace", "groups")
+    root = svg_root(path)
+    n_caution = sum(1 for r in ctx["groups"] for g in ["associations", "entreprises", "maires"]
+                    if r[g] is not None and r[f"{g}_reliability"] == "caution")
+    assert n_caution > 0
+    # THEN exactly those bars are flagged (hatched) and their values carry the mark, explained in a note
+    assert len(group(root, "estimate-")) == len(ctx["groups"]) * 4
+    assert len([g for g in group(root, "estimate-") if g.get("id").endswith("-caution")]) == n_caution
+    content = ["".join(t.itertext()) for t in texts(root)]
+    assert sum(c.endswith(charts.CAUTION_MARK) for c in content) == n_caution
+    assert any("prudence" in c for c in content)
+
+
+def test_caution_and_suppressed_perception(tmp_path):
+    # GIVEN a context whose first perceived domain is 'caution' and two others are suppressed
+    ctx = load("paca")
+    ctx["perceived"][0]["reliability"] = "caution"
+    hidden = ctx["perceived"][5:7]
+    for p in hidden:
+        p.update(estimate=None, ci_low=None, ci_high=None, reliability="suppressed")
+    r = charts.chart_perceived(ctx, tmp_path / "p.svg")
+    root = svg_root(tmp_path / "p.svg")
+    labels = tick_labels(root)
+    # THEN the suppressed domains are not drawn (listed in a note only), the caution one is hatched
+    assert len(group(root, "estimate-")) == 14
+    assert [g.get("id") for g in group(root, "estimate-") if g.get("id").endswith("caution")] == ["estimate-1-caution"]
+    for p in hidden:
+        assert p["label"] not in labels
+        assert p["label"].lower() in r["alt"]  # named as not published
+    notes = " ".join("".join(t.itertext()) for t in texts(root))
+    assert "Domaines non publiés" in notes and "prudence" in notes
+
+
+def test_profile_france_line_and_families(rendered):
+    # GIVEN the PACA profile
+    ctx, _, path = chart(rendered, "paca", "profile")
+    content = ["".join(t.itertext()) for t in texts(svg_root(path))]
+    # THEN France is labelled on the 0 line, the four families are in the legend, and every domain is a row
+    assert "France" in content
+    for family in ["Domaine économique", "Domaine social", "Domaine sociétal", "Domaine environnemental"]:
+        assert family in content
+    for d in ctx["profile"]:
+        assert d["label"] in content
+    raw = path.read_text(encoding="utf-8")
+    for color in charts.FAMILY_COLORS.values():
+        assert color.lower() in raw.lower()
+
+
+def test_quadrant_names_and_significance(rendered):
+    ctx, _, path = chart(rendered, "paca", "quadrant")
+    root = svg_root(path)
+    content = " ".join("".join(t.itertext()) for t in texts(root))
+    # THEN the four quadrants are named and every domain is a labelled point
+    for name in ["Fragilité reconnue", "Fragilité sous-estimée", "Inquiétude sans", "fragilité objective", "Atout partagé"]:
+        assert name in content
+    assert len(group(root, "point-")) == len(ctx["gaps"])
+    for g in ctx["gaps"]:
+        assert g["label"] in content
+
+
+def test_quadrant_labels_stay_inside_the_axes(tmp_path, monkeypatch):
+    # GIVEN the quadrant of a dense territory (Mayotte: four domains within 0,5 écart-type)
+    captured = {}
+    original = charts._save
+
+    def spy(fig, out_path):
+        captured["fig"] = fig
+        return original(fig, out_path)
+
+    monkeypatch.setattr(charts, "_save", spy)
+    charts.chart_quadrant(load("mayotte"), tmp_path / "q.svg")
+    fig = captured["fig"]
+    ax = fig.axes[0]
+    renderer = fig.canvas.get_renderer()
+    box = ax.get_window_extent(renderer)
+    labels = [t for t in ax.texts if t.get_transform() == ax.transData]
+    assert len(labels) == sum(1 for g in load("mayotte")["gaps"] if g["objective"] is not None)
+    bbs = [t.get_window_extent(renderer) for t in labels]
+    # THEN every label is inside the axes and no two labels overlap
+    for t, bb in zip(labels, bbs):
+        assert box.x0 <= bb.x0 and bb.x1 <= box.x1 and box.y0 <= bb.y0 and bb.y1 <= box.y1, t.get_text()
+    for i in range(len(bbs)):
+        for j in range(i + 1, len(bbs)):
+            assert not bbs[i].overlaps(bbs[j]), (labels[i].get_text(), labels[j].get_text())
+
+
+# ------------------------------------------------------------------------------------------
+# Other normalisations, empty charts, the regions map
+# ------------------------------------------------------------------------------------------
+
+def test_ratio_normalisation_draws_france_at_100(tmp_path):
+    # GIVEN indices expressed as a ratio to France (France = 100)
+    ctx = load("paca")
+    ctx["method"]["normalisation"] = "ratio"
+    for d in ctx["profile"]:
+        d["score"] = 100 + 15 * d["score"]
+    r = charts.chart_profile(ctx, tmp_path / "p.svg")
+    labels = tick_labels(svg_root(tmp_path / "p.svg"))
+    # THEN the axis is around 100 and the unit says so
+    assert "100" in labels and "France = 100" in r["title"]
+
+
+def test_chart_without_any_published_estimate(tmp_path):
+    # GIVEN a territory where no inhabitant estimate can be published
+    ctx = load("mayotte")
+    for p in ctx["perceived"]:
+        p.update(estimate=None, reliability="suppressed")
+    r = charts.chart_perceived(ctx, tmp_path / "p.svg")
+    content = " ".join("".join(t.itertext()) for t in texts(svg_root(tmp_path / "p.svg")))
+    # THEN the chart says so instead of drawing empty axes
+    assert not r["has_data"] and "Aucune estimation publiable" in content and "Mayotte" in r["alt"]
+
+
+def test_regions_map_with_overseas_insets(tmp_path):
+    # GIVEN an overall index for the 18 regions
+    regions = json.loads((GEO / "regions.geojson").read_text(encoding="utf-8"))
+    codes = [f["properties"]["code"] for f in regions["features"]]
+    scores = {c: (i - 9) / 10 for i, c in enumerate(sorted(codes))}
+    r = charts.chart_regions_map(scores, tmp_path / "regions.svg", GEO)
+    root = svg_root(tmp_path / "regions.svg")
+    # THEN every region is drawn once, the five overseas regions are named in their insets
+    assert sorted(g.get("id") for g in group(root, "region-")) == sorted(f"region-{c}" for c in codes)
+    content = " ".join("".join(t.itertext()) for t in texts(root))
+    for name in ["Guadeloupe", "Martinique", "Guyane", "La Réunion", "Mayotte"]:
+        assert name in content
+    assert r["file"] == "regions.svg" and "régions" in r["alt"] and "\u2212" in content

@@ -1,0 +1,212 @@
+"""The PDF syntheses: content matches the tables, print and accessibility properties, safety,
+determinism and incremental rebuilds.
+
+Two Snakemake runs in temporary working directories:
+- `demo_run`: the shipped demo data with two territory files, PACA and Mayotte (an overseas
+  region with small samples), so that the published figures of REPORT_SPEC can be checked;
+- `tiny_run` (tests/data/tiny): Corse and Martinique, for safety, determinism and rebuilds.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from pypdf import PdfReader
+
+from impact_regions import french as fr
+from impact_regions.render import pdf_info
+
+ROOT = Path(__file__).resolve().parent.parent
+TINY = ROOT / "tests" / "data" / "tiny" / "raw"
+
+
+def workdir_with(tmp: Path, raw: Path, regions: dict[str, str]) -> Path:
+    (tmp / "config" / "regions").mkdir(parents=True)
+    cfg = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))
+    cfg.update(raw_dir=str(raw), indicators=str(ROOT / "config" / "indicators.yaml"),
+               survey=str(ROOT / "config" / "survey.yaml"))
+    (tmp / "config" / "config.yaml").write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
+    for slug, text in regions.items():
+        (tmp / "config" / "regions" / f"{slug}.yaml").write_text(text, encoding="utf-8")
+    return tmp
+
+
+def snakemake(workdir: Path, *extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"), "-d", str(workdir),
+                           "--cores", "2", *extra], capture_output=True, text=True, timeout=900)
+
+
+def pdf_text(path: Path) -> str:
+    text = "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
+    return re.sub(r"\s+", " ", text.replace("\u202f", " ").replace("\u00a0", " "))
+
+
+def plain(s: str) -> str:
+    return re.sub(r"\s+", " ", s.replace("\u202f", " ").replace("\u00a0", " "))
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    regions = {name: (ROOT / "config" / "regions" / f"{name}.yaml").read_text(encoding="utf-8")
+               for name in ("paca", "mayotte")}
+    work = workdir_with(tmp_path_factory.mktemp("demo"), ROOT / "data" / "raw", regions)
+    proc = snakemake(work)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    return work
+
+
+TINY_REGIONS = {"corse": 'code: "94"\nname: Corse\nslug: corse\n',
+                "martinique": 'code: "02"\nname: Martinique\nslug: martinique\nlocative: "en Martinique"\n'}
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    regions = dict(TINY_REGIONS)
+    regions["corse"] += 'intro: \'<img src="file:///etc/passwd"> <link rel="attachment" href="file:///etc/passwd"> fin\'\n'
+    work = workdir_with(tmp_path_factory.mktemp("tiny"), TINY, regions)
+    proc = snakemake(work)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    return work
+
+
+def estimate(work: Path, territory: str, group: str, measure: str) -> pd.Series:
+    se = pd.read_parquet(work / "data" / "processed" / "survey_estimates.parquet")
+    return se[(se.territory_code == territory) & (se.respondent_group == group) & (se.measure_id == measure)].iloc[0]
+
+
+def test_paca_sentences_match_the_tables(demo_run):
+    # GIVEN the PACA report built from the demo data
+    text = pdf_text(demo_run / "reports" / "paca.pdf")
+    # THEN the inhabitants' priorities are printed with their scores from survey_estimates
+    emploi = estimate(demo_run, "93", "habitants", "fragilite_emploi")["estimate"]
+    ndv = estimate(demo_run, "93", "habitants", "fragilite_niveau_de_vie")["estimate"]
+    assert plain(f"l'emploi ({fr.score10(emploi)}), le niveau de vie ({fr.score10(ndv)})") in text
+    assert "l'emploi (6,6/10), le niveau de vie (6,4/10), la pauvreté et le vieillissement (6,2/10)" in text
+    # AND the devoir d'alliance, 84 % in PACA against 82 % in France, from the table
+    pa = estimate(demo_run, "93", "habitants", "devoir_alliance")["estimate"]
+    fr_ = estimate(demo_run, "FR", "habitants", "devoir_alliance")["estimate"]
+    assert plain(f"{fr.percent(pa)} des habitants de Provence-Alpes-Côte d'Azur pensent que les collectivités, "
+                 f"les entreprises et les associations doivent travailler ensemble, contre {fr.percent(fr_)} en France") in text
+    assert "84 %" in text and "82 %" in text
+    # AND the objective profile names security and digital first
+    assert "concernent d'abord la sécurité et le numérique" in text
+    # AND every section is there
+    for title in ("Les fragilités en Provence-Alpes-Côte d'Azur", "La perception des fragilités par les habitants",
+                  "La perception des fragilités par les associations", "Le « devoir d'alliances »",
+                  "Les pratiques d'alliances", "Méthodologie et sources"):
+        assert title in text, title
+
+
+def test_paca_pdf_is_a_tagged_a4_document_of_4_to_8_pages(demo_run):
+    path = demo_run / "reports" / "paca.pdf"
+    info = pdf_info(path)
+    assert 4 <= info["pages"] <= 8
+    assert info["is_tagged"]
+    assert info["lang"].lower().startswith("fr")
+    reader = PdfReader(path)
+    box = reader.pages[0].mediabox
+    assert abs(float(box.width) - 595.3) < 1 and abs(float(box.height) - 841.9) < 1  # A4 in points
+    text = pdf_text(path)
+    assert text.count("Données de démonstration") >= info["pages"]  # every page
+    assert f"page {info['pages']} / {info['pages']}" in text
+    assert [o.title for o in reader.outline if hasattr(o, "title")][:1]  # bookmarks
+
+
+def test_overseas_report_marks_low_reliability(demo_run):
+    # GIVEN Mayotte, where organisations' samples are small
+    text = pdf_text(demo_run / "reports" / "mayotte.pdf")
+    se = pd.read_parquet(demo_run / "data" / "processed" / "survey_estimates.parquet")
+    mine = se[se.territory_code == "06"]
+    # THEN a suppressed estimate is never printed and flagged ones are marked
+    assert (mine.reliability == "suppressed").any()
+    assert "trop faible" in text
+    if (mine.reliability == "caution").any():
+        assert "à interpréter avec prudence" in text
+    pa = estimate(demo_run, "06", "habitants", "devoir_alliance")["estimate"]
+    assert plain(fr.percent(pa)) in text
+
+
+def test_intro_cannot_inject_html_or_files(tiny_run):
+    text = pdf_text(tiny_run / "reports" / "corse.pdf")
+    # THEN the intro is printed as text and no file content leaks
+    assert '<img src="file:///etc/passwd">' in text
+    assert "root:" not in text
+    raw = (tiny_run / "reports" / "corse.pdf").read_bytes()
+    assert b"root:x:" not in raw and b"/EmbeddedFile" not in raw
+
+
+def test_two_clean_builds_are_byte_identical(tiny_run, tmp_path):
+    # GIVEN a second, clean build of the same inputs in another directory
+    regions = dict(TINY_REGIONS)
+    regions["corse"] += 'intro: \'<img src="file:///etc/passwd"> <link rel="attachment" href="file:///etc/passwd"> fin\'\n'
+    other = workdir_with(tmp_path / "again", TINY, regions)
+    assert snakemake(other).returncode == 0
+    # THEN PDFs, charts and the index are identical byte for byte
+    for rel in ("reports/corse.pdf", "reports/martinique.pdf", "reports/index-map.svg",
+                "data/processed/report_build/corse/charts/profile.svg",
+                "data/processed/report_build/martinique/charts/map.svg"):
+        assert (tiny_run / rel).read_bytes() == (other / rel).read_bytes(), rel
+
+
+def _scheduled(work: Path) -> set[tuple[str, str]]:
+    out = snakemake(work, "--dry-run")
+    jobs = set()
+    for block in out.stdout.split("\n\n"):
+        m = re.search(r"^(?:local)?rule (\w+):", block, re.M)
+        if m:
+            w = re.search(r"wildcards: slug=([\w-]+)", block)
+            jobs.add((m.group(1), w.group(1) if w else ""))
+    assert out.returncode == 0, out.stderr[-2000:]
+    return jobs
+
+
+def test_adding_one_territory_schedules_only_its_jobs(tiny_run):
+    # GIVEN the built tiny project WHEN one custom territory file is added
+    (tiny_run / "config" / "regions" / "corse-du-sud.yaml").write_text(
+        'code: CORSE_DU_SUD\nname: Corse-du-Sud\nslug: corse-du-sud\ndepartements: ["2A"]\n', encoding="utf-8")
+    try:
+        jobs = _scheduled(tiny_run)
+    finally:
+        (tiny_run / "config" / "regions" / "corse-du-sud.yaml").unlink()
+    # THEN only that territory's jobs run, plus the published tables and the index that list it
+    per_territory = {j for j in jobs if j[1]}
+    assert per_territory == {(r, "corse-du-sud") for r in ("custom_territory", "report_data", "report_html", "report_pdf")}
+    assert {j[0] for j in jobs if not j[1]} <= {"tables", "index", "all"}
+
+
+def test_editing_css_rerenders_pdfs_but_no_chart(tiny_run):
+    # GIVEN the built tiny project WHEN the print CSS is edited (Snakemake compares checksums,
+    # so the content must change, a touch is not enough)
+    css = ROOT / "templates" / "print.css"
+    original = css.read_bytes()
+    stat = css.stat()
+    try:
+        css.write_bytes(original + b"\n/* edited by a test */\n")
+        jobs = {j[0] for j in _scheduled(tiny_run)}
+    finally:
+        css.write_bytes(original)
+        os.utime(css, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    # THEN the PDFs are rendered again, but no chart nor HTML
+    assert "report_pdf" in jobs and "report_data" not in jobs and "report_html" not in jobs
+
+
+def test_editing_one_territory_file_rebuilds_that_territory_only(tiny_run):
+    # GIVEN the built tiny project WHEN Martinique's file gets an introduction
+    region = tiny_run / "config" / "regions" / "martinique.yaml"
+    original = region.read_text(encoding="utf-8")
+    try:
+        region.write_text(original + "intro: Une introduction.\n", encoding="utf-8")
+        jobs = _scheduled(tiny_run)
+    finally:
+        region.write_text(original, encoding="utf-8")
+    # THEN only Martinique's HTML and PDF are rebuilt (and the index that lists it): no table, no chart
+    assert {j for j in jobs if j[1]} == {("report_html", "martinique"), ("report_pdf", "martinique")}
+    assert {j[0] for j in jobs if not j[1]} <= {"index", "all"}

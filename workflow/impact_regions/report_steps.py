@@ -1,0 +1,104 @@
+"""The report stage, one function per Snakemake rule (see `workflow/rules/report.smk`).
+
+provenance  -> staging/provenance.json (input hashes, config hash, code version, demo flag)
+report_data -> report_build/<slug>/context.json + charts/*.svg (figures, sentences, charts)
+report_html -> report_build/<slug>/report.html (Jinja2 template, autoescaped)
+report_pdf  -> reports/<slug>.pdf (WeasyPrint, tagged PDF/UA-1, deterministic)
+index       -> reports/index.html + reports/index-map.svg
+Each output is written atomically: a failed job leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from .config import load_indicators, load_survey, load_yaml, validate
+
+# The heavy imports (pandas, matplotlib, WeasyPrint) are made inside the steps that need them, so
+# that each job only pays for its own (the HTML job starts in a fraction of a second).
+
+CHART_NAMES = ["profile", "map", "perceived", "quadrant", "groups", "innovation", "cooperation", "partnership", "modes"]
+
+
+def write_json(data: dict, path: str | Path) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, ensure_ascii=False, indent=1, sort_keys=True)
+        fh.write("\n")
+    os.replace(tmp, path)
+
+
+def provenance_step(raw_dir: str, raw_files: list[str], config_files: list[str], code_root: str, out: str) -> None:
+    from .provenance import build_provenance
+
+    write_json(build_provenance(raw_dir, raw_files, config_files, code_root), out)
+
+
+def report_data_step(territory: dict, parts: list[dict[str, str]], geo_dir: str, indicators_yaml: str,
+                     survey_yaml: str, config: dict, provenance_json: str, fonts_dir: str,
+                     out_context: str, charts_dir: str) -> None:
+    from .charts import make_all_charts
+    from .geo import load_geo
+    from .report_context import build_context, read_tables
+
+    geo = load_geo(geo_dir)
+    catalogue = load_indicators(indicators_yaml)
+    codebook = load_survey(survey_yaml, catalogue["domains"])
+    provenance = json.loads(Path(provenance_json).read_text(encoding="utf-8"))
+    ctx = build_context(territory, read_tables(parts), geo, catalogue, codebook, config, provenance,
+                        bool(provenance.get("demo")))
+    charts = make_all_charts(ctx, charts_dir, fonts_dir, geo_dir)
+    ctx["charts"] = {c["key"]: c for c in charts}
+    missing = set(CHART_NAMES) - set(ctx["charts"])
+    assert not missing, f"charts not drawn: {missing}"
+    write_json(ctx, out_context)
+
+
+def report_html_step(context_json: str, region_file: str, templates_dir: str, charts_dir: str, out_html: str) -> None:
+    from .templating import render_html
+
+    ctx = json.loads(Path(context_json).read_text(encoding="utf-8"))
+    region = validate(load_yaml(region_file) or {}, "region", region_file)
+    ctx["territory"]["intro"] = region.get("intro", "")
+    templates = Path(templates_dir).resolve()
+    render_html(templates, "report.html.j2", {
+        "ctx": ctx, "t": ctx["territory"], "charts": ctx["charts"],
+        "charts_url": Path(charts_dir).resolve().as_uri(), "css_url": (templates / "print.css").as_uri(),
+    }, out_html)
+
+
+def report_pdf_step(html: str, templates_dir: str, charts_dir: str, context_json: str, out_pdf: str) -> None:
+    from .render import render_pdf
+
+    ctx = json.loads(Path(context_json).read_text(encoding="utf-8"))
+    render_pdf(html, out_pdf, [Path(templates_dir).resolve(), Path(charts_dir).resolve()],
+               title=f"IMPACT-{ctx['territory']['short_name']} — Synthèse {ctx['vintage']}",
+               lang="fr", vintage_year=int(ctx["vintage"]))
+
+
+def index_step(reports: dict[str, str], names: dict[str, str], fragility_indices: str, geo_dir: str,
+               fonts_dir: str, provenance_json: str, vintage: int, out_html: str, out_map: str) -> None:
+    import pandas as pd
+
+    from .charts import chart_regions_map, setup_matplotlib
+    from .geo import load_geo
+    from .index_page import build_index
+    from .render import pdf_info
+
+    setup_matplotlib(fonts_dir)
+    fi = pd.read_parquet(fragility_indices)
+    regions = set(load_geo(geo_dir).regions["code_region"])
+    overall = fi[(fi["domain_id"] == "ensemble") & fi["territory_code"].isin(regions)]
+    chart_regions_map(dict(zip(overall["territory_code"], overall["score"])), out_map, geo_dir)
+    entries = []
+    for slug, pdf in sorted(reports.items()):
+        info = pdf_info(pdf)
+        entries.append({"slug": slug, "name": names[slug], "pages": info["pages"], "size_bytes": info["size_bytes"],
+                        "vintage": vintage})
+    demo = bool(json.loads(Path(provenance_json).read_text(encoding="utf-8")).get("demo"))
+    build_index(entries, Path(out_map).name, out_html, vintage=vintage, demo=demo)

@@ -1,0 +1,143 @@
+# Stage 7: one PDF synthesis per territory file, and the index page to download them.
+# Charts, HTML and PDF are separate jobs so that editing the CSS re-renders PDFs but no chart,
+# and editing one territory file rebuilds that territory only.
+
+from impact_regions.report_steps import CHART_NAMES
+
+BUILD = f"{PROCESSED}/report_build"
+REPORTS = CFG["reports_dir"]
+TEMPLATES = str(Path(workflow.basedir) / "templates")
+FONTS = sorted(str(p) for p in (Path(TEMPLATES) / "fonts").glob("*.ttf"))
+TEMPLATE_FILES = sorted(str(p) for p in Path(TEMPLATES).rglob("*.j2"))
+CONFIG_FILES = [str(f) for f in workflow.configfiles]
+SOURCES_YAML = [p for p in [f"{RAW}/SOURCES.yaml"] if Path(p).exists()]
+
+
+def report_parts(slug):
+    """The table files a territory's report reads: the base, plus its own rows if custom."""
+    parts = [base_tables()]
+    if slug in CUSTOM_DEFS:
+        parts.append(custom_tables(slug))
+    return parts
+
+
+def territory_for_report(slug):
+    t = BY_SLUG[slug]
+    return {k: t[k] for k in ("code", "name", "short_name", "locative", "genitive", "slug", "kind", "departements")}
+
+
+rule provenance:
+    input:
+        raw=GEO_FILES + INDICATOR_SOURCES + SURVEY_SOURCES + SOURCES_YAML,
+        config=CONFIG_FILES + [CFG["indicators"], CFG["survey"]],
+        code=code("provenance"),
+    output:
+        f"{STAGING}/provenance.json",
+    log:
+        f"{LOGS}/provenance.log",
+    benchmark:
+        f"{LOGS}/benchmarks/provenance.tsv"
+    params:
+        raw_dir=RAW,
+        raw_files=GEO_FILES + INDICATOR_SOURCES + SURVEY_SOURCES,
+        config_files=CONFIG_FILES + [CFG["indicators"], CFG["survey"]],
+        code_root=workflow.basedir,
+    script:
+        "../scripts/provenance.py"
+
+
+rule report_data:
+    input:
+        tables=lambda w: [p for part in report_parts(w.slug) for p in part.values()],
+        provenance=rules.provenance.output[0],
+        geo=GEO_FILES + [f"{GEO_DIR}/departements.geojson"],
+        catalogue=CFG["indicators"],
+        codebook=CFG["survey"],
+        fonts=FONTS,
+        code=code("report_steps", "report_context", "french", "charts", "provenance"),
+    output:
+        context=f"{BUILD}/{{slug}}/context.json",
+        charts=[f"{BUILD}/{{slug}}/charts/{name}.svg" for name in CHART_NAMES],
+    log:
+        f"{LOGS}/report_data/{{slug}}.log",
+    benchmark:
+        f"{LOGS}/benchmarks/report_data-{{slug}}.tsv"
+    params:
+        territory=lambda w: territory_for_report(w.slug),
+        parts=lambda w: report_parts(w.slug),
+        geo_dir=GEO_DIR,
+        config={k: CFG[k] for k in ("vintage", "survey_year", "index", "survey_estimation")},
+        fonts_dir=str(Path(TEMPLATES) / "fonts"),
+    wildcard_constraints:
+        slug=alternatives(SLUGS),
+    script:
+        "../scripts/report_data.py"
+
+
+rule report_html:
+    input:
+        context=rules.report_data.output.context,
+        region=lambda w: BY_SLUG[w.slug]["path"],
+        templates=TEMPLATE_FILES,
+        code=code("report_steps", "render", "french"),
+    output:
+        f"{BUILD}/{{slug}}/report.html",
+    log:
+        f"{LOGS}/report_html/{{slug}}.log",
+    benchmark:
+        f"{LOGS}/benchmarks/report_html-{{slug}}.tsv"
+    params:
+        templates_dir=TEMPLATES,
+        charts_dir=lambda w: f"{BUILD}/{w.slug}/charts",
+    wildcard_constraints:
+        slug=alternatives(SLUGS),
+    script:
+        "../scripts/report_html.py"
+
+
+rule report_pdf:
+    input:
+        html=rules.report_html.output[0],
+        context=rules.report_data.output.context,
+        charts=rules.report_data.output.charts,
+        css=str(Path(TEMPLATES) / "print.css"),
+        fonts=FONTS,
+        code=code("report_steps", "render"),
+    output:
+        f"{REPORTS}/{{slug}}.pdf",
+    log:
+        f"{LOGS}/report_pdf/{{slug}}.log",
+    benchmark:
+        f"{LOGS}/benchmarks/report_pdf-{{slug}}.tsv"
+    params:
+        templates_dir=TEMPLATES,
+        charts_dir=lambda w: f"{BUILD}/{w.slug}/charts",
+    wildcard_constraints:
+        slug=alternatives(SLUGS),
+    script:
+        "../scripts/report_pdf.py"
+
+
+rule index:
+    input:
+        reports=[f"{REPORTS}/{slug}.pdf" for slug in SLUGS],
+        fragility=f"{BASE}/fragility_indices.parquet",
+        provenance=rules.provenance.output[0],
+        geo=[f"{GEO_DIR}/regions.geojson"] + GEO_FILES,
+        fonts=FONTS,
+        code=code("report_steps", "index_page", "charts", "render", "french"),
+    output:
+        html=f"{REPORTS}/index.html",
+        map=f"{REPORTS}/index-map.svg",
+    log:
+        f"{LOGS}/index.log",
+    benchmark:
+        f"{LOGS}/benchmarks/index.tsv"
+    params:
+        reports={slug: f"{REPORTS}/{slug}.pdf" for slug in SLUGS},
+        names={slug: BY_SLUG[slug]["name"] for slug in SLUGS},
+        geo_dir=GEO_DIR,
+        fonts_dir=str(Path(TEMPLATES) / "fonts"),
+        vintage=CFG["vintage"],
+    script:
+        "../scripts/index.py"
