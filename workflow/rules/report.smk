@@ -79,7 +79,7 @@ rule report_html:
         context=rules.report_data.output.context,
         region=lambda w: BY_SLUG[w.slug]["path"],
         templates=TEMPLATE_FILES,
-        code=code("report_steps", "render", "french"),
+        code=code("report_steps", "templating", "french"),
     output:
         f"{BUILD}/{{slug}}/report.html",
     log:
@@ -102,7 +102,7 @@ rule report_pdf:
         charts=rules.report_data.output.charts,
         css=str(Path(TEMPLATES) / "print.css"),
         fonts=FONTS,
-        code=code("report_steps", "render"),
+        code=code("report_steps", "render", "templating"),
     output:
         f"{REPORTS}/{{slug}}.pdf",
     log:
