@@ -27,6 +27,9 @@ class InputError(Exception):
     value: object = None
     hint: str | None = None
 
+    def __reduce__(self):  # picklable, so that it crosses process pools intact
+        return (self.__class__, (self.path, self.expected, self.line, self.column, self.value, self.hint))
+
     def __str__(self) -> str:
         where = [str(self.path)]
         if self.line is not None:
@@ -49,6 +52,9 @@ class ConfigError(Exception):
     path: str | Path
     field: str
     problem: str
+
+    def __reduce__(self):
+        return (self.__class__, (self.path, self.field, self.problem))
 
     def __str__(self) -> str:
         return f"{self.path}: field '{self.field}': {self.problem}"

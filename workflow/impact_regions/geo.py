@@ -40,11 +40,17 @@ class Geography:
         return frozenset(getattr(self, col[0])[col[1]])
 
 
-def load_geo(geo_dir: str | Path) -> Geography:
-    """Read regions, départements and communes with codes as text and populations as integers."""
+def load_geo(geo_dir: str | Path, communes: bool = True) -> Geography:
+    """Read regions, départements and communes with codes as text and populations as integers.
+
+    `communes=False` skips the 35,000 communes (an empty table) for steps that only need the
+    départements, such as the report jobs.
+    """
     geo_dir = Path(geo_dir)
-    frames = {}
+    frames = {"communes": pd.DataFrame(columns=GEO_FILES["communes"][1])}
     for name, (fname, columns) in GEO_FILES.items():
+        if name == "communes" and not communes:
+            continue
         path = geo_dir / fname
         if not path.exists():
             raise InputError(path, "reference geography file not found",

@@ -9,6 +9,8 @@ built once per change of the raw files or the catalogue; the SQL of `indicator_v
 from __future__ import annotations
 
 from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 from pathlib import Path
 
 import pandas as pd
@@ -75,15 +77,30 @@ def source_paths(catalogue: dict, raw_dir: str | Path) -> list[str]:
     return sorted({str(Path(raw_dir) / src) for (src, _, _) in files_to_read(catalogue)})
 
 
-def build_indicator_raw(catalogue: dict, raw_dir: str | Path, geo: Geography) -> pd.DataFrame:
-    """Read every file of the catalogue (each once) and the COG populations into one long table."""
+def _read_one(task: tuple) -> pd.DataFrame:
+    src, rdr, level, cols, raw_dir, codes = task
+    df = read_extract(Path(raw_dir) / src, rdr, level, cols, codes, display=str(Path(raw_dir) / src))
+    df.insert(0, "level", level)
+    df.insert(0, "source", src)
+    return df
+
+
+def build_indicator_raw(catalogue: dict, raw_dir: str | Path, geo: Geography, workers: int = 1) -> pd.DataFrame:
+    """Read every file of the catalogue (each once) and the COG populations into one long table.
+
+    With `workers` > 1 the files are read in parallel processes (largest files first); the
+    result is the same, in the same order.
+    """
     raw_dir = Path(raw_dir)
-    parts = []
-    for (src, rdr, level), cols in sorted(files_to_read(catalogue).items()):
-        df = read_extract(raw_dir / src, rdr, level, cols, geo.codes(level), display=str(raw_dir / src))
-        df.insert(0, "level", level)
-        df.insert(0, "source", src)
-        parts.append(df)
+    tasks = [(src, rdr, level, cols, str(raw_dir), geo.codes(level))
+             for (src, rdr, level), cols in sorted(files_to_read(catalogue).items())]
+    if workers > 1 and len(tasks) > 1:
+        order = sorted(range(len(tasks)), key=lambda i: -_size(raw_dir / tasks[i][0]))
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
+            done = dict(zip(order, pool.map(_read_one, [tasks[i] for i in order])))
+        parts = [done[i] for i in range(len(tasks))]
+    else:
+        parts = [_read_one(t) for t in tasks]
     regions_pop = geo.departements.groupby("code_region", as_index=False)["population_municipale"].sum()
     for level, frame, code in (("commune", geo.communes, "code_commune"),
                                ("departement", geo.departements, "code_departement"),
@@ -96,3 +113,7 @@ def build_indicator_raw(catalogue: dict, raw_dir: str | Path, geo: Geography) ->
     out["geo_code"] = out["geo_code"].astype("string")
     assert not out.duplicated(["source", "level", "geo_code", "column"]).any(), "indicator_raw keys must be unique"
     return out
+
+
+def _size(path: Path) -> int:
+    return path.stat().st_size if path.exists() else 0

@@ -278,6 +278,7 @@ def build_context(territory: dict, tables: dict[str, pd.DataFrame], geo: Geograp
                 leading.append(did)
     groups_rows = [{"domain_id": did, "label": domains[did]["label"],
                     **{g: by_group[g][did]["estimate"] for g in GROUPS},
+                    **{f"{g}_france": by_group[g][did]["france"] for g in GROUPS},
                     **{f"{g}_reliability": by_group[g][did]["reliability"] for g in GROUPS}} for did in leading]
     groups_sentence = _groups_sentence(by_group, domains)
 
@@ -292,7 +293,8 @@ def build_context(territory: dict, tables: dict[str, pd.DataFrame], geo: Geograp
     for did, d in domains.items():
         row = {"domain_id": did, "label": d["label"]}
         for g in GROUPS:
-            row[g] = est.pair(g, f"cooperation_{did}")["estimate"]
+            p = est.pair(g, f"cooperation_{did}")
+            row[g], row[f"{g}_france"], row[f"{g}_reliability"] = p["estimate"], p["france"], p["reliability"]
         cooperation.append(row)
     cooperation.sort(key=lambda r: -(r["habitants"] or 0))
     coop_top = [r for r in cooperation[:3] if r["habitants"] is not None]
@@ -335,7 +337,7 @@ def build_context(territory: dict, tables: dict[str, pd.DataFrame], geo: Geograp
     return {
         "overall_rank_text": rank_text, "overall_sentence": overall_sentence,
         "france_population_text": fr.integer(int(geo.departements["population_municipale"].sum())),
-        "france_communes": int(len(geo.communes)),
+        "france_communes": int(geo.departements["nb_communes"].astype(int).sum()),
         "group_rows": [{"group": g, "label": GROUP_LABELS[g], "n": samples[g], "n_france": samples_fr[g]} for g in GROUPS],
         "method_text": method_text(config["index"], len(catalogue["indicators"]), len(domains)),
         "territory": {"code": code, "name": territory["name"], "short_name": territory["short_name"],
@@ -409,7 +411,8 @@ def _partnership_sentence(items: list[dict], where: str) -> str:
         cmp = f"{word} la moyenne nationale ({fr.percent(i['france'])})" if word else f"proche de la moyenne nationale ({fr.percent(i['france'])})"
         parts.append(f"{fr.percent(i['estimate'])} des {i['label'].lower()}{_caution(i)}, {cmp}")
     if not parts:
-        return ""
+        return ("Les effectifs d'organisations interrogées sont trop faibles pour publier leurs pratiques "
+                "de partenariat ; les valeurs nationales figurent dans le graphique.")
     return (f"{where[0].upper() + where[1:]}, ont au moins un partenariat avec un autre type d'acteur : "
             + " ; ".join(parts) + ".")
 

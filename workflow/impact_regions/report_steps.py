@@ -46,7 +46,7 @@ def report_data_step(territory: dict, parts: list[dict[str, str]], geo_dir: str,
     from .geo import load_geo
     from .report_context import build_context, read_tables
 
-    geo = load_geo(geo_dir)
+    geo = load_geo(geo_dir, communes=False)
     catalogue = load_indicators(indicators_yaml)
     codebook = load_survey(survey_yaml, catalogue["domains"])
     provenance = json.loads(Path(provenance_json).read_text(encoding="utf-8"))
@@ -81,24 +81,33 @@ def report_pdf_step(html: str, templates_dir: str, charts_dir: str, context_json
                lang="fr", vintage_year=int(ctx["vintage"]))
 
 
-def index_step(reports: dict[str, str], names: dict[str, str], fragility_indices: str, geo_dir: str,
-               fonts_dir: str, provenance_json: str, vintage: int, out_html: str, out_map: str) -> None:
+def index_map_step(fragility_indices: str, geo_dir: str, fonts_dir: str, out_map: str, out_meta: str) -> None:
+    """The France map of the regions shaded by overall fragility, for the index page."""
     import pandas as pd
 
     from .charts import chart_regions_map, setup_matplotlib
     from .geo import load_geo
-    from .index_page import build_index
-    from .render import pdf_info
 
     setup_matplotlib(fonts_dir)
     fi = pd.read_parquet(fragility_indices)
-    regions = set(load_geo(geo_dir).regions["code_region"])
+    regions = set(load_geo(geo_dir, communes=False).regions["code_region"])
     overall = fi[(fi["domain_id"] == "ensemble") & fi["territory_code"].isin(regions)]
-    chart_regions_map(dict(zip(overall["territory_code"], overall["score"])), out_map, geo_dir)
+    meta = chart_regions_map(dict(zip(overall["territory_code"], overall["score"])), out_map, geo_dir)
+    write_json(meta, out_meta)  # title and alt text, for the index page
+
+
+def index_step(reports: dict[str, str], names: dict[str, str], map_svg: str, map_meta: str, provenance_json: str,
+               vintage: int, out_html: str) -> None:
+    """reports/index.html: every report with its name, page count, size and vintage, and the map."""
+    from .index_page import build_index
+    from .render import pdf_info
+
     entries = []
     for slug, pdf in sorted(reports.items()):
         info = pdf_info(pdf)
         entries.append({"slug": slug, "name": names[slug], "pages": info["pages"], "size_bytes": info["size_bytes"],
                         "vintage": vintage})
     demo = bool(json.loads(Path(provenance_json).read_text(encoding="utf-8")).get("demo"))
-    build_index(entries, Path(out_map).name, out_html, vintage=vintage, demo=demo)
+    meta = json.loads(Path(map_meta).read_text(encoding="utf-8"))
+    build_index(entries, Path(map_svg).name, out_html, vintage=vintage, demo=demo,
+                map_alt=f"{meta['title']}. {meta['alt']}")

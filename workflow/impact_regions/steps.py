@@ -37,10 +37,10 @@ def territories_step(geo_dir: str, out: str) -> None:
     write_table(build_territories(load_geo(geo_dir)), out, KEYS["territories"])
 
 
-def indicator_raw_step(geo_dir: str, raw_dir: str, indicators_yaml: str, out: str) -> None:
+def indicator_raw_step(geo_dir: str, raw_dir: str, indicators_yaml: str, out: str, workers: int = 1) -> None:
     geo = load_geo(geo_dir)
     catalogue = load_indicators(indicators_yaml)
-    write_table(build_indicator_raw(catalogue, raw_dir, geo), out, KEYS["indicator_raw"])
+    write_table(build_indicator_raw(catalogue, raw_dir, geo, workers), out, KEYS["indicator_raw"])
 
 
 def survey_step(geo_dir: str, raw_dir: str, indicators_yaml: str, survey_yaml: str,

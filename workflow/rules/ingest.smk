@@ -32,6 +32,7 @@ rule indicator_raw:
     params:
         geo_dir=GEO_DIR,
         raw_dir=RAW,
+    threads: 2  # the files are read in parallel: this job is on the critical path
     script:
         "../scripts/indicator_raw.py"
 

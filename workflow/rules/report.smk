@@ -118,17 +118,35 @@ rule report_pdf:
         "../scripts/report_pdf.py"
 
 
+rule index_map:
+    input:
+        fragility=f"{BASE}/fragility_indices.parquet",
+        geo=[f"{GEO_DIR}/regions.geojson"] + GEO_FILES,
+        fonts=FONTS,
+        code=code("report_steps", "charts", "french"),
+    output:
+        map=f"{REPORTS}/index-map.svg",
+        meta=f"{BUILD}/index-map.json",
+    log:
+        f"{LOGS}/index_map.log",
+    benchmark:
+        f"{LOGS}/benchmarks/index_map.tsv"
+    params:
+        geo_dir=GEO_DIR,
+        fonts_dir=str(Path(TEMPLATES) / "fonts"),
+    script:
+        "../scripts/index_map.py"
+
+
 rule index:
     input:
         reports=[f"{REPORTS}/{slug}.pdf" for slug in SLUGS],
-        fragility=f"{BASE}/fragility_indices.parquet",
+        map=rules.index_map.output.map,
+        map_meta=rules.index_map.output.meta,
         provenance=rules.provenance.output[0],
-        geo=[f"{GEO_DIR}/regions.geojson"] + GEO_FILES,
-        fonts=FONTS,
-        code=code("report_steps", "index_page", "charts", "render", "french"),
+        code=code("report_steps", "index_page", "render", "french"),
     output:
-        html=f"{REPORTS}/index.html",
-        map=f"{REPORTS}/index-map.svg",
+        f"{REPORTS}/index.html",
     log:
         f"{LOGS}/index.log",
     benchmark:
@@ -136,8 +154,6 @@ rule index:
     params:
         reports={slug: f"{REPORTS}/{slug}.pdf" for slug in SLUGS},
         names={slug: BY_SLUG[slug]["name"] for slug in SLUGS},
-        geo_dir=GEO_DIR,
-        fonts_dir=str(Path(TEMPLATES) / "fonts"),
         vintage=CFG["vintage"],
     script:
         "../scripts/index.py"

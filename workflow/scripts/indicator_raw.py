@@ -3,5 +3,6 @@ from impact_regions.entry import run
 from impact_regions.steps import indicator_raw_step
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
-run(sm.log[0], lambda: indicator_raw_step(sm.params.geo_dir, sm.params.raw_dir, sm.input.catalogue, sm.output[0]),
+run(sm.log[0], lambda: indicator_raw_step(sm.params.geo_dir, sm.params.raw_dir, sm.input.catalogue, sm.output[0],
+                                                sm.threads),
     "indicator_raw")
