@@ -15,8 +15,6 @@ import os
 import tempfile
 from pathlib import Path
 
-from .config import load_indicators, load_survey, load_yaml, validate
-
 # The heavy imports (pandas, matplotlib, WeasyPrint) are made inside the steps that need them, so
 # that each job only pays for its own (the HTML job starts in a fraction of a second).
 
@@ -43,6 +41,7 @@ def report_data_step(territory: dict, parts: list[dict[str, str]], geo_dir: str,
                      survey_yaml: str, config: dict, provenance_json: str, fonts_dir: str,
                      out_context: str, charts_dir: str) -> None:
     from .charts import make_all_charts
+    from .config import load_indicators, load_survey
     from .geo import load_geo
     from .report_context import build_context, read_tables
 
@@ -60,6 +59,7 @@ def report_data_step(territory: dict, parts: list[dict[str, str]], geo_dir: str,
 
 
 def report_html_step(context_json: str, region_file: str, templates_dir: str, charts_dir: str, out_html: str) -> None:
+    from .config import load_yaml, validate
     from .templating import render_html
 
     ctx = json.loads(Path(context_json).read_text(encoding="utf-8"))
