@@ -73,6 +73,14 @@ def integer(x: float | int | None) -> str:
     return number(x, 0)
 
 
+def typography(text: str) -> str:
+    """French spacing: no-break space before « : » and inside « », narrow one before ; ! ?."""
+    for plain, fixed in ((" :", NBSP + ":"), (" ;", NNBSP + ";"), (" !", NNBSP + "!"), (" ?", NNBSP + "?"),
+                         ("« ", "«" + NBSP), (" »", NBSP + "»")):
+        text = text.replace(plain, fixed)
+    return text
+
+
 def join(items: list[str], last: str = "et") -> str:
     """`a`, `a et b`, `a, b et c`."""
     items = [i for i in items if i]

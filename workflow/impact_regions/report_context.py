@@ -46,6 +46,11 @@ MODES = [("mode_mecenat", "Mécénat"), ("mode_pratiques_responsables", "Pratiqu
 CAUTION = "à interpréter avec prudence"
 
 
+def ordinal(n: int, feminine: bool = False) -> str:
+    """1er / 1re, 2e, 11e (French abbreviated ordinals)."""
+    return f"{n}{('re' if feminine else 'er') if n == 1 else 'e'}"
+
+
 def _f(x):
     """Float or None (JSON has no NaN)."""
     return None if x is None or (isinstance(x, float) and math.isnan(x)) or pd.isna(x) else float(x)
@@ -184,7 +189,8 @@ def gap_sentence(gaps: list[dict], spearman: float | None) -> str:
             and g["rank_objective"] is not None and g["rank_objective"] > n / 2]
     parts = []
     if under:
-        parts.append(fr.join([f"{g['phrase']} ({g['rank_objective']}e rang de l'indice, {g['rank_perceived']}e rang des priorités)".replace("1e rang", "1er rang")
+        parts.append(fr.join([f"{g['phrase']} ({ordinal(g['rank_objective'])} rang de l'indice, "
+                              f"{ordinal(g['rank_perceived'])} rang des priorités)"
                               for g in under])
                      + (" figure" if len(under) == 1 else " figurent")
                      + " parmi les fragilités objectives les plus marquées sans être "
@@ -325,16 +331,15 @@ def build_context(territory: dict, tables: dict[str, pd.DataFrame], geo: Geograp
     surveys = [f["label"] for f in codebook["files"]]
     ov_score = _f(overall["score"]) if overall is not None else None
     ov_rank = _f(overall["rank_among_regions"]) if overall is not None else None
-    rank_text = (f"{int(ov_rank)}{'re' if ov_rank == 1 else 'e'} sur {n_regions}" if ov_rank else fr.MISSING)
-    as_if = " s'il était une région" if territory["kind"] == "custom" else ""
-    overall_sentence = (f"Indice global de fragilité : {fr.number(ov_score, 2, signed=True)} (moyenne des "
-                        f"{len(domains)} domaines, 0 = France). Le territoire se classerait{as_if} au "
-                        f"{rank_text.replace(' sur', ' rang sur')} régions, de la plus fragile à la moins fragile."
-                        if territory["kind"] == "custom" else
-                        f"Indice global de fragilité : {fr.number(ov_score, 2, signed=True)} (moyenne des "
-                        f"{len(domains)} domaines, 0 = France). La région se classe au "
-                        f"{rank_text.replace(' sur', ' rang sur')} régions, de la plus fragile à la moins fragile.")
-    return {
+    rank_text = f"{ordinal(int(ov_rank), feminine=True)} sur {n_regions}" if ov_rank else fr.MISSING
+    n_scored = sum(1 for d in profile if d["score"] is not None)
+    mean_of = f"moyenne des {n_scored} domaines" + (" renseignés" if n_scored < len(domains) else "")
+    rank_phrase = f"{ordinal(int(ov_rank))} rang sur {n_regions} régions" if ov_rank else "rang non disponible"
+    overall_sentence = (f"Indice global de fragilité : {fr.number(ov_score, 2, signed=True)} ({mean_of}, 0 = France). "
+                        + (f"S'il était une région, le territoire se classerait au {rank_phrase}"
+                           if territory["kind"] == "custom" else f"La région se classe au {rank_phrase}")
+                        + ", de la plus fragile à la moins fragile.")
+    context = {
         "overall_rank_text": rank_text, "overall_sentence": overall_sentence,
         "france_population_text": fr.integer(int(geo.departements["population_municipale"].sum())),
         "france_communes": int(geo.departements["nb_communes"].astype(int).sum()),
@@ -367,12 +372,18 @@ def build_context(territory: dict, tables: dict[str, pd.DataFrame], geo: Geograp
         "samples": samples, "samples_france": samples_fr, "caution_domains": flagged,
         "provenance": provenance,
     }
+    for key, value in context.items():
+        if isinstance(value, str) and (key.endswith("_sentence") or key == "method_text"):
+            context[key] = fr.typography(value)
+    return context
 
 
 def _share_sentence(item: dict, territory: dict, body: str) -> str:
     if item["estimate"] is None:
         return "Effectif trop faible pour publier cette estimation."
-    text = f"{fr.percent(item['estimate'])} {body.format(gen=territory['genitive'])}, contre {fr.percent(item['france'])} en France"
+    same = fr.percent(item["estimate"]) == fr.percent(item["france"])
+    text = (f"{fr.percent(item['estimate'])} {body.format(gen=territory['genitive'])}, "
+            + ("comme en France" if same else f"contre {fr.percent(item['france'])} en France"))
     word = _direction_word(item)
     if word != "comparable":
         text += f" : une proportion significativement {word} à la moyenne nationale"
@@ -394,8 +405,8 @@ def _engagement_sentence(item: dict, territory: dict) -> str:
         return ""
     text = (f"Seuls {fr.percent(item['estimate'])} des habitants {territory['genitive']} jugent suffisant le niveau "
             f"actuel d'engagement partenarial des acteurs (contre {fr.percent(item['france'])} en France)")
-    if item["estimate"] >= 0.5:
-        text = text.replace("Seuls ", "")
+    if item["estimate"] >= 0.5 or item["france"] is None or round(item["estimate"], 2) >= round(item["france"], 2):
+        text = text.replace("Seuls ", "", 1)  # "seuls" only for a share below France's
     word = _direction_word(item, "plus élevée", "plus faible", "")
     if word:
         text += f", une part significativement {word} qu'au niveau national"
@@ -418,9 +429,15 @@ def _partnership_sentence(items: list[dict], where: str) -> str:
 
 
 def _modes_sentence(modes: list[dict]) -> str:
-    totals = sorted(modes, key=lambda m: -sum((m[g] or 0) for g in ("associations", "entreprises", "maires")))
-    return (f"{totals[0]['label']} et {totals[1]['label'].lower()} sont les modes de partenariat les plus "
-            "fréquents parmi les organisations qui ont des partenariats.")
+    orgs = ("associations", "entreprises", "maires")
+    regional = any(m[g] is not None for m in modes for g in orgs)
+    key = (lambda m: -sum((m[g] or 0) for g in orgs)) if regional else (lambda m: -sum((m[f"{g}_france"] or 0) for g in orgs))
+    totals = sorted(modes, key=key)
+    where = "" if regional else "Les effectifs du territoire sont trop faibles pour ses propres valeurs. En France, "
+    first = totals[0]["label"] if regional else totals[0]["label"].lower()
+    text = (f"{where}{first} et {totals[1]['label'].lower()} sont les modes de partenariat les plus fréquents "
+            "parmi les organisations qui ont des partenariats.")
+    return text[0].upper() + text[1:]
 
 
 def _groups_sentence(by_group: dict, domains: dict) -> str:
@@ -428,27 +445,35 @@ def _groups_sentence(by_group: dict, domains: dict) -> str:
         ranked = sorted(((d, x["estimate"]) for d, x in by_group[g].items() if x["estimate"] is not None), key=lambda x: -x[1])
         return [d for d, _ in ranked[:k]]
 
-    tops = {g: top(g, 3) for g in GROUPS}
-    if not all(tops.values()):
-        return "Les effectifs de certains groupes sont trop faibles pour comparer leurs priorités."
-    shared = [d for d in tops["habitants"] if all(d in tops[g] for g in GROUPS)]
+    # a group's ranking is only meaningful if most of its domain estimates are published
+    usable = [g for g in GROUPS if sum(x["estimate"] is not None for x in by_group[g].values()) >= 0.75 * len(domains)]
+    if usable == ["habitants"] or not usable:
+        return ("Les effectifs d'organisations interrogées dans le territoire sont trop faibles pour comparer "
+                "leurs priorités à celles des habitants.")
+    tops = {g: top(g, 3) for g in usable}
+    shared = [d for d in tops.get("habitants", []) if all(d in tops[g] for g in usable)]
     text = ""
     if shared:
         text = (f"{fr.join([domains[d]['phrase'] for d in shared])[0].upper()}{fr.join([domains[d]['phrase'] for d in shared])[1:]} "
-                f"{'est une priorité partagée' if len(shared) == 1 else 'sont des priorités partagées'} par les quatre groupes. ")
+                f"{'est une priorité partagée' if len(shared) == 1 else 'sont des priorités partagées'} par "
+                f"{'les quatre groupes' if len(usable) == 4 else 'tous les groupes publiés'}. ")
+    org_groups = [g for g in GROUPS[1:] if g in usable]
     parts = []
-    for i, g in enumerate(GROUPS[1:]):
+    for i, g in enumerate(org_groups):
         t2 = fr.join([domains[d]['phrase'] for d in top(g, 2)])
         parts.append(f"{GROUP_PHRASES[g]} placent en tête {t2}" if i == 0 else f"{GROUP_PHRASES[g]} {t2}")
-    sentence = ", ".join(parts[:-1]) + " et " + parts[-1]
+    sentence = f"{fr.NNBSP}; ".join(parts)
     text += sentence[0].upper() + sentence[1:] + "."
+    if len(org_groups) < 3:
+        text += " Les autres groupes d'organisations sont trop peu nombreux dans le territoire pour être comparés."
     orgs = [[d for d, _ in sorted(((d, x["estimate"]) for d, x in by_group[g].items() if x["estimate"] is not None),
-                                  key=lambda x: -x[1])] for g in GROUPS[1:]]
+                                  key=lambda x: -x[1])] for g in org_groups]
     bottom = [d for d in domains if all(d in ranked[-5:] for ranked in orgs)]
     if bottom:
         names = fr.join([domains[d]["phrase"] for d in bottom])
         verb = "n'est une priorité" if len(bottom) == 1 else "ne sont une priorité"
-        text += f" {names[0].upper() + names[1:]} {verb} pour aucun des trois types d'organisations."
+        who = "aucun des trois types d'organisations" if len(org_groups) == 3 else "aucune des organisations comparées"
+        text += f" {names[0].upper() + names[1:]} {verb} pour {who}."
     return text
 
 
@@ -463,7 +488,7 @@ def method_text(index: dict, n_indicators: int, n_domains: int) -> str:
         "ratio": "chaque indicateur est rapporté à la valeur de la France (France = 100)",
     }[index["normalisation"]]
     agg = ("la moyenne arithmétique" if index["aggregation"] == "arithmetic" else "la moyenne géométrique")
-    text = (f"L'indice de chaque domaine résume {n_indicators} indicateurs publics répartis en {n_domains} domaines : "
+    text = (f"Les indices reposent sur {n_indicators} indicateurs publics répartis en {n_domains} domaines : "
             f"{norm}, le sens de chaque indicateur étant orienté pour qu'une valeur élevée signale une fragilité. "
             f"Le score d'un domaine est {agg} de ses indicateurs, à poids égaux ; l'indice global est la moyenne "
             "des domaines. Les indicateurs de comptage (chômeurs, logements vacants…) sont recalculés pour chaque "
