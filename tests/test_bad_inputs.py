@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from inline_configs import SURVEY_CODEBOOK_YAML
 from impact_regions.config import check_config, load_indicators, load_territory_files
 from impact_regions.errors import ConfigError, InputError
 from impact_regions.steps import indicator_raw_step, survey_step
@@ -61,24 +62,7 @@ indicators:
     source_label: INSEE-DGFiP, Filosofi 2017
 """
 
-SURVEY_YAML = """
-files:
-  - id: citoyens
-    path: survey/impact_citoyens.csv
-    label: IMPACT-Citoyens (test)
-    id_column: id_repondant
-    group: habitants
-    strata_column: strate
-    psu_column: grappe
-    weight_column: poids
-    extra_columns: {sexe: [1, 2], tranche_age: [1, 2, 3, 4, 5]}
-region_column: code_region
-departement_column: code_departement
-measures:
-  - {pattern: "fragilite_{domain}", kind: mean, min: 0, max: 10, missing: [99], label: "Fragilité : {domain_label}"}
-  - {id: devoir_alliance, kind: agree, min: 1, max: 4, positive: [1, 2], missing: [9], label: Devoir d'alliance}
-  - {pattern: "cooperation_{domain}", kind: share, label: "Coopération : {domain_label}"}
-"""
+SURVEY_YAML = SURVEY_CODEBOOK_YAML
 
 BASE = """CODGEO;LIBGEO;P17_CHOM1564;P17_ACT1564;P17_LOGVAC;P17_LOG
 01001;L'Abergement-Clémenciat;30;400;12;350

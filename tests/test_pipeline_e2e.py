@@ -7,16 +7,13 @@ catalogues, two territory files) so that the project's data/processed is never t
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
-import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-TINY = ROOT / "tests" / "data" / "tiny" / "raw"
+from workdirs import TINY, snakemake, workdir_with
+
 
 KEYS = {
     "territories": ["territory_code", "departement_code"],
@@ -39,20 +36,8 @@ COLUMNS = {
 
 
 def make_workdir(tmp: Path, raw: Path) -> Path:
-    (tmp / "config" / "regions").mkdir(parents=True)
-    cfg = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))
-    cfg.update(raw_dir=str(raw), indicators=str(ROOT / "config" / "indicators.yaml"),
-               survey=str(ROOT / "config" / "survey.yaml"))
-    (tmp / "config" / "config.yaml").write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
-    (tmp / "config" / "regions" / "corse.yaml").write_text('code: "94"\nname: Corse\nslug: corse\n', encoding="utf-8")
-    (tmp / "config" / "regions" / "martinique.yaml").write_text(
-        'code: "02"\nname: Martinique\nslug: martinique\n', encoding="utf-8")
-    return tmp
-
-
-def snakemake(workdir: Path, *extra: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"), "-d", str(workdir),
-                           "--cores", "2", *extra], capture_output=True, text=True, timeout=600)
+    return workdir_with(tmp, raw, {"corse": 'code: "94"\nname: Corse\nslug: corse\n',
+                                   "martinique": 'code: "02"\nname: Martinique\nslug: martinique\n'})
 
 
 @pytest.fixture(scope="module")

@@ -12,36 +12,16 @@ from __future__ import annotations
 import os
 import re
 import time
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
-import yaml
 from pypdf import PdfReader
 
 from impact_regions import french as fr
 from impact_regions.render import pdf_info
+from workdirs import ROOT, TINY, snakemake, workdir_with
 
-ROOT = Path(__file__).resolve().parent.parent
-TINY = ROOT / "tests" / "data" / "tiny" / "raw"
-
-
-def workdir_with(tmp: Path, raw: Path, regions: dict[str, str]) -> Path:
-    (tmp / "config" / "regions").mkdir(parents=True)
-    cfg = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))
-    cfg.update(raw_dir=str(raw), indicators=str(ROOT / "config" / "indicators.yaml"),
-               survey=str(ROOT / "config" / "survey.yaml"))
-    (tmp / "config" / "config.yaml").write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
-    for slug, text in regions.items():
-        (tmp / "config" / "regions" / f"{slug}.yaml").write_text(text, encoding="utf-8")
-    return tmp
-
-
-def snakemake(workdir: Path, *extra: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"), "-d", str(workdir),
-                           "--cores", "2", *extra], capture_output=True, text=True, timeout=900)
 
 
 def pdf_text(path: Path) -> str:

@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from inline_configs import SURVEY_CODEBOOK_YAML
 from impact_regions.config import load_survey
 from impact_regions.survey_estimates import build_survey_estimates, finish_estimates
 from impact_regions.survey_responses import build_survey
@@ -32,24 +33,7 @@ DOMAINS = [{"id": "emploi", "label": "Emploi"}, {"id": "logement", "label": "Mal
 OPEN = {"confidence_level": 0.95, "alpha": 0.05, "min_n_publish": 1, "min_n_reliable": 1, "max_rse": 1e9}
 DEFAULT = {"confidence_level": 0.95, "alpha": 0.05, "min_n_publish": 30, "min_n_reliable": 100, "max_rse": 0.30}
 
-CODEBOOK_YAML = """
-files:
-  - id: citoyens
-    path: survey/impact_citoyens.csv
-    label: IMPACT-Citoyens (test)
-    id_column: id_repondant
-    group: habitants
-    strata_column: strate
-    psu_column: grappe
-    weight_column: poids
-    extra_columns: {sexe: [1, 2], tranche_age: [1, 2, 3, 4, 5]}
-region_column: code_region
-departement_column: code_departement
-measures:
-  - {pattern: "fragilite_{domain}", kind: mean, min: 0, max: 10, missing: [99], label: "Fragilité : {domain_label}"}
-  - {id: devoir_alliance, kind: agree, min: 1, max: 4, positive: [1, 2], missing: [9], label: Devoir d'alliance}
-  - {pattern: "cooperation_{domain}", kind: share, label: "Coopération : {domain_label}"}
-"""
+CODEBOOK_YAML = SURVEY_CODEBOOK_YAML
 
 # Territories: region 84 (01, 03), a custom territory SUD (04, 13, 2A) that cuts across strata
 # and regions, and France (all départements). Strata cut across territories too.

@@ -1248,12 +1248,12 @@ def _present_groups(rows: list[dict], groups: list[str]) -> tuple[list[str], lis
     return present, [g for g in groups if g not in present]
 
 
-def chart_groups(ctx: dict, out_path) -> dict:
-    """Perceived fragility /10 of the leading domains, by group (habitants, associations, entreprises, maires)."""
-    _ensure_setup()
-    data = ctx["groups"]
-    present, absent = _present_groups(data, GROUPS)
-    france_hab = {p["domain_id"]: p.get("france") for p in ctx.get("perceived", [])}
+def _group_bar_rows(data: list[dict], present: list[str], france_fallback: dict | None = None) -> tuple:
+    """Rows of grouped bars (one bar per respondent group) for the groups and cooperation charts.
+
+    Returns (rows, number of 'caution' bars, whether any value is not published). A group's
+    France value falls back to `france_fallback[group][domain_id]` when the row has none.
+    """
     rows, n_caution, empty = [], 0, False
     for r in data:
         bars = []
@@ -1262,13 +1262,22 @@ def chart_groups(ctx: dict, out_path) -> dict:
             caution = r.get(f"{g}_reliability") == "caution" and v is not None
             n_caution += caution
             france = r.get(f"{g}_france")
-            if france is None and g == "habitants":
-                france = france_hab.get(r["domain_id"])
-            if v is None:
-                empty = True
+            if france is None and france_fallback and g in france_fallback:
+                france = france_fallback[g].get(r["domain_id"])
+            empty |= v is None
             bars.append({"color": GROUP_COLORS[g], "value": v, "caution": caution, "france": france,
                          "empty_text": f"n.p. ({GROUP_LABELS[g].lower()})" if v is None else None})
         rows.append({"label": r["label"], "bars": bars})
+    return rows, n_caution, empty
+
+
+def chart_groups(ctx: dict, out_path) -> dict:
+    """Perceived fragility /10 of the leading domains, by group (habitants, associations, entreprises, maires)."""
+    _ensure_setup()
+    data = ctx["groups"]
+    present, absent = _present_groups(data, GROUPS)
+    france_hab = {p["domain_id"]: p.get("france") for p in ctx.get("perceived", [])}
+    rows, n_caution, empty = _group_bar_rows(data, present, {"habitants": france_hab})
     notes = []
     if n_caution:
         notes.append(_caution_note(ctx))
@@ -1366,17 +1375,7 @@ def chart_cooperation(ctx: dict, out_path) -> dict:
     _ensure_setup()
     data = ctx["cooperation"]
     present, absent = _present_groups(data, GROUPS)
-    rows, n_caution, empty = [], 0, False
-    for r in data:
-        bars = []
-        for g in present:
-            v = r.get(g)
-            caution = r.get(f"{g}_reliability") == "caution" and v is not None
-            n_caution += caution
-            empty |= v is None
-            bars.append({"color": GROUP_COLORS[g], "value": v, "caution": caution, "france": r.get(f"{g}_france"),
-                         "empty_text": f"n.p. ({GROUP_LABELS[g].lower()})" if v is None else None})
-        rows.append({"label": r["label"], "bars": bars})
+    rows, n_caution, empty = _group_bar_rows(data, present)
     notes = ["Jusqu'à trois domaines cités par répondant : les parts ne s'additionnent pas."]
     if n_caution:
         notes.append(_caution_note(ctx))

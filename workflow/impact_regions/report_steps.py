@@ -11,8 +11,6 @@ Each output is written atomically: a failed job leaves nothing behind.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 # The heavy imports (pandas, matplotlib, WeasyPrint) are made inside the steps that need them, so
@@ -22,13 +20,10 @@ CHART_NAMES = ["profile", "map", "perceived", "quadrant", "groups", "innovation"
 
 
 def write_json(data: dict, path: str | Path) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, ensure_ascii=False, indent=1, sort_keys=True)
-        fh.write("\n")
-    os.replace(tmp, path)
+    """Write `data` as sorted, indented UTF-8 JSON, atomically (see templating.write_text_atomic)."""
+    from .templating import write_text_atomic
+
+    write_text_atomic(path, json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
 
 
 def provenance_step(raw_dir: str, raw_files: list[str], config_files: list[str], code_root: str, out: str) -> None:
