@@ -100,6 +100,12 @@ def test_paca_pdf_is_a_tagged_a4_document_of_4_to_8_pages(demo_run):
     assert [o.title for o in reader.outline if hasattr(o, "title")][:1]  # bookmarks
 
 
+def test_every_report_has_4_to_8_pages(demo_run, tiny_run):
+    # GIVEN the reports of both runs THEN each fits REPORT_SPEC's 4 to 8 pages
+    for pdf in [*(demo_run / "reports").glob("*.pdf"), *(tiny_run / "reports").glob("*.pdf")]:
+        assert 4 <= pdf_info(pdf)["pages"] <= 8, pdf.name
+
+
 def test_overseas_report_marks_low_reliability(demo_run):
     # GIVEN Mayotte, where organisations' samples are small
     text = pdf_text(demo_run / "reports" / "mayotte.pdf")
