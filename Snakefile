@@ -19,6 +19,7 @@ rule all:
         TABLES,
         [f"{REPORTS}/{slug}.pdf" for slug in SLUGS],
         f"{REPORTS}/index.html",
+        f"{REPORTS}/methodologie.pdf",
 
 
 onerror:

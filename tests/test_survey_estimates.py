@@ -317,10 +317,13 @@ def test_p_value_and_significance(sample):
     est = sample[-1]
     sub = est[est["territory_code"] != "FR"].dropna(subset=["se_diff"])
     sub = sub[sub["se_diff"] > 0]
-    # WHEN / THEN p = 2 (1 - Φ(|diff| / se_diff)), significant when p < alpha
+    # WHEN / THEN p = 2 (1 - Φ(|diff| / se_diff)), significant when the Holm-adjusted p < alpha
+    # (never significant when the raw p is not, and the adjustment never lowers a p-value)
     expected = 2 * stats.norm.sf(np.abs(sub["diff_vs_france"]) / sub["se_diff"])
     np.testing.assert_allclose(sub["p_value"], expected, rtol=1e-10)
-    assert (sub["is_significant"] == (expected < 0.05)).all()
+    assert (sub["p_value_holm"] >= sub["p_value"] - 1e-15).all()
+    assert (sub["is_significant"] == (sub["p_value_holm"] < 0.05)).all()
+    assert not (sub["is_significant"] & (expected >= 0.05)).any()
     assert sub["is_significant"].any() and not sub["is_significant"].all()
 
 
@@ -478,3 +481,67 @@ region_column:""")
     np.testing.assert_allclose(h2["se_diff"].fillna(-1), h1["se_diff"].fillna(-1), rtol=1e-10)
     assert set(est2["respondent_group"]) == {"habitants", "associations", "maires"}
     assert resp2.groupby("stratum")["file_id"].nunique().max() == 1
+
+
+# --------------------------------------------------------------------------------------------
+# Holm correction across the 16 domains (statistics issue, point 4)
+# --------------------------------------------------------------------------------------------
+
+def _holm_by_definition(p: list[float]) -> list[float]:
+    """Independent computation: the smallest alpha at which Holm's step-down procedure rejects
+    each hypothesis (reject H_(1..i) while p_(j) <= alpha / (m - j + 1) for every j <= i)."""
+    m = len(p)
+    order = sorted(range(m), key=lambda i: p[i])
+    out = [0.0] * m
+    for rank, i in enumerate(order):
+        out[i] = min(1.0, max((m - j) * p[order[j]] for j in range(rank + 1)))
+    return out
+
+
+def test_holm_adjust_matches_hand_computation_and_definition():
+    """GIVEN p = 0.01, 0.04, 0.03, 0.005 (m = 4)
+    WHEN adjusted by Holm
+    THEN sorted 0.005, 0.01, 0.03, 0.04 -> 4x, 3x, 2x, 1x = 0.02, 0.03, 0.06, 0.04 -> running max
+    0.02, 0.03, 0.06, 0.06, back in the original order; NaN are left out of the family."""
+    from impact_regions.survey_estimates import holm_adjust
+
+    p = [0.01, 0.04, 0.03, 0.005]
+    np.testing.assert_allclose(holm_adjust(np.array(p)), [0.03, 0.06, 0.06, 0.02])
+    np.testing.assert_allclose(holm_adjust(np.array(p)), _holm_by_definition(p))
+    with_nan = holm_adjust(np.array([0.01, np.nan, 0.04]))
+    assert np.isnan(with_nan[1])
+    np.testing.assert_allclose(with_nan[[0, 2]], [0.02, 0.04])
+    rng = np.random.default_rng(7)
+    for _ in range(20):
+        q = list(rng.uniform(0, 0.2, 16))
+        np.testing.assert_allclose(holm_adjust(np.array(q)), _holm_by_definition(q))
+
+
+def test_holm_family_is_per_territory_group_and_pattern():
+    """GIVEN two territories with 3 perceived-fragility p-values each and one share measure
+    WHEN finished with multiple_testing holm
+    THEN each territory's 3 domain tests are adjusted together, the share is its own family,
+    and significance follows the adjusted p-value (0.02 x 3 = 0.06 is no longer significant)."""
+    rows = []
+    for t, ps in (("A", [0.02, 0.001, 0.5]), ("B", [0.04, 0.03, 0.2])):
+        for d, p in zip(("emploi", "logement", "sante"), ps):
+            rows.append({"territory_code": t, "respondent_group": "habitants", "measure_id": f"fragilite_{d}", "p": p})
+        rows.append({"territory_code": t, "respondent_group": "habitants", "measure_id": "a_partenariat", "p": 0.02})
+    raw = pd.DataFrame(rows)
+    # z statistics giving exactly these two-sided p-values, with se_diff = 1
+    raw["diff_vs_france"] = stats.norm.isf(raw["p"] / 2)
+    raw["se_diff"] = 1.0
+    raw["estimate"], raw["se"], raw["n"], raw["n_eff"] = 0.5, 0.01, 500, 400.0
+    raw = raw.drop(columns="p")
+    kinds = {m: ("share" if m == "a_partenariat" else "mean") for m in raw["measure_id"]}
+    families = {m: "fragilite_{domain}" for m in raw["measure_id"] if m.startswith("fragilite_")}
+    out = finish_estimates(raw, kinds, DEFAULT | {"multiple_testing": "holm"}, families)
+    a = out[out["territory_code"] == "A"].set_index("measure_id")
+    np.testing.assert_allclose(a.loc["fragilite_emploi", "p_value_holm"], 0.04)   # 0.02 x 2
+    np.testing.assert_allclose(a.loc["fragilite_logement", "p_value_holm"], 0.003)  # 0.001 x 3
+    np.testing.assert_allclose(a.loc["a_partenariat", "p_value_holm"], 0.02)
+    b = out[out["territory_code"] == "B"].set_index("measure_id")
+    np.testing.assert_allclose(b.loc["fragilite_logement", "p_value_holm"], 0.09)   # 0.03 x 3
+    assert not b.loc["fragilite_logement", "is_significant"] and not b.loc["fragilite_emploi", "is_significant"]
+    raw_only = finish_estimates(raw, kinds, DEFAULT | {"multiple_testing": "none"}, families)
+    assert raw_only.set_index(["territory_code", "measure_id"]).loc[("B", "fragilite_logement"), "is_significant"]

@@ -139,6 +139,7 @@ def load_survey(path: str | Path, domains: list[dict]) -> dict:
                 mm["id"] = m["pattern"].format(domain=d["id"])
                 mm["label"] = m["label"].format(domain_label=d["label"])
                 mm["domain"] = d["id"]
+                mm["family"] = m["pattern"]  # the 16 tests of a pattern form one Holm family
                 measures.append(mm)
         else:
             measures.append(dict(m))

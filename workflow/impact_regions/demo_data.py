@@ -12,6 +12,8 @@ every commune of the reference geography (``geo/``, COG 2025, populations 2017):
   comma): localised unemployment (départements, regions) and APA beneficiaries;
 - ``ot/*.csv`` and ``ot/ot_emploi_entreprises_2017.xlsx``: Observatoire des territoires exports
   (4 metadata rows, FRANCE/FRMETRO aggregate rows, decimal comma, ``N/A - ...`` markers);
+- ``insee/pop_sexe_age_2017_dep.csv``: population by département, sex and age (RP detailed
+  table TD_POP1B format), the margins the inhabitants' weights are raked to;
 - ``survey/impact_citoyens.csv`` (≈ 13,500 inhabitants, stratified cluster design) and
   ``survey/phare_organisations.csv`` (≈ 7,100 associations, companies and mayors);
 - ``SOURCES.yaml``: provenance of every raw file (``demo: true`` for the synthetic ones).
@@ -30,7 +32,8 @@ level rescaled so that aggregates of the counts reproduce the level above exactl
 profiles are set so that the PACA fragility profile computed by the pipeline's method puts
 sécurité and numérique first. Survey answers (:mod:`impact_regions.demo.survey`) are drawn
 around regional targets, then calibrated exactly by nudging individual answers until the
-weighted estimates of PACA, then of France, are within 0.02 point (means) / 0.003 (shares) of
+weighted estimates of PACA, then of France (with the inhabitants' weights raked as the pipeline
+rakes them by default), are within 0.02 point (means) / 0.003 (shares) of
 the published IMPACT figures. At the end, :mod:`impact_regions.demo.check` re-reads the files
 from disk and prints a calibration report (computed vs target for every item).
 
@@ -65,6 +68,8 @@ import numpy as np
 from .demo import check, files, sources, survey
 from .demo import geo as geo_mod
 from .demo import objective
+from .demo import population as population_mod
+from .population import read_population
 from .demo.writers import write_table
 
 DEFAULT_SEED = 20191
@@ -104,8 +109,12 @@ def generate(out: Path, geo_dir: Path, seed: int = DEFAULT_SEED, regions: list[s
     rm = geo.regions["code"].isin(regions).to_numpy()
     out.mkdir(parents=True, exist_ok=True)
     written = files.write_all(obj, geo, out, cm, dm, rm)
+    population_mod.write_population(out / population_mod.PATH,
+                                    population_mod.generate_population(geo.departements[dm], seed))
+    written.append(population_mod.PATH)
 
-    cit = survey.generate_citizens(geo, seed, regions, per_region)
+    # the inhabitants' answers are calibrated with the raked weights, computed from the file just written
+    cit = survey.generate_citizens(geo, seed, regions, per_region, read_population(out / population_mod.PATH))
     org = survey.generate_organisations(geo, seed, regions, per_region)
     for rel, frame in (("survey/impact_citoyens.csv", cit), ("survey/phare_organisations.csv", org)):
         header, cols = survey.format_frame(frame)

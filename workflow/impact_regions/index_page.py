@@ -75,6 +75,9 @@ _TEMPLATE = """\
 {% endfor %}
 </tbody>
 </table>
+{% if annex %}
+<p>Méthodes et contrôles communs à toutes les synthèses (pondération, robustesse des indices, incertitude des rangs, sensibilité) : <a href="{{ annex.href }}" type="application/pdf">annexe méthodologique</a> (PDF, {{ annex.pages }} pages, {{ annex.size }}).</p>
+{% endif %}
 </main>
 <footer>
 <p>Synthèses au format PDF accessible (PDF/UA), produites par IMPACT-Régions.</p>
@@ -117,7 +120,7 @@ def _check_name(value: str, what: str) -> str:
 
 def build_index(entries: list[dict], map_svg_name: str | None, out_path: str | Path, *,
                 vintage, demo: bool, title: str = "IMPACT-Régions — Synthèses régionales",
-                map_alt: str = DEFAULT_MAP_ALT) -> Path:
+                map_alt: str = DEFAULT_MAP_ALT, annex: dict | None = None) -> Path:
     """Write `out_path` (normally `reports/index.html`): the list of the reports of the run.
 
     `entries`: one dict per report with `slug` (the PDF is `<slug>.pdf` next to the index),
@@ -126,8 +129,9 @@ def build_index(entries: list[dict], map_svg_name: str | None, out_path: str | P
     None. `vintage`: the data vintage of the run, shown in the header. `demo`: adds the visible
     "Données de démonstration" mention. Reports are sorted by name in French order
     (:func:`french_sort_key`); sizes are in French units (:func:`format_size`). All text is
-    escaped (Jinja2 autoescape). Raises ValueError on a slug or map name that is not a bare file
-    name, and on duplicate slugs. Returns the written path.
+    escaped (Jinja2 autoescape). `annex`: the methodology annex next to the index (`file`,
+    `pages`, `size_bytes`), linked below the list, or None. Raises ValueError on a slug or map
+    name that is not a bare file name, and on duplicate slugs. Returns the written path.
     """
     map_src = _check_name(map_svg_name, "map_svg_name") if map_svg_name is not None else None
     slugs = [_check_name(e["slug"], "slug") for e in entries]
@@ -151,5 +155,8 @@ def build_index(entries: list[dict], map_svg_name: str | None, out_path: str | P
                       keep_trailing_newline=True)
     html = env.from_string(_TEMPLATE).render(
         title=title, count_text=count_text, vintage=vintage, demo=bool(demo), map_src=map_src,
-        map_alt=map_alt, reports=reports)
+        map_alt=map_alt, reports=reports,
+        annex=None if annex is None else {"href": _check_name(annex["file"], "annex file"),
+                                          "pages": french.integer(annex["pages"]),
+                                          "size": format_size(annex["size_bytes"])})
     return write_text_atomic(out_path, html)

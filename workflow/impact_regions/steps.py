@@ -11,13 +11,18 @@ import pandas as pd
 
 from .config import load_indicators, load_survey
 from .geo import load_geo
+from .index_audit import audit_catalogue, build_index_audit
 from .indicator_raw import build_indicator_raw, catalogue_terms
-from .indices import build_indices
+from .indices import build_indices, catalogue_indicators
 from .perception_gaps import build_perception_gaps
+from .population import read_population
+from .raking import build_survey_weights, margins_for
 from .storage import write_table
 from .survey_estimates import build_survey_estimates
 from .survey_responses import build_survey
 from .territories import build_territories, custom_territory
+from .treatment import build_treatment
+from .uncertainty import run_uncertainty
 
 KEYS = {
     "territories": ["territory_code", "departement_code"],
@@ -30,7 +35,16 @@ KEYS = {
     "fragility_indices": ["territory_code", "domain_id"],
     "survey_estimates": ["territory_code", "respondent_group", "measure_id"],
     "perception_gaps": ["territory_code", "domain_id"],
+    "fragility_point": ["territory_code", "domain_id"],
+    "survey_weights": ["respondent_id"],
+    "raking_margins": ["territory_code", "variable", "category"],
+    "index_audit": ["check", "domain_id", "indicator_id", "other_indicator_id", "territory_code"],
+    "sensitivity": ["choice"],
+    "gap_uncertainty": ["territory_code", "domain_id"],
 }
+
+RANK_COLUMNS = ["rank_median", "rank_p05", "rank_p95"]
+GAP_COLUMNS = ["gap", "gap_ci_low", "gap_ci_high", "gap_significant"]
 
 
 def territories_step(geo_dir: str, out: str) -> None:
@@ -52,57 +66,161 @@ def survey_step(geo_dir: str, raw_dir: str, indicators_yaml: str, survey_yaml: s
     write_table(responses, out_responses, KEYS["survey_responses"])
 
 
+def audit_options(index_options: dict, audit: dict) -> dict:
+    """The audit's options with the index's treatment thresholds and aggregation it reports on."""
+    t = index_options["treatment"]
+    return {**audit, "skew_threshold": t["skew_threshold"], "kurtosis_threshold": t["kurtosis_threshold"],
+            "aggregation": index_options["aggregation"]}
+
+
+def survey_weights_step(respondents: str, population_csv: str, territories: str, weighting: str,
+                        raking_options: dict, out_weights: str, out_margins: str) -> None:
+    """Tables `survey_weights` (every inhabitant: design and raked weight) and `raking_margins`
+    (population target vs achieved share by sex and age band, for the regions and France).
+
+    The raking is always computed, so that the margins table shows what calibration would change
+    even when `weighting: given` keeps the design weights for the estimates."""
+    resp = pd.read_parquet(respondents)
+    pop = read_population(population_csv)
+    terr = pd.read_parquet(territories)
+    regions = terr[terr["kind"] == "region"]
+    weights, margins, _ = build_survey_weights(resp, pop, regions, raking_options)
+    france = margins_for("FR", sorted(terr.loc[terr["kind"] == "departement", "departement_code"].unique()),
+                         resp.merge(weights[["respondent_id", "weight_raked"]], on="respondent_id", how="inner",
+                                    validate="one_to_one"), pop, raking_options)
+    write_table(weights, out_weights, KEYS["survey_weights"])
+    write_table(pd.concat([margins, france], ignore_index=True), out_margins, KEYS["raking_margins"])
+
+
+def apply_weights(respondents: pd.DataFrame, survey_weights: pd.DataFrame, weighting: str) -> pd.DataFrame:
+    """The respondents with the weights the estimates use: the raked weight of every inhabitant
+    when `weighting` is `raked`, the design weight otherwise (organisations always keep theirs)."""
+    if weighting == "given":
+        return respondents
+    out = respondents.merge(survey_weights[["respondent_id", "weight_raked"]], on="respondent_id", how="left",
+                            validate="many_to_one")
+    citizens = out["sexe"].notna()
+    missing = citizens & out["weight_raked"].isna()
+    if missing.any():
+        raise AssertionError(f"{int(missing.sum())} inhabitants have no raked weight, e.g. "
+                             f"{out.loc[missing, 'respondent_id'].iloc[0]}")
+    out["weight"] = out["weight_raked"].where(citizens, out["weight"])
+    return out.drop(columns="weight_raked")
+
+
 def indices_step(geo_dir: str, indicator_raw: str, territories: str, indicators_yaml: str,
-                 index_options: dict, outputs: dict[str, str]) -> None:
+                 index_options: dict, audit: dict, outputs: dict[str, str]) -> None:
+    """indicator_values, indicator_scores, the point indices (staging: the uncertainty step adds
+    the rank intervals), the treatment decisions and the coherence audit `index_audit`."""
     geo = load_geo(geo_dir)
     catalogue = load_indicators(indicators_yaml)
-    tables = build_indices(pd.read_parquet(indicator_raw), pd.read_parquet(territories), geo,
-                           catalogue, catalogue_terms(catalogue), index_options)
+    terr = pd.read_parquet(territories)
+    tables = build_indices(pd.read_parquet(indicator_raw), terr, geo, catalogue, catalogue_terms(catalogue),
+                           index_options)
+    tables["fragility_point"] = tables.pop("fragility_indices")
+    tables["index_audit"] = build_index_audit(tables["indicator_values"], tables["indicator_scores"],
+                                              tables["fragility_point"], tables["indicator_treatment"], terr,
+                                              audit_catalogue(catalogue), audit_options(index_options, audit))
     for name, path in outputs.items():
         write_table(tables[name], path, KEYS[name])
 
 
-def survey_estimates_step(respondents: str, responses: str, territories: str, indicators_yaml: str,
-                          survey_yaml: str, options: dict, out: str) -> None:
+def survey_estimates_step(respondents: str, responses: str, survey_weights: str, territories: str,
+                          indicators_yaml: str, survey_yaml: str, weighting: str, options: dict, out: str) -> None:
     codebook = load_survey(survey_yaml, load_indicators(indicators_yaml)["domains"])
-    table = build_survey_estimates(pd.read_parquet(respondents), pd.read_parquet(responses),
-                                   pd.read_parquet(territories), codebook, options)
+    resp = apply_weights(pd.read_parquet(respondents), pd.read_parquet(survey_weights), weighting)
+    table = build_survey_estimates(resp, pd.read_parquet(responses), pd.read_parquet(territories), codebook, options)
     write_table(table, out, KEYS["survey_estimates"])
 
 
-def perception_gaps_step(fragility_indices: str, survey_estimates: str, territories: str,
+def perceived_inputs(survey_estimates: pd.DataFrame) -> pd.DataFrame:
+    """The inhabitants' perceived fragility per territory and domain, as the Monte Carlo needs it."""
+    se = survey_estimates
+    rows = se[(se["respondent_group"] == "habitants") & se["measure_id"].str.startswith("fragilite_")]
+    out = rows.assign(domain_id=rows["measure_id"].str.removeprefix("fragilite_"))
+    return out[["territory_code", "domain_id", "estimate", "se", "diff_vs_france", "se_diff"]].reset_index(drop=True)
+
+
+def uncertainty_tables(values: pd.DataFrame, point: pd.DataFrame, treatment: pd.DataFrame, estimates: pd.DataFrame,
+                       territories: pd.DataFrame, catalogue: dict, index_options: dict,
+                       uncertainty_options: dict) -> dict[str, pd.DataFrame]:
+    """fragility_indices (the point indices with their Monte Carlo rank interval), sensitivity
+    (Sobol indices of each methodological choice) and the perception gaps' intervals."""
+    t = index_options["treatment"]
+    if not t["enabled"]:  # the "treatment on" draws need the bounds the rule would choose
+        deps = set(territories.loc[territories["kind"] == "departement", "territory_code"])
+        treatment = build_treatment(values, deps, True, t["skew_threshold"], t["kurtosis_threshold"],
+                                    t["max_winsorised"])
+    mc = run_uncertainty(values, territories, catalogue_indicators(catalogue), [d["id"] for d in catalogue["domains"]],
+                         treatment, perceived_inputs(estimates), index_options, uncertainty_options)
+    ranks = mc["rank_intervals"][["territory_code", "domain_id", *RANK_COLUMNS]]
+    fi = point.merge(ranks, on=["territory_code", "domain_id"], how="left", validate="one_to_one")
+    gaps = mc["gaps"][["territory_code", "domain_id", *GAP_COLUMNS]]
+    return {"fragility_indices": fi, "sensitivity": mc["sensitivity"], "gap_uncertainty": gaps}
+
+
+def uncertainty_step(indicator_values: str, fragility_point: str, indicator_treatment: str, survey_estimates: str,
+                     territories: str, indicators_yaml: str, index_options: dict, uncertainty_options: dict,
+                     outputs: dict[str, str]) -> None:
+    tables = uncertainty_tables(pd.read_parquet(indicator_values), pd.read_parquet(fragility_point),
+                                pd.read_parquet(indicator_treatment), pd.read_parquet(survey_estimates),
+                                pd.read_parquet(territories), load_indicators(indicators_yaml), index_options,
+                                uncertainty_options)
+    for name, path in outputs.items():
+        write_table(tables[name], path, KEYS[name])
+
+
+def perception_gaps_step(fragility_indices: str, survey_estimates: str, gap_uncertainty: str, territories: str,
                          indicators_yaml: str, survey_yaml: str, out: str) -> None:
     codebook = load_survey(survey_yaml, load_indicators(indicators_yaml)["domains"])
     table = build_perception_gaps(pd.read_parquet(fragility_indices), pd.read_parquet(survey_estimates),
-                                  pd.read_parquet(territories), codebook)
+                                  pd.read_parquet(gap_uncertainty), pd.read_parquet(territories), codebook)
     write_table(table, out, KEYS["perception_gaps"])
 
 
 def custom_territory_step(geo_dir: str, definition: dict, staging: dict[str, str], base: dict[str, str],
-                          indicators_yaml: str, survey_yaml: str, index_options: dict, survey_options: dict,
-                          outputs: dict[str, str]) -> None:
-    """The six tables' rows for one custom territory, computed on top of the base tables.
+                          indicators_yaml: str, survey_yaml: str, options: dict, outputs: dict[str, str]) -> None:
+    """Every per-territory table's rows for one custom territory, computed on top of the base tables.
 
-    Indices need the départements (standard deviations), France and the regions (ranks);
-    survey estimates need France (the contrast): they are recomputed with the territory added,
-    and only its rows are kept.
+    Indices need the départements (standard deviations), France and the regions (ranks); survey
+    estimates need France (the contrast): they are recomputed with the territory added, and only
+    its rows are kept. The Monte Carlo reruns over the regions and the territory with the same
+    seed; its draws do not depend on the set of territories, so the regions' intervals are those
+    of the base tables. `options` holds the config sections index, survey_estimation, weighting,
+    raking, audit and uncertainty.
     """
     geo = load_geo(geo_dir)
     catalogue = load_indicators(indicators_yaml)
     codebook = load_survey(survey_yaml, catalogue["domains"])
     code = definition["code"]
     mine = custom_territory(geo, definition)
-    all_territories = pd.concat([pd.read_parquet(base["territories"]), mine], ignore_index=True)
+    base_territories = pd.read_parquet(base["territories"])
+    all_territories = pd.concat([base_territories, mine], ignore_index=True)
     idx = build_indices(pd.read_parquet(staging["indicator_raw"]), all_territories, geo, catalogue,
-                        catalogue_terms(catalogue), index_options)
+                        catalogue_terms(catalogue), options["index"])
+    audit = build_index_audit(idx["indicator_values"], idx["indicator_scores"], idx["fragility_indices"],
+                              idx["indicator_treatment"], all_territories, audit_catalogue(catalogue),
+                              audit_options(options["index"], options["audit"]))
+    weights = pd.read_parquet(base["survey_weights"])
+    respondents = pd.read_parquet(staging["survey_respondents"])
     with_fr = all_territories[all_territories["territory_code"].isin([code, "FR"])]
-    est = build_survey_estimates(pd.read_parquet(staging["survey_respondents"]),
-                                 pd.read_parquet(staging["survey_responses"]), with_fr, codebook, survey_options)
-    fi = idx["fragility_indices"]
-    gaps = build_perception_gaps(fi[fi["territory_code"].isin([code, "FR"])], est, with_fr, codebook)
+    est = build_survey_estimates(apply_weights(respondents, weights, options["weighting"]),
+                                 pd.read_parquet(staging["survey_responses"]), with_fr, codebook,
+                                 options["survey_estimation"])
+    base_est = pd.read_parquet(base["survey_estimates"])
+    all_est = pd.concat([base_est[base_est["territory_code"] != "FR"], est], ignore_index=True)
+    unc = uncertainty_tables(idx["indicator_values"], idx["fragility_indices"], idx["indicator_treatment"], all_est,
+                             all_territories, catalogue, options["index"], options["uncertainty"])
+    fi = unc["fragility_indices"]
+    gaps = build_perception_gaps(fi[fi["territory_code"].isin([code, "FR"])], est, unc["gap_uncertainty"], with_fr,
+                                 codebook)
+    raked = respondents.merge(weights[["respondent_id", "weight_raked"]], on="respondent_id", how="inner",
+                              validate="one_to_one")
+    margins = margins_for(code, definition["departements"], raked,
+                          read_population(staging["population"]), options["raking"])
     tables = {"territories": mine, "indicator_values": idx["indicator_values"],
               "indicator_scores": idx["indicator_scores"], "fragility_indices": fi,
-              "survey_estimates": est, "perception_gaps": gaps}
+              "survey_estimates": est, "perception_gaps": gaps, "raking_margins": margins, "index_audit": audit}
     for name, path in outputs.items():
         df = tables[name]
         write_table(df[df["territory_code"] == code].reset_index(drop=True), path, KEYS[name])

@@ -4,7 +4,8 @@
 errors and the overlap-aware contrast with France; this module adds what needs probability
 distributions: confidence intervals (normal for means; logit-transformed for shares, with a
 Korn-Graubard interval on the effective sample size when the share is 0 or 1), the two-sided
-p-value of the difference to France, significance, and the publication rule (suppressed below
+p-value of the difference to France, its Holm adjustment within each family of 16 domain
+questions, significance (adjusted p below alpha), and the publication rule (suppressed below
 `min_n_publish` respondents; 'caution' below `min_n_reliable` or above `max_rse`).
 """
 
@@ -17,7 +18,41 @@ from scipy import stats
 from .storage import run_sql
 
 COLUMNS = ["territory_code", "respondent_group", "measure_id", "estimate", "se", "ci_low", "ci_high",
-           "n", "n_eff", "diff_vs_france", "se_diff", "p_value", "is_significant", "reliability", "kind"]
+           "n", "n_eff", "diff_vs_france", "se_diff", "p_value", "p_value_holm", "is_significant", "reliability",
+           "kind"]
+
+
+def holm_adjust(p: np.ndarray) -> np.ndarray:
+    """Holm's step-down adjusted p-values (Holm 1979) of one family of tests; NaN stay NaN.
+
+    With the m p-values sorted, p_(1) <= ... <= p_(m): adj_(i) = max_{j <= i} min(1, (m - j + 1) p_(j)).
+    Rejecting when adj < alpha controls the family-wise error rate at alpha under any dependence
+    between the tests, which is what a page comparing 16 domains with France needs.
+    """
+    p = np.asarray(p, dtype=float)
+    out = np.full(p.shape, np.nan)
+    ok = ~np.isnan(p)
+    m = int(ok.sum())
+    if m == 0:
+        return out
+    order = np.argsort(p[ok], kind="stable")
+    scaled = np.minimum(1.0, (m - np.arange(m)) * p[ok][order])
+    adj = np.empty(m)
+    adj[order] = np.maximum.accumulate(scaled)
+    out[ok] = adj
+    return out
+
+
+def adjust_families(df: pd.DataFrame, families: dict[str, str]) -> np.ndarray:
+    """Holm-adjusted p-values of `df` (survey_estimates rows), one family per territory,
+    respondent group and measure family (a pattern such as `fragilite_{domain}`); a measure
+    without a family is a test of its own (adjusted = raw)."""
+    fam = df["measure_id"].map(lambda m: families.get(m, m))
+    adjusted = np.full(len(df), np.nan)
+    p = df["p_value"].to_numpy(float)
+    for idx in df.groupby([df["territory_code"], df["respondent_group"], fam], sort=False).indices.values():
+        adjusted[idx] = holm_adjust(p[idx])
+    return adjusted
 
 
 def logit_interval(p: np.ndarray, se: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
@@ -37,8 +72,10 @@ def korn_graubard(p: np.ndarray, n_eff: np.ndarray, level: float) -> tuple[np.nd
     return low, high
 
 
-def finish_estimates(raw: pd.DataFrame, kinds: dict[str, str], options: dict) -> pd.DataFrame:
-    """Add intervals, p-values, significance and reliability to the SQL estimates."""
+def finish_estimates(raw: pd.DataFrame, kinds: dict[str, str], options: dict,
+                     families: dict[str, str] | None = None) -> pd.DataFrame:
+    """Add intervals, p-values (raw and Holm-adjusted within `families`), significance and
+    reliability to the SQL estimates."""
     df = raw.copy()
     df["kind"] = df["measure_id"].map(kinds)
     level = options["confidence_level"]
@@ -71,7 +108,11 @@ def finish_estimates(raw: pd.DataFrame, kinds: dict[str, str], options: dict) ->
     df["reliability"] = np.where(suppressed, "suppressed", np.where(caution, "caution", "ok"))
     for c in ("estimate", "se", "ci_low", "ci_high", "diff_vs_france", "se_diff", "p_value"):
         df.loc[suppressed, c] = np.nan
-    df["is_significant"] = (df["p_value"] < options["alpha"]).fillna(False).astype(bool)
+    if options.get("multiple_testing", "holm") == "holm":
+        df["p_value_holm"] = adjust_families(df, families or {})
+    else:
+        df["p_value_holm"] = df["p_value"]
+    df["is_significant"] = (df["p_value_holm"] < options["alpha"]).fillna(False).astype(bool)
     df["n"] = df["n"].astype("int64")
     return df[COLUMNS]
 
@@ -81,4 +122,5 @@ def build_survey_estimates(respondents: pd.DataFrame, responses: pd.DataFrame, t
     raw = run_sql("survey_estimates", {"survey_respondents": respondents, "survey_responses": responses,
                                        "territories": territories})
     kinds = {m["id"]: m["kind"] for m in codebook["measures"]}
-    return finish_estimates(raw, kinds, options)
+    families = {m["id"]: m["family"] for m in codebook["measures"] if m.get("family")}
+    return finish_estimates(raw, kinds, options, families)

@@ -52,13 +52,17 @@ def code(*modules, sql=()):
     ]
 
 
+# Tables with rows per territory (base rows + one part per custom territory) ...
 TABLE_NAMES = ["territories", "indicator_values", "indicator_scores", "fragility_indices",
-               "survey_estimates", "perception_gaps"]
-TABLES = [f"{PROCESSED}/{t}.parquet" for t in TABLE_NAMES]
+               "survey_estimates", "perception_gaps", "raking_margins", "index_audit"]
+# ... and tables of the whole run (base only): the inhabitants' weights, the Sobol indices
+RUN_TABLE_NAMES = ["survey_weights", "sensitivity"]
+TABLES = [f"{PROCESSED}/{t}.parquet" for t in TABLE_NAMES + RUN_TABLE_NAMES]
+POPULATION = f"{RAW}/{CFG['raking']['population']}"
 
 
 def base_tables():
-    return {t: f"{BASE}/{t}.parquet" for t in TABLE_NAMES}
+    return {t: f"{BASE}/{t}.parquet" for t in TABLE_NAMES + RUN_TABLE_NAMES}
 
 
 def custom_tables(slug):

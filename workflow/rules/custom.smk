@@ -8,10 +8,14 @@ rule custom_territory:
         indicator_raw=rules.indicator_raw.output[0],
         respondents=rules.survey_responses.output.respondents,
         responses=rules.survey_responses.output.responses,
+        population=POPULATION,
         base_territories=rules.territories.output[0],
+        base_weights=rules.survey_weights.output.weights,
+        base_estimates=rules.survey_estimates.output[0],
         catalogue=CFG["indicators"],
         codebook=CFG["survey"],
-        code=code("territories", "indicator_raw", "indices", "treatment", "survey_estimates", "perception_gaps",
+        code=code("territories", "indicator_raw", "indices", "treatment", "index_audit", "french", "survey_estimates",
+                  "perception_gaps", "population", "raking", "uncertainty", "sobol",
                   sql=("indicator_values", "indicator_scores", "fragility_indices", "survey_estimates",
                        "perception_gaps")),
     output:
@@ -24,8 +28,7 @@ rule custom_territory:
         geo_dir=GEO_DIR,
         # the territory's definition, not its file: editing its intro reruns nothing here
         definition=lambda wildcards: CUSTOM_DEFS[wildcards.slug],
-        index=CFG["index"],
-        survey=CFG["survey_estimation"],
+        options={k: CFG[k] for k in ("index", "survey_estimation", "weighting", "raking", "audit", "uncertainty")},
     wildcard_constraints:
         slug=alternatives(CUSTOM_DEFS),
     script:

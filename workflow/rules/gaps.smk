@@ -3,8 +3,9 @@
 
 rule perception_gaps:
     input:
-        fragility_indices=rules.indices.output.fragility_indices,
+        fragility_indices=rules.uncertainty.output.fragility_indices,
         survey_estimates=rules.survey_estimates.output[0],
+        gap_uncertainty=rules.uncertainty.output.gap_uncertainty,
         territories=rules.territories.output[0],
         catalogue=CFG["indicators"],
         codebook=CFG["survey"],

@@ -56,3 +56,23 @@ rule survey_responses:
         raw_dir=RAW,
     script:
         "../scripts/survey_responses.py"
+
+
+rule survey_weights:
+    input:
+        respondents=rules.survey_responses.output.respondents,
+        population=POPULATION,
+        territories=rules.territories.output[0],
+        code=code("population", "raking"),
+    output:
+        weights=f"{BASE}/survey_weights.parquet",
+        margins=f"{BASE}/raking_margins.parquet",
+    log:
+        f"{LOGS}/survey_weights.log",
+    benchmark:
+        f"{LOGS}/benchmarks/survey_weights.tsv"
+    params:
+        weighting=CFG["weighting"],
+        raking=CFG["raking"],
+    script:
+        "../scripts/survey_weights.py"

@@ -11,6 +11,8 @@ FONTS = sorted(str(p) for p in (Path(TEMPLATES) / "fonts").glob("*.ttf"))
 TEMPLATE_FILES = sorted(str(p) for p in Path(TEMPLATES).rglob("*.j2"))
 CONFIG_FILES = [str(f) for f in workflow.configfiles]
 SOURCES_YAML = [p for p in [f"{RAW}/SOURCES.yaml"] if Path(p).exists()]
+# the tables of the methodology annex (one document per run, rule methodology)
+ANNEX_TABLES = ["territories", "fragility_indices", "raking_margins", "index_audit", "sensitivity"]
 
 
 def report_parts(slug):
@@ -143,6 +145,7 @@ rule index:
         reports=[f"{REPORTS}/{slug}.pdf" for slug in SLUGS],
         map=rules.index_map.output.map,
         map_meta=rules.index_map.output.meta,
+        annex=f"{REPORTS}/methodologie.pdf",
         provenance=rules.provenance.output[0],
         code=code("report_steps", "index_page", "render", "french"),
     output:
@@ -157,3 +160,27 @@ rule index:
         vintage=CFG["vintage"],
     script:
         "../scripts/index.py"
+
+
+rule methodology:
+    input:
+        tables=[base_tables()[t] for t in ANNEX_TABLES],
+        provenance=rules.provenance.output[0],
+        catalogue=CFG["indicators"],
+        templates=[str(Path(TEMPLATES) / "methodology.html.j2"), str(Path(TEMPLATES) / "print.css")],
+        fonts=FONTS,
+        code=code("methodology_annex", "index_audit", "index_page", "french", "render", "templating"),
+    output:
+        html=f"{BUILD}/methodologie.html",
+        pdf=f"{REPORTS}/methodologie.pdf",
+    log:
+        f"{LOGS}/methodology.log",
+    benchmark:
+        f"{LOGS}/benchmarks/methodology.tsv"
+    params:
+        tables={t: base_tables()[t] for t in ANNEX_TABLES},
+        config={k: CFG[k] for k in ("vintage", "index", "survey_estimation", "weighting", "raking", "audit",
+                                    "uncertainty")},
+        templates_dir=TEMPLATES,
+    script:
+        "../scripts/methodology.py"

@@ -5,6 +5,7 @@ rule survey_estimates:
     input:
         respondents=rules.survey_responses.output.respondents,
         responses=rules.survey_responses.output.responses,
+        survey_weights=rules.survey_weights.output.weights,
         territories=rules.territories.output[0],
         catalogue=CFG["indicators"],
         codebook=CFG["survey"],
@@ -16,6 +17,7 @@ rule survey_estimates:
     benchmark:
         f"{LOGS}/benchmarks/survey_estimates.tsv"
     params:
+        weighting=CFG["weighting"],
         options=CFG["survey_estimation"],
     script:
         "../scripts/survey_estimates.py"

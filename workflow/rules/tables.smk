@@ -7,12 +7,13 @@ rule tables:
         custom=[p for slug in CUSTOM_DEFS for p in custom_tables(slug).values()],
         code=code(),
     output:
-        **{t: f"{PROCESSED}/{t}.parquet" for t in TABLE_NAMES},
+        **{t: f"{PROCESSED}/{t}.parquet" for t in TABLE_NAMES + RUN_TABLE_NAMES},
     log:
         f"{LOGS}/tables.log",
     benchmark:
         f"{LOGS}/benchmarks/tables.tsv"
     params:
-        parts={t: [base_tables()[t]] + [custom_tables(s)[t] for s in CUSTOM_DEFS] for t in TABLE_NAMES},
+        parts={t: [base_tables()[t]] + [custom_tables(s)[t] for s in CUSTOM_DEFS if t in TABLE_NAMES]
+               for t in TABLE_NAMES + RUN_TABLE_NAMES},
     script:
         "../scripts/tables.py"

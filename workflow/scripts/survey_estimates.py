@@ -3,6 +3,7 @@ from impact_regions.entry import run
 from impact_regions.steps import survey_estimates_step
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
-run(sm.log[0], lambda: survey_estimates_step(sm.input.respondents, sm.input.responses, sm.input.territories,
-                                             sm.input.catalogue, sm.input.codebook, dict(sm.params.options),
-                                             sm.output[0]), "survey_estimates")
+run(sm.log[0], lambda: survey_estimates_step(sm.input.respondents, sm.input.responses, sm.input.survey_weights,
+                                             sm.input.territories, sm.input.catalogue, sm.input.codebook,
+                                             sm.params.weighting, dict(sm.params.options), sm.output[0]),
+    "survey_estimates")

@@ -12,12 +12,16 @@ territory_kind AS (
 treated AS (
     SELECT v.indicator_id, v.territory_code, v.domain_id, v.value, k.kind,
            coalesce(t.method, 'none') AS treatment,
-           CASE WHEN t.method = 'log' AND t.lower IS NOT NULL THEN ln(greatest(v.value, t.lower) - t.lower + 1)
+           -- DuckDB's least/greatest skip NULLs: a missing value must stay missing (first case), and
+           -- a missing bound is no bound (least/greatest with one NULL argument return the other)
+           CASE WHEN v.value IS NULL THEN NULL
+                WHEN t.method = 'log' AND t.lower IS NOT NULL THEN ln(greatest(v.value, t.lower) - t.lower + 1)
                 WHEN t.method = 'log' THEN -ln(t.upper - least(v.value, t.upper) + 1)
-                WHEN t.method = 'winsorised' THEN least(greatest(v.value, coalesce(t.lower, v.value)), coalesce(t.upper, v.value))
+                WHEN t.method = 'winsorised' THEN least(greatest(v.value, t.lower), t.upper)
                 ELSE v.value END AS tvalue,
-           CASE WHEN t.method = 'log' THEN v.value
-                WHEN t.method = 'winsorised' THEN least(greatest(v.value, coalesce(t.lower, v.value)), coalesce(t.upper, v.value))
+           CASE WHEN v.value IS NULL THEN NULL
+                WHEN t.method = 'log' THEN v.value
+                WHEN t.method = 'winsorised' THEN least(greatest(v.value, t.lower), t.upper)
                 ELSE v.value END AS cvalue,
            v.value IS NOT NULL AND (t.method = 'log' OR v.value < t.lower OR v.value > t.upper) AS is_treated
     FROM indicator_values AS v

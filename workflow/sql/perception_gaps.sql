@@ -6,7 +6,10 @@
 -- (1 = highest; rank_gap = rank_perceived - rank_objective, > 0 when the domain is less of a
 -- perceived priority than its objective rank) and Spearman's correlation of the two rankings
 -- (average ranks for ties). is_significant is the significance of the perceived difference.
--- Relations: fragility_indices, survey_estimates, survey_domain_measures, territories.
+-- The standardised gap (perceived minus objective position, each in standard deviations across
+-- the regions) and its Monte Carlo interval come from gap_uncertainty (impact_regions.uncertainty);
+-- gap_significant: the interval excludes 0.
+-- Relations: fragility_indices, survey_estimates, survey_domain_measures, territories, gap_uncertainty.
 WITH
 territory_kind AS (
     SELECT territory_code, any_value(kind) AS kind FROM territories GROUP BY territory_code
@@ -56,8 +59,10 @@ SELECT j.territory_code, j.domain_id, j.objective_score, j.perceived_score, j.pe
             WHEN j.objective_score > 0 THEN 'fragilite_sous_estimee'
             WHEN j.perceived_diff_vs_france > 0 THEN 'inquietude_sans_fragilite'
             ELSE 'atout_partage' END AS quadrant,
-       j.is_significant, j.perceived_p_value, j.perceived_reliability, s.spearman_rho
+       j.is_significant, j.perceived_p_value, j.perceived_reliability, s.spearman_rho,
+       u.gap, u.gap_ci_low, u.gap_ci_high, coalesce(u.gap_significant, false) AS gap_significant
 FROM joined AS j
 LEFT JOIN complete AS c USING (territory_code, domain_id)
 LEFT JOIN spearman AS s USING (territory_code)
+LEFT JOIN gap_uncertainty AS u USING (territory_code, domain_id)
 ORDER BY j.territory_code, j.domain_id

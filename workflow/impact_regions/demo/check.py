@@ -179,13 +179,26 @@ def _share(x, w):
     return float((x[ok] * w[ok]).sum() / w[ok].sum())
 
 
+def _estimation_weights(raw: Path, cit: pd.DataFrame) -> np.ndarray:
+    """The inhabitants' weights the pipeline estimates with by default (raked to the population
+    extract when the file is there, else the design weights)."""
+    from ..population import read_population
+    from .geo import load as load_geo
+    from .population import PATH
+    from .survey import raked_citizen_weights
+
+    if not (raw / PATH).exists():
+        return cit["poids"].astype(float).to_numpy()
+    return raked_citizen_weights(cit, read_population(raw / PATH), load_geo(raw / "geo"))
+
+
 def survey_checks(raw: Path) -> list[Check]:
     out: list[Check] = []
     cit = pd.read_csv(raw / "survey/impact_citoyens.csv", sep=";", dtype=str, keep_default_na=False)
     org = pd.read_csv(raw / "survey/phare_organisations.csv", sep=";", dtype=str, keep_default_na=False)
     regions = sorted(cit["code_region"].unique())
     full = len(regions) == 18
-    w = cit["poids"].astype(float).to_numpy()
+    w = _estimation_weights(raw, cit)
     reg = cit["code_region"].to_numpy()
     paca = reg == P.PACA
     sec = "habitants"
@@ -234,12 +247,13 @@ def survey_checks(raw: Path) -> list[Check]:
     d2r = pd.read_csv(raw / "geo/departements.csv", dtype=str).set_index("code_departement")["code_region"]
     in_region = (cit["code_departement"].map(d2r) == cit["code_region"]).mean()
     add("design", "habitants: département in region", float(in_region), 1.0, 0.0)
-    ratio = cit.assign(w=w).groupby("code_region")["w"].agg(lambda s: s.max() / s.min())
+    wd = cit["poids"].astype(float).to_numpy()  # the design checks are on the design weights
+    ratio = cit.assign(w=wd).groupby("code_region")["w"].agg(lambda s: s.max() / s.min())
     add("design", "habitants: max weight ratio within a region (<= 6)", float(ratio.max()), None, None,
         ratio.max() <= 6.0)
     regpop = pd.read_csv(raw / "geo/communes.csv", dtype=str).assign(
         p=lambda f: f["population_municipale"].astype(float)).groupby("code_region")["p"].sum()
-    wsum = cit.assign(w=w).groupby("code_region")["w"].sum() / (P.ADULT_SHARE * regpop.reindex(n_reg.index))
+    wsum = cit.assign(w=wd).groupby("code_region")["w"].sum() / (P.ADULT_SHARE * regpop.reindex(n_reg.index))
     add("design", "habitants: weights sum / adult population", float(wsum.max()), 1.0, 0.01,
         bool((wsum - 1).abs().max() <= 0.01), f"min {wsum.min():.4f}")
     frag_cols = cit[[f"fragilite_{d}" for d in P.DOMAINS]].astype(int)

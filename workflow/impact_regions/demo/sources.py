@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .population import PATH as POPULATION_PATH
+from .population import SOURCE as POPULATION_SOURCE
+
 #: path -> (producer, dataset, vintage, licence, description)
 GEO = {
     "geo/regions.csv": (
@@ -47,6 +50,7 @@ GEO = {
 }
 
 DEMO = {
+    POPULATION_PATH: POPULATION_SOURCE,
     "insee/base_cc_rp_2017.csv": (
         'INSEE',
         'Recensement de la population 2017, base comparateur de territoires et bases communales',

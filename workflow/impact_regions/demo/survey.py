@@ -146,12 +146,14 @@ def _calibrate_mean(x: np.ndarray, w: np.ndarray, members: np.ndarray, pool: np.
 
 
 def calibrate_group(df: pd.DataFrame, measures: dict[str, str], targets: dict[str, dict[str, float]],
-                    france: dict[str, float], rng: np.random.Generator, regions: list[str]) -> None:
+                    france: dict[str, float], rng: np.random.Generator, regions: list[str],
+                    weights: np.ndarray | None = None) -> None:
     """PACA, then each other region, then France (respondents outside PACA) — in place.
 
-    `targets[region][measure]`; `france[measure]`; measures: column -> kind.
+    `targets[region][measure]`; `france[measure]`; measures: column -> kind. `weights`: the
+    weights the pipeline estimates with (default: the design weights `poids`).
     """
-    w = df["poids"].to_numpy(dtype=float)
+    w = df["poids"].to_numpy(dtype=float) if weights is None else np.asarray(weights, dtype=float)
     reg = df["code_region"].to_numpy()
     everyone = np.arange(len(df))
     order = ([P.PACA] if P.PACA in regions else []) + [r for r in regions if r != P.PACA]
@@ -304,7 +306,35 @@ def _cap_ratio(w: np.ndarray, strata: np.ndarray, totals: dict[str, float]) -> n
     return w
 
 
-def generate_citizens(geo: Geo, seed: int, regions: list[str], per_region: int | None = None) -> pd.DataFrame:
+def raked_citizen_weights(df: pd.DataFrame, population: pd.DataFrame, geo: Geo) -> np.ndarray:
+    """The inhabitants' weights raked as the pipeline rakes them with config.yaml's defaults
+    (`weighting: raked`, :func:`impact_regions.raking.build_survey_weights`), in `df`'s row order.
+
+    The published figures are calibrated with these weights, so that the reports computed with
+    the default configuration reproduce them; `weighting: given` then gives slightly different
+    figures, as it would on real data."""
+    from ..raking import build_survey_weights
+
+    resp = pd.DataFrame({
+        "file_id": "citoyens", "respondent_id": df["id_repondant"].astype(str), "respondent_group": "habitants",
+        "region_code": df["code_region"].astype(str), "departement_code": df["code_departement"].astype(str),
+        "weight": df["poids"].astype(float), "sexe": df["sexe"].astype(float),
+        "tranche_age": df["tranche_age"].astype(float)})
+    deps = geo.departements
+    regions = pd.DataFrame({"territory_code": deps["reg"].astype(str), "departement_code": deps["code"].astype(str),
+                            "kind": "region"})
+    regions = regions[regions["departement_code"].isin(set(population["departement_code"]))]
+    weights, _, _ = build_survey_weights(resp, population, regions, None)
+    merged = resp[["respondent_id"]].merge(weights[["respondent_id", "weight_raked"]], on="respondent_id",
+                                           how="left", validate="one_to_one")
+    assert merged["weight_raked"].notna().all(), "every inhabitant gets a raked weight"
+    return merged["weight_raked"].to_numpy(dtype=float)
+
+
+def generate_citizens(geo: Geo, seed: int, regions: list[str], per_region: int | None = None,
+                      population: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The inhabitants' file; with `population` (read by impact_regions.population), answers are
+    calibrated with the raked weights (:func:`raked_citizen_weights`), else with `poids`."""
     sizes = citizen_sizes(geo, regions, per_region)
     com = geo.communes
     adults = {r: P.ADULT_SHARE * p for r, p in zip(geo.regions["code"], geo.regions["pop"]) if r in regions}
@@ -370,7 +400,11 @@ def generate_citizens(geo: Geo, seed: int, regions: list[str], per_region: int |
     measures = {f"fragilite_{d}": "mean" for d in P.DOMAINS} | {m: "agree" for m in AGREE}
     targets = {r: {f"fragilite_{d}": frag_targets[r][d] for d in P.DOMAINS} | agree_targets[r] for r in regions}
     france = {f"fragilite_{d}": v for d, v in P.HAB_FRAG_FR.items()} | P.HAB_AGREE_FR
-    calibrate_group(df, measures, targets, france, np.random.default_rng([seed, 21]), regions)
+    weights = None
+    if population is not None:
+        df["poids"] = df["poids"].round(4)  # as written to the file, so the pipeline rakes the same numbers
+        weights = raked_citizen_weights(df, population, geo)
+    calibrate_group(df, measures, targets, france, np.random.default_rng([seed, 21]), regions, weights)
     cols = (["id_repondant", "code_region", "code_departement", "sexe", "tranche_age", "strate", "grappe", "poids"]
             + [f"fragilite_{d}" for d in P.DOMAINS] + AGREE + [f"cooperation_{d}" for d in P.DOMAINS])
     return df[cols].sort_values("id_repondant", kind="stable").reset_index(drop=True)

@@ -1,0 +1,196 @@
+"""`reports/methodologie.pdf`: the methodology annex of a run, common to every synthesis.
+
+The regional syntheses are limited to 8 pages, so the statistical checks behind them are printed
+once per run, in this annex, from the processed tables:
+
+- calibration of the inhabitants' weights (`raking_margins`): population targets by sex and age
+  band against the shares the design weights and the raked weights give, Kish efficiency;
+- robustness of the index (`index_audit`): treated indicators, within-domain correlations,
+  Cronbach's alpha, each domain's correlation with the index of the other domains;
+- uncertainty and sensitivity (`fragility_indices` rank intervals, `sensitivity`): the regions'
+  overall rank with its Monte Carlo interval, first-order and total Sobol indices of each choice;
+- the multiple-comparison rule (Holm) used in the syntheses' wording.
+
+Every sentence is generated here from the tables (nothing is written by hand in the template),
+in French, with the formatting helpers of :mod:`impact_regions.french`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pandas as pd
+
+from . import french as fr
+from .index_audit import audit_sentences
+
+CHOICE_LABELS = {
+    "normalisation": "Normalisation (z-score, min-max, ratio à la France)",
+    "aggregation": "Agrégation (arithmétique, géométrique)",
+    "weights": "Poids des indicateurs (± {noise})",
+    "treatment": "Traitement des valeurs extrêmes (avec, sans)",
+    "survey": "Erreur d'échantillonnage de l'enquête",
+}
+VARIABLE_LABELS = {"sexe": "Sexe", "tranche_age": "Âge"}
+SEX_LABELS = {"1": "Hommes", "2": "Femmes"}
+METHOD_LABELS = {"winsorised": "écrêtage", "log": "logarithme", "none": "aucun"}
+NORMALISATION_LABELS = {"zscore": "écart à la France en écarts-types des départements",
+                        "minmax": "min-max sur [1 ; 100]", "ratio": "ratio à la France × 100"}
+
+
+def _num(x, decimals: int = 2) -> str:
+    return "" if x is None or (isinstance(x, float) and math.isnan(x)) else fr.number(float(x), decimals)
+
+
+def _pct(x, decimals: int = 1) -> str:
+    return "" if x is None or (isinstance(x, float) and math.isnan(x)) else fr.percent(float(x), decimals)
+
+
+def weighting_rows(margins: pd.DataFrame, names: dict[str, str]) -> list[dict]:
+    """One row per region (then France): respondents, Kish efficiency with the design and the
+    raked weights, and the largest gap between a sample share and its population target before
+    and after raking (in percentage points)."""
+    rows = []
+    order = [c for c in names if c in set(margins["territory_code"])]
+    for code in order:
+        m = margins[margins["territory_code"] == code]
+        before = (m["achieved_share_design"] - m["target_share"]).abs().max()
+        after = (m["achieved_share"] - m["target_share"]).abs().max()
+        rows.append({"name": names[code], "n": fr.integer(int(m["n"].max())),
+                     "kish_design": _pct(m["kish_efficiency_design"].iloc[0], 0),
+                     "kish_raked": _pct(m["kish_efficiency"].iloc[0], 0),
+                     "gap_before": fr.number(100 * before, 1), "gap_after": fr.number(100 * after, 1)})
+    return rows
+
+
+def treatment_rows(audit: pd.DataFrame, labels: dict[str, str]) -> list[dict]:
+    """The treated indicators: method, départements changed, skewness and kurtosis before/after."""
+    t = audit[(audit["check"] == "treatment") & (audit["flag"] != "none")]
+    points = audit[audit["check"] == "treated_point"]
+    rows = []
+    for _, r in t.sort_values("indicator_id").iterrows():
+        n_dep = int((points["indicator_id"] == r["indicator_id"]).sum())
+        rows.append({"label": labels.get(r["indicator_id"], r["indicator_id"]),
+                     "method": METHOD_LABELS.get(r["flag"], r["flag"]), "n_points": fr.integer(n_dep),
+                     "skew": f"{_num(r['value_before'])} → {_num(r['value'])}",
+                     "kurtosis": f"{_num(r['kurtosis_before'])} → {_num(r['kurtosis'])}"})
+    return rows
+
+
+def coherence_rows(audit: pd.DataFrame, domains: list[dict]) -> list[dict]:
+    """One row per domain: correlation of its indicators (when it has two), Cronbach's alpha,
+    correlation with the overall index and with the index of the other domains, and flags."""
+    rows = []
+    for d in domains:
+        did = d["id"]
+        corr = audit[(audit["check"] == "correlation") & (audit["domain_id"] == did)]
+        alpha = audit[(audit["check"] == "cronbach_alpha") & (audit["domain_id"] == did)]
+        link = audit[(audit["check"] == "domain_vs_index") & (audit["domain_id"] == did)]
+        flags = sorted({f for f in list(corr["flag"]) + list(alpha["flag"]) + list(link["flag"])
+                        if f not in ("ok", "na")})
+        rows.append({
+            "label": d["label"],
+            "correlations": " ; ".join(_num(v) for v in corr["value"]) if len(corr) else "",
+            "alpha": _num(alpha["value"].iloc[0]) if len(alpha) else "",
+            "index": _num(link["value"].iloc[0]) if len(link) else "",
+            "index_others": _num(link["value_excluding_domain"].iloc[0]) if len(link) else "",
+            "flags": ", ".join({"high": "redondance", "negative": "sens opposé", "low": "alpha faible",
+                                "weak": "lien faible"}.get(f, f) for f in flags),
+        })
+    return rows
+
+
+def sensitivity_rows(sens: pd.DataFrame, weight_noise: float) -> list[dict]:
+    """Sobol indices of each methodological choice, with their bootstrap intervals."""
+    rows = []
+    for _, r in sens.sort_values("total", ascending=False).iterrows():
+        label = CHOICE_LABELS.get(r["choice"], r["choice"]).format(noise=fr.percent(weight_noise, 0))
+        rows.append({"label": label,
+                     "first": f"{_num(r['first_order'])} [{_num(r['first_order_ci_low'])} ; {_num(r['first_order_ci_high'])}]",
+                     "total": f"{_num(r['total'])} [{_num(r['total_ci_low'])} ; {_num(r['total_ci_high'])}]"})
+    return rows
+
+
+def rank_rows(fi: pd.DataFrame, names: dict[str, str]) -> list[dict]:
+    """The regions' overall index, rank, and the Monte Carlo median rank with its interval."""
+    ens = fi[(fi["domain_id"] == "ensemble") & fi["territory_code"].isin(names)]
+    ens = ens.sort_values(["rank_among_regions", "territory_code"])
+    return [{"name": names[r["territory_code"]], "score": fr.number(r["score"], 2, signed=True),
+             "rank": fr.integer(int(r["rank_among_regions"])),
+             "median": fr.number(r["rank_median"], 0 if float(r["rank_median"]).is_integer() else 1),
+             "interval": f"{fr.integer(int(r['rank_p05']))}–{fr.integer(int(r['rank_p95']))}"}
+            for _, r in ens.iterrows()]
+
+
+def sensitivity_sentence(sens: pd.DataFrame, weight_noise: float) -> str:
+    """Which choice moves the ranks most, in words."""
+    top = sens.sort_values("total", ascending=False).iloc[0]
+    label = CHOICE_LABELS.get(top["choice"], top["choice"]).format(noise=fr.percent(weight_noise, 0))
+    label = label.split(" (")[0].lower()
+    return fr.typography(
+        f"Le choix qui déplace le plus les rangs est : {label} (indice total {_num(top['total'])}, "
+        f"soit {fr.percent(float(top['total']), 0)} de la variance du décalage moyen des rangs lorsqu'on "
+        f"tient compte de ses interactions).")
+
+
+def build_annex_context(tables: dict[str, pd.DataFrame], catalogue: dict, config: dict, provenance: dict,
+                        demo: bool) -> dict:
+    """Everything the annex template prints, as strings and lists of rows."""
+    terr = tables["territories"]
+    regions = terr[terr["kind"] == "region"].drop_duplicates("territory_code")
+    names = dict(sorted(zip(regions["territory_code"], regions["territory_name"]), key=lambda kv: fr_sort(kv[1])))
+    names_fr = names | {"FR": "France"}
+    labels = {i["id"]: i["label"] for i in catalogue["indicators"]}
+    domain_labels = {d["id"]: d["label"] for d in catalogue["domains"]}
+    unc, rk = config["uncertainty"], config["raking"]
+    audit = tables["index_audit"]
+    sens = tables["sensitivity"]
+    n_eval = int(sens["evaluations"].iloc[0]) if "evaluations" in sens else None
+    return {
+        "vintage": config["vintage"], "demo": demo, "provenance": provenance,
+        "weighting": config["weighting"],
+        "raking": {"bounds": [fr.number(b, 2) for b in rk["bounds"]], "trim": fr.number(rk["trim_max_ratio"], 1),
+                   "margins": fr.join([VARIABLE_LABELS[m].lower() for m in rk["margins"]])},
+        "weighting_rows": weighting_rows(tables["raking_margins"], names_fr),
+        "treatment_rows": treatment_rows(audit, labels),
+        "coherence_rows": coherence_rows(audit, catalogue["domains"]),
+        "audit_sentences": audit_sentences(audit, domain_labels, labels),
+        "audit_options": config["audit"],
+        "normalisation": NORMALISATION_LABELS[config["index"]["normalisation"]],
+        "aggregation": config["index"]["aggregation"],
+        "uncertainty": {"runs": fr.integer(unc["runs"]), "evaluations": fr.integer(n_eval) if n_eval else "",
+                        "noise": fr.percent(unc["weight_noise"], 0), "seed": unc["seed"],
+                        "low": fr.percent(unc["interval"][0], 0), "high": fr.percent(unc["interval"][1], 0)},
+        "sensitivity_rows": sensitivity_rows(sens, unc["weight_noise"]),
+        "sensitivity_sentence": sensitivity_sentence(sens, unc["weight_noise"]),
+        "rank_rows": rank_rows(tables["fragility_indices"], names),
+        "estimation": config["survey_estimation"],
+        # chance of at least one false "significant" among 16 independent tests at alpha
+        "familywise": fr.percent(1 - (1 - config["survey_estimation"]["alpha"]) ** len(catalogue["domains"]), 0),
+    }
+
+
+def fr_sort(name: str) -> str:
+    from .index_page import french_sort_key
+
+    return french_sort_key(name)
+
+
+def annex_step(tables: dict[str, str], indicators_yaml: str, config: dict, provenance_json: str,
+               templates_dir: str, out_html: str, out_pdf: str) -> None:
+    """Build the annex context from the processed tables, write its HTML, render the PDF."""
+    from .config import load_indicators
+    from .render import render_pdf
+    from .templating import render_html
+
+    frames = {name: pd.read_parquet(path) for name, path in tables.items()}
+    provenance = json.loads(Path(provenance_json).read_text(encoding="utf-8"))
+    ctx = build_annex_context(frames, load_indicators(indicators_yaml), config, provenance,
+                              bool(provenance.get("demo")))
+    templates = Path(templates_dir).resolve()
+    render_html(templates, "methodology.html.j2", {"ctx": ctx, "css_url": (templates / "print.css").as_uri()},
+                out_html)
+    render_pdf(out_html, out_pdf, [templates], title=f"IMPACT-Régions — Annexe méthodologique {config['vintage']}",
+               lang="fr", vintage_year=int(config["vintage"]))

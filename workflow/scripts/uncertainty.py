@@ -1,0 +1,10 @@
+"""Snakemake entry point: `fragility_indices` with rank intervals, `sensitivity`, gap intervals."""
+from impact_regions.entry import run
+from impact_regions.steps import uncertainty_step
+
+sm = snakemake  # noqa: F821 (injected by Snakemake)
+outputs = {name: path for name, path in sm.output.items()}
+run(sm.log[0], lambda: uncertainty_step(sm.input.indicator_values, sm.input.fragility_point,
+                                        sm.input.indicator_treatment, sm.input.survey_estimates,
+                                        sm.input.territories, sm.input.catalogue, dict(sm.params.index),
+                                        dict(sm.params.uncertainty), outputs), "uncertainty")
