@@ -22,16 +22,25 @@ KEYS = {
     "fragility_indices": ["territory_code", "domain_id"],
     "survey_estimates": ["territory_code", "respondent_group", "measure_id"],
     "perception_gaps": ["territory_code", "domain_id"],
+    "survey_weights": ["respondent_id"],
+    "raking_margins": ["territory_code", "variable", "category"],
+    "index_audit": ["check", "domain_id", "indicator_id", "other_indicator_id", "territory_code"],
+    "sensitivity": ["choice"],
 }
 COLUMNS = {
     "territories": ["territory_name", "kind"],
     "indicator_values": ["domain_id", "year", "numerator", "denominator", "value", "missing_reason"],
     "indicator_scores": ["value", "score", "is_treated"],
-    "fragility_indices": ["family", "score", "rank_among_regions", "n_indicators"],
+    "fragility_indices": ["family", "score", "rank_among_regions", "n_indicators", "rank_median", "rank_p05",
+                          "rank_p95"],
     "survey_estimates": ["estimate", "se", "ci_low", "ci_high", "n", "n_eff", "diff_vs_france", "p_value",
                          "is_significant", "reliability"],
     "perception_gaps": ["objective_score", "perceived_score", "perceived_diff_vs_france", "rank_objective",
-                        "rank_perceived", "rank_gap", "quadrant", "is_significant"],
+                        "rank_perceived", "rank_gap", "quadrant", "is_significant", "gap_ci_low", "gap_ci_high"],
+    "survey_weights": ["weight_design", "weight_raked"],
+    "raking_margins": ["target_share", "achieved_share"],
+    "index_audit": ["value", "flag"],
+    "sensitivity": ["first_order", "total"],
 }
 
 
@@ -48,8 +57,8 @@ def tiny_run(tmp_path_factory):
     return workdir
 
 
-def test_six_tables_with_contract_keys_and_columns(tiny_run):
-    # GIVEN the tiny dataset WHEN snakemake ran THEN the six tables exist with unique keys and their columns
+def test_contract_tables_with_keys_and_columns(tiny_run):
+    # GIVEN the tiny dataset WHEN snakemake ran THEN the DESIGN §6 tables exist with unique keys and their columns
     for table, key in KEYS.items():
         df = pd.read_parquet(tiny_run / "data" / "processed" / f"{table}.parquet")
         assert len(df) > 0, table
@@ -86,6 +95,35 @@ def test_indices_and_estimates_for_each_territory(tiny_run):
     g94 = gaps[gaps.territory_code == "94"]
     assert len(g94) == 16 and g94["rank_objective"].min() == 1
     assert g94["spearman_rho"].nunique() == 1
+
+
+def test_statistics_tables_are_consistent(tiny_run):
+    p = tiny_run / "data" / "processed"
+    # THEN the raked weights meet the population margins of each region (and France, which is
+    # the union of the regions); every inhabitant has a positive raked weight
+    m = pd.read_parquet(p / "raking_margins.parquet")
+    assert set(m["territory_code"]) == {"94", "02", "FR"}
+    assert (m["achieved_share"] - m["target_share"]).abs().max() < 1e-6
+    assert m.groupby(["territory_code", "variable"])["target_share"].sum().sub(1).abs().max() < 1e-9
+    w = pd.read_parquet(p / "survey_weights.parquet")
+    assert (w["weight_raked"] > 0).all() and len(w) == 300
+    # THEN rank intervals bracket the median, gap intervals bracket the gap
+    fi = pd.read_parquet(p / "fragility_indices.parquet")
+    reg = fi[fi.territory_code.isin(["94", "02"])].dropna(subset=["score"])
+    assert (reg["rank_p05"] <= reg["rank_median"]).all() and (reg["rank_median"] <= reg["rank_p95"]).all()
+    gaps = pd.read_parquet(p / "perception_gaps.parquet").dropna(subset=["gap"])
+    assert len(gaps) > 0
+    assert ((gaps["gap_ci_low"] <= gaps["gap"]) & (gaps["gap"] <= gaps["gap_ci_high"])).all()
+    assert (gaps["gap_significant"] == ((gaps["gap_ci_low"] > 0) | (gaps["gap_ci_high"] < 0))).all()
+    # THEN one Sobol row per choice; the audit has one treatment row per indicator
+    sens = pd.read_parquet(p / "sensitivity.parquet")
+    assert set(sens["choice"]) == {"normalisation", "aggregation", "weights", "treatment", "survey"}
+    audit = pd.read_parquet(p / "index_audit.parquet")
+    assert (audit["check"] == "treatment").sum() == pd.read_parquet(p / "indicator_scores.parquet")["indicator_id"].nunique()
+    # THEN the methodology annex is built and linked from the index page
+    annex = tiny_run / "reports" / "methodologie.pdf"
+    assert annex.stat().st_size > 10_000
+    assert 'href="methodologie.pdf"' in (tiny_run / "reports" / "index.html").read_text(encoding="utf-8")
 
 
 def test_noop_rerun_does_nothing(tiny_run):

@@ -35,6 +35,7 @@ to U+2212), which WeasyPrint also uses for the text of SVG images.
 
 from __future__ import annotations
 
+import codecs
 import json
 import logging
 import math
@@ -43,8 +44,11 @@ from pathlib import Path
 
 import matplotlib
 import numpy as np
-from matplotlib import font_manager
-from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib import cbook, font_manager
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
+from matplotlib.backends.backend_mixed import MixedModeRenderer
+from matplotlib.backends.backend_svg import RendererSVG
 from matplotlib.collections import LineCollection
 from matplotlib.colorbar import Colorbar
 from matplotlib.colors import LinearSegmentedColormap, Normalize, to_rgb
@@ -54,7 +58,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, PathPatch, Rectangle
 from matplotlib.path import Path as MplPath
 from matplotlib.ticker import FixedLocator, FuncFormatter, MultipleLocator
-from matplotlib.transforms import Bbox
+from matplotlib.transforms import Bbox, blended_transform_factory
 
 from . import french as fr
 
@@ -133,10 +137,14 @@ def setup_matplotlib(fonts_dir: str | Path | None = None) -> None:
     if not faces:
         raise FileNotFoundError(f"no NotoSans-*.ttf in {fonts_dir}")
     math_faces = sorted(fonts_dir.glob("NotoSansMath-*.ttf"))
+    added = False
     for path in faces + math_faces:
         if str(path) not in _FONTS_REGISTERED:
             font_manager.fontManager.addfont(str(path))
             _FONTS_REGISTERED.add(str(path))
+            added = True
+    if added:  # text may now be set in other fonts: measure it again
+        _forget_text_metrics()
     families = ["Noto Sans"] + (["Noto Sans Math"] if math_faces else []) + ["DejaVu Sans"]
     # Noto Sans Math has no bold face: matplotlib would warn at every bold text while looking up the
     # fallback list (the bold text itself is Noto Sans Bold).
@@ -185,6 +193,121 @@ def setup_matplotlib(fonts_dir: str | Path | None = None) -> None:
 def _ensure_setup() -> None:
     if not _FONTS_REGISTERED:
         setup_matplotlib(None)
+
+
+# --------------------------------------------------------------------------------------------
+# Canvas and renderers: each text measured once per process
+# --------------------------------------------------------------------------------------------
+
+class _SharedTextMetrics:
+    """Renderer mixin: text extents and font line metrics shared by all the renderers of a class.
+
+    matplotlib caches the extent of a text per renderer instance, and a chart uses several
+    renderers (a new Agg renderer each time the figure is resized while it is laid out, one SVG
+    renderer per file): the same tick labels, legend entries and notes were laid out by FreeType
+    again and again, in every chart. An extent only depends on the renderer's class and dpi, the
+    text, the font properties (compared as matplotlib's own cache compares them) and whether it is
+    mathtext: the key of this cache. Likewise the font's line metrics (ascent, descent and line
+    gap from its OS/2 or hhea table), which ``Text._get_layout`` reads for every text it lays out
+    unless the renderer provides them through ``_get_font_height_metrics``. The values are those
+    matplotlib computes, with the same arithmetic: the SVG files are unchanged, byte for byte.
+    The caches are emptied when fonts are registered (:func:`setup_matplotlib`); they assume the
+    other text settings (hinting) stay those of the house style.
+    """
+
+    _extents: dict  # (dpi, text, font properties, ismath) -> (width, height, descent)
+    _line_metrics: dict  # font properties -> (ascent, descent, line gap)
+    #: the figure dpi while this renderer lays text out (Text._get_layout scales by it)
+    _layout_dpi: float
+
+    def get_text_width_height_descent(self, s, prop, ismath):
+        key = (getattr(self, "dpi", None), s, prop.copy(), ismath)
+        extent = self._extents.get(key)
+        if extent is None:
+            extent = self._extents[key] = super().get_text_width_height_descent(s, prop, ismath)
+        return extent
+
+    def _get_font_height_metrics(self, prop):
+        """(ascent, descent, line gap) of the font of `prop`, as ``Text._get_layout`` computes them."""
+        key = (self._layout_dpi, prop.copy())
+        metrics = self._line_metrics.get(key)
+        if metrics is None:
+            metrics = self._line_metrics[key] = _font_line_metrics(prop, self._layout_dpi)
+        return metrics
+
+
+def _font_line_metrics(prop: FontProperties, dpi: float) -> tuple:
+    """The font's ascent, descent and line gap in pixels, copied from matplotlib's ``Text._get_layout``
+    (same tables, same operations), or Nones to let matplotlib measure "lp" instead."""
+    font = font_manager.get_font(font_manager.fontManager._find_fonts_by_props(prop))
+    for table_name, linegap_key, ascent_key, descent_key in (
+            ("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"), ("hhea", "lineGap", "ascent", "descent")):
+        table = font.get_sfnt_table(table_name)
+        if table is None:
+            continue
+        fontsize = prop.get_size_in_points()
+        units_per_em = font.get_sfnt_table("head")["unitsPerEm"]
+        scale = 1 / units_per_em * fontsize * dpi / 72
+        return table[ascent_key] * scale, -table[descent_key] * scale, table[linegap_key] * scale
+    return None, None, None
+
+
+def _forget_text_metrics() -> None:
+    """Empty the text measurement caches (when fonts are registered: a text may change font)."""
+    for cache in (_RendererAgg._extents, _RendererAgg._line_metrics, _RendererSVG._extents,
+                  _RendererSVG._line_metrics, _CHAR_WIDTHS):
+        cache.clear()
+
+
+class _RendererAgg(_SharedTextMetrics, RendererAgg):
+    """The Agg renderer the charts are measured with (its dpi is the figure's, see `_Canvas`)."""
+
+    _extents: dict = {}
+    _line_metrics: dict = {}
+
+    @property
+    def _layout_dpi(self) -> float:
+        return self.dpi
+
+
+class _RendererSVG(_SharedTextMetrics, RendererSVG):
+    """The SVG renderer the charts are written with (the figure is at 72 dpi while it is written)."""
+
+    _extents: dict = {}
+    _line_metrics: dict = {}
+    _layout_dpi = 72
+
+
+class _Canvas(FigureCanvasAgg):
+    """The canvas of every chart: FigureCanvasAgg and FigureCanvasSVG with the renderers above.
+
+    `get_renderer` and `print_svg` are those of matplotlib (3.11) with `_RendererAgg` and
+    `_RendererSVG` in place of their base classes. `savefig(..., format="svg")` calls this
+    `print_svg` since the canvas has one.
+    """
+
+    def get_renderer(self):
+        w, h = self.get_width_height(physical=True)
+        key = w, h, self.figure.dpi
+        if self._lastKey != key:
+            self.renderer = _RendererAgg(w, h, self.figure.dpi)
+            self._lastKey = key
+        return self.renderer
+
+    def print_svg(self, filename, *, metadata=None, bbox_inches_restore=None, **_kwargs):
+        """Write the figure as SVG (`_kwargs`: print options the SVG backend ignores too)."""
+        with cbook.open_file_cm(filename, "w", encoding="utf-8") as fh:
+            if not cbook.file_requires_unicode(fh):
+                fh = codecs.getwriter("utf-8")(fh)
+            dpi = self.figure.dpi
+            self.figure.dpi = 72
+            width, height = self.figure.get_size_inches()
+            w, h = width * 72, height * 72
+            renderer = MixedModeRenderer(self.figure, width, height, dpi,
+                                         _RendererSVG(w, h, fh, image_dpi=dpi, metadata=metadata),
+                                         bbox_inches_restore=bbox_inches_restore)
+            self.figure.draw(renderer)
+            renderer.finalize()
 
 
 # --------------------------------------------------------------------------------------------
@@ -288,8 +411,20 @@ def _fmt_index(value: float | None, scale: dict, decimals: int | None = None) ->
     return fr.number(value, d, signed=scale["signed"])
 
 
-def _percent_formatter():
-    return FuncFormatter(lambda x, _pos: fr.percent(x))
+@lru_cache(maxsize=None)
+def _tick_text(x: float, decimals: int, signed: bool = False, percent: bool = False) -> str:
+    """`fr.number(x, decimals, signed)` (or `fr.percent(x)`), remembered: matplotlib formats the same
+    ticks each time it lays an axis out (several times per chart) and Babel is slow."""
+    return fr.percent(x) if percent else fr.number(x, decimals, signed=signed)
+
+
+def _number_formatter(decimals: int, signed: bool = False) -> FuncFormatter:
+    """Tick labels as `fr.number` prints them (what `fr.tick_formatter` gives, with `signed`)."""
+    return FuncFormatter(lambda x, _pos: _tick_text(x, decimals, signed))
+
+
+def _percent_formatter() -> FuncFormatter:
+    return FuncFormatter(lambda x, _pos: _tick_text(x, 0, percent=True))
 
 
 def _france_handle(label: str = "France") -> Line2D:
@@ -331,11 +466,12 @@ GAP_IN = 5 / 72     # between the legend, the plot and the notes
 _CHAR_WIDTHS: dict[tuple[str, float, float], float] = {}
 
 
-def _text_width(text: str, renderer, size: float) -> float:
+def _text_width(text: str, renderer, size: float, start: float = 0.0) -> float:
     """Width of a one-line text in display units: the sum of cached character advances (kerning is
-    negligible at these sizes; the wrap keeps a margin)."""
+    negligible at these sizes; the wrap keeps a margin), added from left to right to `start` (the
+    width of the text before it, to extend a measured line)."""
     prop = None
-    total = 0.0
+    total = start
     for ch in text:
         key = (ch, size, renderer.dpi)
         if key not in _CHAR_WIDTHS:
@@ -349,26 +485,51 @@ def _text_width(text: str, renderer, size: float) -> float:
 
 
 def _wrap_measured(text: str, max_px: float, renderer, size: float = NOTE) -> list[str]:
-    """Greedy word wrap using the real character widths (2 % margin)."""
+    """Greedy word wrap using the real character widths (2 % margin).
+
+    The width of the current line is kept and extended word by word (the same additions, in the
+    same order, as measuring each trial line from its start)."""
     lines: list[str] = []
-    current = ""
+    current, width = "", 0.0
     for word in text.split(" "):
-        trial = f"{current} {word}" if current else word
-        if current and _text_width(trial, renderer, size) * 1.02 > max_px:
+        if not current:
+            current, width = word, _text_width(word, renderer, size)
+            continue
+        trial_width = _text_width(" " + word, renderer, size, start=width)
+        if trial_width * 1.02 > max_px:
             lines.append(current)
-            current = word
+            current, width = word, _text_width(word, renderer, size)
         else:
-            current = trial
+            current, width = f"{current} {word}", trial_width
     if current:
         lines.append(current)
     return lines
 
 
+class _FixedLimitsAxes(Axes):
+    """Axes whose view limits the chart sets itself (`set_xlim` and `set_ylim`, never autoscaled).
+
+    matplotlib updates the data limits each time a bar, a line or an outline is added, walking
+    every segment of its path, for autoscaling only: with both limits fixed that work is never
+    used (it was more than half of the time of `barh`, and most of the time of adding the outlines
+    of a map), so it is skipped. Only for axes whose two limits are set explicitly (not the list
+    beside the département map, autoscaled): the output is the same.
+    """
+
+    def _update_patch_limits(self, patch):
+        pass
+
+    def _update_line_limits(self, line):
+        pass
+
+
 def _new_figure(width_cm: float) -> tuple[Figure, object]:
-    """A figure of the printed width with one axes; :func:`_finalize` sets the height and layout."""
+    """A figure of the printed width with one axes; :func:`_finalize` sets the height and layout.
+
+    Every chart drawn in these axes sets both axis limits (see `_FixedLimitsAxes`)."""
     fig = Figure(figsize=(width_cm * CM, 4.0))
-    FigureCanvasAgg(fig)
-    ax = fig.add_axes((0.3, 0.3, 0.4, 0.4))
+    _Canvas(fig)
+    ax = fig.add_axes((0.3, 0.3, 0.4, 0.4), axes_class=_FixedLimitsAxes)
     return fig, ax
 
 
@@ -410,10 +571,11 @@ def _finalize(fig: Figure, ax, main_h: float, legend: list, notes: list[str]) ->
             leg = fig.legend(handles=_row_major(legend, ncols), loc="upper left", ncols=ncols, fontsize=SMALL,
                              borderaxespad=0.0, borderpad=0.1, handletextpad=0.5, bbox_to_anchor=(0, 1),
                              bbox_transform=fig.transFigure)
-            if leg.get_window_extent(renderer).width <= avail_px or ncols == 1:
+            leg_box = leg.get_window_extent(renderer)
+            if leg_box.width <= avail_px or ncols == 1:
                 break
             leg.remove()
-        leg_h = leg.get_window_extent(renderer).height / dpi + GAP_IN
+        leg_h = leg_box.height / dpi + GAP_IN
     lines = [line for note in notes for line in _wrap_measured(note, avail_px - 2, renderer)]
     notes_text = None
     notes_h = 0.0
@@ -625,7 +787,7 @@ def chart_profile(ctx: dict, out_path) -> dict:
     step = _nice_step(span + 2 * pad, 7)
     dec = _decimals(step)
     ax.xaxis.set_major_locator(MultipleLocator(step))
-    ax.xaxis.set_major_formatter(fr.tick_formatter(dec))
+    ax.xaxis.set_major_formatter(_number_formatter(dec))
     value_dec = scale["decimals"] + (1 if scale["norm"] == "zscore" and max(abs(v - base) for v in values) < 1 else 0)
     for i, d in enumerate(rows):
         v = d["score"]
@@ -650,6 +812,19 @@ def chart_profile(ctx: dict, out_path) -> dict:
     handles = [Patch(color=FAMILY_COLORS[f], label=f"Domaine {FAMILY_LABELS[f].lower()}") for f in families]
     if ref_each:
         handles.append(_france_handle())
+    if any(d.get("rank_text") for d in rows):
+        # the rank among the regions and its Monte Carlo interval, in a column right of the plot
+        beside = blended_transform_factory(ax.transAxes, ax.transData)
+        ax.text(1.03, -0.95, "Rang", transform=beside, ha="left", va="center", fontsize=SMALL,
+                fontweight="bold", color=INK)
+        for i, d in enumerate(rows):
+            if d.get("rank_text"):
+                ax.text(1.03, i, d["rank_text"], transform=beside, ha="left", va="center", fontsize=SMALL, color=MUTED)
+        among = (f"qu'occuperait le territoire parmi les {ctx['n_regions']} régions" if ctx["territory"]["kind"] == "custom"
+                 else f"parmi les {ctx['n_regions']} régions")
+        notes.append(f"Rang : rang {among} (1re = la plus fragile) ; entre parenthèses, l'intervalle où se situent "
+                     "90 % des rangs obtenus en faisant varier les choix de méthode (normalisation, agrégation, "
+                     "poids, traitement des valeurs extrêmes ; voir l'annexe méthodologique).")
     _finalize(fig, ax, 0.18 * (n + 1), handles, notes)
     file = _save(fig, out_path)
 
@@ -854,10 +1029,10 @@ def chart_map(ctx: dict, out_path, geo_dir=None) -> dict:
     list_h = (len(rows) + 1.6) * 0.158
     height = max(height, list_h + 0.9)
     fig = Figure(figsize=(width, height))
-    FigureCanvasAgg(fig)
+    _Canvas(fig)
     map_w = 0.56
     map_rect = (0.005, 0.255, map_w, 0.74)
-    ax = fig.add_axes(map_rect)
+    ax = fig.add_axes(map_rect, axes_class=_FixedLimitsAxes)  # limits set below
     ax.set_axis_off()
     vx0, vx1, vy0, vy1 = _fill_limits((x0 * coslat, x1 * coslat, y0, y1), map_rect[2] * width, map_rect[3] * height, 0.05)
     ax.set_xlim(vx0, vx1)
@@ -1012,7 +1187,7 @@ def _bar_rows_chart(rows: list[dict], *, width_cm: float, kind: str, notes: list
     ax.tick_params(axis="y", length=0, pad=4)
     if kind == "score":
         ax.xaxis.set_major_locator(MultipleLocator(1))
-        ax.xaxis.set_major_formatter(fr.tick_formatter(0))
+        ax.xaxis.set_major_formatter(_number_formatter(0))
     else:
         ax.xaxis.set_major_locator(MultipleLocator(step))
         ax.xaxis.set_major_formatter(_percent_formatter())
@@ -1147,8 +1322,8 @@ def chart_quadrant(ctx: dict, out_path) -> dict:
     no_perc = [g for g in gaps if g.get("objective") is not None and g.get("perceived_diff") is None]
     notes = ["Lecture : à droite de l'axe vertical, l'indice de fragilité du domaine est plus élevé qu'en France ; "
              "au-dessus de l'axe horizontal, les habitants le jugent plus fragile que la moyenne des Français. "
-             f"Seuls les écarts de perception statistiquement significatifs (seuil de {_rules(ctx)['alpha']}) "
-             "sont en couleur."]
+             "Seuls les domaines dont l'écart entre perception et mesure est significatif (intervalle à 95 % "
+             "combinant l'erreur d'enquête et l'incertitude de l'indice, qui exclut zéro) sont en couleur."]
     if any(g.get("reliability") == "caution" for g in pts):
         notes.append(_caution_note(ctx, f"{CAUTION_MARK} Perception"))
     if no_obj:
@@ -1174,8 +1349,8 @@ def chart_quadrant(ctx: dict, out_path) -> dict:
     xstep, ystep = _nice_step(xm, 8), _nice_step(ym, 6)
     ax.xaxis.set_major_locator(MultipleLocator(xstep))
     ax.yaxis.set_major_locator(MultipleLocator(ystep))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: fr.number(v, _decimals(xstep), signed=True)))
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: fr.number(v, _decimals(ystep), signed=True)))
+    ax.xaxis.set_major_formatter(_number_formatter(_decimals(xstep), signed=True))
+    ax.yaxis.set_major_formatter(_number_formatter(_decimals(ystep), signed=True))
     ax.tick_params(axis="y", length=2.5, width=0.6)
     ax.grid(True, linewidth=0.4)
     for side in ("top", "right"):
@@ -1206,8 +1381,8 @@ def chart_quadrant(ctx: dict, out_path) -> dict:
     handles = [Line2D([], [], marker="o", markersize=ms, linestyle="none", markerfacecolor=FAMILY_COLORS[f],
                       markeredgecolor="white", label=FAMILY_LABELS[f]) for f in families]
     handles.append(Line2D([], [], marker="o", markersize=ms - 0.6, linestyle="none", markerfacecolor="white",
-                          markeredgecolor=NEUTRAL, markeredgewidth=1.1, label="Écart de perception non significatif"))
-    _finalize(fig, ax, 3.1, handles, notes)
+                          markeredgecolor=NEUTRAL, markeredgewidth=1.1, label="Écart perception / mesure non significatif"))
+    _finalize(fig, ax, 2.75, handles, notes)
     renderer = fig.canvas.get_renderer()
     scale_px = fig.dpi / 72
     obstacles = [t.get_window_extent(renderer).expanded(1.0, 1.0) for t in corners]
@@ -1478,10 +1653,10 @@ def chart_regions_map(fragility_by_region: dict, out_path, geo_dir=None, *, norm
     norm, step = _symmetric_norm(values, ref, scale["norm"])
     width, height = WIDE_CM * CM, 13.0 * CM
     fig = Figure(figsize=(width, height))
-    FigureCanvasAgg(fig)
+    _Canvas(fig)
 
     def draw(rect, codes, label_values: bool):
-        ax = fig.add_axes(rect)
+        ax = fig.add_axes(rect, axes_class=_FixedLimitsAxes)  # limits set below
         polys_all = [regions[c]["polys"] for c in codes]
         b = [_bounds(p) for p in polys_all]
         x0, y0, x1, y1 = min(v[0] for v in b), min(v[1] for v in b), max(v[2] for v in b), max(v[3] for v in b)
@@ -1544,11 +1719,84 @@ def chart_regions_map(fragility_by_region: dict, out_path, geo_dir=None, *, norm
 # --------------------------------------------------------------------------------------------
 
 #: Chart functions in REPORT_SPEC order: (key, function). The file of a chart is `<key>.svg`.
+GAP_UNDER = "#0072B2"  # Okabe-Ito blue: fragility measured above what the inhabitants perceive
+GAP_OVER = "#D55E00"   # Okabe-Ito vermillion: worry above what the indicators show
+
+
+def chart_gaps(ctx: dict, out_path) -> dict:
+    """The standardised perception/measure gap of every domain with its 95 % interval (survey
+    error and index uncertainty combined): dot and whisker, coloured only when significant."""
+    _ensure_setup()
+    pts = [g for g in ctx["gaps"] if g.get("gap") is not None]
+    pts.sort(key=lambda g: g["gap"])
+    missing = [g for g in ctx["gaps"] if g.get("gap") is None]
+    notes = ["Écart = position des habitants moins position de l'indice (écarts à la France rapportés à leur "
+             "dispersion entre les régions) ; < 0 : fragilité sous-estimée. Trait : intervalle à 95 % (erreur "
+             "d'enquête et incertitude de l'indice selon les choix de méthode)."]
+    if missing:
+        notes.append("Non représenté (indice ou perception non disponible) : "
+                     + fr.join([g["label"].lower() for g in missing]) + ".")
+    title = "Écart entre perception et mesure, par domaine (en écarts-types interrégionaux)"
+    citizens, _ = _surveys(ctx)
+    source = (f"Sources : indices de fragilité ({_producers(ctx)}, données {ctx.get('vintage', '')}) ; {citizens} ; "
+              "simulation de Monte-Carlo IMPACT-Régions." + _demo_suffix(ctx))
+    if not pts:
+        file = _save(_no_data_figure(WIDE_CM, notes[1:]), out_path)
+        return _result("gaps", file, title, _no_data_alt(ctx, "écart entre perception et mesure"), source,
+                       has_data=False)
+    fig, ax = _new_figure(WIDE_CM)
+    n = len(pts)
+    lo = min(min(g["gap_ci_low"] for g in pts), 0.0)
+    hi = max(max(g["gap_ci_high"] for g in pts), 0.0)
+    span = (hi - lo) or 1.0
+    ax.set_xlim(lo - 0.04 * span, hi + 0.04 * span)
+    ax.set_ylim(n - 0.4, -0.6)
+    step = _nice_step(span * 1.08, 8)
+    ax.xaxis.set_major_locator(MultipleLocator(step))
+    ax.xaxis.set_major_formatter(_number_formatter(_decimals(step), signed=True))
+    ax.axvline(0, color=INK, linewidth=0.9, zorder=2)
+    ms = 4.6
+    for i, g in enumerate(pts):
+        color = (GAP_UNDER if g["gap"] < 0 else GAP_OVER) if g["significant"] else NEUTRAL
+        ax.plot([g["gap_ci_low"], g["gap_ci_high"]], [i, i], color=color, linewidth=1.2, solid_capstyle="butt",
+                zorder=3)
+        if g["significant"]:
+            ax.plot([g["gap"]], [i], marker="o", markersize=ms, linestyle="none", markerfacecolor=color,
+                    markeredgecolor="white", markeredgewidth=0.6, zorder=4)
+        else:
+            ax.plot([g["gap"]], [i], marker="o", markersize=ms - 0.6, linestyle="none", markerfacecolor="white",
+                    markeredgecolor=NEUTRAL, markeredgewidth=1.1, zorder=4)
+    ax.set_yticks(np.arange(n, dtype=float), [g["label"] + (f" {CAUTION_MARK}" if g.get("reliability") == "caution" else "")
+                                              for g in pts])
+    ax.tick_params(axis="y", length=0, pad=4)
+    ax.grid(axis="x")
+    ax.spines["left"].set_visible(False)
+    ax.set_xlabel("Écart perception − mesure (en écarts-types interrégionaux)")
+    if any(g.get("reliability") == "caution" for g in pts):
+        notes.append(_caution_note(ctx, f"{CAUTION_MARK} Perception"))
+    handles = [Line2D([], [], marker="o", markersize=ms, linestyle="none", markerfacecolor=GAP_UNDER,
+                      markeredgecolor="white", label="Fragilité sous-estimée (significatif)"),
+               Line2D([], [], marker="o", markersize=ms, linestyle="none", markerfacecolor=GAP_OVER,
+                      markeredgecolor="white", label="Inquiétude supérieure à la mesure (significatif)"),
+               Line2D([], [], marker="o", markersize=ms - 0.6, linestyle="none", markerfacecolor="white",
+                      markeredgecolor=NEUTRAL, markeredgewidth=1.1, label="Non significatif")]
+    _finalize(fig, ax, 0.125 * (n + 1), handles, notes)
+    file = _save(fig, out_path)
+    sig = [g for g in pts if g["significant"]]
+    alt = (f"Graphique en points et intervalles : écart entre la perception des habitants et l'indice de fragilité "
+           f"{_of(ctx)} pour {n} domaines, avec son intervalle de confiance à 95 %. ")
+    alt += (f"{len(sig)} écart" + ("s" if len(sig) > 1 else "") + " significatif" + ("s" if len(sig) > 1 else "")
+            + (" : " + fr.join([f"{g['label'].lower()} ({fr.number(g['gap'], 1, signed=True)})" for g in sig]) if sig else "")
+            + ".")
+    return _result("gaps", file, title, alt, source, has_data=True)
+
+
 CHARTS = [
     ("profile", chart_profile),
     ("map", chart_map),
     ("perceived", chart_perceived),
     ("quadrant", chart_quadrant),
+    ("gaps", chart_gaps),
     ("groups", chart_groups),
     ("innovation", chart_innovation),
     ("cooperation", chart_cooperation),
@@ -1560,7 +1808,7 @@ CHARTS = [
 def make_all_charts(ctx: dict, out_dir, fonts_dir=None, geo_dir=None) -> list[dict]:
     """Write every chart of a territory into `out_dir` as `<key>.svg`; their dicts in REPORT_SPEC order.
 
-    Each dict has `key` (profile, map, perceived, quadrant, groups, innovation, cooperation,
+    Each dict has `key` (profile, map, perceived, quadrant, gaps, groups, innovation, cooperation,
     partnership, modes: the names the template uses), `file`, `title`, `alt`, `source` and
     `has_data`. `fonts_dir` defaults to templates/fonts, `geo_dir` to data/raw/geo.
     """

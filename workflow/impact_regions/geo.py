@@ -5,12 +5,16 @@ Codes are kept as strings everywhere (leading zeros, 2A/2B).
 
 from __future__ import annotations
 
+import csv
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from .errors import InputError
+
+if TYPE_CHECKING:  # pandas is imported by load_geo only: read_departements stays light (report jobs)
+    import pandas as pd
 
 GEO_FILES = {
     "regions": ("regions.csv", ["code_region", "nom_region"]),
@@ -46,6 +50,8 @@ def load_geo(geo_dir: str | Path, communes: bool = True) -> Geography:
     `communes=False` skips the 35,000 communes (an empty table) for steps that only need the
     départements, such as the report jobs.
     """
+    import pandas as pd
+
     geo_dir = Path(geo_dir)
     frames = {"communes": pd.DataFrame(columns=GEO_FILES["communes"][1])}
     for name, (fname, columns) in GEO_FILES.items():
@@ -71,3 +77,37 @@ def load_geo(geo_dir: str | Path, communes: bool = True) -> Geography:
             raise InputError(path, "duplicate code", column=key, value=df.loc[df[key].duplicated(), key].iloc[0])
         frames[name] = df
     return Geography(**frames)
+
+
+def read_departements(geo_dir: str | Path) -> list[dict]:
+    """The départements of `departements.csv` as plain dicts, in file order, without pandas.
+
+    Each dict has the file's columns as text, except ``population_municipale`` (an int). The
+    checks are those of :func:`load_geo` (file present, required columns, whole-number
+    populations, no duplicate code), with the same errors. For the report jobs, which only
+    need the départements and would otherwise pay the pandas import for one small file.
+    """
+    fname, columns = GEO_FILES["departements"]
+    path = Path(geo_dir) / fname
+    if not path.exists():
+        raise InputError(path, "reference geography file not found",
+                         hint="Copy shared/data/geo/ into data/raw/geo/ (see README)")
+    with open(path, encoding="utf-8-sig", newline="") as fh:  # -sig: a BOM is ignored, as pandas does
+        reader = csv.DictReader(fh)
+        missing = [c for c in columns if c not in (reader.fieldnames or [])]
+        if missing:
+            raise InputError(path, f"missing column '{missing[0]}'", line=1, column=missing[0])
+        rows = list(reader)
+    seen: set[str] = set()
+    for i, row in enumerate(rows):
+        pop = row["population_municipale"]
+        if not re.fullmatch(r"\d+", pop):
+            raise InputError(path, "population must be a whole number", line=i + 2,
+                             column="population_municipale", value=pop)
+        row["population_municipale"] = int(pop)
+    for row in rows:
+        code = row[columns[0]]
+        if code in seen:
+            raise InputError(path, "duplicate code", column=columns[0], value=code)
+        seen.add(code)
+    return rows

@@ -48,6 +48,13 @@ def _pct(x, decimals: int = 1) -> str:
     return "" if x is None or (isinstance(x, float) and math.isnan(x)) else fr.percent(float(x), decimals)
 
 
+def _near(x, threshold) -> str:
+    """Two decimals, or three when two would print the value equal to its threshold (0,698 < 0,7)."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return ""
+    return _num(x, 3 if round(float(x), 2) == round(float(threshold), 2) and float(x) != float(threshold) else 2)
+
+
 def weighting_rows(margins: pd.DataFrame, names: dict[str, str]) -> list[dict]:
     """One row per region (then France): respondents, Kish efficiency with the design and the
     raked weights, and the largest gap between a sample share and its population target before
@@ -58,7 +65,8 @@ def weighting_rows(margins: pd.DataFrame, names: dict[str, str]) -> list[dict]:
         m = margins[margins["territory_code"] == code]
         before = (m["achieved_share_design"] - m["target_share"]).abs().max()
         after = (m["achieved_share"] - m["target_share"]).abs().max()
-        rows.append({"name": names[code], "n": fr.integer(int(m["n"].max())),
+        n = int(m.loc[m["variable"] == m["variable"].iloc[0], "n"].sum())  # each variable partitions the sample
+        rows.append({"name": names[code], "n": fr.integer(n),
                      "kish_design": _pct(m["kish_efficiency_design"].iloc[0], 0),
                      "kish_raked": _pct(m["kish_efficiency"].iloc[0], 0),
                      "gap_before": fr.number(100 * before, 1), "gap_after": fr.number(100 * after, 1)})
@@ -74,8 +82,8 @@ def treatment_rows(audit: pd.DataFrame, labels: dict[str, str]) -> list[dict]:
         n_dep = int((points["indicator_id"] == r["indicator_id"]).sum())
         rows.append({"label": labels.get(r["indicator_id"], r["indicator_id"]),
                      "method": METHOD_LABELS.get(r["flag"], r["flag"]), "n_points": fr.integer(n_dep),
-                     "skew": f"{_num(r['value_before'])} → {_num(r['value'])}",
-                     "kurtosis": f"{_num(r['kurtosis_before'])} → {_num(r['kurtosis'])}"})
+                     "skew": f"{_num(r['value_before'])} / {_num(r['value'])}",
+                     "kurtosis": f"{_num(r['kurtosis_before'])} / {_num(r['kurtosis'])}"})
     return rows
 
 
@@ -93,7 +101,7 @@ def coherence_rows(audit: pd.DataFrame, domains: list[dict]) -> list[dict]:
         rows.append({
             "label": d["label"],
             "correlations": " ; ".join(_num(v) for v in corr["value"]) if len(corr) else "",
-            "alpha": _num(alpha["value"].iloc[0]) if len(alpha) else "",
+            "alpha": _near(alpha["value"].iloc[0], alpha["threshold"].iloc[0]) if len(alpha) else "",
             "index": _num(link["value"].iloc[0]) if len(link) else "",
             "index_others": _num(link["value_excluding_domain"].iloc[0]) if len(link) else "",
             "flags": ", ".join({"high": "redondance", "negative": "sens opposé", "low": "alpha faible",

@@ -14,12 +14,8 @@ suppressed estimates are never printed.
 from __future__ import annotations
 
 import math
-from pathlib import Path
-
-import pandas as pd
 
 from . import french as fr
-from .geo import Geography
 
 GROUPS = ["habitants", "associations", "entreprises", "maires"]
 GROUP_LABELS = {"habitants": "Habitants", "associations": "Associations", "entreprises": "Entreprises",
@@ -53,30 +49,78 @@ def ordinal(n: int, feminine: bool = False) -> str:
 
 def _f(x):
     """Float or None (JSON has no NaN)."""
-    return None if x is None or (isinstance(x, float) and math.isnan(x)) or pd.isna(x) else float(x)
+    return None if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)
 
 
-def read_tables(paths: list[dict[str, str]]) -> dict[str, pd.DataFrame]:
-    """Concatenate the table files of several parts (base, then the territory's own rows)."""
-    names = paths[0].keys()
-    return {n: pd.concat([pd.read_parquet(p[n]) for p in paths], ignore_index=True) for n in names}
+def _text(x):
+    """A text cell, None when missing (JSON has no NaN)."""
+    return x
+
+
+#: The columns of each table that a report reads (the others are not loaded).
+TABLE_COLUMNS = {
+    "territories": ["territory_code", "kind"],
+    "indicator_values": ["indicator_id", "territory_code", "value"],
+    "fragility_indices": ["territory_code", "domain_id", "score", "rank_among_regions", "n_indicators",
+                          "rank_median", "rank_p05", "rank_p95"],
+    "survey_estimates": ["territory_code", "respondent_group", "measure_id", "estimate", "se", "ci_low", "ci_high",
+                         "n", "n_eff", "diff_vs_france", "p_value", "is_significant", "reliability"],
+    "perception_gaps": ["territory_code", "domain_id", "objective_score", "perceived_score",
+                        "perceived_diff_vs_france", "rank_objective", "rank_perceived", "quadrant", "is_significant",
+                        "perceived_reliability", "spearman_rho", "gap", "gap_ci_low", "gap_ci_high",
+                        "gap_significant"],
+    "raking_margins": ["territory_code", "variable", "category", "target_share", "achieved_share",
+                       "achieved_share_design", "kish_efficiency", "kish_efficiency_design"],
+    # a table of the whole run (no territory_code): every row is read
+    "sensitivity": ["choice", "first_order", "total"],
+}
+
+
+def read_tables(paths: list[dict[str, str]], territory_codes) -> dict[str, list[dict]]:
+    """The rows of the processed tables that one report needs, as plain dicts (no pandas).
+
+    `paths`: the table files of each part (the base, then the territory's own rows if it is a
+    custom territory), read in that order. Returns ``{table: [row, ...]}`` for the tables of
+    :data:`TABLE_COLUMNS`, with only those columns, in file order: the rows of the territories in
+    `territory_codes` (the report's territory, ``FR``, its départements ``DEP-xx``), and for
+    ``territories`` every row (to count the regions). Cells are Python values, a missing cell is
+    None. pyarrow is imported here, not pandas: the report job starts faster.
+    """
+    import pyarrow.parquet as pq  # noqa: PLC0415 (only the report_data job needs it)
+
+    wanted = set(territory_codes)
+    out: dict[str, list[dict]] = {}
+    for name, columns in TABLE_COLUMNS.items():
+        rows = out[name] = []
+        for part in paths:
+            if name not in part:  # a custom territory's part only has its per-territory tables
+                continue
+            table = pq.ParquetFile(part[name]).read(columns=columns, use_threads=False)  # small files
+            if "territory_code" not in columns or name == "territories":
+                keep = range(table.num_rows)
+            else:
+                codes = table.column("territory_code").to_pylist()
+                keep = [i for i, c in enumerate(codes) if c in wanted]
+            cols = [table.column(c) for c in columns]
+            rows.extend(dict(zip(columns, (col[i].as_py() for col in cols))) for i in keep)
+    return out
 
 
 class _Estimates:
     """Lookup of survey estimates for one territory and France."""
 
-    def __init__(self, se: pd.DataFrame, code: str):
-        self.df = se[se["territory_code"].isin([code, "FR"])].set_index(["territory_code", "respondent_group", "measure_id"])
+    def __init__(self, se: list[dict], code: str):
+        self.rows = {(r["territory_code"], r["respondent_group"], r["measure_id"]): r
+                     for r in se if r["territory_code"] in (code, "FR")}
         self.code = code
 
     def get(self, group: str, measure: str, territory: str | None = None) -> dict | None:
-        key = (territory or self.code, group, measure)
-        if key not in self.df.index:
+        r = self.rows.get((territory or self.code, group, measure))
+        if r is None:
             return None
-        r = self.df.loc[key]
         return {"estimate": _f(r["estimate"]), "se": _f(r["se"]), "ci_low": _f(r["ci_low"]), "ci_high": _f(r["ci_high"]),
                 "n": int(r["n"]), "n_eff": _f(r["n_eff"]), "diff": _f(r["diff_vs_france"]), "p_value": _f(r["p_value"]),
-                "significant": bool(r["is_significant"]), "reliability": str(r["reliability"])}
+                "significant": bool(r["is_significant"]), "reliability": str(_text(r["reliability"]))}
 
     def pair(self, group: str, measure: str) -> dict:
         """The territory's estimate with France's beside it."""
@@ -96,8 +140,12 @@ def _caution(item: dict) -> str:
     return f" ({CAUTION})" if item.get("reliability") == "caution" else ""
 
 
-def _group_ties(items: list[tuple[str, float]], fmt) -> list[tuple[list[str], str]]:
-    """[(name, value)] sorted desc -> [([names with the same printed value], printed value)]."""
+def _group_ties(items: list[tuple[str, float]], fmt, order: dict[str, int] | None = None) -> list[tuple[list[str], str]]:
+    """[(name, value)] sorted desc -> [([names with the same printed value], printed value)].
+
+    Names that print the same value are a tie whatever their unrounded values: with `order`
+    (name -> position in the catalogue) they are listed in the catalogue's order, so that a
+    difference in the third decimal does not reorder a sentence."""
     out: list[tuple[list[str], str]] = []
     for name, value in items:
         text = fmt(value)
@@ -105,6 +153,9 @@ def _group_ties(items: list[tuple[str, float]], fmt) -> list[tuple[list[str], st
             out[-1][0].append(name)
         else:
             out.append(([name], text))
+    if order:
+        for names, _ in out:
+            names.sort(key=lambda n: order.get(n, len(order)))
     return out
 
 
@@ -146,7 +197,8 @@ def priorities_sentence(where: str, perceived: list[dict]) -> tuple[str, str]:
     shown = [p for p in perceived if p["estimate"] is not None]
     if not shown:
         return "Les effectifs d'habitants interrogés sont trop faibles pour publier leur perception.", ""
-    groups = _group_ties([(p["phrase"], p["estimate"]) for p in shown], fr.score10)
+    groups = _group_ties([(p["phrase"], p["estimate"]) for p in shown], fr.score10,
+                         {p["phrase"]: i for i, p in enumerate(sorted(perceived, key=lambda p: p["position"]))})
     chosen, count = [], 0
     for names, value in groups:
         if count >= 3:
@@ -212,67 +264,109 @@ def gap_sentence(gaps: list[dict], spearman: float | None) -> str:
     return text
 
 
-def build_context(territory: dict, tables: dict[str, pd.DataFrame], geo: Geography, catalogue: dict,
+def gap_significance_sentence(gaps: list[dict]) -> str:
+    """The domains whose perception/measure gap is significant (95 % interval combining the survey
+    error and the index's Monte Carlo spread excludes 0), by direction."""
+    shown = [g for g in gaps if g.get("gap") is not None]
+    if not shown:
+        return ""
+    under = sorted((g for g in shown if g["significant"] and g["gap"] < 0), key=lambda g: g["gap"])
+    over = sorted((g for g in shown if g["significant"] and g["gap"] > 0), key=lambda g: -g["gap"])
+    if not under and not over:
+        return ("Aucun écart entre perception et mesure n'est significatif une fois prises en compte l'erreur "
+                "d'enquête et l'incertitude de l'indice.")
+    parts = []
+    if under:
+        parts.append("la fragilité mesurée dépasse nettement la perception des habitants pour "
+                     + fr.join([g["phrase"] for g in under]))
+    if over:
+        parts.append("l'inquiétude des habitants dépasse ce que montrent les indicateurs pour "
+                     + fr.join([g["phrase"] for g in over]))
+    n = len(under) + len(over)
+    head = (f"Compte tenu de l'erreur d'enquête et de l'incertitude de l'indice, {n} écart"
+            + ("s" if n > 1 else "") + f" sur {len(shown)} entre perception et mesure "
+            + ("sont significatifs" if n > 1 else "est significatif") + f"{fr.NBSP}: ")
+    return head + f"{fr.NNBSP}; ".join(parts) + "."
+
+
+def report_territory_codes(territory: dict) -> list[str]:
+    """The territory codes whose rows a report reads: its own, France's and its départements'."""
+    return [territory["code"], "FR"] + ["DEP-" + c for c in territory["departements"]]
+
+
+def build_context(territory: dict, tables: dict[str, list[dict]], departements: list[dict], catalogue: dict,
                   codebook: dict, config: dict, provenance: dict, demo: bool) -> dict:
-    """The full content of one report (see the module docstring)."""
+    """The full content of one report (see the module docstring).
+
+    `tables`: rows from :func:`read_tables` (at least those of :func:`report_territory_codes`);
+    `departements`: every département of the reference geography, from
+    :func:`impact_regions.geo.read_departements`.
+    """
     code = territory["code"]
     domains = {d["id"]: d for d in catalogue["domains"]}
     indicators = {i["id"]: i for i in catalogue["indicators"]}
-    deps = geo.departements[geo.departements["code_departement"].isin(territory["departements"])]
+    deps = [d for d in departements if d["code_departement"] in territory["departements"]]
+    dep_names = {d["code_departement"]: d["nom_departement"] for d in departements}
     where = territory["locative"]
 
     # --- profile ---------------------------------------------------------------------------
-    iv = tables["indicator_values"].set_index(["indicator_id", "territory_code"])
+    iv = {(r["indicator_id"], r["territory_code"]): r["value"] for r in tables["indicator_values"]}
     key = []
     for iid, label, dec in KEY_INDICATORS:
         if iid not in indicators:
             continue
         unit = indicators[iid]["unit"]
-        mine = _f(iv.loc[(iid, code), "value"]) if (iid, code) in iv.index else None
-        france = _f(iv.loc[(iid, "FR"), "value"]) if (iid, "FR") in iv.index else None
+        mine = _f(iv[(iid, code)]) if (iid, code) in iv else None
+        france = _f(iv[(iid, "FR")]) if (iid, "FR") in iv else None
         key.append({"id": iid, "label": label, "unit": unit, "value": mine, "france": france,
                     "text": fr.value_with_unit(mine, unit, dec), "france_text": fr.value_with_unit(france, unit, dec),
                     "source": indicators[iid]["source_label"]})
-    population = int(deps["population_municipale"].sum())
+    population = sum(d["population_municipale"] for d in deps)
     fi = tables["fragility_indices"]
-    mine = fi[fi["territory_code"] == code].set_index("domain_id")
+    mine = {r["domain_id"]: r for r in fi if r["territory_code"] == code}
     profile = []
     for did, d in domains.items():
-        r = mine.loc[did] if did in mine.index else None
+        r = mine.get(did)
         profile.append({"domain_id": did, "label": d["label"], "phrase": d["phrase"], "family": d["family"],
                         "score": _f(r["score"]) if r is not None else None,
                         "rank": _f(r["rank_among_regions"]) if r is not None else None,
+                        **rank_interval(r),
                         "n_indicators": int(r["n_indicators"]) if r is not None else 0})
     profile.sort(key=lambda d: -(d["score"] if d["score"] is not None else -1e9))
-    overall = mine.loc["ensemble"] if "ensemble" in mine.index else None
-    dep_codes = ["DEP-" + c for c in territory["departements"]]
-    dep_scores = fi[(fi["territory_code"].isin(dep_codes)) & (fi["domain_id"] == "ensemble")]
-    dep_map = [{"code": c.removeprefix("DEP-"), "name": geo.departements.set_index("code_departement").at[c.removeprefix("DEP-"), "nom_departement"],
-                "score": _f(s)} for c, s in zip(dep_scores["territory_code"], dep_scores["score"])]
-    n_regions = int(tables["territories"].query("kind == 'region'")["territory_code"].nunique())
+    overall = mine.get("ensemble")
+    dep_codes = {"DEP-" + c for c in territory["departements"]}
+    dep_map = [{"code": r["territory_code"].removeprefix("DEP-"), "name": dep_names[r["territory_code"].removeprefix("DEP-")],
+                "score": _f(r["score"])}
+               for r in fi if r["territory_code"] in dep_codes and r["domain_id"] == "ensemble"]
+    n_regions = len({r["territory_code"] for r in tables["territories"] if r["kind"] == "region"})
 
     # --- perception -----------------------------------------------------------------------
     est = _Estimates(tables["survey_estimates"], code)
     perceived = []
     for did, d in domains.items():
         p = est.pair("habitants", f"fragilite_{did}")
-        perceived.append({"domain_id": did, "label": d["label"], "phrase": d["phrase"], "family": d["family"], **p})
+        perceived.append({"domain_id": did, "label": d["label"], "phrase": d["phrase"], "family": d["family"],
+                          "position": len(perceived), **p})
     perceived.sort(key=lambda p: -(p["estimate"] if p["estimate"] is not None else -1))
     pri_1, pri_2 = priorities_sentence(where, perceived)
-    pg = tables["perception_gaps"]
-    pg = pg[pg["territory_code"] == code]
+    pg = [g for g in tables["perception_gaps"] if g["territory_code"] == code]
     gaps = []
-    for _, g in pg.iterrows():
+    for g in pg:
         d = domains[g["domain_id"]]
         gaps.append({"domain_id": g["domain_id"], "label": d["label"], "phrase": d["phrase"], "family": d["family"],
                      "objective": _f(g["objective_score"]), "perceived": _f(g["perceived_score"]),
                      "perceived_diff": _f(g["perceived_diff_vs_france"]),
-                     "rank_objective": None if pd.isna(g["rank_objective"]) else int(g["rank_objective"]),
-                     "rank_perceived": None if pd.isna(g["rank_perceived"]) else int(g["rank_perceived"]),
-                     "quadrant": g["quadrant"], "quadrant_label": QUADRANTS.get(g["quadrant"]),
-                     "significant": bool(g["is_significant"]), "reliability": g["perceived_reliability"]})
+                     "rank_objective": None if g["rank_objective"] is None else int(g["rank_objective"]),
+                     "rank_perceived": None if g["rank_perceived"] is None else int(g["rank_perceived"]),
+                     "quadrant": _text(g["quadrant"]), "quadrant_label": QUADRANTS.get(g["quadrant"]),
+                     # coloured in the charts only when the perception/measure gap is significant
+                     # (its interval combines the survey error and the index's Monte Carlo spread)
+                     "significant": bool(g["gap_significant"]),
+                     "perceived_significant": bool(g["is_significant"]),
+                     "gap": _f(g["gap"]), "gap_ci_low": _f(g["gap_ci_low"]), "gap_ci_high": _f(g["gap_ci_high"]),
+                     "reliability": _text(g["perceived_reliability"])})
     gaps.sort(key=lambda g: g["rank_objective"] or 99)
-    spearman = _f(pg["spearman_rho"].iloc[0]) if len(pg) else None
+    spearman = _f(pg[0]["spearman_rho"]) if pg else None
 
     # --- groups ---------------------------------------------------------------------------
     by_group = {g: {did: est.pair(g, f"fragilite_{did}") for did in domains} for g in GROUPS}
@@ -339,22 +433,28 @@ def build_context(territory: dict, tables: dict[str, pd.DataFrame], geo: Geograp
                         + (f"S'il était une région, le territoire se classerait au {rank_phrase}"
                            if territory["kind"] == "custom" else f"La région se classe au {rank_phrase}")
                         + ", de la plus fragile à la moins fragile.")
+    if overall is not None and overall["rank_p05"] is not None and overall["rank_p05"] != overall["rank_p95"]:
+        overall_sentence += (f" Selon les choix de méthode, ce rang varie du {ordinal(int(overall['rank_p05']))} "
+                             f"au {ordinal(int(overall['rank_p95']))} (intervalle de 90 %).")
     context = {
         "overall_rank_text": rank_text, "overall_sentence": overall_sentence,
-        "france_population_text": fr.integer(int(geo.departements["population_municipale"].sum())),
-        "france_communes": int(geo.departements["nb_communes"].astype(int).sum()),
+        "weighting": weighting_context(config, tables.get("raking_margins", []), code),
+        "sensitivity_sentence": sensitivity_sentence(tables.get("sensitivity", [])),
+        "france_population_text": fr.integer(sum(d["population_municipale"] for d in departements)),
+        "france_communes": sum(int(d["nb_communes"]) for d in departements),
         "group_rows": [{"group": g, "label": GROUP_LABELS[g], "n": samples[g], "n_france": samples_fr[g]} for g in GROUPS],
         "method_text": method_text(config["index"], len(catalogue["indicators"]), len(domains)),
         "territory": {"code": code, "name": territory["name"], "short_name": territory["short_name"],
                       "slug": territory["slug"], "kind": territory["kind"], "locative": where,
                       "genitive": territory["genitive"], "intro": territory.get("intro", ""),
                       "population": population, "population_text": fr.integer(population),
-                      "n_departements": int(len(deps)), "n_communes": int(deps["nb_communes"].astype(int).sum()),
-                      "departements": [{"code": c, "name": n} for c, n in zip(deps["code_departement"], deps["nom_departement"])]},
+                      "n_departements": len(deps), "n_communes": sum(int(d["nb_communes"]) for d in deps),
+                      "departements": [{"code": d["code_departement"], "name": d["nom_departement"]} for d in deps]},
         "vintage": int(config["vintage"]), "survey_year": int(config.get("survey_year", config["vintage"])),
         "demo": demo, "sources": sources, "surveys": surveys,
         "method": {"normalisation": config["index"]["normalisation"], "aggregation": config["index"]["aggregation"],
-                   "treatment": config["index"]["treatment"], "estimation": config["survey_estimation"]},
+                   "treatment": config["index"]["treatment"], "estimation": config["survey_estimation"],
+                   "weight_noise": fr.percent(config.get("uncertainty", {}).get("weight_noise", 0.25))},
         "key_figures": key, "n_regions": n_regions,
         "profile": profile, "profile_sentence": profile_sentence(where, profile),
         "overall": {"score": _f(overall["score"]) if overall is not None else None,
@@ -362,6 +462,7 @@ def build_context(territory: dict, tables: dict[str, pd.DataFrame], geo: Geograp
         "departements_map": dep_map,
         "perceived": perceived, "priorities_sentence": pri_1, "priorities_vs_france_sentence": pri_2,
         "gaps": gaps, "spearman": spearman, "gap_sentence": gap_sentence(gaps, spearman),
+        "gap_significance_sentence": gap_significance_sentence(gaps),
         "groups": groups_rows, "groups_sentence": groups_sentence,
         "devoir": devoir, "devoir_sentence": devoir_sentence,
         "innovation": innovation, "innovation_sentence": innovation_sentence,
@@ -376,6 +477,47 @@ def build_context(territory: dict, tables: dict[str, pd.DataFrame], geo: Geograp
         if isinstance(value, str) and (key.endswith("_sentence") or key == "method_text"):
             context[key] = fr.typography(value)
     return context
+
+
+def rank_interval(r: dict | None) -> dict:
+    """The Monte Carlo rank of a domain among the regions (median, 5 % and 95 % quantiles) and its
+    printed form, `3e (2e-6e)`, or just `3e` when every draw gives the same rank."""
+    if r is None or r.get("rank_median") is None or r.get("rank_among_regions") is None:
+        return {"rank_median": None, "rank_p05": None, "rank_p95": None, "rank_text": None}
+    lo, hi, rank = int(r["rank_p05"]), int(r["rank_p95"]), int(r["rank_among_regions"])
+    text = ordinal(rank, feminine=True) + ("" if lo == hi else f" ({ordinal(lo, feminine=True)}–{ordinal(hi, feminine=True)})")
+    return {"rank_median": _f(r["rank_median"]), "rank_p05": lo, "rank_p95": hi, "rank_text": text}
+
+
+def weighting_context(config: dict, margins: list[dict], code: str) -> dict:
+    """How the inhabitants' estimates are weighted, for the methodology section: the mode, the
+    territory's Kish efficiency, and the largest gap to the population margins before and after
+    raking (in points)."""
+    mine = [m for m in margins if m["territory_code"] == code]
+    out = {"mode": config.get("weighting", "given"), "kish": None, "gap_before": None, "gap_after": None,
+           "multiple_testing": config["survey_estimation"].get("multiple_testing", "none")}
+    if mine:
+        raked = out["mode"] == "raked"
+        out["kish"] = fr.percent(mine[0]["kish_efficiency" if raked else "kish_efficiency_design"])
+        out["gap_before"] = fr.number(100 * max(abs(m["achieved_share_design"] - m["target_share"]) for m in mine), 1)
+        out["gap_after"] = fr.number(100 * max(abs(m["achieved_share"] - m["target_share"]) for m in mine), 1)
+    return out
+
+
+SENSITIVITY_CHOICES = {"normalisation": "la normalisation des indicateurs", "aggregation": "leur mode d'agrégation",
+                       "weights": "leurs poids", "treatment": "le traitement des valeurs extrêmes",
+                       "survey": "l'erreur d'échantillonnage de l'enquête"}
+
+
+def sensitivity_sentence(rows: list[dict]) -> str:
+    """Which methodological choices move the regions' ranks most (total Sobol indices)."""
+    rows = sorted((r for r in rows if r.get("total") is not None), key=lambda r: -r["total"])
+    if len(rows) < 2:
+        return ""
+    a, b = rows[0], rows[1]
+    return (f"Les rangs des régions dépendent d'abord de {SENSITIVITY_CHOICES.get(a['choice'], a['choice'])} "
+            f"({fr.percent(a['total'])} de leur variance, indice de Sobol total) et de "
+            f"{SENSITIVITY_CHOICES.get(b['choice'], b['choice'])} ({fr.percent(b['total'])}).")
 
 
 def _share_sentence(item: dict, territory: dict, body: str) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 # The heavy imports (pandas, matplotlib, WeasyPrint) are made inside the steps that need them, so
 # that each job only pays for its own (the HTML job starts in a fraction of a second).
 
-CHART_NAMES = ["profile", "map", "perceived", "quadrant", "groups", "innovation", "cooperation", "partnership", "modes"]
+CHART_NAMES = ["profile", "map", "perceived", "quadrant", "gaps", "groups", "innovation", "cooperation", "partnership", "modes"]
 
 
 def write_json(data: dict, path: str | Path) -> None:
@@ -35,22 +35,44 @@ def provenance_step(raw_dir: str, raw_files: list[str], config_files: list[str],
 def report_data_step(territory: dict, parts: list[dict[str, str]], geo_dir: str, indicators_yaml: str,
                      survey_yaml: str, config: dict, provenance_json: str, fonts_dir: str,
                      out_context: str, charts_dir: str) -> None:
-    from .charts import make_all_charts
-    from .config import load_indicators, load_survey
-    from .geo import load_geo
-    from .report_context import build_context, read_tables
+    """context.json and the charts of one territory.
 
-    geo = load_geo(geo_dir, communes=False)
-    catalogue = load_indicators(indicators_yaml)
-    codebook = load_survey(survey_yaml, catalogue["domains"])
-    provenance = json.loads(Path(provenance_json).read_text(encoding="utf-8"))
-    ctx = build_context(territory, read_tables(parts), geo, catalogue, codebook, config, provenance,
-                        bool(provenance.get("demo")))
-    charts = make_all_charts(ctx, charts_dir, fonts_dir, geo_dir)
-    ctx["charts"] = {c["key"]: c for c in charts}
-    missing = set(CHART_NAMES) - set(ctx["charts"])
-    assert not missing, f"charts not drawn: {missing}"
-    write_json(ctx, out_context)
+    The job runs once per territory, so its start-up counts: neither pandas nor the communes are
+    loaded (the tables are read with pyarrow, only the rows of the territory, France and its
+    départements; the geography is `departements.csv` read with the csv module), and the cyclic
+    garbage collector is kept out of the way: off while the step runs, since almost everything it
+    allocates (modules, tables, figures until they are saved) lives until the end and the
+    collector only scanned it again and again (about 0.1 s; the uncollected cycles of the figures
+    add about 2 MB); frozen at the end, since the job's process then exits and Python's collections
+    at shutdown would traverse it all once more (about 0.25 s). Every output is closed by then;
+    in a process that goes on (a test), those objects merely stay allocated.
+    """
+    import gc
+
+    gc_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        from .charts import make_all_charts
+        from .config import load_indicators, load_survey
+        from .geo import read_departements
+        from .report_context import build_context, read_tables, report_territory_codes
+
+        departements = read_departements(geo_dir)
+        catalogue = load_indicators(indicators_yaml)
+        codebook = load_survey(survey_yaml, catalogue["domains"])
+        provenance = json.loads(Path(provenance_json).read_text(encoding="utf-8"))
+        tables = read_tables(parts, report_territory_codes(territory))
+        ctx = build_context(territory, tables, departements, catalogue, codebook, config, provenance,
+                            bool(provenance.get("demo")))
+        charts = make_all_charts(ctx, charts_dir, fonts_dir, geo_dir)
+        ctx["charts"] = {c["key"]: c for c in charts}
+        missing = set(CHART_NAMES) - set(ctx["charts"])
+        assert not missing, f"charts not drawn: {missing}"
+        write_json(ctx, out_context)
+    finally:
+        gc.freeze()
+        if gc_enabled:
+            gc.enable()
 
 
 def report_html_step(context_json: str, region_file: str, templates_dir: str, charts_dir: str, out_html: str) -> None:
@@ -92,8 +114,9 @@ def index_map_step(fragility_indices: str, geo_dir: str, fonts_dir: str, out_map
 
 
 def index_step(reports: dict[str, str], names: dict[str, str], map_svg: str, map_meta: str, provenance_json: str,
-               vintage: int, out_html: str) -> None:
-    """reports/index.html: every report with its name, page count, size and vintage, and the map."""
+               vintage: int, out_html: str, annex_pdf: str | None = None) -> None:
+    """reports/index.html: every report with its name, page count, size and vintage, the map,
+    and the link to the methodology annex."""
     from .index_page import build_index
     from .render import pdf_info
 
@@ -104,5 +127,9 @@ def index_step(reports: dict[str, str], names: dict[str, str], map_svg: str, map
                         "vintage": vintage})
     demo = bool(json.loads(Path(provenance_json).read_text(encoding="utf-8")).get("demo"))
     meta = json.loads(Path(map_meta).read_text(encoding="utf-8"))
+    annex = None
+    if annex_pdf:
+        info = pdf_info(annex_pdf)
+        annex = {"file": Path(annex_pdf).name, "pages": info["pages"], "size_bytes": info["size_bytes"]}
     build_index(entries, Path(map_svg).name, out_html, vintage=vintage, demo=demo,
-                map_alt=f"{meta['title']}. {meta['alt']}")
+                map_alt=f"{meta['title']}. {meta['alt']}", annex=annex)

@@ -75,11 +75,14 @@ def remove_stale_outputs():
     Snakemake removes the outputs of the job that failed; the tables downstream of it, left over
     from an earlier run, would disagree with the new inputs. They are removed too, repeatedly
     until nothing changes, so that no output contradicts the inputs that failed to build.
+    Rules with wildcards (one job per territory) are left out: their output patterns are not files.
     """
     removed, changed = [], True
     while changed:
         changed = False
         for r in workflow.rules:
+            if r.has_wildcards():  # per-territory jobs: Snakemake itself removes a failed job's outputs
+                continue
             outs = [Path(o) for o in r.output if Path(o).exists()]
             if not outs:
                 continue

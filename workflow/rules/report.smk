@@ -68,7 +68,7 @@ rule report_data:
         territory=lambda w: territory_for_report(w.slug),
         parts=lambda w: report_parts(w.slug),
         geo_dir=GEO_DIR,
-        config={k: CFG[k] for k in ("vintage", "survey_year", "index", "survey_estimation")},
+        config={k: CFG[k] for k in ("vintage", "survey_year", "index", "survey_estimation", "weighting", "uncertainty")},
         fonts_dir=str(Path(TEMPLATES) / "fonts"),
     wildcard_constraints:
         slug=alternatives(SLUGS),
