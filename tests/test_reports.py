@@ -85,6 +85,53 @@ def test_paca_sentences_match_the_tables(demo_run):
         assert title in text, title
 
 
+def _ordinal(n: int) -> str:
+    return f"{n}{'re' if n == 1 else 'e'}"
+
+
+def test_paca_shows_rank_intervals_gap_significance_and_methods(demo_run):
+    # GIVEN the PACA report and the tables it comes from
+    text = pdf_text(demo_run / "reports" / "paca.pdf")
+    p = demo_run / "data" / "processed"
+    fi = pd.read_parquet(p / "fragility_indices.parquet")
+    paca = fi[(fi.territory_code == "93") & (fi.domain_id != "ensemble")]
+    # THEN every domain whose Monte Carlo rank interval is not a single rank prints it beside its rank
+    wide = paca[paca.rank_p05 != paca.rank_p95]
+    assert len(wide) > 0
+    for _, r in wide.iterrows():
+        expected = (f"{_ordinal(int(r.rank_among_regions))} ({_ordinal(int(r.rank_p05))}–"
+                    f"{_ordinal(int(r.rank_p95))})")
+        assert expected in text, expected
+    # THEN the number of significant perception/measure gaps is the table's
+    gaps = pd.read_parquet(p / "perception_gaps.parquet")
+    g = gaps[(gaps.territory_code == "93") & gaps.gap.notna()]
+    n_sig = int(g.gap_significant.sum())
+    assert f"{n_sig} écarts sur {len(g)} entre perception et mesure sont significatifs" in text
+    # THEN the methodology names the raking, the Holm correction and the most influential choice
+    assert "calés (raking)" in text and "correction de Holm" in text
+    sens = pd.read_parquet(p / "sensitivity.parquet").sort_values("total", ascending=False)
+    assert f"({plain(fr.percent(sens.total.iloc[0]))} de leur variance" in text
+
+
+def test_methodology_annex_matches_the_tables(demo_run):
+    # GIVEN the methodology annex of the run
+    annex = demo_run / "reports" / "methodologie.pdf"
+    info = pdf_info(annex)
+    text = pdf_text(annex)
+    p = demo_run / "data" / "processed"
+    # THEN it is a tagged PDF with the Sobol indices, the audit and the weighting of the tables
+    assert info["is_tagged"] and info["lang"] == "fr" and info["pages"] >= 3
+    for _, r in pd.read_parquet(p / "sensitivity.parquet").iterrows():
+        assert plain(fr.number(r.total, 2)) in text
+    audit = pd.read_parquet(p / "index_audit.parquet")
+    alpha = audit[(audit.check == "cronbach_alpha") & (audit.domain_id == "emploi")].value.iloc[0]
+    assert "Cronbach" in text and plain(fr.number(alpha, 2)) in text
+    margins = pd.read_parquet(p / "raking_margins.parquet")
+    kish = margins[margins.territory_code == "FR"].kish_efficiency.iloc[0]
+    assert plain(fr.percent(kish)) in text
+    assert "Holm" in text and "Provence-Alpes-Côte d'Azur" in text
+
+
 def test_paca_pdf_is_a_tagged_a4_document_of_4_to_8_pages(demo_run):
     path = demo_run / "reports" / "paca.pdf"
     info = pdf_info(path)

@@ -16,7 +16,7 @@ from pathlib import Path
 from jinja2 import Environment, StrictUndefined, select_autoescape
 
 from . import french
-from .render import write_text_atomic
+from .templating import write_text_atomic
 
 __all__ = ["build_index", "format_size", "french_sort_key"]
 

@@ -49,6 +49,8 @@ from weasyprint.logger import LOGGER
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from . import french  # noqa: F401 (re-exported API)
+from .pdf_info import pdf_info  # noqa: F401 (re-exported API)
+from .svg_text import install as _install_svg_text
 from .templating import _tmp_sibling, jinja_env, render_html, write_bytes_atomic, write_text_atomic  # noqa: F401
 
 __all__ = [
@@ -79,6 +81,7 @@ _EMPTY_FONTCONFIG = ('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fo
 # One render at a time per process: render_pdf temporarily sets SOURCE_DATE_EPOCH and
 # FONTCONFIG_FILE and listens to the process-wide "weasyprint" logger.
 _RENDER_LOCK = threading.Lock()
+_install_svg_text()  # the charts' texts drawn as whole strings, not letter by letter
 
 
 class RenderError(RuntimeError):
@@ -361,57 +364,3 @@ def render_pdf(html_path: str | Path, out_pdf: str | Path, allowed_roots: list[P
     return info
 
 
-def pdf_info(path: str | Path) -> dict:
-    """Facts about a PDF, read back with pypdf, for the index page and the tests.
-
-    Keys: `pages` (int), `size_bytes` (int), `is_tagged` (bool: /MarkInfo /Marked true and a
-    /StructTreeRoot), `title` (str | None), `lang` (str | None), `pdfua_part` (int | None, from
-    the XMP metadata), `has_attachments` (bool: /EmbeddedFiles or /FileAttachment annotations),
-    `fonts` (sorted list of embedded font names, subset prefix removed).
-    """
-    from pypdf import PdfReader
-
-    path = Path(path)
-    reader = PdfReader(str(path))
-    root = reader.trailer["/Root"].get_object()
-    mark_info = root.get("/MarkInfo")
-    mark_info = mark_info.get_object() if mark_info is not None else {}
-    is_tagged = bool(mark_info.get("/Marked", False)) and "/StructTreeRoot" in root
-    lang = root.get("/Lang")
-    meta = reader.metadata
-    title = meta.title if meta is not None else None
-
-    pdfua_part = None
-    xmp = root.get("/Metadata")
-    if xmp is not None:
-        data = xmp.get_object().get_data().decode("utf-8", "replace")
-        for marker in ('pdfuaid:part="', "<pdfuaid:part>"):
-            if marker in data:
-                digits = data.split(marker, 1)[1][:3]
-                digits = "".join(ch for ch in digits if ch.isdigit())
-                pdfua_part = int(digits) if digits else None
-                break
-
-    names = root.get("/Names")
-    has_attachments = names is not None and "/EmbeddedFiles" in names.get_object()
-    fonts = set()
-    for page in reader.pages:
-        for annot in page.get("/Annots") or []:
-            if annot.get_object().get("/Subtype") == "/FileAttachment":
-                has_attachments = True
-        resources = page.get("/Resources")
-        font_dict = resources.get_object().get("/Font") if resources is not None else None
-        for font in (font_dict.get_object().values() if font_dict is not None else []):
-            base = str(font.get_object().get("/BaseFont", ""))
-            fonts.add(base.lstrip("/").split("+", 1)[-1])
-
-    return {
-        "pages": len(reader.pages),
-        "size_bytes": path.stat().st_size,
-        "is_tagged": is_tagged,
-        "title": str(title) if title is not None else None,
-        "lang": str(lang) if lang is not None else None,
-        "pdfua_part": pdfua_part,
-        "has_attachments": bool(has_attachments),
-        "fonts": sorted(fonts),
-    }

@@ -3,26 +3,16 @@
 Each function takes plain paths and options (no Snakemake object), reads its inputs, calls the
 builders of the package and writes its outputs atomically. `workflow/scripts/*.py` unpack the
 `snakemake` object into these arguments; tests call the same functions directly.
+
+Each function imports the modules it needs: a job pays only for its own imports (importing
+every builder, scipy and DuckDB included, cost each job more than a second).
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from .config import load_indicators, load_survey
-from .geo import load_geo
-from .index_audit import audit_catalogue, build_index_audit
-from .indicator_raw import build_indicator_raw, catalogue_terms
-from .indices import build_indices, catalogue_indicators
-from .perception_gaps import build_perception_gaps
-from .population import read_population
-from .raking import build_survey_weights, margins_for
 from .storage import write_table
-from .survey_estimates import build_survey_estimates
-from .survey_responses import build_survey
-from .territories import build_territories, custom_territory
-from .treatment import build_treatment
-from .uncertainty import run_uncertainty
 
 KEYS = {
     "territories": ["territory_code", "departement_code"],
@@ -48,10 +38,17 @@ GAP_COLUMNS = ["gap", "gap_ci_low", "gap_ci_high", "gap_significant"]
 
 
 def territories_step(geo_dir: str, out: str) -> None:
+    from .geo import load_geo
+    from .territories import build_territories
+
     write_table(build_territories(load_geo(geo_dir)), out, KEYS["territories"])
 
 
 def indicator_raw_step(geo_dir: str, raw_dir: str, indicators_yaml: str, out: str, workers: int = 1) -> None:
+    from .config import load_indicators
+    from .geo import load_geo
+    from .indicator_raw import build_indicator_raw
+
     geo = load_geo(geo_dir)
     catalogue = load_indicators(indicators_yaml)
     write_table(build_indicator_raw(catalogue, raw_dir, geo, workers), out, KEYS["indicator_raw"])
@@ -59,6 +56,10 @@ def indicator_raw_step(geo_dir: str, raw_dir: str, indicators_yaml: str, out: st
 
 def survey_step(geo_dir: str, raw_dir: str, indicators_yaml: str, survey_yaml: str,
                 out_respondents: str, out_responses: str) -> None:
+    from .config import load_indicators, load_survey
+    from .geo import load_geo
+    from .survey_responses import build_survey
+
     geo = load_geo(geo_dir)
     codebook = load_survey(survey_yaml, load_indicators(indicators_yaml)["domains"])
     respondents, responses = build_survey(codebook, raw_dir, geo)
@@ -80,6 +81,9 @@ def survey_weights_step(respondents: str, population_csv: str, territories: str,
 
     The raking is always computed, so that the margins table shows what calibration would change
     even when `weighting: given` keeps the design weights for the estimates."""
+    from .population import read_population
+    from .raking import build_survey_weights, margins_for
+
     resp = pd.read_parquet(respondents)
     pop = read_population(population_csv)
     terr = pd.read_parquet(territories)
@@ -112,6 +116,12 @@ def indices_step(geo_dir: str, indicator_raw: str, territories: str, indicators_
                  index_options: dict, audit: dict, outputs: dict[str, str]) -> None:
     """indicator_values, indicator_scores, the point indices (staging: the uncertainty step adds
     the rank intervals), the treatment decisions and the coherence audit `index_audit`."""
+    from .config import load_indicators
+    from .geo import load_geo
+    from .index_audit import audit_catalogue, build_index_audit
+    from .indicator_raw import catalogue_terms
+    from .indices import build_indices
+
     geo = load_geo(geo_dir)
     catalogue = load_indicators(indicators_yaml)
     terr = pd.read_parquet(territories)
@@ -127,6 +137,9 @@ def indices_step(geo_dir: str, indicator_raw: str, territories: str, indicators_
 
 def survey_estimates_step(respondents: str, responses: str, survey_weights: str, territories: str,
                           indicators_yaml: str, survey_yaml: str, weighting: str, options: dict, out: str) -> None:
+    from .config import load_indicators, load_survey
+    from .survey_estimates import build_survey_estimates
+
     codebook = load_survey(survey_yaml, load_indicators(indicators_yaml)["domains"])
     resp = apply_weights(pd.read_parquet(respondents), pd.read_parquet(survey_weights), weighting)
     table = build_survey_estimates(resp, pd.read_parquet(responses), pd.read_parquet(territories), codebook, options)
@@ -146,6 +159,10 @@ def uncertainty_tables(values: pd.DataFrame, point: pd.DataFrame, treatment: pd.
                        uncertainty_options: dict) -> dict[str, pd.DataFrame]:
     """fragility_indices (the point indices with their Monte Carlo rank interval), sensitivity
     (Sobol indices of each methodological choice) and the perception gaps' intervals."""
+    from .indices import catalogue_indicators
+    from .treatment import build_treatment
+    from .uncertainty import run_uncertainty
+
     t = index_options["treatment"]
     if not t["enabled"]:  # the "treatment on" draws need the bounds the rule would choose
         deps = set(territories.loc[territories["kind"] == "departement", "territory_code"])
@@ -162,6 +179,8 @@ def uncertainty_tables(values: pd.DataFrame, point: pd.DataFrame, treatment: pd.
 def uncertainty_step(indicator_values: str, fragility_point: str, indicator_treatment: str, survey_estimates: str,
                      territories: str, indicators_yaml: str, index_options: dict, uncertainty_options: dict,
                      outputs: dict[str, str]) -> None:
+    from .config import load_indicators
+
     tables = uncertainty_tables(pd.read_parquet(indicator_values), pd.read_parquet(fragility_point),
                                 pd.read_parquet(indicator_treatment), pd.read_parquet(survey_estimates),
                                 pd.read_parquet(territories), load_indicators(indicators_yaml), index_options,
@@ -172,6 +191,9 @@ def uncertainty_step(indicator_values: str, fragility_point: str, indicator_trea
 
 def perception_gaps_step(fragility_indices: str, survey_estimates: str, gap_uncertainty: str, territories: str,
                          indicators_yaml: str, survey_yaml: str, out: str) -> None:
+    from .config import load_indicators, load_survey
+    from .perception_gaps import build_perception_gaps
+
     codebook = load_survey(survey_yaml, load_indicators(indicators_yaml)["domains"])
     table = build_perception_gaps(pd.read_parquet(fragility_indices), pd.read_parquet(survey_estimates),
                                   pd.read_parquet(gap_uncertainty), pd.read_parquet(territories), codebook)
@@ -189,6 +211,17 @@ def custom_territory_step(geo_dir: str, definition: dict, staging: dict[str, str
     of the base tables. `options` holds the config sections index, survey_estimation, weighting,
     raking, audit and uncertainty.
     """
+    from .config import load_indicators, load_survey
+    from .geo import load_geo
+    from .index_audit import audit_catalogue, build_index_audit
+    from .indicator_raw import catalogue_terms
+    from .indices import build_indices
+    from .perception_gaps import build_perception_gaps
+    from .population import read_population
+    from .raking import margins_for
+    from .survey_estimates import build_survey_estimates
+    from .territories import custom_territory
+
     geo = load_geo(geo_dir)
     catalogue = load_indicators(indicators_yaml)
     codebook = load_survey(survey_yaml, catalogue["domains"])

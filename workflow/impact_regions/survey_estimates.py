@@ -11,9 +11,11 @@ questions, significance (adjusted p below alpha), and the publication rule (supp
 
 from __future__ import annotations
 
+import math
+from statistics import NormalDist
+
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .storage import run_sql
 
@@ -65,11 +67,20 @@ def logit_interval(p: np.ndarray, se: np.ndarray, z: float) -> tuple[np.ndarray,
 
 def korn_graubard(p: np.ndarray, n_eff: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
     """Clopper-Pearson interval on the effective sample size (Korn & Graubard 1998)."""
+    from scipy.special import betaincinv  # only here (shares of 0 or 1 are rare): a lighter job
+
     a = 1 - level
     x = p * n_eff
-    low = np.where(x > 0, stats.beta.ppf(a / 2, x, n_eff - x + 1), 0.0)
-    high = np.where(x < n_eff, stats.beta.ppf(1 - a / 2, x + 1, n_eff - x), 1.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        low = np.where(x > 0, betaincinv(x, n_eff - x + 1, a / 2), 0.0)  # Beta(x, n - x + 1) quantile
+        high = np.where(x < n_eff, betaincinv(x + 1, n_eff - x, 1 - a / 2), 1.0)
     return low, high
+
+
+def normal_sf(z: np.ndarray) -> np.ndarray:
+    """Upper tail of the standard normal, 1 - Φ(z) = erfc(z / √2) / 2 (stdlib, no scipy import)."""
+    return np.array([0.5 * math.erfc(v / math.sqrt(2)) if not math.isnan(v) else math.nan
+                     for v in np.asarray(z, dtype=float).ravel()]).reshape(np.shape(z))
 
 
 def finish_estimates(raw: pd.DataFrame, kinds: dict[str, str], options: dict,
@@ -79,7 +90,7 @@ def finish_estimates(raw: pd.DataFrame, kinds: dict[str, str], options: dict,
     df = raw.copy()
     df["kind"] = df["measure_id"].map(kinds)
     level = options["confidence_level"]
-    z = stats.norm.ppf(0.5 + level / 2)
+    z = NormalDist().inv_cdf(0.5 + level / 2)
     est, se = df["estimate"].to_numpy(float), df["se"].to_numpy(float)
     ci_low, ci_high = est - z * se, est + z * se
     is_share = df["kind"].isin(["agree", "share"]).to_numpy()
@@ -96,7 +107,7 @@ def finish_estimates(raw: pd.DataFrame, kinds: dict[str, str], options: dict,
     diff, se_diff = df["diff_vs_france"].to_numpy(float), df["se_diff"].to_numpy(float)
     with np.errstate(divide="ignore", invalid="ignore"):
         zstat = np.abs(diff) / se_diff
-    p = np.where(se_diff > 0, 2 * stats.norm.sf(zstat), np.where(np.abs(diff) > 0, 0.0, 1.0))
+    p = np.where(se_diff > 0, 2 * normal_sf(zstat), np.where(np.abs(diff) > 0, 0.0, 1.0))
     p = np.where(np.isnan(diff), np.nan, p)
     df["p_value"] = p
 

@@ -104,7 +104,7 @@ rule report_pdf:
         charts=rules.report_data.output.charts,
         css=str(Path(TEMPLATES) / "print.css"),
         fonts=FONTS,
-        code=code("report_steps", "render", "templating"),
+        code=code("report_steps", "render", "pdf_info", "svg_text", "templating"),
     output:
         f"{REPORTS}/{{slug}}.pdf",
     log:
@@ -147,7 +147,7 @@ rule index:
         map_meta=rules.index_map.output.meta,
         annex=f"{REPORTS}/methodologie.pdf",
         provenance=rules.provenance.output[0],
-        code=code("report_steps", "index_page", "render", "french"),
+        code=code("report_steps", "index_page", "pdf_info", "templating", "french"),
     output:
         f"{REPORTS}/index.html",
     log:
@@ -169,7 +169,8 @@ rule methodology:
         catalogue=CFG["indicators"],
         templates=[str(Path(TEMPLATES) / "methodology.html.j2"), str(Path(TEMPLATES) / "print.css")],
         fonts=FONTS,
-        code=code("methodology_annex", "index_audit", "index_page", "french", "render", "templating"),
+        code=code("methodology_annex", "index_audit", "index_page", "french", "render", "pdf_info", "svg_text",
+                  "templating"),
     output:
         html=f"{BUILD}/methodologie.html",
         pdf=f"{REPORTS}/methodologie.pdf",
