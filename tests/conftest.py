@@ -86,3 +86,17 @@ def shared_tiny_geo() -> Geography:
 @pytest.fixture
 def tiny_geo_dir(tmp_path, tiny_geo) -> Path:
     return write_geo(tiny_geo, tmp_path / "geo")
+
+
+@pytest.fixture(scope="session")
+def demo_processed(tmp_path_factory) -> Path:
+    """`data/processed` of a Snakemake run of the `tables` target on the shipped demo data, in a
+    temporary working directory (about 20 s, once per session): the statistics tests check the
+    pipeline's own tables at full size, on a clean clone too."""
+    from workdirs import ROOT, snakemake, workdir_with
+
+    paca = (ROOT / "config" / "regions" / "paca.yaml").read_text(encoding="utf-8")  # a run needs one territory file
+    work = workdir_with(tmp_path_factory.mktemp("demo-tables"), ROOT / "data" / "raw", {"paca": paca})
+    proc = snakemake(work, "tables")
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    return work / "data" / "processed"

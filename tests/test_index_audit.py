@@ -399,18 +399,16 @@ def test_sentences_on_treatment():
 
 
 ROOT = Path(__file__).resolve().parent.parent
-BASE = ROOT / "data" / "processed" / "base"
-STAGING = ROOT / "data" / "processed" / "staging"
-DEMO = [BASE / f"{t}.parquet" for t in ("indicator_values", "indicator_scores", "fragility_indices",
-                                         "territories")] + [STAGING / "indicator_treatment.parquet"]
+DEMO = ["base/indicator_values", "base/indicator_scores", "base/fragility_indices", "base/territories",
+        "staging/indicator_treatment"]
 
 
-@pytest.mark.skipif(not all(p.exists() for p in DEMO), reason="demo tables not built")
-def test_on_the_demo_tables():
+def test_on_the_demo_tables(demo_processed):
     from impact_regions.config import load_indicators
     from impact_regions.index_audit import audit_catalogue
 
-    values, scores, indices, territories, treatment = (pd.read_parquet(p) for p in DEMO)
+    values, scores, indices, territories, treatment = (pd.read_parquet(demo_processed / f"{p}.parquet")
+                                                       for p in DEMO)
     catalogue = audit_catalogue(load_indicators(ROOT / "config" / "indicators.yaml"))
     audit = build_index_audit(values, scores, indices, treatment, territories, catalogue,
                               {"high_correlation": 0.9, "min_alpha": 0.7, "min_domain_correlation": 0.3})

@@ -32,8 +32,6 @@ from impact_regions.uncertainty import (GAP_COLUMNS, RANK_INTERVAL_COLUMNS, SENS
                                         index_table, prepare_model, run_uncertainty)
 
 ROOT = Path(__file__).resolve().parent.parent
-BASE = ROOT / "data" / "processed" / "base"
-STAGING = ROOT / "data" / "processed" / "staging"
 
 DEPS = ["DEP-01", "DEP-03", "DEP-04", "DEP-13", "DEP-2A", "DEP-2B", "DEP-971"]
 CODES = DEPS + ["FR", "01", "84", "93", "94", "SUD"]
@@ -200,19 +198,17 @@ def test_zscore_geometric_is_minmax_geometric(territories):
 
 
 @pytest.fixture(scope="module")
-def demo():
+def demo(demo_processed):
     """The demo tables: build_indices (the pipeline's own function) with treatment on and off."""
     from impact_regions.config import load_indicators
     from impact_regions.geo import load_geo
     from impact_regions.indicator_raw import catalogue_terms
     from impact_regions.indices import build_indices
 
-    needed = [BASE / "territories.parquet", STAGING / "indicator_raw.parquet", ROOT / "data/raw/geo/communes.csv"]
-    if not all(p.exists() for p in needed):
-        pytest.skip("demo tables not built (run the pipeline or `make demo-data` first)")
+    base, staging = demo_processed / "base", demo_processed / "staging"
     catalogue = load_indicators(ROOT / "config" / "indicators.yaml")
-    territories = pd.read_parquet(BASE / "territories.parquet")
-    raw = pd.read_parquet(STAGING / "indicator_raw.parquet")
+    territories = pd.read_parquet(base / "territories.parquet")
+    raw = pd.read_parquet(staging / "indicator_raw.parquet")
     geo = load_geo(ROOT / "data" / "raw" / "geo")
     options = {"normalisation": "zscore", "aggregation": "arithmetic",
                "treatment": {"enabled": True, "skew_threshold": 2.0, "kurtosis_threshold": 3.5, "max_winsorised": 5}}
@@ -398,15 +394,13 @@ def test_survey_without_sampling_error_has_no_effect(territories):
 
 
 @pytest.fixture(scope="module")
-def demo_inputs():
+def demo_inputs(demo_processed):
     from impact_regions.config import load_indicators
 
-    needed = [BASE / f"{t}.parquet" for t in ("indicator_values", "territories", "survey_estimates")]
-    if not all(p.exists() for p in needed):
-        pytest.skip("demo tables not built")
-    values = pd.read_parquet(BASE / "indicator_values.parquet")
-    territories = pd.read_parquet(BASE / "territories.parquet")
-    est = pd.read_parquet(BASE / "survey_estimates.parquet")
+    base = demo_processed / "base"
+    values = pd.read_parquet(base / "indicator_values.parquet")
+    territories = pd.read_parquet(base / "territories.parquet")
+    est = pd.read_parquet(base / "survey_estimates.parquet")
     rows = est[(est["respondent_group"] == "habitants") & est["measure_id"].str.startswith("fragilite_")]
     perceived = rows.assign(domain_id=rows["measure_id"].str.removeprefix("fragilite_"))[
         ["territory_code", "domain_id", "estimate", "se", "diff_vs_france", "se_diff"]]
