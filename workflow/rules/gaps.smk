@@ -16,5 +16,6 @@ rule perception_gaps:
         f"{LOGS}/perception_gaps.log",
     benchmark:
         f"{LOGS}/benchmarks/perception_gaps.tsv"
+    priority: 20  # on the critical path to the reports: scheduled first
     script:
         "../scripts/perception_gaps.py"

@@ -24,6 +24,7 @@ rule indices:
         geo_dir=GEO_DIR,
         index=CFG["index"],
         audit=CFG["audit"],
+    priority: 20  # on the critical path to the reports: scheduled first
     script:
         "../scripts/indices.py"
 
@@ -48,5 +49,6 @@ rule uncertainty:
     params:
         index=CFG["index"],
         uncertainty=CFG["uncertainty"],
+    priority: 20  # on the critical path to the reports: scheduled first
     script:
         "../scripts/uncertainty.py"

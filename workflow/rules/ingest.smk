@@ -33,6 +33,7 @@ rule indicator_raw:
         geo_dir=GEO_DIR,
         raw_dir=RAW,
     threads: 2  # the files are read in parallel: this job is on the critical path
+    priority: 20  # on the critical path to the reports: scheduled first
     script:
         "../scripts/indicator_raw.py"
 
@@ -54,6 +55,7 @@ rule survey_responses:
     params:
         geo_dir=GEO_DIR,
         raw_dir=RAW,
+    priority: 20  # on the critical path to the reports: scheduled first
     script:
         "../scripts/survey_responses.py"
 
@@ -74,5 +76,6 @@ rule survey_weights:
     params:
         weighting=CFG["weighting"],
         raking=CFG["raking"],
+    priority: 20  # on the critical path to the reports: scheduled first
     script:
         "../scripts/survey_weights.py"

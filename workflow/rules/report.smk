@@ -136,6 +136,7 @@ rule index_map:
     params:
         geo_dir=GEO_DIR,
         fonts_dir=str(Path(TEMPLATES) / "fonts"),
+    priority: 10  # one job per run: early, so that it does not end the build alone
     script:
         "../scripts/index_map.py"
 
@@ -183,5 +184,6 @@ rule methodology:
         config={k: CFG[k] for k in ("vintage", "index", "survey_estimation", "weighting", "raking", "audit",
                                     "uncertainty")},
         templates_dir=TEMPLATES,
+    priority: 10  # one job per run: early, so that it does not end the build alone
     script:
         "../scripts/methodology.py"

@@ -19,5 +19,6 @@ rule survey_estimates:
     params:
         weighting=CFG["weighting"],
         options=CFG["survey_estimation"],
+    priority: 20  # on the critical path to the reports: scheduled first
     script:
         "../scripts/survey_estimates.py"
