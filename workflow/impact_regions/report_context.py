@@ -499,8 +499,11 @@ def weighting_context(config: dict, margins: list[dict], code: str) -> dict:
     if mine:
         raked = out["mode"] == "raked"
         out["kish"] = fr.percent(mine[0]["kish_efficiency" if raked else "kish_efficiency_design"])
-        out["gap_before"] = fr.number(100 * max(abs(m["achieved_share_design"] - m["target_share"]) for m in mine), 1)
-        out["gap_after"] = fr.number(100 * max(abs(m["achieved_share"] - m["target_share"]) for m in mine), 1)
+        def pts(x: float) -> str:  # French: "1,5 point", "2,3 points"
+            return fr.number(x, 1) + fr.NBSP + ("points" if round(x, 1) >= 2 else "point")
+
+        out["gap_before"] = pts(100 * max(abs(m["achieved_share_design"] - m["target_share"]) for m in mine))
+        out["gap_after"] = pts(100 * max(abs(m["achieved_share"] - m["target_share"]) for m in mine))
     return out
 
 

@@ -74,6 +74,21 @@ def audit_options(index_options: dict, audit: dict) -> dict:
             "aggregation": index_options["aggregation"]}
 
 
+def log_treatment(treatment: pd.DataFrame, scores: pd.DataFrame) -> None:
+    """Every treated indicator and every treated value in the job's log (the index_audit table
+    keeps them too: checks `treatment` and `treated_point`)."""
+    import logging
+
+    log = logging.getLogger("treatment")
+    treated = scores[scores["is_treated"]]
+    for _, t in treatment[treatment["method"] != "none"].iterrows():
+        pts = treated[treated["indicator_id"] == t["indicator_id"]]
+        log.info("%s: %s (skewness %.2f -> %.2f, kurtosis %.2f -> %.2f), %d value(s) treated: %s",
+                 t["indicator_id"], t["method"], t["skew_before"], t["skew_after"], t["kurtosis_before"],
+                 t["kurtosis_after"], len(pts),
+                 ", ".join(f"{c}={v:g}" for c, v in zip(pts["territory_code"], pts["value"])))
+
+
 def survey_weights_step(respondents: str, population_csv: str, territories: str, weighting: str,
                         raking_options: dict, out_weights: str, out_margins: str) -> None:
     """Tables `survey_weights` (every inhabitant: design and raked weight) and `raking_margins`
@@ -128,6 +143,7 @@ def indices_step(geo_dir: str, indicator_raw: str, territories: str, indicators_
     tables = build_indices(pd.read_parquet(indicator_raw), terr, geo, catalogue, catalogue_terms(catalogue),
                            index_options)
     tables["fragility_point"] = tables.pop("fragility_indices")
+    log_treatment(tables["indicator_treatment"], tables["indicator_scores"])
     tables["index_audit"] = build_index_audit(tables["indicator_values"], tables["indicator_scores"],
                                               tables["fragility_point"], tables["indicator_treatment"], terr,
                                               audit_catalogue(catalogue), audit_options(index_options, audit))
