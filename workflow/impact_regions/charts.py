@@ -1719,8 +1719,9 @@ def chart_regions_map(fragility_by_region: dict, out_path, geo_dir=None, *, norm
 # --------------------------------------------------------------------------------------------
 
 #: Chart functions in REPORT_SPEC order: (key, function). The file of a chart is `<key>.svg`.
-GAP_UNDER = "#0072B2"  # Okabe-Ito blue: fragility measured above what the inhabitants perceive
-GAP_OVER = "#D55E00"   # Okabe-Ito vermillion: worry above what the indicators show
+# Colours and shapes of their own (the family colours mean something else on the same page):
+GAP_UNDER = "#56B4E9"  # Okabe-Ito sky blue, "<": perceived as less worrying than the indicators suggest
+GAP_OVER = "#D55E00"   # Okabe-Ito vermillion, ">": perceived as more worrying than the indicators show
 
 
 def chart_gaps(ctx: dict, out_path) -> dict:
@@ -1730,9 +1731,10 @@ def chart_gaps(ctx: dict, out_path) -> dict:
     pts = [g for g in ctx["gaps"] if g.get("gap") is not None]
     pts.sort(key=lambda g: g["gap"])
     missing = [g for g in ctx["gaps"] if g.get("gap") is None]
-    notes = ["Écart = position des habitants moins position de l'indice (écarts à la France rapportés à leur "
-             "dispersion entre les régions) ; < 0 : fragilité sous-estimée. Trait : intervalle à 95 % (erreur "
-             "d'enquête et incertitude de l'indice selon les choix de méthode)."]
+    notes = ["Écart = position des habitants moins position de l'indice, chacune étant l'écart à la France rapporté "
+             "à sa dispersion entre les régions (écarts-types interrégionaux) : < 0, domaine perçu comme moins "
+             "préoccupant que ne le laissent attendre les indicateurs ; > 0, plus préoccupant. Trait : intervalle "
+             "à 95 % (erreur d'enquête et incertitude de l'indice selon les choix de méthode)."]
     if missing:
         notes.append("Non représenté (indice ou perception non disponible) : "
                      + fr.join([g["label"].lower() for g in missing]) + ".")
@@ -1761,8 +1763,8 @@ def chart_gaps(ctx: dict, out_path) -> dict:
         ax.plot([g["gap_ci_low"], g["gap_ci_high"]], [i, i], color=color, linewidth=1.2, solid_capstyle="butt",
                 zorder=3)
         if g["significant"]:
-            ax.plot([g["gap"]], [i], marker="o", markersize=ms, linestyle="none", markerfacecolor=color,
-                    markeredgecolor="white", markeredgewidth=0.6, zorder=4)
+            ax.plot([g["gap"]], [i], marker="<" if g["gap"] < 0 else ">", markersize=ms + 0.6, linestyle="none",
+                    markerfacecolor=color, markeredgecolor="white", markeredgewidth=0.5, zorder=4)
         else:
             ax.plot([g["gap"]], [i], marker="o", markersize=ms - 0.6, linestyle="none", markerfacecolor="white",
                     markeredgecolor=NEUTRAL, markeredgewidth=1.1, zorder=4)
@@ -1774,12 +1776,16 @@ def chart_gaps(ctx: dict, out_path) -> dict:
     ax.set_xlabel("Écart perception − mesure (en écarts-types interrégionaux)")
     if any(g.get("reliability") == "caution" for g in pts):
         notes.append(_caution_note(ctx, f"{CAUTION_MARK} Perception"))
-    handles = [Line2D([], [], marker="o", markersize=ms, linestyle="none", markerfacecolor=GAP_UNDER,
-                      markeredgecolor="white", label="Fragilité sous-estimée (significatif)"),
-               Line2D([], [], marker="o", markersize=ms, linestyle="none", markerfacecolor=GAP_OVER,
-                      markeredgecolor="white", label="Inquiétude supérieure à la mesure (significatif)"),
-               Line2D([], [], marker="o", markersize=ms - 0.6, linestyle="none", markerfacecolor="white",
-                      markeredgecolor=NEUTRAL, markeredgewidth=1.1, label="Non significatif")]
+    handles = []
+    if any(g["significant"] and g["gap"] < 0 for g in pts):
+        handles.append(Line2D([], [], marker="<", markersize=ms + 0.6, linestyle="none", markerfacecolor=GAP_UNDER,
+                              markeredgecolor="white", label="Perçu comme moins préoccupant (significatif)"))
+    if any(g["significant"] and g["gap"] > 0 for g in pts):
+        handles.append(Line2D([], [], marker=">", markersize=ms + 0.6, linestyle="none", markerfacecolor=GAP_OVER,
+                              markeredgecolor="white", label="Perçu comme plus préoccupant (significatif)"))
+    if any(not g["significant"] for g in pts):
+        handles.append(Line2D([], [], marker="o", markersize=ms - 0.6, linestyle="none", markerfacecolor="white",
+                              markeredgecolor=NEUTRAL, markeredgewidth=1.1, label="Non significatif"))
     _finalize(fig, ax, 0.125 * (n + 1), handles, notes)
     file = _save(fig, out_path)
     sig = [g for g in pts if g["significant"]]

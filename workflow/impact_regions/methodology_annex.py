@@ -137,10 +137,12 @@ def sensitivity_sentence(sens: pd.DataFrame, weight_noise: float) -> str:
     top = sens.sort_values("total", ascending=False).iloc[0]
     label = CHOICE_LABELS.get(top["choice"], top["choice"]).format(noise=fr.percent(weight_noise, 0))
     label = label.split(" (")[0].lower()
+    article = {"normalisation": "la normalisation", "aggregation": "l'agrégation", "weights": "le poids des indicateurs",
+               "treatment": "le traitement des valeurs extrêmes", "survey": "l'erreur d'échantillonnage de l'enquête"}
     return fr.typography(
-        f"Le choix qui déplace le plus les rangs est : {label} (indice total {_num(top['total'])}, "
-        f"soit {fr.percent(float(top['total']), 0)} de la variance du décalage moyen des rangs lorsqu'on "
-        f"tient compte de ses interactions).")
+        f"C'est {article.get(top['choice'], label)} qui déplace le plus les rangs : son indice total, "
+        f"{_num(top['total'])}, signifie que {fr.percent(float(top['total']), 0)} de la variance du décalage moyen "
+        f"des rangs lui est attribuable, interactions comprises.")
 
 
 def build_annex_context(tables: dict[str, pd.DataFrame], catalogue: dict, config: dict, provenance: dict,
@@ -170,6 +172,7 @@ def build_annex_context(tables: dict[str, pd.DataFrame], catalogue: dict, config
         "aggregation": config["index"]["aggregation"],
         "uncertainty": {"runs": fr.integer(unc["runs"]), "evaluations": fr.integer(n_eval) if n_eval else "",
                         "noise": fr.percent(unc["weight_noise"], 0), "seed": unc["seed"],
+                        "factor_low": fr.number(1 - unc["weight_noise"], 2), "factor_high": fr.number(1 + unc["weight_noise"], 2),
                         "low": fr.percent(unc["interval"][0], 0), "high": fr.percent(unc["interval"][1], 0)},
         "sensitivity_rows": sensitivity_rows(sens, unc["weight_noise"]),
         "sensitivity_sentence": sensitivity_sentence(sens, unc["weight_noise"]),

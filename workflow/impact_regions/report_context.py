@@ -70,7 +70,7 @@ TABLE_COLUMNS = {
                         "perceived_reliability", "spearman_rho", "gap", "gap_ci_low", "gap_ci_high",
                         "gap_significant"],
     "raking_margins": ["territory_code", "variable", "category", "target_share", "achieved_share",
-                       "achieved_share_design", "kish_efficiency", "kish_efficiency_design"],
+                       "achieved_share_design", "kish_efficiency", "kish_efficiency_design", "n"],
     # a table of the whole run (no territory_code): every row is read
     "sensitivity": ["choice", "first_order", "total"],
 }
@@ -241,17 +241,18 @@ def gap_sentence(gaps: list[dict], spearman: float | None) -> str:
             and g["rank_objective"] is not None and g["rank_objective"] > n / 2]
     parts = []
     if under:
-        parts.append(fr.join([f"{g['phrase']} ({ordinal(g['rank_objective'])} rang de l'indice, "
-                              f"{ordinal(g['rank_perceived'])} rang des priorités)"
+        parts.append(fr.join([f"{g['phrase']} ({ordinal(g['rank_objective'])} domaine le plus fragile du territoire "
+                              f"selon l'indice, {ordinal(g['rank_perceived'], feminine=True)} priorité des habitants)"
                               for g in under])
                      + (" figure" if len(under) == 1 else " figurent")
-                     + " parmi les fragilités objectives les plus marquées sans être "
-                     + ("une priorité" if len(under) == 1 else "des priorités") + " pour les habitants")
+                     + " parmi les fragilités objectives les plus marquées du territoire sans être "
+                     + ("une priorité" if len(under) == 1 else "des priorités") + " pour ses habitants")
     if over:
         parts.append(("à l'inverse, " if under else "") + fr.join([g["phrase"] for g in over])
                      + (" préoccupe" if len(over) == 1 else " préoccupent")
-                     + " les habitants alors que les indicateurs n'en font pas "
-                     + ("une fragilité majeure" if len(over) == 1 else "des fragilités majeures"))
+                     + " les habitants alors que les indicateurs placent "
+                     + ("ce domaine" if len(over) == 1 else "ces domaines")
+                     + " parmi les moins fragiles du territoire")
     if not parts:
         text = "Les priorités des habitants recoupent globalement les fragilités mesurées par les indicateurs."
     else:
@@ -277,11 +278,12 @@ def gap_significance_sentence(gaps: list[dict]) -> str:
                 "d'enquête et l'incertitude de l'indice.")
     parts = []
     if under:
-        parts.append("la fragilité mesurée dépasse nettement la perception des habitants pour "
-                     + fr.join([g["phrase"] for g in under]))
+        parts.append("comparés aux autres régions, les habitants jugent " + fr.join([g["phrase"] for g in under])
+                     + " moins préoccupant" + ("s" if len(under) > 1 else "") + " que ne le laissent attendre les indicateurs")
     if over:
-        parts.append("l'inquiétude des habitants dépasse ce que montrent les indicateurs pour "
-                     + fr.join([g["phrase"] for g in over]))
+        parts.append(("à l'inverse, ils" if under else "comparés aux autres régions, les habitants")
+                     + " jugent " + fr.join([g["phrase"] for g in over])
+                     + " plus préoccupant" + ("s" if len(over) > 1 else "") + " que ne l'indiquent les indicateurs")
     n = len(under) + len(over)
     head = (f"Compte tenu de l'erreur d'enquête et de l'incertitude de l'indice, {n} écart"
             + ("s" if n > 1 else "") + f" sur {len(shown)} entre perception et mesure "
@@ -420,6 +422,13 @@ def build_context(territory: dict, tables: dict[str, list[dict]], departements: 
                for g in GROUPS}
     samples_fr = {g: max([x["n"] for x in (est.get(g, m, "FR") for m in ("devoir_alliance", "a_partenariat", "alliance_innovation")) if x] or [0])
                   for g in GROUPS}
+    # inhabitants: every respondent counts (the estimates exclude "ne sait pas"): from the
+    # raking margins, whose categories of one variable partition the sample
+    for counts, where_code in ((samples, code), (samples_fr, "FR")):
+        sexe = [m["n"] for m in tables.get("raking_margins", [])
+                if m["territory_code"] == where_code and m["variable"] == "sexe" and m.get("n") is not None]
+        if sexe:
+            counts["habitants"] = int(sum(sexe))
     flagged = sorted({f"{p['label']}" for p in perceived if p["reliability"] == "caution"})
     sources = sorted({i["source_label"] for i in catalogue["indicators"]})
     surveys = [f["label"] for f in codebook["files"]]
@@ -518,8 +527,9 @@ def sensitivity_sentence(rows: list[dict]) -> str:
     if len(rows) < 2:
         return ""
     a, b = rows[0], rows[1]
-    return (f"Les rangs des régions dépendent d'abord de {SENSITIVITY_CHOICES.get(a['choice'], a['choice'])} "
-            f"({fr.percent(a['total'])} de leur variance, indice de Sobol total) et de "
+    return (f"Dans cette simulation, les déplacements de rang des régions, selon l'indice comme selon la perception "
+            f"des habitants, tiennent d'abord à {SENSITIVITY_CHOICES.get(a['choice'], a['choice'])} "
+            f"({fr.percent(a['total'])} de leur variance, indice de Sobol total) et à "
             f"{SENSITIVITY_CHOICES.get(b['choice'], b['choice'])} ({fr.percent(b['total'])}).")
 
 
@@ -578,7 +588,7 @@ def _modes_sentence(modes: list[dict]) -> str:
     regional = any(m[g] is not None for m in modes for g in orgs)
     key = (lambda m: -sum((m[g] or 0) for g in orgs)) if regional else (lambda m: -sum((m[f"{g}_france"] or 0) for g in orgs))
     totals = sorted(modes, key=key)
-    where = "" if regional else "Les effectifs du territoire sont trop faibles pour ses propres valeurs. En France, "
+    where = "" if regional else "Les effectifs du territoire sont trop faibles pour publier ses propres valeurs. En France, "
     first = totals[0]["label"] if regional else totals[0]["label"].lower()
     text = (f"{where}{first} et {totals[1]['label'].lower()} sont les modes de partenariat les plus fréquents "
             "parmi les organisations qui ont des partenariats.")
