@@ -13,7 +13,6 @@ import copy
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import jsonschema
 import yaml
 
 from .errors import ConfigError
@@ -54,9 +53,17 @@ def _fill_defaults(instance: Any, schema: dict) -> Any:
     return instance
 
 
-def validate(data: Any, schema_name: str, path: str | Path) -> Any:
-    """Validate `data` against `workflow/schemas/<schema_name>.schema.yaml`, then fill defaults."""
+def validate(data: Any, schema_name: str, path: str | Path, check: bool = True) -> Any:
+    """Validate `data` against `workflow/schemas/<schema_name>.schema.yaml`, then fill defaults.
+
+    `check=False` only fills the defaults: for the report jobs, which read files that the
+    workflow validated when it was parsed (workflow/rules/common.smk), and start faster without
+    jsonschema."""
     schema = _schema(schema_name)
+    if not check:
+        return _fill_defaults(data, schema)
+    import jsonschema
+
     validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(data), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
     if errors:
@@ -85,9 +92,9 @@ def check_config(data: dict, path: str | Path) -> dict:
     return config
 
 
-def load_indicators(path: str | Path) -> dict:
+def load_indicators(path: str | Path, check: bool = True) -> dict:
     """Indicator catalogue, validated, with `sources` normalised to a level -> file mapping."""
-    cat = validate(load_yaml(path) or {}, "indicators", path)
+    cat = validate(load_yaml(path) or {}, "indicators", path, check)
     domains = [d["id"] for d in cat["domains"]]
     if len(set(domains)) != len(domains):
         raise ConfigError(path, "domains", "duplicate domain id")
@@ -124,9 +131,9 @@ def load_indicators(path: str | Path) -> dict:
     return cat
 
 
-def load_survey(path: str | Path, domains: list[dict]) -> dict:
+def load_survey(path: str | Path, domains: list[dict], check: bool = True) -> dict:
     """Survey codebook, validated, with `pattern` measures expanded over the domains."""
-    codebook = validate(load_yaml(path) or {}, "survey", path)
+    codebook = validate(load_yaml(path) or {}, "survey", path, check)
     measures = []
     for i, m in enumerate(codebook["measures"]):
         if m["kind"] in ("mean", "agree") and ("min" not in m or "max" not in m):

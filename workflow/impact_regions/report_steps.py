@@ -58,8 +58,8 @@ def report_data_step(territory: dict, parts: list[dict[str, str]], geo_dir: str,
         from .report_context import build_context, read_tables, report_territory_codes
 
         departements = read_departements(geo_dir)
-        catalogue = load_indicators(indicators_yaml)
-        codebook = load_survey(survey_yaml, catalogue["domains"])
+        catalogue = load_indicators(indicators_yaml, check=False)  # validated when the workflow was parsed
+        codebook = load_survey(survey_yaml, catalogue["domains"], check=False)
         provenance = json.loads(Path(provenance_json).read_text(encoding="utf-8"))
         tables = read_tables(parts, report_territory_codes(territory))
         ctx = build_context(territory, tables, departements, catalogue, codebook, config, provenance,
@@ -80,7 +80,7 @@ def report_html_step(context_json: str, region_file: str, templates_dir: str, ch
     from .templating import render_html
 
     ctx = json.loads(Path(context_json).read_text(encoding="utf-8"))
-    region = validate(load_yaml(region_file) or {}, "region", region_file)
+    region = validate(load_yaml(region_file) or {}, "region", region_file, check=False)  # checked at parse time
     ctx["territory"]["intro"] = region.get("intro", "")
     templates = Path(templates_dir).resolve()
     render_html(templates, "report.html.j2", {
