@@ -30,7 +30,6 @@ KEYS = {
     "raking_margins": ["territory_code", "variable", "category"],
     "index_audit": ["check", "domain_id", "indicator_id", "other_indicator_id", "territory_code"],
     "sensitivity": ["choice"],
-    "gap_uncertainty": ["territory_code", "domain_id"],
 }
 
 RANK_COLUMNS = ["rank_median", "rank_p05", "rank_p95"]
@@ -192,28 +191,25 @@ def uncertainty_tables(values: pd.DataFrame, point: pd.DataFrame, treatment: pd.
     return {"fragility_indices": fi, "sensitivity": mc["sensitivity"], "gap_uncertainty": gaps}
 
 
-def uncertainty_step(indicator_values: str, fragility_point: str, indicator_treatment: str, survey_estimates: str,
-                     territories: str, indicators_yaml: str, index_options: dict, uncertainty_options: dict,
-                     outputs: dict[str, str]) -> None:
-    from .config import load_indicators
-
-    tables = uncertainty_tables(pd.read_parquet(indicator_values), pd.read_parquet(fragility_point),
-                                pd.read_parquet(indicator_treatment), pd.read_parquet(survey_estimates),
-                                pd.read_parquet(territories), load_indicators(indicators_yaml), index_options,
-                                uncertainty_options)
-    for name, path in outputs.items():
-        write_table(tables[name], path, KEYS[name])
-
-
-def perception_gaps_step(fragility_indices: str, survey_estimates: str, gap_uncertainty: str, territories: str,
-                         indicators_yaml: str, survey_yaml: str, out: str) -> None:
+def perception_gaps_step(indicator_values: str, fragility_point: str, indicator_treatment: str,
+                         survey_estimates: str, territories: str, indicators_yaml: str, survey_yaml: str,
+                         index_options: dict, uncertainty_options: dict, outputs: dict[str, str]) -> None:
+    """fragility_indices (point values + Monte Carlo rank intervals), sensitivity (Sobol indices)
+    and perception_gaps (with the gaps' intervals): one job, since the gaps need the draws."""
     from .config import load_indicators, load_survey
     from .perception_gaps import build_perception_gaps
 
-    codebook = load_survey(survey_yaml, load_indicators(indicators_yaml)["domains"])
-    table = build_perception_gaps(pd.read_parquet(fragility_indices), pd.read_parquet(survey_estimates),
-                                  pd.read_parquet(gap_uncertainty), pd.read_parquet(territories), codebook)
-    write_table(table, out, KEYS["perception_gaps"])
+    catalogue = load_indicators(indicators_yaml)
+    codebook = load_survey(survey_yaml, catalogue["domains"])
+    estimates = pd.read_parquet(survey_estimates)
+    territories_df = pd.read_parquet(territories)
+    tables = uncertainty_tables(pd.read_parquet(indicator_values), pd.read_parquet(fragility_point),
+                                pd.read_parquet(indicator_treatment), estimates, territories_df, catalogue,
+                                index_options, uncertainty_options)
+    tables["perception_gaps"] = build_perception_gaps(tables["fragility_indices"], estimates,
+                                                      tables.pop("gap_uncertainty"), territories_df, codebook)
+    for name, path in outputs.items():
+        write_table(tables[name], path, KEYS[name])
 
 
 def custom_territory_step(geo_dir: str, definition: dict, staging: dict[str, str], base: dict[str, str],

@@ -1,21 +1,29 @@
-# Stage 4: perception gaps (objective index vs perceived fragility).
+# Stage 4: the Monte Carlo over the methodological choices and the survey error (rank intervals
+# of fragility_indices, Sobol indices of sensitivity) and the perception gaps with their intervals.
+# One job: the gaps need the Monte Carlo's draws, and the job is on the critical path to the reports.
 
 
 rule perception_gaps:
     input:
-        fragility_indices=rules.uncertainty.output.fragility_indices,
+        indicator_values=rules.indices.output.indicator_values,
+        fragility_point=rules.indices.output.fragility_point,
+        indicator_treatment=rules.indices.output.indicator_treatment,
         survey_estimates=rules.survey_estimates.output[0],
-        gap_uncertainty=rules.uncertainty.output.gap_uncertainty,
         territories=rules.territories.output[0],
         catalogue=CFG["indicators"],
         codebook=CFG["survey"],
-        code=code("perception_gaps", sql=("perception_gaps",)),
+        code=code("indices", "uncertainty", "sobol", "perception_gaps", "treatment", sql=("perception_gaps",)),
     output:
-        f"{BASE}/perception_gaps.parquet",
+        fragility_indices=f"{BASE}/fragility_indices.parquet",
+        sensitivity=f"{BASE}/sensitivity.parquet",
+        perception_gaps=f"{BASE}/perception_gaps.parquet",
     log:
         f"{LOGS}/perception_gaps.log",
     benchmark:
         f"{LOGS}/benchmarks/perception_gaps.tsv"
+    params:
+        index=CFG["index"],
+        uncertainty=CFG["uncertainty"],
     priority: 20  # on the critical path to the reports: scheduled first
     script:
         "../scripts/perception_gaps.py"

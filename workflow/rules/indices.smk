@@ -1,5 +1,5 @@
-# Stage 2: indicator values for every territory, scores, domain fragility indices and their audit;
-# then the Monte Carlo over the methodological choices (rank and gap intervals, Sobol indices).
+# Stage 2: indicator values for every territory, scores, domain fragility indices (point values;
+# stage 4 adds their Monte Carlo rank intervals) and their audit.
 
 
 rule indices:
@@ -28,27 +28,3 @@ rule indices:
     script:
         "../scripts/indices.py"
 
-
-rule uncertainty:
-    input:
-        indicator_values=rules.indices.output.indicator_values,
-        fragility_point=rules.indices.output.fragility_point,
-        indicator_treatment=rules.indices.output.indicator_treatment,
-        survey_estimates=f"{BASE}/survey_estimates.parquet",
-        territories=rules.territories.output[0],
-        catalogue=CFG["indicators"],
-        code=code("indices", "uncertainty", "sobol"),
-    output:
-        fragility_indices=f"{BASE}/fragility_indices.parquet",
-        sensitivity=f"{BASE}/sensitivity.parquet",
-        gap_uncertainty=f"{STAGING}/gap_uncertainty.parquet",
-    log:
-        f"{LOGS}/uncertainty.log",
-    benchmark:
-        f"{LOGS}/benchmarks/uncertainty.tsv"
-    params:
-        index=CFG["index"],
-        uncertainty=CFG["uncertainty"],
-    priority: 20  # on the critical path to the reports: scheduled first
-    script:
-        "../scripts/uncertainty.py"

@@ -15,11 +15,17 @@ SOURCES_YAML = [p for p in [f"{RAW}/SOURCES.yaml"] if Path(p).exists()]
 ANNEX_TABLES = ["territories", "fragility_indices", "raking_margins", "index_audit", "sensitivity"]
 
 
+# the tables a report reads (impact_regions.report_context.TABLE_COLUMNS): no other table change
+# reruns the reports
+REPORT_TABLES = ["territories", "indicator_values", "fragility_indices", "survey_estimates", "perception_gaps",
+                 "raking_margins", "sensitivity"]
+
+
 def report_parts(slug):
     """The table files a territory's report reads: the base, plus its own rows if custom."""
-    parts = [base_tables()]
+    parts = [{t: p for t, p in base_tables().items() if t in REPORT_TABLES}]
     if slug in CUSTOM_DEFS:
-        parts.append(custom_tables(slug))
+        parts.append({t: p for t, p in custom_tables(slug).items() if t in REPORT_TABLES})
     return parts
 
 
