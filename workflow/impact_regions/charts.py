@@ -116,6 +116,8 @@ FONT_SIZE = 8.0    # body of the charts, pt
 SMALL = 7.5        # ticks, legends, value labels
 NOTE = 7.0         # notes (the smallest text: ≥ 7 pt at print size)
 CAUTION_MARK = "*"
+# a point whose difference is not significant: hollow, grey (quadrant and gap charts, their legends)
+HOLLOW_MARKER = dict(marker="o", linestyle="none", markerfacecolor="white", markeredgecolor=NEUTRAL, markeredgewidth=1.1)
 FRANCE_MARKER = dict(marker="D", markersize=5.2, markerfacecolor=INK, markeredgecolor="white",
                      markeredgewidth=0.8, linestyle="none")
 SVG_METADATA = {"Date": None, "Creator": None}
@@ -429,6 +431,13 @@ def _percent_formatter() -> FuncFormatter:
 
 def _france_handle(label: str = "France") -> Line2D:
     return Line2D([], [], label=label, **FRANCE_MARKER)
+
+
+def _source_gaps(ctx: dict, tail: str) -> str:
+    """Source line of the charts that put the index beside the inhabitants' perception."""
+    citizens, _ = _surveys(ctx)
+    return (f"Sources : indices de fragilité ({_producers(ctx)}, données {ctx.get('vintage', '')}) ; {citizens}"
+            + tail + _demo_suffix(ctx))
 
 
 def _rules(ctx: dict) -> dict:
@@ -1332,9 +1341,7 @@ def chart_quadrant(ctx: dict, out_path) -> dict:
         notes.append("Non représenté (perception non publiée, effectif insuffisant) : "
                      + fr.join([g["label"].lower() for g in no_perc]) + ".")
     title = "Écart de perception : indice de fragilité et fragilité perçue, par rapport à la France"
-    citizens, _ = _surveys(ctx)
-    source = (f"Sources : indices de fragilité ({_producers(ctx)}, données {ctx.get('vintage', '')}) ; {citizens}, "
-              "estimations pondérées ; calculs IMPACT-Régions." + _demo_suffix(ctx))
+    source = _source_gaps(ctx, ", estimations pondérées ; calculs IMPACT-Régions.")
     if not pts:
         file = _save(_no_data_figure(WIDE_CM, notes[1:]), out_path)
         return _result("quadrant", file, title, _no_data_alt(ctx, "écart de perception"), source, has_data=False)
@@ -1368,9 +1375,8 @@ def chart_quadrant(ctx: dict, out_path) -> dict:
                                markerfacecolor=FAMILY_COLORS.get(g["family"], MUTED), markeredgecolor="white",
                                markeredgewidth=0.6, zorder=5)
         else:
-            (point,) = ax.plot([g["objective"]], [g["perceived_diff"]], marker="o", markersize=ms - 0.6,
-                               linestyle="none", markerfacecolor="white", markeredgecolor=NEUTRAL, markeredgewidth=1.1,
-                               zorder=5)
+            (point,) = ax.plot([g["objective"]], [g["perceived_diff"]], markersize=ms - 0.6, zorder=5,
+                               **HOLLOW_MARKER)
         point.set_gid(f"point-{g['domain_id']}")
     corner_kw = dict(fontsize=SMALL, color=MUTED, fontweight="bold", zorder=1, linespacing=1.15)
     corners = []
@@ -1380,8 +1386,8 @@ def chart_quadrant(ctx: dict, out_path) -> dict:
     families = [f for f in FAMILY_COLORS if any(g["family"] == f and g.get("significant") for g in pts)]
     handles = [Line2D([], [], marker="o", markersize=ms, linestyle="none", markerfacecolor=FAMILY_COLORS[f],
                       markeredgecolor="white", label=FAMILY_LABELS[f]) for f in families]
-    handles.append(Line2D([], [], marker="o", markersize=ms - 0.6, linestyle="none", markerfacecolor="white",
-                          markeredgecolor=NEUTRAL, markeredgewidth=1.1, label="Écart perception / mesure non significatif"))
+    handles.append(Line2D([], [], markersize=ms - 0.6, label="Écart perception / mesure non significatif",
+                          **HOLLOW_MARKER))
     _finalize(fig, ax, 2.75, handles, notes)
     renderer = fig.canvas.get_renderer()
     scale_px = fig.dpi / 72
@@ -1739,9 +1745,7 @@ def chart_gaps(ctx: dict, out_path) -> dict:
         notes.append("Non représenté (indice ou perception non disponible) : "
                      + fr.join([g["label"].lower() for g in missing]) + ".")
     title = "Écart entre perception et mesure, par domaine (en écarts-types interrégionaux)"
-    citizens, _ = _surveys(ctx)
-    source = (f"Sources : indices de fragilité ({_producers(ctx)}, données {ctx.get('vintage', '')}) ; {citizens} ; "
-              "simulation de Monte-Carlo IMPACT-Régions." + _demo_suffix(ctx))
+    source = _source_gaps(ctx, " ; simulation de Monte-Carlo IMPACT-Régions.")
     if not pts:
         file = _save(_no_data_figure(WIDE_CM, notes[1:]), out_path)
         return _result("gaps", file, title, _no_data_alt(ctx, "écart entre perception et mesure"), source,
@@ -1766,8 +1770,7 @@ def chart_gaps(ctx: dict, out_path) -> dict:
             ax.plot([g["gap"]], [i], marker="<" if g["gap"] < 0 else ">", markersize=ms + 0.6, linestyle="none",
                     markerfacecolor=color, markeredgecolor="white", markeredgewidth=0.5, zorder=4)
         else:
-            ax.plot([g["gap"]], [i], marker="o", markersize=ms - 0.6, linestyle="none", markerfacecolor="white",
-                    markeredgecolor=NEUTRAL, markeredgewidth=1.1, zorder=4)
+            ax.plot([g["gap"]], [i], markersize=ms - 0.6, zorder=4, **HOLLOW_MARKER)
     ax.set_yticks(np.arange(n, dtype=float), [g["label"] + (f" {CAUTION_MARK}" if g.get("reliability") == "caution" else "")
                                               for g in pts])
     ax.tick_params(axis="y", length=0, pad=4)
@@ -1784,8 +1787,7 @@ def chart_gaps(ctx: dict, out_path) -> dict:
         handles.append(Line2D([], [], marker=">", markersize=ms + 0.6, linestyle="none", markerfacecolor=GAP_OVER,
                               markeredgecolor="white", label="Perçu comme plus préoccupant (significatif)"))
     if any(not g["significant"] for g in pts):
-        handles.append(Line2D([], [], marker="o", markersize=ms - 0.6, linestyle="none", markerfacecolor="white",
-                              markeredgecolor=NEUTRAL, markeredgewidth=1.1, label="Non significatif"))
+        handles.append(Line2D([], [], markersize=ms - 0.6, label="Non significatif", **HOLLOW_MARKER))
     _finalize(fig, ax, 0.125 * (n + 1), handles, notes)
     file = _save(fig, out_path)
     sig = [g for g in pts if g["significant"]]
