@@ -108,8 +108,10 @@ def _no_leftovers(directory: Path) -> bool:
 # ---------------------------------------------------------------------------------------------
 
 def test_pdf_is_produced_tagged_with_title_and_lang(job):
-    info = job.render(job.html())
+    result = job.render(job.html())
     assert job.out.is_file()
+    assert result == {"pages": 1, "warnings": []}
+    info = pdf_info(job.out)
     assert info["pages"] == 1
     assert info["is_tagged"] is True
     assert info["title"] == "IMPACT-Test — Synthèse"  # the title argument wins over <title>
@@ -117,7 +119,6 @@ def test_pdf_is_produced_tagged_with_title_and_lang(job):
     assert info["pdfua_part"] == 1
     assert info["has_attachments"] is False
     assert info["fonts"] == ["Noto-Sans"]  # only the shipped font, subset and embedded
-    assert info == {**pdf_info(job.out), "warnings": info["warnings"]}
     reader = PdfReader(str(job.out))
     assert reader.metadata["/CreationDate"] == "D:20191231000000Z"
     assert reader.metadata["/ModDate"] == "D:20191231000000Z"
@@ -129,8 +130,8 @@ def test_pdf_is_produced_tagged_with_title_and_lang(job):
 
 def test_chart_text_uses_the_shipped_font_even_with_system_fonts_off(job):
     html = job.html(extra='<p style="font-weight: bold">Gras synthétisé</p>')
-    info = job.render(html)
-    assert info["fonts"] == ["Noto-Sans"]
+    job.render(html)
+    assert pdf_info(job.out)["fonts"] == ["Noto-Sans"]
 
 
 # ---------------------------------------------------------------------------------------------

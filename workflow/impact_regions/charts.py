@@ -36,6 +36,7 @@ to U+2212), which WeasyPrint also uses for the text of SVG images.
 from __future__ import annotations
 
 import codecs
+import io
 import json
 import logging
 import math
@@ -61,6 +62,7 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, MultipleLocator
 from matplotlib.transforms import Bbox, blended_transform_factory
 
 from . import french as fr
+from .svg_tidy import tidy_svg
 
 __all__ = [
     "FAMILY_COLORS", "GROUP_COLORS", "chart_cooperation", "chart_groups", "chart_innovation", "chart_map",
@@ -328,7 +330,9 @@ def _of(ctx: dict) -> str:
 def _save(fig: Figure, out_path: str | Path) -> str:
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out_path, format="svg", metadata=SVG_METADATA)
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", metadata=SVG_METADATA)
+    out_path.write_text(tidy_svg(buffer.getvalue()), encoding="utf-8")
     return out_path.name
 
 

@@ -44,14 +44,18 @@ from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from weasyprint import HTML
-from weasyprint.logger import LOGGER
-from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+from .weasyprint_import import import_weasyprint
 
-from . import french  # noqa: F401 (re-exported API)
-from .pdf_info import pdf_info  # noqa: F401 (re-exported API)
-from .svg_text import install as _install_svg_text
-from .templating import _tmp_sibling, jinja_env, render_html, write_bytes_atomic, write_text_atomic  # noqa: F401
+import_weasyprint()  # first, so that no other import loads WeasyPrint the slow way
+
+from weasyprint import HTML  # noqa: E402
+from weasyprint.logger import LOGGER  # noqa: E402
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse  # noqa: E402
+
+from . import french  # noqa: F401,E402 (re-exported API)
+from .pdf_info import pdf_info  # noqa: F401,E402 (re-exported API)
+from .svg_text import install as _install_svg_text  # noqa: E402
+from .templating import _tmp_sibling, jinja_env, render_html, write_bytes_atomic, write_text_atomic  # noqa: F401,E402
 
 __all__ = [
     "RenderError", "SafeFetcher", "jinja_env", "make_url_fetcher", "pdf_info", "render_html",
@@ -272,8 +276,10 @@ def render_pdf(html_path: str | Path, out_pdf: str | Path, allowed_roots: list[P
       @font-face that cannot be loaded), or if the PDF would contain an attachment. On any
       failure no PDF is left: the temporary file is removed and so is an older `out_pdf`.
 
-    Returns :func:`pdf_info` of the written file plus `"warnings"`: the WeasyPrint warnings of
-    the job (unsupported CSS, subsetting fallback...), for the log.
+    Returns `{"pages": <page count>, "warnings": [...]}`, the warnings being those WeasyPrint
+    logged during the job (unsupported CSS, subsetting fallback...). The written file is not read
+    back (pypdf would cost a PDF job about 0.2 s): :func:`pdf_info` does that, for the index page
+    and the tests.
     """
     html_path = Path(html_path).resolve(strict=True)
     out_pdf = Path(out_pdf)
@@ -359,8 +365,6 @@ def render_pdf(html_path: str | Path, out_pdf: str | Path, allowed_roots: list[P
 
     for warning in collector.warnings:
         log.warning("%s: WeasyPrint: %s", out_pdf, warning)
-    info = pdf_info(out_pdf)
-    info["warnings"] = list(collector.warnings)
-    return info
+    return {"pages": len(document.pages), "warnings": list(collector.warnings)}
 
 

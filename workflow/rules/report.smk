@@ -62,7 +62,7 @@ rule report_data:
         catalogue=CFG["indicators"],
         codebook=CFG["survey"],
         fonts=FONTS,
-        code=code("report_steps", "report_context", "french", "charts", "provenance"),
+        code=code("report_steps", "report_context", "french", "charts", "svg_tidy", "provenance"),
     output:
         context=f"{BUILD}/{{slug}}/context.json",
         charts=[f"{BUILD}/{{slug}}/charts/{name}.svg" for name in CHART_NAMES],
@@ -110,7 +110,7 @@ rule report_pdf:
         charts=rules.report_data.output.charts,
         css=str(Path(TEMPLATES) / "print.css"),
         fonts=FONTS,
-        code=code("report_steps", "render", "pdf_info", "svg_text", "templating"),
+        code=code("report_steps", "render", "weasyprint_import", "pdf_info", "svg_text", "templating"),
     output:
         f"{REPORTS}/{{slug}}.pdf",
     log:
@@ -131,7 +131,7 @@ rule index_map:
         fragility=f"{BASE}/fragility_indices.parquet",
         geo=[f"{GEO_DIR}/regions.geojson"] + GEO_FILES,
         fonts=FONTS,
-        code=code("report_steps", "charts", "french"),
+        code=code("report_steps", "charts", "svg_tidy", "french"),
     output:
         map=f"{REPORTS}/index-map.svg",
         meta=f"{BUILD}/index-map.json",
@@ -176,8 +176,8 @@ rule methodology:
         catalogue=CFG["indicators"],
         templates=[str(Path(TEMPLATES) / "methodology.html.j2"), str(Path(TEMPLATES) / "print.css")],
         fonts=FONTS,
-        code=code("methodology_annex", "index_audit", "index_page", "french", "render", "pdf_info", "svg_text",
-                  "templating"),
+        code=code("methodology_annex", "index_audit", "index_page", "french", "render", "weasyprint_import",
+                  "pdf_info", "svg_text", "templating"),
     output:
         html=f"{BUILD}/methodologie.html",
         pdf=f"{REPORTS}/methodologie.pdf",
