@@ -57,6 +57,29 @@ def job_benchmarks() -> list[dict]:
     return rows
 
 
+def timeline() -> dict[str, tuple[float, float]]:
+    """{stage: (first start, last end)} in seconds from the start of the build, for the jobs
+    of the last run: a job ends when its log was last written and starts its `benchmark:`
+    wall-clock time earlier."""
+    spans = []
+    for f in BENCH_DIR.glob("*.tsv"):
+        stage, _, wildcard = f.stem.partition("-")
+        log = ROOT / "logs" / (f"{stage}/{wildcard}.log" if wildcard else f"{stage}.log")
+        if log.exists():
+            with f.open() as fh:
+                seconds = float(next(csv.DictReader(fh, delimiter="\t"))["s"])
+            end = log.stat().st_mtime
+            spans.append((stage, end - seconds, end))
+    if not spans:
+        return {}
+    t0 = min(start for _, start, _ in spans)
+    stages: dict[str, tuple[float, float]] = {}
+    for stage, start, end in spans:
+        first, last = stages.get(stage, (float("inf"), 0.0))
+        stages[stage] = (min(first, start - t0), max(last, end - t0))
+    return dict(sorted(stages.items(), key=lambda kv: kv[1]))
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--cores", default=str(os.cpu_count()))
@@ -70,7 +93,8 @@ def main(argv: list[str] | None = None) -> None:
     results = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}}
     t, c, m = snakemake(args.cores)
     results["cold"] = {"seconds": round(t, 2), "cpu_seconds": round(c, 2), "peak_rss_mib": round(m, 1),
-                       "jobs": job_benchmarks()}
+                       "jobs": job_benchmarks(),
+                       "timeline": {k: [round(a, 1), round(b, 1)] for k, (a, b) in timeline().items()}}
     t, c, m = snakemake(args.cores)
     results["noop"] = {"seconds": round(t, 2), "cpu_seconds": round(c, 2)}
     region = ROOT / cfg["regions_dir"] / "paca.yaml"
@@ -96,6 +120,8 @@ def main(argv: list[str] | None = None) -> None:
         peak = max(j["max_rss_mib"] for j in jobs)
         print(f"  {stage:<18} {len(jobs):3d} job(s) {total:7.2f} s (sum of the jobs' wall-clock times)  "
               f"peak {peak:6.0f} MiB")
+    print("  timeline of the cold build (first start - last end of each stage, in s):")
+    print("    " + ", ".join(f"{k} {a:.1f}-{b:.1f}" for k, (a, b) in results["cold"]["timeline"].items()))
     print(f"no-op rerun: {results['noop']['seconds']:7.2f} s  (CPU {results['noop']['cpu_seconds']:.1f} s)")
     if "one_region" in results:
         one = results["one_region"]

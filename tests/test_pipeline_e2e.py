@@ -126,6 +126,34 @@ def test_statistics_tables_are_consistent(tiny_run):
     assert 'href="methodologie.pdf"' in (tiny_run / "reports" / "index.html").read_text(encoding="utf-8")
 
 
+def test_the_index_page_shows_the_pages_and_sizes_of_the_pdfs(tiny_run):
+    # GIVEN the PDFs of the run, read back with pypdf
+    import json
+
+    from impact_regions.french import integer
+    from impact_regions.index_page import format_size
+    from impact_regions.pdf_info import pdf_info
+
+    build = tiny_run / "data" / "processed" / "report_build"
+    index = (tiny_run / "reports" / "index.html").read_text(encoding="utf-8")
+    pdfs = {p.stem: p for p in (tiny_run / "reports").glob("*.pdf")}
+    assert set(pdfs) == {"corse", "martinique", "methodologie"}
+    for name, pdf in pdfs.items():
+        info = pdf_info(pdf)
+        # THEN the facts written by the PDF job (which the index job reads instead of the PDFs)
+        # are those of the file
+        facts_file = build / ("methodologie-pdf.json" if name == "methodologie" else f"{name}/pdf.json")
+        facts = json.loads(facts_file.read_text(encoding="utf-8"))
+        assert facts == {"pages": info["pages"], "size_bytes": pdf.stat().st_size}, name
+        # AND the index page shows them beside the link
+        pages, size = integer(info["pages"]), format_size(pdf.stat().st_size)
+        if name == "methodologie":
+            assert f"annexe méthodologique</a> (PDF, {pages} pages, {size})" in index
+        else:
+            row = index[index.index(f'href="{name}.pdf"'):].split("</tr>")[0]
+            assert f'<td class="num">{pages}</td><td class="num">{size}</td>' in row, row
+
+
 def test_noop_rerun_does_nothing(tiny_run):
     # WHEN snakemake runs again on unchanged inputs THEN nothing is scheduled
     proc = snakemake(tiny_run, "--dry-run")

@@ -110,7 +110,7 @@ def _no_leftovers(directory: Path) -> bool:
 def test_pdf_is_produced_tagged_with_title_and_lang(job):
     result = job.render(job.html())
     assert job.out.is_file()
-    assert result == {"pages": 1, "warnings": []}
+    assert result == {"pages": 1, "size_bytes": job.out.stat().st_size, "warnings": []}
     info = pdf_info(job.out)
     assert info["pages"] == 1
     assert info["is_tagged"] is True

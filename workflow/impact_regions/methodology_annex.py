@@ -190,10 +190,12 @@ def fr_sort(name: str) -> str:
 
 
 def annex_step(tables: dict[str, str], indicators_yaml: str, config: dict, provenance_json: str,
-               templates_dir: str, out_html: str, out_pdf: str) -> None:
-    """Build the annex context from the processed tables, write its HTML, render the PDF."""
+               templates_dir: str, out_html: str, out_pdf: str, out_facts: str) -> None:
+    """Build the annex context from the processed tables, write its HTML, render the PDF, and
+    write its page count and size for the index page (`out_facts`)."""
     from .config import load_indicators
     from .render import render_pdf
+    from .report_steps import write_pdf_facts
     from .templating import render_html
 
     frames = {name: pd.read_parquet(path) for name, path in tables.items()}
@@ -203,5 +205,7 @@ def annex_step(tables: dict[str, str], indicators_yaml: str, config: dict, prove
     templates = Path(templates_dir).resolve()
     render_html(templates, "methodology.html.j2", {"ctx": ctx, "css_url": (templates / "print.css").as_uri()},
                 out_html)
-    render_pdf(out_html, out_pdf, [templates], title=f"IMPACT-Régions — Annexe méthodologique {config['vintage']}",
-               lang="fr", vintage_year=int(config["vintage"]))
+    facts = render_pdf(out_html, out_pdf, [templates],
+                       title=f"IMPACT-Régions — Annexe méthodologique {config['vintage']}",
+                       lang="fr", vintage_year=int(config["vintage"]))
+    write_pdf_facts(facts, out_facts)

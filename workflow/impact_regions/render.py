@@ -276,10 +276,10 @@ def render_pdf(html_path: str | Path, out_pdf: str | Path, allowed_roots: list[P
       @font-face that cannot be loaded), or if the PDF would contain an attachment. On any
       failure no PDF is left: the temporary file is removed and so is an older `out_pdf`.
 
-    Returns `{"pages": <page count>, "warnings": [...]}`, the warnings being those WeasyPrint
-    logged during the job (unsupported CSS, subsetting fallback...). The written file is not read
-    back (pypdf would cost a PDF job about 0.2 s): :func:`pdf_info` does that, for the index page
-    and the tests.
+    Returns `{"pages": <page count>, "size_bytes": <file size>, "warnings": [...]}`, the warnings
+    being those WeasyPrint logged during the job (unsupported CSS, subsetting fallback...). The
+    written file is not read back (pypdf would cost a PDF job about 0.2 s): :func:`pdf_info` does
+    that, for the tests.
     """
     html_path = Path(html_path).resolve(strict=True)
     out_pdf = Path(out_pdf)
@@ -365,6 +365,6 @@ def render_pdf(html_path: str | Path, out_pdf: str | Path, allowed_roots: list[P
 
     for warning in collector.warnings:
         log.warning("%s: WeasyPrint: %s", out_pdf, warning)
-    return {"pages": len(document.pages), "warnings": list(collector.warnings)}
+    return {"pages": len(document.pages), "size_bytes": out_pdf.stat().st_size, "warnings": list(collector.warnings)}
 
 

@@ -112,7 +112,8 @@ rule report_pdf:
         fonts=FONTS,
         code=code("report_steps", "render", "weasyprint_import", "pdf_info", "svg_text", "templating"),
     output:
-        f"{REPORTS}/{{slug}}.pdf",
+        pdf=f"{REPORTS}/{{slug}}.pdf",
+        facts=f"{BUILD}/{{slug}}/pdf.json",  # pages and size, for the index page
     log:
         f"{LOGS}/report_pdf/{{slug}}.log",
     benchmark:
@@ -150,11 +151,13 @@ rule index_map:
 rule index:
     input:
         reports=[f"{REPORTS}/{slug}.pdf" for slug in SLUGS],
+        facts=[f"{BUILD}/{slug}/pdf.json" for slug in SLUGS],
         map=rules.index_map.output.map,
         map_meta=rules.index_map.output.meta,
         annex=f"{REPORTS}/methodologie.pdf",
+        annex_facts=f"{BUILD}/methodologie-pdf.json",
         provenance=rules.provenance.output[0],
-        code=code("report_steps", "index_page", "pdf_info", "templating", "french"),
+        code=code("report_steps", "index_page", "templating", "french"),
     output:
         f"{REPORTS}/index.html",
     log:
@@ -162,7 +165,7 @@ rule index:
     benchmark:
         f"{LOGS}/benchmarks/index.tsv"
     params:
-        reports={slug: f"{REPORTS}/{slug}.pdf" for slug in SLUGS},
+        reports={slug: f"{BUILD}/{slug}/pdf.json" for slug in SLUGS},  # the facts of each PDF
         names={slug: BY_SLUG[slug]["name"] for slug in SLUGS},
         vintage=CFG["vintage"],
     script:
@@ -181,6 +184,7 @@ rule methodology:
     output:
         html=f"{BUILD}/methodologie.html",
         pdf=f"{REPORTS}/methodologie.pdf",
+        facts=f"{BUILD}/methodologie-pdf.json",  # pages and size, for the index page
     log:
         f"{LOGS}/methodology.log",
     benchmark:

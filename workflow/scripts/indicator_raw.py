@@ -4,5 +4,5 @@ from impact_regions.steps import indicator_raw_step
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 run(sm.log[0], lambda: indicator_raw_step(sm.params.geo_dir, sm.params.raw_dir, sm.input.catalogue, sm.output[0],
-                                                sm.threads),
+                                                sm.params.workers),
     "indicator_raw")
