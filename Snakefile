@@ -22,5 +22,9 @@ rule all:
         f"{REPORTS}/methodologie.pdf",
 
 
+onstart:
+    byte_compile_package()
+
+
 onerror:
     remove_stale_outputs()

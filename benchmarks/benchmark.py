@@ -57,6 +57,16 @@ def job_benchmarks() -> list[dict]:
     return rows
 
 
+def host_speed() -> float:
+    """CPU seconds of a fixed pure-Python workload (best of 3): a yardstick of the host's speed
+    at the time of the run. On a shared virtual machine the same build takes 10-20 % more CPU
+    time when the host is busy; dividing by this figure makes runs comparable."""
+    code = "import time; t = time.process_time(); sum(i * i for i in range(3_000_000)); print(time.process_time() - t)"
+    runs = [float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+            for _ in range(3)]
+    return min(runs)
+
+
 def timeline() -> dict[str, tuple[float, float]]:
     """{stage: (first start, last end)} in seconds from the start of the build, for the jobs
     of the last run: a job ends when its log was last written and starts its `benchmark:`
@@ -90,7 +100,8 @@ def main(argv: list[str] | None = None) -> None:
     shutil.rmtree(ROOT / cfg["processed_dir"], ignore_errors=True)
     shutil.rmtree(ROOT / "logs", ignore_errors=True)
 
-    results = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}}
+    results = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+               "host_speed_before": round(host_speed(), 3)}
     t, c, m = snakemake(args.cores)
     results["cold"] = {"seconds": round(t, 2), "cpu_seconds": round(c, 2), "peak_rss_mib": round(m, 1),
                        "jobs": job_benchmarks(),
@@ -110,6 +121,9 @@ def main(argv: list[str] | None = None) -> None:
             region.write_bytes(original)
         snakemake(args.cores)  # back to the original report (not timed)
 
+    results["host_speed_after"] = round(host_speed(), 3)
+    print(f"host speed : {results['host_speed_before']:.3f} s before, {results['host_speed_after']:.3f} s after "
+          "(CPU time of a fixed workload: higher = busier host)")
     print(f"cold build : {results['cold']['seconds']:7.2f} s  (CPU {results['cold']['cpu_seconds']:.1f} s, "
           f"peak RSS {results['cold']['peak_rss_mib']:.0f} MiB)")
     stages: dict[str, list[dict]] = {}

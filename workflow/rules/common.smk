@@ -69,6 +69,17 @@ def custom_tables(slug):
     return {t: f"{CUSTOM}/{slug}/{t}.parquet" for t in TABLE_NAMES}
 
 
+def byte_compile_package():
+    """Byte-compile the package (workflow/impact_regions) if a module changed, as pip does for an
+    installed package: every job imports it, and when PYTHONDONTWRITEBYTECODE is set (some
+    machines and containers set it) Python would otherwise compile the modules again in each of
+    the ~70 jobs of a build (about 0.07 s per report job, measured). Takes 2 ms when nothing
+    changed."""
+    import compileall
+
+    compileall.compile_dir(str(SRC / "impact_regions"), quiet=1)
+
+
 def remove_stale_outputs():
     """After a failed run, remove every output older than one of its inputs (or missing one).
 
