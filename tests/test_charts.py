@@ -381,6 +381,31 @@ def test_quadrant_labels_stay_inside_the_axes(tmp_path, monkeypatch):
             assert not bbs[i].overlaps(bbs[j]), (labels[i].get_text(), labels[j].get_text())
 
 
+@pytest.mark.parametrize("name", TERRITORIES)
+def test_quadrant_labels_are_next_to_their_own_point(tmp_path, monkeypatch, name):
+    # GIVEN the quadrant of each test territory (Mayotte: santé, numérique and mal-logement
+    # within a few points of each other)
+    placed = []
+    original = charts._place_labels
+
+    def spy(*args, **kwargs):
+        placed.extend(original(*args, **kwargs))
+        return placed
+
+    monkeypatch.setattr(charts, "_place_labels", spy)
+    charts.chart_quadrant(load(name), tmp_path / "q.svg")
+    scale = charts._new_figure(charts.WIDE_CM)[0].dpi / 72
+    # THEN a label without a leader line is nearer to its own point than to any other (2 pt of
+    # tolerance): a reader pairs each label with the right point
+    anchors = [p["anchor"] for p in placed]
+    for p in placed:
+        if p["leader"]:
+            continue
+        own = charts._box_distance(p["anchor"], p["box"])
+        nearest_other = min(charts._box_distance(a, p["box"]) for a in anchors if a is not p["anchor"])
+        assert nearest_other >= own + 2 * scale, (p["text"].get_text(), own, nearest_other)
+
+
 # ------------------------------------------------------------------------------------------
 # Other normalisations, empty charts, the regions map
 # ------------------------------------------------------------------------------------------

@@ -627,6 +627,13 @@ def _leader(px: float, py: float, r0: float, box: tuple) -> tuple[float, float, 
     return px + (qx - px) * r0 / d, py + (qy - py) * r0 / d, qx, qy
 
 
+def _box_distance(point: tuple, box: tuple) -> float:
+    """Distance from a point to a box (x0, y0, x1, y1); 0 inside (display space)."""
+    dx = max(box[0] - point[0], 0.0, point[0] - box[2])
+    dy = max(box[1] - point[1], 0.0, point[1] - box[3])
+    return math.hypot(dx, dy)
+
+
 def _segment_hits(seg: tuple, box: tuple) -> bool:
     """Whether a segment crosses the inside of a box (Liang-Barsky clipping)."""
     x0, y0, x1, y1 = seg
@@ -649,7 +656,7 @@ def _segment_hits(seg: tuple, box: tuple) -> bool:
 
 def _place_labels(ax, items: list[dict], obstacles: list[Bbox], *, radii=(3, 7, 12, 18, 26, 36, 50),
                   fontsize: float = SMALL, leader_from: float = 11, margin: float = 2.0,
-                  directions=_DIRECTIONS, passes: int = 3) -> list:
+                  directions=_DIRECTIONS, passes: int = 3, ambiguity_cost: float | None = None) -> list[dict]:
     """Place one text per point where it overlaps nothing (or as little as possible).
 
     `items`: [{"x", "y" (data), "text", "kw" (text properties), "r0" (marker radius, pt)}], in
@@ -657,8 +664,13 @@ def _place_labels(ax, items: list[dict], obstacles: list[Bbox], *, radii=(3, 7, 
     takes, in order, the first position free of obstacles (display-space boxes), of the labels
     already placed and of their leader lines; then a few passes move every label that still
     overlaps something to its best position given all the others. Labels stay inside the axes;
-    a thin leader line joins a label placed far from its point. The figure layout must be final
-    when this runs. Deterministic (no randomness).
+    a thin leader line joins a label placed far from its point. With `ambiguity_cost`, a place
+    without a leader as near to another point as to the label's own (within 2 pt) costs that
+    many points of distance more, so that labels are not paired with the wrong point. The figure
+    layout must be final when this runs. Deterministic (no randomness).
+
+    Returns, per item: `{"text": the Text, "anchor": its point and "box": its box (display
+    space), "leader": whether a leader line was drawn}`.
     """
     fig = ax.get_figure(root=True)
     renderer = fig.canvas.get_renderer()
@@ -697,11 +709,17 @@ def _place_labels(ax, items: list[dict], obstacles: list[Bbox], *, radii=(3, 7, 
             over = np.zeros(len(arr))
         hard = 50 * outside * h + 10 * over
         own = []
+        others = [a for k, a in enumerate(anchors) if k != n_item]
         for (cx, cy, r_pt, soft), box, hc in zip(specs, arr.tolist(), hard.tolist()):
             seg = _leader(px, py, r0, box) if r_pt >= leader_from else None
+            ambiguous = (ambiguity_cost is not None and seg is None and others
+                         and min(_box_distance(o, box) for o in others) < _box_distance((px, py), box) + 2 * scale)
+            if ambiguous:  # about as near to another point as to its own: a reader may pair them wrongly
+                soft += ambiguity_cost * scale
             if seg is not None:  # a leader must not pass over another point
                 hc += 10 * w * h * sum(_segment_hits(seg, m) for k, m in enumerate(markers) if k != n_item)
-            own.append({"pos": (cx, cy), "box": tuple(box), "seg": seg, "hard": hc, "soft": soft, "area": w * h})
+            own.append({"pos": (cx, cy), "box": tuple(box), "seg": seg, "hard": hc, "soft": soft, "area": w * h,
+                        "ambiguous": ambiguous})
         texts.append(t)
         cands.append(own)
 
@@ -725,8 +743,8 @@ def _place_labels(ax, items: list[dict], obstacles: list[Bbox], *, radii=(3, 7, 
             cost = c["hard"] + clash(i, c) + c["soft"]
             if best_cost is None or cost < best_cost:
                 best, best_cost = c, cost
-            if c["hard"] == 0 and cost == c["soft"]:
-                break
+            if c["hard"] == 0 and cost == c["soft"] and not c["ambiguous"]:
+                break  # the nearest free place (candidates go outwards)
         chosen[i] = best
     for _ in range(passes):  # repair passes
         moved = False
@@ -752,7 +770,8 @@ def _place_labels(ax, items: list[dict], obstacles: list[Bbox], *, radii=(3, 7, 
             seg = c["seg"]
             (ax0, ay0), (ax1, ay1) = inv.transform(seg[:2]), inv.transform(seg[2:])
             ax.add_line(Line2D([ax0, ax1], [ay0, ay1], color=MUTED, linewidth=0.5, zorder=4))
-    return texts
+    return [{"text": t, "anchor": a, "box": c["box"], "leader": c["seg"] is not None}
+            for t, a, c in zip(texts, anchors, chosen)]
 
 
 # --------------------------------------------------------------------------------------------
@@ -835,7 +854,10 @@ def chart_profile(ctx: dict, out_path) -> dict:
                 ax.text(1.03, i, d["rank_text"], transform=beside, ha="left", va="center", fontsize=SMALL, color=MUTED)
         among = (f"qu'occuperait le territoire parmi les {ctx['n_regions']} régions" if ctx["territory"]["kind"] == "custom"
                  else f"parmi les {ctx['n_regions']} régions")
-        notes.append(f"Rang : rang {among} (1re = la plus fragile) ; entre parenthèses, l'intervalle où se situent "
+        notes.append(f"Rang : rang {among} (1re = la plus fragile"
+                     + ("; ex æquo : même indice qu'au moins une autre région" if any(d.get("tied") for d in rows)
+                        else "")
+                     + ") ; entre parenthèses, l'intervalle où se situent "
                      "90 % des rangs obtenus en faisant varier les choix de méthode (normalisation, agrégation, "
                      "poids, traitement des valeurs extrêmes ; voir l'annexe méthodologique).")
     _finalize(fig, ax, 0.18 * (n + 1), handles, notes)
@@ -1409,7 +1431,8 @@ def chart_quadrant(ctx: dict, out_path) -> dict:
     items = [{"x": g["objective"], "y": g["perceived_diff"], "r0": ms / 2,
               "text": g["label"] + (CAUTION_MARK if g.get("reliability") == "caution" else ""),
               "kw": {"color": INK if g.get("significant") else MUTED}} for g in order]
-    _place_labels(ax, items, obstacles, fontsize=NOTE, radii=(2, 5, 9, 14, 20, 28, 38, 50), leader_from=9)
+    _place_labels(ax, items, obstacles, fontsize=NOTE, radii=(2, 5, 9, 14, 20, 28, 38, 50), leader_from=9,
+                  ambiguity_cost=30.0)
     file = _save(fig, out_path)
 
     by_q: dict[str, list[str]] = {}

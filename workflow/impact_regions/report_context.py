@@ -82,9 +82,10 @@ def read_tables(paths: list[dict[str, str]], territory_codes) -> dict[str, list[
     `paths`: the table files of each part (the base, then the territory's own rows if it is a
     custom territory), read in that order. Returns ``{table: [row, ...]}`` for the tables of
     :data:`TABLE_COLUMNS`, with only those columns, in file order: the rows of the territories in
-    `territory_codes` (the report's territory, ``FR``, its départements ``DEP-xx``), and for
-    ``territories`` every row (to count the regions). Cells are Python values, a missing cell is
-    None. pyarrow is imported here, not pandas: the report job starts faster.
+    `territory_codes` (the report's territory, ``FR``, its départements ``DEP-xx``), for
+    ``territories`` every row (to count the regions), and for ``fragility_indices`` the regions'
+    rows too (to tell tied ranks). Cells are Python values, a missing cell is None. pyarrow is
+    imported here, not pandas: the report job starts faster.
     """
     import pyarrow.parquet as pq  # noqa: PLC0415 (only the report_data job needs it)
 
@@ -100,7 +101,9 @@ def read_tables(paths: list[dict[str, str]], territory_codes) -> dict[str, list[
                 keep = range(table.num_rows)
             else:
                 codes = table.column("territory_code").to_pylist()
-                keep = [i for i, c in enumerate(codes) if c in wanted]
+                also = ({r["territory_code"] for r in out["territories"] if r["kind"] == "region"}
+                        if name == "fragility_indices" else set())
+                keep = [i for i, c in enumerate(codes) if c in wanted or c in also]
             cols = [table.column(c) for c in columns]
             rows.extend(dict(zip(columns, (col[i].as_py() for col in cols))) for i in keep)
     return out
@@ -326,13 +329,16 @@ def build_context(territory: dict, tables: dict[str, list[dict]], departements: 
     population = sum(d["population_municipale"] for d in deps)
     fi = tables["fragility_indices"]
     mine = {r["domain_id"]: r for r in fi if r["territory_code"] == code}
+    region_codes = {r["territory_code"] for r in tables["territories"] if r["kind"] == "region"}
+    tied = tied_regions(fi, mine, region_codes, code)
     profile = []
     for did, d in domains.items():
         r = mine.get(did)
         profile.append({"domain_id": did, "label": d["label"], "phrase": d["phrase"], "family": d["family"],
                         "score": _f(r["score"]) if r is not None else None,
                         "rank": _f(r["rank_among_regions"]) if r is not None else None,
-                        **rank_interval(r),
+                        "tied": tied.get(did, 0),
+                        **rank_interval(r, tied.get(did, 0)),
                         "n_indicators": int(r["n_indicators"]) if r is not None else 0})
     profile.sort(key=lambda d: -(d["score"] if d["score"] is not None else -1e9))
     overall = mine.get("ensemble")
@@ -434,10 +440,11 @@ def build_context(territory: dict, tables: dict[str, list[dict]], departements: 
     surveys = [f["label"] for f in codebook["files"]]
     ov_score = _f(overall["score"]) if overall is not None else None
     ov_rank = _f(overall["rank_among_regions"]) if overall is not None else None
-    rank_text = f"{ordinal(int(ov_rank), feminine=True)} sur {n_regions}" if ov_rank else fr.MISSING
+    ov_tie = " ex æquo" if tied.get("ensemble") else ""
+    rank_text = f"{ordinal(int(ov_rank), feminine=True)}{ov_tie} sur {n_regions}" if ov_rank else fr.MISSING
     n_scored = sum(1 for d in profile if d["score"] is not None)
     mean_of = f"moyenne des {n_scored} domaines" + (" renseignés" if n_scored < len(domains) else "")
-    rank_phrase = f"{ordinal(int(ov_rank))} rang sur {n_regions} régions" if ov_rank else "rang non disponible"
+    rank_phrase = f"{ordinal(int(ov_rank))} rang{ov_tie} sur {n_regions} régions" if ov_rank else "rang non disponible"
     overall_sentence = (f"Indice global de fragilité : {fr.number(ov_score, 2, signed=True)} ({mean_of}, 0 = France). "
                         + (f"S'il était une région, le territoire se classerait au {rank_phrase}"
                            if territory["kind"] == "custom" else f"La région se classe au {rank_phrase}")
@@ -488,13 +495,28 @@ def build_context(territory: dict, tables: dict[str, list[dict]], departements: 
     return context
 
 
-def rank_interval(r: dict | None) -> dict:
+def tied_regions(fi: list[dict], mine: dict[str, dict], region_codes: set[str], code: str) -> dict[str, int]:
+    """{domain_id: number of other regions with the territory's rank} for the domains where the
+    territory shares its rank (equal scores: winsorised values often meet at the same bound).
+    Ranks are computed among the regions (a custom territory is ranked as if it were one)."""
+    tied: dict[str, int] = {}
+    for r in fi:
+        own = mine.get(r["domain_id"])
+        if (r["territory_code"] in region_codes and r["territory_code"] != code and own is not None
+                and own["rank_among_regions"] is not None and r["rank_among_regions"] == own["rank_among_regions"]):
+            tied[r["domain_id"]] = tied.get(r["domain_id"], 0) + 1
+    return tied
+
+
+def rank_interval(r: dict | None, tied: int = 0) -> dict:
     """The Monte Carlo rank of a domain among the regions (median, 5 % and 95 % quantiles) and its
-    printed form, `3e (2e-6e)`, or just `3e` when every draw gives the same rank."""
+    printed form, `3e (2e-6e)`, or just `3e` when every draw gives the same rank; `1re ex æquo`
+    when `tied` other regions share the rank."""
     if r is None or r.get("rank_median") is None or r.get("rank_among_regions") is None:
         return {"rank_median": None, "rank_p05": None, "rank_p95": None, "rank_text": None}
     lo, hi, rank = int(r["rank_p05"]), int(r["rank_p95"]), int(r["rank_among_regions"])
-    text = ordinal(rank, feminine=True) + ("" if lo == hi else f" ({ordinal(lo, feminine=True)}–{ordinal(hi, feminine=True)})")
+    text = (ordinal(rank, feminine=True) + (" ex æquo" if tied else "")
+            + ("" if lo == hi else f" ({ordinal(lo, feminine=True)}–{ordinal(hi, feminine=True)})"))
     return {"rank_median": _f(r["rank_median"]), "rank_p05": lo, "rank_p95": hi, "rank_text": text}
 
 
