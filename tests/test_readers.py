@@ -478,3 +478,34 @@ def test_display_name_is_used_in_messages(tmp_path):
     with pytest.raises(InputError) as info:
         read_extract(path, "insee_base", "commune", ["P17_POP"], COMMUNES, display="data/raw/insee/x.csv")
     assert str(info.value).startswith("data/raw/insee/x.csv, line 2, column 'P17_POP'")
+
+
+def test_departement_index_read_without_pandas_matches_the_geography(tiny_geo, tiny_geo_dir):
+    # GIVEN the tiny reference geography written as data/raw/geo files
+    from impact_regions.geo import read_departement_index
+
+    # WHEN the workflow's parse reads its index of départements (csv module, no pandas)
+    index = read_departement_index(tiny_geo_dir)
+    # THEN it is the geography's own mapping, both ways
+    assert index.departement_region == tiny_geo.departement_region
+    assert index.region_departements == tiny_geo.region_departements
+    assert index.vintage == tiny_geo.vintage
+
+
+def test_departement_index_reports_a_bad_population_with_its_line(tiny_geo_dir):
+    # GIVEN departements.csv with a population that is not a whole number on its third line
+    from impact_regions.geo import read_departement_index
+
+    path = tiny_geo_dir / "departements.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    head = lines[0].split(",")
+    cells = lines[2].split(",")
+    cells[head.index("population_municipale")] = "12 500"
+    lines[2] = ",".join(cells)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    # WHEN the index is read THEN the error names the file, the line, the column and the value
+    with pytest.raises(InputError) as err:
+        read_departement_index(tiny_geo_dir)
+    message = str(err.value)
+    assert "departements.csv" in message and "line 3" in message and "population_municipale" in message
+    assert "12 500" in message

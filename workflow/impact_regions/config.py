@@ -18,7 +18,7 @@ import yaml
 from .errors import ConfigError
 
 if TYPE_CHECKING:  # geo imports pandas: keep this module light for the report jobs
-    from .geo import Geography
+    from .geo import DepartementIndex, Geography
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
 RESERVED_CODES = {"FR"}
@@ -161,7 +161,7 @@ def load_survey(path: str | Path, domains: list[dict], check: bool = True) -> di
     return codebook
 
 
-def load_territory_files(regions_dir: str | Path, geo: Geography) -> list[dict]:
+def load_territory_files(regions_dir: str | Path, geo: Geography | DepartementIndex) -> list[dict]:
     """Read every `<regions_dir>/*.yaml` into a territory definition.
 
     Returns dicts ``code, name, slug, kind ('region' or 'custom'), departements, intro, path``,

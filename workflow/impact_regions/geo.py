@@ -44,6 +44,29 @@ class Geography:
         return frozenset(getattr(self, col[0])[col[1]])
 
 
+@dataclass(frozen=True)
+class DepartementIndex:
+    """Which région each département belongs to, and the reverse: what the workflow needs when it
+    is parsed, to check the territory files (:func:`~impact_regions.config.load_territory_files`
+    reads the same attributes from a :class:`Geography`). Built without pandas, whose import
+    would cost every `snakemake` run, a no-op included, about 0.4 s."""
+
+    departement_region: dict[str, str]
+    region_departements: dict[str, list[str]]
+    vintage: str = "2025"
+
+
+def read_departement_index(geo_dir: str | Path) -> DepartementIndex:
+    """The :class:`DepartementIndex` of `departements.csv` (checked as :func:`read_departements`
+    checks it)."""
+    rows = read_departements(geo_dir)
+    region_departements: dict[str, list[str]] = {}
+    for r in rows:
+        region_departements.setdefault(r["code_region"], []).append(r["code_departement"])
+    return DepartementIndex(departement_region={r["code_departement"]: r["code_region"] for r in rows},
+                            region_departements={k: sorted(v) for k, v in sorted(region_departements.items())})
+
+
 def load_geo(geo_dir: str | Path, communes: bool = True) -> Geography:
     """Read regions, départements and communes with codes as text and populations as integers.
 

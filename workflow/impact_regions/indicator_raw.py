@@ -12,12 +12,14 @@ from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from .errors import ConfigError
-from .geo import Geography
-from .readers import read_extract
+
+if TYPE_CHECKING:  # pandas is imported by the functions that build frames: the workflow's parse
+    import pandas as pd  # (source_paths, for the rules' inputs) stays light
+
+    from .geo import Geography
 
 GEO_SOURCE = "geo"
 POPULATION = "population"
@@ -43,6 +45,8 @@ def catalogue_terms(catalogue: dict) -> pd.DataFrame:
                     rows.append((iid, "weight", level, GEO_SOURCE, POPULATION))
                 else:
                     rows.append((iid, "weight", level, source, ind["weight"]))
+    import pandas as pd
+
     return pd.DataFrame(rows, columns=["indicator_id", "role", "level", "source", "column"])
 
 
@@ -78,6 +82,8 @@ def source_paths(catalogue: dict, raw_dir: str | Path) -> list[str]:
 
 
 def _read_one(task: tuple) -> pd.DataFrame:
+    from .readers import read_extract
+
     src, rdr, level, cols, raw_dir, codes = task
     df = read_extract(Path(raw_dir) / src, rdr, level, cols, codes, display=str(Path(raw_dir) / src))
     df.insert(0, "level", level)
@@ -91,6 +97,8 @@ def build_indicator_raw(catalogue: dict, raw_dir: str | Path, geo: Geography, wo
     With `workers` > 1 the files are read in parallel processes (largest files first); the
     result is the same, in the same order.
     """
+    import pandas as pd
+
     raw_dir = Path(raw_dir)
     tasks = [(src, rdr, level, cols, str(raw_dir), geo.codes(level))
              for (src, rdr, level), cols in sorted(files_to_read(catalogue).items())]

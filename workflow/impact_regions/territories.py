@@ -10,10 +10,14 @@ one never recomputes the others.
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from .config import DEPARTEMENT_PREFIX
-from .geo import Geography
+
+if TYPE_CHECKING:  # pandas only where frames are built: the workflow's parse imports custom_definition
+    import pandas as pd
+
+    from .geo import Geography
 
 COLUMNS = ["territory_code", "departement_code", "territory_name", "kind", "departement_name", "region_code"]
 
@@ -29,6 +33,8 @@ def _rows(geo: Geography, code: str, name: str, kind: str, dep_codes) -> list[tu
 
 
 def _frame(rows: list[tuple]) -> pd.DataFrame:
+    import pandas as pd
+
     out = pd.DataFrame(rows, columns=COLUMNS).astype("string")
     assert not out.duplicated(["territory_code", "departement_code"]).any(), "territories keys must be unique"
     return out

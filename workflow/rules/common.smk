@@ -6,7 +6,7 @@ from snakemake.exceptions import WorkflowError
 
 from impact_regions.config import check_config, load_indicators, load_survey, load_territory_files
 from impact_regions.errors import ConfigError, InputError
-from impact_regions.geo import load_geo
+from impact_regions.geo import read_departement_index
 from impact_regions.indicator_raw import source_paths
 import re
 
@@ -17,7 +17,7 @@ try:
     CATALOGUE = load_indicators(CFG["indicators"])
     CODEBOOK = load_survey(CFG["survey"], CATALOGUE["domains"])
     GEO_DIR = f"{CFG['raw_dir']}/geo"
-    GEO = load_geo(GEO_DIR)
+    GEO = read_departement_index(GEO_DIR)  # the départements of each region (no pandas: faster parse)
     TERRITORY_FILES = load_territory_files(CFG["regions_dir"], GEO)
 except (ConfigError, InputError) as exc:
     raise WorkflowError(f"invalid configuration: {exc}") from None
