@@ -90,8 +90,8 @@ def report_html_step(context_json: str, region_file: str, templates_dir: str, ch
 
 
 def report_pdf_step(html: str, templates_dir: str, charts_dir: str, context_json: str, out_pdf: str,
-                    out_info: str) -> None:
-    """reports/<slug>.pdf, and `out_info`: its page count and size for the index page (see
+                    out_facts: str) -> None:
+    """reports/<slug>.pdf, and `out_facts`: its page count and size for the index page (see
     :func:`write_pdf_facts`). As in report_data_step, the cyclic garbage collector is kept out of
     the way of this short-lived job (off while WeasyPrint imports and renders, frozen before the
     process exits): about 0.15 s less CPU per report, measured."""
@@ -106,7 +106,7 @@ def report_pdf_step(html: str, templates_dir: str, charts_dir: str, context_json
         facts = render_pdf(html, out_pdf, [Path(templates_dir).resolve(), Path(charts_dir).resolve()],
                            title=f"IMPACT-{ctx['territory']['short_name']} — Synthèse {ctx['vintage']}",
                            lang="fr", vintage_year=int(ctx["vintage"]))
-        write_pdf_facts(facts, out_info)
+        write_pdf_facts(facts, out_facts)
     finally:
         gc.freeze()
         if gc_enabled:
