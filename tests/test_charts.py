@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from impact_regions import charts
+from impact_regions.charts import perception
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTEXTS = ROOT / "tests" / "data" / "contexts"
@@ -358,13 +359,13 @@ def test_quadrant_names_and_significance(rendered):
 def test_quadrant_labels_stay_inside_the_axes(tmp_path, monkeypatch):
     # GIVEN the quadrant of a dense territory (Mayotte: four domains within 0,5 écart-type)
     captured = {}
-    original = charts._save
+    original = perception._save
 
     def spy(fig, out_path):
         captured["fig"] = fig
         return original(fig, out_path)
 
-    monkeypatch.setattr(charts, "_save", spy)
+    monkeypatch.setattr(perception, "_save", spy)
     charts.chart_quadrant(load("mayotte"), tmp_path / "q.svg")
     fig = captured["fig"]
     ax = fig.axes[0]
@@ -386,13 +387,13 @@ def test_quadrant_labels_are_next_to_their_own_point(tmp_path, monkeypatch, name
     # GIVEN the quadrant of each test territory (Mayotte: santé, numérique and mal-logement
     # within a few points of each other)
     placed = []
-    original = charts._place_labels
+    original = perception._place_labels
 
     def spy(*args, **kwargs):
         placed.extend(original(*args, **kwargs))
         return placed
 
-    monkeypatch.setattr(charts, "_place_labels", spy)
+    monkeypatch.setattr(perception, "_place_labels", spy)
     charts.chart_quadrant(load(name), tmp_path / "q.svg")
     scale = charts._new_figure(charts.WIDE_CM)[0].dpi / 72
     # THEN a label without a leader line is nearer to its own point than to any other (2 pt of

@@ -13,6 +13,8 @@ CONFIG_FILES = [str(f) for f in workflow.configfiles]
 SOURCES_YAML = [p for p in [f"{RAW}/SOURCES.yaml"] if Path(p).exists()]
 # the tables of the methodology annex (one document per run, rule methodology)
 ANNEX_TABLES = ["territories", "fragility_indices", "raking_margins", "index_audit", "sensitivity"]
+# the modules of the charts package (impact_regions/charts/), for code(...)
+CHART_MODULES = [f"charts/{p.stem}" for p in sorted((SRC / "impact_regions" / "charts").glob("*.py"))]
 
 
 # the tables a report reads (impact_regions.report_context.TABLE_COLUMNS): no other table change
@@ -62,7 +64,7 @@ rule report_data:
         catalogue=CFG["indicators"],
         codebook=CFG["survey"],
         fonts=FONTS,
-        code=code("report_steps", "report_context", "french", "charts", "svg_tidy", "provenance"),
+        code=code("report_steps", "report_context", "french", *CHART_MODULES, "svg_tidy", "provenance"),
     output:
         context=f"{BUILD}/{{slug}}/context.json",
         charts=[f"{BUILD}/{{slug}}/charts/{name}.svg" for name in CHART_NAMES],
@@ -132,7 +134,7 @@ rule index_map:
         fragility=f"{BASE}/fragility_indices.parquet",
         geo=[f"{GEO_DIR}/regions.geojson"] + GEO_FILES,
         fonts=FONTS,
-        code=code("report_steps", "charts", "svg_tidy", "french"),
+        code=code("report_steps", *CHART_MODULES, "svg_tidy", "french"),
     output:
         map=f"{REPORTS}/index-map.svg",
         meta=f"{BUILD}/index-map.json",

@@ -1,0 +1,145 @@
+"""Horizontal bars with France markers, the drawing of every survey chart (perception, groups,
+innovation, cooperation, partnerships, modes): value labels, confidence intervals, hatching of
+'caution' estimates, and the small figure saying that nothing can be published."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from matplotlib.collections import LineCollection
+from matplotlib.figure import Figure
+from matplotlib.ticker import MultipleLocator
+
+from .. import french as fr
+from .common import _lighten, _number_formatter, _percent_formatter
+from .figure import _finalize, _new_figure
+from .style import CAUTION_MARK, CM, FONT_SIZE, FRANCE_MARKER, INK, MUTED, NOTE, SMALL
+
+
+def _bar_rows_chart(rows: list[dict], *, width_cm: float, kind: str, notes: list[str], legend: list,
+                    xlabel: str, pitch_cm: float, group_gap_cm: float = 0.28, bold_significant: bool = False,
+                    label_width: float | None = None) -> Figure:
+    """Horizontal bars, rows top-down, each row a list of bars.
+
+    `rows`: [{"label", "bars": [{"color", "value", "caution", "ci", "france", "sig", "empty_text"}]}];
+    a bar with value None draws nothing but its France marker and `empty_text`. `kind`: "score"
+    (0-10) or "share" (0-100 %).
+    """
+    rows = [r for r in rows if r["bars"]]
+    if not rows:
+        return _no_data_figure(width_cm, notes)
+    n_bars = sum(len(r["bars"]) for r in rows)
+    pitch = pitch_cm * CM
+    gap = group_gap_cm * CM
+    main_h = n_bars * pitch + len(rows) * gap + 0.05
+    fig, ax = _new_figure(width_cm)
+    y = 0.0
+    centers, extent = [], []
+    for r in rows:
+        k = len(r["bars"])
+        first = y + gap / 2 + pitch / 2
+        ys = [first + j * pitch for j in range(k)]
+        centers.append((ys[0] + ys[-1]) / 2)
+        for yy, b in zip(ys, r["bars"]):
+            b["y"] = yy
+        y += k * pitch + gap
+        extent += [v for b in r["bars"] for v in (b.get("value"), b.get("france"), (b.get("ci") or (None, None))[1])
+                   if v is not None]
+    total = y
+    bar_h = pitch * 0.78
+    # compact grouped charts: smaller value labels and France markers (still >= 7 pt)
+    label_size = SMALL if pitch_cm >= 0.3 else NOTE
+    marker_size = min(FRANCE_MARKER["markersize"], pitch_cm / 2.54 * 72 * 0.72)
+    hatched = []
+    n_est = 0
+    if kind == "score":
+        xmax = 10.0
+        fmt = lambda v: fr.number(v, 1)  # noqa: E731
+    else:
+        top = max(extent + [0.1]) + 0.09  # room for the value labels
+        step = 0.1 if top <= 0.6 else 0.2
+        xmax = min(1.0, math.ceil(top / step - 1e-9) * step)
+        fmt = fr.percent
+    for r in rows:
+        for b in r["bars"]:
+            v, yy = b.get("value"), b["y"]
+            if v is not None:
+                n_est += 1
+                if b.get("caution"):
+                    bars = ax.barh(yy, v, height=bar_h, color=_lighten(b["color"], 0.6), edgecolor=b["color"],
+                                   linewidth=0.6, zorder=2)
+                    hatched.append((bars.patches[0], b["color"]))
+                else:
+                    bars = ax.barh(yy, v, height=bar_h, color=b["color"], linewidth=0, zorder=2)
+                # ids for the tests and for anyone reading the SVG: one "estimate-" bar per published estimate
+                bars.patches[0].set_gid(f"estimate-{n_est}{'-caution' if b.get('caution') else ''}")
+                ci = b.get("ci")
+                if ci and ci[0] is not None and ci[1] is not None:
+                    ax.plot([ci[0], ci[1]], [yy, yy], color=INK, linewidth=0.7, zorder=3, solid_capstyle="butt")
+                    for c in ci:
+                        ax.plot([c, c], [yy - bar_h * 0.22, yy + bar_h * 0.22], color=INK, linewidth=0.7, zorder=3)
+            if b.get("france") is not None:
+                ax.plot([b["france"]], [yy], zorder=4, **{**FRANCE_MARKER, "markersize": marker_size})
+            right = max([x for x in (v, b.get("france"), (b.get("ci") or (None, None))[1]) if x is not None] + [0])
+            clear = 3.5 if b.get("france") is None or right > b["france"] + 0.012 * xmax else 7.0  # clear of the ◆
+            if v is not None:
+                text = fmt(v) + (CAUTION_MARK if b.get("caution") else "")
+                ax.annotate(text, (right, yy), xytext=(clear, 0), textcoords="offset points", ha="left", va="center",
+                            fontsize=label_size, zorder=5,
+                            fontweight="bold" if (bold_significant and b.get("sig")) else "normal")
+            elif b.get("empty_text"):
+                ax.annotate(b["empty_text"], (right, yy), xytext=(7.0 if b.get("france") is not None else 1, 0),
+                            textcoords="offset points", ha="left", va="center", fontsize=NOTE, color=MUTED,
+                            style="italic", zorder=5)
+    ax.set_xlim(0, xmax)
+    ax.set_ylim(total, 0)
+    ax.set_yticks(centers, [r["label"] for r in rows])
+    ax.tick_params(axis="y", length=0, pad=4)
+    if kind == "score":
+        ax.xaxis.set_major_locator(MultipleLocator(1))
+        ax.xaxis.set_major_formatter(_number_formatter(0))
+    else:
+        ax.xaxis.set_major_locator(MultipleLocator(step))
+        ax.xaxis.set_major_formatter(_percent_formatter())
+    ax.grid(axis="x")
+    ax.spines["left"].set_visible(False)
+    ax.set_xlabel(xlabel)
+    _finalize(fig, ax, main_h, legend, notes)
+    for patch, color in hatched:
+        _hatch(ax, patch, color)
+    return fig
+
+
+def _hatch(ax, patch, color: str, spacing_pt: float = 2.6, linewidth: float = 0.6) -> None:
+    """Diagonal hatching drawn as plain lines clipped to the patch.
+
+    SVG hatch patterns show seams between their tiles once rendered to PDF; plain lines do not.
+    The layout must be final (the 45° angle is computed in display space).
+    """
+    fig = ax.get_figure(root=True)
+    renderer = fig.canvas.get_renderer()
+    box = patch.get_window_extent(renderer)
+    step = spacing_pt * fig.dpi / 72
+    starts = np.arange(box.x0 - box.height, box.x1 + step, step)
+    starts = starts[starts <= box.x1]
+    ends = np.column_stack([starts + box.height, np.full(len(starts), box.y1)])
+    starts = np.column_stack([starts, np.full(len(starts), box.y0)])
+    inv = ax.transData.inverted()
+    segments = np.stack([inv.transform(starts), inv.transform(ends)], axis=1)
+    lines = LineCollection(segments, colors=[color], linewidths=linewidth, zorder=patch.get_zorder() + 0.1)
+    ax.add_collection(lines, autolim=False)
+    lines.set_clip_path(patch)
+
+
+NO_DATA = "Aucune estimation publiable pour ce territoire (effectifs insuffisants)."
+
+
+def _no_data_figure(width_cm: float, notes: list[str]) -> Figure:
+    """A small chart that only says that nothing can be published."""
+    fig, ax = _new_figure(width_cm)
+    ax.set_axis_off()
+    ax.text(0.5, 0.5, NO_DATA, transform=ax.transAxes, ha="center", va="center", fontsize=FONT_SIZE, color=MUTED,
+            style="italic")
+    _finalize(fig, ax, 0.45, [], notes)
+    return fig

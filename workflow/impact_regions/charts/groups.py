@@ -1,0 +1,77 @@
+"""Perceived fragility by group of actors (`groups.svg`): habitants, associations, entreprises
+and maires on the leading domains, grouped bars against France."""
+
+from __future__ import annotations
+
+from matplotlib.patches import Patch
+
+from .. import french as fr
+from .bars import _bar_rows_chart
+from .common import _caution_note, _france_handle, _no_data_alt, _np_note, _of, _result, _source_survey, \
+    _suppressed_note
+from .figure import _ensure_setup
+from .style import GROUP_COLORS, GROUP_LABELS, GROUPS, WIDE_CM
+from .svgout import _save
+
+
+def _present_groups(rows: list[dict], groups: list[str]) -> tuple[list[str], list[str]]:
+    present = [g for g in groups if any(r.get(g) is not None for r in rows)]
+    return present, [g for g in groups if g not in present]
+
+
+def _group_bar_rows(data: list[dict], present: list[str], france_fallback: dict | None = None) -> tuple:
+    """Rows of grouped bars (one bar per respondent group) for the groups and cooperation charts.
+
+    Returns (rows, number of 'caution' bars, whether any value is not published). A group's
+    France value falls back to `france_fallback[group][domain_id]` when the row has none.
+    """
+    rows, n_caution, empty = [], 0, False
+    for r in data:
+        bars = []
+        for g in present:
+            v = r.get(g)
+            caution = r.get(f"{g}_reliability") == "caution" and v is not None
+            n_caution += caution
+            france = r.get(f"{g}_france")
+            if france is None and france_fallback and g in france_fallback:
+                france = france_fallback[g].get(r["domain_id"])
+            empty |= v is None
+            bars.append({"color": GROUP_COLORS[g], "value": v, "caution": caution, "france": france,
+                         "empty_text": f"n.p. ({GROUP_LABELS[g].lower()})" if v is None else None})
+        rows.append({"label": r["label"], "bars": bars})
+    return rows, n_caution, empty
+
+
+def chart_groups(ctx: dict, out_path) -> dict:
+    """Perceived fragility /10 of the leading domains, by group (habitants, associations, entreprises, maires)."""
+    _ensure_setup()
+    data = ctx["groups"]
+    present, absent = _present_groups(data, GROUPS)
+    france_hab = {p["domain_id"]: p.get("france") for p in ctx.get("perceived", [])}
+    rows, n_caution, empty = _group_bar_rows(data, present, {"habitants": france_hab})
+    notes = []
+    if n_caution:
+        notes.append(_caution_note(ctx))
+    if empty:
+        notes.append(_np_note(ctx))
+    if absent:
+        notes.append(_suppressed_note(ctx, [GROUP_LABELS[g].lower() for g in absent], "Groupes non représentés"))
+    has_fr_orgs = any(r.get(f"{g}_france") is not None for r in data for g in GROUPS[1:])
+    legend = [Patch(color=GROUP_COLORS[g], label=GROUP_LABELS[g]) for g in present]
+    legend.append(_france_handle("France entière" if has_fr_orgs else "France entière (habitants)"))
+    fig = _bar_rows_chart(rows, width_cm=WIDE_CM, kind="score", notes=notes, legend=legend,
+                          xlabel="Fragilité perçue (note moyenne sur 10)", pitch_cm=0.23 if len(present) > 1 else 0.4,
+                          group_gap_cm=0.22 if len(present) > 1 else 0.0)
+    file = _save(fig, out_path)
+    title = "Fragilité perçue par groupe d'acteurs, domaines en tête (note moyenne sur 10)"
+    alt = (f"Diagramme en barres groupées : fragilité perçue sur 10 {_of(ctx)} pour {len(data)} domaines, selon "
+           f"{fr.join([GROUP_LABELS[g].lower() for g in present])}. ")
+    for g in present:
+        best = max((r for r in data if r.get(g) is not None), key=lambda r: r[g])
+        alt += f"{GROUP_LABELS[g]} : note la plus haute pour {best['label'].lower()} ({fr.score10(best[g])}). "
+    if absent:
+        alt += "Non publiés faute d'effectifs suffisants : " + fr.join([GROUP_LABELS[g].lower() for g in absent]) + "."
+    if not present:
+        alt = _no_data_alt(ctx, "fragilité perçue par groupe d'acteurs")
+    source = _source_survey(ctx, "both" if len(present) > 1 or present != ["habitants"] else "habitants")
+    return _result("groups", file, title, alt.strip(), source, has_data=bool(present))

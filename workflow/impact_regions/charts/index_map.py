@@ -1,0 +1,96 @@
+"""The France map of the regions for the index page (`reports/index-map.svg`): the 18 regions
+shaded by their overall fragility index, the overseas regions as insets."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.patches import PathPatch
+
+from .. import french as fr
+from .common import _fmt_index, _result, _scale
+from .figure import _ensure_setup, _FixedLimitsAxes
+from .geometry import _bounds, _colourbar, _compound_path, _features, _fill_color, _fill_limits, _label_point, \
+    _symmetric_norm
+from .labels import _DIRECTIONS, _place_labels
+from .style import CM, GRID, INK, MUTED, NOTE, WIDE_CM
+from .svgout import _Canvas, _save
+
+
+OVERSEAS_REGIONS = ["01", "02", "03", "04", "06"]
+
+
+def chart_regions_map(fragility_by_region: dict, out_path, geo_dir=None, *, normalisation: str = "zscore",
+                      source: str | None = None) -> dict:
+    """The 18 regions shaded by their overall fragility index; overseas regions as insets."""
+    _ensure_setup()
+    scale = _scale({"method": {"normalisation": normalisation}})
+    regions = _features(geo_dir, "regions")
+    scores = {str(k): (None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v))
+              for k, v in fragility_by_region.items()}
+    values = [v for v in scores.values() if v is not None]
+    ref = scale["ref"] if scale["ref"] is not None else (float(np.median(values)) if values else 0.0)
+    norm, step = _symmetric_norm(values, ref, scale["norm"])
+    width, height = WIDE_CM * CM, 13.0 * CM
+    fig = Figure(figsize=(width, height))
+    _Canvas(fig)
+
+    def draw(rect, codes, label_values: bool):
+        ax = fig.add_axes(rect, axes_class=_FixedLimitsAxes)  # limits set below
+        polys_all = [regions[c]["polys"] for c in codes]
+        b = [_bounds(p) for p in polys_all]
+        x0, y0, x1, y1 = min(v[0] for v in b), min(v[1] for v in b), max(v[2] for v in b), max(v[3] for v in b)
+        coslat = math.cos(math.radians((y0 + y1) / 2))
+        ax.set_axis_off()
+        vx0, vx1, vy0, vy1 = _fill_limits((x0 * coslat, x1 * coslat, y0, y1), rect[2] * width, rect[3] * height, 0.04)
+        ax.set_xlim(vx0, vx1)
+        ax.set_ylim(vy0, vy1)
+        ax.set_aspect("equal", adjustable="box")
+        for c in codes:
+            s = scores.get(c)
+            patch = PathPatch(_compound_path(regions[c]["polys"], coslat), facecolor=_fill_color(s, norm),
+                              edgecolor=MUTED, linewidth=0.45, hatch="////" if s is None else None)
+            patch.set_gid(f"region-{c}")
+            ax.add_patch(patch)
+        if label_values:
+            items = []
+            for c in codes:
+                lx, ly = _label_point(regions[c]["polys"], coslat)
+                items.append({"x": lx, "y": ly, "text": _fmt_index(scores.get(c), scale, 2), "r0": 0,
+                              "kw": {"color": INK, "bbox": dict(boxstyle="round,pad=0.15", facecolor="white",
+                                                                edgecolor="none", alpha=0.75)}})
+            _place_labels(ax, items, [], radii=(2, 6, 12), fontsize=NOTE, directions=[(0, 0)] + _DIRECTIONS)
+        return ax
+
+    metro = sorted(c for c in regions if c not in OVERSEAS_REGIONS)
+    draw((0.2, 0.02, 0.62, 0.96), metro, True)
+    inset_h, gap = 0.14, 0.05
+    for k, c in enumerate([c for c in OVERSEAS_REGIONS if c in regions]):
+        y = 0.95 - (k + 1) * inset_h - k * gap
+        ax = draw((0.01, y, 0.16, inset_h), [c], False)
+        ax.set_axis_on()
+        ax.set_xticks([])
+        ax.set_yticks([])
+        for sp in ax.spines.values():
+            sp.set_visible(True)
+            sp.set_color(GRID)
+            sp.set_linewidth(0.6)
+        ax.text(0.5, 1.02, f"{regions[c]['nom']} : {_fmt_index(scores.get(c), scale, 2)}", transform=ax.transAxes,
+                ha="center", va="bottom", fontsize=NOTE, color=INK)
+    cax = fig.add_axes((0.86, 0.25, 0.022, 0.5))
+    _colourbar(fig, cax, norm, step, scale, horizontal=False,
+               label="Indice global de fragilité : " + scale["unit"], ref=scale["ref"])
+    file = _save(fig, out_path)
+    ranked = sorted(((c, s) for c, s in scores.items() if s is not None and c in regions), key=lambda x: -x[1])
+    title = ("Indice global de fragilité des régions, écart à la moyenne nationale (en écarts-types)"
+             if scale["norm"] == "zscore" else "Indice global de fragilité des régions")
+    alt = ("Carte de France des régions, colorées selon leur indice global de fragilité (" + scale["unit"]
+           + " ; rouge : plus fragile que la France, bleu : moins fragile), les régions d'outre-mer en encadrés. ")
+    if ranked:
+        alt += "Les plus fragiles : " + fr.join([f"{regions[c]['nom']} ({_fmt_index(s, scale, 2)})" for c, s in ranked[:3]])
+        alt += " ; les moins fragiles : " + fr.join([f"{regions[c]['nom']} ({_fmt_index(s, scale, 2)})"
+                                                      for c, s in ranked[-3:][::-1]]) + "."
+    src = source or "Source : indices de fragilité IMPACT-Régions. Fond de carte : IGN, Admin Express ; INSEE, COG 2025."
+    return _result("regions_map", file, title, alt, src)

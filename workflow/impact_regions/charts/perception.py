@@ -1,0 +1,256 @@
+"""The inhabitants' perception against France and against the index:
+
+* `perceived.svg`: perceived fragility /10 per domain, territory bars beside France markers;
+* `quadrant.svg`: objective index against perceived score, both relative to France, one
+  labelled point per domain, the quadrants named;
+* `gaps.svg`: the standardised perception/measure gap of every domain with its 95 % interval.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import MultipleLocator
+from matplotlib.transforms import Bbox
+
+from .. import french as fr
+from .bars import _bar_rows_chart, _no_data_figure
+from .common import (_caution_note, _ci, _ci_handle, _decimals, _france_handle, _nice_step, _no_data_alt,
+                     _number_formatter, _of, _result, _scale, _significance_note, _source_gaps, _source_survey,
+                     _suppressed_note)
+from .figure import _ensure_setup, _finalize, _new_figure
+from .labels import _place_labels
+from .style import (CAUTION_MARK, FAMILY_COLORS, FAMILY_LABELS, GRID, GROUP_COLORS, HOLLOW_MARKER, INK, MUTED,
+                    NEUTRAL, NOTE, SMALL, WIDE_CM)
+from .svgout import _save
+
+
+def chart_perceived(ctx: dict, out_path) -> dict:
+    """Perceived fragility /10 per domain: the territory's inhabitants (bars, CI) beside France (◆)."""
+    _ensure_setup()
+    shown = [p for p in ctx["perceived"] if p.get("estimate") is not None]
+    shown.sort(key=lambda p: (-p["estimate"], p["label"]))
+    suppressed = [p for p in ctx["perceived"] if p.get("estimate") is None]
+    color = GROUP_COLORS["habitants"]
+    rows = [{"label": p["label"], "bars": [{"color": color, "value": p["estimate"], "caution": p.get("reliability") == "caution",
+                                             "ci": _ci(p), "france": p.get("france"), "sig": p.get("significant")}]}
+            for p in shown]
+    notes = [_significance_note(ctx)]
+    if any(p.get("reliability") == "caution" for p in shown):
+        notes.append(_caution_note(ctx))
+    if suppressed:
+        notes.append(_suppressed_note(ctx, [p["label"].lower() for p in suppressed], "Domaines non publiés"))
+    legend = [Patch(color=color, label=f"Habitants {_of(ctx)}"), _france_handle("France entière"),
+              _ci_handle(ctx)]
+    fig = _bar_rows_chart(rows, width_cm=WIDE_CM, kind="score", notes=notes, legend=legend,
+                          xlabel="Fragilité perçue (note moyenne de 0, pas du tout fragile, à 10, très fragile)",
+                          pitch_cm=0.44, group_gap_cm=0.0, bold_significant=True)
+    file = _save(fig, out_path)
+    title = "Fragilité perçue par les habitants, par domaine (note moyenne sur 10)"
+    alt = (f"Diagramme en barres horizontales : note moyenne de fragilité perçue par les habitants {_of(ctx)} "
+           f"pour {len(shown)} domaines, sur 10, avec la valeur de la France. ")
+    if shown:
+        alt += "En tête : " + fr.join([f"{p['label'].lower()} ({fr.score10(p['estimate'])}, France {fr.score10(p['france'])})"
+                                        for p in shown[:3]]) + ". "
+        alt += f"Note la plus basse : {shown[-1]['label'].lower()} ({fr.score10(shown[-1]['estimate'])})."
+    if suppressed:
+        alt += " Domaines non publiés faute d'effectifs suffisants : " + fr.join([p["label"].lower() for p in suppressed]) + "."
+    if not shown:
+        alt = _no_data_alt(ctx, "fragilité perçue par les habitants")
+    return _result("perceived", file, title, alt, _source_survey(ctx, "habitants"), has_data=bool(shown))
+
+
+QUADRANT_NAMES = {  # (x > 0, y > 0) -> name
+    (True, True): "Fragilité reconnue",
+    (True, False): "Fragilité sous-estimée",
+    (False, True): "Inquiétude sans\nfragilité objective",
+    (False, False): "Atout partagé",
+}
+
+
+def _quadrant_limits(values: list[float], minimum: float, pad: float) -> tuple[float, float]:
+    """Axis limits around the values and 0, each side of 0 at least a quarter of the axis (room for
+    the quadrant names)."""
+    lo, hi = min(values + [0.0, -minimum]), max(values + [0.0, minimum])
+    span = hi - lo
+    lo, hi = lo - pad * span, hi + pad * span
+    if -lo < (hi - lo) / 4:
+        lo = -hi / 3
+    if hi < (hi - lo) / 4:
+        hi = -lo / 3
+    return lo, hi
+
+
+def chart_quadrant(ctx: dict, out_path) -> dict:
+    """Objective index against perceived score, both relative to France; one labelled point per domain."""
+    _ensure_setup()
+    scale = _scale(ctx)
+    gaps = ctx["gaps"]
+    pts = [g for g in gaps if g.get("objective") is not None and g.get("perceived_diff") is not None]
+    no_obj = [g for g in gaps if g.get("objective") is None]
+    no_perc = [g for g in gaps if g.get("objective") is not None and g.get("perceived_diff") is None]
+    notes = ["Lecture : à droite de l'axe vertical, l'indice de fragilité du domaine est plus élevé qu'en France ; "
+             "au-dessus de l'axe horizontal, les habitants le jugent plus fragile que la moyenne des Français. "
+             "Seuls les domaines dont l'écart entre perception et mesure est significatif (intervalle à 95 % "
+             "combinant l'erreur d'enquête et l'incertitude de l'indice, qui exclut zéro) sont en couleur."]
+    if any(g.get("reliability") == "caution" for g in pts):
+        notes.append(_caution_note(ctx, f"{CAUTION_MARK} Perception"))
+    if no_obj:
+        notes.append("Non représenté (indice non disponible) : " + fr.join([g["label"].lower() for g in no_obj]) + ".")
+    if no_perc:
+        notes.append("Non représenté (perception non publiée, effectif insuffisant) : "
+                     + fr.join([g["label"].lower() for g in no_perc]) + ".")
+    title = "Écart de perception : indice de fragilité et fragilité perçue, par rapport à la France"
+    source = _source_gaps(ctx, ", estimations pondérées ; calculs IMPACT-Régions.")
+    if not pts:
+        file = _save(_no_data_figure(WIDE_CM, notes[1:]), out_path)
+        return _result("quadrant", file, title, _no_data_alt(ctx, "écart de perception"), source, has_data=False)
+    fig, ax = _new_figure(WIDE_CM)
+    xs = [g["objective"] for g in pts]
+    ys = [g["perceived_diff"] for g in pts]
+    xlo, xhi = _quadrant_limits(xs, 0.25, 0.12)
+    ylo, yhi = _quadrant_limits(ys, 0.1, 0.16)
+    ax.set_xlim(xlo, xhi)
+    ax.set_ylim(ylo, yhi)
+    xm, ym = xhi - xlo, yhi - ylo
+    xstep, ystep = _nice_step(xm, 8), _nice_step(ym, 6)
+    ax.xaxis.set_major_locator(MultipleLocator(xstep))
+    ax.yaxis.set_major_locator(MultipleLocator(ystep))
+    ax.xaxis.set_major_formatter(_number_formatter(_decimals(xstep), signed=True))
+    ax.yaxis.set_major_formatter(_number_formatter(_decimals(ystep), signed=True))
+    ax.tick_params(axis="y", length=2.5, width=0.6)
+    ax.grid(True, linewidth=0.4)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(True)
+    for sp in ax.spines.values():
+        sp.set_color(GRID)
+    ax.axhline(0, color=INK, linewidth=0.9, zorder=2)
+    ax.axvline(0, color=INK, linewidth=0.9, zorder=2)
+    ax.set_xlabel("Indice de fragilité du domaine : " + scale["diff_unit"] + " (0 = France)")
+    ax.set_ylabel("Fragilité perçue : écart à la France\n(points sur 10)")
+    ms = 6.0
+    for g in pts:
+        if g.get("significant"):
+            (point,) = ax.plot([g["objective"]], [g["perceived_diff"]], marker="o", markersize=ms, linestyle="none",
+                               markerfacecolor=FAMILY_COLORS.get(g["family"], MUTED), markeredgecolor="white",
+                               markeredgewidth=0.6, zorder=5)
+        else:
+            (point,) = ax.plot([g["objective"]], [g["perceived_diff"]], markersize=ms - 0.6, zorder=5,
+                               **HOLLOW_MARKER)
+        point.set_gid(f"point-{g['domain_id']}")
+    corner_kw = dict(fontsize=SMALL, color=MUTED, fontweight="bold", zorder=1, linespacing=1.15)
+    corners = []
+    for (px, py), name in QUADRANT_NAMES.items():
+        corners.append(ax.text(0.985 if px else 0.015, 0.975 if py else 0.025, name, transform=ax.transAxes,
+                               ha="right" if px else "left", va="top" if py else "bottom", **corner_kw))
+    families = [f for f in FAMILY_COLORS if any(g["family"] == f and g.get("significant") for g in pts)]
+    handles = [Line2D([], [], marker="o", markersize=ms, linestyle="none", markerfacecolor=FAMILY_COLORS[f],
+                      markeredgecolor="white", label=FAMILY_LABELS[f]) for f in families]
+    handles.append(Line2D([], [], markersize=ms - 0.6, label="Écart perception / mesure non significatif",
+                          **HOLLOW_MARKER))
+    _finalize(fig, ax, 2.75, handles, notes)
+    renderer = fig.canvas.get_renderer()
+    scale_px = fig.dpi / 72
+    obstacles = [t.get_window_extent(renderer).expanded(1.0, 1.0) for t in corners]
+    for g in pts:
+        px, py = ax.transData.transform((g["objective"], g["perceived_diff"]))
+        r = ms / 2 * scale_px + 1
+        obstacles.append(Bbox.from_extents(px - r, py - r, px + r, py + r))
+    # the axes through 0: labels should not be struck through (weak obstacles: thin boxes)
+    box = ax.get_window_extent(renderer)
+    zx, zy = ax.transData.transform((0, 0))
+    obstacles.append(Bbox.from_extents(box.x0, zy - 1.5 * scale_px, box.x1, zy + 1.5 * scale_px))
+    obstacles.append(Bbox.from_extents(zx - 1.5 * scale_px, box.y0, zx + 1.5 * scale_px, box.y1))
+    order = sorted(pts, key=lambda g: (not g.get("significant"), -(abs(g["objective"]) / xm + abs(g["perceived_diff"]) / ym)))
+    items = [{"x": g["objective"], "y": g["perceived_diff"], "r0": ms / 2,
+              "text": g["label"] + (CAUTION_MARK if g.get("reliability") == "caution" else ""),
+              "kw": {"color": INK if g.get("significant") else MUTED}} for g in order]
+    _place_labels(ax, items, obstacles, fontsize=NOTE, radii=(2, 5, 9, 14, 20, 28, 38, 50), leader_from=9,
+                  ambiguity_cost=30.0)
+    file = _save(fig, out_path)
+
+    by_q: dict[str, list[str]] = {}
+    for g in sorted(pts, key=lambda g: -g["objective"]):
+        name = QUADRANT_NAMES[(g["objective"] > 0, g["perceived_diff"] > 0)].replace("\n", " ")
+        by_q.setdefault(name, []).append(g["label"].lower() + ("" if g.get("significant") else " (non significatif)"))
+    alt = (f"Nuage de points {_of(ctx)} : pour chaque domaine, l'indice de fragilité (écart à la France, axe horizontal) "
+           "et la fragilité perçue par les habitants (écart à la France en points sur 10, axe vertical). ")
+    alt += " ".join(f"{name} : {fr.join(labels)}." for name, labels in by_q.items())
+    sig = [g for g in pts if g.get("significant")]
+    alt += f" {len(sig)} écart{'s' if len(sig) > 1 else ''} de perception significatif{'s' if len(sig) > 1 else ''} sur {len(pts)}."
+    return _result("quadrant", file, title, alt, source, has_data=True)
+
+
+# Colours and shapes of their own (the family colours mean something else on the same page):
+GAP_UNDER = "#56B4E9"  # Okabe-Ito sky blue, "<": perceived as less worrying than the indicators suggest
+GAP_OVER = "#D55E00"   # Okabe-Ito vermillion, ">": perceived as more worrying than the indicators show
+
+
+def chart_gaps(ctx: dict, out_path) -> dict:
+    """The standardised perception/measure gap of every domain with its 95 % interval (survey
+    error and index uncertainty combined): dot and whisker, coloured only when significant."""
+    _ensure_setup()
+    pts = [g for g in ctx["gaps"] if g.get("gap") is not None]
+    pts.sort(key=lambda g: g["gap"])
+    missing = [g for g in ctx["gaps"] if g.get("gap") is None]
+    notes = ["Écart = position des habitants moins position de l'indice, chacune étant l'écart à la France rapporté "
+             "à sa dispersion entre les régions (écarts-types interrégionaux) : < 0, domaine perçu comme moins "
+             "préoccupant que ne le laissent attendre les indicateurs ; > 0, plus préoccupant. Trait : intervalle "
+             "à 95 % (erreur d'enquête et incertitude de l'indice selon les choix de méthode)."]
+    if missing:
+        notes.append("Non représenté (indice ou perception non disponible) : "
+                     + fr.join([g["label"].lower() for g in missing]) + ".")
+    title = "Écart entre perception et mesure, par domaine (en écarts-types interrégionaux)"
+    source = _source_gaps(ctx, " ; simulation de Monte-Carlo IMPACT-Régions.")
+    if not pts:
+        file = _save(_no_data_figure(WIDE_CM, notes[1:]), out_path)
+        return _result("gaps", file, title, _no_data_alt(ctx, "écart entre perception et mesure"), source,
+                       has_data=False)
+    fig, ax = _new_figure(WIDE_CM)
+    n = len(pts)
+    lo = min(min(g["gap_ci_low"] for g in pts), 0.0)
+    hi = max(max(g["gap_ci_high"] for g in pts), 0.0)
+    span = (hi - lo) or 1.0
+    ax.set_xlim(lo - 0.04 * span, hi + 0.04 * span)
+    ax.set_ylim(n - 0.4, -0.6)
+    step = _nice_step(span * 1.08, 8)
+    ax.xaxis.set_major_locator(MultipleLocator(step))
+    ax.xaxis.set_major_formatter(_number_formatter(_decimals(step), signed=True))
+    ax.axvline(0, color=INK, linewidth=0.9, zorder=2)
+    ms = 4.6
+    for i, g in enumerate(pts):
+        color = (GAP_UNDER if g["gap"] < 0 else GAP_OVER) if g["significant"] else NEUTRAL
+        ax.plot([g["gap_ci_low"], g["gap_ci_high"]], [i, i], color=color, linewidth=1.2, solid_capstyle="butt",
+                zorder=3)
+        if g["significant"]:
+            ax.plot([g["gap"]], [i], marker="<" if g["gap"] < 0 else ">", markersize=ms + 0.6, linestyle="none",
+                    markerfacecolor=color, markeredgecolor="white", markeredgewidth=0.5, zorder=4)
+        else:
+            ax.plot([g["gap"]], [i], markersize=ms - 0.6, zorder=4, **HOLLOW_MARKER)
+    ax.set_yticks(np.arange(n, dtype=float), [g["label"] + (f" {CAUTION_MARK}" if g.get("reliability") == "caution" else "")
+                                              for g in pts])
+    ax.tick_params(axis="y", length=0, pad=4)
+    ax.grid(axis="x")
+    ax.spines["left"].set_visible(False)
+    ax.set_xlabel("Écart perception − mesure (en écarts-types interrégionaux)")
+    if any(g.get("reliability") == "caution" for g in pts):
+        notes.append(_caution_note(ctx, f"{CAUTION_MARK} Perception"))
+    handles = []
+    if any(g["significant"] and g["gap"] < 0 for g in pts):
+        handles.append(Line2D([], [], marker="<", markersize=ms + 0.6, linestyle="none", markerfacecolor=GAP_UNDER,
+                              markeredgecolor="white", label="Perçu comme moins préoccupant (significatif)"))
+    if any(g["significant"] and g["gap"] > 0 for g in pts):
+        handles.append(Line2D([], [], marker=">", markersize=ms + 0.6, linestyle="none", markerfacecolor=GAP_OVER,
+                              markeredgecolor="white", label="Perçu comme plus préoccupant (significatif)"))
+    if any(not g["significant"] for g in pts):
+        handles.append(Line2D([], [], markersize=ms - 0.6, label="Non significatif", **HOLLOW_MARKER))
+    _finalize(fig, ax, 0.125 * (n + 1), handles, notes)
+    file = _save(fig, out_path)
+    sig = [g for g in pts if g["significant"]]
+    alt = (f"Graphique en points et intervalles : écart entre la perception des habitants et l'indice de fragilité "
+           f"{_of(ctx)} pour {n} domaines, avec son intervalle de confiance à 95 %. ")
+    alt += (f"{len(sig)} écart" + ("s" if len(sig) > 1 else "") + " significatif" + ("s" if len(sig) > 1 else "")
+            + (" : " + fr.join([f"{g['label'].lower()} ({fr.number(g['gap'], 1, signed=True)})" for g in sig]) if sig else "")
+            + ".")
+    return _result("gaps", file, title, alt, source, has_data=True)
