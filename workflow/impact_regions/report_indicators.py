@@ -169,8 +169,10 @@ def indicator_table(code: str, indicator_values: list[dict], catalogue: dict, *,
     partial_notes``; each domain (catalogue order) ``domain_id, label, score, score_text,
     indicators``; each indicator (catalogue order) ``id, label, domain_id, unit, unit_text, year,
     source_label, direction, direction_text, value, france, value_text, france_text, missing,
-    france_missing, approximation, france_approximation, decimals, demo``. ``value_text`` and
-    ``france_text`` are always printable: the formatted value, or the missing text.
+    france_missing, approximation, france_approximation, partial, france_partial, decimals,
+    demo``. ``value_text`` and ``france_text`` are always printable: the formatted value, or the
+    missing text. ``partial``: computed on less than :data:`PARTIAL_COVERAGE` of the territory
+    (explained in the family's ``partial_notes``, mark †).
     """
     rows = {(r["indicator_id"], r["territory_code"]): r for r in indicator_values
             if r.get("territory_code") in (code, france_code)}
@@ -214,9 +216,9 @@ def indicator_table(code: str, indicator_values: list[dict], catalogue: dict, *,
                 demo = bool(_files(ind) & demo_files)
                 direction = int(ind["direction"])
                 items.append({
-                    "id": ind["id"], "label": ind["label"], "domain_id": d["id"],
+                    "id": ind["id"], "label": fr.typography(str(ind["label"])), "domain_id": d["id"],
                     "unit": unit, "unit_text": unit_text(unit), "year": int(ind["year"]),
-                    "source_label": ind["source_label"],
+                    "source_label": fr.typography(str(ind["source_label"])),
                     "direction": direction, "direction_text": DIRECTION_TEXTS.get(direction, ""),
                     "value": mine["value"], "france": france["value"],
                     "value_text": mine["text"], "france_text": france["text"],
@@ -231,7 +233,7 @@ def indicator_table(code: str, indicator_values: list[dict], catalogue: dict, *,
                 n_missing += mine["missing"] is not None or france["missing"] is not None
                 n_demo += demo
             score = _num(scores.get(d["id"]))
-            fam_domains.append({"domain_id": d["id"], "label": d["label"], "score": score,
+            fam_domains.append({"domain_id": d["id"], "label": fr.typography(str(d["label"])), "score": score,
                                 "score_text": fr.number(score, 2, signed=True) if score is not None else None,
                                 "indicators": items})
         approximation_note = None

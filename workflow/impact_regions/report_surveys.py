@@ -144,7 +144,7 @@ def survey_documentation(codebook: dict, samples: dict[str, int] | None, samples
                            "n": n, "n_text": fr.integer(n) if n is not None else "–",
                            "n_france": n_fr, "n_france_text": fr.integer(n_fr) if n_fr is not None else "–"})
         surveys.append({
-            "id": spec.get("id"), "label": spec["label"],
+            "id": spec.get("id"), "label": _text(spec["label"]),
             "population": _text(spec.get("population")),
             "fieldwork": fieldwork_text(spec.get("fieldwork")),
             "mode": _text(spec.get("mode")), "sampling": _text(spec.get("sampling")),
