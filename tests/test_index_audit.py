@@ -35,10 +35,12 @@ def territories_frame() -> pd.DataFrame:
 
 
 def treatment_frame(indicators, rows: dict | None = None) -> pd.DataFrame:
-    """indicator_id -> dict of overrides (method, lower, upper, n_winsorised, moments)."""
+    """indicator_id -> dict of overrides (method, tail, anchor, scale, power, lower, upper, n_winsorised,
+    moments)."""
     out = []
     for i in indicators:
-        r = {"indicator_id": i, "method": "none", "lower": np.nan, "upper": np.nan, "n_winsorised": 0,
+        r = {"indicator_id": i, "method": "none", "tail": "", "anchor": np.nan, "scale": np.nan, "power": np.nan,
+             "lower": np.nan, "upper": np.nan, "n_winsorised": 0, "rule_met": True,
              "skew_before": 0.1, "kurtosis_before": 0.2, "skew_after": 0.1, "kurtosis_after": 0.2}
         r.update((rows or {}).get(i, {}))
         out.append(r)
@@ -74,6 +76,11 @@ def pipeline(scores: dict, domain_of: dict, values: dict | None = None, treatmen
 def audit_of(p: dict, options: dict | None = None) -> pd.DataFrame:
     return build_index_audit(p["indicator_values"], p["indicator_scores"], p["fragility_indices"],
                              p["treatment"], p["territories"], p["catalogue_frame"], options or {})
+
+
+def plain(text: str) -> str:
+    """The text with straight apostrophes (French typography may print ’)."""
+    return str(text).replace("\u2019", "'")
 
 
 def rows(audit: pd.DataFrame, check: str) -> pd.DataFrame:
@@ -232,8 +239,8 @@ TREATED_VALUES = {
     # w: winsorised from above at 10 (DEP-05 = 50 is the outlier; R1 = 30 and FR = 12 are beyond too;
     #    DEP-04 = 10 sits on the bound: unchanged)
     "w": {"DEP-01": 1.0, "DEP-02": 2.0, "DEP-03": 3.0, "DEP-04": 10.0, "DEP-05": 50.0, "R1": 30.0, "FR": 12.0},
-    # l: log-transformed, right tail anchored on the minimum 1: t(x) = ln(x - 1 + 1) = ln x,
-    #    every non-missing value changes (R1 is missing)
+    # l: Box-Cox of power 0 (a logarithm), right tail anchored on the minimum 1 with scale 1:
+    #    t(x) = ln((x - 1) / 1 + 1) = ln x, every non-missing value changes (R1 is missing)
     "l": {"DEP-01": 1.0, "DEP-02": 2.0, "DEP-03": np.e, "DEP-04": 4.0, "DEP-05": 100.0, "R1": np.nan, "FR": 5.0},
 }
 
@@ -243,23 +250,25 @@ def treated_pipeline() -> dict:
     treatment = {
         "w": {"method": "winsorised", "upper": 10.0, "n_winsorised": 1, "skew_before": 2.2, "kurtosis_before": 4.9,
               "skew_after": 1.1, "kurtosis_after": 0.5},
-        "l": {"method": "log", "lower": 1.0, "skew_before": 2.1, "kurtosis_before": 4.2, "skew_after": 0.4,
-              "kurtosis_after": -0.3},
+        "l": {"method": "box_cox", "tail": "right", "anchor": 1.0, "scale": 1.0, "power": 0.0, "skew_before": 2.1,
+              "kurtosis_before": 4.2, "skew_after": 0.4, "kurtosis_after": -0.3},
     }
     return pipeline(scores, {"w": "d1", "l": "d1", "n": "d2"}, TREATED_VALUES, treatment)
 
 
 def test_treatment_rows_one_per_indicator():
-    # GIVEN one winsorised, one log-transformed and one untreated indicator
+    # GIVEN one winsorised, one Box-Cox-transformed (power 0) and one untreated indicator
     audit = audit_of(treated_pipeline())
     t = rows(audit, "treatment").set_index("indicator_id")
     # THEN one row each: flag = method, value/value_before = skewness after/before, kurtosis too
     assert sorted(t.index) == ["l", "n", "w"]
-    assert t["flag"].to_dict() == {"w": "winsorised", "l": "log", "n": "none"}
+    assert t["flag"].to_dict() == {"w": "winsorised", "l": "box_cox", "n": "none"}
+    assert t.loc["l", "parameter"] == 0.0 and np.isnan(t.loc["w", "parameter"]) and np.isnan(t.loc["n", "parameter"])
     assert (t.loc["w", "value"], t.loc["w", "value_before"]) == (1.1, 2.2)
     assert (t.loc["w", "kurtosis"], t.loc["w", "kurtosis_before"]) == (0.5, 4.9)
     assert t.loc["w", "n"] == 5 and t.loc["w", "threshold"] == 2.0
     assert "ramenée à 10" in t.loc["w", "detail"] and "transformation logarithmique" in t.loc["l", "detail"]
+    assert "strictement croissante" in t.loc["l", "detail"] and "seuils encore" not in t.loc["l", "detail"]
 
 
 def test_treated_points_of_a_winsorised_indicator_are_listed_exactly():
@@ -275,8 +284,8 @@ def test_treated_points_of_a_winsorised_indicator_are_listed_exactly():
     assert list(w.index) == ["DEP-05", "FR", "R1"]
 
 
-def test_treated_points_of_a_log_transformed_indicator_are_every_non_missing_value():
-    # GIVEN l log-transformed with lower = 1 (t(x) = ln x)
+def test_treated_points_of_a_box_cox_indicator_are_every_non_missing_value():
+    # GIVEN l Box-Cox-transformed with power 0 anchored at 1, scale 1 (t(x) = ln x)
     pts = rows(audit_of(treated_pipeline()), "treated_point")
     lg = pts[pts["indicator_id"] == "l"].set_index("territory_code")
     # THEN every non-missing value is listed (not R1, missing), with t(x) = ln x
@@ -286,21 +295,23 @@ def test_treated_points_of_a_log_transformed_indicator_are_every_non_missing_val
             assert lg.loc[code, "value_before"] == x
             assert lg.loc[code, "value"] == pytest.approx(math.log(x))
     assert lg.loc["DEP-03", "value"] == pytest.approx(1.0)
-    assert (lg["flag"] == "log").all()
+    assert (lg["flag"] == "box_cox").all() and (lg["threshold"] == 1.0).all()
     # and the untreated indicator has none
     assert "n" not in set(pts["indicator_id"])
 
 
-def test_left_tail_log_transform_uses_the_maximum():
-    # GIVEN a left-tail log transform anchored on upper = 10: t(x) = -ln(10 - x + 1)
+def test_left_tail_box_cox_uses_the_maximum_and_goes_on_linearly_beyond_it():
+    # GIVEN a left-tail Box-Cox of power 0 anchored on the maximum 10, scale 1: t(x) = -ln(10 - x + 1),
+    # and x - 10 above 10 (France at 12, beyond every département)
     p = treated_pipeline()
-    p["treatment"].loc[p["treatment"]["indicator_id"] == "l", ["lower", "upper"]] = [np.nan, 10.0]
-    p["indicator_values"].loc[p["indicator_values"]["indicator_id"] == "l", "value"] = [10, 9, 8, 7, 1, np.nan, 5]
+    p["treatment"].loc[p["treatment"]["indicator_id"] == "l", ["tail", "anchor"]] = ["left", 10.0]
+    p["indicator_values"].loc[p["indicator_values"]["indicator_id"] == "l", "value"] = [10, 9, 8, 7, 1, np.nan, 12]
     lg = rows(audit_of(p), "treated_point").query("indicator_id == 'l'").set_index("territory_code")
     # THEN the treated values are -ln(11 - x)
     assert lg.loc["DEP-01", "value"] == pytest.approx(0.0)
     assert lg.loc["DEP-05", "value"] == pytest.approx(-math.log(10))
-    assert lg.loc["FR", "value"] == pytest.approx(-math.log(6))
+    assert lg.loc["FR", "value"] == pytest.approx(2.0)
+    assert lg.loc["DEP-05", "detail"].endswith("(Box-Cox)")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -324,7 +335,7 @@ def test_part_whole_correlation_is_removed_by_the_index_without_the_domain():
     assert dvi.loc["d1", "value_excluding_domain"] == pytest.approx(
         pearson(u, np.array([u, u, v]).mean(axis=0))[0])
     assert (dvi["n"] == 5).all() and (dvi["threshold"] == 0.3).all()
-    assert "0,32 avec l'indice d'ensemble, 0,00 avec l'indice calculé sans ce domaine" in dvi.loc["d4", "detail"]
+    assert "0,32 avec l'indice d'ensemble, 0,00 avec l'indice calculé sans ce domaine" in plain(dvi.loc["d4", "detail"])
 
 
 def test_domain_vs_index_flags_weak_and_negative():
@@ -373,7 +384,7 @@ def test_summary_and_french_sentences():
     assert s["low_alpha_domains"][0][1] < 0 and s["low_alpha_domains"][1][1] == pytest.approx(0.0, abs=1e-12)
     assert s["weak_domains"] == [] and s["negative_domains"] == []
     sentences = audit_sentences(audit, {"d1": "Santé", "d2": "Emploi"}, {"a": "Taux A", "b": "Taux B"})
-    text = " ".join(sentences)
+    text = plain(" ".join(sentences))
     # AND the sentences, in French typography (decimal comma, no-break space before ':')
     assert "Aucun indicateur n'a nécessité de traitement" in text
     assert any(x.startswith(f"Deux indicateurs du domaine Santé sont corrélés à plus de 0,9{NBSP}: "
@@ -386,12 +397,42 @@ def test_summary_and_french_sentences():
 def test_sentences_on_treatment():
     audit = audit_of(treated_pipeline())
     s = summary(audit)
-    assert s["winsorised_indicators"] == ["w"] and s["log_indicators"] == ["l"]
+    assert s["winsorised_indicators"] == ["w"] and s["box_cox_indicators"] == ["l"]
     assert s["n_treated_points"] == 3 + 6
     sentences = audit_sentences(audit, {}, {"w": "Taux W", "l": "Part L"})
     assert sentences[0] == (f"2 indicateurs sur 3 ont été traités (valeurs extrêmes){NBSP}: «{NBSP}Taux W{NBSP}» "
                             f"(écrêtage, 3 valeurs) et «{NBSP}Part L{NBSP}» (transformation logarithmique).")
     assert sentences[1].startswith("Au total, 9 valeurs (tous territoires confondus) ont été modifiées")
+    assert sentences[1].endswith("avec les mêmes paramètres pour tous les territoires.")
+
+
+def test_sentences_on_a_box_cox_treatment_say_that_the_order_is_kept():
+    # GIVEN only the Box-Cox indicator treated, with power 0.25 and the rule still unmet
+    p = treated_pipeline()
+    t = p["treatment"]
+    t.loc[t["indicator_id"] == "w", ["method", "upper"]] = ["none", np.nan]
+    t.loc[t["indicator_id"] == "l", ["power", "rule_met"]] = [0.25, False]
+    audit = audit_of(p)
+    # WHEN the sentences are written
+    sentences = audit_sentences(audit, {}, {"l": "Part L"})
+    # THEN the power is named, the order-keeping property stated, the unmet rule in the detail
+    assert sentences[0] == (f"1 indicateur sur 3 a été traité (valeurs extrêmes){NBSP}: «{NBSP}Part L{NBSP}» "
+                            "(transformation de Box-Cox de puissance 0,25).")
+    assert any("strictement croissante" in x and "gardent des scores différents" in x for x in sentences)
+    row = rows(audit, "treatment").set_index("indicator_id").loc["l"]
+    assert row["parameter"] == 0.25 and "seuils encore dépassés" in row["detail"]
+
+
+def test_sentences_name_a_shared_transform_once():
+    # GIVEN two indicators both logged (Box-Cox power 0)
+    p = treated_pipeline()
+    t = p["treatment"]
+    t.loc[t["indicator_id"] == "w", ["method", "upper", "tail", "anchor", "scale", "power"]] = \
+        ["box_cox", np.nan, "right", 1.0, 1.0, 0.0]
+    # WHEN / THEN the sentence names the transform once, for all of them
+    first = audit_sentences(audit_of(p), {}, {"w": "Taux W", "l": "Part L"})[0]
+    assert first == (f"2 indicateurs sur 3 ont été traités (valeurs extrêmes), tous par transformation "
+                     f"logarithmique{NBSP}: «{NBSP}Taux W{NBSP}» et «{NBSP}Part L{NBSP}».")
 
 
 # ------------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Indicator scores and domain indices on a hand-computable example (sql/indicator_scores.sql,
-sql/fragility_indices.sql), and the outlier treatment rule (impact_regions.treatment.decide).
+sql/fragility_indices.sql), and the outlier treatment rule (impact_regions.treatment.decide;
+strict monotonicity and the overseas regions: tests/test_treatment.py).
 
 The territories are those of the tiny geography (conftest): 4 regions, 7 départements, France
 and a custom territory SUD. Three indicators have hand-picked values whose standard deviation
@@ -23,7 +24,7 @@ from impact_regions.indices import catalogue_domains, catalogue_indicators
 from impact_regions.storage import run_sql
 from impact_regions.territories import build_territories
 from impact_regions.treatment import COLUMNS as TREATMENT_COLUMNS
-from impact_regions.treatment import build_treatment, decide, skew_kurtosis
+from impact_regions.treatment import box_cox_transform, build_treatment, decide, robust_scale, skew_kurtosis
 
 DEPS = ["DEP-01", "DEP-03", "DEP-04", "DEP-13", "DEP-2A", "DEP-2B", "DEP-971"]
 REGIONS = ["01", "84", "93", "94"]
@@ -58,13 +59,15 @@ def values_frame(values: dict = VALUES) -> pd.DataFrame:
 
 
 def treatment_frame(rows: dict | None = None) -> pd.DataFrame:
-    """indicator_id -> (method, lower, upper); indicators not listed get 'none'."""
+    """indicator_id -> {method, tail, anchor, scale, power, lower, upper} (missing keys: none /
+    NaN); indicators not listed get 'none'."""
     rows = rows or {}
     out = []
     for i in sorted(DOMAIN):
-        method, lower, upper = rows.get(i, ("none", np.nan, np.nan))
-        out.append({"indicator_id": i, "method": method, "lower": lower, "upper": upper, "n_winsorised": 0,
-                    "skew_before": 0.0, "kurtosis_before": 0.0, "skew_after": 0.0, "kurtosis_after": 0.0})
+        r = {"indicator_id": i, "method": "none", "tail": "", "anchor": np.nan, "scale": np.nan, "power": np.nan,
+             "lower": np.nan, "upper": np.nan, "n_winsorised": 0, "rule_met": True, "skew_before": 0.0,
+             "kurtosis_before": 0.0, "skew_after": 0.0, "kurtosis_after": 0.0}
+        out.append({**r, **rows.get(i, {})})
     return pd.DataFrame(out, columns=TREATMENT_COLUMNS)
 
 
@@ -143,7 +146,7 @@ def test_winsorised_bounds_apply_to_every_territory(territories):
     values = {k: dict(v) for k, v in VALUES.items()}
     values["a"]["DEP-971"] = 30.0                     # the outlier that was winsorised to 11
     values["a"]["01"] = 25.0
-    treatment = treatment_frame({"a": ("winsorised", np.nan, 11.0)})
+    treatment = treatment_frame({"a": {"method": "winsorised", "tail": "right", "upper": 11.0}})
     # WHEN scored
     sc = scores(territories, "zscore", values, treatment)
     s, treated = lookup(sc, "indicator_id", "score"), lookup(sc, "indicator_id", "is_treated")
@@ -157,9 +160,10 @@ def test_winsorised_bounds_apply_to_every_territory(territories):
     assert set(sc.loc[sc["indicator_id"] == "a", "treatment"]) == {"winsorised"}
 
 
-def test_log_treatment_for_zscore_but_not_for_ratio(territories):
-    # GIVEN indicator c treated by log with lower bound 4: t(x) = ln(x - 4 + 1)
-    treatment = treatment_frame({"c": ("log", 4.0, np.nan)})
+def test_box_cox_treatment_for_zscore_but_not_for_ratio(territories):
+    # GIVEN indicator c treated by Box-Cox with power 0 anchored at 4, scale 1: t(x) = ln((x - 4) / 1 + 1)
+    treatment = treatment_frame({"c": {"method": "box_cox", "tail": "right", "anchor": 4.0, "scale": 1.0,
+                                       "power": 0.0}})
     t = {d: math.log(VALUES["c"][d] - 4 + 1) for d in DEPS}
     sd = float(np.std(list(t.values()), ddof=1))
     # WHEN scored as z-scores and as ratios
@@ -288,61 +292,74 @@ def test_geometric_aggregation_of_minmax_scores(territories):
 
 # --------------------------------------- treatment rule -----------------------------------------
 
-def test_one_huge_outlier_is_winsorised_to_the_second_largest():
+def test_one_huge_outlier_is_transformed_not_capped():
     # GIVEN 20 values 1..19 and one huge outlier
     x = np.r_[np.arange(1.0, 20.0), 1000.0]
-    # WHEN the rule is decided
+    # WHEN the rule is decided (default: Box-Cox)
     d = decide(x)
-    # THEN it fails before (skew > 2, kurtosis > 3.5), one value is winsorised to 19, and it passes after
+    # THEN it fails before (skew > 2, kurtosis > 3.5, as scipy computes them), the transform is
+    # anchored at the minimum on the right tail, and the outlier stays the largest, apart
     assert d["skew_before"] > 2 and d["kurtosis_before"] > 3.5
-    assert d["method"] == "winsorised" and d["n_winsorised"] == 1
-    assert d["upper"] == 19.0 and math.isnan(d["lower"])
-    assert abs(d["skew_after"]) < 2
     assert (d["skew_before"], d["kurtosis_before"]) == pytest.approx(
         (stats.skew(x, bias=False), stats.kurtosis(x, bias=False)))
+    assert d["method"] == "box_cox" and d["tail"] == "right" and d["anchor"] == 1.0
+    assert 0.0 <= d["power"] <= 1.0 and d["n_winsorised"] == 0
+    t = box_cox_transform(x, d["tail"], d["anchor"], d["scale"], d["power"])
+    assert (np.diff(t) > 0).all()
+    assert (d["skew_after"], d["kurtosis_after"]) == pytest.approx(
+        (stats.skew(t, bias=False), stats.kurtosis(t, bias=False)))
+    assert d["rule_met"] == (not (abs(d["skew_after"]) > 2 and d["kurtosis_after"] > 3.5))
 
 
-def test_left_tail_is_winsorised_from_below():
+def test_left_tail_is_transformed_from_the_maximum():
     # GIVEN the mirror image: one hugely negative value
     x = -np.r_[np.arange(1.0, 20.0), 1000.0]
-    # WHEN / THEN the lower bound is the second smallest
+    # WHEN / THEN the transform is anchored at the largest value, on the left tail, and is the mirror
     d = decide(x)
-    assert d["method"] == "winsorised" and d["lower"] == -19.0 and math.isnan(d["upper"])
+    r = decide(-x)
+    assert d["method"] == "box_cox" and d["tail"] == "left" and d["anchor"] == -1.0
+    assert (d["power"], d["scale"]) == (r["power"], r["scale"])
+    np.testing.assert_allclose(box_cox_transform(x, "left", d["anchor"], d["scale"], d["power"]),
+                               -box_cox_transform(-x, "right", r["anchor"], r["scale"], r["power"]))
 
 
-def test_two_outliers_need_two_winsorised_values():
-    # GIVEN 1..18 and two outliers
-    d = decide(np.r_[np.arange(1.0, 19.0), 1000.0, 2000.0])
+def test_winsorise_option_caps_then_falls_back_to_box_cox():
+    # GIVEN 1..18 and two outliers, with the non-default winsorisation
+    x = np.r_[np.arange(1.0, 19.0), 1000.0, 2000.0]
+    d = decide(x, method="winsorise")
     # WHEN / THEN two values are capped, at the third largest
     assert (d["method"], d["n_winsorised"], d["upper"]) == ("winsorised", 2, 18.0)
-    # ... and with at most one winsorised value the rule falls back to the log
-    d1 = decide(np.r_[np.arange(1.0, 19.0), 1000.0, 2000.0], max_winsorised=1)
-    assert d1["method"] == "log" and d1["lower"] == 1.0
+    # ... and with at most one winsorised value the rule falls back to the Box-Cox transform
+    d1 = decide(x, max_winsorised=1, method="winsorise")
+    assert d1["method"] == "box_cox" and d1["anchor"] == 1.0 and d1["n_winsorised"] == 0
+    # a left tail is winsorised from below
+    d2 = decide(-np.r_[np.arange(1.0, 20.0), 1000.0], method="winsorise")
+    assert d2["method"] == "winsorised" and d2["lower"] == -19.0 and math.isnan(d2["upper"])
+    with pytest.raises(ValueError, match="unknown method"):
+        decide(x, method="clip")
 
 
-def test_heavy_tailed_series_is_log_transformed():
-    # GIVEN 101 départements with a log-normal spread (σ = 2): winsorising 5 is not enough
+def test_heavy_tailed_series_passes_the_rule_after_the_transform():
+    # GIVEN 101 départements with a log-normal spread (σ = 2): winsorising 5 would not be enough
     x = np.exp(2.0 * stats.norm.ppf((np.arange(1, 102) - 0.5) / 101))
-    # WHEN the rule is decided
-    d = decide(x)
-    # THEN the indicator is logged, ln(x - min + 1), which passes the rule
-    assert d["method"] == "log" and d["n_winsorised"] == 0
-    assert d["lower"] == pytest.approx(x.min())
-    s, k = skew_kurtosis(np.log(x - x.min() + 1))
-    assert (d["skew_after"], d["kurtosis_after"]) == pytest.approx((s, k))
-    assert not (abs(s) > 2 and k > 3.5)
-    # and with 5 winsorised values it would still fail the rule
     w = np.sort(x)
     w[-5:] = w[-6]
     s5, k5 = skew_kurtosis(w)
     assert abs(s5) > 2 and k5 > 3.5
+    # WHEN the rule is decided
+    d = decide(x)
+    # THEN the Box-Cox transform passes it, with the moments it reports
+    assert d["method"] == "box_cox" and d["anchor"] == pytest.approx(x.min())
+    s, k = skew_kurtosis(box_cox_transform(x, "right", d["anchor"], d["scale"], d["power"]))
+    assert (d["skew_after"], d["kurtosis_after"]) == pytest.approx((s, k))
+    assert not (abs(s) > 2 and k > 3.5) and d["rule_met"]
 
 
 def test_symmetric_series_is_not_treated_and_nan_is_ignored():
     # GIVEN a symmetric series with a missing value
     d = decide(np.array([1.0, 2.0, 3.0, np.nan, 4.0, 5.0]))
     # WHEN / THEN no treatment, moments on the 5 known values
-    assert d["method"] == "none" and d["n_winsorised"] == 0
+    assert d["method"] == "none" and d["n_winsorised"] == 0 and d["rule_met"]
     assert d["skew_before"] == pytest.approx(0.0, abs=1e-12)
     assert d["kurtosis_before"] == pytest.approx(stats.kurtosis([1, 2, 3, 4, 5], bias=False))
 
@@ -354,8 +371,12 @@ def test_build_treatment_uses_departements_only():
                           "value": list(deps.values()) + [5000.0, 50.0]})
     # WHEN the treatment table is built
     t = build_treatment(frame, set(deps))
-    # THEN the bounds come from the départements only; disabled treatment keeps the moments
+    # THEN the parameters come from the départements only; disabled treatment keeps the moments
     assert list(t.columns) == TREATMENT_COLUMNS
-    assert t.iloc[0]["method"] == "winsorised" and t.iloc[0]["upper"] == 19.0
+    row = t.iloc[0]
+    assert row["method"] == "box_cox" and row["anchor"] == 1.0
+    assert row["scale"] == pytest.approx(robust_scale(np.array(list(deps.values()))))
     off = build_treatment(frame, set(deps), enabled=False).iloc[0]
-    assert off["method"] == "none" and off["skew_before"] == pytest.approx(t.iloc[0]["skew_before"])
+    assert off["method"] == "none" and off["skew_before"] == pytest.approx(row["skew_before"])
+    w = build_treatment(frame, set(deps), method="winsorise").iloc[0]
+    assert w["method"] == "winsorised" and w["upper"] == 19.0

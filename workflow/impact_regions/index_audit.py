@@ -6,12 +6,13 @@ table, so that a report can say what was done to the data and how coherent the r
 
 * **Treatment of extreme values** (Handbook step 4, "multivariate analysis", and the JRC COIN
   practice of treating a distribution when |skewness| > 2 and excess kurtosis > 3.5). The
-  decision itself is taken by :mod:`impact_regions.treatment` on the 101 départements and
+  decision itself is taken by :mod:`impact_regions.treatment` on the 101 départements (by
+  default a strictly increasing Box-Cox transform, which keeps the order of every value) and
   applied to every territory by ``sql/indicator_scores.sql``. Here each decision is recorded
-  (``check = 'treatment'``, one row per indicator) together with every value it changed
-  (``check = 'treated_point'``, one row per indicator and territory, départements *and*
-  regions, France, custom territories), with the original and the treated value, so that no
-  modification of the data is silent.
+  (``check = 'treatment'``, one row per indicator, with the power of the transform in
+  ``parameter``) together with every value it changed (``check = 'treated_point'``, one row
+  per indicator and territory, départements *and* regions, France, custom territories), with
+  the original and the treated value, so that no modification of the data is silent.
 * **Statistical coherence** (Handbook step 4, correlation analysis and Cronbach's alpha, and
   step 6, "weighting and aggregation", whose equal weights are only meaningful if the
   aggregated components point in the same direction):
@@ -50,9 +51,13 @@ CHECKS = ["treatment", "treated_point", "correlation", "cronbach_alpha", "domain
 KEY = ["check", "domain_id", "indicator_id", "other_indicator_id", "territory_code"]
 
 #: Stable column set. ``kurtosis_before``/``kurtosis`` are filled for ``treatment`` rows only,
-#: ``value_excluding_domain`` for ``domain_vs_index`` rows only.
+#: ``value_excluding_domain`` for ``domain_vs_index`` rows only, ``parameter`` for the
+#: ``treatment`` rows of a Box-Cox transform only (its power lambda; 0 = logarithm).
 COLUMNS = KEY + ["value", "value_before", "kurtosis_before", "kurtosis", "value_excluding_domain",
-                 "threshold", "flag", "n", "detail"]
+                 "threshold", "parameter", "flag", "n", "detail"]
+
+#: Flags of the treatment rows that change values.
+TREATED_FLAGS = ("box_cox", "winsorised")
 
 DEFAULT_OPTIONS = {
     # Handbook step 4: pairs of indicators correlated above 0.9 are candidates for redundancy.
@@ -123,30 +128,31 @@ def cronbach_alpha(items: np.ndarray | pd.DataFrame) -> tuple[float, int]:
     return k / (k - 1) * (1 - sum_var / var_total), n
 
 
-def treated_values(values: pd.Series, method: str, lower: float, upper: float) -> tuple[pd.Series, pd.Series]:
+def treated_values(values: pd.Series, method: str, lower: float = np.nan, upper: float = np.nan,
+                   tail: str = "right", anchor: float = np.nan, scale: float = np.nan,
+                   power: float = np.nan) -> tuple[pd.Series, pd.Series]:
     """The treated value t(x) of each value and whether the treatment changed it.
 
-    Mirrors ``sql/indicator_scores.sql`` (columns ``tvalue`` and ``is_treated``): winsorised
-    values are clipped to [lower, upper]; log-transformed values become ``ln(x - lower + 1)``
-    (right tail) or ``-ln(upper - x + 1)`` (left tail), and every non-missing value counts as
-    changed.
+    Mirrors ``sql/indicator_scores.sql`` (columns ``tvalue`` and ``is_treated``): Box-Cox values
+    become t(x) of :func:`impact_regions.treatment.box_cox_transform` (strictly increasing) and
+    every non-missing value counts as changed; winsorised values are clipped to [lower, upper].
     """
     v = values.astype(float)
     lower = np.nan if lower is None else float(lower)
     upper = np.nan if upper is None else float(upper)
-    if method == "winsorised":
+    if method == "box_cox":
+        from .treatment import box_cox_transform
+
+        t = pd.Series(box_cox_transform(v.to_numpy(), str(tail), float(anchor), float(scale), float(power)),
+                      index=v.index)
+        changed = v.notna()
+    elif method == "winsorised":
         t = v.copy()
         if not math.isnan(lower):
             t = t.where(~(t < lower), lower)
         if not math.isnan(upper):
             t = t.where(~(t > upper), upper)
         changed = v.notna() & ((v < lower) | (v > upper))
-    elif method == "log":
-        if not math.isnan(lower):
-            t = np.log(np.maximum(v, lower) - lower + 1)
-        else:
-            t = -np.log(upper - np.minimum(v, upper) + 1)
-        changed = v.notna()
     else:
         t, changed = v.copy(), pd.Series(False, index=v.index)
     return t, changed.fillna(False).astype(bool)
@@ -183,6 +189,15 @@ def audit_catalogue(catalogue: dict) -> pd.DataFrame:
 
     doms = catalogue_domains(catalogue)[["domain_id", "label"]].rename(columns={"label": "domain_label"})
     return catalogue_indicators(catalogue).merge(doms, on="domain_id", how="left")
+
+
+def transform_name(power: float | None) -> str:
+    """« transformation logarithmique » (power 0) or « transformation de Box-Cox de puissance 0,25 »."""
+    if power is None or (isinstance(power, float) and math.isnan(power)):
+        return "transformation de Box-Cox"
+    if float(power) == 0:
+        return "transformation logarithmique"
+    return f"transformation de Box-Cox de puissance {_num(float(power))}"
 
 
 def _plural(n: int, singular: str, plural: str | None = None) -> str:
@@ -223,12 +238,13 @@ def build_index_audit(indicator_values: pd.DataFrame, indicator_scores: pd.DataF
     Rows (``check``), with the meaning of ``value`` / ``value_before`` / ``flag``:
 
     * ``treatment`` (indicator): skewness after / before the treatment; ``kurtosis`` /
-      ``kurtosis_before`` the excess kurtosis after / before; flag = method (none, winsorised,
-      log); threshold = the skewness threshold; n = départements with a value.
+      ``kurtosis_before`` the excess kurtosis after / before; flag = method (none, box_cox,
+      winsorised); threshold = the skewness threshold; parameter = the Box-Cox power lambda
+      (0 = logarithm); n = départements with a value.
     * ``treated_point`` (indicator x territory, every kind of territory): treated value t(x) /
-      original value; flag = method; threshold = the bound applied (for a log transform, the
-      minimum or maximum it is anchored on). The treated value is the one the z-score and
-      min-max normalisations use (the ratio normalisation never uses the logarithm).
+      original value; flag = method; threshold = the bound applied (for a Box-Cox transform, the
+      département minimum or maximum it is anchored on). The treated value is the one the
+      z-score and min-max normalisations use (the ratio normalisation never uses the transform).
     * ``correlation`` (pair of indicators of a domain, in catalogue order): Pearson r of the
       scores across départements; flag ``high`` (> high_correlation), ``negative`` (< 0),
       ``ok``, or ``na`` when it cannot be computed.
@@ -292,22 +308,29 @@ def build_index_audit(indicator_values: pd.DataFrame, indicator_scores: pd.DataF
                       f"départements) {_plural(k, 'ramenée', 'ramenées')} à {_num(bound)} ; "
                       f"asymétrie {_stat(t.skew_before)} → {_stat(t.skew_after)}, "
                       f"aplatissement {_stat(t.kurtosis_before)} → {_stat(t.kurtosis_after)}")
-        elif method == "log":
-            detail = (f"{lab(iid)} : transformation logarithmique ; "
+        elif method == "box_cox":
+            detail = (f"{lab(iid)} : {transform_name(t.power)} (strictement croissante, "
+                      f"{'queue à gauche' if t.tail == 'left' else 'queue à droite'}) ; "
                       f"asymétrie {_stat(t.skew_before)} → {_stat(t.skew_after)}, "
-                      f"aplatissement {_stat(t.kurtosis_before)} → {_stat(t.kurtosis_after)}")
+                      f"aplatissement {_stat(t.kurtosis_before)} → {_stat(t.kurtosis_after)}"
+                      + ("" if bool(getattr(t, "rule_met", True)) else " ; seuils encore dépassés"))
         else:
             detail = f"{lab(iid)} : aucun traitement ({moments} ; seuils {_num(s_thr)} et {_num(k_thr)})"
         rows.append(_row("treatment", domain_id=domain_of.get(iid, ""), indicator_id=iid,
                          value=t.skew_after, value_before=t.skew_before, kurtosis=t.kurtosis_after,
-                         kurtosis_before=t.kurtosis_before, threshold=s_thr, flag=method, n=n_dep,
+                         kurtosis_before=t.kurtosis_before, threshold=s_thr,
+                         parameter=float(t.power) if method == "box_cox" else np.nan, flag=method, n=n_dep,
                          detail=fr.typography(detail)))
-        if method not in ("winsorised", "log") or g.empty:
+        if method not in TREATED_FLAGS or g.empty:
             continue
-        tv, changed = treated_values(g["value"], method, t.lower, t.upper)
-        bound = t.upper if not pd.isna(t.upper) else t.lower
-        verb = "ramené à" if method == "winsorised" else "transformé en"
-        how = "écrêtage" if method == "winsorised" else "logarithme"
+        if method == "box_cox":
+            tv, changed = treated_values(g["value"], method, tail=t.tail, anchor=t.anchor, scale=t.scale,
+                                         power=t.power)
+            bound, verb, how = t.anchor, "transformé en", "Box-Cox"
+        else:
+            tv, changed = treated_values(g["value"], method, t.lower, t.upper)
+            bound = t.upper if not pd.isna(t.upper) else t.lower
+            verb, how = "ramené à", "écrêtage"
         for code, before, after in zip(g.loc[changed, "territory_code"], g.loc[changed, "value"], tv[changed]):
             point_rows.append(_row(
                 "treated_point", domain_id=domain_of.get(iid, ""), indicator_id=iid, territory_code=code,
@@ -388,7 +411,8 @@ def build_index_audit(indicator_values: pd.DataFrame, indicator_scores: pd.DataF
     out = pd.DataFrame(rows, columns=COLUMNS)
     for c in KEY + ["flag", "detail"]:
         out[c] = out[c].fillna("").astype(str)
-    for c in ["value", "value_before", "kurtosis_before", "kurtosis", "value_excluding_domain", "threshold"]:
+    for c in ["value", "value_before", "kurtosis_before", "kurtosis", "value_excluding_domain", "threshold",
+              "parameter"]:
         out[c] = out[c].astype(float)
     out["n"] = out["n"].astype("Int64")
     return out.reset_index(drop=True)
@@ -401,7 +425,7 @@ def build_index_audit(indicator_values: pd.DataFrame, indicator_scores: pd.DataF
 def summary(audit: pd.DataFrame) -> dict:
     """Counts a report needs from an `index_audit` table.
 
-    n_indicators, n_treated_indicators (and the winsorised / log lists), n_treated_points (all
+    n_indicators, n_treated_indicators (and the box_cox / winsorised lists), n_treated_points (all
     territories), n_pairs, high_pairs / negative_pairs (lists of (domain, a, b, r)), n_domains_alpha,
     low_alpha_domains (list of (domain, alpha)), weak_domains / negative_domains (against the
     whole index), negative_rest_domains (against the index without the domain).
@@ -417,9 +441,9 @@ def summary(audit: pd.DataFrame) -> dict:
                       for r in d.itertuples(index=False)]
     return {
         "n_indicators": int(len(treat)),
-        "n_treated_indicators": int(treat["flag"].isin(["winsorised", "log"]).sum()),
+        "n_treated_indicators": int(treat["flag"].isin(TREATED_FLAGS).sum()),
+        "box_cox_indicators": list(treat.loc[treat["flag"] == "box_cox", "indicator_id"]),
         "winsorised_indicators": list(treat.loc[treat["flag"] == "winsorised", "indicator_id"]),
-        "log_indicators": list(treat.loc[treat["flag"] == "log", "indicator_id"]),
         "n_treated_points": int(len(rows("treated_point"))),
         "treated_points_by_indicator": rows("treated_point").groupby("indicator_id", sort=False).size().to_dict(),
         "n_pairs": int(len(corr)),
@@ -462,19 +486,30 @@ def audit_sentences(audit: pd.DataFrame, domain_labels: Mapping[str, str],
         out.append("Aucun indicateur n'a nécessité de traitement des valeurs extrêmes "
                    "(distributions ni très asymétriques ni à queue épaisse).")
     elif n_i:
-        items = []
-        for r in treat[treat["flag"].isin(["winsorised", "log"])].itertuples():
+        items, hows = [], []
+        for r in treat[treat["flag"].isin(TREATED_FLAGS)].itertuples():
             if r.flag == "winsorised":
                 k = int(s["treated_points_by_indicator"].get(r.indicator_id, 0))
-                items.append(f"{ind(r.indicator_id)} (écrêtage, {k} {_plural(k, 'valeur')})")
+                how = f"écrêtage, {k} {_plural(k, 'valeur')}"
             else:
-                items.append(f"{ind(r.indicator_id)} (transformation logarithmique)")
+                how = transform_name(getattr(r, "parameter", np.nan))
+            items.append(ind(r.indicator_id))
+            hows.append(how)
         verb = "a été traité" if n_t == 1 else "ont été traités"
-        out.append(f"{n_t} {_plural(n_t, 'indicateur')} sur {n_i} {verb} (valeurs extrêmes) : {fr.join(items)}.")
+        if n_t > 1 and len(set(hows)) == 1 and not hows[0].startswith("écrêtage"):
+            out.append(f"{n_t} indicateurs sur {n_i} {verb} (valeurs extrêmes), tous par {hows[0]} : "
+                       f"{fr.join(items)}.")
+        else:
+            out.append(f"{n_t} {_plural(n_t, 'indicateur')} sur {n_i} {verb} (valeurs extrêmes) : "
+                       + fr.join([f"{i} ({h})" for i, h in zip(items, hows)]) + ".")
         p = s["n_treated_points"]
         out.append(f"Au total, {fr.integer(p)} {_plural(p, 'valeur')} (tous territoires confondus) "
                    f"{'a' if p == 1 else 'ont'} été {_plural(p, 'modifiée', 'modifiées')} par ce traitement, "
-                   "avec les mêmes bornes pour tous les territoires.")
+                   "avec les mêmes paramètres pour tous les territoires.")
+        if s["box_cox_indicators"] and not s["winsorised_indicators"]:
+            out.append("La transformation est strictement croissante : deux territoires de valeurs différentes "
+                       "gardent des scores différents, dans le même ordre, et aucune valeur extrême n'est "
+                       "ramenée à une autre.")
 
     # pairs of indicators
     hi_text = _num(thr("correlation", DEFAULT_OPTIONS["high_correlation"]))

@@ -3,7 +3,7 @@
 The three tables are built in one step from the staged raw values: recomputing values is cheap
 and the scores need all territories at once (standard deviations across départements, ranks
 among regions). The SQL lives in `workflow/sql/<table>.sql`; this module prepares the
-catalogue relations and the treatment bounds.
+catalogue relations and the treatment parameters (impact_regions.treatment).
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def build_indices(indicator_raw: pd.DataFrame, territories: pd.DataFrame, geo: G
     dep_codes = set(territories.loc[territories["kind"] == "departement", "territory_code"])
     t = index_options["treatment"]
     treatment = build_treatment(values, dep_codes, t["enabled"], t["skew_threshold"],
-                                t["kurtosis_threshold"], t["max_winsorised"])
+                                t["kurtosis_threshold"], t.get("max_winsorised", 5), t.get("method", "box_cox"))
     scores = run_sql("indicator_scores", {
         "indicator_values": values, "indicator_treatment": treatment,
         "catalogue_indicators": cat_ind, "territories": territories,
