@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.special import ndtri
 
 from impact_regions.indices import catalogue_domains, catalogue_indicators
 from impact_regions.storage import run_sql
@@ -53,9 +54,12 @@ CATALOGUE = {
     "indicators": [{"id": i, "label": i, "domain": DOMAIN[i], "year": 2017, "additive": False,
                     "direction": DIRECTION[i], "unit": "%", "source_label": "test"} for i in VALUES],
 }
-# treatment when enabled: a capped above at 10.5, b logged on its left tail, e on its right tail
-# (c, which has a missing value, untreated: see test_a_missing_value_stays_missing_under_treatment)
-TREATED = {"a": ("winsorised", np.nan, 10.5), "b": ("log", np.nan, 22.0), "e": ("log", 0.0, np.nan)}
+# treatment when enabled: a capped above at 10.5 (the non-default winsorisation), b Box-Cox on its
+# left tail (power 0.5), e logged on its right tail (Box-Cox power 0) (c, which has a missing
+# value, untreated: see test_a_missing_value_stays_missing_under_treatment)
+TREATED = {"a": {"method": "winsorised", "tail": "right", "upper": 10.5},
+           "b": {"method": "box_cox", "tail": "left", "anchor": 22.0, "scale": 2.0, "power": 0.5},
+           "e": {"method": "box_cox", "tail": "right", "anchor": 0.0, "scale": 1.5, "power": 0.0}}
 REFERENCE = {"normalisation": "zscore", "aggregation": "arithmetic", "treatment": {"enabled": True}}
 # the combinations the configuration accepts (geometric needs positive scores)
 ACCEPTED = [("zscore", "arithmetic"), ("minmax", "arithmetic"), ("minmax", "geometric"),
@@ -69,11 +73,13 @@ def values_frame(values: dict = VALUES, codes: list[str] = CODES) -> pd.DataFram
 
 
 def treatment_frame(rows: dict | None = None) -> pd.DataFrame:
+    """indicator_id -> {method, tail, anchor, scale, power, lower, upper}; others: none."""
     rows = rows or {}
-    return pd.DataFrame([{"indicator_id": i, **dict(zip(("method", "lower", "upper"),
-                                                          rows.get(i, ("none", np.nan, np.nan)))),
-                          "n_winsorised": 0, "skew_before": 0.0, "kurtosis_before": 0.0, "skew_after": 0.0,
-                          "kurtosis_after": 0.0} for i in sorted(VALUES)], columns=TREATMENT_COLUMNS)
+    base = {"method": "none", "tail": "", "anchor": np.nan, "scale": np.nan, "power": np.nan, "lower": np.nan,
+            "upper": np.nan, "n_winsorised": 0, "rule_met": True, "skew_before": 0.0, "kurtosis_before": 0.0,
+            "skew_after": 0.0, "kurtosis_after": 0.0}
+    return pd.DataFrame([{"indicator_id": i, **base, **rows.get(i, {})} for i in sorted(VALUES)],
+                        columns=TREATMENT_COLUMNS)
 
 
 def perceived_frame(rows: dict) -> pd.DataFrame:
@@ -126,7 +132,7 @@ def assert_same_indices(sql: pd.DataFrame, mine: pd.DataFrame) -> None:
 @pytest.mark.parametrize("enabled", [True, False], ids=["treated", "untreated"])
 @pytest.mark.parametrize("normalisation,aggregation", ACCEPTED)
 def test_numpy_index_equals_sql_on_the_tiny_example(territories, normalisation, aggregation, enabled):
-    # GIVEN the tiny values, the treatment (upper winsorisation, log on either tail) on or off
+    # GIVEN the tiny values, the treatment (upper winsorisation, Box-Cox on either tail) on or off
     values = values_frame()
     treatment = treatment_frame(TREATED)
     model = prepare_model(values, territories, catalogue_indicators(CATALOGUE), DOMAINS, treatment,
@@ -141,7 +147,7 @@ def test_numpy_index_equals_sql_on_the_tiny_example(territories, normalisation, 
 def test_numpy_index_equals_sql_with_lower_winsorisation(territories):
     # GIVEN indicator e winsorised at a lower bound (its left tail: 0 and 2 become 3)
     values = values_frame()
-    treatment = treatment_frame({"e": ("winsorised", 3.0, np.nan)})
+    treatment = treatment_frame({"e": {"method": "winsorised", "tail": "left", "lower": 3.0}})
     model = prepare_model(values, territories, catalogue_indicators(CATALOGUE), DOMAINS, treatment,
                           with_departements=True)
     # WHEN / THEN the SQL should clip as numpy does
@@ -153,7 +159,7 @@ def test_lower_winsorisation_clips_at_the_bound(territories):
     # GIVEN e winsorised at 3 below: region 01 (value 0) counts as 3, like DEP-2A and DEP-04
     values = values_frame()
     model = prepare_model(values, territories, catalogue_indicators(CATALOGUE), DOMAINS,
-                          treatment_frame({"e": ("winsorised", 3.0, np.nan)}))
+                          treatment_frame({"e": {"method": "winsorised", "tail": "left", "lower": 3.0}}))
     # WHEN scored as z-scores
     s = model.scores("zscore", True)[model.indicator_ids.index("e")]
     score = dict(zip(model.codes, s))
@@ -166,7 +172,8 @@ def test_lower_winsorisation_clips_at_the_bound(territories):
 def test_numpy_index_equals_sql_with_a_missing_treated_value(territories):
     # GIVEN c (missing for SUD) log-treated
     values = values_frame()
-    treatment = treatment_frame({"c": ("log", 4.0, np.nan)})
+    treatment = treatment_frame({"c": {"method": "box_cox", "tail": "right", "anchor": 4.0, "scale": 1.0,
+                                       "power": 0.0}})
     model = prepare_model(values, territories, catalogue_indicators(CATALOGUE), DOMAINS, treatment,
                           with_departements=True)
     # WHEN / THEN the SQL should leave SUD's c without a score, as numpy does
@@ -174,8 +181,11 @@ def test_numpy_index_equals_sql_with_a_missing_treated_value(territories):
                         index_table(model, "zscore", "arithmetic", True))
 
 
-@pytest.mark.parametrize("treatment", [("log", 4.0, np.nan), ("log", np.nan, 6.0), ("winsorised", np.nan, 5.5),
-                                       ("winsorised", 4.5, np.nan)])
+@pytest.mark.parametrize("treatment", [
+    {"method": "box_cox", "tail": "right", "anchor": 4.0, "scale": 1.0, "power": 0.0},
+    {"method": "box_cox", "tail": "left", "anchor": 6.0, "scale": 0.5, "power": 0.3},
+    {"method": "winsorised", "tail": "right", "upper": 5.5},
+    {"method": "winsorised", "tail": "left", "lower": 4.5}], ids=["bc-right", "bc-left", "w-upper", "w-lower"])
 def test_a_missing_value_stays_missing_under_treatment(territories, treatment):
     # GIVEN c, missing for SUD, treated in any way
     model = prepare_model(values_frame(), territories, catalogue_indicators(CATALOGUE), DOMAINS,
@@ -345,8 +355,11 @@ def test_gap_sign_and_interval_on_a_constructed_example(territories):
     assert g.loc[("94", "emploi"), "gap_significant"]
     # 93: as fragile as France but more worried -> positive gap, significant
     assert g.loc[("93", "emploi"), "gap"] > 0 and g.loc[("93", "emploi"), "gap_significant"]
-    # 01: the same point gap as 93 but an SE of 1 point: the interval is gap ± 1.96 x 1 / SD, spans 0
-    half = 1.96 / math.sqrt(4 / 3)
+    # 01: the same point gap as 93 but an SE of 1 point: the interval, at the level Holm's procedure
+    # tests it (at least 95 %), is gap ± z x 1 / SD with z the normal quantile of that level; spans 0
+    level = g.loc[("01", "emploi"), "gap_ci_level"]
+    assert level >= 0.95
+    half = ndtri(1 - (1 - level) / 2) / math.sqrt(4 / 3)
     assert g.loc[("01", "emploi"), "gap_ci_low"] == pytest.approx(g.loc[("01", "emploi"), "gap"] - half, abs=0.15)
     assert g.loc[("01", "emploi"), "gap_ci_high"] == pytest.approx(g.loc[("01", "emploi"), "gap"] + half, abs=0.15)
     assert not g.loc[("01", "emploi"), "gap_significant"]

@@ -33,7 +33,7 @@ KEYS = {
 }
 
 RANK_COLUMNS = ["rank_median", "rank_p05", "rank_p95"]
-GAP_COLUMNS = ["gap", "gap_ci_low", "gap_ci_high", "gap_significant"]
+GAP_COLUMNS = ["gap", "gap_ci_low", "gap_ci_high", "gap_ci_level", "gap_p_value", "gap_p_holm", "gap_significant"]
 
 
 def territories_step(geo_dir: str, out: str) -> None:
@@ -176,15 +176,21 @@ def uncertainty_tables(values: pd.DataFrame, point: pd.DataFrame, treatment: pd.
     (Sobol indices of each methodological choice) and the perception gaps' intervals."""
     from .indices import catalogue_indicators
     from .treatment import build_treatment
-    from .uncertainty import run_uncertainty
+    from .uncertainty import DEFAULT_OPTIONS, run_uncertainty, treatment_options
 
     t = index_options["treatment"]
-    if not t["enabled"]:  # the "treatment on" draws need the bounds the rule would choose
-        deps = set(territories.loc[territories["kind"] == "departement", "territory_code"])
-        treatment = build_treatment(values, deps, True, t["skew_threshold"], t["kurtosis_threshold"],
-                                    t["max_winsorised"])
+    configured = t.get("method", "box_cox")
+    # one treatment table per method the draws may use: the pipeline's own for the configured
+    # method when it is enabled, the rule's decision with that method otherwise
+    deps = set(territories.loc[territories["kind"] == "departement", "territory_code"])
+    wanted = [m for m in treatment_options(list(uncertainty_options.get("treatment", DEFAULT_OPTIONS["treatment"])),
+                                           index_options) if m != "none"]
+    tables = {m: (treatment if (t["enabled"] and m == configured) else
+                  build_treatment(values, deps, True, t["skew_threshold"], t["kurtosis_threshold"],
+                                  t.get("max_winsorised", 5), m))
+              for m in dict.fromkeys([configured, *wanted])}
     mc = run_uncertainty(values, territories, catalogue_indicators(catalogue), [d["id"] for d in catalogue["domains"]],
-                         treatment, perceived_inputs(estimates), index_options, uncertainty_options)
+                         tables, perceived_inputs(estimates), index_options, uncertainty_options)
     ranks = mc["rank_intervals"][["territory_code", "domain_id", *RANK_COLUMNS]]
     fi = point.merge(ranks, on=["territory_code", "domain_id"], how="left", validate="one_to_one")
     gaps = mc["gaps"][["territory_code", "domain_id", *GAP_COLUMNS]]

@@ -30,8 +30,10 @@ uniform [0, 1) columns:
     normalisation  1 column   u -> options["normalisations"][floor(u x count)]
     aggregation    1 column   u -> options["aggregations"][...]
     weights        1 column per indicator: multiplier 1 + weight_noise x (2u - 1)
-    treatment      1 column   u -> options["treatment"][...] (true: the configured OECD/JRC
-                              treatment, false: raw values)
+    treatment      1 column   u -> options["treatment"][...]: a method of impact_regions.treatment
+                              (box_cox: the strictly increasing Box-Cox transform, winsorise: the
+                              non-default winsorisation), none (raw values), or true / false
+                              (the configured index.treatment method / none)
     survey         1 column per (region or custom territory, domain): perceived score
                    estimate + se x Phi^-1(u) (only when options["survey_resampling"])
 
@@ -58,12 +60,30 @@ each run would mix the other regions' sampling noise into the territory's interv
     gap = perceived_z - objective_z
 
 > 0: more worry than the indicators show; < 0: fragility under-estimated by the inhabitants. The
-point value uses the reference choices and the point estimates. The 95 % interval is the
-2.5-97.5 % percentiles over the 2N runs, where the objective side varies with the
-methodological draws and the perceived difference with the draws diff_vs_france + se_diff x
+point value uses the reference choices and the point estimates. Its distribution is that of
+the gaps of the 2N runs, where the objective side varies with the methodological draws and the perceived difference with the draws diff_vs_france + se_diff x
 Phi^-1(u) (se_diff: the overlap-aware SE of the difference to France; u: the same uniform as the
-perceived score, so the two draws of a run are coherent). gap_significant: the interval
-excludes 0. The gap is NaN (and not significant) where the perceived estimate is suppressed.
+perceived score, so the two draws of a run are coherent). The gap is NaN (and not significant)
+where the perceived estimate is suppressed.
+
+Significance of the gaps, with the 16 domains of a territory as one family (DESIGN §7: Holm, as
+for the comparisons with France). Over the R = 2N runs with a gap (NaN runs left out), c_le and
+c_ge count the runs <= 0 and >= 0; the two-sided Monte Carlo p-value is
+
+    gap_p_value = min(1, 2 min(c_le, c_ge) / R)
+
+and gap_p_holm its Holm adjustment among the m gaps of the territory that are not NaN (sorted
+by p, p_holm(j) = max over i <= j of min(1, (m - i + 1) p(i))). gap_significant: gap_p_holm <
+alpha (options["gap_alpha"], 0.05), i.e. Holm's step-down procedure. With options
+["gap_multiple_testing"] = "none", gap_p_holm = gap_p_value.
+
+The interval [gap_ci_low, gap_ci_high] is at the level at which Holm's procedure tests the gap,
+gap_ci_level = 1 - a with a = alpha / (m - j + 1) for the j-th smallest p-value while the
+procedure rejects, and the level of the first gap it keeps for every later one (alpha itself
+without correction, or for a territory's only gap): so every interval is at least a
+1 - alpha (95 %) interval, and an interval excludes 0 exactly when the gap is significant (the
+quantiles are order statistics: the low end is the ceil(a R / 2)-th smallest run, the high end
+the ceil(a R / 2)-th largest, so "low > 0" is "c_le < a R / 2", i.e. "p < a").
 """
 
 from __future__ import annotations
@@ -84,15 +104,15 @@ ENSEMBLE = "ensemble"
 
 DEFAULT_OPTIONS = {
     "runs": 512, "seed": 2019, "weight_noise": 0.25, "normalisations": list(NORMALISATIONS),
-    "aggregations": list(AGGREGATIONS), "treatment": [True, False], "survey_resampling": True,
-    "interval": [0.05, 0.95], "gap_interval": [0.025, 0.975], "bootstrap": 1000,
+    "aggregations": list(AGGREGATIONS), "treatment": ["box_cox", "none"], "survey_resampling": True,
+    "interval": [0.05, 0.95], "gap_alpha": 0.05, "gap_multiple_testing": "holm", "bootstrap": 1000,
 }
 
 RANK_INTERVAL_COLUMNS = ["territory_code", "domain_id", "rank_reference", "rank_median", "rank_p05", "rank_p95",
                          "score_reference", "score_p05", "score_p95", "perceived_rank_reference",
                          "perceived_rank_median", "perceived_rank_p05", "perceived_rank_p95"]
 GAP_COLUMNS = ["territory_code", "domain_id", "objective_z", "perceived_z", "gap", "gap_ci_low", "gap_ci_high",
-               "gap_significant"]
+               "gap_ci_level", "gap_p_value", "gap_p_holm", "gap_significant"]
 SENSITIVITY_COLUMNS = ["choice", "first_order", "total", "first_order_ci_low", "first_order_ci_high",
                        "total_ci_low", "total_ci_high", "runs", "evaluations", "output"]
 
@@ -114,9 +134,8 @@ class IndexModel:
     membership: np.ndarray            # (I, D) 1 where the indicator belongs to the domain
     values: np.ndarray                # (I, T) raw values, NaN when missing
     dep_values: np.ndarray            # (I, P) raw values of the départements
-    method: np.ndarray                # (I,) none / winsorised / log (the treatment when enabled)
-    lower: np.ndarray                 # (I,)
-    upper: np.ndarray                 # (I,)
+    treatments: dict                  # treatment key (box_cox, winsorise) -> TREATMENT_FIELDS -> (I,) arrays
+    reference_treatment: str = "box_cox"  # the key `True` stands for
     _scores: dict = field(default_factory=dict, repr=False)
 
     @property
@@ -132,20 +151,61 @@ class IndexModel:
         """Territories that get ranks and intervals: regions and custom territories."""
         return np.isin(self.kinds, ["region", "custom"])
 
-    def scores(self, normalisation: str, treated: bool) -> np.ndarray:
+    def treatment_key(self, treated: bool | str) -> str:
+        """True: the reference treatment; False: none; a string: that treatment."""
+        if treated is True or (isinstance(treated, (bool, np.bool_)) and treated):
+            return self.reference_treatment
+        if treated is False or isinstance(treated, (bool, np.bool_)):
+            return "none"
+        key = str(treated)
+        if key != "none" and key not in self.treatments:
+            raise ValueError(f"uncertainty: no treatment table for {key!r} (have: {', '.join(self.treatments)})")
+        return key
+
+    def treatment_arrays(self, treated: bool | str) -> dict[str, np.ndarray]:
+        key = self.treatment_key(treated)
+        if key == "none":
+            return untreated_arrays(len(self.indicator_ids))
+        return self.treatments[key]
+
+    def scores(self, normalisation: str, treated: bool | str) -> np.ndarray:
         """(I, T) indicator scores, as sql/indicator_scores.sql (cached: the runs share them)."""
-        key = (normalisation, bool(treated))
+        key = (normalisation, self.treatment_key(treated))
         if key not in self._scores:
-            self._scores[key] = indicator_scores(self, normalisation, treated)
+            self._scores[key] = indicator_scores(self, normalisation, key[1])
         return self._scores[key]
 
 
+TREATMENT_FIELDS = ("method", "sign", "anchor", "scale", "power", "lower", "upper")
+
+
+def untreated_arrays(n: int) -> dict[str, np.ndarray]:
+    nan = np.full(n, np.nan)
+    return {"method": np.full(n, "none", dtype=object), "sign": np.ones(n), "anchor": nan, "scale": nan,
+            "power": nan, "lower": nan, "upper": nan}
+
+
+def treatment_arrays(treatment: pd.DataFrame, ids: list[str]) -> dict[str, np.ndarray]:
+    """(I,) arrays of an `indicator_treatment` table in the order of `ids` (missing rows: none)."""
+    tr = treatment.assign(indicator_id=treatment["indicator_id"].astype(str)).set_index("indicator_id").reindex(ids)
+    col = lambda c: (tr[c] if c in tr.columns else pd.Series(np.nan, index=tr.index)).to_numpy(dtype=float)  # noqa: E731
+    tail = (tr["tail"] if "tail" in tr.columns else pd.Series("", index=tr.index)).fillna("").astype(str)
+    return {"method": tr["method"].fillna("none").astype(str).to_numpy(dtype=object),
+            "sign": np.where(tail.to_numpy() == "left", -1.0, 1.0),
+            "anchor": col("anchor"), "scale": col("scale"), "power": col("power"),
+            "lower": col("lower"), "upper": col("upper")}
+
+
 def prepare_model(indicator_values: pd.DataFrame, territories: pd.DataFrame, catalogue_frame: pd.DataFrame,
-                  domains: list[str], treatment: pd.DataFrame, with_departements: bool = False) -> IndexModel:
+                  domains: list[str], treatment: pd.DataFrame | dict, with_departements: bool = False,
+                  reference_treatment: str = "box_cox") -> IndexModel:
     """Arrange the processed tables for `indicator_scores` / `domain_scores` (see IndexModel).
 
-    Indicators are those of the catalogue (in its order); the treatment table is the one of
-    `treatment.build_treatment` with the treatment enabled (indicators it does not list: none).
+    Indicators are those of the catalogue (in its order). `treatment` is an `indicator_treatment`
+    table of `treatment.build_treatment` with the treatment enabled (indicators it does not list:
+    none), standing for `reference_treatment`, or a dict {treatment key: table} of the
+    treatments the Monte Carlo may draw (its first key is then the reference unless
+    `reference_treatment` is one of them).
     """
     kind = territories.groupby("territory_code", sort=True)["kind"].first().astype(str)
     order = {"region": 0, "custom": 1, "france": 2, "departement": 3}
@@ -166,36 +226,42 @@ def prepare_model(indicator_values: pd.DataFrame, territories: pd.DataFrame, cat
     values = wide.reindex(columns=out.index).to_numpy(dtype=float)
     dep_values = wide.reindex(columns=deps).to_numpy(dtype=float)
 
-    tr = treatment.assign(indicator_id=treatment["indicator_id"].astype(str)).set_index("indicator_id").reindex(ids)
+    tables = treatment if isinstance(treatment, dict) else {reference_treatment: treatment}
+    if reference_treatment not in tables:
+        reference_treatment = next(iter(tables), "none")
     membership = (cat["domain_id"].astype(str).to_numpy()[:, None] == np.asarray(domains, dtype=str)[None, :])
     return IndexModel(
         indicator_ids=ids, domains=list(domains), codes=out.index.to_numpy(dtype=str), kinds=out.to_numpy(dtype=str),
         direction=cat["direction"].to_numpy(dtype=float), membership=membership.astype(float),
-        values=values, dep_values=dep_values, method=tr["method"].fillna("none").astype(str).to_numpy(),
-        lower=tr["lower"].to_numpy(dtype=float), upper=tr["upper"].to_numpy(dtype=float))
+        values=values, dep_values=dep_values,
+        treatments={k: treatment_arrays(t, ids) for k, t in tables.items() if k != "none"},
+        reference_treatment=reference_treatment)
 
 
-def treated_values(x: np.ndarray, method: np.ndarray, lower: np.ndarray,
-                   upper: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(t, c): the treated value t(x) for z-score / min-max, and the winsorised-never-logged c(x) for ratios.
+def treated_values(x: np.ndarray, tr: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """(t, c): the treated value t(x) for z-score / min-max, and the winsorised-never-transformed
+    c(x) for ratios (sql/indicator_scores.sql).
 
-    Rows are indicators. Winsorised: clipped to [lower, upper] (a missing bound does not clip);
-    log with a lower bound: ln(max(x, lower) - lower + 1); log with an upper bound:
-    -ln(upper - min(x, upper) + 1) (sql/indicator_scores.sql).
+    Rows are indicators, `tr` the arrays of `treatment_arrays`. box_cox: the strictly increasing
+    transform of impact_regions.treatment, sign x g(sign x (x - anchor) / scale + 1);
+    winsorised: clipped to [lower, upper] (a missing bound does not clip); none: x.
     """
-    lo, hi = lower[:, None], upper[:, None]
+    from .treatment import box_cox_g
+
+    m = tr["method"][:, None]
+    lo, hi = tr["lower"][:, None], tr["upper"][:, None]
     clipped = np.minimum(np.maximum(x, np.where(np.isnan(lo), -np.inf, lo)), np.where(np.isnan(hi), np.inf, hi))
-    with np.errstate(invalid="ignore"):
-        log_lo = np.log(np.maximum(x, lo) - lo + 1)
-        log_hi = -np.log(hi - np.minimum(x, hi) + 1)
-    m = method[:, None]
-    is_log = m == "log"
-    t = np.where(is_log, np.where(np.isnan(lo), log_hi, log_lo), np.where(m == "winsorised", clipped, x))
+    sign = tr["sign"][:, None]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        y = sign * (x - tr["anchor"][:, None]) / tr["scale"][:, None] + 1.0
+        power = np.where(np.isnan(tr["power"]), 1.0, tr["power"])[:, None]
+        bc = sign * box_cox_g(y, power)
+    t = np.where(m == "box_cox", bc, np.where(m == "winsorised", clipped, x))
     c = np.where(m == "winsorised", clipped, x)
     return t, c
 
 
-def indicator_scores(model: IndexModel, normalisation: str, treated: bool) -> np.ndarray:
+def indicator_scores(model: IndexModel, normalisation: str, treated: bool | str) -> np.ndarray:
     """(I, T) oriented scores of the model's territories, exactly as sql/indicator_scores.sql.
 
     zscore: direction x (t(x) - t(x_FR)) / SD of t over the départements; minmax: 1 + 99 x
@@ -204,9 +270,9 @@ def indicator_scores(model: IndexModel, normalisation: str, treated: bool) -> np
     """
     if normalisation not in NORMALISATIONS:
         raise ValueError(f"uncertainty: unknown normalisation {normalisation!r}")
-    method = model.method if treated else np.full(len(model.indicator_ids), "none")
-    t, c = treated_values(model.values, method, model.lower, model.upper)
-    td, _ = treated_values(model.dep_values, method, model.lower, model.upper)
+    tr = model.treatment_arrays(treated)
+    t, c = treated_values(model.values, tr)
+    td, _ = treated_values(model.dep_values, tr)
     fr = model.fr_index
     d = model.direction[:, None]
     with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
@@ -268,7 +334,7 @@ def ranks_among_regions(scores: np.ndarray, is_region: np.ndarray) -> np.ndarray
 
 
 def index_table(model: IndexModel, normalisation: str = "zscore", aggregation: str = "arithmetic",
-                treated: bool = True, weights: np.ndarray | None = None) -> pd.DataFrame:
+                treated: bool | str = True, weights: np.ndarray | None = None) -> pd.DataFrame:
     """The fragility indices of one set of choices, as a table (territory_code, domain_id, score, rank_among_regions).
 
     Ranks are given to regions and custom territories only, as in the SQL.
@@ -334,7 +400,7 @@ def objective_runs(model: IndexModel, norm_idx: np.ndarray, agg_idx: np.ndarray,
         t, rest = i % len(treatments), i // len(treatments)
         a, n = rest % len(aggregations), rest // len(aggregations)
         agg = aggregations[a]
-        s = model.scores(scored_normalisation(normalisations[n], agg), bool(treatments[t]))
+        s = model.scores(scored_normalisation(normalisations[n], agg), treatments[t])
         out[rows] = domain_scores(s, model.membership, weights[rows], agg)
     return out
 
@@ -362,9 +428,29 @@ def _quantiles(x: np.ndarray, q, method: str = "linear") -> np.ndarray:
     return out
 
 
-def _treatment_enabled(reference: dict) -> bool:
-    t = reference.get("treatment", True)
-    return bool(t.get("enabled", True) if isinstance(t, dict) else t)
+def _reference_treatment(reference: dict) -> str:
+    """The treatment key of the configured index (index.treatment: enabled, method)."""
+    from .treatment import treatment_key
+
+    return treatment_key(reference.get("treatment", True))
+
+
+def _configured_method(reference: dict) -> str:
+    """The method `true` stands for in options["treatment"]: index.treatment.method."""
+    t = reference.get("treatment", {})
+    return str(t.get("method", "box_cox")) if isinstance(t, dict) else "box_cox"
+
+
+def treatment_options(options: list, reference: dict) -> list[str]:
+    """options["treatment"] as treatment keys: true -> the configured method, false -> none."""
+    from .treatment import treatment_key
+
+    out = []
+    for t in options:
+        key = _configured_method(reference) if t is True else treatment_key(t)
+        if key not in out:
+            out.append(key)
+    return out
 
 
 def run_uncertainty(indicator_values: pd.DataFrame, territories: pd.DataFrame, catalogue_frame: pd.DataFrame,
@@ -378,15 +464,16 @@ def run_uncertainty(indicator_values: pd.DataFrame, territories: pd.DataFrame, c
     opts = {**DEFAULT_OPTIONS, **(options or {})}
     runs, seed = int(opts["runs"]), int(opts["seed"])
     norms, aggs = list(opts["normalisations"]), list(opts["aggregations"])
-    treats = [bool(t) for t in opts["treatment"]]
-    model = prepare_model(indicator_values, territories, catalogue_frame, domains, treatment)
+    treats = treatment_options(list(opts["treatment"]), reference)
+    model = prepare_model(indicator_values, territories, catalogue_frame, domains, treatment,
+                          reference_treatment=_configured_method(reference))
     per = _perceived_arrays(perceived, model)
     region, fr = model.is_region, model.fr_index
     n_dom = len(model.domains)
 
     # reference: the configured choices, weights 1, point survey estimates
     ref_norm, ref_agg = reference.get("normalisation", "zscore"), reference.get("aggregation", "arithmetic")
-    ref_obj = domain_scores(model.scores(scored_normalisation(ref_norm, ref_agg), _treatment_enabled(reference)),
+    ref_obj = domain_scores(model.scores(scored_normalisation(ref_norm, ref_agg), _reference_treatment(reference)),
                             model.membership, np.ones((1, len(model.indicator_ids))), ref_agg)
     ref_rank = ranks_among_regions(ref_obj, region)[0]
     ref_prank = ranks_among_regions(per["estimate"][None], region)[0]
@@ -430,7 +517,7 @@ def run_uncertainty(indicator_values: pd.DataFrame, territories: pd.DataFrame, c
     obj_z = standardised_difference(obj[mc], fr, region)
     ref_z = standardised_difference(ref_obj, fr, region)[0]
     ranks = _rank_table(model, ref_rank, ref_prank, ref_z, obj_rank[mc], perc_rank[mc], obj_z, opts["interval"])
-    gaps = _gap_table(model, per, ref_z, obj_z, z[mc], opts["gap_interval"])
+    gaps = _gap_table(model, per, ref_z, obj_z, z[mc], float(opts["gap_alpha"]), opts["gap_multiple_testing"])
     return {"rank_intervals": ranks, "gaps": gaps, "sensitivity": sens.reset_index(drop=True)}
 
 
@@ -458,8 +545,89 @@ def _rank_table(model: IndexModel, ref_rank, ref_prank, ref_z, obj_rank, perc_ra
                         columns=RANK_INTERVAL_COLUMNS)
 
 
-def _gap_table(model: IndexModel, per: dict, ref_z, obj_z, z, interval) -> pd.DataFrame:
-    """gaps: perceived_z - objective_z, at the reference and over the runs."""
+def holm_adjust(p: np.ndarray) -> np.ndarray:
+    """Holm-adjusted p-values along the last axis, NaN left out of the family (and kept NaN).
+
+    Sorted ascending, p_holm(j) = max over i <= j of min(1, (m - i + 1) p(i)), m = the number of
+    p-values that are not NaN in the family."""
+    p = np.asarray(p, dtype=float)
+    out = np.full(p.shape, np.nan)
+    flat, res = p.reshape(-1, p.shape[-1]), out.reshape(-1, p.shape[-1])
+    for row, dst in zip(flat, res):
+        ok = np.flatnonzero(~np.isnan(row))
+        m = len(ok)
+        if not m:
+            continue
+        order = ok[np.argsort(row[ok], kind="stable")]
+        adj = np.maximum.accumulate(np.minimum(1.0, (m - np.arange(m)) * row[order]))
+        dst[order] = adj
+    return out
+
+
+def holm_levels(c_min: np.ndarray, n: np.ndarray, alpha: float, correction: str = "holm") -> np.ndarray:
+    """The error rate a of each gap's interval (level 1 - a) under Holm's step-down procedure.
+
+    Along the last axis (the domains of a territory), gaps sorted by their count c_min = min(c_le,
+    c_ge) of runs on the far side of 0 over n runs (i.e. by p-value); the j-th of m is tested at
+    a = alpha / (m - j + 1) and rejected when c_min < a n / 2 (p < a); from the first gap kept on,
+    every later gap gets that gap's a. NaN where n is 0. correction 'none': a = alpha.
+    """
+    c_min = np.asarray(c_min, dtype=float)
+    n = np.asarray(n, dtype=float)
+    out = np.where(n > 0, float(alpha), np.nan)
+    if correction == "none":
+        return out
+    if correction != "holm":
+        raise ValueError(f"uncertainty: unknown gap_multiple_testing {correction!r} (holm or none)")
+    flat_c, flat_n = c_min.reshape(-1, c_min.shape[-1]), n.reshape(-1, n.shape[-1])
+    res = out.reshape(-1, out.shape[-1])
+    for cr, nr, dst in zip(flat_c, flat_n, res):
+        ok = np.flatnonzero(nr > 0)
+        m = len(ok)
+        order = ok[np.argsort(cr[ok] / nr[ok], kind="stable")]
+        a, rejecting = float(alpha), True
+        for j, k in enumerate(order):
+            if rejecting:
+                a = float(alpha) / (m - j)
+                rejecting = bool(cr[k] < a * nr[k] / 2)
+            dst[k] = a
+    return out
+
+
+def gap_statistics(gap: np.ndarray, runs_gap: np.ndarray, alpha: float = 0.05,
+                   correction: str = "holm") -> dict[str, np.ndarray]:
+    """p-values, Holm adjustment, decisions and intervals of gaps (module docstring).
+
+    gap: (T, D) gaps at the reference (NaN: no gap), runs_gap: (R, T, D) the gaps of the runs
+    (NaN runs left out); the family of Holm's correction is the last axis (a territory's domains).
+    Returns (T, D) arrays gap_ci_low, gap_ci_high, gap_ci_level, gap_p_value, gap_p_holm,
+    gap_significant.
+    """
+    gap = np.asarray(gap, dtype=float)
+    runs_gap = np.where(np.isnan(gap)[None], np.nan, np.asarray(runs_gap, dtype=float))
+    valid = ~np.isnan(runs_gap)
+    n = valid.sum(axis=0)
+    c_le = np.count_nonzero(valid & (runs_gap <= 0), axis=0)
+    c_ge = np.count_nonzero(valid & (runs_gap >= 0), axis=0)
+    c_min = np.minimum(c_le, c_ge)
+    p = np.where(n > 0, np.minimum(1.0, 2.0 * c_min / np.maximum(n, 1)), np.nan)
+    p_holm = holm_adjust(p) if correction == "holm" else p
+    a = holm_levels(c_min, n, alpha, correction)
+    a0 = np.nan_to_num(a)
+    # order statistics: the k-th smallest and the k-th largest run, k = ceil(a n / 2) (1 <= k <= n)
+    k = np.clip(np.ceil(a0 * n / 2.0), 1, np.maximum(n, 1)).astype(int)
+    ordered = np.sort(runs_gap, axis=0)  # NaN last
+    lo = np.take_along_axis(ordered, (k - 1)[None], axis=0)[0]
+    hi = np.take_along_axis(ordered, np.maximum(n - k, 0)[None], axis=0)[0]
+    return {"gap_ci_low": np.where(n > 0, lo, np.nan), "gap_ci_high": np.where(n > 0, hi, np.nan),
+            "gap_ci_level": 1.0 - a, "gap_p_value": p, "gap_p_holm": p_holm,
+            "gap_significant": (n > 0) & (c_min < a0 * n / 2.0)}
+
+
+def _gap_table(model: IndexModel, per: dict, ref_z, obj_z, z, alpha: float, correction: str) -> pd.DataFrame:
+    """gaps: perceived_z - objective_z, at the reference and over the runs, with the Monte Carlo
+    p-value, its Holm adjustment over the domains of the territory and the interval at the level
+    Holm's procedure tests it (module docstring)."""
     keep, region = model.reported, model.is_region
     n_dom = len(model.domains)
     with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
@@ -469,14 +637,11 @@ def _gap_table(model: IndexModel, per: dict, ref_z, obj_z, z, interval) -> pd.Da
         perc_z = per["diff_vs_france"] / sd
         runs_perc_z = (per["diff_vs_france"] + per["se_diff"] * z) / sd
     gap = perc_z - ref_z[:, :n_dom]
-    runs_gap = runs_perc_z - obj_z[:, :, :n_dom]
-    ci = _quantiles(runs_gap, list(interval))
-    ci = np.where(np.isnan(gap), np.nan, ci)
-    significant = (ci[0] > 0) | (ci[1] < 0)
+    st = gap_statistics(gap, runs_perc_z - obj_z[:, :, :n_dom], alpha, correction)
     n_terr = int(keep.sum())
     return pd.DataFrame({
         "territory_code": np.repeat(model.codes[keep], n_dom), "domain_id": np.tile(model.domains, n_terr),
         "objective_z": ref_z[keep, :n_dom].ravel(), "perceived_z": perc_z[keep].ravel(), "gap": gap[keep].ravel(),
-        "gap_ci_low": ci[0][keep].ravel(), "gap_ci_high": ci[1][keep].ravel(),
-        "gap_significant": significant[keep].ravel(),
+        **{c: st[c][keep].ravel() for c in ("gap_ci_low", "gap_ci_high", "gap_ci_level", "gap_p_value",
+                                              "gap_p_holm", "gap_significant")},
     }, columns=GAP_COLUMNS)

@@ -7,8 +7,12 @@
 -- perceived priority than its objective rank) and Spearman's correlation of the two rankings
 -- (average ranks for ties). is_significant is the significance of the perceived difference.
 -- The standardised gap (perceived minus objective position, each in standard deviations across
--- the regions) and its Monte Carlo interval come from gap_uncertainty (impact_regions.uncertainty);
--- gap_significant: the interval excludes 0.
+-- the regions) and its Monte Carlo p-value and interval come from gap_uncertainty
+-- (impact_regions.uncertainty). The 16 gaps of a territory are one family (DESIGN §7):
+-- gap_p_value is the two-sided Monte Carlo p-value, gap_p_holm its Holm adjustment over the
+-- territory's domains, gap_significant = gap_p_holm < alpha; the interval [gap_ci_low, gap_ci_high]
+-- is at the level gap_ci_level (>= 1 - alpha) at which Holm's procedure tests the gap, so it
+-- excludes 0 exactly when gap_significant.
 -- Relations: fragility_indices, survey_estimates, survey_domain_measures, territories, gap_uncertainty.
 WITH
 territory_kind AS (
@@ -60,7 +64,8 @@ SELECT j.territory_code, j.domain_id, j.objective_score, j.perceived_score, j.pe
             WHEN j.perceived_diff_vs_france > 0 THEN 'inquietude_sans_fragilite'
             ELSE 'atout_partage' END AS quadrant,
        j.is_significant, j.perceived_p_value, j.perceived_reliability, s.spearman_rho,
-       u.gap, u.gap_ci_low, u.gap_ci_high, coalesce(u.gap_significant, false) AS gap_significant
+       u.gap, u.gap_ci_low, u.gap_ci_high, u.gap_ci_level, u.gap_p_value, u.gap_p_holm,
+       coalesce(u.gap_significant, false) AS gap_significant
 FROM joined AS j
 LEFT JOIN complete AS c USING (territory_code, domain_id)
 LEFT JOIN spearman AS s USING (territory_code)
