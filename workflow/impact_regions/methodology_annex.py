@@ -5,11 +5,13 @@ once per run, in this annex, from the processed tables:
 
 - calibration of the inhabitants' weights (`raking_margins`): population targets by sex and age
   band against the shares the design weights and the raked weights give, Kish efficiency;
-- robustness of the index (`index_audit`): treated indicators, within-domain correlations,
-  Cronbach's alpha, each domain's correlation with the index of the other domains;
+- robustness of the index (`index_audit`): treated indicators (the strictly increasing Box-Cox
+  transform and its power), within-domain correlations, Cronbach's alpha, each domain's
+  correlation with the index of the other domains;
 - uncertainty and sensitivity (`fragility_indices` rank intervals, `sensitivity`): the regions'
   overall rank with its Monte Carlo interval, first-order and total Sobol indices of each choice;
-- the multiple-comparison rule (Holm) used in the syntheses' wording.
+- the multiple-comparison rule (Holm) used in the syntheses' wording, for the comparisons with
+  France and for the 16 perception gaps of a territory.
 
 Every sentence is generated here from the tables (nothing is written by hand in the template),
 in French, with the formatting helpers of :mod:`impact_regions.french`.
@@ -30,12 +32,14 @@ CHOICE_LABELS = {
     "normalisation": "Normalisation (z-score, min-max, ratio à la France)",
     "aggregation": "Agrégation (arithmétique, géométrique)",
     "weights": "Poids des indicateurs (± {noise})",
-    "treatment": "Traitement des valeurs extrêmes (avec, sans)",
+    "treatment": "Traitement des valeurs extrêmes ({treatments})",
     "survey": "Erreur d'échantillonnage de l'enquête",
 }
 VARIABLE_LABELS = {"sexe": "Sexe", "tranche_age": "Âge"}
 SEX_LABELS = {"1": "Hommes", "2": "Femmes"}
-METHOD_LABELS = {"winsorised": "écrêtage", "log": "logarithme", "none": "aucun"}
+METHOD_LABELS = {"winsorised": "écrêtage", "box_cox": "Box-Cox", "none": "aucun"}
+#: The treatments the Monte Carlo draws (uncertainty.treatment), in words.
+TREATMENT_WORDS = {"box_cox": "transformation de Box-Cox", "winsorise": "écrêtage", "none": "aucun"}
 NORMALISATION_LABELS = {"zscore": "écart à la France en écarts-types des départements",
                         "minmax": "min-max sur [1 ; 100]", "ratio": "ratio à la France × 100"}
 
@@ -73,15 +77,24 @@ def weighting_rows(margins: pd.DataFrame, names: dict[str, str]) -> list[dict]:
     return rows
 
 
+def method_label(flag: str, power) -> str:
+    """« logarithme (Box-Cox, λ = 0) », « Box-Cox, λ = 0,25 », « écrêtage », « aucun »."""
+    if flag == "box_cox" and power is not None and not (isinstance(power, float) and math.isnan(power)):
+        return "logarithme (Box-Cox, λ = 0)" if float(power) == 0 else f"Box-Cox, λ = {_num(power)}"
+    return METHOD_LABELS.get(flag, flag)
+
+
 def treatment_rows(audit: pd.DataFrame, labels: dict[str, str]) -> list[dict]:
-    """The treated indicators: method, départements changed, skewness and kurtosis before/after."""
+    """The treated indicators: method (with the Box-Cox power), values changed, skewness and
+    kurtosis before/after."""
     t = audit[(audit["check"] == "treatment") & (audit["flag"] != "none")]
     points = audit[audit["check"] == "treated_point"]
     rows = []
     for _, r in t.sort_values("indicator_id").iterrows():
         n_dep = int((points["indicator_id"] == r["indicator_id"]).sum())
         rows.append({"label": labels.get(r["indicator_id"], r["indicator_id"]),
-                     "method": METHOD_LABELS.get(r["flag"], r["flag"]), "n_points": fr.integer(n_dep),
+                     "method": fr.typography(method_label(r["flag"], r.get("parameter"))),
+                     "n_points": fr.integer(n_dep),
                      "skew": f"{_num(r['value_before'])} / {_num(r['value'])}",
                      "kurtosis": f"{_num(r['kurtosis_before'])} / {_num(r['kurtosis'])}"})
     return rows
@@ -110,11 +123,53 @@ def coherence_rows(audit: pd.DataFrame, domains: list[dict]) -> list[dict]:
     return rows
 
 
-def sensitivity_rows(sens: pd.DataFrame, weight_noise: float) -> list[dict]:
+def treatment_words(config: dict) -> list[str]:
+    """The treatments the Monte Carlo draws, in words (true: the configured method; false: none)."""
+    method = config["index"]["treatment"].get("method", "box_cox")
+    out = []
+    for t in config["uncertainty"].get("treatment", ["box_cox", "none"]):
+        key = method if t is True else "none" if t is False else str(t)
+        if TREATMENT_WORDS.get(key, key) not in out:
+            out.append(TREATMENT_WORDS.get(key, key))
+    return out
+
+
+def _choice_label(choice: str, weight_noise: float, treatments: list[str]) -> str:
+    return CHOICE_LABELS.get(choice, choice).format(noise=fr.percent(weight_noise, 0), treatments=", ".join(treatments))
+
+
+def treatment_text(config: dict) -> str:
+    """The paragraph on the treatment of skewed indicators, from the configuration."""
+    t = config["index"]["treatment"]
+    if not t.get("enabled", True):
+        return fr.typography("Cette exécution ne traite pas les distributions asymétriques (option enabled: false) : "
+                             "les indicateurs sont normalisés tels quels.")
+    short = lambda x: fr.number(x, 0 if float(x).is_integer() else 1)  # noqa: E731
+    rule = (f"Chaque indicateur est examiné sur les 101 départements : lorsque son asymétrie dépasse "
+            f"{short(t['skew_threshold'])} en valeur absolue et que son aplatissement (kurtosis) dépasse "
+            f"{short(t['kurtosis_threshold'])} (règle du manuel OCDE/JRC), ")
+    box_cox = ("la valeur est transformée par une fonction strictement croissante : l'écart au minimum des "
+               "départements (au maximum si la queue de distribution est à gauche), rapporté à leur dispersion "
+               "(écart interquartile / 1,349), passe par une transformation de Box-Cox de puissance λ comprise "
+               "entre 0 (logarithme) et 1 (aucun changement), choisie par maximum de vraisemblance et abaissée si "
+               "la règle n'est pas encore satisfaite. Au-delà de l'étendue des départements, la transformation se "
+               "prolonge en ligne droite, si bien qu'elle s'applique avec les mêmes paramètres à tous les "
+               "territoires — départements, régions, France, territoires composés. Deux valeurs différentes "
+               "gardent ainsi des scores différents, dans le même ordre : aucune valeur extrême, comme celles "
+               "des départements d'outre-mer, n'est ramenée à une autre.")
+    if t.get("method", "box_cox") == "winsorise":
+        return fr.typography(rule + f"les valeurs les plus extrêmes sont ramenées, une à une, à la valeur suivante "
+                             f"(écrêtage, {t.get('max_winsorised', 5)} départements au plus), option qui donne le même "
+                             "score à des territoires de valeurs différentes ; si cela ne suffit pas, "
+                             + box_cox)
+    return fr.typography(rule + box_cox)
+
+
+def sensitivity_rows(sens: pd.DataFrame, weight_noise: float, treatments: list[str] | None = None) -> list[dict]:
     """Sobol indices of each methodological choice, with their bootstrap intervals."""
     rows = []
     for _, r in sens.sort_values("total", ascending=False).iterrows():
-        label = CHOICE_LABELS.get(r["choice"], r["choice"]).format(noise=fr.percent(weight_noise, 0))
+        label = _choice_label(r["choice"], weight_noise, treatments or [])
         rows.append({"label": label,
                      "first": f"{_num(r['first_order'])} [{_num(r['first_order_ci_low'])} ; {_num(r['first_order_ci_high'])}]",
                      "total": f"{_num(r['total'])} [{_num(r['total_ci_low'])} ; {_num(r['total_ci_high'])}]"})
@@ -135,7 +190,7 @@ def rank_rows(fi: pd.DataFrame, names: dict[str, str]) -> list[dict]:
 def sensitivity_sentence(sens: pd.DataFrame, weight_noise: float) -> str:
     """Which choice moves the ranks most, in words."""
     top = sens.sort_values("total", ascending=False).iloc[0]
-    label = CHOICE_LABELS.get(top["choice"], top["choice"]).format(noise=fr.percent(weight_noise, 0))
+    label = _choice_label(top["choice"], weight_noise, [])
     label = label.split(" (")[0].lower()
     article = {"normalisation": "la normalisation", "aggregation": "l'agrégation", "weights": "le poids des indicateurs",
                "treatment": "le traitement des valeurs extrêmes", "survey": "l'erreur d'échantillonnage de l'enquête"}
@@ -174,7 +229,13 @@ def build_annex_context(tables: dict[str, pd.DataFrame], catalogue: dict, config
                         "noise": fr.percent(unc["weight_noise"], 0), "seed": unc["seed"],
                         "factor_low": fr.number(1 - unc["weight_noise"], 2), "factor_high": fr.number(1 + unc["weight_noise"], 2),
                         "low": fr.percent(unc["interval"][0], 0), "high": fr.percent(unc["interval"][1], 0)},
-        "sensitivity_rows": sensitivity_rows(sens, unc["weight_noise"]),
+        "sensitivity_rows": sensitivity_rows(sens, unc["weight_noise"], treatment_words(config)),
+        "treatment_text": treatment_text(config),
+        "treatments": fr.join(treatment_words(config), "ou"),
+        "gaps": {"alpha": fr.percent(unc.get("gap_alpha", 0.05), 0),
+                 "holm": unc.get("gap_multiple_testing", "holm") == "holm",
+                 "max_level": fr.percent(1 - unc.get("gap_alpha", 0.05) / len(catalogue["domains"]), 1),
+                 "n_domains": len(catalogue["domains"])},
         "sensitivity_sentence": sensitivity_sentence(sens, unc["weight_noise"]),
         "rank_rows": rank_rows(tables["fragility_indices"], names),
         "estimation": config["survey_estimation"],
