@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from impact_regions import charts
+from impact_regions import charts, french
 from impact_regions.charts import perception
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,10 +68,15 @@ def tick_labels(root: ET.Element) -> list[str]:
             for t in g.iter(f"{SVG_NS}text")]
 
 
+def drawn(results: list[dict]) -> list[dict]:
+    """The charts drawn (not given way to a sentence)."""
+    return [r for r in results if not r["omit"]]
+
+
 def chart(rendered, name: str, key: str) -> tuple[dict, dict, Path]:
     ctx, results, d = rendered[name]
     r = next(r for r in results if r["key"] == key)
-    return ctx, r, d / r["file"]
+    return ctx, r, d / (r["file"] or f"{key}.svg")
 
 
 # ------------------------------------------------------------------------------------------
@@ -82,17 +87,20 @@ def chart(rendered, name: str, key: str) -> tuple[dict, dict, Path]:
 def test_every_chart_is_written_in_spec_order(rendered, name):
     # GIVEN the charts of a territory
     ctx, results, d = rendered[name]
-    # THEN there is one per chart of REPORT_SPEC, in its order, each an existing SVG file
+    # THEN there is one per chart of REPORT_SPEC, in its order, each an existing SVG file or a sentence
     assert [r["key"] for r in results] == KEYS
     for r in results:
-        assert (d / r["file"]).is_file() and r["file"].endswith(".svg")
         assert r["title"] and r["source"] and r["alt"]
+        if r["omit"]:
+            assert r["file"] is None and r["sentence"] and r["alt"] == r["sentence"] and not r["has_data"]
+        else:
+            assert (d / r["file"]).is_file() and r["file"].endswith(".svg") and r["sentence"] is None
 
 
 @pytest.mark.parametrize("name", TERRITORIES)
 def test_charts_are_valid_svg_with_real_text_in_noto_sans(rendered, name):
     _, results, d = rendered[name]
-    for r in results:
+    for r in drawn(results):
         # GIVEN a chart file
         root = svg_root(d / r["file"])  # THEN it parses as XML ...
         assert root.tag == f"{SVG_NS}svg"
@@ -128,6 +136,9 @@ def test_numbers_are_french_in_ticks_and_labels(rendered, name):
     _, results, d = rendered[name]
     negative_ticks = 0
     for r in results:
+        if r["omit"]:  # a sentence instead of the chart: French numbers too
+            assert not NUMBER_WITH_POINT.search(r["sentence"]) and not HYPHEN_AS_MINUS.search(r["sentence"])
+            continue
         root = svg_root(d / r["file"])
         # GIVEN every text of the chart, tick labels included
         for content in ["".join(t.itertext()) for t in texts(root)]:
@@ -162,7 +173,7 @@ def test_two_runs_give_byte_identical_files(rendered, tmp_path):
     again = charts.make_all_charts(ctx, tmp_path, FONTS, GEO)
     # THEN every file is byte-identical to the first run
     assert again == results
-    for r in results:
+    for r in drawn(results):
         assert (tmp_path / r["file"]).read_bytes() == (d / r["file"]).read_bytes(), r["file"]
 
 
@@ -175,7 +186,7 @@ def test_another_process_gives_byte_identical_files(rendered, tmp_path):
     subprocess.run([sys.executable, "-c", code, str(CONTEXTS / "paca.json"), str(tmp_path), str(FONTS), str(GEO)],
                    check=True, env=env)
     # THEN the files are the same bytes (no date, no random id)
-    for r in results:
+    for r in drawn(results):
         assert (tmp_path / r["file"]).read_bytes() == (d / r["file"]).read_bytes(), r["file"]
     raw = (d / results[0]["file"]).read_text(encoding="utf-8")
     assert "<dc:date>" not in raw
@@ -226,7 +237,12 @@ def test_sources_name_the_producers_and_surveys(rendered):
 @pytest.mark.parametrize("name", TERRITORIES)
 def test_map_has_one_shape_per_departement(rendered, name):
     # GIVEN the map of the territory
-    ctx, _, path = chart(rendered, name, "map")
+    ctx, r, path = chart(rendered, name, "map")
+    if len(ctx["departements_map"]) == 1:  # a single département (Mayotte): its index in a sentence, no map
+        only = ctx["departements_map"][0]
+        assert r["omit"] and f"({only['code']})" in r["sentence"]
+        assert french.number(only["score"], 1, signed=True) in r["sentence"]  # one decimal, as everywhere
+        return
     root = svg_root(path)
     # THEN it draws exactly the départements of departements_map (neighbours are context, with other ids)
     shapes = group(root, "dep-")
@@ -255,6 +271,11 @@ def test_one_bar_per_published_estimate_and_none_for_suppressed(rendered, name):
     for key, n in expected.items():
         # GIVEN a survey chart
         r = next(r for r in results if r["key"] == key)
+        # (nothing published, or only the inhabitants in the groups chart: a sentence instead of the chart)
+        only_inhabitants = key == "groups" and all(r_[g] is None for r_ in ctx["groups"] for g in groups[1:])
+        assert r["omit"] == (n == 0 or only_inhabitants), (name, key)
+        if r["omit"]:
+            continue
         root = svg_root(d / r["file"])
         # THEN it has one bar per published estimate: suppressed estimates are not drawn
         assert len(group(root, "estimate-")) == n, (name, key)
@@ -264,19 +285,18 @@ def test_one_bar_per_published_estimate_and_none_for_suppressed(rendered, name):
 def test_suppressed_organisations_of_mayotte_are_not_drawn(rendered):
     # GIVEN Mayotte, where every organisation estimate is suppressed
     ctx, r, path = chart(rendered, "mayotte", "partnership")
-    root = svg_root(path)
-    ticks = tick_labels(root)
-    others = ["".join(t.itertext()) for t in texts(root) if "".join(t.itertext()) not in ticks]
-    # THEN the partnership chart draws no bar and no value (only tick labels carry a %), only France and "non publié"
-    assert not group(root, "estimate-") and not r["has_data"]
-    assert "non publié" in others
-    assert not [c for c in others if "%" in c]
-    # AND the groups chart only shows the inhabitants, with a note on the others
-    _, _, gpath = chart(rendered, "mayotte", "groups")
-    groot = svg_root(gpath)
-    assert all(g.get("id").startswith("estimate-") for g in group(groot, "estimate-"))
-    assert len(group(groot, "estimate-")) == len(ctx["groups"])
-    assert "Groupes non représentés" in " ".join("".join(t.itertext()) for t in texts(groot))
+    # THEN the partnership chart gives way to one sentence saying why, with the France figures
+    # (no SVG drawn: the file is an empty placeholder)
+    assert r["omit"] and not r["has_data"] and r["file"] is None
+    assert "trop faibles" in r["sentence"] and "à Mayotte" in r["sentence"] and "en France" in r["sentence"]
+    assert "38\u00a0% des associations" in r["sentence"] and "\u2019" in r["sentence"] and "'" not in r["sentence"]
+    assert not texts(svg_root(path))
+    # AND so does the groups chart, which would only repeat the inhabitants' chart
+    _, g, _ = chart(rendered, "mayotte", "groups")
+    assert g["omit"] and "habitants" in g["sentence"] and "d\u2019associations" in g["sentence"]
+    # AND the modes chart (twelve "n.p." and France markers otherwise)
+    _, m, _ = chart(rendered, "mayotte", "modes")
+    assert m["omit"] and "modes de partenariat" in m["sentence"] and "le mécénat chez" in m["sentence"]
 
 
 def test_missing_index_is_marked_not_drawn(rendered):
@@ -429,9 +449,9 @@ def test_chart_without_any_published_estimate(tmp_path):
     for p in ctx["perceived"]:
         p.update(estimate=None, reliability="suppressed")
     r = charts.chart_perceived(ctx, tmp_path / "p.svg")
-    content = " ".join("".join(t.itertext()) for t in texts(svg_root(tmp_path / "p.svg")))
-    # THEN the chart says so instead of drawing empty axes
-    assert not r["has_data"] and "Aucune estimation publiable" in content and "Mayotte" in r["alt"]
+    # THEN the chart gives way to a sentence saying why, with the France figures, and no file is written
+    assert r["omit"] and not r["has_data"] and r["file"] is None and not (tmp_path / "p.svg").exists()
+    assert "à Mayotte" in r["sentence"] and "trop faibles" in r["sentence"] and "en France" in r["sentence"]
 
 
 def test_regions_map_with_overseas_insets(tmp_path):

@@ -61,7 +61,7 @@ from .practices import chart_modes, chart_partnership
 from .profile import chart_profile
 from .style import (CAUTION_MARK, FAMILY_COLORS, FAMILY_LABELS, GROUP_COLORS, GROUP_LABELS, GROUPS,  # noqa: F401
                     NARROW_CM, SVG_METADATA, WIDE_CM)
-from .svgout import _Canvas, _save  # noqa: F401
+from .svgout import _Canvas, _save, _write_placeholder  # noqa: F401
 from .territory_map import chart_map
 
 __all__ = [
@@ -89,16 +89,21 @@ def make_all_charts(ctx: dict, out_dir, fonts_dir=None, geo_dir=None) -> list[di
     """Write every chart of a territory into `out_dir` as `<key>.svg`; their dicts in REPORT_SPEC order.
 
     Each dict has `key` (profile, map, perceived, quadrant, gaps, groups, innovation, cooperation,
-    partnership, modes: the names the template uses), `file`, `title`, `alt`, `source` and
-    `has_data`. `fonts_dir` defaults to templates/fonts, `geo_dir` to data/raw/geo.
+    partnership, modes: the names the template uses), `file`, `title`, `alt`, `source`,
+    `has_data`, `omit` and `sentence`. Every key is always there; a chart with nothing to show for
+    the territory has `omit` True, `file` None and `sentence`, the sentence the template prints in
+    its place (see :mod:`.omit`). Its `<key>.svg` is then an empty placeholder (the report_data rule
+    declares every chart file as an output; no report shows it). `fonts_dir` defaults to
+    templates/fonts, `geo_dir` to data/raw/geo.
     """
     setup_matplotlib(fonts_dir)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     results = []
     for key, func in CHARTS:
-        if key == "map":
-            results.append(func(ctx, out_dir / f"{key}.svg", geo_dir=geo_dir))
-        else:
-            results.append(func(ctx, out_dir / f"{key}.svg"))
+        path = out_dir / f"{key}.svg"
+        result = func(ctx, path, geo_dir=geo_dir) if key == "map" else func(ctx, path)
+        if result["omit"]:
+            _write_placeholder(path, result["sentence"])
+        results.append(result)
     return results

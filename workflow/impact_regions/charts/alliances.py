@@ -10,8 +10,9 @@ from __future__ import annotations
 from matplotlib.patches import Patch
 
 from .. import french as fr
-from .bars import _bar_rows_chart
-from .common import (_caution_note, _ci, _ci_handle, _france_handle, _name, _no_data_alt, _np_note, _of, _result,
+from . import omit
+from .bars import GROUPED_PITCH_CM, _bar_rows_chart
+from .common import (_caution_note, _ci, _ci_handle, _france_handle, _name, _np_note, _of, _omitted, _result,
                      _significance_note, _source_survey, _suppressed_note)
 from .figure import _ensure_setup
 from .groups import _group_bar_rows, _present_groups
@@ -20,7 +21,11 @@ from .svgout import _save
 
 
 def _share_by_group_chart(ctx: dict, items: list[dict], out_path, *, key: str, title: str, xlabel: str,
-                          what: str, which_source: str) -> dict:
+                          what: str, which_source: str, sentence) -> dict:
+    """One bar per group against France (innovation, partnerships); `sentence(ctx)`: the sentence
+    in place of the chart when no group is published."""
+    if all(i.get("estimate") is None for i in items):
+        return _omitted(key, title, _source_survey(ctx, which_source), sentence(ctx))
     rows, n_caution, suppressed = [], 0, []
     for i in items:
         g = i["group"]
@@ -66,7 +71,7 @@ def chart_innovation(ctx: dict, out_path) -> dict:
         .replace(" %", fr.NBSP + "%"),
         xlabel="Part des répondants d'accord (tout à fait ou plutôt)",
         what="part des répondants qui voient les alliances comme une source d'innovation",
-        which_source="both" if len(groups) > 1 else "habitants")
+        which_source="both" if len(groups) > 1 else "habitants", sentence=omit.innovation)
 
 
 def chart_cooperation(ctx: dict, out_path) -> dict:
@@ -74,6 +79,10 @@ def chart_cooperation(ctx: dict, out_path) -> dict:
     _ensure_setup()
     data = ctx["cooperation"]
     present, absent = _present_groups(data, GROUPS)
+    title = "Domaines prioritaires de coopération : part des répondants qui les citent (en %)".replace(" %", fr.NBSP + "%")
+    source = _source_survey(ctx, "both" if len(present) > 1 else "habitants")
+    if not present:
+        return _omitted("cooperation", title, source, omit.cooperation(ctx))
     rows, n_caution, empty = _group_bar_rows(data, present)
     notes = ["Jusqu'à trois domaines cités par répondant : les parts ne s'additionnent pas."]
     if n_caution:
@@ -88,9 +97,8 @@ def chart_cooperation(ctx: dict, out_path) -> dict:
         legend.append(_france_handle("France entière"))
     fig = _bar_rows_chart(rows, width_cm=WIDE_CM, kind="share", notes=notes, legend=legend,
                           xlabel="Part des répondants citant le domaine comme prioritaire pour coopérer",
-                          pitch_cm=0.23 if len(present) > 1 else 0.4, group_gap_cm=0.22 if len(present) > 1 else 0.0)
+                          pitch_cm=GROUPED_PITCH_CM if len(present) > 1 else 0.4, group_gap_cm=0.22 if len(present) > 1 else 0.0)
     file = _save(fig, out_path)
-    title = "Domaines prioritaires de coopération : part des répondants qui les citent (en %)".replace(" %", fr.NBSP + "%")
     alt = (f"Diagramme en barres groupées : part des répondants {_of(ctx)} citant chaque domaine comme prioritaire "
            f"pour coopérer, pour {len(data)} domaines, selon {fr.join([GROUP_LABELS[g].lower() for g in present])}. ")
     for g in present:
@@ -98,7 +106,4 @@ def chart_cooperation(ctx: dict, out_path) -> dict:
         alt += f"{GROUP_LABELS[g]} : " + fr.join([f"{r['label'].lower()} ({fr.percent(r[g])})" for r in ranked]) + ". "
     if absent:
         alt += "Non publiés faute d'effectifs suffisants : " + fr.join([GROUP_LABELS[g].lower() for g in absent]) + "."
-    if not present:
-        alt = _no_data_alt(ctx, "domaines prioritaires de coopération")
-    return _result("cooperation", file, title, alt.strip(), _source_survey(ctx, "both" if len(present) > 1 else "habitants"),
-                   has_data=bool(present))
+    return _result("cooperation", file, title, alt.strip(), source, has_data=True)

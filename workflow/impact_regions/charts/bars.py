@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 from matplotlib.collections import LineCollection
+from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.ticker import MultipleLocator
 
@@ -17,6 +18,12 @@ from .figure import _finalize, _new_figure
 from .style import CAUTION_MARK, CM, FONT_SIZE, FRANCE_MARKER, INK, MUTED, NOTE, SMALL
 
 
+#: pitch of the bars of the grouped charts (groups, cooperation, modes): the value labels of two
+#: neighbouring bars (7 pt digits) keep about 2 pt between them
+GROUPED_PITCH_CM = 0.28
+LABEL_GAP_PT = 3.5  # between the end of a bar (or of its interval) and its value label
+
+
 def _bar_rows_chart(rows: list[dict], *, width_cm: float, kind: str, notes: list[str], legend: list,
                     xlabel: str, pitch_cm: float, group_gap_cm: float = 0.28, bold_significant: bool = False,
                     label_width: float | None = None) -> Figure:
@@ -24,7 +31,7 @@ def _bar_rows_chart(rows: list[dict], *, width_cm: float, kind: str, notes: list
 
     `rows`: [{"label", "bars": [{"color", "value", "caution", "ci", "france", "sig", "empty_text"}]}];
     a bar with value None draws nothing but its France marker and `empty_text`. `kind`: "score"
-    (0-10) or "share" (0-100 %).
+    (0-10) or "share" (0-100 %). Value labels sit at the end of their bar (:func:`_place_value_labels`).
     """
     rows = [r for r in rows if r["bars"]]
     if not rows:
@@ -51,7 +58,7 @@ def _bar_rows_chart(rows: list[dict], *, width_cm: float, kind: str, notes: list
     # compact grouped charts: smaller value labels and France markers (still >= 7 pt)
     label_size = SMALL if pitch_cm >= 0.3 else NOTE
     marker_size = min(FRANCE_MARKER["markersize"], pitch_cm / 2.54 * 72 * 0.72)
-    hatched = []
+    hatched, labels = [], []
     n_est = 0
     if kind == "score":
         xmax = 10.0
@@ -82,12 +89,17 @@ def _bar_rows_chart(rows: list[dict], *, width_cm: float, kind: str, notes: list
             if b.get("france") is not None:
                 ax.plot([b["france"]], [yy], zorder=4, **{**FRANCE_MARKER, "markersize": marker_size})
             right = max([x for x in (v, b.get("france"), (b.get("ci") or (None, None))[1]) if x is not None] + [0])
-            clear = 3.5 if b.get("france") is None or right > b["france"] + 0.012 * xmax else 7.0  # clear of the ◆
             if v is not None:
                 text = fmt(v) + (CAUTION_MARK if b.get("caution") else "")
-                ax.annotate(text, (right, yy), xytext=(clear, 0), textcoords="offset points", ha="left", va="center",
-                            fontsize=label_size, zorder=5,
-                            fontweight="bold" if (bold_significant and b.get("sig")) else "normal")
+                ci = b.get("ci") if b.get("ci") and None not in b["ci"] else None
+                end = max(v, ci[1]) if ci else v
+                label = ax.annotate(text, (end, yy), xytext=(LABEL_GAP_PT, 0), textcoords="offset points", ha="left",
+                                    va="center", fontsize=label_size, zorder=5,
+                                    fontweight="bold" if (bold_significant and b.get("sig")) else "normal")
+                label.set_gid(f"value-{n_est}")
+                labels.append({"text": label, "value": v, "end": end, "inner": ci[0] if ci else v, "y": yy,
+                               "france": b.get("france"), "radius": marker_size / 2 + FRANCE_MARKER["markeredgewidth"] / 2,
+                               "fill": _lighten(b["color"], 0.6) if b.get("caution") else b["color"]})
             elif b.get("empty_text"):
                 ax.annotate(b["empty_text"], (right, yy), xytext=(7.0 if b.get("france") is not None else 1, 0),
                             textcoords="offset points", ha="left", va="center", fontsize=NOTE, color=MUTED,
@@ -106,9 +118,58 @@ def _bar_rows_chart(rows: list[dict], *, width_cm: float, kind: str, notes: list
     ax.spines["left"].set_visible(False)
     ax.set_xlabel(xlabel)
     _finalize(fig, ax, main_h, legend, notes)
+    _place_value_labels(ax, labels)
     for patch, color in hatched:
         _hatch(ax, patch, color)
     return fig
+
+
+def _contrast(a: tuple, b: tuple) -> float:
+    """WCAG contrast ratio of two RGB colours."""
+    def luminance(c):
+        return sum(w * (x / 12.92 if x <= 0.03928 else ((x + 0.055) / 1.055) ** 2.4)
+                   for w, x in zip((0.2126, 0.7152, 0.0722), c))
+    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def _place_value_labels(ax, labels: list[dict]) -> None:
+    """Each value label at the end of its bar, clear of the France marker ◆ (the layout is final).
+
+    A label stands just after the end of its bar (or of its confidence interval). When the France
+    marker is in the way: if the marker sits on the end of the bar, the label stands just after
+    it; otherwise the label goes inside the bar, against its end (left of the interval), in
+    white or ink, whichever contrasts more with the bar; only a bar too short for it keeps the
+    label after the marker."""
+    if not labels:
+        return
+    fig = ax.get_figure(root=True)
+    renderer = fig.canvas.get_renderer()
+    pt = fig.dpi / 72
+    x_px = lambda x: ax.transData.transform((x, 0))[0]  # noqa: E731
+    x0_bar = x_px(0)
+    for lab in labels:
+        if lab["france"] is None:
+            continue
+        text = lab["text"]
+        w = text.get_window_extent(renderer).width
+        end, fx, r = x_px(lab["end"]), x_px(lab["france"]), (lab["radius"] + 0.5) * pt
+
+        def hits(a: float, b: float) -> bool:
+            return fx + r > a and fx - r < b
+
+        if not hits(end + LABEL_GAP_PT * pt, end + LABEL_GAP_PT * pt + w):
+            continue
+        inner = x_px(lab["inner"]) - 2.5 * pt
+        if fx - end > r and inner - w >= x0_bar + 2 * pt and not hits(inner - w, inner):
+            text.xy = (lab["inner"], lab["y"])
+            text.xyann = (-2.5, 0)
+            text.set_horizontalalignment("right")
+            fill = to_rgb(lab["fill"])
+            text.set_color("white" if _contrast(fill, (1, 1, 1)) >= _contrast(fill, to_rgb(INK)) else INK)
+            text.set_gid(text.get_gid() + "-inside")
+        else:  # the marker is on the end of the bar (or the bar is too short): just after the marker
+            text.xyann = ((fx + r - end) / pt + 1.0, 0)
 
 
 def _hatch(ax, patch, color: str, spacing_pt: float = 2.6, linewidth: float = 0.6) -> None:

@@ -26,7 +26,26 @@ def _of(ctx: dict) -> str:
 def _result(key: str, file: str, title: str, alt: str, source: str, has_data: bool = True) -> dict:
     """The chart's description for the template. `has_data` is False when every estimate of the
     territory is suppressed (the chart then only shows France)."""
-    return {"key": key, "file": file, "title": title, "alt": alt, "source": source, "has_data": has_data}
+    return {"key": key, "file": file, "title": title, "alt": alt, "source": source, "has_data": has_data,
+            "omit": False, "sentence": None}
+
+
+def _omitted(key: str, title: str, source: str, sentence: str) -> dict:
+    """The description of a chart with nothing to show for the territory: no figure (`file` None,
+    nothing written), `omit` True and `sentence`, one French sentence saying why, that the
+    template prints in place of the figure (also the text alternative)."""
+    sentence = fr.typography(sentence)
+    return {"key": key, "file": None, "title": title, "alt": sentence, "source": source, "has_data": False,
+            "omit": True, "sentence": sentence}
+
+
+def _in(ctx: dict) -> str:
+    """`en Provence-Alpes-Côte d’Azur`, `à Mayotte`: where, as the sentences say it."""
+    return ctx["territory"].get("locative") or f"dans le territoire {_of(ctx)}"
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _lighten(color: str, amount: float = 0.62) -> tuple[float, float, float]:
@@ -34,10 +53,14 @@ def _lighten(color: str, amount: float = 0.62) -> tuple[float, float, float]:
     return (r + (1 - r) * amount, g + (1 - g) * amount, b + (1 - b) * amount)
 
 
-def _nice_step(span: float, target: int = 6) -> float:
+#: tick steps of the index axes: multiples of 1, 2 or 5 (no 0,25: one decimal for the indices everywhere)
+INDEX_STEPS = (1, 2, 5, 10)
+
+
+def _nice_step(span: float, target: int = 6, steps: tuple = (1, 2, 2.5, 5, 10)) -> float:
     raw = max(span, 1e-9) / target
     mag = 10 ** math.floor(math.log10(raw))
-    for m in (1, 2, 2.5, 5, 10):
+    for m in steps:
         if raw <= m * mag:
             return m * mag
     return 10 * mag

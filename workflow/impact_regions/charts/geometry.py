@@ -17,7 +17,7 @@ from matplotlib.path import Path as MplPath
 from matplotlib.ticker import FixedLocator
 
 from .. import french as fr
-from .common import _decimals, _nice_step
+from .common import INDEX_STEPS, _decimals, _nice_step
 from .style import DEFAULT_GEO_DIR, FRAGILITY_CMAP, INK, MISSING_FILL, MUTED, SMALL
 
 
@@ -138,9 +138,9 @@ def _symmetric_norm(values: list[float], ref: float, norm_name: str = "zscore") 
     dev = max([abs(v - ref) for v in values] + [0.0])
     vmax = MAP_HALF_RANGE.get(norm_name, 1.0)
     if dev > vmax:
-        unit = _nice_step(dev, 4)
+        unit = _nice_step(dev, 4, INDEX_STEPS)
         vmax = unit * math.ceil(dev / unit - 1e-9)
-    return Normalize(ref - vmax, ref + vmax), _nice_step(vmax, 3)
+    return Normalize(ref - vmax, ref + vmax), _nice_step(vmax, 3, INDEX_STEPS)
 
 
 def _colourbar(fig: Figure, cax, norm: Normalize, step: float, scale: dict, *, horizontal: bool,

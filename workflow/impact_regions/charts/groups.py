@@ -6,8 +6,9 @@ from __future__ import annotations
 from matplotlib.patches import Patch
 
 from .. import french as fr
-from .bars import _bar_rows_chart
-from .common import _caution_note, _france_handle, _no_data_alt, _np_note, _of, _result, _source_survey, \
+from . import omit
+from .bars import GROUPED_PITCH_CM, _bar_rows_chart
+from .common import _caution_note, _france_handle, _np_note, _of, _omitted, _result, _source_survey, \
     _suppressed_note
 from .figure import _ensure_setup
 from .style import GROUP_COLORS, GROUP_LABELS, GROUPS, WIDE_CM
@@ -47,6 +48,10 @@ def chart_groups(ctx: dict, out_path) -> dict:
     _ensure_setup()
     data = ctx["groups"]
     present, absent = _present_groups(data, GROUPS)
+    title = "Fragilité perçue par groupe d'acteurs, domaines en tête (note moyenne sur 10)"
+    source = _source_survey(ctx, "both" if len(present) > 1 or present != ["habitants"] else "habitants")
+    if present in ([], ["habitants"]):  # nothing, or the inhabitants' chart again
+        return _omitted("groups", title, source, omit.groups(ctx, present, absent))
     france_hab = {p["domain_id"]: p.get("france") for p in ctx.get("perceived", [])}
     rows, n_caution, empty = _group_bar_rows(data, present, {"habitants": france_hab})
     notes = []
@@ -60,10 +65,9 @@ def chart_groups(ctx: dict, out_path) -> dict:
     legend = [Patch(color=GROUP_COLORS[g], label=GROUP_LABELS[g]) for g in present]
     legend.append(_france_handle("France entière" if has_fr_orgs else "France entière (habitants)"))
     fig = _bar_rows_chart(rows, width_cm=WIDE_CM, kind="score", notes=notes, legend=legend,
-                          xlabel="Fragilité perçue (note moyenne sur 10)", pitch_cm=0.23 if len(present) > 1 else 0.4,
+                          xlabel="Fragilité perçue (note moyenne sur 10)", pitch_cm=GROUPED_PITCH_CM if len(present) > 1 else 0.4,
                           group_gap_cm=0.22 if len(present) > 1 else 0.0)
     file = _save(fig, out_path)
-    title = "Fragilité perçue par groupe d'acteurs, domaines en tête (note moyenne sur 10)"
     alt = (f"Diagramme en barres groupées : fragilité perçue sur 10 {_of(ctx)} pour {len(data)} domaines, selon "
            f"{fr.join([GROUP_LABELS[g].lower() for g in present])}. ")
     for g in present:
@@ -71,7 +75,4 @@ def chart_groups(ctx: dict, out_path) -> dict:
         alt += f"{GROUP_LABELS[g]} : note la plus haute pour {best['label'].lower()} ({fr.score10(best[g])}). "
     if absent:
         alt += "Non publiés faute d'effectifs suffisants : " + fr.join([GROUP_LABELS[g].lower() for g in absent]) + "."
-    if not present:
-        alt = _no_data_alt(ctx, "fragilité perçue par groupe d'acteurs")
-    source = _source_survey(ctx, "both" if len(present) > 1 or present != ["habitants"] else "habitants")
     return _result("groups", file, title, alt.strip(), source, has_data=bool(present))

@@ -58,7 +58,7 @@ def chart_regions_map(fragility_by_region: dict, out_path, geo_dir=None, *, norm
             items = []
             for c in codes:
                 lx, ly = _label_point(regions[c]["polys"], coslat)
-                items.append({"x": lx, "y": ly, "text": _fmt_index(scores.get(c), scale, 2), "r0": 0,
+                items.append({"x": lx, "y": ly, "text": _fmt_index(scores.get(c), scale), "r0": 0,
                               "kw": {"color": INK, "bbox": dict(boxstyle="round,pad=0.15", facecolor="white",
                                                                 edgecolor="none", alpha=0.75)}})
             _place_labels(ax, items, [], radii=(2, 6, 12), fontsize=NOTE, directions=[(0, 0)] + _DIRECTIONS)
@@ -77,7 +77,7 @@ def chart_regions_map(fragility_by_region: dict, out_path, geo_dir=None, *, norm
             sp.set_visible(True)
             sp.set_color(GRID)
             sp.set_linewidth(0.6)
-        ax.text(0.5, 1.02, f"{regions[c]['nom']} : {_fmt_index(scores.get(c), scale, 2)}", transform=ax.transAxes,
+        ax.text(0.5, 1.02, f"{regions[c]['nom']} : {_fmt_index(scores.get(c), scale)}", transform=ax.transAxes,
                 ha="center", va="bottom", fontsize=NOTE, color=INK)
     cax = fig.add_axes((0.86, 0.25, 0.022, 0.5))
     _colourbar(fig, cax, norm, step, scale, horizontal=False,
@@ -89,8 +89,8 @@ def chart_regions_map(fragility_by_region: dict, out_path, geo_dir=None, *, norm
     alt = ("Carte de France des régions, colorées selon leur indice global de fragilité (" + scale["unit"]
            + " ; rouge : plus fragile que la France, bleu : moins fragile), les régions d'outre-mer en encadrés. ")
     if ranked:
-        alt += "Les plus fragiles : " + fr.join([f"{regions[c]['nom']} ({_fmt_index(s, scale, 2)})" for c, s in ranked[:3]])
-        alt += " ; les moins fragiles : " + fr.join([f"{regions[c]['nom']} ({_fmt_index(s, scale, 2)})"
+        alt += "Les plus fragiles : " + fr.join([f"{regions[c]['nom']} ({_fmt_index(s, scale)})" for c, s in ranked[:3]])
+        alt += " ; les moins fragiles : " + fr.join([f"{regions[c]['nom']} ({_fmt_index(s, scale)})"
                                                       for c, s in ranked[-3:][::-1]]) + "."
     src = source or "Source : indices de fragilité IMPACT-Régions. Fond de carte : IGN, Admin Express ; INSEE, COG 2025."
     return _result("regions_map", file, title, alt, src)

@@ -15,10 +15,11 @@ from matplotlib.ticker import MultipleLocator
 from matplotlib.transforms import Bbox
 
 from .. import french as fr
-from .bars import _bar_rows_chart, _no_data_figure
-from .common import (_caution_note, _ci, _ci_handle, _decimals, _france_handle, _nice_step, _no_data_alt,
-                     _number_formatter, _of, _result, _scale, _significance_note, _source_gaps, _source_survey,
-                     _suppressed_note)
+from . import omit
+from .bars import _bar_rows_chart
+from .common import (INDEX_STEPS, _caution_note, _ci, _ci_handle, _decimals, _france_handle, _nice_step,
+                     _number_formatter, _of, _omitted, _result, _scale, _significance_note, _source_gaps,
+                     _source_survey, _suppressed_note)
 from .figure import _ensure_setup, _finalize, _new_figure
 from .labels import _place_labels
 from .style import (CAUTION_MARK, FAMILY_COLORS, FAMILY_LABELS, GRID, GROUP_COLORS, HOLLOW_MARKER, INK, MUTED,
@@ -41,13 +42,15 @@ def chart_perceived(ctx: dict, out_path) -> dict:
         notes.append(_caution_note(ctx))
     if suppressed:
         notes.append(_suppressed_note(ctx, [p["label"].lower() for p in suppressed], "Domaines non publiés"))
+    title = "Fragilité perçue par les habitants, par domaine (note moyenne sur 10)"
+    if not shown:
+        return _omitted("perceived", title, _source_survey(ctx, "habitants"), omit.perceived(ctx))
     legend = [Patch(color=color, label=f"Habitants {_of(ctx)}"), _france_handle("France entière"),
               _ci_handle(ctx)]
     fig = _bar_rows_chart(rows, width_cm=WIDE_CM, kind="score", notes=notes, legend=legend,
                           xlabel="Fragilité perçue (note moyenne de 0, pas du tout fragile, à 10, très fragile)",
                           pitch_cm=0.44, group_gap_cm=0.0, bold_significant=True)
     file = _save(fig, out_path)
-    title = "Fragilité perçue par les habitants, par domaine (note moyenne sur 10)"
     alt = (f"Diagramme en barres horizontales : note moyenne de fragilité perçue par les habitants {_of(ctx)} "
            f"pour {len(shown)} domaines, sur 10, avec la valeur de la France. ")
     if shown:
@@ -56,8 +59,6 @@ def chart_perceived(ctx: dict, out_path) -> dict:
         alt += f"Note la plus basse : {shown[-1]['label'].lower()} ({fr.score10(shown[-1]['estimate'])})."
     if suppressed:
         alt += " Domaines non publiés faute d'effectifs suffisants : " + fr.join([p["label"].lower() for p in suppressed]) + "."
-    if not shown:
-        alt = _no_data_alt(ctx, "fragilité perçue par les habitants")
     return _result("perceived", file, title, alt, _source_survey(ctx, "habitants"), has_data=bool(shown))
 
 
@@ -104,8 +105,7 @@ def chart_quadrant(ctx: dict, out_path) -> dict:
     title = "Écart de perception : indice de fragilité et fragilité perçue, par rapport à la France"
     source = _source_gaps(ctx, ", estimations pondérées ; calculs IMPACT-Régions.")
     if not pts:
-        file = _save(_no_data_figure(WIDE_CM, notes[1:]), out_path)
-        return _result("quadrant", file, title, _no_data_alt(ctx, "écart de perception"), source, has_data=False)
+        return _omitted("quadrant", title, source, omit.quadrant(ctx))
     fig, ax = _new_figure(WIDE_CM)
     xs = [g["objective"] for g in pts]
     ys = [g["perceived_diff"] for g in pts]
@@ -114,7 +114,8 @@ def chart_quadrant(ctx: dict, out_path) -> dict:
     ax.set_xlim(xlo, xhi)
     ax.set_ylim(ylo, yhi)
     xm, ym = xhi - xlo, yhi - ylo
-    xstep, ystep = _nice_step(xm, 8), _nice_step(ym, 6)
+    # one decimal at most on both axes, as everywhere in the reports
+    xstep, ystep = max(_nice_step(xm, 8, INDEX_STEPS), 0.1), max(_nice_step(ym, 6, INDEX_STEPS), 0.1)
     ax.xaxis.set_major_locator(MultipleLocator(xstep))
     ax.yaxis.set_major_locator(MultipleLocator(ystep))
     ax.xaxis.set_major_formatter(_number_formatter(_decimals(xstep), signed=True))
@@ -204,9 +205,7 @@ def chart_gaps(ctx: dict, out_path) -> dict:
     title = "Écart entre perception et mesure, par domaine (en écarts-types interrégionaux)"
     source = _source_gaps(ctx, " ; simulation de Monte-Carlo IMPACT-Régions.")
     if not pts:
-        file = _save(_no_data_figure(WIDE_CM, notes[1:]), out_path)
-        return _result("gaps", file, title, _no_data_alt(ctx, "écart entre perception et mesure"), source,
-                       has_data=False)
+        return _omitted("gaps", title, source, omit.gaps(ctx))
     fig, ax = _new_figure(WIDE_CM)
     n = len(pts)
     lo = min(min(g["gap_ci_low"] for g in pts), 0.0)
@@ -214,7 +213,7 @@ def chart_gaps(ctx: dict, out_path) -> dict:
     span = (hi - lo) or 1.0
     ax.set_xlim(lo - 0.04 * span, hi + 0.04 * span)
     ax.set_ylim(n - 0.4, -0.6)
-    step = _nice_step(span * 1.08, 8)
+    step = max(_nice_step(span * 1.08, 8, INDEX_STEPS), 0.1)
     ax.xaxis.set_major_locator(MultipleLocator(step))
     ax.xaxis.set_major_formatter(_number_formatter(_decimals(step), signed=True))
     ax.axvline(0, color=INK, linewidth=0.9, zorder=2)

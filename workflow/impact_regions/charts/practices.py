@@ -10,9 +10,10 @@ from __future__ import annotations
 from matplotlib.patches import Patch
 
 from .. import french as fr
+from . import omit
 from .alliances import _share_by_group_chart
-from .bars import _bar_rows_chart
-from .common import _caution_note, _france_handle, _of, _result, _rules, _source_survey
+from .bars import GROUPED_PITCH_CM, _bar_rows_chart
+from .common import _caution_note, _france_handle, _of, _omitted, _result, _rules, _source_survey
 from .figure import _ensure_setup
 from .style import GROUP_COLORS, GROUP_LABELS, WIDE_CM
 from .svgout import _save
@@ -25,15 +26,22 @@ def chart_partnership(ctx: dict, out_path) -> dict:
         ctx, ctx["partnership"], out_path, key="partnership",
         title="Organisations ayant au moins un partenariat avec un autre type d'acteur (en %)".replace(" %", fr.NBSP + "%"),
         xlabel="Part des organisations ayant au moins un partenariat",
-        what="part des organisations ayant au moins un partenariat", which_source="organisations")
+        what="part des organisations ayant au moins un partenariat", which_source="organisations",
+        sentence=omit.partnership)
 
 
 def chart_modes(ctx: dict, out_path) -> dict:
-    """The four partnership modes by organisation group: territory bars, France markers."""
+    """The four partnership modes by organisation group: territory bars, France markers. A group
+    with no published estimate is left out (named in a note); with none at all, a sentence."""
     _ensure_setup()
     orgs = ["associations", "entreprises", "maires"]
     data = ctx["modes"]
-    present = [g for g in orgs if any(m.get(g) is not None or m.get(f"{g}_france") is not None for m in data)]
+    title = "Modes de partenariat des organisations qui ont des partenariats (en %)".replace(" %", fr.NBSP + "%")
+    source = _source_survey(ctx, "organisations")
+    present = [g for g in orgs if any(m.get(g) is not None for m in data)]
+    if not present:
+        return _omitted("modes", title, source, omit.modes(ctx, orgs))
+    absent = [g for g in orgs if g not in present and any(m.get(f"{g}_france") is not None for m in data)]
     rows, n_caution, missing = [], 0, set()
     for m in data:
         bars = []
@@ -49,33 +57,27 @@ def chart_modes(ctx: dict, out_path) -> dict:
     notes = ["Parmi les organisations qui ont au moins un partenariat ; plusieurs modes possibles."]
     if n_caution:
         notes.append(_caution_note(ctx))
+    where = "la région" if ctx["territory"].get("kind") == "region" else "le territoire"
+    minimum = _rules(ctx)["min_publish"]
     if missing:
-        all_missing = all(m.get(g) is None for m in data for g in present)
-        where = "la région" if ctx["territory"].get("kind") == "region" else "le territoire"
-        minimum = _rules(ctx)["min_publish"]
-        if all_missing:
-            notes.append(f"n.p. : estimations non publiées pour {where} (moins de {minimum} organisations ayant des "
-                         "partenariats) ; seules les valeurs de la France sont représentées.")
-        else:
-            notes.append(f"n.p. : non publié pour {where} (moins de {minimum} organisations) : "
-                         + fr.join([GROUP_LABELS[g].lower() for g in orgs if g in missing]) + ".")
-    legend = [Patch(color=GROUP_COLORS[g], label=GROUP_LABELS[g]) for g in present
-              if any(m.get(g) is not None for m in data)]
+        notes.append(f"n.p. : non publié pour {where} (moins de {minimum} organisations) : "
+                     + fr.join([GROUP_LABELS[g].lower() for g in orgs if g in missing]) + ".")
+    if absent:
+        notes.append(f"Groupes non représentés (moins de {minimum} organisations ayant des partenariats dans {where}) : "
+                     + fr.join([GROUP_LABELS[g].lower() for g in absent]) + ".")
+    legend = [Patch(color=GROUP_COLORS[g], label=GROUP_LABELS[g]) for g in present]
     legend.append(_france_handle("France entière"))
     fig = _bar_rows_chart(rows, width_cm=WIDE_CM, kind="share", notes=notes, legend=legend,
-                          xlabel="Part des organisations pratiquant ce mode de partenariat", pitch_cm=0.25,
+                          xlabel="Part des organisations pratiquant ce mode de partenariat", pitch_cm=GROUPED_PITCH_CM,
                           group_gap_cm=0.22)
     file = _save(fig, out_path)
-    title = "Modes de partenariat des organisations qui ont des partenariats (en %)".replace(" %", fr.NBSP + "%")
     alt = (f"Diagramme en barres groupées : part des associations, entreprises et maires {_of(ctx)} ayant des partenariats "
            "qui pratiquent chacun des quatre modes (mécénat, pratiques responsables, innovation sociétale, coopération "
            "économique), avec la valeur de la France. ")
     for g in present:
         vals = [(m["label"].lower(), m.get(g), m.get(f"{g}_france")) for m in data]
-        if all(v is None for _, v, _ in vals):
-            alt += f"{GROUP_LABELS[g]} : non publié (effectif insuffisant). "
-            continue
         alt += f"{GROUP_LABELS[g]} : " + fr.join([f"{lab} {fr.percent(v)} (France {fr.percent(f)})"
                                                   for lab, v, f in vals if v is not None]) + ". "
-    return _result("modes", file, title, alt.strip(), _source_survey(ctx, "organisations"),
-                   has_data=any(m.get(g) is not None for m in data for g in orgs))
+    if absent:
+        alt += "Non publié faute d'effectifs suffisants : " + fr.join([GROUP_LABELS[g].lower() for g in absent]) + "."
+    return _result("modes", file, title, alt.strip(), source, has_data=True)

@@ -9,8 +9,9 @@ from matplotlib.ticker import MultipleLocator
 from matplotlib.transforms import blended_transform_factory
 
 from .. import french as fr
-from .common import (_decimals, _fmt_index, _france_handle, _nice_step, _number_formatter, _of, _result, _scale,
-                     _source_indices)
+from . import omit
+from .common import (INDEX_STEPS, _decimals, _fmt_index, _france_handle, _nice_step, _number_formatter, _of,
+                     _omitted, _result, _scale, _source_indices)
 from .figure import _ensure_setup, _finalize, _new_figure
 from .style import FAMILY_COLORS, FAMILY_LABELS, FRANCE_MARKER, INK, MUTED, SMALL, WIDE_CM
 from .svgout import _save
@@ -24,6 +25,11 @@ def chart_profile(ctx: dict, out_path) -> dict:
     rows.sort(key=lambda d: -d["score"])
     missing = [d for d in ctx["profile"] if d.get("score") is None]
     ref = scale["ref"]
+    title = {"zscore": "Indices de fragilité par domaine, écart à la moyenne nationale (en écarts-types)",
+             "ratio": "Indices de fragilité par domaine (indice, France = 100)",
+             "minmax": "Indices de fragilité par domaine (score de 1 à 100)"}[scale["norm"]]
+    if not rows:
+        return _omitted("profile", title, _source_indices(ctx), omit.profile(ctx))
     # min-max scores have no fixed France value: France markers if the context gives them ("france")
     france_by_domain = {d["domain_id"]: d.get("france") for d in ctx["profile"]}
     ref_each = ref is None and any(v is not None for v in france_by_domain.values())
@@ -54,11 +60,11 @@ def chart_profile(ctx: dict, out_path) -> dict:
     span = (hi - lo) or 1.0
     pad = 0.13 * span
     ax.set_xlim(lo - (pad if lo < base else 0.02 * span), hi + pad)
-    step = _nice_step(span + 2 * pad, 7)
+    step = _nice_step(span + 2 * pad, 7, INDEX_STEPS)
     dec = _decimals(step)
     ax.xaxis.set_major_locator(MultipleLocator(step))
     ax.xaxis.set_major_formatter(_number_formatter(dec))
-    value_dec = scale["decimals"] + (1 if scale["norm"] == "zscore" and max(abs(v - base) for v in values) < 1 else 0)
+    value_dec = scale["decimals"]  # the same decimals in every report (1 for the z-scores)
     for i, d in enumerate(rows):
         v = d["score"]
         right = v >= base
@@ -103,9 +109,6 @@ def chart_profile(ctx: dict, out_path) -> dict:
 
     top = rows[:3]
     bottom = [d for d in reversed(rows) if d["score"] < base][:3] if ref is not None else rows[-3:][::-1]
-    title = {"zscore": "Indices de fragilité par domaine, écart à la moyenne nationale (en écarts-types)",
-             "ratio": "Indices de fragilité par domaine (indice, France = 100)",
-             "minmax": "Indices de fragilité par domaine (score de 1 à 100)"}[scale["norm"]]
     alt = (f"Diagramme en barres horizontales : indices de fragilité {_of(ctx)} pour {len(rows)} domaines, "
            f"{scale['unit']}, triés du plus élevé au plus bas et colorés par famille "
            f"({fr.join([FAMILY_LABELS[f].lower() for f in families])}). ")
@@ -117,4 +120,4 @@ def chart_profile(ctx: dict, out_path) -> dict:
                                             for d in bottom]) + "."
     if missing:
         alt += " Non disponible : " + fr.join([d["label"].lower() for d in missing]) + "."
-    return _result("profile", file, title, alt, _source_indices(ctx), has_data=bool(rows))
+    return _result("profile", file, title, alt, _source_indices(ctx), has_data=True)

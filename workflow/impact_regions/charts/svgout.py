@@ -136,6 +136,15 @@ class _Canvas(FigureCanvasAgg):
             renderer.finalize()
 
 
+def _write_placeholder(out_path: str | Path, sentence: str) -> None:
+    """An empty SVG in place of a chart given way to a sentence (the file the workflow expects)."""
+    from xml.sax.saxutils import escape
+
+    Path(out_path).write_text('<?xml version="1.0" encoding="utf-8" standalone="no"?>\n'
+                              '<svg xmlns="http://www.w3.org/2000/svg" width="0pt" height="0pt" viewBox="0 0 0 0">'
+                              f"<desc>{escape(sentence)}</desc></svg>\n", encoding="utf-8")
+
+
 def _save(fig: Figure, out_path: str | Path) -> str:
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,136 @@
+"""The sentences of the charts that give way to text (REPORT_SPEC: "a chart with nothing to show
+for the territory is replaced by one sentence saying why").
+
+A chart has nothing to show when every estimate of the territory it would draw is suppressed
+(too few respondents: only France would be drawn), when the groups chart would only repeat the
+inhabitants' chart, or, for the map, when the territory is a single département. Its chart
+function then writes no figure and returns :func:`common._omitted`: `omit` True and one of the
+sentences below, in French, with the France figures when there are some to give.
+"""
+
+from __future__ import annotations
+
+from .. import french as fr
+from .common import _fmt_index, _in, _name, _rules, _scale
+
+#: "les associations", as the sentences name the groups
+GROUP_PLURALS = {"habitants": "les habitants", "associations": "les associations", "entreprises": "les entreprises",
+                 "maires": "les maires"}
+#: how the groups are counted: "d’associations", "de maires"
+GROUP_PARTITIVES = {"habitants": "d’habitants", "associations": "d’associations", "entreprises": "d’entreprises",
+                    "maires": "de maires"}
+#: the partnership modes with their article
+MODE_PHRASES = {"mécénat": "le mécénat", "pratiques responsables": "les pratiques responsables",
+                "innovation sociétale": "l’innovation sociétale", "coopération économique": "la coopération économique"}
+
+
+def _too_few(ctx: dict, who: str) -> str:
+    """`Les effectifs d’associations et de maires interrogés à Mayotte sont trop faibles (moins de 30
+    répondants par groupe)`."""
+    return (f"Les effectifs {who} interrogés {_in(ctx)} sont trop faibles (moins de "
+            f"{_rules(ctx)['min_publish']}{fr.NBSP}répondants par groupe)")
+
+
+def _domain(label: str) -> str:
+    """`l’emploi`, `la sécurité`, `le niveau de vie`: a domain label with its article."""
+    low = label[:1].lower() + label[1:]
+    if low[:1] in "aeéèêiîoôuh":
+        return "l’" + low
+    feminine = ("sécurité", "santé", "pauvreté", "transition", "mobilité", "culture", "cohésion", "éducation")
+    if low.startswith(feminine):
+        return "la " + low
+    return "le " + low
+
+
+def perceived(ctx: dict) -> str:
+    """Every inhabitants' perception suppressed."""
+    france = sorted((p for p in ctx["perceived"] if p.get("france") is not None), key=lambda p: -p["france"])[:3]
+    tail = ""
+    if france:
+        tail = (" ; en France, les domaines jugés les plus fragiles sont "
+                + fr.join([f"{_domain(p['label'])} ({fr.score10(p['france'])})" for p in france]))
+    return _too_few(ctx, "d’habitants").replace(" par groupe", "") + " pour publier leur perception des fragilités" \
+        + tail + "."
+
+
+def quadrant(ctx: dict) -> str:
+    """No domain with both an index and a published perception."""
+    if not any(g.get("objective") is not None for g in ctx["gaps"]):
+        why = "les indices de fragilité n’y sont pas disponibles"
+    else:
+        why = (f"la perception des habitants n’y est pas publiée (moins de {_rules(ctx)['min_publish']}"
+               f"{fr.NBSP}répondants)")
+    return f"L’indice de fragilité et la perception des habitants ne peuvent pas être comparés {_in(ctx)} : {why}."
+
+
+def gaps(ctx: dict) -> str:
+    return quadrant(ctx).replace("ne peuvent pas être comparés", "ne peuvent pas être comparés domaine par domaine")
+
+
+def groups(ctx: dict, present: list[str], absent: list[str]) -> str:
+    """The groups chart: no group published, or only the inhabitants (their own chart says it all)."""
+    orgs = fr.join([GROUP_PARTITIVES[g] for g in absent if g != "habitants"])
+    if present == ["habitants"]:
+        return (_too_few(ctx, orgs) + " pour publier leur perception des fragilités ; celle des habitants est "
+                "présentée plus haut.")
+    return _too_few(ctx, "d’habitants, d’associations, d’entreprises et de maires") \
+        + " pour publier leur perception des fragilités par groupe d’acteurs."
+
+
+def _france_shares(items: list[dict]) -> str:
+    """`74 % chez les habitants, 86 % chez les associations…`"""
+    return fr.join([f"{fr.percent(i['france'])} chez {GROUP_PLURALS[i['group']]}" for i in items
+                    if i.get("france") is not None])
+
+
+def innovation(ctx: dict) -> str:
+    who = fr.join([GROUP_PARTITIVES[i["group"]] for i in ctx["innovation"]])
+    tail = _france_shares(ctx["innovation"])
+    return (_too_few(ctx, who) + " pour publier la part de ceux qui voient les alliances comme une source "
+            "d’innovation" + (f" ; en France, elle est de {tail}" if tail else "") + ".")
+
+
+def partnership(ctx: dict) -> str:
+    items = [i for i in ctx["partnership"] if i.get("france") is not None]
+    tail = fr.join([f"{fr.percent(i['france'])} {GROUP_PLURALS[i['group']].replace('les ', 'des ')}" for i in items])
+    return (_too_few(ctx, "d’organisations").replace("interrogés", "interrogées")
+            + " pour publier la part de celles qui ont au moins un partenariat"
+            + (f" ; en France, c’est le cas de {tail}" if tail else "") + ".")
+
+
+def cooperation(ctx: dict) -> str:
+    return _too_few(ctx, "d’habitants et d’organisations") + " pour publier leurs domaines prioritaires de coopération."
+
+
+def modes(ctx: dict, orgs: list[str]) -> str:
+    by_mode: dict[str, list[str]] = {}  # the most frequent mode of each group, groups of the same mode together
+    for g in orgs:
+        best = max((m for m in ctx["modes"] if m.get(f"{g}_france") is not None), key=lambda m: m[f"{g}_france"],
+                   default=None)
+        if best is not None:
+            mode = MODE_PHRASES.get(best["label"].lower(), best["label"].lower())
+            by_mode.setdefault(mode, []).append(f"{GROUP_PLURALS[g]} ({fr.percent(best[f'{g}_france'])})")
+    parts = [f"{mode} chez {fr.join(groups)}" for mode, groups in by_mode.items()]
+    tail = f" ; en France, le mode le plus pratiqué est {', '.join(parts)}" if parts else ""
+    return (f"Les effectifs d’organisations ayant des partenariats {_in(ctx)} sont trop faibles (moins de "
+            f"{_rules(ctx)['min_publish']}{fr.NBSP}organisations par groupe) pour publier leurs modes de "
+            f"partenariat{tail}.")
+
+
+def profile(ctx: dict) -> str:
+    return f"Les indices de fragilité {_in(ctx)} ne peuvent pas être calculés : les données sont manquantes."
+
+
+def single_departement(ctx: dict, entry: dict) -> str:
+    """The map of a territory of one département: its index in words instead."""
+    scale = _scale(ctx)
+    unit = {"zscore": "0 correspond à la moyenne nationale ; plus l’indice est élevé, plus le territoire est fragile",
+            "ratio": "100 correspond à la France", "minmax": "de 1, le département le moins fragile, à 100, le plus "
+            "fragile"}[scale["norm"]]
+    dep = entry["name"] if entry["name"] != _name(ctx) else "un seul département"
+    who = f"{_name(ctx)} ne compte qu’un département, {dep} ({entry['code']})" if dep != "un seul département" \
+        else f"{_name(ctx)} forme un seul département ({entry['code']})"
+    value = _fmt_index(entry.get("score"), scale)
+    return (f"{who} : une carte des départements n’apporterait rien ; son indice global de fragilité est de "
+            f"{value} ({unit}).")
+
