@@ -20,6 +20,7 @@ from matplotlib.backends.backend_mixed import MixedModeRenderer
 from matplotlib.backends.backend_svg import RendererSVG
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
+from matplotlib.transforms import Bbox
 
 from ..svg_tidy import tidy_svg
 from .style import NOTE, SVG_METADATA
@@ -134,6 +135,16 @@ class _Canvas(FigureCanvasAgg):
                                          bbox_inches_restore=bbox_inches_restore)
             self.figure.draw(renderer)
             renderer.finalize()
+
+
+def _ink_box(text, renderer) -> Bbox:
+    """The box of the glyphs of a one-line, unrotated text in display space (what a reader sees;
+    `get_window_extent` is the box of the whole line, ascent and descent of the font included)."""
+    box = text.get_window_extent(renderer)
+    _, line_descent, _ = _font_line_metrics(text.get_fontproperties(), text.get_figure(root=True).dpi)
+    _, height, descent = renderer.get_text_width_height_descent(text.get_text(), text.get_fontproperties(), False)
+    baseline = box.y0 + line_descent
+    return Bbox.from_extents(box.x0, baseline - descent, box.x1, baseline - descent + height)
 
 
 def _write_placeholder(out_path: str | Path, sentence: str) -> None:
