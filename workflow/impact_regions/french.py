@@ -74,7 +74,9 @@ def integer(x: float | int | None) -> str:
 
 
 def typography(text: str) -> str:
-    """French spacing: no-break space before « : » and inside « », narrow one before ; ! ?."""
+    """French typography: apostrophe ’ (U+2019) for ', no-break space before « : » and inside « »,
+    narrow one before ; ! ?."""
+    text = text.replace("'", "\u2019")
     for plain, fixed in ((" :", NBSP + ":"), (" ;", NNBSP + ";"), (" !", NNBSP + "!"), (" ?", NNBSP + "?"),
                          ("« ", "«" + NBSP), (" »", NBSP + "»")):
         text = text.replace(plain, fixed)

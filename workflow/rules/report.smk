@@ -64,7 +64,10 @@ rule report_data:
         catalogue=CFG["indicators"],
         codebook=CFG["survey"],
         fonts=FONTS,
-        code=code("report_steps", "report_context", "french", *CHART_MODULES, "svg_tidy", "provenance"),
+        code=code("report_steps", "report_context", "report_common", "report_profile", "report_perception",
+                  "report_actors", "report_method", "report_essentiel", "report_indicators",
+                  "report_surveys", "french", *CHART_MODULES, "svg_tidy",
+                  "provenance"),
     output:
         context=f"{BUILD}/{{slug}}/context.json",
         charts=[f"{BUILD}/{{slug}}/charts/{name}.svg" for name in CHART_NAMES],

@@ -1,0 +1,120 @@
+"""« L'essentiel », the first-page key messages of a synthesis (REPORT_SPEC §1).
+
+Four or five messages answer the four questions of the synthesis (the territory's fragilities;
+how its inhabitants perceive them; whether its actors see alliances as a duty and a source of
+innovation; which partnership practices exist), each backed by figures of the context: a
+difference with France is stated only when the tables mark it significant, otherwise the
+message says the figure is close to France's. Built from the context the sections assembled,
+so that the first page never says something the pages after it do not.
+"""
+
+from __future__ import annotations
+
+from . import french as fr
+from .report_common import GROUP_PHRASES
+
+
+def _vs_france(item: dict, fmt) -> str:
+    """« (82 % en France) », with « nettement plus/moins » only when significant."""
+    if item.get("france") is None:
+        return ""
+    text = f"{fmt(item['france'])} en France"
+    if item.get("significant") and item.get("diff") is not None:
+        return f" ({text} : un écart net)"
+    return f" ({text} : un écart trop faible pour être certain)" if fmt(item["estimate"]) != fmt(item["france"]) else " (comme en France)"
+
+
+def fragility_message(ctx: dict) -> dict | None:
+    ov = ctx["overall"]
+    if ov["score"] is None:
+        return None
+    top = [d for d in ctx["profile"] if d["score"] is not None and d["score"] > 0][:3]
+    text = (ov["rank_words"] + " " if ov["rank_words"] else "")
+    text += (f"Son indice global de fragilité est de {fr.number(ov['score'], ov['decimals'], signed=True)} "
+             "(0 = France). ")
+    if top:
+        text += ("Ses fragilités les plus marquées par rapport à la France : "
+                 + fr.join([f"{d['phrase']} ({fr.number(d['score'], 1, signed=True)})" for d in top]) + ".")
+    else:
+        text += "Aucun domaine n'y est plus fragile qu'en France."
+    return {"title": "Ses fragilités", "text": text}
+
+
+def perception_message(ctx: dict) -> dict | None:
+    shown = [p for p in ctx["perceived"] if p["estimate"] is not None][:2]
+    if not shown:
+        return {"title": "La perception des habitants",
+                "text": "Trop peu d'habitants ont été interrogés dans le territoire pour publier leur perception."}
+    text = ("Les habitants placent en tête "
+            + fr.join([f"{p['phrase']} ({fr.score10(p['estimate'])})" for p in shown]) + ". ")
+    higher = [p for p in shown if p["significant"] and p["diff"] is not None and p["diff"] > 0]
+    lower = [p for p in shown if p["significant"] and p["diff"] is not None and p["diff"] < 0]
+    if higher:
+        text += ("Ils s'en inquiètent plus qu'en moyenne en France pour " + fr.join(
+            [f"{p['phrase']} ({fr.score10(p['france'])} en France)" for p in higher]) + ". ")
+    if lower:
+        text += ("Ils s'en inquiètent moins qu'en moyenne en France pour " + fr.join(
+            [f"{p['phrase']} ({fr.score10(p['france'])} en France)" for p in lower]) + ". ")
+    if not higher and not lower:
+        text += "Sur ces priorités, leur avis est proche de la moyenne nationale. "
+    sig = [g for g in ctx["gaps"] if g["significant"] and g["gap"] is not None]
+    if sig:
+        under = sorted((g for g in sig if g["gap"] < 0), key=lambda g: g["gap"])
+        over = sorted((g for g in sig if g["gap"] > 0), key=lambda g: -g["gap"])
+        bits = []
+        under, over = under[:3], over[:3]  # the largest gaps (the page after lists them all)
+        if under:
+            bits.append(fr.join([g["phrase"] for g in under]) + " " + ("pèse" if len(under) == 1 else "pèsent")
+                        + " moins dans leur perception que dans les indicateurs")
+        if over:
+            bits.append(fr.join([g["phrase"] for g in over]) + " " + ("pèse" if len(over) == 1 else "pèsent")
+                        + " davantage dans leur perception que dans les indicateurs")
+        text += ("Comparé aux autres régions, " + " ; ".join(bits)
+                 + (" (écarts les plus nets)" if len(sig) > len(under) + len(over) else "") + ".")
+    else:
+        text += "Leur perception ne s'écarte nettement des indicateurs pour aucun domaine."
+    return {"title": "La perception des habitants", "text": text.strip()}
+
+
+def alliances_message(ctx: dict) -> dict | None:
+    devoir = ctx["devoir"]
+    if devoir["estimate"] is None:
+        return None
+    text = (f"{fr.percent(devoir['estimate'])} des habitants pensent que collectivités, entreprises et associations "
+            f"doivent travailler ensemble{_vs_france(devoir, fr.percent)}.")
+    inno = [i for i in ctx["innovation"] if i["estimate"] is not None]
+    if inno:
+        text += (" Les alliances sont une source d'innovation pour "
+                 + fr.join([f"{fr.percent(i['estimate'])} {GROUP_PHRASES[i['group']].replace('les ', 'des ', 1)}"
+                            for i in inno]) + ".")
+    return {"title": "Le devoir d'alliances", "text": text}
+
+
+def practices_message(ctx: dict) -> dict | None:
+    shown = [p for p in ctx["partnership"] if p["estimate"] is not None]
+    eng = ctx["engagement"]
+    parts = []
+    if shown:
+        parts.append(fr.join([f"{fr.percent(p['estimate'])} des {p['label'].lower()}" for p in shown])
+                     + " ont au moins un partenariat avec un autre type d'acteur ("
+                     + fr.join([fr.percent(p["france"]) for p in shown]) + " en France"
+                     + (" ; écart net pour les " + fr.join([p["label"].lower() for p in shown if p["significant"]])
+                        if any(p["significant"] for p in shown) else " ; des écarts trop faibles pour être certains")
+                     + ").")
+    else:
+        parts.append("Trop peu d'organisations ont été interrogées dans le territoire pour publier leurs partenariats.")
+    if eng["estimate"] is not None:
+        parts.append(f"{fr.percent(eng['estimate'])} des habitants jugent suffisant l'engagement partenarial "
+                     f"des acteurs{_vs_france(eng, fr.percent)}.")
+    return {"title": "Les pratiques d'alliances", "text": " ".join(parts)}
+
+
+def key_messages(ctx: dict) -> list[dict]:
+    """[{title, text}] in the order of the synthesis's four questions (messages with nothing to
+    say are left out), typography applied."""
+    out = []
+    for make in (fragility_message, perception_message, alliances_message, practices_message):
+        m = make(ctx)
+        if m is not None:
+            out.append({"title": fr.typography(m["title"]), "text": fr.typography(m["text"])})
+    return out
