@@ -107,7 +107,7 @@ def test_paca_shows_rank_intervals_gap_significance_and_methods(demo_run):
     gaps = pd.read_parquet(p / "perception_gaps.parquet")
     g = gaps[(gaps.territory_code == "93") & gaps.gap.notna()]
     n_sig = int(g.gap_significant.sum())
-    assert f"{n_sig} domaines sur {len(g)} montrent un écart net entre perception et mesure" in text
+    assert f"{n_sig} domaines sur {len(g)} montrent un écart net" in text
     # THEN the methodology names the raking, the Holm correction and the most influential choice
     assert "calés (raking)" in text and "correction de Holm" in text
     sens = pd.read_parquet(p / "sensitivity.parquet").sort_values("total", ascending=False)
@@ -143,7 +143,8 @@ def test_paca_pdf_is_a_tagged_a4_document_of_4_to_12_pages(demo_run):
     box = reader.pages[0].mediabox
     assert abs(float(box.width) - 595.3) < 1 and abs(float(box.height) - 841.9) < 1  # A4 in points
     text = pdf_text(path)
-    assert text.count("Données de démonstration") >= info["pages"]  # every page
+    for page in reader.pages:  # every page (the running mark is printed in capitals)
+        assert "données de démonstration" in (page.extract_text() or "").lower()
     assert f"page {info['pages']} / {info['pages']}" in text
     assert [o.title for o in reader.outline if hasattr(o, "title")][:1]  # bookmarks
 
