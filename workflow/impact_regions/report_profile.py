@@ -173,7 +173,7 @@ def profile_section(territory: dict, tables: dict, departements: list[dict], cat
     single = [d for d in scored if d["n_indicators"] == 1]
     basis = f"indice calculé sur {len(scored)} domaines"
     if missing:
-        basis += (f" : {fr.join([d['label'].lower() for d in missing])} "
+        basis += (f" : {fr.join([d['phrase'] for d in missing])} "
                   + ("n’est" if len(missing) == 1 else "ne sont") + " pas mesuré" + ("s" if len(missing) > 1 else "")
                   + " faute de données")
     if rank:
