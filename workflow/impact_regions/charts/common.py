@@ -118,8 +118,8 @@ def _scale(ctx: dict) -> dict:
                 "unit": "score de 1 (département le moins fragile) à 100 (le plus fragile)",
                 "diff_unit": "écart à la France, en points sur l'échelle de 1 à 100"}
     return {"norm": "zscore", "ref": 0.0, "signed": True, "decimals": 1,
-            "unit": "écart à la moyenne nationale, en écarts-types",
-            "diff_unit": "écart à la moyenne nationale, en écarts-types"}
+            "unit": "écart à la France, 0 = France, positif = plus fragile",
+            "diff_unit": "écart à la France, 0 = France, positif = plus fragile"}
 
 
 def _fmt_index(value: float | None, scale: dict, decimals: int | None = None) -> str:

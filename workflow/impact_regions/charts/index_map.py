@@ -84,7 +84,7 @@ def chart_regions_map(fragility_by_region: dict, out_path, geo_dir=None, *, norm
                label="Indice global de fragilité : " + scale["unit"], ref=scale["ref"])
     file = _save(fig, out_path)
     ranked = sorted(((c, s) for c, s in scores.items() if s is not None and c in regions), key=lambda x: -x[1])
-    title = ("Indice global de fragilité des régions, écart à la moyenne nationale (en écarts-types)"
+    title = ("Indice global de fragilité des régions, écart à la France (0 = France ; positif = plus fragile)"
              if scale["norm"] == "zscore" else "Indice global de fragilité des régions")
     alt = ("Carte de France des régions, colorées selon leur indice global de fragilité (" + scale["unit"]
            + " ; rouge : plus fragile que la France, bleu : moins fragile), les régions d'outre-mer en encadrés. ")

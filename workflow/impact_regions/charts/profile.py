@@ -25,7 +25,7 @@ def chart_profile(ctx: dict, out_path) -> dict:
     rows.sort(key=lambda d: -d["score"])
     missing = [d for d in ctx["profile"] if d.get("score") is None]
     ref = scale["ref"]
-    title = {"zscore": "Indices de fragilité par domaine, écart à la moyenne nationale (en écarts-types)",
+    title = {"zscore": "Indices de fragilité par domaine, écart à la France (0 = France ; positif = plus fragile)",
              "ratio": "Indices de fragilité par domaine (indice, France = 100)",
              "minmax": "Indices de fragilité par domaine (score de 1 à 100)"}[scale["norm"]]
     if not rows:
@@ -80,7 +80,7 @@ def chart_profile(ctx: dict, out_path) -> dict:
         right_side = not rows or rows[0]["score"] < ref
         ax.text(ref + (0.01 if right_side else -0.01) * span, -0.95, "France", ha="left" if right_side else "right",
                 va="center", fontsize=SMALL, fontweight="bold", color=INK)
-    ax.set_xlabel({"zscore": "Indice de fragilité : écart à la moyenne nationale (en écarts-types ; 0 = France)",
+    ax.set_xlabel({"zscore": "Indice de fragilité : écart à la France (0 = France ; plus il est élevé, plus le domaine est fragile)",
                    "ratio": "Indice de fragilité (France = 100)",
                    "minmax": "Indice de fragilité (score de 1, département le moins fragile, à 100, le plus fragile)"}
                   [scale["norm"]])

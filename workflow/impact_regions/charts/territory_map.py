@@ -94,7 +94,7 @@ def chart_map(ctx: dict, out_path, geo_dir=None) -> dict:
     unknown = [e["code"] for e in ctx["departements_map"] if e["code"] not in deps]
     if unknown:
         raise KeyError(f"départements without geometry: {', '.join(unknown)}")
-    title = ("Indice global de fragilité des départements, écart à la moyenne nationale (en écarts-types)"
+    title = ("Indice global de fragilité des départements, écart à la France (0 = France ; positif = plus fragile)"
              if scale["norm"] == "zscore" else "Indice global de fragilité des départements")
     source = (_source_indices(ctx).removesuffix(_demo_suffix(ctx))
               + " Fond de carte : IGN, Admin Express ; INSEE, COG 2025." + _demo_suffix(ctx))
@@ -169,7 +169,7 @@ def chart_map(ctx: dict, out_path, geo_dir=None) -> dict:
 
     # colour bar
     cax = fig.add_axes((0.06, 0.13, map_w - 0.1, 0.032))
-    label = ("Indice global de fragilité (écarts-types)" if scale["norm"] == "zscore" else
+    label = ("Indice global de fragilité (0 = France)" if scale["norm"] == "zscore" else
              "Indice global de fragilité (France = 100)" if scale["norm"] == "ratio" else
              "Indice global de fragilité (1 à 100)")
     _colourbar(fig, cax, norm, step, scale, horizontal=True, label=label,
