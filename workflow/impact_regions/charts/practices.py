@@ -15,6 +15,7 @@ from .alliances import _share_by_group_chart
 from .bars import GROUPED_PITCH_CM, _bar_rows_chart
 from .common import _caution_note, _france_handle, _of, _omitted, _result, _rules, _source_survey
 from .figure import _ensure_setup
+from .groups import _group_bar_rows
 from .style import GROUP_COLORS, GROUP_LABELS, WIDE_CM
 from .svgout import _save
 
@@ -42,18 +43,8 @@ def chart_modes(ctx: dict, out_path) -> dict:
     if not present:
         return _omitted("modes", title, source, omit.modes(ctx, orgs))
     absent = [g for g in orgs if g not in present and any(m.get(f"{g}_france") is not None for m in data)]
-    rows, n_caution, missing = [], 0, set()
-    for m in data:
-        bars = []
-        for g in present:
-            v = m.get(g)
-            caution = m.get(f"{g}_reliability") == "caution" and v is not None
-            n_caution += caution
-            if v is None:
-                missing.add(g)
-            bars.append({"color": GROUP_COLORS[g], "value": v, "caution": caution, "france": m.get(f"{g}_france"),
-                         "empty_text": f"n.p. ({GROUP_LABELS[g].lower()})" if v is None else None})
-        rows.append({"label": m["label"], "bars": bars})
+    rows, n_caution, _ = _group_bar_rows(data, present)
+    missing = {g for m in data for g in present if m.get(g) is None}
     notes = ["Parmi les organisations qui ont au moins un partenariat ; plusieurs modes possibles."]
     if n_caution:
         notes.append(_caution_note(ctx))
