@@ -74,8 +74,12 @@ def value_labels(fig) -> list[dict]:
         bb = bar.get_window_extent(renderer)
         y_data = bar.get_y() + bar.get_height() / 2
         lines = [ln for ln in ax.lines if len(ln.get_ydata()) and all(abs(v - y_data) < 1e-9 for v in ln.get_ydata())]
-        marker = next((ln for ln in lines if ln.get_marker() == "D"), None)
-        ci = next((ln for ln in lines if len(ln.get_xdata()) == 2 and ln.get_marker() in ("None", None, "")), None)
+        # small multiples draw several bars on one row: the bar's own marker is the one nearest its end
+        near = lambda ln: abs(min(ln.get_xdata(), key=lambda x: abs(x - bar.get_x() - bar.get_width()))  # noqa: E731
+                              - bar.get_x() - bar.get_width())
+        marker = min((ln for ln in lines if ln.get_marker() == "D"), key=near, default=None)
+        ci = min((ln for ln in lines if len(ln.get_xdata()) == 2 and ln.get_marker() in ("None", None, "")),
+                 key=near, default=None)
         to_px = ax.transData.transform
         out.append({
             "text": t, "box": _ink_box(t, renderer), "bar": bb,

@@ -53,6 +53,7 @@ from weasyprint.logger import LOGGER  # noqa: E402
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse  # noqa: E402
 
 from . import french  # noqa: F401,E402 (re-exported API)
+from .page_fill import balance  # noqa: E402
 from .pdf_info import pdf_info  # noqa: F401,E402 (re-exported API)
 from .svg_text import install as _install_svg_text  # noqa: E402
 from .templating import _tmp_sibling, jinja_env, render_html, write_bytes_atomic, write_text_atomic  # noqa: F401,E402
@@ -327,7 +328,8 @@ def render_pdf(html_path: str | Path, out_pdf: str | Path, allowed_roots: list[P
             problems += _html_problems(html)
             if problems:
                 raise RenderError(out_pdf, problems)
-            document = html.render(**options)
+            # laid out again (at most a few times) until no page is more than a quarter empty
+            document, unbalanced = balance(lambda: html.render(**dict(options)), html)
             metadata = document.metadata
             metadata.title = title
             metadata.lang = lang
@@ -365,6 +367,8 @@ def render_pdf(html_path: str | Path, out_pdf: str | Path, allowed_roots: list[P
 
     for warning in collector.warnings:
         log.warning("%s: WeasyPrint: %s", out_pdf, warning)
+    for problem in unbalanced:
+        log.warning("%s: %s (no chart or paragraph could fill it)", out_pdf, problem)
     return {"pages": len(document.pages), "size_bytes": out_pdf.stat().st_size, "warnings": list(collector.warnings)}
 
 

@@ -7,16 +7,14 @@
 
 from __future__ import annotations
 
-from matplotlib.patches import Patch
-
 from .. import french as fr
 from . import omit
-from .bars import GROUPED_PITCH_CM, _bar_rows_chart
+from .bars import _bar_rows_chart
 from .common import (_caution_note, _ci, _ci_handle, _france_handle, _name, _np_note, _of, _omitted, _result,
                      _significance_note, _source_survey, _suppressed_note)
 from .figure import _ensure_setup
-from .groups import _group_bar_rows, _present_groups
-from .style import GROUP_COLORS, GROUP_LABELS, GROUPS, NARROW_CM, WIDE_CM
+from .groups import _group_bar_rows, _group_panels_chart, _present_groups
+from .style import GROUP_COLORS, GROUP_LABELS, GROUPS, NARROW_CM
 from .svgout import _save
 
 
@@ -92,15 +90,13 @@ def chart_cooperation(ctx: dict, out_path) -> dict:
     if absent:
         notes.append(_suppressed_note(ctx, [GROUP_LABELS[g].lower() for g in absent], "Groupes non représentés"))
     has_france = any(r.get(f"{g}_france") is not None for r in data for g in GROUPS)
-    legend = [Patch(color=GROUP_COLORS[g], label=GROUP_LABELS[g]) for g in present]
-    if has_france:
-        legend.append(_france_handle("France entière"))
-    fig = _bar_rows_chart(rows, width_cm=WIDE_CM, kind="share", notes=notes, legend=legend,
-                          xlabel="Part des répondants citant le domaine comme prioritaire pour coopérer",
-                          pitch_cm=GROUPED_PITCH_CM if len(present) > 1 else 0.4, group_gap_cm=0.22 if len(present) > 1 else 0.0)
+    legend = [_france_handle("France entière")] if has_france else []
+    fig = _group_panels_chart(rows, present, kind="share", notes=notes, legend=legend,
+                              xlabel="Part des répondants citant le domaine comme prioritaire pour coopérer")
     file = _save(fig, out_path)
-    alt = (f"Diagramme en barres groupées : part des répondants {_of(ctx)} citant chaque domaine comme prioritaire "
-           f"pour coopérer, pour {len(data)} domaines, selon {fr.join([GROUP_LABELS[g].lower() for g in present])}. ")
+    alt = (f"Diagrammes en barres, un par groupe : part des répondants {_of(ctx)} citant chaque domaine comme "
+           f"prioritaire pour coopérer, pour {len(data)} domaines, selon "
+           f"{fr.join([GROUP_LABELS[g].lower() for g in present])}. ")
     for g in present:
         ranked = sorted((r for r in data if r.get(g) is not None), key=lambda r: -r[g])[:2]
         alt += f"{GROUP_LABELS[g]} : " + fr.join([f"{r['label'].lower()} ({fr.percent(r[g])})" for r in ranked]) + ". "

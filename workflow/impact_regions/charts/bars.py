@@ -11,6 +11,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.ticker import MultipleLocator
+from matplotlib.transforms import blended_transform_factory
 
 from .. import french as fr
 from .common import _lighten, _number_formatter, _percent_formatter
@@ -21,13 +22,18 @@ from .style import CAUTION_MARK, CM, FONT_SIZE, FRANCE_MARKER, INK, MUTED, NOTE,
 #: pitch of the bars of the grouped charts (groups, cooperation, modes): the value labels of two
 #: neighbouring bars (7 pt digits) keep about 2 pt between them
 GROUPED_PITCH_CM = 0.28
+PANEL_GAP = 0.18  # between two panels of a small-multiples chart, share of a panel's scale
 LABEL_GAP_PT = 3.5  # between the end of a bar (or of its interval) and its value label
 
 
 def _bar_rows_chart(rows: list[dict], *, width_cm: float, kind: str, notes: list[str], legend: list,
                     xlabel: str, pitch_cm: float, group_gap_cm: float = 0.28, bold_significant: bool = False,
-                    label_width: float | None = None) -> Figure:
+                    label_width: float | None = None, panels: list[tuple[str, str]] | None = None) -> Figure:
     """Horizontal bars, rows top-down, each row a list of bars.
+
+    With `panels` ([(title, colour)], one per bar of a row), the bars of a row stand side by side
+    in as many panels, each with its own 0-max scale (small multiples: one row per domain instead
+    of one row per bar, a chart about a third as tall as the grouped bars).
 
     `rows`: [{"label", "bars": [{"color", "value", "caution", "ci", "france", "sig", "empty_text"}]}];
     a bar with value None draws nothing but its France marker and `empty_text`. `kind`: "score"
@@ -36,7 +42,7 @@ def _bar_rows_chart(rows: list[dict], *, width_cm: float, kind: str, notes: list
     rows = [r for r in rows if r["bars"]]
     if not rows:
         return _no_data_figure(width_cm, notes)
-    n_bars = sum(len(r["bars"]) for r in rows)
+    n_bars = len(rows) if panels else sum(len(r["bars"]) for r in rows)
     pitch = pitch_cm * CM
     gap = group_gap_cm * CM
     main_h = n_bars * pitch + len(rows) * gap + 0.05
@@ -44,11 +50,11 @@ def _bar_rows_chart(rows: list[dict], *, width_cm: float, kind: str, notes: list
     y = 0.0
     centers, extent = [], []
     for r in rows:
-        k = len(r["bars"])
+        k = 1 if panels else len(r["bars"])
         first = y + gap / 2 + pitch / 2
-        ys = [first + j * pitch for j in range(k)]
+        ys = [first] * len(r["bars"]) if panels else [first + j * pitch for j in range(k)]
         centers.append((ys[0] + ys[-1]) / 2)
-        for yy, b in zip(ys, r["bars"]):
+        for j, (yy, b) in enumerate(zip(ys, r["bars"])):
             b["y"] = yy
         y += k * pitch + gap
         extent += [v for b in r["bars"] for v in (b.get("value"), b.get("france"), (b.get("ci") or (None, None))[1])
@@ -68,17 +74,22 @@ def _bar_rows_chart(rows: list[dict], *, width_cm: float, kind: str, notes: list
         step = 0.1 if top <= 0.6 else 0.2
         xmax = min(1.0, math.ceil(top / step - 1e-9) * step)
         fmt = fr.percent
+    span = xmax * (1 + PANEL_GAP)  # panel j draws its 0 at j * span
     for r in rows:
-        for b in r["bars"]:
+        for j, b in enumerate(r["bars"]):
             v, yy = b.get("value"), b["y"]
+            off = j * span if panels else 0.0
+            if panels:  # every x of this bar shifted into its panel
+                b = {**b, "france": None if b.get("france") is None else b["france"] + off,
+                     "ci": tuple(None if c is None else c + off for c in b["ci"]) if b.get("ci") else None}
             if v is not None:
                 n_est += 1
                 if b.get("caution"):
-                    bars = ax.barh(yy, v, height=bar_h, color=_lighten(b["color"], 0.6), edgecolor=b["color"],
-                                   linewidth=0.6, zorder=2)
+                    bars = ax.barh(yy, v, left=off, height=bar_h, color=_lighten(b["color"], 0.6),
+                                   edgecolor=b["color"], linewidth=0.6, zorder=2)
                     hatched.append((bars.patches[0], b["color"]))
                 else:
-                    bars = ax.barh(yy, v, height=bar_h, color=b["color"], linewidth=0, zorder=2)
+                    bars = ax.barh(yy, v, left=off, height=bar_h, color=b["color"], linewidth=0, zorder=2)
                 # ids for the tests and for anyone reading the SVG: one "estimate-" bar per published estimate
                 bars.patches[0].set_gid(f"estimate-{n_est}{'-caution' if b.get('caution') else ''}")
                 ci = b.get("ci")
@@ -88,26 +99,47 @@ def _bar_rows_chart(rows: list[dict], *, width_cm: float, kind: str, notes: list
                         ax.plot([c, c], [yy - bar_h * 0.22, yy + bar_h * 0.22], color=INK, linewidth=0.7, zorder=3)
             if b.get("france") is not None:
                 ax.plot([b["france"]], [yy], zorder=4, **{**FRANCE_MARKER, "markersize": marker_size})
-            right = max([x for x in (v, b.get("france"), (b.get("ci") or (None, None))[1]) if x is not None] + [0])
+            right = max([x for x in (v if v is None else v + off, b.get("france"), (b.get("ci") or (None, None))[1])
+                         if x is not None] + [off])
             if v is not None:
                 text = fmt(v) + (CAUTION_MARK if b.get("caution") else "")
                 ci = b.get("ci") if b.get("ci") and None not in b["ci"] else None
-                end = max(v, ci[1]) if ci else v
+                end = max(v + off, ci[1]) if ci else v + off
                 label = ax.annotate(text, (end, yy), xytext=(LABEL_GAP_PT, 0), textcoords="offset points", ha="left",
                                     va="center", fontsize=label_size, zorder=5,
                                     fontweight="bold" if (bold_significant and b.get("sig")) else "normal")
                 label.set_gid(f"value-{n_est}")
-                labels.append({"text": label, "value": v, "end": end, "inner": ci[0] if ci else v, "y": yy,
+                labels.append({"text": label, "value": v, "end": end, "inner": ci[0] if ci else v + off, "y": yy,
+                               "start": off,
                                "france": b.get("france"), "radius": marker_size / 2 + FRANCE_MARKER["markeredgewidth"] / 2,
                                "fill": _lighten(b["color"], 0.6) if b.get("caution") else b["color"]})
             elif b.get("empty_text"):
                 ax.annotate(b["empty_text"], (right, yy), xytext=(7.0 if b.get("france") is not None else 1, 0),
                             textcoords="offset points", ha="left", va="center", fontsize=NOTE, color=MUTED,
                             style="italic", zorder=5)
-    ax.set_xlim(0, xmax)
     ax.set_ylim(total, 0)
     ax.set_yticks(centers, [r["label"] for r in rows])
     ax.tick_params(axis="y", length=0, pad=4)
+    if panels:
+        ax.set_xlim(0, len(panels) * span - xmax * PANEL_GAP)
+        ticks = [j * span + t for j in range(len(panels)) for t in (0, xmax / 2, xmax)]
+        ax.set_xticks(ticks, [fmt(t - j * span) if kind != "score" else fr.number(t - j * span, 0)
+                              for j in range(len(panels)) for t in (j * span, j * span + xmax / 2, j * span + xmax)])
+        on_top = blended_transform_factory(ax.transData, ax.transAxes)
+        for j, (title, color) in enumerate(panels):
+            ax.text(j * span, 1.0, title, transform=on_top, ha="left", va="bottom", fontsize=SMALL,
+                    fontweight="bold", color=INK)
+            ax.plot([j * span, j * span + xmax], [1.0, 1.0], transform=on_top, color=color, linewidth=2.0,
+                    solid_capstyle="butt", clip_on=False, zorder=1)
+        ax.grid(axis="x")
+        ax.spines["left"].set_visible(False)
+        ax.set_xlabel(xlabel)
+        _finalize(fig, ax, main_h, legend, notes)
+        _place_value_labels(ax, labels)
+        for patch, color in hatched:
+            _hatch(ax, patch, color)
+        return fig
+    ax.set_xlim(0, xmax)
     if kind == "score":
         ax.xaxis.set_major_locator(MultipleLocator(1))
         ax.xaxis.set_major_formatter(_number_formatter(0))
@@ -147,8 +179,8 @@ def _place_value_labels(ax, labels: list[dict]) -> None:
     renderer = fig.canvas.get_renderer()
     pt = fig.dpi / 72
     x_px = lambda x: ax.transData.transform((x, 0))[0]  # noqa: E731
-    x0_bar = x_px(0)
     for lab in labels:
+        x0_bar = x_px(lab.get("start", 0.0))
         if lab["france"] is None:
             continue
         text = lab["text"]

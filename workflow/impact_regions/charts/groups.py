@@ -3,11 +3,9 @@ and maires on the leading domains, grouped bars against France."""
 
 from __future__ import annotations
 
-from matplotlib.patches import Patch
-
 from .. import french as fr
 from . import omit
-from .bars import GROUPED_PITCH_CM, _bar_rows_chart
+from .bars import _bar_rows_chart
 from .common import _caution_note, _france_handle, _np_note, _of, _omitted, _result, _source_survey, \
     _suppressed_note
 from .figure import _ensure_setup
@@ -43,6 +41,15 @@ def _group_bar_rows(data: list[dict], present: list[str], france_fallback: dict 
     return rows, n_caution, empty
 
 
+def _group_panels_chart(rows: list[dict], present: list[str], **chart) -> object:
+    """The bars of `_group_bar_rows` as small multiples: one panel per group, one row per domain
+    (a third of the height of grouped bars, so that the chart fits under its section's text)."""
+    for bar in (b for r in rows for b in r["bars"] if b["empty_text"]):
+        bar["empty_text"] = "n.p."  # the panel names the group
+    return _bar_rows_chart(rows, width_cm=WIDE_CM, pitch_cm=0.42, group_gap_cm=0.0,
+                           panels=[(GROUP_LABELS[g], GROUP_COLORS[g]) for g in present], **chart)
+
+
 def chart_groups(ctx: dict, out_path) -> dict:
     """Perceived fragility /10 of the leading domains, by group (habitants, associations, entreprises, maires)."""
     _ensure_setup()
@@ -62,14 +69,12 @@ def chart_groups(ctx: dict, out_path) -> dict:
     if absent:
         notes.append(_suppressed_note(ctx, [GROUP_LABELS[g].lower() for g in absent], "Groupes non représentés"))
     has_fr_orgs = any(r.get(f"{g}_france") is not None for r in data for g in GROUPS[1:])
-    legend = [Patch(color=GROUP_COLORS[g], label=GROUP_LABELS[g]) for g in present]
-    legend.append(_france_handle("France entière" if has_fr_orgs else "France entière (habitants)"))
-    fig = _bar_rows_chart(rows, width_cm=WIDE_CM, kind="score", notes=notes, legend=legend,
-                          xlabel="Fragilité perçue (note moyenne sur 10)", pitch_cm=GROUPED_PITCH_CM if len(present) > 1 else 0.4,
-                          group_gap_cm=0.22 if len(present) > 1 else 0.0)
+    legend = [_france_handle("France entière" if has_fr_orgs else "France entière (habitants)")]
+    fig = _group_panels_chart(rows, present, kind="score", notes=notes, legend=legend,
+                              xlabel="Fragilité perçue (note moyenne sur 10)")
     file = _save(fig, out_path)
-    alt = (f"Diagramme en barres groupées : fragilité perçue sur 10 {_of(ctx)} pour {len(data)} domaines, selon "
-           f"{fr.join([GROUP_LABELS[g].lower() for g in present])}. ")
+    alt = (f"Diagrammes en barres, un par groupe d'acteurs : fragilité perçue sur 10 {_of(ctx)} pour {len(data)} "
+           f"domaines, selon {fr.join([GROUP_LABELS[g].lower() for g in present])}. ")
     for g in present:
         best = max((r for r in data if r.get(g) is not None), key=lambda r: r[g])
         alt += f"{GROUP_LABELS[g]} : note la plus haute pour {best['label'].lower()} ({fr.score10(best[g])}). "

@@ -30,6 +30,11 @@ from .svgout import _Canvas, _save
 #: a département is "small" when its shape is narrower than this on the map (pt): its code does not fit
 SMALL_DEPARTEMENT_PT = 32.0
 INSET_SHARE = 0.42  # width of the inset, share of the map's width
+INSET_MAX_SPAN = 0.3  # the small départements enlarged must lie within 30 % of the map's extent
+INSET_IN = 1.1  # smallest inset, in the column (inches)
+LIST_LINE_IN = 0.15  # line pitch of the list of départements (7 pt text)
+MAP_H_CM = 6.4  # height of the map (the figure is taller only when the list of départements needs it)
+COLOURBAR_IN = 0.7  # room the colour bar, its title and its ticks take at the foot of the column (inches)
 
 
 def _draw_departements(ax, deps: dict, entries: list[dict], coslat: float, norm, gid: str) -> None:
@@ -108,29 +113,36 @@ def chart_map(ctx: dict, out_path, geo_dir=None) -> dict:
     x1, y1 = max(b[2] for b in bounds), max(b[3] for b in bounds)
     coslat = math.cos(math.radians((y0 + y1) / 2))
 
-    width, height = NARROW_CM * CM, 8.6 * CM
+    width = NARROW_CM * CM
     rows = sorted(entries, key=lambda e: (e.get("score") is None, -(e.get("score") or 0), e["code"]))
-    list_h = (len(rows) + 1.6) * 0.158
-    height = max(height, list_h + 0.9)
-    fig = Figure(figsize=(width, height))
-    _Canvas(fig)
+    list_h = (len(rows) + 1.6) * LIST_LINE_IN
     map_w = 0.56
     col_x, col_w = map_w + 0.03, 1 - map_w - 0.035  # the column right of the map
-    map_rect = (0.005, 0.255, map_w, 0.74)
+    # the colour bar in the column under the list, not under the map: the figure is then a quarter
+    # lower than the map above its colour bar, and fits under the profile's chart
+    height = max(MAP_H_CM * CM, list_h + COLOURBAR_IN)
+    map_rect = (0.005, 0.01, map_w, 0.98)
+    limits = _fill_limits((x0 * coslat, x1 * coslat, y0, y1), map_rect[2] * width, map_rect[3] * height, 0.05)
+    # départements too small for their code: enlarged in an inset if there are several
+    pt_per_unit = map_rect[2] * width * 72 / (limits[1] - limits[0])
+    small = [e for e, b in zip(entries, bounds)
+             if min((b[2] - b[0]) * coslat, b[3] - b[1]) * pt_per_unit < SMALL_DEPARTEMENT_PT]
+    sb = [b for e, b in zip(entries, bounds) if e in small]
+    # an inset only for a cluster (Paris and the petite couronne), not for two far-apart shapes
+    clustered = bool(sb) and (max(b[2] for b in sb) - min(b[0] for b in sb) <= INSET_MAX_SPAN * (x1 - x0)
+                              and max(b[3] for b in sb) - min(b[1] for b in sb) <= INSET_MAX_SPAN * (y1 - y0))
+    small = small if len(small) >= 2 and clustered else []
+    if small:  # the inset between the list and the colour bar
+        height = max(height, list_h + COLOURBAR_IN + INSET_IN + 0.5)
+    fig = Figure(figsize=(width, height))
+    _Canvas(fig)
     ax = fig.add_axes(map_rect, axes_class=_FixedLimitsAxes)  # limits set below
     ax.set_axis_off()
-    limits = _fill_limits((x0 * coslat, x1 * coslat, y0, y1), map_rect[2] * width, map_rect[3] * height, 0.05)
     vx0, vx1, vy0, vy1 = limits
     ax.set_xlim(vx0, vx1)
     ax.set_ylim(vy0, vy1)
     ax.set_aspect("equal", adjustable="box")
     _draw_departements(ax, deps, entries, coslat, norm, "dep-")
-    # départements too small for their code: enlarged in an inset if there are several
-    pt_per_unit = map_rect[2] * width * 72 / (vx1 - vx0)
-    small = [e for e, b in zip(entries, bounds)
-             if min((b[2] - b[0]) * coslat, b[3] - b[1]) * pt_per_unit < SMALL_DEPARTEMENT_PT]
-    if len(small) < 2:
-        small = []
     iax = None
     if small:
         sb = [b for e, b in zip(entries, bounds) if e in small]
@@ -140,9 +152,10 @@ def chart_map(ctx: dict, out_path, geo_dir=None) -> dict:
         ax.add_patch(Rectangle((zx0, zy0), zx1 - zx0, zy1 - zy0, facecolor="none", edgecolor=MUTED, linewidth=0.7,
                                zorder=3))
         caption_h = 0.2 / height  # figure fraction
-        room = 0.96 - list_h / height - caption_h - 0.04  # below the list, in the right column
-        if room * height >= 1.1:
-            rect = (col_x, 0.03, col_w, room)
+        # between the list and the colour bar, in the right column
+        room = 0.96 - (list_h + COLOURBAR_IN) / height - caption_h - 0.02
+        if room * height >= INSET_IN:
+            rect = (col_x, COLOURBAR_IN / height, col_w, room)
             zx0, zx1, zy0, zy1 = _fill_limits(zoom, col_w * width, room * height, 0.04)
         else:
             side = INSET_SHARE * map_rect[2]
@@ -168,7 +181,7 @@ def chart_map(ctx: dict, out_path, geo_dir=None) -> dict:
                  [iax.get_window_extent(renderer)] if iax is not None else [])
 
     # colour bar
-    cax = fig.add_axes((0.06, 0.13, map_w - 0.1, 0.032))
+    cax = fig.add_axes((col_x + 0.01, 0.32 / height, col_w - 0.03, 0.1 / height))
     label = ("Indice global de fragilité (0 = France)" if scale["norm"] == "zscore" else
              "Indice global de fragilité (France = 100)" if scale["norm"] == "ratio" else
              "Indice global de fragilité (1 à 100)")
@@ -178,8 +191,8 @@ def chart_map(ctx: dict, out_path, geo_dir=None) -> dict:
     lax = fig.add_axes((col_x, 0.02, col_w, 0.96))
     lax.set_axis_off()
     lax.set_xlim(0, 1)
-    line = 0.158 / (0.96 * height)
-    top = 1 - line * 0.6 if small else 0.5 + (len(rows) + 1) * line / 2
+    line = LIST_LINE_IN / (0.96 * height)
+    top = 1 - line * 0.6
     lax.text(0, top, "Département", fontsize=SMALL, fontweight="bold", va="center", ha="left", color=INK)
     lax.text(1, top, "Indice", fontsize=SMALL, fontweight="bold", va="center", ha="right", color=INK)
     for k, e in enumerate(rows):
