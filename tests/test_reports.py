@@ -276,3 +276,42 @@ def test_readings_never_contradict_the_profile_nor_invent_ties(demo_run):
         assert "'" not in sentences, code
         # AND the first page's key messages are there, four at most five
         assert 3 <= len(ctx["essentiel"]) <= 5, code
+
+
+def _blank_share_below_content(page, dpi: int = 30) -> float:
+    """Share of a printed page's content area (A4 minus the 20/18 mm top/bottom and 16 mm side
+    margins of print.css) left white below its last ink, measured on the rasterised page."""
+    import numpy as np
+
+    image = np.asarray(page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L"))
+    px_mm = image.shape[0] / 297
+    body = image[int(20 * px_mm) + 1:int((297 - 18) * px_mm) - 1, int(16 * px_mm):-int(16 * px_mm)]
+    ink = np.flatnonzero((body < 235).any(axis=1))
+    return 1 - ((ink.max() + 1) if len(ink) else 0) / body.shape[0]
+
+
+def test_no_page_but_the_last_is_more_than_a_quarter_empty(demo_run, tiny_run):
+    # GIVEN every PDF of both runs (syntheses and the methodology annex), rasterised
+    pdfium = pytest.importorskip("pypdfium2")
+    checked = 0
+    for path in [*(demo_run / "reports").glob("*.pdf"), *(tiny_run / "reports").glob("*.pdf")]:
+        document = pdfium.PdfDocument(str(path))
+        # THEN no page but the last has more than a quarter of its content area blank at the bottom
+        for number in range(len(document) - 1):
+            blank = _blank_share_below_content(document[number])
+            assert blank <= 0.25, f"{path.name} page {number + 1} is {blank:.0%} empty"
+            checked += 1
+    assert checked >= 20
+
+
+def test_reports_past_8_pages_have_a_table_of_contents_with_page_numbers(demo_run):
+    # GIVEN PACA's synthesis (more than 8 pages) THEN its first page lists the sections with the
+    # page each starts on, and those pages hold the sections' titles
+    reader = PdfReader(demo_run / "reports" / "paca.pdf")
+    assert len(reader.pages) > 8
+    first = plain(reader.pages[0].extract_text())
+    for label, title in [("Perception des habitants", "La perception des fragilités par les habitants"),
+                         ("Les indicateurs", "Les indicateurs"), ("Méthodologie et sources", "Méthodologie et sources")]:
+        match = re.search(re.escape(label) + r" p\. (\d+)", first)
+        assert match, label
+        assert title in plain(reader.pages[int(match.group(1)) - 1].extract_text()), (label, match.group(1))

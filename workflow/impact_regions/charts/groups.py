@@ -1,7 +1,9 @@
 """Perceived fragility by group of actors (`groups.svg`): habitants, associations, entreprises
-and maires on the leading domains, grouped bars against France."""
+and maires on the leading domains against France, one panel per group (small multiples)."""
 
 from __future__ import annotations
+
+from matplotlib.patches import Patch
 
 from .. import french as fr
 from . import omit
@@ -44,6 +46,9 @@ def _group_bar_rows(data: list[dict], present: list[str], france_fallback: dict 
 def _group_panels_chart(rows: list[dict], present: list[str], **chart) -> object:
     """The bars of `_group_bar_rows` as small multiples: one panel per group, one row per domain
     (a third of the height of grouped bars, so that the chart fits under its section's text)."""
+    if len(present) == 1:  # one group: plain bars, the legend names it
+        chart["legend"] = [Patch(color=GROUP_COLORS[present[0]], label=GROUP_LABELS[present[0]])] + chart["legend"]
+        return _bar_rows_chart(rows, width_cm=WIDE_CM, pitch_cm=0.4, group_gap_cm=0.0, **chart)
     for bar in (b for r in rows for b in r["bars"] if b["empty_text"]):
         bar["empty_text"] = "n.p."  # the panel names the group
     return _bar_rows_chart(rows, width_cm=WIDE_CM, pitch_cm=0.42, group_gap_cm=0.0,

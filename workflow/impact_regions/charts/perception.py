@@ -83,6 +83,15 @@ def _quadrant_limits(values: list[float], minimum: float, pad: float) -> tuple[f
     return lo, hi
 
 
+#: how to read the quadrant, printed under it as text (not in the SVG: the paragraph can then
+#: stand before the chart when the chart must wait for the next page)
+QUADRANT_READING = fr.typography(
+    "Lecture : à droite de l'axe vertical, l'indice de fragilité du domaine est plus élevé qu'en France ; "
+    "au-dessus de l'axe horizontal, les habitants le jugent plus fragile que la moyenne des Français. "
+    "Seuls les domaines dont l'écart entre perception et mesure dépasse les marges d'erreur de l'enquête et de "
+    "l'indice (au seuil de 5\u00a0%, les 16 domaines étant comparés ensemble) sont en couleur.")
+
+
 def chart_quadrant(ctx: dict, out_path) -> dict:
     """Objective index against perceived score, both relative to France; one labelled point per domain."""
     _ensure_setup()
@@ -91,10 +100,8 @@ def chart_quadrant(ctx: dict, out_path) -> dict:
     pts = [g for g in gaps if g.get("objective") is not None and g.get("perceived_diff") is not None]
     no_obj = [g for g in gaps if g.get("objective") is None]
     no_perc = [g for g in gaps if g.get("objective") is not None and g.get("perceived_diff") is None]
-    notes = ["Lecture : à droite de l'axe vertical, l'indice de fragilité du domaine est plus élevé qu'en France ; "
-             "au-dessus de l'axe horizontal, les habitants le jugent plus fragile que la moyenne des Français. "
-             "Seuls les domaines dont l'écart entre perception et mesure est significatif (intervalle à 95 % "
-             "combinant l'erreur d'enquête et l'incertitude de l'indice, qui exclut zéro) sont en couleur."]
+    # the reading note is printed by the template under the chart, as text (QUADRANT_READING)
+    notes = []
     if any(g.get("reliability") == "caution" for g in pts):
         notes.append(_caution_note(ctx, f"{CAUTION_MARK} Perception"))
     if no_obj:
@@ -180,7 +187,7 @@ def chart_quadrant(ctx: dict, out_path) -> dict:
     alt += " ".join(f"{name} : {fr.join(labels)}." for name, labels in by_q.items())
     sig = [g for g in pts if g.get("significant")]
     alt += f" {len(sig)} écart{'s' if len(sig) > 1 else ''} de perception significatif{'s' if len(sig) > 1 else ''} sur {len(pts)}."
-    return _result("quadrant", file, title, alt, source, has_data=True)
+    return {**_result("quadrant", file, title, alt, source, has_data=True), "reading": QUADRANT_READING}
 
 
 # Colours and shapes of their own (the family colours mean something else on the same page):

@@ -132,8 +132,11 @@ def chart_map(ctx: dict, out_path, geo_dir=None) -> dict:
     clustered = bool(sb) and (max(b[2] for b in sb) - min(b[0] for b in sb) <= INSET_MAX_SPAN * (x1 - x0)
                               and max(b[3] for b in sb) - min(b[1] for b in sb) <= INSET_MAX_SPAN * (y1 - y0))
     small = small if len(small) >= 2 and clustered else []
-    if small:  # the inset between the list and the colour bar
-        height = max(height, list_h + COLOURBAR_IN + INSET_IN + 0.5)
+    bar_under_map = bool(small)  # the column then holds the list and the inset; the bar goes under the map
+    if bar_under_map:
+        height = max(height, (list_h + INSET_IN + 0.2) / 0.94 + 0.01)  # the room computed below
+        map_rect = (0.005, COLOURBAR_IN / height, map_w, 0.99 - COLOURBAR_IN / height)
+        limits = _fill_limits((x0 * coslat, x1 * coslat, y0, y1), map_rect[2] * width, map_rect[3] * height, 0.05)
     fig = Figure(figsize=(width, height))
     _Canvas(fig)
     ax = fig.add_axes(map_rect, axes_class=_FixedLimitsAxes)  # limits set below
@@ -152,10 +155,9 @@ def chart_map(ctx: dict, out_path, geo_dir=None) -> dict:
         ax.add_patch(Rectangle((zx0, zy0), zx1 - zx0, zy1 - zy0, facecolor="none", edgecolor=MUTED, linewidth=0.7,
                                zorder=3))
         caption_h = 0.2 / height  # figure fraction
-        # between the list and the colour bar, in the right column
-        room = 0.96 - (list_h + COLOURBAR_IN) / height - caption_h - 0.02
+        room = 0.96 - list_h / height - caption_h - 0.02  # under the list, in the right column
         if room * height >= INSET_IN:
-            rect = (col_x, COLOURBAR_IN / height, col_w, room)
+            rect = (col_x, 0.02, col_w, room)
             zx0, zx1, zy0, zy1 = _fill_limits(zoom, col_w * width, room * height, 0.04)
         else:
             side = INSET_SHARE * map_rect[2]
@@ -181,7 +183,8 @@ def chart_map(ctx: dict, out_path, geo_dir=None) -> dict:
                  [iax.get_window_extent(renderer)] if iax is not None else [])
 
     # colour bar
-    cax = fig.add_axes((col_x + 0.01, 0.32 / height, col_w - 0.03, 0.1 / height))
+    cax = fig.add_axes((0.06, 0.32 / height, map_w - 0.1, 0.1 / height) if bar_under_map
+                       else (col_x + 0.01, 0.32 / height, col_w - 0.03, 0.1 / height))
     label = ("Indice global de fragilité (0 = France)" if scale["norm"] == "zscore" else
              "Indice global de fragilité (France = 100)" if scale["norm"] == "ratio" else
              "Indice global de fragilité (1 à 100)")
