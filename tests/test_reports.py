@@ -315,3 +315,25 @@ def test_reports_past_8_pages_have_a_table_of_contents_with_page_numbers(demo_ru
         match = re.search(re.escape(label) + r" p\. (\d+)", first)
         assert match, label
         assert title in plain(reader.pages[int(match.group(1)) - 1].extract_text()), (label, match.group(1))
+
+
+def test_pdfs_are_not_dated_before_the_newest_data_they_cite(demo_run):
+    # GIVEN the syntheses and the annex, which cite the 2019 surveys and the COG 2025
+    for path in (demo_run / "reports").glob("*.pdf"):
+        meta = PdfReader(path).metadata
+        text = pdf_text(path)
+        assert "COG 2025" in text, path.name
+        # THEN their date (reproducible: from the data, not the clock) is 1 January 2025 or later
+        assert meta["/CreationDate"] >= "D:20250101", (path.name, meta["/CreationDate"])
+        assert meta["/ModDate"] == meta["/CreationDate"]
+
+
+def test_index_map_has_a_visible_title_a_source_and_region_names(demo_run):
+    # GIVEN the download page and its map
+    html = (demo_run / "reports" / "index.html").read_text(encoding="utf-8")
+    svg = (demo_run / "reports" / "index-map.svg").read_text(encoding="utf-8")
+    # THEN the map has a caption and a source line, and the map names the regions
+    assert re.search(r"<figcaption>Indice global de fragilité des régions", html)
+    assert '<p class="source">Source' in html
+    for name in ("Bretagne", "Occitanie", "Provence-Alpes-", "Guyane"):
+        assert name in svg, name

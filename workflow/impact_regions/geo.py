@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,10 @@ from .errors import InputError
 
 if TYPE_CHECKING:  # pandas is imported by load_geo only: read_departements stays light (report jobs)
     import pandas as pd
+
+#: the edition of the Code officiel géographique of `data/raw/geo/` (COG 2025: in force on 1
+#: January 2025), cited by every synthesis: the PDFs' dates are not earlier than it
+COG_DATE = datetime(2025, 1, 1, tzinfo=timezone.utc)
 
 GEO_FILES = {
     "regions": ("regions.csv", ["code_region", "nom_region"]),

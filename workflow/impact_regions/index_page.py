@@ -42,6 +42,8 @@ _TEMPLATE = """\
           font-weight: bold; }
   figure { margin: 1.5rem 0; text-align: center; }
   figure img { max-width: 100%; height: auto; }
+  figcaption { font-weight: 700; margin-bottom: 0.5rem; }
+  figure .source { color: #555; font-size: 0.85rem; margin: 0.3rem 0 0; }
   table { border-collapse: collapse; width: 100%; margin-top: 1rem; }
   caption { text-align: left; font-weight: bold; padding-bottom: 0.4rem; }
   th, td { border-bottom: 1px solid #ccc; padding: 0.4rem 0.6rem; text-align: left; }
@@ -61,7 +63,9 @@ _TEMPLATE = """\
 <main>
 {% if map_src %}
 <figure>
+{% if map_title %}<figcaption>{{ map_title }}</figcaption>{% endif %}
 <img src="{{ map_src }}" alt="{{ map_alt }}">
+{% if map_source %}<p class="source">{{ map_source }}</p>{% endif %}
 </figure>
 {% endif %}
 <table>
@@ -120,7 +124,8 @@ def _check_name(value: str, what: str) -> str:
 
 def build_index(entries: list[dict], map_svg_name: str | None, out_path: str | Path, *,
                 vintage, demo: bool, title: str = "IMPACT-Régions — Synthèses régionales",
-                map_alt: str = DEFAULT_MAP_ALT, annex: dict | None = None) -> Path:
+                map_alt: str = DEFAULT_MAP_ALT, annex: dict | None = None, map_title: str | None = None,
+                map_source: str | None = None) -> Path:
     """Write `out_path` (normally `reports/index.html`): the list of the reports of the run.
 
     `entries`: one dict per report with `slug` (the PDF is `<slug>.pdf` next to the index),
@@ -131,7 +136,8 @@ def build_index(entries: list[dict], map_svg_name: str | None, out_path: str | P
     (:func:`french_sort_key`); sizes are in French units (:func:`format_size`). All text is
     escaped (Jinja2 autoescape). `annex`: the methodology annex next to the index (`file`,
     `pages`, `size_bytes`), linked below the list, or None. Raises ValueError on a slug or map
-    name that is not a bare file name, and on duplicate slugs. Returns the written path.
+    name that is not a bare file name, and on duplicate slugs. `map_title` and `map_source`: the
+    map's visible caption and source line. Returns the written path.
     """
     map_src = _check_name(map_svg_name, "map_svg_name") if map_svg_name is not None else None
     slugs = [_check_name(e["slug"], "slug") for e in entries]
@@ -155,7 +161,7 @@ def build_index(entries: list[dict], map_svg_name: str | None, out_path: str | P
                       keep_trailing_newline=True)
     html = env.from_string(_TEMPLATE).render(
         title=title, count_text=count_text, vintage=vintage, demo=bool(demo), map_src=map_src,
-        map_alt=map_alt, reports=reports,
+        map_alt=map_alt, map_title=map_title, map_source=map_source, reports=reports,
         annex=None if annex is None else {"href": _check_name(annex["file"], "annex file"),
                                           "pages": french.integer(annex["pages"]),
                                           "size": format_size(annex["size_bytes"])})

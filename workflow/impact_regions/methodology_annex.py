@@ -255,6 +255,7 @@ def annex_step(tables: dict[str, str], indicators_yaml: str, config: dict, prove
     """Build the annex context from the processed tables, write its HTML, render the PDF, and
     write its page count and size for the index page (`out_facts`)."""
     from .config import load_indicators
+    from .geo import COG_DATE
     from .render import render_pdf
     from .report_steps import write_pdf_facts
     from .templating import render_html
@@ -268,5 +269,5 @@ def annex_step(tables: dict[str, str], indicators_yaml: str, config: dict, prove
                 out_html)
     facts = render_pdf(out_html, out_pdf, [templates],
                        title=f"IMPACT-Régions — Annexe méthodologique {config['vintage']}",
-                       lang="fr", vintage_year=int(config["vintage"]))
+                       lang="fr", vintage_year=int(config["vintage"]), newest_data=COG_DATE)
     write_pdf_facts(facts, out_facts)

@@ -252,14 +252,15 @@ def _no_attachments_finisher(problems: list[str]):
 
 
 def render_pdf(html_path: str | Path, out_pdf: str | Path, allowed_roots: list[Path], *,
-               title: str, lang: str = "fr", vintage_year: int,
+               title: str, lang: str = "fr", vintage_year: int, newest_data: datetime | None = None,
                pdf_variant: str = "pdf/ua-1", system_fonts: bool = False) -> dict:
     """Render `html_path` to `out_pdf`, a tagged (PDF/UA-1) and reproducible PDF; or fail.
 
     * Resources are fetched only through :class:`SafeFetcher` over `allowed_roots`; relative
       URLs are resolved against the HTML file's own URL (or its `<base href>`).
     * Metadata: `/Title` = `title`, `/Lang` = `lang`, creation and modification dates =
-      31 December of `vintage_year` (UTC), /ID derived from the HTML and the options, fonts
+      31 December of `vintage_year` (UTC) or `newest_data` if later (the date of the newest data
+      the document cites: a PDF is not dated before its sources), /ID derived from the HTML and the options, fonts
       subset (HarfBuzz if available, else fontTools under `SOURCE_DATE_EPOCH`), compressed.
     * Fonts: with `system_fonts=False` (the default) Fontconfig is given an empty configuration
       while rendering, so that only the `@font-face` fonts of the templates (served from
@@ -286,7 +287,7 @@ def render_pdf(html_path: str | Path, out_pdf: str | Path, allowed_roots: list[P
     out_pdf = Path(out_pdf)
     out_pdf.parent.mkdir(parents=True, exist_ok=True)
     tmp = _tmp_sibling(out_pdf)
-    date = vintage_date(vintage_year)
+    date = max(vintage_date(vintage_year), newest_data or vintage_date(vintage_year))
     w3c_date = date.strftime("%Y-%m-%dT%H:%M:%SZ")
     html_bytes = html_path.read_bytes()
     # the ID must not depend on where the project sits: the roots' absolute URLs are neutralised

@@ -100,12 +100,15 @@ def report_pdf_step(html: str, templates_dir: str, charts_dir: str, context_json
     gc_enabled = gc.isenabled()
     gc.disable()
     try:
-        from .render import render_pdf
+        from .geo import COG_DATE
+        from .render import render_pdf, vintage_date
 
         ctx = json.loads(Path(context_json).read_text(encoding="utf-8"))
+        # dated after the newest data it cites: the surveys' year and the COG edition
+        newest = max(vintage_date(int(ctx["survey_year"])), COG_DATE)
         facts = render_pdf(html, out_pdf, [Path(templates_dir).resolve(), Path(charts_dir).resolve()],
                            title=f"IMPACT-{ctx['territory']['short_name']} — Synthèse {ctx['vintage']}",
-                           lang="fr", vintage_year=int(ctx["vintage"]))
+                           lang="fr", vintage_year=int(ctx["vintage"]), newest_data=newest)
         write_pdf_facts(facts, out_facts)
     finally:
         gc.freeze()
@@ -157,4 +160,4 @@ def index_step(reports: dict[str, str], names: dict[str, str], map_svg: str, map
         info = facts(annex_facts)
         annex = {"file": Path(annex_pdf).name, "pages": info["pages"], "size_bytes": info["size_bytes"]}
     build_index(entries, Path(map_svg).name, out_html, vintage=vintage, demo=demo,
-                map_alt=f"{meta['title']}. {meta['alt']}", annex=annex)
+                map_alt=meta["alt"], map_title=meta["title"], map_source=meta["source"], annex=annex)

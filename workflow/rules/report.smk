@@ -115,7 +115,7 @@ rule report_pdf:
         charts=rules.report_data.output.charts,
         css=str(Path(TEMPLATES) / "print.css"),
         fonts=FONTS,
-        code=code("report_steps", "render", "weasyprint_import", "pdf_info", "svg_text", "templating"),
+        code=code("report_steps", "render", "page_fill", "weasyprint_import", "pdf_info", "svg_text", "templating"),
     output:
         pdf=f"{REPORTS}/{{slug}}.pdf",
         facts=f"{BUILD}/{{slug}}/pdf.json",  # pages and size, for the index page
@@ -184,7 +184,7 @@ rule methodology:
         catalogue=CFG["indicators"],
         templates=[str(Path(TEMPLATES) / "methodology.html.j2"), str(Path(TEMPLATES) / "print.css")],
         fonts=FONTS,
-        code=code("methodology_annex", "index_audit", "index_page", "french", "render", "weasyprint_import",
+        code=code("methodology_annex", "index_audit", "index_page", "french", "render", "page_fill", "weasyprint_import",
                   "pdf_info", "svg_text", "templating"),
     output:
         html=f"{BUILD}/methodologie.html",

@@ -22,6 +22,16 @@ from .svgout import _Canvas, _save
 OVERSEAS_REGIONS = ["01", "02", "03", "04", "06"]
 
 
+def _two_lines(name: str, longest: int = 12) -> str:
+    """A long region name on two lines, broken at the space or hyphen nearest its middle
+    ("Provence-Alpes-" / "Côte d'Azur"), so that the map's labels stay narrow."""
+    cuts = [i for i, ch in enumerate(name) if ch in " -"]
+    if len(name) <= longest or not cuts:
+        return name
+    cut = min(cuts, key=lambda i: abs(i - len(name) / 2))
+    return name[:cut + 1].rstrip() + "\n" + name[cut + 1:]
+
+
 def chart_regions_map(fragility_by_region: dict, out_path, geo_dir=None, *, normalisation: str = "zscore",
                       source: str | None = None) -> dict:
     """The 18 regions shaded by their overall fragility index; overseas regions as insets."""
@@ -58,7 +68,8 @@ def chart_regions_map(fragility_by_region: dict, out_path, geo_dir=None, *, norm
             items = []
             for c in codes:
                 lx, ly = _label_point(regions[c]["polys"], coslat)
-                items.append({"x": lx, "y": ly, "text": _fmt_index(scores.get(c), scale), "r0": 0,
+                items.append({"x": lx, "y": ly, "r0": 0,
+                              "text": _two_lines(regions[c]["nom"]) + "\n" + _fmt_index(scores.get(c), scale),
                               "kw": {"color": INK, "bbox": dict(boxstyle="round,pad=0.15", facecolor="white",
                                                                 edgecolor="none", alpha=0.75)}})
             _place_labels(ax, items, [], radii=(2, 6, 12), fontsize=NOTE, directions=[(0, 0)] + _DIRECTIONS)
