@@ -90,3 +90,16 @@ def test_what_cannot_be_fixed_is_reported(tmp_path):
     # WHEN balanced THEN page 1 stays half empty and the log line says so
     assert len(document.pages) == 2
     assert left == [f"page 1 is {page_report(document)[0].empty:.0%} empty"]
+
+
+def test_a_table_whose_first_row_would_close_a_page_moves_with_its_heading(tmp_path):
+    # GIVEN 800 px of text, a heading and a table of 3 rows of 100 px: only the first row fits
+    rows = "".join(f'<tr id="r{i}"><td>{i}</td></tr>' for i in range(1, 4))
+    _, document, _ = _balanced(tmp_path, '<div style="height: 800px"></div><h2 id="h">Titre</h2>'
+                                         f'<table><caption>Chiffres</caption><tbody>{rows}</tbody></table>')
+    # WHEN balanced THEN the heading, the caption and the three rows open page 2 together
+    assert _tags_on_page(document, 1) == ["div"]
+    assert _tags_on_page(document, 2)[:2] == ["h2#h", "table"]
+    page2 = [b.element.get("id") for b in document.pages[1]._page_box.descendants()
+             if isinstance(b, boxes.TableRowBox)]
+    assert page2 == ["r1", "r2", "r3"]

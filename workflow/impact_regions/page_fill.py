@@ -18,9 +18,10 @@ next page" (LaTeX's figure placement), so :func:`balance` does it on the laid-ou
      or chart, are moved before it, as many as fill the blank (the chart keeps its section and
      its caption; the text it moves after is the text that comments it).
 
-  A table whose last body row would sit alone at the top of a page, or whose first body row
-  would sit alone at the bottom of one, gets a page break before the row that keeps two rows
-  together (`break-before: page` on a `tr`).
+  A table whose last body row would sit alone at the top of a page gets a page break before
+  its next-to-last row (`break-before: page` on a `tr`); one whose first body row would sit
+  alone at the bottom of a page starts on the next page, with its caption and the headings
+  that introduce it.
 
 The edits are made to the parsed HTML of the job only (the HTML file on disk is unchanged), and
 they are deterministic: the same HTML gives the same PDF. What :func:`balance` could not fix is
@@ -35,7 +36,7 @@ from weasyprint.formatting_structure import boxes
 
 MAX_EMPTY = 0.25       # share of a page's content area that may stay blank (the last page excepted)
 MIN_CHART_SCALE = 0.8  # a chart is drawn at least at 80 % of its size to fill a page
-MAX_PASSES = 8         # layouts per document at most (the first one included)
+MAX_PASSES = 10        # layouts per document at most (the first one included)
 _SLACK = 4.0           # CSS px kept free when moving paragraphs (margins collapse differently)
 
 
@@ -138,28 +139,76 @@ def _move_text_before(block_box, after, gap: float, parents: dict) -> bool:
     return True
 
 
-def _lone_row_fixes(document) -> list:
-    """Table rows to break before, so that no table leaves one body row alone on a page."""
+_HEADINGS = ("h1", "h2", "h3", "h4")
+
+
+def _start_of(element, parents: dict):
+    """The element a page break must precede to move `element` with the headings that introduce
+    it: its preceding sibling headings, and its parent's if it opens its parent."""
+    while True:
+        parent = parents.get(element)
+        if parent is None:
+            return element
+        siblings = [c for c in parent if isinstance(c.tag, str)]
+        k = siblings.index(element)
+        if k > 0 and siblings[k - 1].tag in _HEADINGS:
+            element = siblings[k - 1]
+        elif k == 0 and parent.tag not in ("body", "section", "html"):
+            element = parent
+        else:
+            return element
+
+
+def _lone_row_fixes(document, parents: dict) -> list:
+    """Elements to break before, so that no table leaves one body row alone on a page: the
+    next-to-last row when the last would open a page alone; the table with its caption and the
+    headings introducing it when its first row would close a page alone, or when its caption
+    (or header row) would close a page without any row."""
     rows_by_table: dict = {}
+    starts: dict = {}  # table element -> the first page showing its caption or a header row
     for number, page in enumerate(document.pages):
         for root in _content_boxes(page._page_box):
-            for group in _walk(root):
-                if not isinstance(group, boxes.TableRowGroupBox) or group.element is None \
-                        or group.is_header or group.is_footer:
+            for box in _walk(root):
+                if isinstance(box, boxes.TableCaptionBox) and box.element is not None:
+                    starts.setdefault(parents.get(box.element), number)
+                if not isinstance(box, boxes.TableRowGroupBox) or box.element is None or box.is_footer:
                     continue
-                for row in group.children:
+                table = parents.get(box.element)
+                if box.is_header:
+                    starts.setdefault(table, number)
+                    continue
+                for row in box.children:
                     if row.element is not None:
-                        rows_by_table.setdefault(id(group.element), []).append((number, row.element))
+                        rows_by_table.setdefault(table, []).append((number, row.element))
     fixes = []
-    for rows in rows_by_table.values():
+    for table, rows in rows_by_table.items():
         pages = [number for number, _ in rows]
-        if len(set(pages)) < 2 or len(rows) < 4:
-            continue
-        if pages.count(pages[-1]) == 1:          # the last row alone on the next page
-            fixes.append(rows[-2][1])
-        if pages.count(pages[0]) == 1:           # the first row alone at the bottom of a page
-            fixes.append(rows[0][1])
+        if pages.count(pages[0]) == 1 and len(set(pages)) > 1 or starts.get(table, pages[0]) < pages[0]:
+            fixes.append(_start_of(table, parents) if table is not None else rows[0][1])
+        elif len(set(pages)) > 1 and pages.count(pages[-1]) == 1 and len(rows) >= 3:
+            fixes.append(rows[-2][1])  # the last row alone on the next page
     return fixes
+
+
+def _too_empty(document) -> int:
+    """How many pages (the last excepted) are more than `MAX_EMPTY` empty."""
+    return sum(fill.empty > MAX_EMPTY for fill in page_report(document)[:-1])
+
+
+def _fill_pages(document, html, tried: set) -> bool:
+    """One remedy for the first page too empty (see the module docstring); True if the tree changed."""
+    parents = {child: parent for parent in html.etree_element.iter() for child in parent}
+    pages = page_report(document)
+    for fill, following in zip(pages[:-1], pages[1:]):
+        block = following.first
+        if fill.empty <= MAX_EMPTY or block is None or block.element is None or block.element in tried:
+            continue
+        tried.add(block.element)
+        if block.element_tag == "figure" and _shrink_chart(block, fill.gap):
+            return True
+        if _move_text_before(block, following.following, fill.gap, parents):
+            return True
+    return False
 
 
 def balance(render, html) -> tuple[object, list[str]]:
@@ -167,32 +216,38 @@ def balance(render, html) -> tuple[object, list[str]]:
     but the last is more than `MAX_EMPTY` empty and no table row is alone, editing `html`'s tree
     between layouts (see the module docstring). Returns the last document and the problems left
     (one line per page still too empty), for the log.
+
+    The pages are filled first (charts, paragraphs), then the lone table rows are fixed, on the
+    final flow: a page break forced earlier would stay where the flow no longer needs it. A row
+    fix that would leave a page more than a quarter empty is undone (a blank half page is worse
+    than a row alone).
     """
     document = render()
-    tried: set = set()  # elements already edited: one remedy each, so that the loop ends
-    for _ in range(MAX_PASSES - 1):
+    passes, tried = 1, set()  # elements already edited: one remedy each, so that the loop ends
+    while passes < MAX_PASSES and _fill_pages(document, html, tried):
+        document, passes = render(), passes + 1
+    while passes < MAX_PASSES:
         parents = {child: parent for parent in html.etree_element.iter() for child in parent}
-        changed = False
-        for row in _lone_row_fixes(document):
-            if "break-before" not in (row.get("style") or ""):
-                row.set("style", "break-before: page")
-                changed = True
-        if not changed:
-            pages = page_report(document)
-            for fill, following in zip(pages[:-1], pages[1:]):
-                block = following.first
-                if fill.empty <= MAX_EMPTY or block is None or block.element is None or block.element in tried:
-                    continue
-                tried.add(block.element)
-                if block.element_tag == "figure" and _shrink_chart(block, fill.gap):
-                    changed = True
-                elif _move_text_before(block, following.following, fill.gap, parents):
-                    changed = True
-                if changed:
-                    break
-        if not changed:
+        edited = {}
+        for element in _lone_row_fixes(document, parents):
+            if element not in tried:
+                tried.add(element)
+                edited[element] = element.get("style")
+                element.set("style", ((element.get("style") or "") + "; break-before: page").lstrip("; "))
+        if not edited:
             break
-        document = render()
+        before = _too_empty(document)
+        candidate, passes = render(), passes + 1
+        if _too_empty(candidate) <= before:
+            document = candidate
+            continue
+        for element, style in edited.items():  # undo: a blank page is worse than a lone row
+            if style is None:
+                element.attrib.pop("style", None)
+            else:
+                element.set("style", style)
+        document, passes = render(), passes + 1
+        break
     left = [f"page {fill.number} is {fill.empty:.0%} empty"
             for fill in page_report(document)[:-1] if fill.empty > MAX_EMPTY]
     return document, left

@@ -123,7 +123,9 @@ def _bar_rows_chart(rows: list[dict], *, width_cm: float, kind: str, notes: list
     if panels:
         ax.set_xlim(0, len(panels) * span - xmax * PANEL_GAP)
         ticks = [j * span + t for j in range(len(panels)) for t in (0, xmax / 2, xmax)]
-        ax.set_xticks(ticks, [fmt(t - j * span) if kind != "score" else fr.number(t - j * span, 0)
+        # the 0 of the panels after the first is not labelled: it would touch the previous maximum
+        ax.set_xticks(ticks, ["" if j and t == j * span else fmt(t - j * span) if kind != "score"
+                              else fr.number(t - j * span, 0)
                               for j in range(len(panels)) for t in (j * span, j * span + xmax / 2, j * span + xmax)])
         on_top = blended_transform_factory(ax.transData, ax.transAxes)
         for j, (title, color) in enumerate(panels):
