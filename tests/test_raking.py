@@ -1,4 +1,4 @@
-"""Calibration of the citizens' weights (impact_regions.raking) and the population extract
+"""Calibration of the citizens' weights (impact_regions.raking, survey_weights) and the population extract
 (impact_regions.population, demo.population), on small inline data.
 
 Raking must meet the population margins, keep the adjustment factors within their bounds, cap
@@ -19,9 +19,9 @@ import pytest
 
 from impact_regions.errors import ConfigError, InputError
 from impact_regions.population import adult_margins, age_band_labels, band_of_age, parse_age_bands, read_population
-from impact_regions.raking import (DEFAULT_OPTIONS, MarginError, NotConvergedError, build_survey_weights,
-                                   calibrate, calibration_options, kish_efficiency, margins_for, rake, trim,
-                                   weighting_design_effect)
+from impact_regions.raking import (DEFAULT_OPTIONS, MarginError, NotConvergedError, calibrate,
+                                   calibration_options, kish_efficiency, rake, trim, weighting_design_effect)
+from impact_regions.survey_weights import build_survey_weights, margins_for
 
 ROOT = Path(__file__).resolve().parents[1]
 POP_FILE = "insee/pop_sexe_age_2017_dep.csv"

@@ -96,7 +96,7 @@ def survey_weights_step(respondents: str, population_csv: str, territories: str,
     The raking is always computed, so that the margins table shows what calibration would change
     even when `weighting: given` keeps the design weights for the estimates."""
     from .population import read_population
-    from .raking import build_survey_weights, margins_for
+    from .survey_weights import build_survey_weights, margins_for
 
     resp = pd.read_parquet(respondents)
     pop = read_population(population_csv)
@@ -236,7 +236,7 @@ def custom_territory_step(geo_dir: str, definition: dict, staging: dict[str, str
     from .indices import build_indices
     from .perception_gaps import build_perception_gaps
     from .population import read_population
-    from .raking import margins_for
+    from .survey_weights import margins_for
     from .survey_estimates import build_survey_estimates
     from .territories import custom_territory
 
