@@ -90,11 +90,12 @@ def log_treatment(treatment: pd.DataFrame, scores: pd.DataFrame) -> None:
 
 def survey_weights_step(respondents: str, population_csv: str, territories: str, weighting: str,
                         raking_options: dict, out_weights: str, out_margins: str) -> None:
-    """Tables `survey_weights` (every inhabitant: design and raked weight) and `raking_margins`
-    (population target vs achieved share by sex and age band, for the regions and France).
+    """Tables `survey_weights` (every inhabitant: design, scaled and raked weight) and
+    `raking_margins` (population target vs achieved share by sex and age band, for the regions
+    and France).
 
-    The raking is always computed, so that the margins table shows what calibration would change
-    even when `weighting: given` keeps the design weights for the estimates."""
+    With `weighting: given` nothing is raked (no margin can stop the run): the weights are the
+    design weights and the margins table gives their shares beside the population's."""
     from .population import read_population
     from .survey_weights import build_survey_weights, margins_for
 
@@ -102,7 +103,7 @@ def survey_weights_step(respondents: str, population_csv: str, territories: str,
     pop = read_population(population_csv)
     terr = pd.read_parquet(territories)
     regions = terr[terr["kind"] == "region"]
-    weights, margins, _ = build_survey_weights(resp, pop, regions, raking_options)
+    weights, margins, _ = build_survey_weights(resp, pop, regions, raking_options, weighting)
     france = margins_for("FR", sorted(terr.loc[terr["kind"] == "departement", "departement_code"].unique()),
                          resp.merge(weights[["respondent_id", "weight_raked"]], on="respondent_id", how="inner",
                                     validate="one_to_one"), pop, raking_options)

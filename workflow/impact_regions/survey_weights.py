@@ -100,8 +100,28 @@ def margins_for(territory_code: str, departements, respondents: pd.DataFrame, po
     return out
 
 
+WEIGHTS_COLUMNS = ["file_id", "respondent_id", "territory_code", "weight_design", "weight_scaled", "weight_raked",
+                   "g"]
+EFFICIENCY_COLUMNS = ["territory_code", "n", "sum_weight_design", "scale", "sum_weight_raked",
+                      "kish_efficiency_design", "kish_efficiency_raked", "deff_weighting_design",
+                      "deff_weighting_raked", "g_min", "g_max", "iterations", "max_margin_error", "trim_rounds",
+                      "n_trimmed"]
+
+
+def _region_of(cit: pd.DataFrame, regions: pd.DataFrame) -> pd.Series:
+    """The region (raking cell) of every inhabitant; an InputError for a département of no region."""
+    dep_region = dict(zip(regions["departement_code"].astype(str), regions["territory_code"].astype(str)))
+    region = cit["departement_code"].astype(str).map(dep_region)
+    if region.isna().any():
+        bad = cit.loc[region.isna(), "departement_code"].iloc[0]
+        raise InputError("survey respondents", "inhabitant living in a département of no region",
+                         column="departement_code", value=bad, hint="The territories table must cover every département of the survey")
+    return region
+
+
 def build_survey_weights(respondents: pd.DataFrame, population: pd.DataFrame, territories_regions: pd.DataFrame,
-                         options: dict | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+                         options: dict | None = None,
+                         weighting: str = "raked") -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Rake the inhabitants' design weights within each region; return the three tables.
 
     `respondents` is `survey_respondents` (inhabitants are the rows with sexe and tranche_age;
@@ -110,31 +130,39 @@ def build_survey_weights(respondents: pd.DataFrame, population: pd.DataFrame, te
     regions' (territory_code, departement_code) rows of `territories` (other kinds are ignored
     when a `kind` column is present); `options` is config.yaml's `raking` section.
 
+    Weights of any scale: with ``target_totals: population`` each region's design weights are
+    first multiplied by (its adult population / their sum), `weight_scaled`, and the bounds apply
+    to g = weight_raked / weight_scaled. Design weights normalised to the sample (mean 1), to the
+    population or to anything else therefore give the same scaled weights, the same raked weights
+    and the same estimates (up to rounding). With ``target_totals: design`` the targets follow the
+    design total and the weights are raked as delivered (weight_scaled = weight_design).
+
+    `weighting` is config.yaml's `weighting`: with ``given`` nothing is raked and no margin can
+    stop the run: weight_scaled = weight_raked = weight_design, g = 1, and `raking_margins`
+    gives the design-weighted shares beside the population targets.
+
     Returns:
 
     - `survey_weights`: one row per inhabitant: file_id, respondent_id, territory_code (region),
-      weight_design, weight_raked, g = weight_raked / weight_design;
+      weight_design (as delivered), weight_scaled, weight_raked, g = weight_raked / weight_scaled;
     - `raking_margins`: :func:`margins_for` rows of every region with inhabitants (France and
       custom territories are added by the caller with :func:`margins_for`);
-    - efficiency: one row per region: n, totals of the design and raked weights, Kish efficiency
-      and weighting design effect before and after, g range, sweeps, largest margin gap, units
-      held at the trimming cap.
+    - efficiency: one row per region: n, total design weight, the scale factor, total raked
+      weight, Kish efficiency and weighting design effect before and after, g range, sweeps,
+      largest margin gap, units held at the trimming cap.
 
     A region whose margins cannot be met stops the run with an InputError naming the region and
     the margin (with what to change).
     """
     opts = calibration_options(options)
+    if weighting not in ("raked", "given"):
+        raise ValueError(f"weighting must be 'raked' or 'given', got {weighting!r}")
     regions = territories_regions
     if "kind" in regions.columns:
         regions = regions[regions["kind"] == "region"]
     cit = _citizens(respondents).copy()
     cit["departement_code"] = cit["departement_code"].astype(str)
-    dep_region = dict(zip(regions["departement_code"].astype(str), regions["territory_code"].astype(str)))
-    cit["_region"] = cit["departement_code"].map(dep_region)
-    if cit["_region"].isna().any():
-        bad = cit.loc[cit["_region"].isna(), "departement_code"].iloc[0]
-        raise InputError("survey respondents", "inhabitant living in a département of no region",
-                         column="departement_code", value=bad, hint="The territories table must cover every département of the survey")
+    cit["_region"] = _region_of(cit, regions)
     path = population.attrs.get("path", "population extract")
     weights_parts, margins_parts, eff_rows = [], [], []
     for code, terr in regions.groupby("territory_code", sort=True):
@@ -145,40 +173,45 @@ def build_survey_weights(respondents: pd.DataFrame, population: pd.DataFrame, te
             continue
         design = members["weight"].to_numpy(dtype=float)
         targets = adult_margins(population, deps, opts["age_bands"], opts["margins"])
-        if opts["target_totals"] == "design":
-            targets = _scaled_targets(targets, float(design.sum()))
-        try:
-            res = calibrate(design, _categories(members, opts["margins"]), targets, opts)
-        except CalibrationError as exc:
-            raise InputError(path, f"raking of the inhabitants' weights in region {code}: {exc}",
-                             hint="Check the survey and the population extract, widen raking.bounds, raise "
-                                  "raking.trim_max_ratio or max_iter, drop a margin, or set weighting: given") from None
-        part = pd.DataFrame({
+        scale = 1.0
+        if weighting == "given":
+            raked, g, info = design, np.ones(design.size), {"iterations": 0, "max_margin_error": math.nan,
+                                                            "trim_rounds": 0, "n_trimmed": 0}
+        else:
+            if opts["target_totals"] == "design":
+                targets = _scaled_targets(targets, float(design.sum()))
+            else:
+                scale = sum(targets[opts["margins"][0]].values()) / float(design.sum())
+            try:
+                res = calibrate(design * scale, _categories(members, opts["margins"]), targets, opts)
+            except CalibrationError as exc:
+                raise InputError(path, f"raking of the inhabitants' weights in region {code}: {exc}",
+                                 hint="Check the survey and the population extract, widen raking.bounds, raise "
+                                      "raking.trim_max_ratio or max_iter, drop a margin, or set weighting: given") from None
+            raked, g = res.weights, res.g
+            info = {"iterations": res.iterations, "max_margin_error": res.max_margin_error,
+                    "trim_rounds": res.trim_rounds, "n_trimmed": res.n_trimmed}
+        weights_parts.append(pd.DataFrame({
             "file_id": members["file_id"].astype("string").to_numpy(),
             "respondent_id": members["respondent_id"].astype("string").to_numpy(),
-            "territory_code": code, "weight_design": design, "weight_raked": res.weights, "g": res.g,
-        })
-        weights_parts.append(part)
-        raked = members.assign(weight_design=design, weight_raked=res.weights)
-        margins_parts.append(margins_for(code, deps, raked, population, opts))
+            "territory_code": code, "weight_design": design, "weight_scaled": design * scale, "weight_raked": raked,
+            "g": g,
+        }))
+        margins_parts.append(margins_for(code, deps, members.assign(weight_design=design, weight_raked=raked),
+                                         population, opts))
         eff_rows.append({
-            "territory_code": code, "n": len(design), "sum_weight_design": float(design.sum()),
-            "sum_weight_raked": float(res.weights.sum()),
-            "kish_efficiency_design": kish_efficiency(design), "kish_efficiency_raked": kish_efficiency(res.weights),
+            "territory_code": code, "n": len(design), "sum_weight_design": float(design.sum()), "scale": scale,
+            "sum_weight_raked": float(raked.sum()),
+            "kish_efficiency_design": kish_efficiency(design), "kish_efficiency_raked": kish_efficiency(raked),
             "deff_weighting_design": weighting_design_effect(design),
-            "deff_weighting_raked": weighting_design_effect(res.weights),
-            "g_min": float(res.g.min()), "g_max": float(res.g.max()), "iterations": res.iterations,
-            "max_margin_error": res.max_margin_error, "trim_rounds": res.trim_rounds, "n_trimmed": res.n_trimmed,
+            "deff_weighting_raked": weighting_design_effect(raked),
+            "g_min": float(g.min()), "g_max": float(g.max()), **info,
         })
-    weights_cols = ["file_id", "respondent_id", "territory_code", "weight_design", "weight_raked", "g"]
     weights = (pd.concat(weights_parts, ignore_index=True) if weights_parts
-               else pd.DataFrame(columns=weights_cols))
+               else pd.DataFrame(columns=WEIGHTS_COLUMNS))
     weights["territory_code"] = weights["territory_code"].astype("string")
     margins = (pd.concat(margins_parts, ignore_index=True) if margins_parts
                else pd.DataFrame(columns=MARGINS_COLUMNS))
-    efficiency = pd.DataFrame(eff_rows, columns=[
-        "territory_code", "n", "sum_weight_design", "sum_weight_raked", "kish_efficiency_design",
-        "kish_efficiency_raked", "deff_weighting_design", "deff_weighting_raked", "g_min", "g_max", "iterations",
-        "max_margin_error", "trim_rounds", "n_trimmed"])
+    efficiency = pd.DataFrame(eff_rows, columns=EFFICIENCY_COLUMNS)
     efficiency["territory_code"] = efficiency["territory_code"].astype("string")
     return weights, margins, efficiency
