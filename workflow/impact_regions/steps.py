@@ -127,6 +127,19 @@ def apply_weights(respondents: pd.DataFrame, survey_weights: pd.DataFrame, weigh
     return out.drop(columns="weight_raked")
 
 
+def estimation_inputs(respondents: pd.DataFrame, survey_weights: pd.DataFrame, weighting: str,
+                      raking_options: dict) -> tuple[pd.DataFrame, dict | None]:
+    """The respondents with the weights the estimates use and, when they are raked, the relations
+    that make the variance account for the calibration (None: the weights are used as given)."""
+    resp = apply_weights(respondents, survey_weights, weighting)
+    if weighting != "raked":
+        return resp, None
+    from .calibration_variance import calibration_relations
+    from .raking import calibration_options
+
+    return resp, calibration_relations(resp, survey_weights, calibration_options(raking_options)["margins"])
+
+
 def indices_step(geo_dir: str, indicator_raw: str, territories: str, indicators_yaml: str,
                  index_options: dict, audit: dict, outputs: dict[str, str]) -> None:
     """indicator_values, indicator_scores, the point indices (staging: the uncertainty step adds
@@ -152,13 +165,16 @@ def indices_step(geo_dir: str, indicator_raw: str, territories: str, indicators_
 
 
 def survey_estimates_step(respondents: str, responses: str, survey_weights: str, territories: str,
-                          indicators_yaml: str, survey_yaml: str, weighting: str, options: dict, out: str) -> None:
+                          indicators_yaml: str, survey_yaml: str, weighting: str, options: dict, out: str,
+                          raking_options: dict | None = None) -> None:
     from .config import load_indicators, load_survey
     from .survey_estimates import build_survey_estimates
 
     codebook = load_survey(survey_yaml, load_indicators(indicators_yaml)["domains"])
-    resp = apply_weights(pd.read_parquet(respondents), pd.read_parquet(survey_weights), weighting)
-    table = build_survey_estimates(resp, pd.read_parquet(responses), pd.read_parquet(territories), codebook, options)
+    resp, calibration = estimation_inputs(pd.read_parquet(respondents), pd.read_parquet(survey_weights), weighting,
+                                          raking_options or {})
+    table = build_survey_estimates(resp, pd.read_parquet(responses), pd.read_parquet(territories), codebook, options,
+                                   calibration)
     write_table(table, out, KEYS["survey_estimates"])
 
 
@@ -256,9 +272,9 @@ def custom_territory_step(geo_dir: str, definition: dict, staging: dict[str, str
     weights = pd.read_parquet(base["survey_weights"])
     respondents = pd.read_parquet(staging["survey_respondents"])
     with_fr = all_territories[all_territories["territory_code"].isin([code, "FR"])]
-    est = build_survey_estimates(apply_weights(respondents, weights, options["weighting"]),
-                                 pd.read_parquet(staging["survey_responses"]), with_fr, codebook,
-                                 options["survey_estimation"])
+    resp, calibration = estimation_inputs(respondents, weights, options["weighting"], options["raking"])
+    est = build_survey_estimates(resp, pd.read_parquet(staging["survey_responses"]), with_fr, codebook,
+                                 options["survey_estimation"], calibration)
     base_est = pd.read_parquet(base["survey_estimates"])
     all_est = pd.concat([base_est[base_est["territory_code"] != "FR"], est], ignore_index=True)
     unc = uncertainty_tables(idx["indicator_values"], idx["fragility_indices"], idx["indicator_treatment"], all_est,
