@@ -187,13 +187,14 @@ def test_surveys_with_counts_by_group(doc):
 
 def test_weighting_in_one_sentence():
     # GIVEN the inhabitants' file WHEN the run rakes their weights THEN the sentence says so;
-    # with the given weights it is the codebook's text alone; organisations are never raked
+    # with the given weights it says they are used as delivered; organisations are never raked
     cit, org = DOCUMENTED["files"]
     raked = weighting_sentence(cit, "raked")
     assert raked.startswith("Poids de l") and "calés" in raked and "sexe" in raked and raked.endswith(".")
     assert raked.count(".") == 1
-    assert weighting_sentence(cit, "given").replace("\u2019", "'") == "Poids de l'institut."
-    assert weighting_sentence(org, "raked") is None
+    assert weighting_sentence(cit, "given").replace("\u2019", "'") == (
+        "Poids de l'institut, utilisés tels qu'ils sont fournis, sans calage.")
+    assert weighting_sentence(org, "raked") is None and weighting_sentence(org, "given") is None
 
 
 def test_questions_grouped_with_wording_and_scale(doc):
