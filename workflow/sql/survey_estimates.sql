@@ -40,20 +40,36 @@ point AS (
     FROM members
     GROUP BY territory_code, respondent_group, measure_id
 ),
+psu_sums AS (  -- answers summed per département and PSU (a PSU may straddle départements)
+    SELECT departement_code, respondent_group, measure_id, stratum, psu,
+           sum(weight) AS sum_w, sum(weight * y) AS sum_wy
+    FROM answers
+    GROUP BY departement_code, respondent_group, measure_id, stratum, psu
+),
 fixed_psu_totals AS (  -- linearised variable z = w (y - estimate) / sum(w), totalled per PSU
-    SELECT m.territory_code, m.respondent_group, m.measure_id, m.stratum, m.psu,
-           sum(m.weight * (m.y - p.estimate) / p.weight_sum) AS z
-    FROM members AS m
-    JOIN point AS p USING (territory_code, respondent_group, measure_id)
-    GROUP BY m.territory_code, m.respondent_group, m.measure_id, m.stratum, m.psu
+    SELECT t.territory_code, s.respondent_group, s.measure_id, s.stratum, s.psu,
+           (sum(s.sum_wy) - any_value(p.estimate) * sum(s.sum_w)) / any_value(p.weight_sum) AS z
+    FROM psu_sums AS s
+    JOIN territory_deps AS t USING (departement_code)
+    JOIN point AS p ON p.territory_code = t.territory_code AND p.respondent_group = s.respondent_group
+                   AND p.measure_id = s.measure_id
+    GROUP BY t.territory_code, s.respondent_group, s.measure_id, s.stratum, s.psu
+),
+calibration_sums AS (  -- raked answers summed per département and calibration column (q, q y)
+    SELECT a.departement_code, a.respondent_group, a.measure_id, u.cell, u.variable, u.category,
+           sum(u.q) AS sum_q, sum(u.q * a.y) AS sum_qy
+    FROM answers AS a
+    JOIN calibration_units AS u USING (file_id, respondent_id)
+    GROUP BY a.departement_code, a.respondent_group, a.measure_id, u.cell, u.variable, u.category
 ),
 calibration_h AS (  -- per raking cell and column: sum q x (y - estimate) / sum(w) over the answers
-    SELECT m.territory_code, m.respondent_group, m.measure_id, u.cell, u.variable, u.category,
-           sum(u.q * (m.y - p.estimate)) / any_value(p.weight_sum) AS h
-    FROM members AS m
-    JOIN calibration_units AS u USING (file_id, respondent_id)
-    JOIN point AS p USING (territory_code, respondent_group, measure_id)
-    GROUP BY m.territory_code, m.respondent_group, m.measure_id, u.cell, u.variable, u.category
+    SELECT t.territory_code, c.respondent_group, c.measure_id, c.cell, c.variable, c.category,
+           (sum(c.sum_qy) - any_value(p.estimate) * sum(c.sum_q)) / any_value(p.weight_sum) AS h
+    FROM calibration_sums AS c
+    JOIN territory_deps AS t USING (departement_code)
+    JOIN point AS p ON p.territory_code = t.territory_code AND p.respondent_group = c.respondent_group
+                   AND p.measure_id = c.measure_id
+    GROUP BY t.territory_code, c.respondent_group, c.measure_id, c.cell, c.variable, c.category
 ),
 calibration_fit AS (  -- PSU totals of w x'B: the part of z the raking variables explain
     SELECT h.territory_code, h.respondent_group, h.measure_id, c.stratum, c.psu, sum(c.coef * h.h) AS fit
