@@ -197,6 +197,33 @@ def test_weighting_in_one_sentence():
     assert weighting_sentence(org, "raked") is None and weighting_sentence(org, "given") is None
 
 
+@pytest.mark.parametrize("mode", ["raked", "given"])
+def test_methodology_page_says_how_the_inhabitants_weights_are_used(mode):
+    # GIVEN the weighting paragraph of the methodology page and a territory's raking margins
+    from impact_regions.report_method import weighting_context
+
+    template = (REPO / "templates" / "partials" / "methodology.html.j2").read_text(encoding="utf-8")
+    paragraph = next(line for line in template.splitlines() if "Chaque répondant est pondéré" in line)
+    margins = [{"territory_code": "93", "variable": "sexe", "category": "1", "target_share": 0.48,
+                "achieved_share": 0.48 if mode == "raked" else 0.50, "achieved_share_design": 0.50,
+                "kish_efficiency": 0.8 if mode == "raked" else 0.9, "kish_efficiency_design": 0.9, "n": 100}]
+    config = {"weighting": mode, "survey_estimation": {"multiple_testing": "holm"}}
+    ctx = {"weighting": weighting_context(config, margins, "93"),
+           "method": {"estimation": {"confidence_level": 0.95, "alpha": 0.05}}}
+    # WHEN it is rendered
+    text = jinja_env(REPO / "templates").from_string(paragraph).render(ctx=ctx)
+    text = re.sub(r"\s+", " ", text.replace("\u2019", "'").replace("\u00a0", " ").replace("\u202f", " "))
+    # THEN raked weights are described as calibrated, with the SEs accounting for it; given
+    # weights as used as delivered, with the gap to the population and their Kish efficiency
+    if mode == "raked":
+        assert "calés (raking)" in text and "en tenant compte du calage des poids et du fait" in text
+        assert "tels qu'ils sont fournis" not in text
+    else:
+        assert "Les poids des habitants sont utilisés tels qu'ils sont fournis, sans calage" in text
+        assert "est de 2,0 points" in text and "efficacité de Kish des poids est de 90 %" in text
+        assert "calés" not in text and "calage des poids et" not in text
+
+
 def test_questions_grouped_with_wording_and_scale(doc):
     # GIVEN a pattern, a battery of two statements sharing one question, a single question and a
     # measure without documentation
