@@ -1,4 +1,4 @@
-"""Calibration of the citizens' weights (impact_regions.raking) and the population extract
+"""Calibration of the citizens' weights (impact_regions.raking, survey_weights) and the population extract
 (impact_regions.population, demo.population), on small inline data.
 
 Raking must meet the population margins, keep the adjustment factors within their bounds, cap
@@ -19,9 +19,9 @@ import pytest
 
 from impact_regions.errors import ConfigError, InputError
 from impact_regions.population import adult_margins, age_band_labels, band_of_age, parse_age_bands, read_population
-from impact_regions.raking import (DEFAULT_OPTIONS, MarginError, NotConvergedError, build_survey_weights,
-                                   calibrate, calibration_options, kish_efficiency, margins_for, rake, trim,
-                                   weighting_design_effect)
+from impact_regions.raking import (DEFAULT_OPTIONS, MarginError, NotConvergedError, calibrate,
+                                   calibration_options, kish_efficiency, rake, trim, weighting_design_effect)
+from impact_regions.survey_weights import build_survey_weights, margins_for
 
 ROOT = Path(__file__).resolve().parents[1]
 POP_FILE = "insee/pop_sexe_age_2017_dep.csv"
@@ -382,13 +382,18 @@ def test_build_survey_weights_rakes_each_region_to_its_population():
     # THEN every inhabitant (and no organisation) has a raked weight, each region's raked
     # weights sum to its adult population and meet its shares; g = raked / design
     assert len(weights) == 350 and not weights["respondent_id"].str.startswith("O").any()
-    assert list(weights.columns) == ["file_id", "respondent_id", "territory_code", "weight_design", "weight_raked", "g"]
+    assert list(weights.columns) == ["file_id", "respondent_id", "territory_code", "weight_design", "weight_scaled",
+                                     "weight_raked", "g"]
     adults = pop[pop["age"] >= 18]
     for reg, deps in (("84", ["01", "03"]), ("93", ["13"])):
         w = weights[weights["territory_code"] == reg]
         assert w["weight_raked"].sum() == pytest.approx(adults[adults["departement_code"].isin(deps)]["count"].sum(),
                                                         rel=1e-8)
-    np.testing.assert_allclose(weights["g"], weights["weight_raked"] / weights["weight_design"], rtol=1e-12)
+    np.testing.assert_allclose(weights["g"], weights["weight_raked"] / weights["weight_scaled"], rtol=1e-12)
+    for reg, scale in eff.set_index("territory_code")["scale"].items():  # scaled to the region's population
+        w = weights[weights["territory_code"] == reg]
+        np.testing.assert_allclose(w["weight_scaled"], w["weight_design"] * scale, rtol=1e-12)
+        assert w["weight_scaled"].sum() == pytest.approx(w["weight_raked"].sum(), rel=1e-8)
     assert set(margins["territory_code"]) == {"84", "93"}  # France is added by the caller
     assert (margins["achieved_share"] - margins["target_share"]).abs().max() < 1e-8
     assert margins.loc[margins["variable"] == "tranche_age", "category"].tolist()[:5] == age_band_labels()
@@ -419,6 +424,54 @@ def test_build_survey_weights_design_totals_keep_region_totals():
     by = weights.groupby("territory_code")[["weight_design", "weight_raked"]].sum()
     np.testing.assert_allclose(by["weight_raked"], by["weight_design"], rtol=1e-8)
     assert (margins["achieved_share"] - margins["target_share"]).abs().max() < 1e-8
+
+
+def test_build_survey_weights_are_the_same_whatever_the_scale_of_the_design_weights():
+    # GIVEN the same inhabitants with their design weights as delivered, normalised to the sample
+    # (mean 1: raking them to population totals needs factors of ~10,000, far outside the bounds
+    # [0.3, 3] if the bounds applied to the raw weights) and multiplied by 10,000
+    resp, pop = inline_respondents(), inline_population()
+    cit = resp["sexe"].notna()
+    mean = resp.loc[cit, "weight"].mean()
+    versions = {}
+    for name, factor in (("x1", 1.0), ("mean1", 1.0 / mean), ("x10000", 10_000.0)):
+        scaled = resp.assign(weight=resp["weight"].where(~cit, resp["weight"] * factor))
+        # WHEN each is raked with the default options (bounds [0.3, 3], trimming at 5 x the mean)
+        versions[name] = build_survey_weights(scaled, pop, REGIONS, {})
+    # THEN the scaled weights, raked weights, factors g and margins are identical (to 1e-9 relative)
+    ref_w, ref_m, ref_e = versions["x1"]
+    for name in ("mean1", "x10000"):
+        w, m, e = versions[name]
+        for col in ("weight_scaled", "weight_raked", "g"):
+            np.testing.assert_allclose(w[col], ref_w[col], rtol=1e-9, err_msg=f"{name} {col}")
+        np.testing.assert_allclose(m["achieved_share"], ref_m["achieved_share"], rtol=0, atol=1e-12)
+        np.testing.assert_allclose(e["scale"] * e["sum_weight_design"], ref_e["sum_weight_raked"], rtol=1e-9)
+    assert versions["mean1"][2]["scale"].min() > 1_000  # the weights really were on another scale
+
+
+def test_weighting_given_never_rakes_and_reports_the_design_shares():
+    # GIVEN a region (93) where a margin cannot be met (no inhabitant aged 18-24) and weights of
+    # mean 1, with weighting: given
+    resp = inline_respondents()
+    resp = resp[~((resp["region_code"] == "93") & (resp["tranche_age"] == 1))].copy()
+    resp["weight"] = resp["weight"] / resp["weight"].mean()
+    pop = inline_population()
+    # WHEN the weights are built
+    weights, margins, eff = build_survey_weights(resp, pop, REGIONS, {}, weighting="given")
+    # THEN nothing stops the run and nothing is raked: weight_raked = weight_scaled = weight_design, g = 1
+    np.testing.assert_array_equal(weights["weight_raked"], weights["weight_design"])
+    np.testing.assert_array_equal(weights["weight_scaled"], weights["weight_design"])
+    assert (weights["g"] == 1).all() and (eff["iterations"] == 0).all()
+    # AND the margins give the design-weighted shares (hand computed) beside the population's
+    cit = resp[resp["sexe"].notna() & (resp["region_code"] == "93")]
+    for k, label in ((1, "18-24"), (5, "65+")):
+        row = margins[(margins["territory_code"] == "93") & (margins["category"] == label)].iloc[0]
+        share = cit.loc[cit["tranche_age"] == k, "weight"].sum() / cit["weight"].sum()
+        assert row["achieved_share"] == pytest.approx(share, abs=1e-15)
+        assert row["achieved_share_design"] == pytest.approx(share, abs=1e-15)
+        target = adult_margins(pop, ["13"])["tranche_age"]
+        assert row["target_share"] == pytest.approx(target[k] / sum(target.values()))
+    assert margins.loc[(margins["territory_code"] == "93") & (margins["category"] == "18-24"), "n"].iloc[0] == 0
 
 
 def test_build_survey_weights_names_the_region_whose_margin_cannot_be_met():

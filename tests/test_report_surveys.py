@@ -187,13 +187,41 @@ def test_surveys_with_counts_by_group(doc):
 
 def test_weighting_in_one_sentence():
     # GIVEN the inhabitants' file WHEN the run rakes their weights THEN the sentence says so;
-    # with the given weights it is the codebook's text alone; organisations are never raked
+    # with the given weights it says they are used as delivered; organisations are never raked
     cit, org = DOCUMENTED["files"]
     raked = weighting_sentence(cit, "raked")
     assert raked.startswith("Poids de l") and "calés" in raked and "sexe" in raked and raked.endswith(".")
     assert raked.count(".") == 1
-    assert weighting_sentence(cit, "given").replace("\u2019", "'") == "Poids de l'institut."
-    assert weighting_sentence(org, "raked") is None
+    assert weighting_sentence(cit, "given").replace("\u2019", "'") == (
+        "Poids de l'institut, utilisés tels qu'ils sont fournis, sans calage.")
+    assert weighting_sentence(org, "raked") is None and weighting_sentence(org, "given") is None
+
+
+@pytest.mark.parametrize("mode", ["raked", "given"])
+def test_methodology_page_says_how_the_inhabitants_weights_are_used(mode):
+    # GIVEN the weighting paragraph of the methodology page and a territory's raking margins
+    from impact_regions.report_method import weighting_context
+
+    template = (REPO / "templates" / "partials" / "methodology.html.j2").read_text(encoding="utf-8")
+    paragraph = next(line for line in template.splitlines() if "Chaque répondant est pondéré" in line)
+    margins = [{"territory_code": "93", "variable": "sexe", "category": "1", "target_share": 0.48,
+                "achieved_share": 0.48 if mode == "raked" else 0.50, "achieved_share_design": 0.50,
+                "kish_efficiency": 0.8 if mode == "raked" else 0.9, "kish_efficiency_design": 0.9, "n": 100}]
+    config = {"weighting": mode, "survey_estimation": {"multiple_testing": "holm"}}
+    ctx = {"weighting": weighting_context(config, margins, "93"),
+           "method": {"estimation": {"confidence_level": 0.95, "alpha": 0.05}}}
+    # WHEN it is rendered
+    text = jinja_env(REPO / "templates").from_string(paragraph).render(ctx=ctx)
+    text = re.sub(r"\s+", " ", text.replace("\u2019", "'").replace("\u00a0", " ").replace("\u202f", " "))
+    # THEN raked weights are described as calibrated, with the SEs accounting for it; given
+    # weights as used as delivered, with the gap to the population and their Kish efficiency
+    if mode == "raked":
+        assert "calés (raking)" in text and "en tenant compte du calage des poids et du fait" in text
+        assert "tels qu'ils sont fournis" not in text
+    else:
+        assert "Les poids des habitants sont utilisés tels qu'ils sont fournis, sans calage" in text
+        assert "est de 2,0 points" in text and "efficacité de Kish des poids est de 90 %" in text
+        assert "calés" not in text and "calage des poids et" not in text
 
 
 def test_questions_grouped_with_wording_and_scale(doc):

@@ -28,19 +28,8 @@ cap, trim, and rake again with the trimmed units held at the cap (their cap beco
 bound, so the re-raking cannot undo the trimming), a few rounds. The result meets the margins,
 the bounds and the cap, or says which one it could not meet.
 
-:func:`build_survey_weights` does it for every region (the calibration cell) and
-:func:`margins_for` reports, for any territory (a region, France, a custom set of
-départements), the target and achieved shares of each category.
-
-Targets
--------
-The population extract gives totals; raking needs totals of the same scale as the weights. Two
-choices (option ``target_totals``): ``population`` (default) rakes each region to its adult
-population totals, so that the raked weights of a region sum to its adult population and France
-(or any union of regions) also meets its margins exactly; ``design`` rakes to the population
-*shares* times the region's total design weight, which keeps each region's weight in national
-estimates as the design gave it and only redistributes weight within the region. Within a
-region, shares and therefore estimates are the same either way when no bound binds.
+:mod:`impact_regions.survey_weights` applies them to every region (the calibration cell) and
+builds the tables `survey_weights` and `raking_margins`.
 """
 
 from __future__ import annotations
@@ -49,10 +38,9 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
-import pandas as pd
 
-from .errors import ConfigError, InputError
-from .population import adult_margins, age_band_labels, parse_age_bands
+from .errors import ConfigError
+from .population import parse_age_bands
 
 #: Documented defaults of the `raking` section of config.yaml.
 DEFAULT_OPTIONS: dict = {
@@ -68,9 +56,6 @@ DEFAULT_OPTIONS: dict = {
 #: Keys of the config section that are not calibration options (passed through untouched).
 PASS_THROUGH = frozenset({"population"})
 MARGIN_VARIABLES = ("sexe", "tranche_age")
-#: Columns of the raking_margins table.
-MARGINS_COLUMNS = ["territory_code", "variable", "category", "target_share", "achieved_share",
-                   "achieved_share_design", "n", "kish_efficiency", "kish_efficiency_design"]
 
 # per-unit latent log-factors are kept within this distance of their bounds (no overflow)
 _LATENT_SLACK = 10.0
@@ -467,161 +452,3 @@ def calibrate(weights, categories: dict[str, np.ndarray], targets: dict[str, dic
                 raise NotConvergedError(res.message + f" after trimming at {ratio:g} x the mean weight")
     res.trim_rounds, res.n_trimmed, res.cap = rounds, int(held.sum()), cap
     return res
-
-
-# ------------------------------------------------------------------------------------------
-# survey tables
-# ------------------------------------------------------------------------------------------
-
-def _citizens(respondents: pd.DataFrame) -> pd.DataFrame:
-    """Respondents with a sex and an age band: the inhabitants (organisations have neither)."""
-    return respondents[respondents["sexe"].notna() & respondents["tranche_age"].notna()]
-
-
-def _categories(frame: pd.DataFrame, variables) -> dict[str, np.ndarray]:
-    return {v: frame[v].to_numpy(dtype=float).astype(np.int64) for v in variables}
-
-
-def _scaled_targets(targets: dict[str, dict[int, float]], total: float) -> dict[str, dict[int, float]]:
-    out = {}
-    for var, per in targets.items():
-        s = sum(per.values())
-        out[var] = {k: v / s * total for k, v in per.items()}
-    return out
-
-
-def category_labels(variable: str, age_bands=None) -> dict[int, str]:
-    """Category code -> label of the raking_margins table: sexe '1'/'2', tranche_age '18-24'..."""
-    if variable == "sexe":
-        return {1: "1", 2: "2"}
-    if variable == "tranche_age":
-        return {k: lab for k, lab in enumerate(age_band_labels(age_bands), start=1)}
-    raise ValueError(f"unknown margin variable {variable!r}")
-
-
-def margins_for(territory_code: str, departements, respondents: pd.DataFrame, population: pd.DataFrame,
-                options: dict | None = None) -> pd.DataFrame:
-    """Rows of `raking_margins` for one territory: target vs achieved shares of every category.
-
-    The targets are the population shares of the adults of `departements` (INSEE extract); the
-    achieved shares are those of the raked weights (`weight_raked`) of the inhabitants living in
-    these départements, and `achieved_share_design` those of their design weights
-    (`weight_design`, or `weight` as in survey_respondents), so that users see the correction.
-    Works for a region (the raking cell: achieved = target), France, or any custom territory
-    (whose respondents were raked in their regions: achieved is then close to, not equal to,
-    the target). Columns: territory_code, variable, category (text label), target_share,
-    achieved_share, achieved_share_design, n (respondents in the category), kish_efficiency and
-    kish_efficiency_design (of all the territory's inhabitants' weights).
-    """
-    opts = calibration_options(options)
-    deps = [str(x) for x in departements]
-    cit = _citizens(respondents)
-    cit = cit[cit["departement_code"].astype(str).isin(deps)]
-    design_col = "weight_design" if "weight_design" in cit.columns else "weight"
-    w_r = cit["weight_raked"].to_numpy(dtype=float)
-    w_d = cit[design_col].to_numpy(dtype=float)
-    targets = adult_margins(population, deps, opts["age_bands"], opts["margins"])
-    eff_r, eff_d = kish_efficiency(w_r), kish_efficiency(w_d)
-    rows = []
-    for var in opts["margins"]:
-        labels = category_labels(var, opts["age_bands"])
-        codes = cit[var].to_numpy(dtype=float)
-        tot_t = sum(targets[var].values())
-        for k in sorted(targets[var]):
-            inside = codes == k
-            rows.append({
-                "territory_code": territory_code, "variable": var, "category": labels[k],
-                "target_share": targets[var][k] / tot_t if tot_t > 0 else math.nan,
-                "achieved_share": float(w_r[inside].sum() / w_r.sum()) if w_r.size else math.nan,
-                "achieved_share_design": float(w_d[inside].sum() / w_d.sum()) if w_d.size else math.nan,
-                "n": int(inside.sum()), "kish_efficiency": eff_r, "kish_efficiency_design": eff_d,
-            })
-    out = pd.DataFrame(rows, columns=MARGINS_COLUMNS)
-    for c in ("territory_code", "variable", "category"):
-        out[c] = out[c].astype("string")
-    out["n"] = out["n"].astype("int64")
-    return out
-
-
-def build_survey_weights(respondents: pd.DataFrame, population: pd.DataFrame, territories_regions: pd.DataFrame,
-                         options: dict | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Rake the inhabitants' design weights within each region; return the three tables.
-
-    `respondents` is `survey_respondents` (inhabitants are the rows with sexe and tranche_age;
-    organisations are not raked and not returned); `population` comes from
-    :func:`~impact_regions.population.read_population`; `territories_regions` holds the
-    regions' (territory_code, departement_code) rows of `territories` (other kinds are ignored
-    when a `kind` column is present); `options` is config.yaml's `raking` section.
-
-    Returns:
-
-    - `survey_weights`: one row per inhabitant: file_id, respondent_id, territory_code (region),
-      weight_design, weight_raked, g = weight_raked / weight_design;
-    - `raking_margins`: :func:`margins_for` rows of every region with inhabitants (France and
-      custom territories are added by the caller with :func:`margins_for`);
-    - efficiency: one row per region: n, totals of the design and raked weights, Kish efficiency
-      and weighting design effect before and after, g range, sweeps, largest margin gap, units
-      held at the trimming cap.
-
-    A region whose margins cannot be met stops the run with an InputError naming the region and
-    the margin (with what to change).
-    """
-    opts = calibration_options(options)
-    regions = territories_regions
-    if "kind" in regions.columns:
-        regions = regions[regions["kind"] == "region"]
-    cit = _citizens(respondents).copy()
-    cit["departement_code"] = cit["departement_code"].astype(str)
-    dep_region = dict(zip(regions["departement_code"].astype(str), regions["territory_code"].astype(str)))
-    cit["_region"] = cit["departement_code"].map(dep_region)
-    if cit["_region"].isna().any():
-        bad = cit.loc[cit["_region"].isna(), "departement_code"].iloc[0]
-        raise InputError("survey respondents", "inhabitant living in a département of no region",
-                         column="departement_code", value=bad, hint="The territories table must cover every département of the survey")
-    path = population.attrs.get("path", "population extract")
-    weights_parts, margins_parts, eff_rows = [], [], []
-    for code, terr in regions.groupby("territory_code", sort=True):
-        code = str(code)
-        deps = sorted(terr["departement_code"].astype(str))
-        members = cit[cit["_region"] == code]
-        if members.empty:
-            continue
-        design = members["weight"].to_numpy(dtype=float)
-        targets = adult_margins(population, deps, opts["age_bands"], opts["margins"])
-        if opts["target_totals"] == "design":
-            targets = _scaled_targets(targets, float(design.sum()))
-        try:
-            res = calibrate(design, _categories(members, opts["margins"]), targets, opts)
-        except CalibrationError as exc:
-            raise InputError(path, f"raking of the inhabitants' weights in region {code}: {exc}",
-                             hint="Check the survey and the population extract, widen raking.bounds, raise "
-                                  "raking.trim_max_ratio or max_iter, drop a margin, or set weighting: given") from None
-        part = pd.DataFrame({
-            "file_id": members["file_id"].astype("string").to_numpy(),
-            "respondent_id": members["respondent_id"].astype("string").to_numpy(),
-            "territory_code": code, "weight_design": design, "weight_raked": res.weights, "g": res.g,
-        })
-        weights_parts.append(part)
-        raked = members.assign(weight_design=design, weight_raked=res.weights)
-        margins_parts.append(margins_for(code, deps, raked, population, opts))
-        eff_rows.append({
-            "territory_code": code, "n": len(design), "sum_weight_design": float(design.sum()),
-            "sum_weight_raked": float(res.weights.sum()),
-            "kish_efficiency_design": kish_efficiency(design), "kish_efficiency_raked": kish_efficiency(res.weights),
-            "deff_weighting_design": weighting_design_effect(design),
-            "deff_weighting_raked": weighting_design_effect(res.weights),
-            "g_min": float(res.g.min()), "g_max": float(res.g.max()), "iterations": res.iterations,
-            "max_margin_error": res.max_margin_error, "trim_rounds": res.trim_rounds, "n_trimmed": res.n_trimmed,
-        })
-    weights_cols = ["file_id", "respondent_id", "territory_code", "weight_design", "weight_raked", "g"]
-    weights = (pd.concat(weights_parts, ignore_index=True) if weights_parts
-               else pd.DataFrame(columns=weights_cols))
-    weights["territory_code"] = weights["territory_code"].astype("string")
-    margins = (pd.concat(margins_parts, ignore_index=True) if margins_parts
-               else pd.DataFrame(columns=MARGINS_COLUMNS))
-    efficiency = pd.DataFrame(eff_rows, columns=[
-        "territory_code", "n", "sum_weight_design", "sum_weight_raked", "kish_efficiency_design",
-        "kish_efficiency_raked", "deff_weighting_design", "deff_weighting_raked", "g_min", "g_max", "iterations",
-        "max_margin_error", "trim_rounds", "n_trimmed"])
-    efficiency["territory_code"] = efficiency["territory_code"].astype("string")
-    return weights, margins, efficiency

@@ -24,6 +24,8 @@ MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "ao�
 #: Clause added to the inhabitants' weighting sentence when config.yaml has `weighting: raked`.
 RAKED_CLAUSE = ("calés ensuite, dans chaque région, sur la répartition de la population par sexe et par "
                 "tranche d'âge (recensement)")
+#: ... and when it has `weighting: given` (nothing is raked).
+GIVEN_CLAUSE = "utilisés tels qu'ils sont fournis, sans calage"
 
 
 def _text(x) -> str | None:
@@ -66,15 +68,16 @@ def _count(counts: dict | None, group: str) -> int | None:
 
 
 def weighting_sentence(spec: dict, weighting: str) -> str | None:
-    """One sentence: the design weights as delivered (codebook) and, for the inhabitants when the
-    run rakes them, the calibration on the population margins."""
+    """One sentence: the design weights as delivered (codebook) and, for the inhabitants, the
+    calibration on the population margins when the run rakes them, or that they are used as
+    delivered (`weighting: given`)."""
     given = spec.get("weighting")
-    raked = weighting == "raked" and "habitants" in _file_groups(spec)
-    if not given and not raked:
+    inhabitants = "habitants" in _file_groups(spec)
+    if not given and not inhabitants:
         return None
     text = (given[0].upper() + given[1:]) if given else "Poids de sondage du fichier"
-    if raked:
-        text += ", " + RAKED_CLAUSE
+    if inhabitants:
+        text += ", " + (RAKED_CLAUSE if weighting == "raked" else GIVEN_CLAUSE)
     return fr.typography(text.rstrip(".") + ".")
 
 

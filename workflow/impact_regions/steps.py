@@ -90,19 +90,20 @@ def log_treatment(treatment: pd.DataFrame, scores: pd.DataFrame) -> None:
 
 def survey_weights_step(respondents: str, population_csv: str, territories: str, weighting: str,
                         raking_options: dict, out_weights: str, out_margins: str) -> None:
-    """Tables `survey_weights` (every inhabitant: design and raked weight) and `raking_margins`
-    (population target vs achieved share by sex and age band, for the regions and France).
+    """Tables `survey_weights` (every inhabitant: design, scaled and raked weight) and
+    `raking_margins` (population target vs achieved share by sex and age band, for the regions
+    and France).
 
-    The raking is always computed, so that the margins table shows what calibration would change
-    even when `weighting: given` keeps the design weights for the estimates."""
+    With `weighting: given` nothing is raked (no margin can stop the run): the weights are the
+    design weights and the margins table gives their shares beside the population's."""
     from .population import read_population
-    from .raking import build_survey_weights, margins_for
+    from .survey_weights import build_survey_weights, margins_for
 
     resp = pd.read_parquet(respondents)
     pop = read_population(population_csv)
     terr = pd.read_parquet(territories)
     regions = terr[terr["kind"] == "region"]
-    weights, margins, _ = build_survey_weights(resp, pop, regions, raking_options)
+    weights, margins, _ = build_survey_weights(resp, pop, regions, raking_options, weighting)
     france = margins_for("FR", sorted(terr.loc[terr["kind"] == "departement", "departement_code"].unique()),
                          resp.merge(weights[["respondent_id", "weight_raked"]], on="respondent_id", how="inner",
                                     validate="one_to_one"), pop, raking_options)
@@ -124,6 +125,19 @@ def apply_weights(respondents: pd.DataFrame, survey_weights: pd.DataFrame, weigh
                              f"{out.loc[missing, 'respondent_id'].iloc[0]}")
     out["weight"] = out["weight_raked"].where(citizens, out["weight"])
     return out.drop(columns="weight_raked")
+
+
+def estimation_inputs(respondents: pd.DataFrame, survey_weights: pd.DataFrame, weighting: str,
+                      raking_options: dict) -> tuple[pd.DataFrame, dict | None]:
+    """The respondents with the weights the estimates use and, when they are raked, the relations
+    that make the variance account for the calibration (None: the weights are used as given)."""
+    resp = apply_weights(respondents, survey_weights, weighting)
+    if weighting != "raked":
+        return resp, None
+    from .calibration_variance import calibration_relations
+    from .raking import calibration_options
+
+    return resp, calibration_relations(resp, survey_weights, calibration_options(raking_options)["margins"])
 
 
 def indices_step(geo_dir: str, indicator_raw: str, territories: str, indicators_yaml: str,
@@ -151,13 +165,16 @@ def indices_step(geo_dir: str, indicator_raw: str, territories: str, indicators_
 
 
 def survey_estimates_step(respondents: str, responses: str, survey_weights: str, territories: str,
-                          indicators_yaml: str, survey_yaml: str, weighting: str, options: dict, out: str) -> None:
+                          indicators_yaml: str, survey_yaml: str, weighting: str, options: dict, out: str,
+                          raking_options: dict | None = None) -> None:
     from .config import load_indicators, load_survey
     from .survey_estimates import build_survey_estimates
 
     codebook = load_survey(survey_yaml, load_indicators(indicators_yaml)["domains"])
-    resp = apply_weights(pd.read_parquet(respondents), pd.read_parquet(survey_weights), weighting)
-    table = build_survey_estimates(resp, pd.read_parquet(responses), pd.read_parquet(territories), codebook, options)
+    resp, calibration = estimation_inputs(pd.read_parquet(respondents), pd.read_parquet(survey_weights), weighting,
+                                          raking_options or {})
+    table = build_survey_estimates(resp, pd.read_parquet(responses), pd.read_parquet(territories), codebook, options,
+                                   calibration)
     write_table(table, out, KEYS["survey_estimates"])
 
 
@@ -236,7 +253,7 @@ def custom_territory_step(geo_dir: str, definition: dict, staging: dict[str, str
     from .indices import build_indices
     from .perception_gaps import build_perception_gaps
     from .population import read_population
-    from .raking import margins_for
+    from .survey_weights import margins_for
     from .survey_estimates import build_survey_estimates
     from .territories import custom_territory
 
@@ -255,9 +272,9 @@ def custom_territory_step(geo_dir: str, definition: dict, staging: dict[str, str
     weights = pd.read_parquet(base["survey_weights"])
     respondents = pd.read_parquet(staging["survey_respondents"])
     with_fr = all_territories[all_territories["territory_code"].isin([code, "FR"])]
-    est = build_survey_estimates(apply_weights(respondents, weights, options["weighting"]),
-                                 pd.read_parquet(staging["survey_responses"]), with_fr, codebook,
-                                 options["survey_estimation"])
+    resp, calibration = estimation_inputs(respondents, weights, options["weighting"], options["raking"])
+    est = build_survey_estimates(resp, pd.read_parquet(staging["survey_responses"]), with_fr, codebook,
+                                 options["survey_estimation"], calibration)
     base_est = pd.read_parquet(base["survey_estimates"])
     all_est = pd.concat([base_est[base_est["territory_code"] != "FR"], est], ignore_index=True)
     unc = uncertainty_tables(idx["indicator_values"], idx["fragility_indices"], idx["indicator_treatment"], all_est,

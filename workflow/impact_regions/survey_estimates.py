@@ -1,7 +1,8 @@
 """Table `survey_estimates`: weighted estimates with design-based uncertainty (DESIGN §6-7).
 
 `workflow/sql/survey_estimates.sql` computes the estimates, the Taylor-linearised standard
-errors and the overlap-aware contrast with France; this module adds what needs probability
+errors (on the residuals of the raking variables when the weights are raked,
+:mod:`impact_regions.calibration_variance`) and the overlap-aware contrast with France; this module adds what needs probability
 distributions: confidence intervals (normal for means; logit-transformed for shares, with a
 Korn-Graubard interval on the effective sample size when the share is 0 or 1), the two-sided
 p-value of the difference to France, its Holm adjustment within each family of 16 domain
@@ -129,9 +130,16 @@ def finish_estimates(raw: pd.DataFrame, kinds: dict[str, str], options: dict,
 
 
 def build_survey_estimates(respondents: pd.DataFrame, responses: pd.DataFrame, territories: pd.DataFrame,
-                           codebook: dict, options: dict) -> pd.DataFrame:
+                           codebook: dict, options: dict, calibration: dict[str, pd.DataFrame] | None = None
+                           ) -> pd.DataFrame:
+    """The `survey_estimates` table. `respondents` carry the weights the estimates use;
+    `calibration` holds the relations of
+    :func:`~impact_regions.calibration_variance.calibration_relations` when those weights are
+    raked (the variance then accounts for the calibration), None when they are used as given."""
+    from .calibration_variance import empty_relations
+
     raw = run_sql("survey_estimates", {"survey_respondents": respondents, "survey_responses": responses,
-                                       "territories": territories})
+                                       "territories": territories, **(calibration or empty_relations())})
     kinds = {m["id"]: m["kind"] for m in codebook["measures"]}
     families = {m["id"]: m["family"] for m in codebook["measures"] if m.get("family")}
     return finish_estimates(raw, kinds, options, families)

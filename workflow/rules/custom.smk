@@ -15,7 +15,7 @@ rule custom_territory:
         catalogue=CFG["indicators"],
         codebook=CFG["survey"],
         code=code("territories", "indicator_raw", "indices", "treatment", "index_audit", "french", "survey_estimates",
-                  "perception_gaps", "population", "raking", "uncertainty", "sobol",
+                  "perception_gaps", "population", "raking", "survey_weights", "calibration_variance", "uncertainty", "sobol",
                   sql=("indicator_values", "indicator_scores", "fragility_indices", "survey_estimates",
                        "perception_gaps")),
     output:

@@ -70,7 +70,7 @@ rule survey_weights:
         respondents=rules.survey_responses.output.respondents,
         population=POPULATION,
         territories=rules.territories.output[0],
-        code=code("population", "raking"),
+        code=code("population", "raking", "survey_weights"),
     output:
         weights=f"{BASE}/survey_weights.parquet",
         margins=f"{BASE}/raking_margins.parquet",

@@ -9,7 +9,7 @@ rule survey_estimates:
         territories=rules.territories.output[0],
         catalogue=CFG["indicators"],
         codebook=CFG["survey"],
-        code=code("survey_estimates", sql=("survey_estimates",)),
+        code=code("survey_estimates", "calibration_variance", "raking", "population", sql=("survey_estimates",)),
     output:
         f"{BASE}/survey_estimates.parquet",
     log:
@@ -18,6 +18,7 @@ rule survey_estimates:
         f"{LOGS}/benchmarks/survey_estimates.tsv"
     params:
         weighting=CFG["weighting"],
+        raking=CFG["raking"],
         options=CFG["survey_estimation"],
     priority: 20  # on the critical path to the reports: scheduled first
     script:

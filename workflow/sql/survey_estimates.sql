@@ -5,9 +5,12 @@
 -- n, Kish's n_eff, and the difference to France with the variance of the linearised contrast
 -- z_T - z_FR, which accounts for the territory's respondents being part of France.
 -- Var = sum_h n_h/(n_h-1) sum_j (z_hj - mean_h z)^2 over PSU totals z_hj; singleton strata
--- (n_h = 1) contribute 0. Intervals, p-values and reliability are added by
--- impact_regions.survey_estimates.
--- Relations: survey_respondents, survey_responses, territories.
+-- (n_h = 1) contribute 0. Raked weights: z is replaced by its residual after regression on the
+-- raking variables within each raking cell (impact_regions.calibration_variance): the PSU total
+-- becomes z_hj - sum_l coef_hj,l h_l, with h_l = sum q (y - estimate) / sum(w) over the answers
+-- in column l (relations calibration_units, calibration_psu; empty when nothing is raked).
+-- Intervals, p-values and reliability are added by impact_regions.survey_estimates.
+-- Relations: survey_respondents, survey_responses, territories, calibration_units, calibration_psu.
 WITH
 design AS (  -- PSUs per stratum over the whole file, answering or not
     SELECT stratum, count(DISTINCT psu) AS n_psu
@@ -15,7 +18,8 @@ design AS (  -- PSUs per stratum over the whole file, answering or not
     GROUP BY stratum
 ),
 answers AS (
-    SELECT a.measure_id, a.y, r.respondent_group, r.departement_code, r.stratum, r.psu, r.weight
+    SELECT a.file_id, a.respondent_id, a.measure_id, a.y, r.respondent_group, r.departement_code, r.stratum,
+           r.psu, r.weight
     FROM survey_responses AS a
     JOIN survey_respondents AS r USING (file_id, respondent_id)
 ),
@@ -36,12 +40,49 @@ point AS (
     FROM members
     GROUP BY territory_code, respondent_group, measure_id
 ),
-psu_totals AS (  -- linearised variable z = w (y - estimate) / sum(w), totalled per PSU
-    SELECT m.territory_code, m.respondent_group, m.measure_id, m.stratum, m.psu,
-           sum(m.weight * (m.y - p.estimate) / p.weight_sum) AS z
-    FROM members AS m
-    JOIN point AS p USING (territory_code, respondent_group, measure_id)
-    GROUP BY m.territory_code, m.respondent_group, m.measure_id, m.stratum, m.psu
+psu_sums AS (  -- answers summed per département and PSU (a PSU may straddle départements)
+    SELECT departement_code, respondent_group, measure_id, stratum, psu,
+           sum(weight) AS sum_w, sum(weight * y) AS sum_wy
+    FROM answers
+    GROUP BY departement_code, respondent_group, measure_id, stratum, psu
+),
+fixed_psu_totals AS (  -- linearised variable z = w (y - estimate) / sum(w), totalled per PSU
+    SELECT t.territory_code, s.respondent_group, s.measure_id, s.stratum, s.psu,
+           (sum(s.sum_wy) - any_value(p.estimate) * sum(s.sum_w)) / any_value(p.weight_sum) AS z
+    FROM psu_sums AS s
+    JOIN territory_deps AS t USING (departement_code)
+    JOIN point AS p ON p.territory_code = t.territory_code AND p.respondent_group = s.respondent_group
+                   AND p.measure_id = s.measure_id
+    GROUP BY t.territory_code, s.respondent_group, s.measure_id, s.stratum, s.psu
+),
+calibration_sums AS (  -- raked answers summed per département and calibration column (q, q y)
+    SELECT a.departement_code, a.respondent_group, a.measure_id, u.cell, u.variable, u.category,
+           sum(u.q) AS sum_q, sum(u.q * a.y) AS sum_qy
+    FROM answers AS a
+    JOIN calibration_units AS u USING (file_id, respondent_id)
+    GROUP BY a.departement_code, a.respondent_group, a.measure_id, u.cell, u.variable, u.category
+),
+calibration_h AS (  -- per raking cell and column: sum q x (y - estimate) / sum(w) over the answers
+    SELECT t.territory_code, c.respondent_group, c.measure_id, c.cell, c.variable, c.category,
+           (sum(c.sum_qy) - any_value(p.estimate) * sum(c.sum_q)) / any_value(p.weight_sum) AS h
+    FROM calibration_sums AS c
+    JOIN territory_deps AS t USING (departement_code)
+    JOIN point AS p ON p.territory_code = t.territory_code AND p.respondent_group = c.respondent_group
+                   AND p.measure_id = c.measure_id
+    GROUP BY t.territory_code, c.respondent_group, c.measure_id, c.cell, c.variable, c.category
+),
+calibration_fit AS (  -- PSU totals of w x'B: the part of z the raking variables explain
+    SELECT h.territory_code, h.respondent_group, h.measure_id, c.stratum, c.psu, sum(c.coef * h.h) AS fit
+    FROM calibration_h AS h
+    JOIN calibration_psu AS c USING (cell, variable, category)
+    GROUP BY h.territory_code, h.respondent_group, h.measure_id, c.stratum, c.psu
+),
+psu_totals AS (  -- the residual's PSU totals (z itself when nothing is raked)
+    SELECT territory_code, respondent_group, measure_id, stratum, psu, sum(z) AS z
+    FROM (SELECT * FROM fixed_psu_totals
+          UNION ALL
+          SELECT territory_code, respondent_group, measure_id, stratum, psu, -fit FROM calibration_fit)
+    GROUP BY territory_code, respondent_group, measure_id, stratum, psu
 ),
 france_psu AS (
     SELECT respondent_group, measure_id, stratum, psu, z AS z_fr

@@ -308,12 +308,12 @@ def _cap_ratio(w: np.ndarray, strata: np.ndarray, totals: dict[str, float]) -> n
 
 def raked_citizen_weights(df: pd.DataFrame, population: pd.DataFrame, geo: Geo) -> np.ndarray:
     """The inhabitants' weights raked as the pipeline rakes them with config.yaml's defaults
-    (`weighting: raked`, :func:`impact_regions.raking.build_survey_weights`), in `df`'s row order.
+    (`weighting: raked`, :func:`impact_regions.survey_weights.build_survey_weights`), in `df`'s row order.
 
     The published figures are calibrated with these weights, so that the reports computed with
     the default configuration reproduce them; `weighting: given` then gives slightly different
     figures, as it would on real data."""
-    from ..raking import build_survey_weights
+    from ..survey_weights import build_survey_weights
 
     resp = pd.DataFrame({
         "file_id": "citoyens", "respondent_id": df["id_repondant"].astype(str), "respondent_group": "habitants",
