@@ -29,7 +29,7 @@ FONTS = ROOT / "templates" / "fonts"
 GEO = ROOT / "data" / "raw" / "geo"
 SVG_NS = "{http://www.w3.org/2000/svg}"
 TERRITORIES = ["paca", "alsace", "mayotte"]
-KEYS = ["profile", "map", "perceived", "quadrant", "gaps", "groups", "innovation", "cooperation", "partnership", "modes"]
+KEYS = ["profile", "map", "perceived", "quadrant", "groups", "innovation", "cooperation", "partnership", "modes"]
 
 pytestmark = pytest.mark.skipif(not (GEO / "departements.geojson").exists(),
                                 reason="reference geometry not in data/raw/geo/")

@@ -16,7 +16,7 @@ from pathlib import Path
 # The heavy imports (pandas, matplotlib, WeasyPrint) are made inside the steps that need them, so
 # that each job only pays for its own (the HTML job starts in a fraction of a second).
 
-CHART_NAMES = ["profile", "map", "perceived", "quadrant", "gaps", "groups", "innovation", "cooperation", "partnership", "modes"]
+CHART_NAMES = ["profile", "map", "perceived", "quadrant", "groups", "innovation", "cooperation", "partnership", "modes"]
 
 
 def write_json(data: dict, path: str | Path) -> None:

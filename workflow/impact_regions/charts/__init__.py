@@ -39,7 +39,7 @@ The package, one module per concern:
   :mod:`.labels` (label placement), :mod:`.bars` (the bars of the survey charts),
   :mod:`.geometry` (what the maps share);
 * one module per family of charts: :mod:`.profile`, :mod:`.territory_map`, :mod:`.perception`
-  (perceived, quadrant, gaps), :mod:`.groups`, :mod:`.alliances` (innovation, cooperation),
+  (perceived, quadrant), :mod:`.groups`, :mod:`.alliances` (innovation, cooperation),
   :mod:`.practices` (partnership, modes), :mod:`.index_map` (the regions of the index page).
 """
 
@@ -56,7 +56,7 @@ from .figure import _finalize, _new_figure, setup_matplotlib  # noqa: F401
 from .groups import chart_groups
 from .index_map import OVERSEAS_REGIONS, chart_regions_map  # noqa: F401
 from .labels import _box_distance, _place_labels  # noqa: F401
-from .perception import QUADRANT_NAMES, chart_gaps, chart_perceived, chart_quadrant  # noqa: F401
+from .perception import QUADRANT_NAMES, chart_perceived, chart_quadrant  # noqa: F401
 from .practices import chart_modes, chart_partnership
 from .profile import chart_profile
 from .style import (CAUTION_MARK, FAMILY_COLORS, FAMILY_LABELS, GROUP_COLORS, GROUP_LABELS, GROUPS,  # noqa: F401
@@ -76,7 +76,6 @@ CHARTS = [
     ("map", chart_map),
     ("perceived", chart_perceived),
     ("quadrant", chart_quadrant),
-    ("gaps", chart_gaps),
     ("groups", chart_groups),
     ("innovation", chart_innovation),
     ("cooperation", chart_cooperation),
@@ -88,7 +87,7 @@ CHARTS = [
 def make_all_charts(ctx: dict, out_dir, fonts_dir=None, geo_dir=None) -> list[dict]:
     """Write every chart of a territory into `out_dir` as `<key>.svg`; their dicts in REPORT_SPEC order.
 
-    Each dict has `key` (profile, map, perceived, quadrant, gaps, groups, innovation, cooperation,
+    Each dict has `key` (profile, map, perceived, quadrant, groups, innovation, cooperation,
     partnership, modes: the names the template uses), `file`, `title`, `alt`, `source`,
     `has_data`, `omit` and `sentence`. Every key is always there; a chart with nothing to show for
     the territory has `omit` True, `file` None and `sentence`, the sentence the template prints in

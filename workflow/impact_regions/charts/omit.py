@@ -63,10 +63,6 @@ def quadrant(ctx: dict) -> str:
     return f"L’indice de fragilité et la perception des habitants ne peuvent pas être comparés {_in(ctx)} : {why}."
 
 
-def gaps(ctx: dict) -> str:
-    return quadrant(ctx).replace("ne peuvent pas être comparés", "ne peuvent pas être comparés domaine par domaine")
-
-
 def groups(ctx: dict, present: list[str], absent: list[str]) -> str:
     """The groups chart: no group published, or only the inhabitants (their own chart says it all)."""
     orgs = fr.join([GROUP_PARTITIVES[g] for g in absent if g != "habitants"])

@@ -3,12 +3,10 @@
 * `perceived.svg`: perceived fragility /10 per domain, territory bars beside France markers;
 * `quadrant.svg`: objective index against perceived score, both relative to France, one
   labelled point per domain, the quadrants named;
-* `gaps.svg`: the standardised perception/measure gap of every domain with its 95 % interval.
 """
 
 from __future__ import annotations
 
-import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MultipleLocator
@@ -23,7 +21,7 @@ from .common import (INDEX_STEPS, _caution_note, _ci, _ci_handle, _decimals, _fr
 from .figure import _ensure_setup, _finalize, _new_figure
 from .labels import _place_labels
 from .style import (CAUTION_MARK, FAMILY_COLORS, FAMILY_LABELS, GRID, GROUP_COLORS, HOLLOW_MARKER, INK, MUTED,
-                    NEUTRAL, NOTE, SMALL, WIDE_CM)
+                    NOTE, SMALL, WIDE_CM)
 from .svgout import _save
 
 
@@ -188,75 +186,3 @@ def chart_quadrant(ctx: dict, out_path) -> dict:
     sig = [g for g in pts if g.get("significant")]
     alt += f" {len(sig)} écart{'s' if len(sig) > 1 else ''} de perception significatif{'s' if len(sig) > 1 else ''} sur {len(pts)}."
     return {**_result("quadrant", file, title, alt, source, has_data=True), "reading": QUADRANT_READING}
-
-
-# Colours and shapes of their own (the family colours mean something else on the same page):
-GAP_UNDER = "#56B4E9"  # Okabe-Ito sky blue, "<": perceived as less worrying than the indicators suggest
-GAP_OVER = "#D55E00"   # Okabe-Ito vermillion, ">": perceived as more worrying than the indicators show
-
-
-def chart_gaps(ctx: dict, out_path) -> dict:
-    """The standardised perception/measure gap of every domain with its 95 % interval (survey
-    error and index uncertainty combined): dot and whisker, coloured only when significant."""
-    _ensure_setup()
-    pts = [g for g in ctx["gaps"] if g.get("gap") is not None]
-    pts.sort(key=lambda g: g["gap"])
-    missing = [g for g in ctx["gaps"] if g.get("gap") is None]
-    notes = ["Écart = position des habitants moins position de l'indice, chacune étant l'écart à la France rapporté "
-             "à sa dispersion entre les régions (écarts-types interrégionaux) : < 0, domaine perçu comme moins "
-             "préoccupant que ne le laissent attendre les indicateurs ; > 0, plus préoccupant. Trait : intervalle "
-             "à 95 % (erreur d'enquête et incertitude de l'indice selon les choix de méthode)."]
-    if missing:
-        notes.append("Non représenté (indice ou perception non disponible) : "
-                     + fr.join([g["label"].lower() for g in missing]) + ".")
-    title = "Écart entre perception et mesure, par domaine (en écarts-types interrégionaux)"
-    source = _source_gaps(ctx, " ; simulation de Monte-Carlo IMPACT-Régions.")
-    if not pts:
-        return _omitted("gaps", title, source, omit.gaps(ctx))
-    fig, ax = _new_figure(WIDE_CM)
-    n = len(pts)
-    lo = min(min(g["gap_ci_low"] for g in pts), 0.0)
-    hi = max(max(g["gap_ci_high"] for g in pts), 0.0)
-    span = (hi - lo) or 1.0
-    ax.set_xlim(lo - 0.04 * span, hi + 0.04 * span)
-    ax.set_ylim(n - 0.4, -0.6)
-    step = max(_nice_step(span * 1.08, 8, INDEX_STEPS), 0.1)
-    ax.xaxis.set_major_locator(MultipleLocator(step))
-    ax.xaxis.set_major_formatter(_number_formatter(_decimals(step), signed=True))
-    ax.axvline(0, color=INK, linewidth=0.9, zorder=2)
-    ms = 4.6
-    for i, g in enumerate(pts):
-        color = (GAP_UNDER if g["gap"] < 0 else GAP_OVER) if g["significant"] else NEUTRAL
-        ax.plot([g["gap_ci_low"], g["gap_ci_high"]], [i, i], color=color, linewidth=1.2, solid_capstyle="butt",
-                zorder=3)
-        if g["significant"]:
-            ax.plot([g["gap"]], [i], marker="<" if g["gap"] < 0 else ">", markersize=ms + 0.6, linestyle="none",
-                    markerfacecolor=color, markeredgecolor="white", markeredgewidth=0.5, zorder=4)
-        else:
-            ax.plot([g["gap"]], [i], markersize=ms - 0.6, zorder=4, **HOLLOW_MARKER)
-    ax.set_yticks(np.arange(n, dtype=float), [g["label"] + (f" {CAUTION_MARK}" if g.get("reliability") == "caution" else "")
-                                              for g in pts])
-    ax.tick_params(axis="y", length=0, pad=4)
-    ax.grid(axis="x")
-    ax.spines["left"].set_visible(False)
-    ax.set_xlabel("Écart perception − mesure (en écarts-types interrégionaux)")
-    if any(g.get("reliability") == "caution" for g in pts):
-        notes.append(_caution_note(ctx, f"{CAUTION_MARK} Perception"))
-    handles = []
-    if any(g["significant"] and g["gap"] < 0 for g in pts):
-        handles.append(Line2D([], [], marker="<", markersize=ms + 0.6, linestyle="none", markerfacecolor=GAP_UNDER,
-                              markeredgecolor="white", label="Perçu comme moins préoccupant (significatif)"))
-    if any(g["significant"] and g["gap"] > 0 for g in pts):
-        handles.append(Line2D([], [], marker=">", markersize=ms + 0.6, linestyle="none", markerfacecolor=GAP_OVER,
-                              markeredgecolor="white", label="Perçu comme plus préoccupant (significatif)"))
-    if any(not g["significant"] for g in pts):
-        handles.append(Line2D([], [], markersize=ms - 0.6, label="Non significatif", **HOLLOW_MARKER))
-    _finalize(fig, ax, 0.125 * (n + 1), handles, notes)
-    file = _save(fig, out_path)
-    sig = [g for g in pts if g["significant"]]
-    alt = (f"Graphique en points et intervalles : écart entre la perception des habitants et l'indice de fragilité "
-           f"{_of(ctx)} pour {n} domaines, avec son intervalle de confiance à 95 %. ")
-    alt += (f"{len(sig)} écart" + ("s" if len(sig) > 1 else "") + " significatif" + ("s" if len(sig) > 1 else "")
-            + (" : " + fr.join([f"{g['label'].lower()} ({fr.number(g['gap'], 1, signed=True)})" for g in sig]) if sig else "")
-            + ".")
-    return _result("gaps", file, title, alt, source, has_data=True)
