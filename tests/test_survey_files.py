@@ -233,44 +233,34 @@ def test_format_key_overrides_the_extension(tmp_path, tiny_geo, canonical):
 
 # --------------------------------------------- errors -------------------------------------------
 
-def test_unexpected_answer_quotes_code_and_label(tmp_path, tiny_geo):
-    # GIVEN an SPSS file where respondent 4 answered Q12 with 5 « Sans opinion », a code the codebook
-    # does not expect
+@pytest.mark.parametrize("row, column, value, labels, shown, words", [
+    # an answer the codebook does not expect: its code and its label are quoted
+    (3, "Q12", 5.0, {"Q12": {**AGREE_LABELS, 5.0: "Sans opinion"}}, "5 « Sans opinion »",
+     "barometre.sav, case 4, column 'Q12': value '5 « Sans opinion »': answer out of range"),
+    # a region whose label is no COG name: the closest name is suggested
+    (3, "REG", 3.0, {"REG": {**POLLSTER_REGIONS, 3.0: "Corsica"}}, "3 « Corsica »",
+     "unknown region (neither a COG region code nor a region name)"),
+    (6, "DEP", "Corse du Nord", None, "Corse du Nord", "unknown département code (COG) or name"),
+    # a 16-year-old in an adult survey banded from 18
+    (2, "AGE", 16.0, None, "16", "age in no age band (bands: 18-24, 25-34, 35-49, 50-64, 65+)"),
+])
+def test_bad_cell_of_an_spss_file_names_case_column_code_and_label(tmp_path, tiny_geo, row, column, value, labels,
+                                                                    shown, words):
+    # GIVEN an SPSS file with one bad cell (or a bad value label)
     frame = pollster_frame(99.0)
-    frame.loc[3, "Q12"] = 5.0
+    frame.loc[row, column] = value
     (tmp_path / "survey").mkdir()
-    write_sav(tmp_path / "survey" / "barometre.sav", frame, {"Q12": {**AGREE_LABELS, 5.0: "Sans opinion"}})
+    write_sav(tmp_path / "survey" / "barometre.sav", frame, labels)
     # WHEN staged
     with pytest.raises(InputError) as info:
         stage(tmp_path, sav_codebook(), tiny_geo)
-    # THEN the error names the file, the case, the delivered column, the code and its label
+    # THEN the error names the file, the case (row of the data editor), the delivered column and the
+    # value with its label
     e = info.value
-    assert e.line == 4 and e.row_word == "case" and e.column == "Q12" and e.value == "5 « Sans opinion »"
-    assert "barometre.sav, case 4, column 'Q12': value '5 « Sans opinion »': answer out of range" in str(e)
-
-
-def test_unknown_region_name_is_named_with_a_suggestion(tmp_path, tiny_geo):
-    # GIVEN a file whose fourth respondent lives in « Corsica » (label of the pollster's code 3)
-    (tmp_path / "survey").mkdir()
-    write_sav(tmp_path / "survey" / "barometre.sav", labels={"REG": {**POLLSTER_REGIONS, 3.0: "Corsica"}})
-    # WHEN / THEN the error names the case, the column, the code with its label and the closest name
-    with pytest.raises(InputError) as info:
-        stage(tmp_path, sav_codebook(), tiny_geo)
-    e = info.value
-    assert (e.line, e.column, e.value) == (4, "REG", "3 « Corsica »")
-    assert "unknown region" in str(e) and "did you mean « Corse » (94)" in str(e)
-
-
-def test_unknown_departement_name(tmp_path, tiny_geo):
-    # GIVEN a département typed « Corse du Nord » (no such département)
-    frame = pollster_frame(99.0)
-    frame.loc[6, "DEP"] = "Corse du Nord"
-    (tmp_path / "survey").mkdir()
-    write_sav(tmp_path / "survey" / "barometre.sav", frame)
-    # WHEN / THEN the error points at case 7, column DEP
-    with pytest.raises(InputError, match="unknown département code \\(COG\\) or name") as info:
-        stage(tmp_path, sav_codebook(), tiny_geo)
-    assert (info.value.line, info.value.column, info.value.value) == (7, "DEP", "Corse du Nord")
+    assert (e.line, e.row_word, e.column, e.value) == (row + 1, "case", column, shown)
+    assert words in str(e) and f"case {row + 1}" in str(e)
+    if column == "REG":
+        assert "did you mean « Corse » (94)" in str(e)
 
 
 def test_missing_column_names_the_codebook_entry(tmp_path, tiny_geo):
@@ -297,18 +287,6 @@ def test_optional_measure_absent_from_the_file_is_not_asked(tmp_path, tiny_geo, 
     assert "devoir_alliance" not in set(answers["measure_id"])
     expected = canonical[1][canonical[1]["measure_id"] != "devoir_alliance"]
     pd.testing.assert_frame_equal(answers.reset_index(drop=True), expected.reset_index(drop=True))
-
-
-def test_age_outside_every_band_stops_the_run(tmp_path, tiny_geo):
-    # GIVEN a 16-year-old respondent (case 3) in an adult survey banded from 18
-    frame = pollster_frame(99.0)
-    frame.loc[2, "AGE"] = 16.0
-    (tmp_path / "survey").mkdir()
-    write_sav(tmp_path / "survey" / "barometre.sav", frame)
-    # WHEN / THEN the error names the case, the column and the age
-    with pytest.raises(InputError, match="age in no age band") as info:
-        stage(tmp_path, sav_codebook(), tiny_geo)
-    assert (info.value.line, info.value.column, info.value.value) == (3, "AGE", "16")
 
 
 def test_weight_declared_missing_stops_the_run(tmp_path, tiny_geo):

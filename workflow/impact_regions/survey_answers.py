@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import ConfigError
-from .population import band_of_age, parse_age_bands
+from .population import age_band_labels, band_of_age, parse_age_bands
 from .survey_files import SurveyTable
 from .survey_places import normalise
 
@@ -92,7 +92,7 @@ def extra_codes(table: SurveyTable, item: dict, codebook_path: str = "config/sur
     declared = table.missing_mask(column)
     if item["age_bands"] is not None:
         try:
-            bands = parse_age_bands(item["age_bands"])
+            parse_age_bands(item["age_bands"])
         except ValueError as exc:
             raise ConfigError(codebook_path, f"{item['entry']}.age_bands", str(exc)) from None
         vals, whole = whole_numbers(table, column)
@@ -103,7 +103,7 @@ def extra_codes(table: SurveyTable, item: dict, codebook_path: str = "config/sur
         code = band_of_age(vals.astype(np.int64), item["age_bands"])
         bad = code == 0
         if bad.any():
-            labels = ", ".join(f"{lo}-{hi}" for lo, hi in bands)
+            labels = ", ".join(age_band_labels(item["age_bands"]))
             raise table.error(bad, column, f"age in no age band (bands: {labels})",
                               "Respondents outside the survey's population must be removed from the file")
         return code
