@@ -306,6 +306,17 @@ def test_optional_question_absent_from_a_file_is_said_not_asked(tmp_path):
     assert innovation["not_asked_text"] == "non posée aux associations, entreprises et maires (absente de leur fichier d’enquête)"
     assert all(q["not_asked_text"] is None for q in survey_documentation(
         load(tmp_path, DOCUMENTED), SAMPLES, SAMPLES_FR, survey_estimates=ESTIMATES)["questions"])
+    # and in a battery whose statement nobody was asked, that statement is marked « non posée »
+    data["measures"].insert(1, copy.deepcopy(DOCUMENTED["measures"][1]))  # devoir_alliance again
+    data["files"][0]["measures"] = {"fragilite_{domain}": None, "devoir_alliance": {"optional": True},
+                                    "alliance_innovation": None}
+    no_devoir = [r for r in estimates if r["measure_id"] != "devoir_alliance"]
+    battery = next(q for q in survey_documentation(load(tmp_path, data), SAMPLES, SAMPLES_FR,
+                                                   survey_estimates=no_devoir)["questions"]
+                   if "devoir_alliance" in q["measure_ids"])
+    assert battery["items_text"].replace("\u2019", "'") == (
+        f"«{NBSP}Les acteurs doivent travailler ensemble{NBSP}» (non posée){NNBSP}; "
+        f"«{NBSP}Les alliances sont une source d'innovation{NBSP}» (habitants)")
     # and the partial prints it under the measure
     html = jinja_env(REPO / "templates").get_template("partials/surveys.html.j2").render(
         ctx={"survey_documentation": d}, t={"short_name": "PACA"})

@@ -205,7 +205,8 @@ def survey_documentation(codebook: dict, samples: dict[str, int] | None, samples
             items_text = None
             if len(items) > 1 or not r["question"]:
                 items_text = " ; ".join(
-                    f"« {i['label']} »" + (f" ({asked_text(i['groups'])})" if not same_groups and i["groups"] else "")
+                    f"« {i['label']} »" + (f" ({asked_text(i['groups'])})" if not same_groups and i["groups"] else
+                                           " (non posée)" if not same_groups and i["not_asked"] else "")
                     for i in items)
         questions.append({
             "topics": topics, "topic": fr.typography(" ; ".join(topics)),
