@@ -273,6 +273,9 @@ def test_missing_column_names_the_codebook_entry(tmp_path, tiny_geo):
     msg = str(info.value)
     assert "barometre.sav" in msg and info.value.column == "Q3_2"
     assert "missing column 'Q3_2' (named by the codebook entry files.0.measures.fragilite_{domain})" in msg
+    # and a file's own region column is named as that file's entry
+    with pytest.raises(InputError, match=r"missing column 'REGION' \(named by the codebook entry files.0.region_column\)"):
+        stage(tmp_path, sav_codebook().replace("region_column: REG", "region_column: REGION"), tiny_geo)
 
 
 def test_optional_measure_absent_from_the_file_is_not_asked(tmp_path, tiny_geo, canonical):
@@ -305,13 +308,16 @@ def test_weight_declared_missing_stops_the_run(tmp_path, tiny_geo):
 
 
 def test_codebook_mistakes_are_configuration_errors(tmp_path, tiny_geo):
-    # GIVEN codebooks naming an unknown measure in a file, or mapping two measures to one column
+    # GIVEN codebooks naming an unknown measure in a file, mapping two measures to one column, or
+    # a pattern's column with an unknown placeholder
     (tmp_path / "survey").mkdir()
     write_sav(tmp_path / "survey" / "barometre.sav")
     cases = [(sav_codebook().replace("devoir_alliance: {column: Q12}", "devoir: {column: Q12}"),
               "files.0.measures.devoir", "unknown measure 'devoir'"),
              (sav_codebook().replace("devoir_alliance: {column: Q12}", "devoir_alliance: Q3_1"),
-              "files.0.measures.devoir_alliance", "already the column of 'fragilite_emploi'")]
+              "files.0.measures.devoir_alliance", "already the column of 'fragilite_emploi'"),
+             (sav_codebook().replace('"Q3_{n}"', '"Q3_{num}"'),
+              "files.0.measures.fragilite_{domain}", "only {domain} and {n} can be replaced")]
     for text, field, words in cases:
         # WHEN / THEN each stops at the codebook, naming the field
         with pytest.raises(ConfigError) as info:

@@ -160,12 +160,13 @@ def load_survey(path: str | Path, domains: list[dict], check: bool = True) -> di
     codebook["measures"] = measures
     carried: set[str] = set()
     for i, spec in enumerate(codebook["files"]):
-        spec.setdefault("region_column", codebook["region_column"])
-        spec.setdefault("departement_column", codebook["departement_column"])
+        for key in ("region_column", "departement_column"):  # a file's own key, else the top-level one
+            spec[f"{key}_entry"] = f"files.{i}.{key}" if key in spec else key
+            spec.setdefault(key, codebook[key])
         spec["measure_columns"] = _file_measures(path, i, spec, measures, domains)
         spec["extras"] = _file_extras(path, i, spec)
         carried |= set(spec["measure_columns"])
-    for i, m in enumerate(codebook["measures"]):
+    for m in codebook["measures"]:
         if m["id"] not in carried:
             raise ConfigError(path, "measures", f"measure '{m['id']}' is in no file's `measures`: add it to the file "
                                                 "that has its question, or remove it")
@@ -200,14 +201,19 @@ def _file_measures(path, i: int, spec: dict, measures: list[dict], domains: list
         if key in patterns:
             for m in patterns[key]:
                 template = value.get("column", key)
-                column = template.format(domain=m["domain"], n=position[m["domain"]]) if "{" in template else template
+                try:
+                    column = template.format(domain=m["domain"], n=position[m["domain"]])
+                except (KeyError, IndexError, ValueError) as exc:
+                    raise ConfigError(path, entry, f"column '{template}': only {{domain}} and {{n}} can be "
+                                                   f"replaced ({type(exc).__name__}: {exc})") from None
                 out[m["id"]] = {"column": column, "optional": value.get("optional", m.get("optional", False)),
                                 "entry": entry}
         elif key in by_id:
             explicit[key] = {"column": value.get("column", key),
                              "optional": value.get("optional", by_id[key].get("optional", False)), "entry": entry}
         else:
-            raise ConfigError(path, entry, f"unknown measure '{key}' (measures: {', '.join([*patterns, *(m['id'] for m in measures if not m.get('family'))])})")
+            known = [*patterns, *(m["id"] for m in measures if not m.get("family"))]
+            raise ConfigError(path, entry, f"unknown measure '{key}' (measures: {', '.join(known)})")
     out.update(explicit)
     out = {m["id"]: out[m["id"]] for m in measures if m["id"] in out}  # codebook order
     seen: dict[str, str] = {}

@@ -40,7 +40,8 @@ def _required_columns(i: int, spec: dict) -> list[tuple[str, str]]:
     """(delivered column, codebook entry) of every column the file must have."""
     where = f"files.{i}"
     out = [(spec["id_column"], f"{where}.id_column"),
-           (spec["region_column"], "region_column"), (spec["departement_column"], "departement_column"),
+           (spec["region_column"], spec.get("region_column_entry", "region_column")),
+           (spec["departement_column"], spec.get("departement_column_entry", "departement_column")),
            (spec["weight_column"], f"{where}.weight_column")]
     for key in ("group_column", "strata_column", "psu_column"):
         if key in spec:
