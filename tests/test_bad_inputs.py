@@ -168,6 +168,11 @@ def test_good_inputs_write_the_outputs(project):
     ("filo/FILO_DEP.csv", "03", "CODGEO", "3", 3, "leading zero"),
     ("filo/FILO_DEP.csv", "2A", "CODGEO", "20", 4, "unknown departement code"),
     ("filo/FILO_DEP.csv", "971", "TP6017", "N/A", 5, "not a number"),
+    # impossible numbers: a negative count, a rate outside its unit's range
+    ("insee/base.csv", "03001", "P17_CHOM1564", "-150", 4, "a count (numerator of 'chomage') must be ≥ 0"),
+    ("insee/base.csv", "2B033", "P17_LOG", "-24000", 6, "a count (denominator of 'logements_vacants') must be ≥ 0"),
+    ("filo/FILO_DEP.csv", "03", "TP6017", "115.6", 3, "value outside the range of its unit '%' (0 to 100)"),
+    ("filo/FILO_DEP.csv", "01", "TP6017", "-0.1", 2, "value outside the range of its unit '%' (0 to 100)"),
 ])
 def test_bad_raw_extract_stops_indicator_raw(project, file, row_id, column, value, line, words):
     # GIVEN a copy of a raw extract with one bad cell
@@ -179,6 +184,40 @@ def test_bad_raw_extract_stops_indicator_raw(project, file, row_id, column, valu
     # THEN the message names file, line, column and value, and no table is written
     assert_names_everything(info.value, path, line, column, value)
     assert words in str(info.value)
+    assert not project["indicator_raw"].exists()
+
+
+def test_signed_numerator_and_explicit_range_are_accepted(project):
+    # GIVEN a numerator that is a change (declared signed) with a negative value, and a rate whose
+    # catalogue range allows negative values
+    path = project["raw"] / "insee/base.csv"
+    edit_cell(path, "03001", "P17_CHOM1564", "-150")
+    edit_cell(project["raw"] / "filo/FILO_DEP.csv", "03", "TP6017", "-2,5")
+    text = INDICATORS_YAML.replace("    numerator: P17_CHOM1564\n", "    numerator: P17_CHOM1564\n    signed_numerator: true\n")
+    text = text.replace("    value: TP6017\n", "    value: TP6017\n    range: [-100, null]\n")
+    Path(project["indicators"]).write_text(text, encoding="utf-8")
+    # WHEN the ingest step runs / THEN it succeeds and keeps the values
+    run_indicator_raw(project)
+    raw = pd.read_parquet(project["indicator_raw"])
+
+    def value(source, code, column):
+        return raw.loc[(raw["source"] == source) & (raw["geo_code"] == code) & (raw["column"] == column), "value"].item()
+
+    assert value("insee/base.csv", "03001", "P17_CHOM1564") == -150
+    assert value("filo/FILO_DEP.csv", "03", "TP6017") == -2.5
+
+
+def test_negative_population_stops_indicator_raw(project):
+    # GIVEN the reference geography with a negative commune population (line 4 of communes.csv)
+    path = Path(project["geo"]) / "communes.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    assert lines[3].startswith("03001,") and lines[3].endswith(",3000")
+    lines[3] = lines[3][: -len("3000")] + "-3000"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    # WHEN / THEN the step stops naming file, line, column and value
+    with pytest.raises(InputError) as info:
+        run_indicator_raw(project)
+    assert_names_everything(info.value, path, 4, "population_municipale", "-3000")
     assert not project["indicator_raw"].exists()
 
 
@@ -281,16 +320,39 @@ def test_survey_missing_column(project):
     assert not project["respondents"].exists() and not project["responses"].exists()
 
 
-def test_survey_measure_found_in_no_file(project):
-    # GIVEN microdata where no file has cooperation_logement
+@pytest.mark.parametrize("column, entry", [
+    ("cooperation_logement", "files.0.measures.cooperation_{domain}"),
+    ("devoir_alliance", "files.0.measures.devoir_alliance"),
+    ("strate", "files.0.strata_column"),
+    ("grappe", "files.0.psu_column"),
+    ("tranche_age", "files.0.extra_columns.tranche_age"),
+    ("code_departement", "departement_column"),
+])
+def test_survey_column_named_by_the_codebook_is_required(project, column, entry):
+    # GIVEN microdata without a column the codebook names (a measure, a design or an extra column)
     path = project["raw"] / SURVEY_FILE
-    pd.read_csv(path, sep=";", dtype=str, keep_default_na=False).drop(columns=["cooperation_logement"]).to_csv(
+    pd.read_csv(path, sep=";", dtype=str, keep_default_na=False).drop(columns=[column]).to_csv(
         path, sep=";", index=False)
-    # WHEN / THEN the error names the measure and the file
+    # WHEN / THEN the error names the file, the header line, the column and the codebook entry
     with pytest.raises(InputError) as info:
         run_survey(project)
-    assert "cooperation_logement" in str(info.value) and str(path) in str(info.value)
-    assert not project["respondents"].exists()
+    assert_names_everything(info.value, path, 1, column, None)
+    assert f"missing column '{column}' (named by the codebook entry {entry})" in str(info.value)
+    assert not project["respondents"].exists() and not project["responses"].exists()
+
+
+def test_survey_optional_measure_may_be_absent(project):
+    # GIVEN microdata without devoir_alliance, which the codebook marks optional
+    path = project["raw"] / SURVEY_FILE
+    pd.read_csv(path, sep=";", dtype=str, keep_default_na=False).drop(columns=["devoir_alliance"]).to_csv(
+        path, sep=";", index=False)
+    text = SURVEY_YAML.replace("label: Devoir d'alliance}", "label: Devoir d'alliance, optional: true}")
+    assert text != SURVEY_YAML
+    Path(project["survey"]).write_text(text, encoding="utf-8")
+    # WHEN the survey step runs / THEN it succeeds and the measure has no answer
+    run_survey(project)
+    answers = pd.read_parquet(project["responses"])
+    assert "devoir_alliance" not in set(answers["measure_id"]) and "fragilite_emploi" in set(answers["measure_id"])
 
 
 def test_survey_line_number_after_a_blank_line(project):

@@ -282,6 +282,29 @@ def test_one_bar_per_published_estimate_and_none_for_suppressed(rendered, name):
         assert r["has_data"] == (n > 0), (name, key)
 
 
+def test_question_nobody_was_asked_is_said_not_asked():
+    # GIVEN the PACA context where nobody answered the partnership, innovation and modes questions
+    # (optional questions absent from the survey files: no estimate for France either)
+    from impact_regions.charts import omit
+    from impact_regions.report_actors import NOT_ASKED, partnership_sentence_of, share_sentence
+
+    ctx = copy.deepcopy(load("paca"))
+    for item in ctx["partnership"] + ctx["innovation"]:
+        item["estimate"] = item["france"] = None
+    for mode in ctx["modes"]:
+        for g in ("associations", "entreprises", "maires"):
+            mode[g] = mode[f"{g}_france"] = None
+    # WHEN the charts' and the sections' sentences are written
+    # THEN they say the question was not asked, not that too few answered
+    assert omit.partnership(ctx) == omit.innovation(ctx) == omit.NOT_ASKED
+    assert omit.modes(ctx, ["associations", "entreprises", "maires"]) == omit.NOT_ASKED
+    assert "trop faible" not in omit.NOT_ASKED and "pas été posée" in omit.NOT_ASKED
+    assert partnership_sentence_of(ctx["partnership"], "en Provence-Alpes-Côte d'Azur") == NOT_ASKED
+    assert share_sentence({"estimate": None, "france": None, "reliability": "suppressed"}, {}, "…") == NOT_ASKED
+    # and a suppressed estimate beside a France estimate still says why it is not printed
+    assert "trop faible" in share_sentence({"estimate": None, "france": 0.8, "reliability": "suppressed"}, {}, "…")
+
+
 def test_suppressed_organisations_of_mayotte_are_not_drawn(rendered):
     # GIVEN Mayotte, where every organisation estimate is suppressed
     ctx, r, path = chart(rendered, "mayotte", "partnership")

@@ -307,3 +307,45 @@ def test_partial_without_documentation_keys(tmp_path):
     assert "Population" not in html and "démonstration" not in html
     assert "IMPACT-Citoyens (test)" in html
     assert not re.search(r"\b(nan|None)\b", html)
+
+
+def test_optional_question_absent_from_a_file_is_said_not_asked(tmp_path):
+    # GIVEN a codebook whose organisations' file carries alliance_innovation and mode_mecenat as
+    # optional, and estimates where the organisations have no alliance_innovation and nobody has
+    # mode_mecenat (their columns were absent from the files)
+    data = copy.deepcopy(DOCUMENTED)
+    data["files"][0]["measures"] = ["fragilite_{domain}", "devoir_alliance", "alliance_innovation"]
+    data["files"][1]["measures"] = {"fragilite_{domain}": None, "alliance_innovation": {"optional": True},
+                                    "a_partenariat": None, "mode_mecenat": {"column": "Q20_1", "optional": True}}
+    estimates = [r for r in ESTIMATES
+                 if not (r["measure_id"] == "alliance_innovation" and r["respondent_group"] != "habitants")]
+    # WHEN documented
+    d = survey_documentation(load(tmp_path, data), SAMPLES, SAMPLES_FR, survey_estimates=estimates)
+    by_topic = {q["topics"][-1]: q for q in d["questions"]}
+    # THEN the methodology page says which groups were not asked, and that nobody was asked the other
+    assert by_topic["Mécénat"]["not_asked_text"] == "question non posée (absente des fichiers d’enquête)"
+    battery = next(q for q in d["questions"] if "alliance_innovation" in q["measure_ids"])
+    assert battery["not_asked_text"] is None  # devoir_alliance has no optional file: the items differ
+    assert battery["groups"] == ["habitants"]
+    data["measures"] = [m for m in data["measures"] if m.get("id") != "devoir_alliance"]
+    data["files"][0]["measures"].remove("devoir_alliance")
+    alone = survey_documentation(load(tmp_path, data), SAMPLES, SAMPLES_FR, survey_estimates=estimates)
+    innovation = next(q for q in alone["questions"] if q["measure_ids"] == ["alliance_innovation"])
+    assert innovation["not_asked_text"] == "non posée aux associations, entreprises et maires (absente de leur fichier d’enquête)"
+    assert all(q["not_asked_text"] is None for q in survey_documentation(
+        load(tmp_path, DOCUMENTED), SAMPLES, SAMPLES_FR, survey_estimates=ESTIMATES)["questions"])
+    # and in a battery whose statement nobody was asked, that statement is marked « non posée »
+    data["measures"].insert(1, copy.deepcopy(DOCUMENTED["measures"][1]))  # devoir_alliance again
+    data["files"][0]["measures"] = {"fragilite_{domain}": None, "devoir_alliance": {"optional": True},
+                                    "alliance_innovation": None}
+    no_devoir = [r for r in estimates if r["measure_id"] != "devoir_alliance"]
+    battery = next(q for q in survey_documentation(load(tmp_path, data), SAMPLES, SAMPLES_FR,
+                                                   survey_estimates=no_devoir)["questions"]
+                   if "devoir_alliance" in q["measure_ids"])
+    assert battery["items_text"].replace("\u2019", "'") == (
+        f"«{NBSP}Les acteurs doivent travailler ensemble{NBSP}» (non posée){NNBSP}; "
+        f"«{NBSP}Les alliances sont une source d'innovation{NBSP}» (habitants)")
+    # and the partial prints it under the measure
+    html = jinja_env(REPO / "templates").get_template("partials/surveys.html.j2").render(
+        ctx={"survey_documentation": d}, t={"short_name": "PACA"})
+    assert "question non posée" in html

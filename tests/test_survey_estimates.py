@@ -435,9 +435,11 @@ def test_one_row_per_territory_group_measure(sample):
 
 
 def test_design_defaults_without_strata_and_psu_columns(tmp_path, tiny_geo):
-    # GIVEN the same microdata without `strate` and `grappe` columns
+    # GIVEN the same microdata without `strate` and `grappe` columns, and a codebook naming neither
     micro = make_microdata().drop(columns=["strate", "grappe"])
-    codebook, respondents, responses = stage(tmp_path, tiny_geo, micro)
+    no_design = CODEBOOK_YAML.replace("    strata_column: strate\n    psu_column: grappe\n", "")
+    assert "strata_column" not in no_design
+    codebook, respondents, responses = stage(tmp_path, tiny_geo, micro, no_design)
     territories = build_territories(tiny_geo, TERRITORY_FILES)
     # WHEN estimated
     est = build_survey_estimates(respondents, responses, territories, codebook, OPEN)

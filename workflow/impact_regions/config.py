@@ -158,7 +158,90 @@ def load_survey(path: str | Path, domains: list[dict], check: bool = True) -> di
     if dup:
         raise ConfigError(path, "measures", f"measure defined twice: {', '.join(sorted(dup))}")
     codebook["measures"] = measures
+    carried: set[str] = set()
+    for i, spec in enumerate(codebook["files"]):
+        for key in ("region_column", "departement_column"):  # a file's own key, else the top-level one
+            spec[f"{key}_entry"] = f"files.{i}.{key}" if key in spec else key
+            spec.setdefault(key, codebook[key])
+        spec["measure_columns"] = _file_measures(path, i, spec, measures, domains)
+        spec["extras"] = _file_extras(path, i, spec)
+        carried |= set(spec["measure_columns"])
+    for m in codebook["measures"]:
+        if m["id"] not in carried:
+            raise ConfigError(path, "measures", f"measure '{m['id']}' is in no file's `measures`: add it to the file "
+                                                "that has its question, or remove it")
     return codebook
+
+
+def _file_measures(path, i: int, spec: dict, measures: list[dict], domains: list[dict]) -> dict[str, dict]:
+    """measure id -> {column, optional, entry} for one file of the codebook.
+
+    Without `measures:` the file carries every measure, each in the column of its name. With it,
+    the keys are measure ids or patterns (``fragilite_{domain}``) and the values the delivered
+    column (``Q3_1``; for a pattern a template with ``{domain}`` or ``{n}``, the domain's
+    position 1..16 in the catalogue), or ``{column: …, optional: true}``; an id given beside its
+    pattern overrides it. `entry` names the codebook entry in error messages."""
+    where = f"files.{i}.measures"
+    given = spec.get("measures")
+    if given is None:
+        given = {m.get("family") or m["id"]: None for m in measures}
+    elif isinstance(given, list):
+        given = dict.fromkeys(given)
+    by_id = {m["id"]: m for m in measures}
+    patterns = {m["family"]: [] for m in measures if m.get("family")}
+    for m in measures:
+        if m.get("family"):
+            patterns[m["family"]].append(m)
+    position = {d["id"]: k for k, d in enumerate(domains, start=1)}
+    out: dict[str, dict] = {}
+    explicit: dict[str, dict] = {}
+    for key, value in given.items():
+        entry = f"{where}.{key}"
+        value = {} if value is None else ({"column": value} if isinstance(value, str) else dict(value))
+        if key in patterns:
+            for m in patterns[key]:
+                template = value.get("column", key)
+                try:
+                    column = template.format(domain=m["domain"], n=position[m["domain"]])
+                except (KeyError, IndexError, ValueError) as exc:
+                    raise ConfigError(path, entry, f"column '{template}': only {{domain}} and {{n}} can be "
+                                                   f"replaced ({type(exc).__name__}: {exc})") from None
+                out[m["id"]] = {"column": column, "optional": value.get("optional", m.get("optional", False)),
+                                "entry": entry}
+        elif key in by_id:
+            explicit[key] = {"column": value.get("column", key),
+                             "optional": value.get("optional", by_id[key].get("optional", False)), "entry": entry}
+        else:
+            known = [*patterns, *(m["id"] for m in measures if not m.get("family"))]
+            raise ConfigError(path, entry, f"unknown measure '{key}' (measures: {', '.join(known)})")
+    out.update(explicit)
+    out = {m["id"]: out[m["id"]] for m in measures if m["id"] in out}  # codebook order
+    seen: dict[str, str] = {}
+    for mid, col in out.items():
+        if col["column"] in seen:
+            raise ConfigError(path, col["entry"], f"column '{col['column']}' is already the column of '{seen[col['column']]}'")
+        seen[col["column"]] = mid
+    return out
+
+
+def _file_extras(path, i: int, spec: dict) -> dict[str, dict]:
+    """extra column name -> {column, codes, code_map, age_bands, entry}: the three forms of
+    `extra_columns` (allowed codes; {column, codes}; {column, age_bands}) in one shape."""
+    out = {}
+    for name, value in spec.get("extra_columns", {}).items():
+        entry = f"files.{i}.extra_columns.{name}"
+        value = {"codes": value} if isinstance(value, list) else dict(value)
+        codes = value.get("codes")
+        item = {"column": value.get("column", name), "codes": None, "code_map": None,
+                "age_bands": value.get("age_bands"), "entry": entry}
+        if isinstance(codes, dict):
+            item["code_map"] = {str(k): int(v) for k, v in codes.items()}
+        elif codes is not None:
+            item["codes"] = list(codes)
+        if (item["age_bands"] is None) == (codes is None):
+            raise ConfigError(path, entry, "give either the allowed `codes` or the `age_bands` of an age in years")
+        out[name] = item  # age_bands are parsed (and checked) by survey_responses: population imports pandas
+    return out
 
 
 def load_territory_files(regions_dir: str | Path, geo: Geography | DepartementIndex) -> list[dict]:

@@ -17,7 +17,9 @@ class InputError(Exception):
     """A raw input file holds something the pipeline cannot use.
 
     `line` is the 1-based physical line of the file (the Excel row for XLSX files), so that the
-    user can open the file at that line.
+    user can open the file at that line. `row_word` names what `line` counts when it is not a
+    text line: ``row`` for a spreadsheet (with its `sheet`), ``case`` for the n-th record of an
+    SPSS, Stata or SAS file (its row in the data editor).
     """
 
     path: str | Path
@@ -26,14 +28,19 @@ class InputError(Exception):
     column: str | None = None
     value: object = None
     hint: str | None = None
+    sheet: str | None = None
+    row_word: str = "line"
 
     def __reduce__(self):  # picklable, so that it crosses process pools intact
-        return (self.__class__, (self.path, self.expected, self.line, self.column, self.value, self.hint))
+        return (self.__class__, (self.path, self.expected, self.line, self.column, self.value, self.hint,
+                                 self.sheet, self.row_word))
 
     def __str__(self) -> str:
         where = [str(self.path)]
+        if self.sheet is not None:
+            where.append(f"sheet '{self.sheet}'")
         if self.line is not None:
-            where.append(f"line {self.line}")
+            where.append(f"{self.row_word} {self.line}")
         if self.column is not None:
             where.append(f"column '{self.column}'")
         msg = ", ".join(where)

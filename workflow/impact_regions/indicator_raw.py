@@ -1,7 +1,9 @@
 """Staging table `indicator_raw`: every number the catalogue needs, read from the raw extracts.
 
 One row per (source file, level, geographic code, column) with ``value`` and
-``missing_reason``; the COG populations are added as source ``geo`` / column ``population`` at
+``missing_reason``. Every number is checked against what it is (:func:`value_checks`): a count
+below 0, or a published rate outside its unit's range, stops the run with file, line, column and
+value; the COG populations are added as source ``geo`` / column ``population`` at
 the three levels, so that `weight: population` is just another column for the SQL. The table is
 built once per change of the raw files or the catalogue; the SQL of `indicator_values` reads it.
 """
@@ -76,6 +78,78 @@ def files_to_read(catalogue: dict) -> dict[tuple[str, str, str], list[str]]:
     return dict(wanted)
 
 
+#: Range of a published value in each unit (a value outside it stops the run). Units not listed
+#: have no range unless the catalogue gives one (`range:`); any unit starting with "%" is a percentage.
+UNIT_RANGES: dict[str, tuple[float | None, float | None]] = {"%": (0, 100), "‰": (0, 1000)}
+
+
+COUNT_HINT = ("Counts cannot be negative: fix the extract, or check the column in indicators.yaml (a change that "
+              "may be negative is declared with signed_numerator: true)")
+RANGE_HINT = "Fix the extract, or check the indicator's column, unit or `range` in indicators.yaml"
+
+
+def value_range(ind: dict) -> tuple[float | None, float | None] | None:
+    """(min, max) a published `value` of the indicator must lie in (None: unbounded side), or None."""
+    if "range" in ind:
+        lo, hi = ind["range"]
+        return lo, hi
+    unit = str(ind.get("unit", "")).strip()
+    if unit.startswith("%"):
+        return UNIT_RANGES["%"]
+    return UNIT_RANGES.get(unit)
+
+
+def value_checks(catalogue: dict) -> dict[tuple[str, str], list[tuple]]:
+    """(source, level) -> checks ``(column, min, max, what)`` of the numbers read from it.
+
+    Counts (numerators, denominators, weight columns) must be ≥ 0, except a numerator declared
+    `signed_numerator: true` (a change, e.g. employment 2012-2017); a published value must lie in
+    its unit's range (:func:`value_range`)."""
+    checks: dict[tuple[str, str], list[tuple]] = defaultdict(list)
+    for ind in catalogue["indicators"]:
+        iid = ind["id"]
+        if ind["additive"]:
+            if not ind.get("signed_numerator", False):
+                for col in ind["numerator"]:
+                    checks[(ind["source"], "commune")].append((col, 0, None, f"a count (numerator of '{iid}') must be ≥ 0"))
+            if "denominator" in ind:
+                src = ind.get("denominator_source", ind["source"])
+                checks[(src, "commune")].append((ind["denominator"], 0, None, f"a count (denominator of '{iid}') must be ≥ 0"))
+            continue
+        bounds = value_range(ind)
+        for level, src in ind["sources"].items():
+            if bounds is not None:
+                lo, hi = bounds
+                span = f"{'' if lo is None else lo} to {'' if hi is None else hi}".strip()
+                checks[(src, level)].append((ind["value"], lo, hi,
+                                             f"value outside the range of its unit '{ind['unit']}' ({span}) (value of '{iid}')"))
+            if ind["weight"] != POPULATION:
+                checks[(src, level)].append((ind["weight"], 0, None, f"a count (weight of '{iid}') must be ≥ 0"))
+    return dict(checks)
+
+
+def check_values(df: pd.DataFrame, checks: list[tuple], display: str) -> None:
+    """Raise the InputError of the first number of `df` (a reader's long table) outside its check."""
+    import numpy as np
+
+    from .errors import InputError
+
+    for column, lo, hi, what in checks:
+        sub = df[df["column"] == column]
+        v = sub["value"].to_numpy(dtype=float)
+        bad = np.zeros(len(v), dtype=bool)
+        if lo is not None:
+            bad |= v < lo
+        if hi is not None:
+            bad |= v > hi
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            x = float(v[i])
+            raise InputError(display, what, line=int(sub["line"].iloc[i]), column=column,
+                             value=str(int(x)) if x.is_integer() else repr(x),
+                             hint=COUNT_HINT if lo == 0 and hi is None and "count" in what else RANGE_HINT)
+
+
 def source_paths(catalogue: dict, raw_dir: str | Path) -> list[str]:
     """Every raw file the catalogue reads (the inputs of the ingest rule)."""
     return sorted({str(Path(raw_dir) / src) for (src, _, _) in files_to_read(catalogue)})
@@ -84,8 +158,9 @@ def source_paths(catalogue: dict, raw_dir: str | Path) -> list[str]:
 def _read_one(task: tuple) -> pd.DataFrame:
     from .readers import read_extract
 
-    src, rdr, level, cols, raw_dir, codes = task
+    src, rdr, level, cols, raw_dir, codes, checks = task
     df = read_extract(Path(raw_dir) / src, rdr, level, cols, codes, display=str(Path(raw_dir) / src))
+    check_values(df, checks, str(Path(raw_dir) / src))
     df.insert(0, "level", level)
     df.insert(0, "source", src)
     return df
@@ -100,7 +175,8 @@ def build_indicator_raw(catalogue: dict, raw_dir: str | Path, geo: Geography, wo
     import pandas as pd
 
     raw_dir = Path(raw_dir)
-    tasks = [(src, rdr, level, cols, str(raw_dir), geo.codes(level))
+    checks = value_checks(catalogue)
+    tasks = [(src, rdr, level, cols, str(raw_dir), geo.codes(level), checks.get((src, level), []))
              for (src, rdr, level), cols in sorted(files_to_read(catalogue).items())]
     if workers > 1 and len(tasks) > 1:
         order = sorted(range(len(tasks)), key=lambda i: -_size(raw_dir / tasks[i][0]))

@@ -74,7 +74,14 @@ def actors_section(territory: dict, catalogue: dict, est: Estimates, perceived: 
             "modes": modes, "modes_sentence": modes_sentence(modes)}
 
 
+#: What a sentence says of a measure nobody answered (an `optional: true` question absent from the
+#: survey files: config/survey.yaml).
+NOT_ASKED = "Cette question n'a pas été posée dans l'enquête."
+
+
 def share_sentence(item: dict, territory: dict, body: str) -> str:
+    if item["estimate"] is None and item.get("france") is None:
+        return NOT_ASKED  # no estimate for France either: nobody answered the question
     if item["estimate"] is None:
         return "Effectif trop faible pour publier cette estimation."
     same = fr.percent(item["estimate"]) == fr.percent(item["france"])
@@ -117,6 +124,8 @@ def partnership_sentence_of(items: list[dict], where: str) -> str:
         word = direction_word(i, "au-dessus de", "en dessous de", "")
         cmp = f"{word} la moyenne nationale ({fr.percent(i['france'])})" if word else f"proche de la moyenne nationale ({fr.percent(i['france'])})"
         parts.append(f"{fr.percent(i['estimate'])} des {i['label'].lower()}{caution_suffix(i)}, {cmp}")
+    if not parts and all(i.get("france") is None for i in items):
+        return NOT_ASKED
     if not parts:
         return ("Les effectifs d'organisations interrogées sont trop faibles pour publier leurs pratiques "
                 "de partenariat ; les valeurs nationales figurent dans le graphique.")

@@ -111,6 +111,16 @@ def _asked_to(survey_estimates: list[dict] | None, france_code: str) -> dict[str
     return out
 
 
+def _optional_groups(codebook: dict) -> dict[str, set[str]]:
+    """measure_id -> groups of the files that carry it as `optional: true` (they may not have been asked)."""
+    out: dict[str, set[str]] = {}
+    for spec in codebook["files"]:
+        for mid, col in (spec.get("measure_columns") or {}).items():
+            if col.get("optional"):
+                out.setdefault(mid, set()).update(_file_groups(spec))
+    return out
+
+
 def survey_documentation(codebook: dict, samples: dict[str, int] | None, samples_france: dict[str, int] | None, *,
                          weighting: str = "given", demo: bool = False,
                          survey_estimates: list[dict] | None = None, france_code: str = "FR") -> dict:
@@ -136,7 +146,9 @@ def survey_documentation(codebook: dict, samples: dict[str, int] | None, samples
     None for a single measure with a question and for patterns), ``domains_text`` (« 16
     domaines » for a pattern, else None), ``groups`` (the groups asked, in report order, when
     all items share them and they are not every group of the surveys; empty otherwise or
-    without `survey_estimates`), ``measure_ids``.
+    without `survey_estimates`), ``not_asked_text`` (« non posée aux habitants » when a measure
+    marked `optional: true` is absent from a group's file, « question non posée » when no group
+    was asked it; None otherwise or without `survey_estimates`), ``measure_ids``.
     """
     surveys = []
     for spec in codebook["files"]:
@@ -156,6 +168,7 @@ def survey_documentation(codebook: dict, samples: dict[str, int] | None, samples
         })
 
     asked = _asked_to(survey_estimates, france_code)
+    optional = _optional_groups(codebook) if survey_estimates is not None else {}
     everyone = _group_names({g for spec in codebook["files"] for g in _file_groups(spec)})
     rows: list[dict] = []
     for m in codebook["measures"]:
@@ -163,7 +176,8 @@ def survey_documentation(codebook: dict, samples: dict[str, int] | None, samples
         family = m.get("family") or m.get("pattern")  # the measures of one pattern
         key = (m.get("question"), m.get("answers"), m["kind"], family)
         item = {"label": _text(m.get("label")) or mid, "topic": _text(m.get("topic")),
-                "groups": _group_names(asked.get(mid, set())), "domain": m.get("domain")}
+                "groups": _group_names(asked.get(mid, set())), "domain": m.get("domain"),
+                "not_asked": _group_names(optional.get(mid, set()) - asked.get(mid, set()))}
         last = rows[-1] if rows else None
         # measures with the same question follow each other: one row (without a question, one per
         # measure, except the measures of one pattern)
@@ -194,7 +208,8 @@ def survey_documentation(codebook: dict, samples: dict[str, int] | None, samples
             items_text = None
             if len(items) > 1 or not r["question"]:
                 items_text = " ; ".join(
-                    f"« {i['label']} »" + (f" ({asked_text(i['groups'])})" if not same_groups and i["groups"] else "")
+                    f"« {i['label']} »" + (f" ({asked_text(i['groups'])})" if not same_groups and i["groups"] else
+                                           " (non posée)" if not same_groups and i["not_asked"] else "")
                     for i in items)
         questions.append({
             "topics": topics, "topic": fr.typography(" ; ".join(topics)),
@@ -203,6 +218,18 @@ def survey_documentation(codebook: dict, samples: dict[str, int] | None, samples
             "items_text": fr.typography(items_text) if items_text else None,
             "domains_text": domains_text,
             "groups": items[0]["groups"] if same_groups and items[0]["groups"] != everyone else [],
+            "not_asked_text": _not_asked_text(items),
             "measure_ids": r["measure_ids"],
         })
     return {"surveys": surveys, "questions": questions, "demo": bool(demo)}
+
+
+def _not_asked_text(items: list[dict]) -> str | None:
+    """« non posée aux habitants » when an optional question is absent from a group's file (all the
+    items of the row alike), « non posée » when no group was asked it; None otherwise."""
+    missing = [i["not_asked"] for i in items]
+    if not missing[0] or any(m != missing[0] for m in missing):
+        return None
+    if not any(i["groups"] for i in items):
+        return "question non posée (absente des fichiers d’enquête)"
+    return f"non posée aux {fr.join(missing[0])} (absente de leur fichier d’enquête)"

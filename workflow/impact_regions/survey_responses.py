@@ -6,18 +6,24 @@ namespaced by file (and PSUs by stratum) so that codes reused across files or st
 merge. Without a stratum column each region is a stratum; without a PSU column each respondent
 is its own PSU (DESIGN §4).
 
+Files are read in any accepted format (:mod:`~impact_regions.survey_files`: CSV, SPSS, Stata, SAS,
+Excel) under the column names the pollster delivered: the codebook maps them to the measures
+(`measure_columns`, `extras`, the design columns). Every column the codebook names must be in
+the file, except the columns of measures marked `optional: true` (then the file's groups were not
+asked the question: no answer, hence no estimate, and the report says so).
+
 `survey_responses`: one row per respondent and measure with a valid answer, recoded to the
 estimated quantity: the score for `mean` measures, 1/0 for `agree` (positive answer or not) and
 `share` measures. "Ne sait pas" codes and empty cells (not asked) are dropped here, so that
 each estimate is over valid answers while the design (strata, PSUs) stays the whole file's.
 
-Every value is checked: duplicate identifiers, unknown regions, départements outside their
-region, weights ≤ 0 and answers out of range stop the run with file, line, column and value.
+Every value is checked: missing columns (naming the codebook entry), duplicate identifiers,
+unknown regions (codes or names), départements outside their region, weights ≤ 0 and answers out
+of range stop the run with file, line, column and value (with its value label).
 """
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import numpy as np
@@ -25,151 +31,104 @@ import pandas as pd
 
 from .errors import InputError
 from .geo import Geography
-from .readers import decode, _sniff_separator
+from .survey_answers import answer_values, extra_codes, group_of
+from .survey_files import SurveyTable, read_survey_table
+from .survey_places import place_codes
 
 
-def read_survey_file(path: str | Path) -> pd.DataFrame:
-    path = Path(path)
-    if not path.exists():
-        raise InputError(path, "survey file not found", hint="Check raw_dir in config.yaml and the paths in survey.yaml")
-    text, _ = decode(path.read_bytes())
-    lines = text.splitlines()
-    if not lines:
-        raise InputError(path, "empty file")
-    sep = _sniff_separator(lines[0])
-    rows = list(csv.reader(lines, delimiter=sep, quotechar='"'))
-    header = [c.strip() for c in rows[0]]
-    keep, index = [], []
-    for i, row in enumerate(rows[1:], start=1):
-        if not any(cell.strip() for cell in row):
-            continue  # blank line
-        if len(row) != len(header):
-            raise InputError(path, f"malformed line: {len(row)} fields where the header has {len(header)}",
-                             line=i + 1, hint="Each line must have as many fields as the header")
-        keep.append([cell.strip() for cell in row])
-        index.append(i - 1)  # so that line = index + 2, as for a file without blank lines
-    return pd.DataFrame(keep, columns=header, index=index, dtype=object).astype(str)
+def _required_columns(i: int, spec: dict) -> list[tuple[str, str]]:
+    """(delivered column, codebook entry) of every column the file must have."""
+    where = f"files.{i}"
+    out = [(spec["id_column"], f"{where}.id_column"),
+           (spec["region_column"], spec.get("region_column_entry", "region_column")),
+           (spec["departement_column"], spec.get("departement_column_entry", "departement_column")),
+           (spec["weight_column"], f"{where}.weight_column")]
+    for key in ("group_column", "strata_column", "psu_column"):
+        if key in spec:
+            out.append((spec[key], f"{where}.{key}"))
+    out += [(item["column"], item["entry"]) for item in spec["extras"].values()]
+    out += [(c["column"], c["entry"]) for c in spec["measure_columns"].values() if not c["optional"]]
+    return out
 
 
-def _fail(path, df_index, mask, column, values, expected, hint=None):
-    i = int(np.flatnonzero(np.asarray(mask))[0])
-    raise InputError(path, expected, line=int(df_index[i]) + 2, column=column, value=values.iloc[i], hint=hint)
+def _check_columns(table: SurveyTable, i: int, spec: dict) -> None:
+    found = set(table.data.columns)
+    for column, entry in _required_columns(i, spec):
+        if column not in found:
+            raise table.header_error(column, f"missing column '{column}' (named by the codebook entry {entry})",
+                                     f"Columns found: {', '.join(map(str, table.data.columns))}. Fix the column "
+                                     "name in config/survey.yaml, or mark a measure the file does not have "
+                                     "`optional: true`")
 
 
-def _integers(path, df, column) -> np.ndarray:
-    """Column as float with NaN for empty cells; anything non-integer is an error."""
-    s = df[column]
-    ok = s.str.fullmatch(r"-?\d+") | (s == "")
-    if not ok.all():
-        _fail(path, df.index, ~ok, column, s, "not a whole number", "Answers are integer codes (see config/survey.yaml)")
-    return pd.to_numeric(s.where(s != "", None), errors="coerce").to_numpy(dtype=float)
+def _respondents(table: SurveyTable, i: int, spec: dict, geo: Geography) -> pd.DataFrame:
+    df = table.data
+    id_col = spec["id_column"]
+    ids = df[id_col]
+    empty = (ids == "").to_numpy() | table.missing_mask(id_col)
+    if empty.any():
+        raise table.error(empty, id_col, "empty respondent identifier")
+    dup = ids.duplicated().to_numpy()
+    if dup.any():
+        raise table.error(dup, id_col, "duplicate respondent identifier", "Each respondent must appear once")
+    reg_col, dep_col = spec["region_column"], spec["departement_column"]
+    reg = place_codes(table, reg_col, "region", geo)
+    dep = place_codes(table, dep_col, "departement", geo)
+    bad = (dep.map(geo.departement_region) != reg).to_numpy()
+    if bad.any():
+        j = int(np.flatnonzero(bad)[0])
+        raise table.error(bad, dep_col, f"département is not in the respondent's region {reg.iloc[j]}")
+    w_col = spec["weight_column"]
+    w = pd.to_numeric(df[w_col].str.replace(",", ".", regex=False), errors="coerce")
+    bad = (w.isna() | ~np.isfinite(w) | (w <= 0)).to_numpy() | table.missing_mask(w_col)
+    if bad.any():
+        raise table.error(bad, w_col, "weight must be a number > 0",
+                          "Design weights are strictly positive; drop the respondent or fix its weight")
+    if "group" in spec:
+        group = pd.Series(spec["group"], index=df.index)
+    else:
+        group = group_of(table, spec["group_column"], spec["group_values"])
+    stratum = df[spec["strata_column"]] if "strata_column" in spec else reg
+    psu = df[spec["psu_column"]] if "psu_column" in spec else ids
+    for key, s in (("strata_column", stratum), ("psu_column", psu)):
+        if key in spec:
+            empty = (s == "").to_numpy() | table.missing_mask(spec[key])
+            if empty.any():
+                raise table.error(empty, spec[key], "empty design code")
+    stratum_key = spec["id"] + ":" + stratum
+    resp = pd.DataFrame({
+        "file_id": spec["id"], "respondent_id": ids, "respondent_group": group,
+        "region_code": reg, "departement_code": dep, "stratum": stratum_key,
+        "psu": stratum_key + ":" + psu, "weight": w.astype(float),
+    })
+    for name, item in spec["extras"].items():
+        resp[name] = extra_codes(table, item).astype("int64")
+    return resp
 
 
 def build_survey(codebook: dict, raw_dir: str | Path, geo: Geography) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Read and validate every survey file; return (survey_respondents, survey_responses)."""
     raw_dir = Path(raw_dir)
     respondents, responses = [], []
-    reg_col, dep_col = codebook["region_column"], codebook["departement_column"]
-    regions = geo.codes("region")
-    for spec in codebook["files"]:
-        path = raw_dir / spec["path"]
-        df = read_survey_file(path)
-        header_cols = set(df.columns)
-        required = [spec["id_column"], reg_col, dep_col, spec["weight_column"], *spec.get("extra_columns", {})]
-        if "group_column" in spec:
-            required.append(spec["group_column"])
-        for c in required:
-            if c not in header_cols:
-                raise InputError(path, f"missing column '{c}'", line=1, column=c,
-                                 hint=f"Columns found: {', '.join(df.columns)}")
-        ids = df[spec["id_column"]]
-        if (ids == "").any():
-            _fail(path, df.index, ids == "", spec["id_column"], ids, "empty respondent identifier")
-        dup = ids.duplicated()
-        if dup.any():
-            _fail(path, df.index, dup, spec["id_column"], ids, "duplicate respondent identifier",
-                  "Each respondent must appear once")
-        reg = df[reg_col]
-        bad = ~reg.isin(regions)
-        if bad.any():
-            _fail(path, df.index, bad, reg_col, reg, "respondent in an unknown region (not a COG region code)",
-                  "Region codes are text with two digits, e.g. '93' or '04'")
-        dep = df[dep_col]
-        dep_region = dep.map(geo.departement_region)
-        bad = dep_region.isna()
-        if bad.any():
-            _fail(path, df.index, bad, dep_col, dep, "unknown département code (COG)", "Keep leading zeros and 2A/2B")
-        bad = dep_region != reg
-        if bad.any():
-            i = int(np.flatnonzero(bad.to_numpy())[0])
-            raise InputError(path, f"département is not in the respondent's region {reg.iloc[i]}",
-                             line=int(df.index[i]) + 2, column=dep_col, value=dep.iloc[i])
-        w_raw = df[spec["weight_column"]]
-        w = pd.to_numeric(w_raw.str.replace(",", ".", regex=False), errors="coerce")
-        bad = w.isna() | ~np.isfinite(w) | (w <= 0)
-        if bad.any():
-            _fail(path, df.index, bad, spec["weight_column"], w_raw, "weight must be a number > 0",
-                  "Design weights are strictly positive; drop the respondent or fix its weight")
-        if "group" in spec:
-            group = pd.Series(spec["group"], index=df.index)
-        else:
-            gcol = spec["group_column"]
-            group = df[gcol].map(spec["group_values"])
-            if group.isna().any():
-                _fail(path, df.index, group.isna(), gcol, df[gcol], "unknown respondent type",
-                      f"Expected one of {', '.join(spec['group_values'])}")
-        strata_col = spec.get("strata_column")
-        stratum = df[strata_col] if strata_col in header_cols else reg
-        psu_col = spec.get("psu_column")
-        psu = df[psu_col] if psu_col in header_cols else ids
-        for col, s in ((strata_col, stratum), (psu_col, psu)):
-            if col in header_cols and (s == "").any():
-                _fail(path, df.index, s == "", col, s, "empty design code")
-        stratum_key = spec["id"] + ":" + stratum
-        resp = pd.DataFrame({
-            "file_id": spec["id"], "respondent_id": ids, "respondent_group": group,
-            "region_code": reg, "departement_code": dep, "stratum": stratum_key,
-            "psu": stratum_key + ":" + psu, "weight": w.astype(float),
-        })
-        for col, allowed in spec.get("extra_columns", {}).items():
-            vals = _integers(path, df, col)
-            bad = ~np.isin(vals, allowed)
-            if bad.any():
-                _fail(path, df.index, bad, col, df[col], f"code out of range (allowed: {', '.join(map(str, allowed))})")
-            resp[col] = vals.astype("int64")
+    measures = {m["id"]: m for m in codebook["measures"]}
+    for i, spec in enumerate(codebook["files"]):
+        table = read_survey_table(raw_dir / spec["path"], spec.get("format"), spec.get("sheet"))
+        _check_columns(table, i, spec)
+        resp = _respondents(table, i, spec, geo)
         respondents.append(resp)
-
-        for m in codebook["measures"]:
-            col = m["id"]
-            if col not in header_cols:
-                continue
-            vals = _integers(path, df, col)
-            missing = np.isin(vals, m.get("missing", [])) | np.isnan(vals)
-            if m["kind"] == "share":
-                valid_range = np.isin(vals, [0, 1])
-                allowed = "0 or 1, or empty when not asked"
-            else:
-                valid_range = (vals >= m["min"]) & (vals <= m["max"])
-                allowed = f"{m['min']} to {m['max']}" + (f", or {', '.join(map(str, m['missing']))} (ne sait pas)" if m.get("missing") else "")
-            bad = ~(valid_range | missing)
-            if bad.any():
-                _fail(path, df.index, bad, col, df[col], f"answer out of range (allowed: {allowed})")
-            keep = ~missing
-            y = vals[keep]
-            if m["kind"] == "agree":
-                y = np.isin(y, m["positive"]).astype(float)
-            responses.append(pd.DataFrame({"file_id": spec["id"], "respondent_id": ids.to_numpy()[keep],
-                                           "measure_id": col, "y": y}))
+        ids = resp["respondent_id"].to_numpy()
+        for mid, col in spec["measure_columns"].items():
+            if col["column"] not in table.data.columns:
+                continue  # optional and not asked in this file
+            keep, y = answer_values(table, col["column"], measures[mid])
+            responses.append(pd.DataFrame({"file_id": spec["id"], "respondent_id": ids[keep],
+                                           "measure_id": mid, "y": y}))
     all_resp = pd.concat(respondents, ignore_index=True)
-    all_answers = pd.concat(responses, ignore_index=True)
-    declared = {m["id"] for m in codebook["measures"]}
-    found = set(all_answers["measure_id"])
-    if declared - found:
-        raise InputError(", ".join(str(raw_dir / f["path"]) for f in codebook["files"]),
-                         f"measure column(s) {', '.join(sorted(declared - found))} found in no survey file",
-                         hint="Fix config/survey.yaml or the survey extracts")
+    all_answers = pd.concat(responses, ignore_index=True) if responses else pd.DataFrame(
+        {"file_id": [], "respondent_id": [], "measure_id": [], "y": []})
     for c in ("file_id", "respondent_id", "respondent_group", "region_code", "departement_code", "stratum", "psu"):
         all_resp[c] = all_resp[c].astype("string")
     for c in ("file_id", "respondent_id", "measure_id"):
         all_answers[c] = all_answers[c].astype("string")
+    all_answers["y"] = all_answers["y"].astype(float)
     return all_resp, all_answers

@@ -49,7 +49,7 @@ rule survey_responses:
         catalogue=CFG["indicators"],
         codebook=CFG["survey"],
         sources=SURVEY_SOURCES,
-        code=code("readers", "survey_responses"),
+        code=code("readers", "population", "survey_files", "survey_places", "survey_answers", "survey_responses"),
     output:
         respondents=f"{STAGING}/survey_respondents.parquet",
         responses=f"{STAGING}/survey_responses.parquet",

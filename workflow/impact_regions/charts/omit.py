@@ -5,7 +5,9 @@ A chart has nothing to show when every estimate of the territory it would draw i
 (too few respondents: only France would be drawn), when the groups chart would only repeat the
 inhabitants' chart, or, for the map, when the territory is a single département. Its chart
 function then writes no figure and returns :func:`common._omitted`: `omit` True and one of the
-sentences below, in French, with the France figures when there are some to give.
+sentences below, in French, with the France figures when there are some to give. A question that
+nobody answered, not even in France (an optional question absent from the survey files), is said
+not asked (:data:`NOT_ASKED`).
 """
 
 from __future__ import annotations
@@ -79,15 +81,24 @@ def _france_shares(items: list[dict]) -> str:
                     if i.get("france") is not None])
 
 
+#: A chart whose question nobody answered, not even in France (an `optional: true` question absent
+#: from the survey files, config/survey.yaml).
+NOT_ASKED = "La question n’a pas été posée dans l’enquête : ce graphique n’a rien à montrer."
+
+
 def innovation(ctx: dict) -> str:
     who = fr.join([GROUP_PARTITIVES[i["group"]] for i in ctx["innovation"]])
     tail = _france_shares(ctx["innovation"])
+    if not tail:
+        return NOT_ASKED
     return (_too_few(ctx, who) + " pour publier la part de ceux qui voient les alliances comme une source "
             "d’innovation" + (f" ; en France, elle est de {tail}" if tail else "") + ".")
 
 
 def partnership(ctx: dict) -> str:
     items = [i for i in ctx["partnership"] if i.get("france") is not None]
+    if not items:
+        return NOT_ASKED
     tail = fr.join([f"{fr.percent(i['france'])} {GROUP_PLURALS[i['group']].replace('les ', 'des ')}" for i in items])
     return (_too_few(ctx, "d’organisations").replace("interrogés", "interrogées")
             + " pour publier la part de celles qui ont au moins un partenariat"
@@ -107,6 +118,8 @@ def modes(ctx: dict, orgs: list[str]) -> str:
             mode = MODE_PHRASES.get(best["label"].lower(), best["label"].lower())
             by_mode.setdefault(mode, []).append(f"{GROUP_PLURALS[g]} ({fr.percent(best[f'{g}_france'])})")
     parts = [f"{mode} chez {fr.join(groups)}" for mode, groups in by_mode.items()]
+    if not parts:
+        return NOT_ASKED
     tail = f" ; en France, le mode le plus pratiqué est {', '.join(parts)}" if parts else ""
     return (f"Les effectifs d’organisations ayant des partenariats {_in(ctx)} sont trop faibles (moins de "
             f"{_rules(ctx)['min_publish']}{fr.NBSP}organisations par groupe) pour publier leurs modes de "
