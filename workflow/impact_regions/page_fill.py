@@ -12,7 +12,7 @@ next page" (LaTeX's figure placement), so :func:`balance` does it on the laid-ou
   `MAX_EMPTY` empty because the block opening the next page did not fit, it edits the HTML tree
   and lays it out again (at most `MAX_PASSES` times), with the first remedy that applies:
 
-  1. a chart that would fit if its image were at most 20 % smaller is drawn smaller
+  1. a chart that would fit if its image were at most 15 % smaller is drawn smaller
      (`MIN_CHART_SCALE`; the SVG scales, so its text stays sharp);
   2. otherwise the paragraphs that follow the chart in the same section, up to the next heading
      or chart, are moved before it, as many as fill the blank (the chart keeps its section and
@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from weasyprint.formatting_structure import boxes
 
 MAX_EMPTY = 0.25       # share of a page's content area that may stay blank (the last page excepted)
-MIN_CHART_SCALE = 0.8  # a chart is drawn at least at 80 % of its size to fill a page
+MIN_CHART_SCALE = 0.85  # a chart is drawn at least at 85 % of its size (7 pt text: 6 pt) to fill a page
 MAX_PASSES = 10        # layouts per document at most (the first one included)
 _SLACK = 4.0           # CSS px kept free when moving paragraphs (margins collapse differently)
 
@@ -163,8 +163,11 @@ def _lone_row_fixes(document, parents: dict) -> list:
     """Elements to break before, so that no table leaves one body row alone on a page: the
     next-to-last row when the last would open a page alone; the table with its caption and the
     headings introducing it when its first row would close a page alone, or when its caption
-    (or header row) would close a page without any row."""
+    (or header row) would close a page without any row. In a table of several row groups (the
+    indicator tables: one `tbody` per domain, its first row the domain's, class `domain-row`),
+    a group split with fewer than two indicator rows on one side moves whole to the next page."""
     rows_by_table: dict = {}
+    rows_by_group: dict = {}
     starts: dict = {}  # table element -> the first page showing its caption or a header row
     for number, page in enumerate(document.pages):
         for root in _content_boxes(page._page_box):
@@ -180,8 +183,20 @@ def _lone_row_fixes(document, parents: dict) -> list:
                 for row in box.children:
                     if row.element is not None:
                         rows_by_table.setdefault(table, []).append((number, row.element))
+                        rows_by_group.setdefault(box.element, []).append((number, row.element))
     fixes = []
+    for group, rows in rows_by_group.items():  # a table of several row groups (one per domain)
+        table = parents.get(group)
+        if table is None or sum(1 for g in table if g.tag == "tbody") < 2 or len({n for n, _ in rows}) < 2:
+            continue
+        data = [(n, r) for n, r in rows if "domain-row" not in (r.get("class") or "").split()]
+        first, last = rows[0][0], rows[-1][0]
+        if sum(n == first for n, _ in data) < 2 or sum(n == last for n, _ in data) < 2:
+            fixes.append(rows[0][1] if group is not next(g for g in table if g.tag == "tbody")
+                         else _start_of(table, parents))
     for table, rows in rows_by_table.items():
+        if any(rows[0][1] is f or table is f for f in fixes):
+            continue
         pages = [number for number, _ in rows]
         if pages.count(pages[0]) == 1 and len(set(pages)) > 1 or starts.get(table, pages[0]) < pages[0]:
             fixes.append(_start_of(table, parents) if table is not None else rows[0][1])

@@ -48,7 +48,7 @@ def _group_panels_chart(rows: list[dict], present: list[str], **chart) -> object
     (a third of the height of grouped bars, so that the chart fits under its section's text)."""
     if len(present) == 1:  # one group: plain bars, the legend names it
         chart["legend"] = [Patch(color=GROUP_COLORS[present[0]], label=GROUP_LABELS[present[0]])] + chart["legend"]
-        return _bar_rows_chart(rows, width_cm=WIDE_CM, pitch_cm=0.4, group_gap_cm=0.0, **chart)
+        return _bar_rows_chart(rows, width_cm=WIDE_CM, pitch_cm=0.36, group_gap_cm=0.0, **chart)
     for bar in (b for r in rows for b in r["bars"] if b["empty_text"]):
         bar["empty_text"] = "n.p."  # the panel names the group
     return _bar_rows_chart(rows, width_cm=WIDE_CM, pitch_cm=0.42, group_gap_cm=0.0,

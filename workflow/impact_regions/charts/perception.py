@@ -84,7 +84,7 @@ def _quadrant_limits(values: list[float], minimum: float, pad: float) -> tuple[f
 #: how to read the quadrant, printed under it as text (not in the SVG: the paragraph can then
 #: stand before the chart when the chart must wait for the next page)
 QUADRANT_READING = fr.typography(
-    "Lecture : à droite de l'axe vertical, l'indice de fragilité du domaine est plus élevé qu'en France ; "
+    "Lecture du graphique « Écart de perception » : à droite de l'axe vertical, l'indice de fragilité du domaine est plus élevé qu'en France ; "
     "au-dessus de l'axe horizontal, les habitants le jugent plus fragile que la moyenne des Français. "
     "Seuls les domaines dont l'écart entre perception et mesure dépasse les marges d'erreur de l'enquête et de "
     "l'indice (au seuil de 5\u00a0%, les 16 domaines étant comparés ensemble) sont en couleur.")
@@ -133,7 +133,8 @@ def chart_quadrant(ctx: dict, out_path) -> dict:
         sp.set_color(GRID)
     ax.axhline(0, color=INK, linewidth=0.9, zorder=2)
     ax.axvline(0, color=INK, linewidth=0.9, zorder=2)
-    ax.set_xlabel("Indice de fragilité du domaine : " + scale["diff_unit"] + " (0 = France)")
+    ax.set_xlabel("Indice de fragilité du domaine : " + scale["diff_unit"]
+                  + ("" if "France" in scale["diff_unit"] else " (0 = France)"))
     ax.set_ylabel("Fragilité perçue : écart à la France\n(points sur 10)")
     ms = 6.0
     for g in pts:

@@ -32,7 +32,7 @@ SMALL_DEPARTEMENT_PT = 32.0
 INSET_SHARE = 0.42  # width of the inset, share of the map's width
 INSET_MAX_SPAN = 0.3  # the small départements enlarged must lie within 30 % of the map's extent
 INSET_IN = 1.1  # smallest inset, in the column (inches)
-LIST_LINE_IN = 0.15  # line pitch of the list of départements (7 pt text)
+LIST_LINE_IN = 0.14  # line pitch of the list of départements (7 pt text)
 MAP_H_CM = 6.4  # height of the map (the figure is taller only when the list of départements needs it)
 COLOURBAR_IN = 0.7  # room the colour bar, its title and its ticks take at the foot of the column (inches)
 
