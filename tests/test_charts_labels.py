@@ -82,7 +82,7 @@ def value_labels(fig) -> list[dict]:
                  key=near, default=None)
         to_px = ax.transData.transform
         out.append({
-            "text": t, "box": _ink_box(t, renderer), "bar": bb,
+            "text": t, "box": _ink_box(t, renderer), "bar": bb, "hatched": bar.get_gid().endswith("-caution"),
             "ci": None if ci is None else sorted(to_px((x, y_data))[0] for x in ci.get_xdata()),
             "france": None if marker is None else (to_px((marker.get_xdata()[0], y_data))[0],
                                                    (marker.get_markersize() / 2 + marker.get_markeredgewidth() / 2)
@@ -112,15 +112,16 @@ def check_value_labels(fig, where: str) -> int:
             if lab["france"] is not None and box.x0 > lab["france"][0]:
                 limit = max(limit, lab["france"][0] + lab["france"][1] - end + 1.5 * pt)
             assert 0 <= gap <= limit, (name, gap / pt)
-        else:  # inside the bar, against its end (left of its interval)
+        else:  # inside the bar, against its end (left of its interval); never in a hatched bar
+            assert not lab["hatched"], (name, "inside a hatched bar")
             assert bar.x0 <= box.x0 and box.x1 <= inner and inner - box.x1 <= 4 * pt, (name, (inner - box.x1) / pt)
         if lab["france"] is not None:
             fx, r = lab["france"]
             # clear of the France marker ...
             assert fx + r <= box.x0 or box.x1 <= fx - r, (name, "on the France marker")
             # ... and not pushed past it, unless the marker sits on the end of the bar (or the bar is
-            # too short to hold its label: a bar of 2 % with France at 7 %)
-            if box.x0 > fx and inner - bar.x0 >= box.width + 4.5 * pt:
+            # too short to hold its label: a bar of 2 % with France at 7 %; or hatched: no label inside)
+            if box.x0 > fx and inner - bar.x0 >= box.width + 4.5 * pt and not lab["hatched"]:
                 assert fx - end <= r + 0.5 * pt, (name, "placed at the France marker, away from its bar")
     return len(labels)
 

@@ -112,7 +112,8 @@ def _bar_rows_chart(rows: list[dict], *, width_cm: float, kind: str, notes: list
                 labels.append({"text": label, "value": v, "end": end, "inner": ci[0] if ci else v + off, "y": yy,
                                "start": off,
                                "france": b.get("france"), "radius": marker_size / 2 + FRANCE_MARKER["markeredgewidth"] / 2,
-                               "fill": _lighten(b["color"], 0.6) if b.get("caution") else b["color"]})
+                               "fill": _lighten(b["color"], 0.6) if b.get("caution") else b["color"],
+                               "hatched": bool(b.get("caution"))})
             elif b.get("empty_text"):
                 ax.annotate(b["empty_text"], (right, yy), xytext=(7.0 if b.get("france") is not None else 1, 0),
                             textcoords="offset points", ha="left", va="center", fontsize=NOTE, color=MUTED,
@@ -173,8 +174,8 @@ def _place_value_labels(ax, labels: list[dict]) -> None:
     A label stands just after the end of its bar (or of its confidence interval). When the France
     marker is in the way: if the marker sits on the end of the bar, the label stands just after
     it; otherwise the label goes inside the bar, against its end (left of the interval), in
-    white or ink, whichever contrasts more with the bar; only a bar too short for it keeps the
-    label after the marker."""
+    white or ink, whichever contrasts more with the bar; only a bar too short for it, or a
+    hatched one, keeps the label after the marker."""
     if not labels:
         return
     fig = ax.get_figure(root=True)
@@ -195,7 +196,8 @@ def _place_value_labels(ax, labels: list[dict]) -> None:
         if not hits(end + LABEL_GAP_PT * pt, end + LABEL_GAP_PT * pt + w):
             continue
         inner = x_px(lab["inner"]) - 2.5 * pt
-        if fx - end > r and inner - w >= x0_bar + 2 * pt and not hits(inner - w, inner):
+        # never inside a hatched bar (the hatching crosses the digits)
+        if not lab.get("hatched") and fx - end > r and inner - w >= x0_bar + 2 * pt and not hits(inner - w, inner):
             text.xy = (lab["inner"], lab["y"])
             text.xyann = (-2.5, 0)
             text.set_horizontalalignment("right")

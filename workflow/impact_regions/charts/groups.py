@@ -58,7 +58,8 @@ def _group_panels_chart(rows: list[dict], present: list[str], **chart) -> object
 def chart_groups(ctx: dict, out_path) -> dict:
     """Perceived fragility /10 of the leading domains, by group (habitants, associations, entreprises, maires)."""
     _ensure_setup()
-    data = ctx["groups"]
+    # the inhabitants' order (the first panel reads sorted), the domains led by another group in it
+    data = sorted(ctx["groups"], key=lambda r: (r.get("habitants") is None, -(r.get("habitants") or 0.0)))
     present, absent = _present_groups(data, GROUPS)
     title = "Fragilité perçue par groupe d'acteurs, domaines en tête (note moyenne sur 10)"
     source = _source_survey(ctx, "both" if len(present) > 1 or present != ["habitants"] else "habitants")
