@@ -378,7 +378,7 @@ def test_profile_france_line_and_families(rendered):
     content = ["".join(t.itertext()) for t in texts(svg_root(path))]
     # THEN France is labelled on the 0 line, the four families are in the legend, and every domain is a row
     assert "France" in content
-    for family in ["Domaine économique", "Domaine social", "Domaine sociétal", "Domaine environnemental"]:
+    for family in ["Famille économique", "Famille sociale", "Famille sociétale", "Famille environnementale"]:
         assert family in content
     for d in ctx["profile"]:
         assert d["label"] in content

@@ -13,7 +13,7 @@ from . import omit
 from .common import (INDEX_STEPS, _decimals, _fmt_index, _france_handle, _nice_step, _number_formatter, _of,
                      _omitted, _result, _scale, _source_indices)
 from .figure import _ensure_setup, _finalize, _new_figure
-from .style import FAMILY_COLORS, FAMILY_LABELS, FRANCE_MARKER, INK, MUTED, SMALL, WIDE_CM
+from .style import FAMILY_COLORS, FAMILY_LABELS, FAMILY_LEGEND, FRANCE_MARKER, INK, MUTED, SMALL, WIDE_CM
 
 ROW_IN = 0.165  # one domain's row (7.5 pt labels): 16 rows and the map fit page 2 of the syntheses
 from .svgout import _save
@@ -87,7 +87,7 @@ def chart_profile(ctx: dict, out_path) -> dict:
                    "minmax": "Indice de fragilité (score de 1, département le moins fragile, à 100, le plus fragile)"}
                   [scale["norm"]])
     families = [f for f in FAMILY_COLORS if any(d["family"] == f for d in ctx["profile"])]
-    handles = [Patch(color=FAMILY_COLORS[f], label=f"Domaine {FAMILY_LABELS[f].lower()}") for f in families]
+    handles = [Patch(color=FAMILY_COLORS[f], label=FAMILY_LEGEND[f]) for f in families]
     if ref_each:
         handles.append(_france_handle())
     if any(d.get("rank_text") for d in rows):

@@ -30,6 +30,9 @@ FAMILY_COLORS = {
 }
 FAMILY_LABELS = {"économique": "Économique", "social": "Social", "sociétal": "Sociétal",
                  "environnemental": "Environnemental"}
+#: the legend's names, as the indicator tables name them ("Famille sociale"; a domain is one of the 16)
+FAMILY_LEGEND = {"économique": "Famille économique", "social": "Famille sociale", "sociétal": "Famille sociétale",
+                 "environnemental": "Famille environnementale"}
 
 #: Respondent groups: Paul Tol's "muted" scheme (colour-blind safe), distinct from the families.
 GROUP_COLORS = {
