@@ -134,21 +134,10 @@ def _bar_rows_chart(rows: list[dict], *, width_cm: float, kind: str, notes: list
                     fontweight="bold", color=INK)
             ax.plot([j * span, j * span + xmax], [1.0, 1.0], transform=on_top, color=color, linewidth=2.0,
                     solid_capstyle="butt", clip_on=False, zorder=1)
-        ax.grid(axis="x")
-        ax.spines["left"].set_visible(False)
-        ax.set_xlabel(xlabel)
-        _finalize(fig, ax, main_h, legend, notes)
-        _place_value_labels(ax, labels)
-        for patch, color in hatched:
-            _hatch(ax, patch, color)
-        return fig
-    ax.set_xlim(0, xmax)
-    if kind == "score":
-        ax.xaxis.set_major_locator(MultipleLocator(1))
-        ax.xaxis.set_major_formatter(_number_formatter(0))
     else:
-        ax.xaxis.set_major_locator(MultipleLocator(step))
-        ax.xaxis.set_major_formatter(_percent_formatter())
+        ax.set_xlim(0, xmax)
+        ax.xaxis.set_major_locator(MultipleLocator(1 if kind == "score" else step))
+        ax.xaxis.set_major_formatter(_number_formatter(0) if kind == "score" else _percent_formatter())
     ax.grid(axis="x")
     ax.spines["left"].set_visible(False)
     ax.set_xlabel(xlabel)
