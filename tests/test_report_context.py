@@ -72,3 +72,78 @@ def test_rank_text_marks_ties_and_the_interval():
     assert rank_interval(r)["rank_text"] == "1re (1re–3e)"
     assert rank_interval(_row("01", "emploi", 4), tied=2)["rank_text"] == "4e ex æquo"
     assert rank_interval(None)["rank_text"] is None
+
+
+# ------------------------------------------------------------------------------------------------
+# the two readings of the perception gap: rank differences inside the territory, then their check
+# ------------------------------------------------------------------------------------------------
+
+def _gap(did: str, rank_obj: int | None, rank_perc: int | None, gap: float | None, significant: bool,
+         objective: float | None = 0.5) -> dict:
+    return {"domain_id": did, "phrase": f"le domaine {did}", "rank_objective": rank_obj, "rank_perceived": rank_perc,
+            "objective": objective, "gap": gap, "significant": significant}
+
+
+def _eight(sig_a: bool, sig_z: bool) -> list[dict]:
+    # a: 1st by the index, 8th priority (under); z: 1st priority, 8th by the index (over)
+    return ([_gap("a", 1, 8, -1.0, sig_a), _gap("z", 8, 1, 1.2, sig_z, objective=-0.4)]
+            + [_gap(c, i, i, 0.1, False) for i, c in zip(range(2, 8), "bcdefg")])
+
+
+CERTAIN = ("préoccupe", "davantage", "écart net", "sans être")
+
+
+def test_rank_sentence_compares_rankings_without_certainty_and_the_next_one_checks_them():
+    from impact_regions.report_perception import gap_sentence, gap_significance_sentence
+
+    # GIVEN a domain first by the index but last as a priority, one the reverse, no gap significant
+    gaps = _eight(False, False)
+    # WHEN the two sentences are written
+    ranks, check = gap_sentence(gaps, 0.2), gap_significance_sentence(gaps)
+    # THEN the first says it compares rankings inside the territory and names both domains,
+    # with no wording of a certain difference
+    assert ranks.startswith("Classés au sein du territoire")
+    assert "le domaine a (1er sur 8 selon les indicateurs, 8e priorité des habitants)" in ranks
+    assert "le domaine z (1re priorité des habitants, 8e sur 8 selon les indicateurs)" in ranks
+    assert not any(w in ranks for w in CERTAIN), ranks
+    # AND the second reads as the check of those differences: none is confirmed
+    assert check.startswith("Ces différences de classement ne se confirment pas une fois prises en compte "
+                            "les marges d'erreur")
+    assert "aucun domaine ne montre d'écart net" in check
+
+
+def test_significance_sentence_names_the_confirmed_rank_differences_only():
+    from impact_regions.report_perception import gap_significance_sentence
+
+    # GIVEN the same two rank differences, only a's gap significant (and in its direction)
+    check = gap_significance_sentence(_eight(True, False))
+    # THEN only a is said confirmed, then the count of significant gaps follows
+    assert "seule la différence de classement concernant le domaine a se confirme" in check
+    assert "le domaine z se confirme" not in check
+    assert "Au total, 1 domaine sur 8 montre un écart net" in check
+    # AND when both are significant, both differences are confirmed
+    assert gap_significance_sentence(_eight(True, True)).startswith("Ces différences de classement se confirment")
+    # AND a significant gap in the other direction does not confirm a rank difference
+    gaps = _eight(False, False)
+    gaps[0].update(gap=0.9, significant=True)
+    assert gap_significance_sentence(gaps).startswith("Ces différences de classement ne se confirment pas")
+    # AND without any rank difference the sentence keeps its plain form
+    flat = [_gap(c, i, i, 0.1, False) for i, c in zip(range(1, 9), "abcdefgh")]
+    assert gap_significance_sentence(flat).startswith("Une fois prises en compte les marges d'erreur")
+
+
+def test_priority_ranks_count_every_domain_the_inhabitants_rated():
+    from impact_regions.report_perception import priority_ranks
+
+    # GIVEN niveau de vie rated 2nd by the inhabitants but without an objective index, a domain
+    # whose estimate is suppressed, and two domains with the same estimate (ordered by label)
+    perceived = [{"domain_id": "emploi", "label": "Emploi", "estimate": 7.1},
+                 {"domain_id": "niveau_de_vie", "label": "Niveau de vie", "estimate": 6.7},
+                 {"domain_id": "securite", "label": "Sécurité", "estimate": 6.4},
+                 {"domain_id": "sante", "label": "Accès aux soins", "estimate": None},
+                 {"domain_id": "logement", "label": "Mal-logement", "estimate": 5.8},
+                 {"domain_id": "culture", "label": "Culture", "estimate": 5.8}]
+    # WHEN the priorities are ranked
+    ranks = priority_ranks(perceived)
+    # THEN they follow the perceived chart's order over every rated domain: sécurité is 3rd
+    assert ranks == {"emploi": 1, "niveau_de_vie": 2, "securite": 3, "culture": 4, "logement": 5}

@@ -278,6 +278,46 @@ def test_readings_never_contradict_the_profile_nor_invent_ties(demo_run):
         assert 3 <= len(ctx["essentiel"]) <= 5, code
 
 
+def test_rank_differences_are_never_worded_as_certain_unless_confirmed(demo_run, tiny_run):
+    # GIVEN every context built by the two runs
+    import json
+
+    from impact_regions.report_perception import confirmed, rank_mismatches
+
+    for work in (demo_run, tiny_run):
+        for ctx_file in sorted((work / "data" / "processed" / "report_build").glob("*/context.json")):
+            ctx = json.loads(ctx_file.read_text(encoding="utf-8"))
+            ranks, check = ctx["gap_sentence"], ctx["gap_significance_sentence"]
+            under, over = rank_mismatches(ctx["gaps"])
+            named = [(g, "under") for g in under] + [(g, "over") for g in over]
+            # THEN the rank sentence compares rankings inside the territory, never a certain gap
+            assert ranks.startswith("Classés au sein du territoire"), ctx_file
+            for word in ("préoccupe", "davantage", "écart net", "sans être"):
+                assert word not in ranks, (ctx_file, word)
+            # AND every domain it names is in it
+            for g, _ in named:
+                assert fr.typography(g["phrase"]) in ranks, (ctx_file, g["domain_id"])
+            # AND the next sentence checks them: a domain is said confirmed only when its gap is
+            # significant in the same direction, and « se confirment » alone only when all are
+            first = check.split(". ")[0]
+            if named and check:
+                assert "différence" in first and "classement" in first, ctx_file
+                ok = [g for g, side in named if confirmed(g, side)]
+                if not ok:
+                    assert "ne se confirment pas" in first, ctx_file
+                elif len(ok) < len(named):
+                    for g, side in named:
+                        assert (fr.typography(g["phrase"]) in first) == confirmed(g, side), (ctx_file, g["domain_id"])
+                else:
+                    assert first.startswith("Ces différences de classement se confirment"), ctx_file
+            # AND priority ranks follow the perceived chart's order over every rated domain
+            rated = sorted((p for p in ctx["perceived"] if p["estimate"] is not None),
+                           key=lambda p: (-p["estimate"], p["label"]))
+            order = {p["domain_id"]: i + 1 for i, p in enumerate(rated)}
+            for g in ctx["gaps"]:
+                assert g["rank_perceived"] == order.get(g["domain_id"]), (ctx_file, g["domain_id"])
+
+
 def _blank_share_below_content(page, dpi: int = 30) -> float:
     """Share of a printed page's content area (A4 minus the 20/18 mm top/bottom and 16 mm side
     margins of print.css) left white below its last ink, measured on the rasterised page."""
