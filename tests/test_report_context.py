@@ -147,3 +147,43 @@ def test_priority_ranks_count_every_domain_the_inhabitants_rated():
     ranks = priority_ranks(perceived)
     # THEN they follow the perceived chart's order over every rated domain: sécurité is 3rd
     assert ranks == {"emploi": 1, "niveau_de_vie": 2, "securite": 3, "culture": 4, "logement": 5}
+
+
+# ------------------------------------------------------------------------------------------------
+# territory names as subjects
+# ------------------------------------------------------------------------------------------------
+
+def test_territory_subject_has_its_article_and_its_verb_agrees():
+    from impact_regions.territories import is_plural, nominative_of, sentence_subject, territory_nominative
+
+    # GIVEN the genitives of the region files
+    cases = {"de la Corse": "La Corse", "de l'Occitanie": "L'Occitanie", "de l’Île-de-France": "L’Île-de-France",
+             "du Grand Est": "Le Grand Est", "des Hauts-de-France": "Les Hauts-de-France",
+             "de Mayotte": "Mayotte", "de La Réunion": "La Réunion", "d'Auvergne-Rhône-Alpes": "Auvergne-Rhône-Alpes",
+             "de Provence-Alpes-Côte d'Azur": "Provence-Alpes-Côte d'Azur"}
+    # THEN the subject is derived from them, capitalised at the start of a sentence
+    for genitive, expected in cases.items():
+        assert sentence_subject(nominative_of(genitive)) == expected, genitive
+    # AND an explicit `nominative` wins over the derivation
+    assert territory_nominative({"genitive": "de X", "nominative": "le pays de X"}) == "le pays de X"
+    # AND a plural name takes a plural verb
+    assert is_plural("les Pays de la Loire") and not is_plural("la Corse")
+    assert rank_words(3, 18, None, custom=False, plural=True) == "sont la 3e région la plus fragile sur 18"
+
+
+def test_config_derives_the_nominative_of_every_region_file():
+    import yaml
+
+    from impact_regions.territories import nominative_of
+    from workdirs import ROOT
+
+    # GIVEN the shipped region files WHEN their subject form is derived from their genitive
+    names = {}
+    for f in sorted((ROOT / "config" / "regions").glob("*.yaml")):
+        data = yaml.safe_load(f.read_text(encoding="utf-8"))
+        names[f.stem] = data.get("nominative") or nominative_of(data.get("genitive", "de " + data["name"]))
+    # THEN the names that take an article have it
+    assert names["corse"] == "la Corse" and names["occitanie"] == "l'Occitanie"
+    assert names["grand-est"] == "le Grand Est" and names["hauts-de-france"] == "les Hauts-de-France"
+    assert names["mayotte"] == "Mayotte" and names["la-reunion"] == "La Réunion"
+    assert names["alsace"] == "l'Alsace" and names["pays-de-la-loire"] == "les Pays de la Loire"

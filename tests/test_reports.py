@@ -283,6 +283,7 @@ def test_rank_differences_are_never_worded_as_certain_unless_confirmed(demo_run,
     import json
 
     from impact_regions.report_perception import confirmed, rank_mismatches
+    from impact_regions.territories import sentence_subject
 
     for work in (demo_run, tiny_run):
         for ctx_file in sorted((work / "data" / "processed" / "report_build").glob("*/context.json")):
@@ -316,6 +317,12 @@ def test_rank_differences_are_never_worded_as_certain_unless_confirmed(demo_run,
             order = {p["domain_id"]: i + 1 for i, p in enumerate(rated)}
             for g in ctx["gaps"]:
                 assert g["rank_perceived"] == order.get(g["domain_id"]), (ctx_file, g["domain_id"])
+            # AND a region's rank sentence starts with its name as a subject (« La Corse est… »)
+            t = ctx["territory"]
+            if t["kind"] == "region" and ctx["overall"]["rank_words"]:
+                subject = sentence_subject(t["nominative"])
+                assert ctx["overall"]["rank_words"].startswith(subject + " "), (ctx_file, subject)
+                assert ("sont " if t["nominative"].startswith("les ") else "est ") in ctx["overall"]["rank_words"]
 
 
 def _blank_share_below_content(page, dpi: int = 30) -> float:
