@@ -150,7 +150,7 @@ def test_priority_ranks_count_every_domain_the_inhabitants_rated():
 
 
 # ------------------------------------------------------------------------------------------------
-# territory names as subjects
+# territory names as subjects, « Seuls »
 # ------------------------------------------------------------------------------------------------
 
 def test_territory_subject_has_its_article_and_its_verb_agrees():
@@ -187,3 +187,19 @@ def test_config_derives_the_nominative_of_every_region_file():
     assert names["grand-est"] == "le Grand Est" and names["hauts-de-france"] == "les Hauts-de-France"
     assert names["mayotte"] == "Mayotte" and names["la-reunion"] == "La Réunion"
     assert names["alsace"] == "l'Alsace" and names["pays-de-la-loire"] == "les Pays de la Loire"
+
+
+def test_seuls_only_for_a_share_significantly_below_france():
+    from impact_regions.report_actors import engagement_sentence_of
+
+    t = {"genitive": "de la Corse"}
+    # GIVEN 29 % against 31 % in France, not significant
+    close = {"estimate": 0.29, "france": 0.31, "significant": False, "diff": -0.02}
+    # THEN no « Seuls »
+    assert engagement_sentence_of(close, t).startswith("29")
+    # AND with a significant gap below France, « Seuls »
+    low = {**close, "significant": True}
+    assert engagement_sentence_of(low, t).startswith("Seuls 29")
+    # AND never for a share above France's
+    assert engagement_sentence_of({"estimate": 0.33, "france": 0.31, "significant": True, "diff": 0.02},
+                                  t).startswith("33")
