@@ -131,6 +131,18 @@ def test_methodology_annex_matches_the_tables(demo_run):
     kish = margins[margins.territory_code == "FR"].kish_efficiency.iloc[0]
     assert plain(fr.percent(kish)) in text
     assert "Holm" in text and "Provence-Alpes-Côte d'Azur" in text
+    # AND it neither counts the syntheses' pages nor the gaps (Mayotte has one domain less), nor
+    # describes the gaps chart that is no longer drawn
+    assert "huit pages" not in text and "16 écarts" not in text and "intervalle tracé" not in text
+    assert "un par domaine mesuré" in text
+
+
+def test_annex_keeps_percentages_with_their_figure():
+    # GIVEN the annex template THEN no figure is separated from its « % » by a breaking space
+    import re as _re
+
+    template = (ROOT / "templates" / "methodology.html.j2").read_text(encoding="utf-8")
+    assert not _re.search(r"(\d|\}\}) %", template)
 
 
 def test_paca_pdf_is_a_tagged_a4_document_of_4_to_12_pages(demo_run):
