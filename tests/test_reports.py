@@ -79,6 +79,9 @@ def test_paca_sentences_match_the_tables(demo_run):
     assert "84 %" in text and "82 %" in text
     # AND the objective profile names security and digital first
     assert "concernent d'abord la sécurité et le numérique" in text
+    # AND the first page points to the methodology section, which spans several pages
+    assert "Sources et méthode : section « Méthodologie », en fin de document" in text
+    assert "dernière page" not in text
     # AND every section is there
     for title in ("Les fragilités en Provence-Alpes-Côte d'Azur", "La perception des fragilités par les habitants",
                   "La perception des fragilités par les associations", "Le « devoir d'alliances »",
