@@ -203,3 +203,20 @@ def test_seuls_only_for_a_share_significantly_below_france():
     # AND never for a share above France's
     assert engagement_sentence_of({"estimate": 0.33, "france": 0.31, "significant": True, "diff": 0.02},
                                   t).startswith("33")
+
+
+def test_first_message_agrees_with_a_plural_territory():
+    from impact_regions.report_essentiel import fragility_message
+
+    # GIVEN les Hauts-de-France, whose rank sentence has a plural subject
+    ctx = {"territory": {"kind": "region", "nominative": "les Hauts-de-France"},
+           "overall": {"score": 0.4, "decimals": 1,
+                       "rank_words": "Les Hauts-de-France sont la 3e région la plus fragile sur 18."},
+           "profile": [{"phrase": "la pauvreté", "score": 1.2}]}
+    # WHEN the first key message is written THEN its possessives agree (« Leur », « Leurs »)
+    text = fragility_message(ctx)["text"]
+    assert "Leur indice global de fragilité est de +0,4" in text and "Leurs fragilités les plus marquées" in text
+    # AND a singular subject keeps « Son » / « Ses »
+    ctx["territory"]["nominative"] = "la Corse"
+    text = fragility_message(ctx)["text"]
+    assert "Son indice global" in text and "Ses fragilités" in text
