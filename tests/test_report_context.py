@@ -72,3 +72,151 @@ def test_rank_text_marks_ties_and_the_interval():
     assert rank_interval(r)["rank_text"] == "1re (1re–3e)"
     assert rank_interval(_row("01", "emploi", 4), tied=2)["rank_text"] == "4e ex æquo"
     assert rank_interval(None)["rank_text"] is None
+
+
+# ------------------------------------------------------------------------------------------------
+# the two readings of the perception gap: rank differences inside the territory, then their check
+# ------------------------------------------------------------------------------------------------
+
+def _gap(did: str, rank_obj: int | None, rank_perc: int | None, gap: float | None, significant: bool,
+         objective: float | None = 0.5) -> dict:
+    return {"domain_id": did, "phrase": f"le domaine {did}", "rank_objective": rank_obj, "rank_perceived": rank_perc,
+            "objective": objective, "gap": gap, "significant": significant}
+
+
+def _eight(sig_a: bool, sig_z: bool) -> list[dict]:
+    # a: 1st by the index, 8th priority (under); z: 1st priority, 8th by the index (over)
+    return ([_gap("a", 1, 8, -1.0, sig_a), _gap("z", 8, 1, 1.2, sig_z, objective=-0.4)]
+            + [_gap(c, i, i, 0.1, False) for i, c in zip(range(2, 8), "bcdefg")])
+
+
+CERTAIN = ("préoccupe", "davantage", "écart net", "sans être")
+
+
+def test_rank_sentence_compares_rankings_without_certainty_and_the_next_one_checks_them():
+    from impact_regions.report_perception import gap_sentence, gap_significance_sentence
+
+    # GIVEN a domain first by the index but last as a priority, one the reverse, no gap significant
+    gaps = _eight(False, False)
+    # WHEN the two sentences are written
+    ranks, check = gap_sentence(gaps, 0.2), gap_significance_sentence(gaps)
+    # THEN the first says it compares rankings inside the territory and names both domains,
+    # with no wording of a certain difference
+    assert ranks.startswith("Classés au sein du territoire")
+    assert "le domaine a (1er sur 8 selon les indicateurs, 8e priorité des habitants)" in ranks
+    assert "le domaine z (1re priorité des habitants, 8e sur 8 selon les indicateurs)" in ranks
+    assert not any(w in ranks for w in CERTAIN), ranks
+    # AND the second reads as the check of those differences: none is confirmed
+    assert check.startswith("Ces différences de classement ne se confirment pas une fois prises en compte "
+                            "les marges d'erreur")
+    assert "aucun domaine ne montre d'écart net" in check
+
+
+def test_significance_sentence_names_the_confirmed_rank_differences_only():
+    from impact_regions.report_perception import gap_significance_sentence
+
+    # GIVEN the same two rank differences, only a's gap significant (and in its direction)
+    check = gap_significance_sentence(_eight(True, False))
+    # THEN only a is said confirmed, then the count of significant gaps follows
+    assert "seule la différence de classement concernant le domaine a se confirme" in check
+    assert "le domaine z se confirme" not in check
+    assert "Au total, 1 domaine sur 8 montre un écart net" in check
+    # AND when both are significant, both differences are confirmed
+    assert gap_significance_sentence(_eight(True, True)).startswith("Ces différences de classement se confirment")
+    # AND a significant gap in the other direction does not confirm a rank difference
+    gaps = _eight(False, False)
+    gaps[0].update(gap=0.9, significant=True)
+    assert gap_significance_sentence(gaps).startswith("Ces différences de classement ne se confirment pas")
+    # AND without any rank difference the sentence keeps its plain form
+    flat = [_gap(c, i, i, 0.1, False) for i, c in zip(range(1, 9), "abcdefgh")]
+    assert gap_significance_sentence(flat).startswith("Une fois prises en compte les marges d'erreur")
+
+
+def test_priority_ranks_count_every_domain_the_inhabitants_rated():
+    from impact_regions.report_perception import priority_ranks
+
+    # GIVEN niveau de vie rated 2nd by the inhabitants but without an objective index, a domain
+    # whose estimate is suppressed, and two domains with the same estimate (ordered by label)
+    perceived = [{"domain_id": "emploi", "label": "Emploi", "estimate": 7.1},
+                 {"domain_id": "niveau_de_vie", "label": "Niveau de vie", "estimate": 6.7},
+                 {"domain_id": "securite", "label": "Sécurité", "estimate": 6.4},
+                 {"domain_id": "sante", "label": "Accès aux soins", "estimate": None},
+                 {"domain_id": "logement", "label": "Mal-logement", "estimate": 5.8},
+                 {"domain_id": "culture", "label": "Culture", "estimate": 5.8}]
+    # WHEN the priorities are ranked
+    ranks = priority_ranks(perceived)
+    # THEN they follow the perceived chart's order over every rated domain: sécurité is 3rd
+    assert ranks == {"emploi": 1, "niveau_de_vie": 2, "securite": 3, "culture": 4, "logement": 5}
+
+
+# ------------------------------------------------------------------------------------------------
+# territory names as subjects, « Seuls »
+# ------------------------------------------------------------------------------------------------
+
+def test_territory_subject_has_its_article_and_its_verb_agrees():
+    from impact_regions.territories import is_plural, nominative_of, sentence_subject, territory_nominative
+
+    # GIVEN the genitives of the region files
+    cases = {"de la Corse": "La Corse", "de l'Occitanie": "L'Occitanie", "de l’Île-de-France": "L’Île-de-France",
+             "du Grand Est": "Le Grand Est", "des Hauts-de-France": "Les Hauts-de-France",
+             "de Mayotte": "Mayotte", "de La Réunion": "La Réunion", "d'Auvergne-Rhône-Alpes": "Auvergne-Rhône-Alpes",
+             "de Provence-Alpes-Côte d'Azur": "Provence-Alpes-Côte d'Azur"}
+    # THEN the subject is derived from them, capitalised at the start of a sentence
+    for genitive, expected in cases.items():
+        assert sentence_subject(nominative_of(genitive)) == expected, genitive
+    # AND an explicit `nominative` wins over the derivation
+    assert territory_nominative({"genitive": "de X", "nominative": "le pays de X"}) == "le pays de X"
+    # AND a plural name takes a plural verb
+    assert is_plural("les Pays de la Loire") and not is_plural("la Corse")
+    assert rank_words(3, 18, None, custom=False, plural=True) == "sont la 3e région la plus fragile sur 18"
+
+
+def test_config_derives_the_nominative_of_every_region_file():
+    import yaml
+
+    from impact_regions.territories import nominative_of
+    from workdirs import ROOT
+
+    # GIVEN the shipped region files WHEN their subject form is derived from their genitive
+    names = {}
+    for f in sorted((ROOT / "config" / "regions").glob("*.yaml")):
+        data = yaml.safe_load(f.read_text(encoding="utf-8"))
+        names[f.stem] = data.get("nominative") or nominative_of(data.get("genitive", "de " + data["name"]))
+    # THEN the names that take an article have it
+    assert names["corse"] == "la Corse" and names["occitanie"] == "l'Occitanie"
+    assert names["grand-est"] == "le Grand Est" and names["hauts-de-france"] == "les Hauts-de-France"
+    assert names["mayotte"] == "Mayotte" and names["la-reunion"] == "La Réunion"
+    assert names["alsace"] == "l'Alsace" and names["pays-de-la-loire"] == "les Pays de la Loire"
+
+
+def test_seuls_only_for_a_share_significantly_below_france():
+    from impact_regions.report_actors import engagement_sentence_of
+
+    t = {"genitive": "de la Corse"}
+    # GIVEN 29 % against 31 % in France, not significant
+    close = {"estimate": 0.29, "france": 0.31, "significant": False, "diff": -0.02}
+    # THEN no « Seuls »
+    assert engagement_sentence_of(close, t).startswith("29")
+    # AND with a significant gap below France, « Seuls »
+    low = {**close, "significant": True}
+    assert engagement_sentence_of(low, t).startswith("Seuls 29")
+    # AND never for a share above France's
+    assert engagement_sentence_of({"estimate": 0.33, "france": 0.31, "significant": True, "diff": 0.02},
+                                  t).startswith("33")
+
+
+def test_first_message_agrees_with_a_plural_territory():
+    from impact_regions.report_essentiel import fragility_message
+
+    # GIVEN les Hauts-de-France, whose rank sentence has a plural subject
+    ctx = {"territory": {"kind": "region", "nominative": "les Hauts-de-France"},
+           "overall": {"score": 0.4, "decimals": 1,
+                       "rank_words": "Les Hauts-de-France sont la 3e région la plus fragile sur 18."},
+           "profile": [{"phrase": "la pauvreté", "score": 1.2}]}
+    # WHEN the first key message is written THEN its possessives agree (« Leur », « Leurs »)
+    text = fragility_message(ctx)["text"]
+    assert "Leur indice global de fragilité est de +0,4" in text and "Leurs fragilités les plus marquées" in text
+    # AND a singular subject keeps « Son » / « Ses »
+    ctx["territory"]["nominative"] = "la Corse"
+    text = fragility_message(ctx)["text"]
+    assert "Son indice global" in text and "Ses fragilités" in text

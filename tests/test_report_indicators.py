@@ -261,10 +261,10 @@ def test_columns_needed_are_those_listed():
 # the partial
 # ------------------------------------------------------------------------------------------------
 
-def render(table, short_name="PACA") -> str:
+def render(table, short_name="PACA", nominative="Provence-Alpes-Côte d’Azur") -> str:
     env = jinja_env(REPO / "templates")
     return env.get_template("partials/indicators.html.j2").render(
-        ctx={"indicator_table": table}, t={"short_name": short_name})
+        ctx={"indicator_table": table}, t={"short_name": short_name, "nominative": nominative})
 
 
 def test_partial_renders_one_captioned_table_per_family(table):
@@ -273,7 +273,8 @@ def test_partial_renders_one_captioned_table_per_family(table):
     # the reading note, the approximation mark and its footnote, and no "nan" / "None"
     html = render(table)
     assert html.count("<table") == 4
-    for caption in ("Famille économique", "Famille social", "Famille sociétal", "Famille environnemental"):
+    # (« famille » is feminine: « Famille sociale »)
+    for caption in ("Famille économique", "Famille sociale", "Famille sociétale", "Famille environnementale"):
         assert f"<caption>{caption}&nbsp;: PACA et France</caption>" in html
     assert html.count('<th scope="col" class="num">France</th>') == 4
     assert '<th scope="rowgroup" colspan="6">Niveau de vie' in html
@@ -281,6 +282,9 @@ def test_partial_renders_one_captioned_table_per_family(table):
     assert '<td class="num">20\u202f799\u00a0€<sup class="mark">*</sup></td>' in html
     assert '<td class="num missing">non publiée par le producteur</td>' in html
     assert "Comment lire ces tableaux" in html and "valeurs brutes" in html
+    # AND the reading note names the territory with its article when it has one
+    assert "pour Provence-Alpes-Côte d’Azur et pour la France" in html
+    assert "pour la Corse et pour la France" in render(table, short_name="Corse", nominative="la Corse")
     assert "* Valeur que le producteur ne publie pas" in html
     assert "score du domaine" in html and "+0,42" in html
     assert "(démo)" in html

@@ -79,6 +79,9 @@ def test_paca_sentences_match_the_tables(demo_run):
     assert "84 %" in text and "82 %" in text
     # AND the objective profile names security and digital first
     assert "concernent d'abord la sécurité et le numérique" in text
+    # AND the first page points to the methodology section, which spans several pages
+    assert "Sources et méthode : section « Méthodologie », en fin de document" in text
+    assert "dernière page" not in text
     # AND every section is there
     for title in ("Les fragilités en Provence-Alpes-Côte d'Azur", "La perception des fragilités par les habitants",
                   "La perception des fragilités par les associations", "Le « devoir d'alliances »",
@@ -131,6 +134,18 @@ def test_methodology_annex_matches_the_tables(demo_run):
     kish = margins[margins.territory_code == "FR"].kish_efficiency.iloc[0]
     assert plain(fr.percent(kish)) in text
     assert "Holm" in text and "Provence-Alpes-Côte d'Azur" in text
+    # AND it neither counts the syntheses' pages nor the gaps (Mayotte has one domain less), nor
+    # describes the gaps chart that is no longer drawn
+    assert "huit pages" not in text and "16 écarts" not in text and "intervalle tracé" not in text
+    assert "un par domaine mesuré" in text
+
+
+def test_annex_keeps_percentages_with_their_figure():
+    # GIVEN the annex template THEN no figure is separated from its « % » by a breaking space
+    import re as _re
+
+    template = (ROOT / "templates" / "methodology.html.j2").read_text(encoding="utf-8")
+    assert not _re.search(r"(\d|\}\}) %", template)
 
 
 def test_paca_pdf_is_a_tagged_a4_document_of_4_to_12_pages(demo_run):
@@ -276,6 +291,53 @@ def test_readings_never_contradict_the_profile_nor_invent_ties(demo_run):
         assert "'" not in sentences, code
         # AND the first page's key messages are there, four at most five
         assert 3 <= len(ctx["essentiel"]) <= 5, code
+
+
+def test_rank_differences_are_never_worded_as_certain_unless_confirmed(demo_run, tiny_run):
+    # GIVEN every context built by the two runs
+    import json
+
+    from impact_regions.report_perception import confirmed, rank_mismatches
+    from impact_regions.territories import sentence_subject
+
+    for work in (demo_run, tiny_run):
+        for ctx_file in sorted((work / "data" / "processed" / "report_build").glob("*/context.json")):
+            ctx = json.loads(ctx_file.read_text(encoding="utf-8"))
+            ranks, check = ctx["gap_sentence"], ctx["gap_significance_sentence"]
+            under, over = rank_mismatches(ctx["gaps"])
+            named = [(g, "under") for g in under] + [(g, "over") for g in over]
+            # THEN the rank sentence compares rankings inside the territory, never a certain gap
+            assert ranks.startswith("Classés au sein du territoire"), ctx_file
+            for word in ("préoccupe", "davantage", "écart net", "sans être"):
+                assert word not in ranks, (ctx_file, word)
+            # AND every domain it names is in it
+            for g, _ in named:
+                assert fr.typography(g["phrase"]) in ranks, (ctx_file, g["domain_id"])
+            # AND the next sentence checks them: a domain is said confirmed only when its gap is
+            # significant in the same direction, and « se confirment » alone only when all are
+            first = check.split(". ")[0]
+            if named and check:
+                assert "différence" in first and "classement" in first, ctx_file
+                ok = [g for g, side in named if confirmed(g, side)]
+                if not ok:
+                    assert "ne se confirment pas" in first, ctx_file
+                elif len(ok) < len(named):
+                    for g, side in named:
+                        assert (fr.typography(g["phrase"]) in first) == confirmed(g, side), (ctx_file, g["domain_id"])
+                else:
+                    assert first.startswith("Ces différences de classement se confirment"), ctx_file
+            # AND priority ranks follow the perceived chart's order over every rated domain
+            rated = sorted((p for p in ctx["perceived"] if p["estimate"] is not None),
+                           key=lambda p: (-p["estimate"], p["label"]))
+            order = {p["domain_id"]: i + 1 for i, p in enumerate(rated)}
+            for g in ctx["gaps"]:
+                assert g["rank_perceived"] == order.get(g["domain_id"]), (ctx_file, g["domain_id"])
+            # AND a region's rank sentence starts with its name as a subject (« La Corse est… »)
+            t = ctx["territory"]
+            if t["kind"] == "region" and ctx["overall"]["rank_words"]:
+                subject = sentence_subject(t["nominative"])
+                assert ctx["overall"]["rank_words"].startswith(subject + " "), (ctx_file, subject)
+                assert ("sont " if t["nominative"].startswith("les ") else "est ") in ctx["overall"]["rank_words"]
 
 
 def _blank_share_below_content(page, dpi: int = 30) -> float:

@@ -288,9 +288,14 @@ def load_territory_files(regions_dir: str | Path, geo: Geography | DepartementIn
                 raise ConfigError(f, "departements", "a custom territory must list its départements")
         name = data["name"]
         elided = name[0].lower() in "aeiouyéèêâîôûh" and not name.startswith(("La ", "Le ", "Les "))
+        from .territories import nominative_of  # noqa: PLC0415 (territories imports this module)
+
+        genitive = data.get("genitive", f"d'{name}" if elided else f"de {name}")
         out.append({"code": code, "name": name, "slug": data["slug"], "kind": kind,
                     "short_name": data.get("short_name", name),
                     "locative": data.get("locative", f"en {name}"),
-                    "genitive": data.get("genitive", f"d'{name}" if elided else f"de {name}"),
+                    "genitive": genitive,
+                    # the subject of a sentence (« La Corse est… »): derived from the genitive
+                    "nominative": data.get("nominative", nominative_of(genitive)),
                     "departements": sorted(deps), "intro": data.get("intro", ""), "path": str(f)})
     return sorted(out, key=lambda t: t["slug"])

@@ -11,7 +11,7 @@ once per run, in this annex, from the processed tables:
 - uncertainty and sensitivity (`fragility_indices` rank intervals, `sensitivity`): the regions'
   overall rank with its Monte Carlo interval, first-order and total Sobol indices of each choice;
 - the multiple-comparison rule (Holm) used in the syntheses' wording, for the comparisons with
-  France and for the 16 perception gaps of a territory.
+  France and for the perception gaps of a territory (one per measured domain).
 
 Every sentence is generated here from the tables (nothing is written by hand in the template),
 in French, with the formatting helpers of :mod:`impact_regions.french`.

@@ -108,8 +108,10 @@ def engagement_sentence_of(item: dict, territory: dict) -> str:
         return ""
     text = (f"Seuls {fr.percent(item['estimate'])} des habitants {territory['genitive']} jugent suffisant le niveau "
             f"actuel d'engagement partenarial des acteurs (contre {fr.percent(item['france'])} en France)")
-    if item["estimate"] >= 0.5 or item["france"] is None or round(item["estimate"], 2) >= round(item["france"], 2):
-        text = text.replace("Seuls ", "", 1)  # "seuls" only for a share below France's
+    below = (item["estimate"] < 0.5 and item["france"] is not None and item.get("significant")
+             and item.get("diff") is not None and item["diff"] < 0)
+    if not below:
+        text = text.replace("Seuls ", "", 1)  # "seuls" only for a share significantly below France's
     word = direction_word(item, "plus élevée", "plus faible", "")
     if word:
         text += f", une part significativement {word} qu'au niveau national"

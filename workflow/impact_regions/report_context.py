@@ -24,6 +24,7 @@ from .report_method import methodology_section
 from .report_perception import perception_section
 from .report_profile import profile_section
 from .report_surveys import survey_documentation
+from .territories import territory_nominative
 
 #: The columns of each table that a report reads (the others are not loaded).
 TABLE_COLUMNS = {
@@ -100,7 +101,8 @@ def build_context(territory: dict, tables: dict[str, list[dict]], departements: 
         "territory": {"code": code, "name": fr.typography(territory["name"]),
                       "short_name": fr.typography(territory["short_name"]),
                       "slug": territory["slug"], "kind": territory["kind"], "locative": fr.typography(territory["locative"]),
-                      "genitive": fr.typography(territory["genitive"]), "intro": territory.get("intro", ""),
+                      "genitive": fr.typography(territory["genitive"]),
+                      "nominative": fr.typography(territory_nominative(territory)), "intro": territory.get("intro", ""),
                       "population": population, "population_text": fr.integer(population),
                       "n_departements": len(deps), "n_communes": sum(int(d["nb_communes"]) for d in deps),
                       "departements": [{"code": d["code_departement"], "name": d["nom_departement"]} for d in deps]},

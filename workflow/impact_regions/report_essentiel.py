@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from . import french as fr
 from .report_common import GROUP_PHRASES
+from .territories import is_plural
 
 
 def _vs_france(item: dict, fmt) -> str:
@@ -30,10 +31,13 @@ def fragility_message(ctx: dict) -> dict | None:
         return None
     top = [d for d in ctx["profile"] if d["score"] is not None and d["score"] > 0][:3]
     text = (ov["rank_words"] + " " if ov["rank_words"] else "")
-    text += (f"Son indice global de fragilité est de {fr.number(ov['score'], ov['decimals'], signed=True)} "
+    # after « Les Hauts-de-France sont… », « Leur indice », « Leurs fragilités »
+    plural = bool(ov["rank_words"]) and ctx["territory"]["kind"] != "custom" and is_plural(
+        ctx["territory"].get("nominative", ""))
+    text += (f"{'Leur' if plural else 'Son'} indice global de fragilité est de {fr.number(ov['score'], ov['decimals'], signed=True)} "
              "(0 = France). ")
     if top:
-        text += ("Ses fragilités les plus marquées par rapport à la France : "
+        text += (f"{'Leurs' if plural else 'Ses'} fragilités les plus marquées par rapport à la France : "
                  + fr.join([f"{d['phrase']} ({fr.number(d['score'], 1, signed=True)})" for d in top]) + ".")
     else:
         text += "Aucun domaine n'y est plus fragile qu'en France."

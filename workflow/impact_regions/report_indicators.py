@@ -26,6 +26,9 @@ from . import french as fr
 FAMILIES = ["économique", "social", "sociétal", "environnemental"]
 FAMILY_LABELS = {"économique": "Économique", "social": "Social", "sociétal": "Sociétal",
                  "environnemental": "Environnemental"}
+#: table captions: « famille » is feminine (« Famille sociale », not « Famille social »)
+FAMILY_TITLES = {"économique": "Famille économique", "social": "Famille sociale", "sociétal": "Famille sociétale",
+                 "environnemental": "Famille environnementale"}
 
 #: Columns of ``indicator_values`` this module reads (report_context.TABLE_COLUMNS must list them;
 #: ``value_method``, ``source_level`` and ``coverage`` are optional: without them no value is
@@ -245,7 +248,7 @@ def indicator_table(code: str, indicator_values: list[dict], catalogue: dict, *,
                 "approximation du taux ou de la médiane de l'ensemble.")
         out.append({
             "family": family, "label": FAMILY_LABELS.get(family, family.capitalize()),
-            "title": f"Famille {family}", "domains": fam_domains, "n_indicators": n,
+            "title": FAMILY_TITLES.get(family, f"Famille {family}"), "domains": fam_domains, "n_indicators": n,
             "has_approximation": bool(n_approx), "has_partial": bool(partial_notes), "has_missing": bool(n_missing),
             "all_demo": n > 0 and n_demo == n, "any_demo": bool(n_demo),
             "approximation_note": fr.typography(approximation_note) if approximation_note else None,

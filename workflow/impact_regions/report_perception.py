@@ -4,8 +4,10 @@ the quadrant chart; priorities inside the territory against the index's order).
 
 Reading rules (REPORT_SPEC): a domain's rank inside the territory and its position among the
 regions are never confused in one sentence, and a domain that stands above France on the index
-is never called one of the least fragile; only gaps that stay significant once the 16 domains
-are taken as one family (``gap_significant``) are named.
+is never called one of the least fragile; only gaps that stay significant once the territory's
+domains are taken as one family (``gap_significant``) are called gaps. The rank sentence compares
+two orders inside the territory and never words a difference as certain; the significance
+sentence that follows it checks which of those differences are confirmed.
 """
 
 from __future__ import annotations
@@ -63,40 +65,60 @@ def priorities_sentence(where: str, perceived: list[dict]) -> tuple[str, str]:
     return first, second
 
 
-def gap_sentence(gaps: list[dict], spearman: float | None) -> str:
-    """Priorities inside the territory against the index's order of its own domains: domains high
-    on the index but not perceived as priorities, and the reverse. Every rank named here is a rank
-    among the territory's 16 domains, and said so."""
-    n = len([g for g in gaps if g["rank_objective"] is not None])
+def rank_mismatches(gaps: list[dict]) -> tuple[list[dict], list[dict]]:
+    """(domains in the index's first four of the territory but in the second half of its
+    priorities; domains among the first four priorities but in the index's second half). Ranks
+    are inside the territory: the index's among its measured domains, the priorities' among every
+    domain its inhabitants rated."""
+    n_obj = len([g for g in gaps if g["rank_objective"] is not None])
+    n_perc = len([g for g in gaps if g["rank_perceived"] is not None])
     under = [g for g in gaps if g["rank_objective"] is not None and g["rank_objective"] <= 4
-             and g["rank_perceived"] is not None and g["rank_perceived"] > n / 2]
+             and g["rank_perceived"] is not None and g["rank_perceived"] > n_perc / 2]
     over = [g for g in gaps if g["rank_perceived"] is not None and g["rank_perceived"] <= 4
-            and g["rank_objective"] is not None and g["rank_objective"] > n / 2]
+            and g["rank_objective"] is not None and g["rank_objective"] > n_obj / 2]
+    return under, over
+
+
+def confirmed(g: dict, side: str) -> bool:
+    """A rank difference is confirmed when the domain's perception/measure gap is significant in
+    the same direction (under: the index ahead of the perception; over: the reverse)."""
+    if not g.get("significant") or g.get("gap") is None:
+        return False
+    return g["gap"] < 0 if side == "under" else g["gap"] > 0
+
+
+def gap_sentence(gaps: list[dict], spearman: float | None) -> str:
+    """The order of the domains inside the territory by the index against the inhabitants'
+    priorities: domains high on the index but not perceived as priorities, and the reverse. It
+    compares two rankings inside the territory and says so; whether a difference is more than
+    the margins of error is for :func:`gap_significance_sentence`, so nothing here is worded as
+    a certain gap (no « préoccupe davantage »)."""
+    n = len([g for g in gaps if g["rank_objective"] is not None])
+    under, over = rank_mismatches(gaps)
     parts = []
     if under:
         parts.append(fr.join([f"{g['phrase']} ({ordinal(g['rank_objective'])} sur {n} selon les indicateurs, "
                               f"{ordinal(g['rank_perceived'], feminine=True)} priorité des habitants)" for g in under])
-                     + (" figure" if len(under) == 1 else " figurent")
-                     + f" parmi les domaines les plus marqués du territoire selon les indicateurs sans être "
-                     + ("une priorité" if len(under) == 1 else "des priorités") + " pour ses habitants")
+                     + (" vient" if len(under) == 1 else " viennent")
+                     + " parmi les premiers domaines selon les indicateurs mais loin dans les priorités des habitants")
     if over:
         above = [g for g in over if g["objective"] is not None and g["objective"] > 0]
         text = (("à l'inverse, " if under else "")
                 + fr.join([f"{g['phrase']} ({ordinal(g['rank_perceived'], feminine=True)} priorité des habitants, "
                            f"{ordinal(g['rank_objective'])} sur {n} selon les indicateurs)" for g in over])
-                + (" préoccupe" if len(over) == 1 else " préoccupent")
-                + " davantage les habitants que ne le laisse attendre "
-                + ("son" if len(over) == 1 else "leur") + " rang parmi les domaines du territoire")
+                + (" vient" if len(over) == 1 else " viennent")
+                + " parmi les premières priorités des habitants mais plus loin selon les indicateurs")
         if above:
             text += (", même si " + fr.join([g["phrase"] for g in above])
                      + (" reste" if len(above) == 1 else " restent") + " plus fragile"
                      + ("" if len(above) == 1 else "s") + " qu'en moyenne en France")
         parts.append(text)
     if not parts:
-        text = "Les priorités des habitants recoupent globalement les fragilités mesurées par les indicateurs."
+        text = ("Classés au sein du territoire, les domaines viennent globalement dans le même ordre selon les "
+                "indicateurs et selon les priorités des habitants.")
     else:
-        text = f"{fr.NNBSP}; ".join(parts) + "."
-        text = text[0].upper() + text[1:]
+        text = ("Classés au sein du territoire, les domaines ne viennent pas tous dans le même ordre selon les "
+                f"indicateurs et selon les priorités des habitants{fr.NBSP}: " + f"{fr.NNBSP}; ".join(parts) + ".")
     if spearman is not None:
         strength = "fortement" if abs(spearman) >= 0.6 else "en partie" if abs(spearman) >= 0.3 else "peu"
         text += (" Dans l'ensemble, l'ordre des domaines selon les habitants recoupe " + strength
@@ -104,18 +126,40 @@ def gap_sentence(gaps: list[dict], spearman: float | None) -> str:
     return text
 
 
+def _check_of_ranks(gaps: list[dict]) -> str:
+    """How the rank differences named by :func:`gap_sentence` fare once the margins of error are
+    taken into account ('' when it names none)."""
+    under, over = rank_mismatches(gaps)
+    named = [(g, "under") for g in under] + [(g, "over") for g in over]
+    if not named:
+        return ""
+    ok = [g["phrase"] for g, side in named if confirmed(g, side)]
+    margins = "une fois prises en compte les marges d'erreur de l'enquête et de l'indice"
+    if not ok:
+        return ("Ces différences de classement ne se confirment pas " + margins)
+    if len(ok) == len(named):
+        return ("Ces différences de classement se confirment " + margins)
+    return (margins[0].upper() + margins[1:] + ", " + ("seule la différence de classement concernant "
+            if len(ok) == 1 else "seules les différences de classement concernant ") + fr.join(ok)
+            + (" se confirme" if len(ok) == 1 else " se confirment"))
+
+
 def gap_significance_sentence(gaps: list[dict]) -> str:
-    """The domains whose perception/measure gap stays significant (``significant``: the 95 %
+    """The check of the rank differences of :func:`gap_sentence` (which of them are confirmed),
+    then the domains whose perception/measure gap stays significant (``significant``: the 95 %
     interval combining survey error and the index's uncertainty excludes 0 after the correction
-    for the 16 domains), by direction, in plain words."""
+    for the territory's domains), by direction, in plain words."""
     shown = [g for g in gaps if g.get("gap") is not None]
     if not shown:
         return ""
+    check = _check_of_ranks(gaps)
     under = sorted((g for g in shown if g["significant"] and g["gap"] < 0), key=lambda g: g["gap"])
     over = sorted((g for g in shown if g["significant"] and g["gap"] > 0), key=lambda g: -g["gap"])
     if not under and not over:
-        return ("Une fois prises en compte les marges d'erreur de l'enquête et de l'indice, aucun domaine ne montre "
-                "d'écart net entre la perception des habitants et la mesure.")
+        none = "aucun domaine ne montre d'écart net entre la perception des habitants et la mesure."
+        if check:
+            return check + f"{fr.NBSP}: " + none
+        return "Une fois prises en compte les marges d'erreur de l'enquête et de l'indice, " + none
     parts = []
     if under:
         parts.append("comparés aux autres régions, les habitants jugent " + fr.join([g["phrase"] for g in under])
@@ -125,10 +169,18 @@ def gap_significance_sentence(gaps: list[dict]) -> str:
                      + " jugent " + fr.join([g["phrase"] for g in over])
                      + " plus préoccupant" + ("s" if len(over) > 1 else "") + " que ne l'indiquent les indicateurs")
     n = len(under) + len(over)
-    head = (f"Une fois prises en compte les marges d'erreur, {n} domaine" + ("s" if n > 1 else "")
+    head = ((check + ". Au total, " if check else "Une fois prises en compte les marges d'erreur, ")
+            + f"{n} domaine" + ("s" if n > 1 else "")
             + f" sur {len(shown)} " + ("montrent" if n > 1 else "montre")
             + f" un écart net entre perception et mesure{fr.NBSP}: ")
     return head + f"{fr.NNBSP}; ".join(parts) + "."
+
+
+def priority_ranks(perceived: list[dict]) -> dict[str, int]:
+    """domain id -> rank among the priorities of the inhabitants, counted over every domain they
+    rated (a domain without an objective index counts too), in the perceived chart's order."""
+    shown = sorted((p for p in perceived if p["estimate"] is not None), key=lambda p: (-p["estimate"], p["label"]))
+    return {p["domain_id"]: i + 1 for i, p in enumerate(shown)}
 
 
 def perception_section(territory: dict, tables: dict, catalogue: dict, est: Estimates) -> dict:
@@ -143,14 +195,16 @@ def perception_section(territory: dict, tables: dict, catalogue: dict, est: Esti
     perceived.sort(key=lambda p: -(p["estimate"] if p["estimate"] is not None else -1))
     pri_1, pri_2 = priorities_sentence(where, perceived)
     pg = [g for g in tables["perception_gaps"] if g["territory_code"] == code]
-    gaps = []
+    gaps, ranks = [], priority_ranks(perceived)
     for g in pg:
         d = domains[g["domain_id"]]
         gaps.append({"domain_id": g["domain_id"], "label": d["label"], "phrase": d["phrase"], "family": d["family"],
                      "objective": num(g["objective_score"]), "perceived": num(g["perceived_score"]),
                      "perceived_diff": num(g["perceived_diff_vs_france"]),
                      "rank_objective": None if g["rank_objective"] is None else int(g["rank_objective"]),
-                     "rank_perceived": None if g["rank_perceived"] is None else int(g["rank_perceived"]),
+                     # among every domain the inhabitants rated, as the perceived chart orders them (the
+                     # table ranks only the domains with an index)
+                     "rank_perceived": ranks.get(g["domain_id"]),
                      "quadrant": g["quadrant"], "quadrant_label": QUADRANTS.get(g["quadrant"]),
                      # coloured in the charts and named in sentences only when the gap stays
                      # significant after the correction for the 16 domains

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from . import french as fr
 from .report_common import KEY_INDICATORS, num, ordinal
+from .territories import is_plural, sentence_subject, territory_nominative
 
 #: overseas regions (COG): Guadeloupe, Martinique, Guyane, La Réunion, Mayotte
 OVERSEAS = {"01", "02", "03", "04", "06"}
@@ -70,8 +71,9 @@ def distinct_decimals(value: float, others: list[float], decimals: int = 1, most
     return most
 
 
-def rank_words(rank: int, n: int, metro: tuple[int, int] | None, custom: bool) -> str:
-    """« la 7e région la plus fragile sur 18 (2e des 13 régions métropolitaines) »."""
+def rank_words(rank: int, n: int, metro: tuple[int, int] | None, custom: bool, plural: bool = False) -> str:
+    """« est la 7e région la plus fragile sur 18 (2e des 13 régions métropolitaines) » (« sont… »
+    after a plural subject such as « Les Hauts-de-France »)."""
     if rank == 1:
         text = f"la région la plus fragile des {n}"
     elif rank == n:
@@ -81,7 +83,7 @@ def rank_words(rank: int, n: int, metro: tuple[int, int] | None, custom: bool) -
     if metro is not None:
         m, n_metro = metro
         text += f" ({ordinal(m, feminine=True)} des {n_metro} régions métropolitaines)"
-    return ("serait " if custom else "est ") + text
+    return ("serait " if custom else "sont " if plural else "est ") + text
 
 
 def metro_rank(fi: list[dict], code: str, score: float | None, region_codes: set[str]) -> tuple[int, int] | None:
@@ -178,8 +180,9 @@ def profile_section(territory: dict, tables: dict, departements: list[dict], cat
                   + " faute de données")
     if rank:
         metro = metro_rank(fi, code, score, region_codes)
-        subject = "S’il était une région, le territoire" if custom else territory["name"]
-        rank_sentence = f"{subject} {rank_words(rank, n_regions, metro, custom)}{tie}."
+        nominative = territory_nominative(territory)
+        subject = "S’il était une région, le territoire" if custom else fr.typography(sentence_subject(nominative))
+        rank_sentence = f"{subject} {rank_words(rank, n_regions, metro, custom, is_plural(nominative))}{tie}."
         rank_text = f"{ordinal(rank, feminine=True)}{tie} sur {n_regions}"
     else:
         rank_sentence, rank_text = "", fr.MISSING

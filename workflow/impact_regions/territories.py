@@ -22,6 +22,34 @@ if TYPE_CHECKING:  # pandas only where frames are built: the workflow's parse im
 COLUMNS = ["territory_code", "departement_code", "territory_name", "kind", "departement_name", "region_code"]
 
 
+def nominative_of(genitive: str) -> str:
+    """The name as a subject, with its article, derived from the name after « de » (the
+    territory's `genitive`): « de la Corse » → « la Corse », « de l'Occitanie » → « l'Occitanie »,
+    « du Grand Est » → « le Grand Est », « des Hauts-de-France » → « les Hauts-de-France »,
+    « de Mayotte » / « d'Auvergne-Rhône-Alpes » / « de La Réunion » → the name alone."""
+    g = genitive.strip()
+    for prefix, article in (("de la ", "la "), ("de l'", "l'"), ("de l\u2019", "l\u2019"), ("du ", "le "),
+                            ("des ", "les "), ("d'", ""), ("d\u2019", ""), ("de ", "")):
+        if g.startswith(prefix):
+            return article + g[len(prefix):]
+    return g
+
+
+def territory_nominative(territory: dict) -> str:
+    """The territory's `nominative` (config key), else the one derived from its `genitive`."""
+    return territory.get("nominative") or nominative_of(territory["genitive"])
+
+
+def sentence_subject(nominative: str) -> str:
+    """A nominative at the start of a sentence: « La Corse », « L'Occitanie », « Mayotte »."""
+    return nominative[:1].upper() + nominative[1:]
+
+
+def is_plural(nominative: str) -> bool:
+    """« les Hauts-de-France », « les Pays de la Loire » take a plural verb."""
+    return nominative.lower().startswith("les ")
+
+
 def custom_definition(territory: dict) -> dict:
     """What of a custom territory file the tables depend on (not `intro`: editing it reruns no table)."""
     return {k: territory[k] for k in ("code", "name", "slug", "departements")}

@@ -33,7 +33,7 @@ def report_parts(slug):
 
 def territory_for_report(slug):
     t = BY_SLUG[slug]
-    return {k: t[k] for k in ("code", "name", "short_name", "locative", "genitive", "slug", "kind", "departements")}
+    return {k: t[k] for k in ("code", "name", "short_name", "locative", "genitive", "nominative", "slug", "kind", "departements")}
 
 
 rule provenance:
