@@ -87,7 +87,8 @@ QUADRANT_READING = fr.typography(
     "Lecture du graphique « Écart de perception » : à droite de l'axe vertical, l'indice de fragilité du domaine est plus élevé qu'en France ; "
     "au-dessus de l'axe horizontal, les habitants le jugent plus fragile que la moyenne des Français. "
     "Seuls les domaines dont l'écart entre perception et mesure dépasse les marges d'erreur de l'enquête et de "
-    "l'indice (au seuil de 5\u00a0%, les 16 domaines étant comparés ensemble) sont en couleur.")
+    "l'indice (au seuil de 5\u00a0%, tous les domaines mesurés du territoire étant comparés ensemble) sont en "
+    "couleur.")
 
 
 def chart_quadrant(ctx: dict, out_path) -> dict:
