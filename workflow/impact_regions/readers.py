@@ -80,11 +80,12 @@ _SPACES = re.compile(r"[\s\u00a0\u202f]")
 def decode(raw: bytes) -> tuple[str, str]:
     """Decode file bytes: UTF-8 (BOM stripped) first, latin-1 when the bytes are not UTF-8.
 
-    Returns the text and the encoding used. Latin-1 accepts any byte, so a wrongly encoded
-    file never fails here; it shows as odd labels, not as wrong numbers.
+    Returns the text and the encoding used. Latin-1 accepts any byte (and an invalid byte after a
+    BOM is replaced by U+FFFD), so a wrongly encoded file never fails here; it shows as odd labels, not as wrong numbers.
     """
     if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8"), "utf-8-sig"
+        # a BOM says UTF-8: a stray invalid byte becomes U+FFFD (an error if it lands in a number or a code)
+        return raw[3:].decode("utf-8", errors="replace"), "utf-8-sig"
     try:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -118,8 +119,11 @@ def _load_grid(path: Path, spec: ReaderSpec, display: str) -> tuple[list[str], p
         try:
             sheet = pd.read_excel(path, sheet_name=spec.sheet or 0, header=None, dtype=object, engine="calamine")
         except ValueError as exc:  # missing sheet
-            raise InputError(display, f"cannot read sheet '{spec.sheet}': {exc}",
+            raise InputError(display, f"cannot read sheet '{spec.sheet}': {exc}", sheet=spec.sheet,
                              hint="Export the data sheet under the name 'Data'") from None
+        except Exception as exc:  # noqa: BLE001 - a corrupt workbook (zip, XML): say so, never a traceback
+            raise InputError(display, f"not a readable Excel workbook ({type(exc).__name__}: {exc})",
+                             hint="Save the file again as .xlsx, or export it as CSV") from None
         grid = sheet.map(_excel_cell_text)
         rows = grid.values.tolist()
         header_idx = _find_header(rows, spec, display, lambda r: [_clean_name(c) for c in r])
@@ -189,6 +193,12 @@ def parse_numbers(cells: pd.Series, lines: pd.Series, display: str, column: str)
             )
         parsed = pd.to_numeric(compact.where(~is_missing, None).str.replace(",", ".", regex=False),
                                errors="coerce").to_numpy(dtype=float)
+        huge = ~np.isfinite(parsed) & ~is_missing
+        if huge.any():
+            bad = int(np.flatnonzero(slow)[np.flatnonzero(huge)[0]])
+            raise InputError(display, "number too large (beyond the range of a floating-point number)",
+                             line=int(lines.iloc[bad]), column=column, value=cells.iloc[bad],
+                             hint="Check the cell: an exponent or a run of digits has probably been garbled")
         values[slow] = parsed
         reasons[slow] = sub_reasons.to_numpy(dtype=object)
     return values, reasons
