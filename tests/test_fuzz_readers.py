@@ -626,3 +626,68 @@ def test_region_files(case):
     assert t["departements"] and set(t["departements"]) <= set(geo.departement_region)
     assert len(set(t["departements"])) == len(t["departements"]), "a département listed twice"
     assert all(isinstance(t[k], str) for k in ("short_name", "locative", "genitive", "intro"))
+
+
+# ------------------------------------------------------------------------------------------------
+# What the fuzzing found, kept as plain regression tests
+# ------------------------------------------------------------------------------------------------
+
+BASE_HEADER = "CODGEO;LIBGEO;P17_POP\n"
+
+
+def _extract(tmp_path, name: str, data: bytes, reader: str = "insee_base", columns=("P17_POP",)):
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path, lambda: read_extract(path, reader, "commune", list(columns), tiny_geo().codes("commune"))
+
+
+def test_found_huge_number_is_an_error_not_infinity(tmp_path):
+    path, read = _extract(tmp_path, "base.csv", (BASE_HEADER + "2A004;Ajaccio;70659\n2A001;Afa;1e400\n").encode())
+    with pytest.raises(InputError) as exc:
+        read()
+    assert exc.value.line == 3 and exc.value.column == "P17_POP" and "too large" in str(exc.value)
+
+
+def test_found_bom_then_invalid_utf8_is_read(tmp_path):
+    _, read = _extract(tmp_path, "base.csv", b"\xef\xbb\xbf" + (BASE_HEADER + "2A004;Aj\x80accio;70659\n").encode("latin-1"))
+    assert read()["value"].tolist() == [70659.0]
+
+
+def test_found_windows_ellipsis_does_not_split_a_line(tmp_path):
+    # « … » is byte 0x85 in Windows-1252; read as latin-1 it is U+0085, a line break for str.splitlines
+    data = (BASE_HEADER + "2A004;Ajaccio\x85;70659\n2A001;Afa;3133\n").encode("latin-1")
+    _, read = _extract(tmp_path, "base.csv", data)
+    df = read()
+    assert dict(zip(df["geo_code"], df["line"])) == {"2A004": 2, "2A001": 3}
+
+
+def test_found_quoted_field_over_two_lines_keeps_physical_lines(tmp_path):
+    data = (BASE_HEADER + '2A004;"Ajaccio\nsur deux lignes";70659\n2A001;Afa;x\n').encode()
+    _, read = _extract(tmp_path, "base.csv", data)
+    with pytest.raises(InputError) as exc:
+        read()
+    assert exc.value.line == 4 and exc.value.value == "x"
+
+
+def test_found_unterminated_quote_beyond_the_csv_field_limit(tmp_path):
+    data = (BASE_HEADER + '2A004;"Ajaccio;70659\n' + "2A001;Afa;3133\n" * 20000).encode()
+    _, read = _extract(tmp_path, "base.csv", data)
+    with pytest.raises(InputError) as exc:
+        read()
+    assert exc.value.line == 2 and "quote" in str(exc.value)
+
+
+def test_found_corrupt_workbook_is_an_input_error(tmp_path):
+    src, reader, _, columns = XLSX_EXTRACTS[0]
+    good = (RAW / src).read_bytes()
+    _, read = _extract(tmp_path, "ot.xlsx", good[: len(good) // 2], reader=reader, columns=columns)
+    with pytest.raises(InputError) as exc:
+        read()
+    assert "not a readable Excel workbook" in str(exc.value)
+
+
+def test_found_territory_file_not_in_utf8(tmp_path):
+    (tmp_path / "corse.yaml").write_bytes('code: "94"\nname: Corse\nslug: corse\nintro: "Île"\n'.encode("latin-1"))
+    with pytest.raises(ConfigError) as exc:
+        load_territory_files(tmp_path, tiny_geo())
+    assert exc.value.field == "line 4" and "UTF-8" in str(exc.value)

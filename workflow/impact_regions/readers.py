@@ -92,6 +92,39 @@ def decode(raw: bytes) -> tuple[str, str]:
         return raw.decode("latin-1"), "latin-1"
 
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def text_lines(text: str) -> list[str]:
+    """The lines of a text file as an editor numbers them: only ``\\r\\n``, ``\\r`` and ``\\n`` end a
+    line (not the other breaks of :meth:`str.splitlines`, such as ``\\x85``, which is « … » in a
+    Windows-1252 file read as latin-1)."""
+    lines = _LINE_BREAK.split(text)
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+def csv_records(lines: list[str], sep: str, display: str, first_line: int = 1) -> list[tuple[int, list[str]]]:
+    """(physical line where the record starts, fields) of each CSV record of `lines`.
+
+    `first_line` is the physical line of ``lines[0]``. A quoted field may span lines, so records
+    and lines are counted apart; a field the csv module refuses (beyond its size limit: an
+    unterminated quote) is an InputError at the line where the reading stopped.
+    """
+    reader = csv.reader(lines, delimiter=sep, quotechar='"')
+    out: list[tuple[int, list[str]]] = []
+    start = 0
+    try:
+        for row in reader:
+            out.append((first_line + start, row))
+            start = reader.line_num
+    except csv.Error as exc:
+        raise InputError(display, f"unreadable CSV record ({exc})", line=first_line + start,
+                         hint="Check the quotes: a field opened with \" must be closed on the same record") from None
+    return out
+
+
 def _sniff_separator(header_line: str) -> str:
     """`;` when the header has one (French exports: labels may hold commas), else tab, else `,`."""
     for sep in (";", "\t"):
@@ -114,7 +147,8 @@ def _excel_cell_text(cell: object) -> str:
 
 
 def _load_grid(path: Path, spec: ReaderSpec, display: str) -> tuple[list[str], pd.DataFrame, int]:
-    """Locate the header and return (column names, cells as str, 1-based line of the header)."""
+    """Locate the header and return (column names, cells as str indexed by their physical line or
+    Excel row, 1-based line of the header)."""
     if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
         try:
             sheet = pd.read_excel(path, sheet_name=spec.sheet or 0, header=None, dtype=object, engine="calamine")
@@ -130,25 +164,27 @@ def _load_grid(path: Path, spec: ReaderSpec, display: str) -> tuple[list[str], p
         names = [_clean_name(c) for c in rows[header_idx]]
         body = grid.iloc[header_idx + 1:].reset_index(drop=True)
         body.columns = range(body.shape[1])
+        body.index = body.index + header_idx + 2  # Excel row of each line
         return names, body, header_idx + 1
 
     text, _ = decode(path.read_bytes())
-    lines = text.splitlines()
+    lines = text_lines(text)
     probe = lines[: spec.max_metadata_lines + 1]
     header_idx = _find_header(probe, spec, display, lambda l: [_clean_name(c) for c in next(csv.reader([l], delimiter=_sniff_separator(l)))] if l.strip() else [])
     sep = _sniff_separator(lines[header_idx])
-    rows = list(csv.reader(lines[header_idx:], delimiter=sep, quotechar='"'))
-    width = len(rows[0])
-    for offset, row in enumerate(rows[1:], start=1):
+    records = csv_records(lines[header_idx:], sep, display, first_line=header_idx + 1)
+    width = len(records[0][1])
+    for line, row in records[1:]:
         if row and any(cell.strip() for cell in row) and len(row) != width:
             raise InputError(display, f"malformed line: {len(row)} fields where the header has {width}",
-                             line=header_idx + offset + 1,
+                             line=line,
                              hint="Each line must have as many fields as the header; check separators and quotes")
-    rows = [r if len(r) == width else [""] * width for r in rows]
+    rows = [r if len(r) == width else [""] * width for _, r in records]
     frame = pd.DataFrame(rows, dtype=object)
     names = [_clean_name(c) for c in frame.iloc[0]]
     body = frame.iloc[1:].reset_index(drop=True)
     body.columns = range(body.shape[1])
+    body.index = pd.Index([line for line, _ in records[1:]], dtype="int64")
     return names, body, header_idx + 1
 
 
@@ -230,7 +266,7 @@ def read_extract(path: str | Path, reader: str, level: str, columns: list[str],
                              hint=f"Columns found: {', '.join(n for n in names if n)}")
 
     body = body[~(body == "").all(axis=1)]  # blank trailing lines
-    lines = pd.Series(body.index.to_numpy() + header_line + 1, index=body.index)
+    lines = pd.Series(body.index.to_numpy(), index=body.index)  # _load_grid indexes the body by physical line
     codes = body[index[spec.code_column]].astype(str).str.strip()
 
     if spec.skip_aggregates:

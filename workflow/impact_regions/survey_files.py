@@ -21,7 +21,6 @@ cannot be read at all is an :class:`~impact_regions.errors.InputError` naming it
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
-from .readers import _sniff_separator, decode
+from .readers import _sniff_separator, csv_records, decode, text_lines
 
 #: Extension -> format (the codebook's `format:` overrides it).
 FORMATS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".sav": "sav", ".zsav": "sav", ".dta": "dta",
@@ -123,21 +122,21 @@ def read_survey_table(path: str | Path, fmt: str | None = None, sheet: str | Non
 
 def _read_csv(path: Path) -> SurveyTable:
     text, _ = decode(path.read_bytes())
-    lines = text.splitlines()
+    lines = text_lines(text)
     if not lines:
         raise InputError(path, "empty file")
     sep = _sniff_separator(lines[0])
-    rows = list(csv.reader(lines, delimiter=sep, quotechar='"'))
-    header = [c.strip() for c in rows[0]]
+    records = csv_records(lines, sep, str(path))
+    header = [c.strip() for c in records[0][1]]
     keep, line_no = [], []
-    for i, row in enumerate(rows[1:], start=1):
+    for line, row in records[1:]:
         if not any(cell.strip() for cell in row):
             continue  # blank line
         if len(row) != len(header):
             raise InputError(path, f"malformed line: {len(row)} fields where the header has {len(header)}",
-                             line=i + 1, hint="Each line must have as many fields as the header")
+                             line=line, hint="Each line must have as many fields as the header")
         keep.append([cell.strip() for cell in row])
-        line_no.append(i + 1)
+        line_no.append(line)
     data = pd.DataFrame(keep, columns=header, index=[n - 2 for n in line_no], dtype=object).astype(str)
     return SurveyTable(str(path), data, np.asarray(line_no, dtype=np.int64), "csv")
 
