@@ -10,7 +10,9 @@ population margins (TD_POP1B) and the territory files (config/regions). The vari
   cp1252, UTF-16, BOM);
 * structured mutations: a cell replaced by a missing marker (``nd``, ``s``, ``-``,
   ``N/A - …``), a huge number, NaN, a negative count, a code without its leading zero, a stray
-  quote or control character; a header cell renamed, a column removed, a row duplicated.
+  quote or control character; a header cell renamed, a column removed or duplicated, a row
+  duplicated; workbook cells of any type, rows and columns deleted, the sheet renamed;
+  SPSS and Stata files written with odd values, then their bytes mutated.
 
 The property: the reader either returns a table satisfying its contract (keys unique, types
 right, every data line of the file accounted for, line numbers pointing at the line holding the
@@ -140,6 +142,9 @@ def _apply(data: bytes, op: tuple) -> bytes:
         else:
             del lines[i]
         return b"\n".join(lines)
+    if kind == "dup_column":  # a column copied at the end of every line (a duplicated column name)
+        j = b % max(1, lines[0].count(sep) + 1)
+        return b"\n".join(ln + sep + _cells(ln, sep)[j] if len(_cells(ln, sep)) > j else ln for ln in lines)
     if kind in ("set_cell", "strip_zero", "header_cell", "del_column"):
         if kind in ("header_cell", "del_column"):
             i = next((k for k, ln in enumerate(lines[:8]) if ln.count(sep) >= 2), 0)
@@ -177,7 +182,7 @@ def _apply(data: bytes, op: tuple) -> bytes:
 
 
 KINDS = ["flip", "insert", "delete", "truncate", "swap_lines", "dup_line", "del_line", "set_cell", "set_cell",
-         "set_cell", "strip_zero", "header_cell", "del_column", "separator", "line_ends", "encoding", "metadata"]
+         "set_cell", "strip_zero", "header_cell", "del_column", "dup_column", "separator", "line_ends", "encoding", "metadata"]
 
 _payload = st.one_of(st.sampled_from(TOKENS).map(lambda t: t.encode("utf-8")), st.binary(max_size=12))
 operations = st.tuples(st.sampled_from(KINDS), _int, _int, _payload)
@@ -403,8 +408,9 @@ def survey_codebook(paths: dict[int, str], rename: dict[str, str] | None = None)
 def data_lines(data: bytes) -> int:
     """Non-blank lines after the header of a CSV file (when no quoted field may span lines)."""
     lines = physical_lines(data)
-    sep = next((s for s in (";", "\t") if s in lines[0]), ",")
-    return sum(1 for ln in lines[1:] if any(c.strip() for c in ln.split(sep)))
+    first = next((i for i, ln in enumerate(lines) if ln.strip()), len(lines))  # the header
+    sep = next((s for s in (";", "\t") if s in lines[first]), ",") if first < len(lines) else ","
+    return sum(1 for ln in lines[first + 1:] if any(c.strip() for c in ln.split(sep)))
 
 
 def check_survey(resp: pd.DataFrame, answers: pd.DataFrame, geo) -> None:
@@ -691,3 +697,25 @@ def test_found_territory_file_not_in_utf8(tmp_path):
     with pytest.raises(ConfigError) as exc:
         load_territory_files(tmp_path, tiny_geo())
     assert exc.value.field == "line 4" and "UTF-8" in str(exc.value)
+
+
+def test_found_duplicated_column_of_a_survey_file(tmp_path):
+    root = survey_root(str(tmp_path))
+    path = root / SURVEY_FILES[0]
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join([lines[0] + ";poids"] + [ln + ";1" for ln in lines[1:]]) + "\n", encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        build_survey(codebook(), root, tiny_geo())
+    assert (exc.value.line, exc.value.column) == (1, "poids") and "2 times" in str(exc.value)
+
+
+def test_found_duplicated_column_of_an_extract_or_population(tmp_path):
+    _, read = _extract(tmp_path, "base.csv", b"CODGEO;LIBGEO;P17_POP;P17_POP\n2A004;Ajaccio;70659;1\n")
+    with pytest.raises(InputError) as exc:
+        read()
+    assert (exc.value.line, exc.value.column) == (1, "P17_POP")
+    path = tmp_path / "pop.csv"
+    path.write_bytes(b"NIVGEO;CODGEO;LIBGEO;SEXE;AGED100;NB;NB\nDEP;2A;Corse-du-Sud;1;000;790.6;1\n")
+    with pytest.raises(InputError) as exc:
+        read_population(path)
+    assert (exc.value.line, exc.value.column) == (1, "NB")

@@ -75,6 +75,9 @@ def read_population(path: str | Path, valid_codes: set[str] | frozenset[str] | N
             raise InputError(display, f"missing column '{needed}'", line=first + 1, column=needed,
                              hint=f"Expected the INSEE table TD_POP1B with the columns {';'.join(COLUMNS)}; "
                                   f"columns found: {', '.join(h for h in header if h) or '(none)'}")
+        if header.count(needed) > 1:
+            raise InputError(display, f"column '{needed}' appears {header.count(needed)} times in the header",
+                             line=first + 1, column=needed, hint="Rename or remove the extra column")
     pos = {name: header.index(name) for name in COLUMNS}
 
     cells: dict[str, list[str]] = {name: [] for name in COLUMNS}

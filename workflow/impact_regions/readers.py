@@ -149,7 +149,7 @@ def _excel_cell_text(cell: object) -> str:
 def _load_grid(path: Path, spec: ReaderSpec, display: str) -> tuple[list[str], pd.DataFrame, int]:
     """Locate the header and return (column names, cells as str indexed by their physical line or
     Excel row, 1-based line of the header)."""
-    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+    if path.suffix.lower() in _EXCEL:
         try:
             sheet = pd.read_excel(path, sheet_name=spec.sheet or 0, header=None, dtype=object, engine="calamine")
         except ValueError as exc:  # missing sheet
@@ -255,6 +255,19 @@ def read_extract(path: str | Path, reader: str, level: str, columns: list[str],
     if not path.exists():
         raise InputError(display, "file not found", hint="Check raw_dir in config/config.yaml and the catalogue paths")
     spec = READERS[reader]
+    try:
+        return _read_grid(path, spec, level, columns, valid_codes, display)
+    except InputError as err:
+        if path.suffix.lower() in _EXCEL and err.line is not None:  # a workbook: the row of the sheet
+            err.row_word, err.sheet = "row", spec.sheet
+        raise
+
+
+_EXCEL = (".xlsx", ".xlsm", ".xls")
+
+
+def _read_grid(path: Path, spec: ReaderSpec, level: str, columns: list[str],
+               valid_codes: set[str] | frozenset[str], display: str) -> pd.DataFrame:
     names, body, header_line = _load_grid(path, spec, display)
 
     index = {}
@@ -264,6 +277,9 @@ def read_extract(path: str | Path, reader: str, level: str, columns: list[str],
         if _clean_name(needed) not in index:
             raise InputError(display, f"missing column '{needed}'", line=header_line, column=needed,
                              hint=f"Columns found: {', '.join(n for n in names if n)}")
+        if names.count(_clean_name(needed)) > 1:
+            raise InputError(display, f"column '{needed}' appears {names.count(_clean_name(needed))} times in the header",
+                             line=header_line, column=needed, hint="Rename or remove the extra column")
 
     body = body[~(body == "").all(axis=1)]  # blank trailing lines
     lines = pd.Series(body.index.to_numpy(), index=body.index)  # _load_grid indexes the body by physical line
