@@ -3,7 +3,8 @@
 Every reader of a raw input is run by `hypothesis` on variants of the committed test excerpts
 (tests/data/tiny/raw): the indicator extracts of each reader and format (CSV and the OT workbook),
 the survey files (CSV, SPSS, Stata, Excel, through the whole staging of `build_survey`), the
-population margins (TD_POP1B) and the territory files (config/regions). The variants are
+population margins (TD_POP1B), the territory files (config/regions) and the reference geography
+(`load_geo`, `read_departements`). The variants are
 
 * byte mutations: bits flipped, bytes inserted or deleted, the file truncated, lines swapped,
   duplicated or deleted, line ends and separators changed, the text re-encoded (latin-1,
@@ -727,3 +728,68 @@ def test_found_duplicated_column_of_an_extract_or_population(tmp_path):
     with pytest.raises(InputError) as exc:
         read_population(path)
     assert (exc.value.line, exc.value.column) == (1, "NB")
+
+
+# ------------------------------------------------------------------------------------------------
+# Reference geography (data/raw/geo)
+# ------------------------------------------------------------------------------------------------
+
+GEO_FILES = ["regions.csv", "departements.csv", "communes.csv"]
+
+
+@st.composite
+def geo_case(draw):
+    name = draw(st.sampled_from(GEO_FILES))
+    return name, draw(mutated((RAW / "geo" / name).read_bytes()))
+
+
+@given(case=geo_case())
+def test_geography(case):
+    from impact_regions.geo import read_departements
+
+    name, data = case
+    with tempfile.TemporaryDirectory() as tmp:
+        for f in GEO_FILES:
+            shutil.copy(RAW / "geo" / f, Path(tmp) / f)
+        path = Path(tmp) / name
+        path.write_bytes(data)
+        for read in (load_geo, read_departements):
+            try:
+                with no_hang():
+                    got = read(tmp)
+            except InputError as err:
+                assert_input_error(err, path)
+                check_line_value(err, data)
+                continue
+            if read is read_departements:
+                codes = [r["code_departement"] for r in got]
+                assert len(set(codes)) == len(codes)
+                assert all(isinstance(r["population_municipale"], int) and r["population_municipale"] >= 0
+                           for r in got)
+                continue
+            for frame, key in ((got.regions, "code_region"), (got.departements, "code_departement"),
+                               (got.communes, "code_commune")):
+                assert not frame[key].duplicated().any()
+                assert frame[key].map(lambda c: isinstance(c, str)).all()
+            for frame in (got.departements, got.communes):
+                assert frame["population_municipale"].dtype == np.int64
+
+
+def test_found_geography_errors_name_the_line(tmp_path):
+    from impact_regions.geo import read_departements
+
+    for f in GEO_FILES:
+        shutil.copy(RAW / "geo" / f, tmp_path / f)
+    cases = [("regions.csv", b"code_region,nom_region\n02,Martinique\n\n94\n", 4, "malformed line"),
+             ("regions.csv", b"code_region,nom_region\n02,Martinique\n\xe902,Corse\n", 3, "not UTF-8"),
+             ("departements.csv", (RAW / "geo" / "departements.csv").read_bytes().replace(b"157249", b"9" * 30),
+              2, "whole number")]
+    for name, data, line, words in cases:
+        (tmp_path / name).write_bytes(data)
+        for read in (load_geo, read_departements):
+            if read is read_departements and name != "departements.csv":
+                continue
+            with pytest.raises(InputError) as exc:
+                read(tmp_path)
+            assert exc.value.line == line and words in str(exc.value)
+        shutil.copy(RAW / "geo" / name, tmp_path / name)
