@@ -39,8 +39,8 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 # Long fuzz run of the readers (tests/test_fuzz_readers.py): FUZZ_EXAMPLES random examples per
-# test (default 1500, about 15 minutes on 2 cores), with hypothesis's statistics per test.
-FUZZ_EXAMPLES ?= 1500
+# test (default 2000, about 12 minutes on 2 cores), with hypothesis's statistics per test.
+FUZZ_EXAMPLES ?= 2000
 fuzz: $(STAMP)
 	HYPOTHESIS_PROFILE=long FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -p no:cacheprovider \
 	  tests/test_fuzz_readers.py --hypothesis-show-statistics -q

@@ -200,12 +200,27 @@ def _first_sheet_name(path: Path) -> str | None:
         return None
 
 
-def _read_statistical(path: Path, fmt: str) -> SurveyTable:
+def _readstat(fmt: str, path: str):
     import pyreadstat
 
     read = {"sav": pyreadstat.read_sav, "dta": pyreadstat.read_dta, "sas7bdat": pyreadstat.read_sas7bdat}[fmt]
+    return read(path, user_missing=True)
+
+
+def _read_statistical(path: Path, fmt: str) -> SurveyTable:
+    # ReadStat (C) can crash the process on a corrupt file (a segmentation fault on a .sav with
+    # bytes altered, found by tests/test_fuzz_readers.py): it reads in a forked child process, so
+    # that a crash is an InputError naming the file, not the end of the run.
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+    from multiprocessing import get_context
+
     try:
-        frame, meta = read(str(path), user_missing=True)
+        with ProcessPoolExecutor(max_workers=1, mp_context=get_context("fork")) as pool:
+            frame, meta = pool.submit(_readstat, fmt, str(path)).result()
+    except BrokenProcessPool:
+        raise InputError(path, f"not a readable {fmt} file (its reader, pyreadstat, crashed on it: a corrupt file)",
+                         hint="Ask the pollster for the file again, or an export in another format") from None
     except Exception as exc:  # noqa: BLE001 - pyreadstat raises its own errors for corrupt files
         raise InputError(path, f"not a readable {fmt} file ({type(exc).__name__}: {exc})",
                          hint="Check the file and its format (`format:` in config/survey.yaml)") from None
