@@ -816,3 +816,13 @@ def test_found_a_crash_of_the_statistical_reader_is_an_input_error(tmp_path, mon
     with pytest.raises(InputError) as exc:
         read_survey_table(path)
     assert str(path) in str(exc.value) and "crashed" in str(exc.value)
+
+
+def test_found_the_sav_file_that_crashed_pyreadstat():
+    # tests/data/fuzz/pyreadstat_segfault.sav: the citizens' excerpt written by pyreadstat.write_sav,
+    # one byte of the header changed (offset 310: 0 -> 2) and 12 bytes inserted; `pyreadstat.read_sav`
+    # on it ends the Python process with a segmentation fault (pyreadstat 1.3.8, ReadStat)
+    path = ROOT / "tests" / "data" / "fuzz" / "pyreadstat_segfault.sav"
+    with pytest.raises(InputError) as exc:
+        read_survey_table(path)
+    assert str(path) in str(exc.value) and "not a readable sav file" in str(exc.value)
