@@ -201,7 +201,11 @@ def _first_sheet_name(path: Path) -> str | None:
 
 
 def _readstat(fmt: str, path: str):
+    import faulthandler
+
     import pyreadstat
+
+    faulthandler.disable()  # in the child: a crash is reported as an InputError, without a dump of the stack
 
     read = {"sav": pyreadstat.read_sav, "dta": pyreadstat.read_dta, "sas7bdat": pyreadstat.read_sas7bdat}[fmt]
     return read(path, user_missing=True)
