@@ -11,7 +11,7 @@ export PATH := $(abspath $(BIN)):$(PATH)
 SYSTEM_LIBS := libpango-1.0.so.0 libpangoft2-1.0.so.0 libharfbuzz-subset.so.0
 APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 python3-venv
 
-.PHONY: setup system-deps reports test demo-data bench clean
+.PHONY: setup system-deps reports test fuzz demo-data bench clean
 
 system-deps:
 	@missing=""; for lib in $(SYSTEM_LIBS); do ldconfig -p | grep -q "$$lib" || missing="$$missing $$lib"; done; \
@@ -37,6 +37,13 @@ reports: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# Long fuzz run of the readers (tests/test_fuzz_readers.py): FUZZ_EXAMPLES random examples per
+# test (default 2000, about 12 minutes on 2 cores), with hypothesis's statistics per test.
+FUZZ_EXAMPLES ?= 2000
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=long FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -p no:cacheprovider \
+	  tests/test_fuzz_readers.py --hypothesis-show-statistics -q
 
 demo-data: $(STAMP)
 	$(BIN)/python -m impact_regions.demo_data --out data/raw

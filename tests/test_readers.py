@@ -349,10 +349,10 @@ def test_ot_export_xlsx_bad_value_reports_excel_row(tmp_path):
     # WHEN it is read
     with pytest.raises(InputError) as info:
         read_extract(path, "ot_export", "departement", ["taux_creation"], DEPARTEMENTS)
-    # THEN the message names file, Excel row, column and value
+    # THEN the message names file, sheet, Excel row, column and value
     e = info.value
-    assert (e.line, e.column, e.value) == (7, "taux_creation", "douze")
-    assert str(path) in str(e) and "line 7" in str(e) and "'taux_creation'" in str(e) and "'douze'" in str(e)
+    assert (e.line, e.column, e.value, e.sheet) == (7, "taux_creation", "douze", "Data")
+    assert str(path) in str(e) and "sheet 'Data', row 7" in str(e) and "'taux_creation'" in str(e) and "'douze'" in str(e)
 
 
 def test_ot_export_xlsx_numeric_code_lost_its_leading_zero(tmp_path):

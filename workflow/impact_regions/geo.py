@@ -6,6 +6,7 @@ Codes are kept as strings everywhere (leading zeros, 2A/2B).
 from __future__ import annotations
 
 import csv
+import io
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -89,22 +90,31 @@ def load_geo(geo_dir: str | Path, communes: bool = True) -> Geography:
         if not path.exists():
             raise InputError(path, "reference geography file not found",
                              hint="Copy shared/data/geo/ into data/raw/geo/ (see README)")
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-        missing = [c for c in columns if c not in df.columns]
-        if missing:
-            raise InputError(path, f"missing column '{missing[0]}'", line=1, column=missing[0])
-        if "population_municipale" in df.columns:
-            bad = ~df["population_municipale"].str.fullmatch(r"\d+")
-            if bad.any():
-                i = int(bad.to_numpy().nonzero()[0][0])
-                raise InputError(path, "population must be a whole number", line=i + 2,
-                                 column="population_municipale", value=df["population_municipale"].iloc[i])
-            df["population_municipale"] = df["population_municipale"].astype("int64")
-        key = columns[0]
-        if df[key].duplicated().any():
-            raise InputError(path, "duplicate code", column=key, value=df.loc[df[key].duplicated(), key].iloc[0])
-        frames[name] = df
+        frames[name] = _geo_frame(path, columns)
     return Geography(**frames)
+
+
+def _geo_frame(path: Path, columns: list[str]) -> pd.DataFrame:
+    """One geography file read by pandas (fast: 35,000 communes) and checked as
+    :func:`_read_geo_table` checks it; on any problem, that slower line-by-line reading names it."""
+    import pandas as pd
+
+    try:
+        df = pd.read_csv(io.StringIO(_geo_text(path)), dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError):
+        df = None
+    ok = (df is not None and all(c in df.columns and f"{c}.1" not in df.columns for c in columns)
+          and not (df[columns] == "").to_numpy().any()  # an empty cell, or a short line (pandas fills it with "")
+          and not df[columns[0]].duplicated().any()
+          and ("population_municipale" not in df.columns
+               or df["population_municipale"].str.fullmatch(r"[0-9]{1,15}").all()))
+    if not ok:
+        _read_geo_table(path, columns)  # raises the InputError of the first problem, with its line
+        raise InputError(path, "unreadable reference geography file", column=columns[0],
+                         hint="Copy shared/data/geo/ into data/raw/geo/ (see README)")
+    if "population_municipale" in df.columns:
+        df["population_municipale"] = df["population_municipale"].astype("int64")
+    return df
 
 
 def read_departements(geo_dir: str | Path) -> list[dict]:
@@ -120,22 +130,60 @@ def read_departements(geo_dir: str | Path) -> list[dict]:
     if not path.exists():
         raise InputError(path, "reference geography file not found",
                          hint="Copy shared/data/geo/ into data/raw/geo/ (see README)")
-    with open(path, encoding="utf-8-sig", newline="") as fh:  # -sig: a BOM is ignored, as pandas does
-        reader = csv.DictReader(fh)
-        missing = [c for c in columns if c not in (reader.fieldnames or [])]
-        if missing:
-            raise InputError(path, f"missing column '{missing[0]}'", line=1, column=missing[0])
-        rows = list(reader)
-    seen: set[str] = set()
-    for i, row in enumerate(rows):
-        pop = row["population_municipale"]
-        if not re.fullmatch(r"\d+", pop):
-            raise InputError(path, "population must be a whole number", line=i + 2,
-                             column="population_municipale", value=pop)
-        row["population_municipale"] = int(pop)
-    for row in rows:
-        code = row[columns[0]]
-        if code in seen:
-            raise InputError(path, "duplicate code", column=columns[0], value=code)
-        seen.add(code)
-    return rows
+    header, rows, _ = _read_geo_table(path, columns)
+    out = [dict(zip(header, row)) for row in rows]
+    for row in out:
+        row["population_municipale"] = int(row["population_municipale"])
+    return out
+
+
+def _read_geo_table(path: Path, columns: list[str]) -> tuple[list[str], list[list[str]], list[int]]:
+    """(header, rows, physical line of each row) of one geography file, checked: required
+    columns, as many fields as the header on every line, no empty required cell, whole-number
+    populations (at most 15 digits), no duplicate code. Blank lines are skipped; every error names the line."""
+    reader = csv.reader(io.StringIO(_geo_text(path), newline=""))
+    header = next(reader, None) or []
+    missing = [c for c in columns if c not in header]
+    if missing:
+        raise InputError(path, f"missing column '{missing[0]}'", line=1, column=missing[0])
+    twice = [c for c in columns if header.count(c) > 1]
+    if twice:
+        raise InputError(path, f"column '{twice[0]}' appears {header.count(twice[0])} times in the header", line=1,
+                         column=twice[0])
+    rows, lines = [], []
+    start = reader.line_num  # physical lines read so far (a quoted field may span lines)
+    pop = header.index("population_municipale") if "population_municipale" in header else None
+    key = header.index(columns[0])
+    seen: dict[str, int] = {}
+    for row in reader:
+        line, start = start + 1, reader.line_num
+        if not row:
+            continue  # blank line
+        if len(row) != len(header):
+            raise InputError(path, f"malformed line: {len(row)} fields where the header has {len(header)}",
+                             line=line, hint="Each line must have as many fields as the header; check commas and quotes")
+        empty = next((c for c in columns if row[header.index(c)] == ""), None)
+        if empty is not None:
+            raise InputError(path, "empty cell", line=line, column=empty, hint="Every code and name is required")
+        if pop is not None and not re.fullmatch(r"[0-9]{1,15}", row[pop]):
+            raise InputError(path, "population must be a whole number", line=line,
+                             column="population_municipale", value=row[pop])
+        if row[key] in seen:
+            raise InputError(path, f"duplicate code (already on line {seen[row[key]]})", line=line, column=columns[0],
+                             value=row[key])
+        seen[row[key]] = line
+        rows.append(row)
+        lines.append(line)
+    return header, rows, lines
+
+
+def _geo_text(path: Path) -> str:
+    """The text of a reference geography file: UTF-8 (a BOM is ignored, as pandas does)."""
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        start = exc.start + (3 if raw.startswith(b"\xef\xbb\xbf") else 0)
+        start = min(start, len(raw) - 1)
+        raise InputError(path, f"not UTF-8 text (byte 0x{raw[start]:02x})", line=raw[:start].count(b"\n") + 1,
+                         hint="The reference geography is UTF-8: copy shared/data/geo/ again") from None

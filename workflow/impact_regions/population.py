@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
-from .readers import CODE_PATTERNS, decode, _sniff_separator
+from .readers import CODE_PATTERNS, _sniff_separator, csv_records, decode, text_lines
 
 #: Columns of TD_POP1B, in the order INSEE writes them.
 COLUMNS = ["NIVGEO", "CODGEO", "LIBGEO", "SEXE", "AGED100", "NB"]
@@ -64,7 +64,7 @@ def read_population(path: str | Path, valid_codes: set[str] | frozenset[str] | N
         raise InputError(display, "population file not found",
                          hint="Check raw_dir and raking.population in config/config.yaml")
     text, _ = decode(path.read_bytes())
-    lines = text.splitlines()
+    lines = text_lines(text)
     first = next((i for i, ln in enumerate(lines) if ln.strip()), None)
     if first is None:
         raise InputError(display, "empty file", hint="Expected the INSEE table TD_POP1B: " + ";".join(COLUMNS))
@@ -75,12 +75,14 @@ def read_population(path: str | Path, valid_codes: set[str] | frozenset[str] | N
             raise InputError(display, f"missing column '{needed}'", line=first + 1, column=needed,
                              hint=f"Expected the INSEE table TD_POP1B with the columns {';'.join(COLUMNS)}; "
                                   f"columns found: {', '.join(h for h in header if h) or '(none)'}")
+        if header.count(needed) > 1:
+            raise InputError(display, f"column '{needed}' appears {header.count(needed)} times in the header",
+                             line=first + 1, column=needed, hint="Rename or remove the extra column")
     pos = {name: header.index(name) for name in COLUMNS}
 
     cells: dict[str, list[str]] = {name: [] for name in COLUMNS}
     line_no: list[int] = []
-    for offset, row in enumerate(csv.reader(lines[first + 1:], delimiter=sep, quotechar='"')):
-        physical = first + 2 + offset
+    for physical, row in csv_records(lines[first + 1:], sep, display, first_line=first + 2):
         if not any(c.strip() for c in row):
             continue
         if len(row) != len(header):

@@ -80,15 +80,49 @@ _SPACES = re.compile(r"[\s\u00a0\u202f]")
 def decode(raw: bytes) -> tuple[str, str]:
     """Decode file bytes: UTF-8 (BOM stripped) first, latin-1 when the bytes are not UTF-8.
 
-    Returns the text and the encoding used. Latin-1 accepts any byte, so a wrongly encoded
-    file never fails here; it shows as odd labels, not as wrong numbers.
+    Returns the text and the encoding used. Latin-1 accepts any byte (and an invalid byte after a
+    BOM is replaced by U+FFFD), so a wrongly encoded file never fails here; it shows as odd labels, not as wrong numbers.
     """
     if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8"), "utf-8-sig"
+        # a BOM says UTF-8: a stray invalid byte becomes U+FFFD (an error if it lands in a number or a code)
+        return raw[3:].decode("utf-8", errors="replace"), "utf-8-sig"
     try:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         return raw.decode("latin-1"), "latin-1"
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def text_lines(text: str) -> list[str]:
+    """The lines of a text file as an editor numbers them: only ``\\r\\n``, ``\\r`` and ``\\n`` end a
+    line (not the other breaks of :meth:`str.splitlines`, such as ``\\x85``, which is « … » in a
+    Windows-1252 file read as latin-1)."""
+    lines = _LINE_BREAK.split(text)
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+def csv_records(lines: list[str], sep: str, display: str, first_line: int = 1) -> list[tuple[int, list[str]]]:
+    """(physical line where the record starts, fields) of each CSV record of `lines`.
+
+    `first_line` is the physical line of ``lines[0]``. A quoted field may span lines, so records
+    and lines are counted apart; a field the csv module refuses (beyond its size limit: an
+    unterminated quote) is an InputError at the line where the reading stopped.
+    """
+    reader = csv.reader(lines, delimiter=sep, quotechar='"')
+    out: list[tuple[int, list[str]]] = []
+    start = 0
+    try:
+        for row in reader:
+            out.append((first_line + start, row))
+            start = reader.line_num
+    except csv.Error as exc:
+        raise InputError(display, f"unreadable CSV record ({exc})", line=first_line + start,
+                         hint="Check the quotes: a field opened with \" must be closed on the same record") from None
+    return out
 
 
 def _sniff_separator(header_line: str) -> str:
@@ -113,38 +147,44 @@ def _excel_cell_text(cell: object) -> str:
 
 
 def _load_grid(path: Path, spec: ReaderSpec, display: str) -> tuple[list[str], pd.DataFrame, int]:
-    """Locate the header and return (column names, cells as str, 1-based line of the header)."""
-    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+    """Locate the header and return (column names, cells as str indexed by their physical line or
+    Excel row, 1-based line of the header)."""
+    if path.suffix.lower() in _EXCEL:
         try:
             sheet = pd.read_excel(path, sheet_name=spec.sheet or 0, header=None, dtype=object, engine="calamine")
         except ValueError as exc:  # missing sheet
-            raise InputError(display, f"cannot read sheet '{spec.sheet}': {exc}",
+            raise InputError(display, f"cannot read sheet '{spec.sheet}': {exc}", sheet=spec.sheet,
                              hint="Export the data sheet under the name 'Data'") from None
+        except Exception as exc:  # noqa: BLE001 - a corrupt workbook (zip, XML): say so, never a traceback
+            raise InputError(display, f"not a readable Excel workbook ({type(exc).__name__}: {exc})",
+                             hint="Save the file again as .xlsx, or export it as CSV") from None
         grid = sheet.map(_excel_cell_text)
         rows = grid.values.tolist()
         header_idx = _find_header(rows, spec, display, lambda r: [_clean_name(c) for c in r])
         names = [_clean_name(c) for c in rows[header_idx]]
         body = grid.iloc[header_idx + 1:].reset_index(drop=True)
         body.columns = range(body.shape[1])
+        body.index = body.index + header_idx + 2  # Excel row of each line
         return names, body, header_idx + 1
 
     text, _ = decode(path.read_bytes())
-    lines = text.splitlines()
+    lines = text_lines(text)
     probe = lines[: spec.max_metadata_lines + 1]
     header_idx = _find_header(probe, spec, display, lambda l: [_clean_name(c) for c in next(csv.reader([l], delimiter=_sniff_separator(l)))] if l.strip() else [])
     sep = _sniff_separator(lines[header_idx])
-    rows = list(csv.reader(lines[header_idx:], delimiter=sep, quotechar='"'))
-    width = len(rows[0])
-    for offset, row in enumerate(rows[1:], start=1):
+    records = csv_records(lines[header_idx:], sep, display, first_line=header_idx + 1)
+    width = len(records[0][1])
+    for line, row in records[1:]:
         if row and any(cell.strip() for cell in row) and len(row) != width:
             raise InputError(display, f"malformed line: {len(row)} fields where the header has {width}",
-                             line=header_idx + offset + 1,
+                             line=line,
                              hint="Each line must have as many fields as the header; check separators and quotes")
-    rows = [r if len(r) == width else [""] * width for r in rows]
+    rows = [r if len(r) == width else [""] * width for _, r in records]
     frame = pd.DataFrame(rows, dtype=object)
     names = [_clean_name(c) for c in frame.iloc[0]]
     body = frame.iloc[1:].reset_index(drop=True)
     body.columns = range(body.shape[1])
+    body.index = pd.Index([line for line, _ in records[1:]], dtype="int64")
     return names, body, header_idx + 1
 
 
@@ -189,6 +229,12 @@ def parse_numbers(cells: pd.Series, lines: pd.Series, display: str, column: str)
             )
         parsed = pd.to_numeric(compact.where(~is_missing, None).str.replace(",", ".", regex=False),
                                errors="coerce").to_numpy(dtype=float)
+        huge = ~np.isfinite(parsed) & ~is_missing
+        if huge.any():
+            bad = int(np.flatnonzero(slow)[np.flatnonzero(huge)[0]])
+            raise InputError(display, "number too large (beyond the range of a floating-point number)",
+                             line=int(lines.iloc[bad]), column=column, value=cells.iloc[bad],
+                             hint="Check the cell: an exponent or a run of digits has probably been garbled")
         values[slow] = parsed
         reasons[slow] = sub_reasons.to_numpy(dtype=object)
     return values, reasons
@@ -209,6 +255,19 @@ def read_extract(path: str | Path, reader: str, level: str, columns: list[str],
     if not path.exists():
         raise InputError(display, "file not found", hint="Check raw_dir in config/config.yaml and the catalogue paths")
     spec = READERS[reader]
+    try:
+        return _read_grid(path, spec, level, columns, valid_codes, display)
+    except InputError as err:
+        if path.suffix.lower() in _EXCEL and err.line is not None:  # a workbook: the row of the sheet
+            err.row_word, err.sheet = "row", spec.sheet
+        raise
+
+
+_EXCEL = (".xlsx", ".xlsm", ".xls")
+
+
+def _read_grid(path: Path, spec: ReaderSpec, level: str, columns: list[str],
+               valid_codes: set[str] | frozenset[str], display: str) -> pd.DataFrame:
     names, body, header_line = _load_grid(path, spec, display)
 
     index = {}
@@ -218,9 +277,12 @@ def read_extract(path: str | Path, reader: str, level: str, columns: list[str],
         if _clean_name(needed) not in index:
             raise InputError(display, f"missing column '{needed}'", line=header_line, column=needed,
                              hint=f"Columns found: {', '.join(n for n in names if n)}")
+        if names.count(_clean_name(needed)) > 1:
+            raise InputError(display, f"column '{needed}' appears {names.count(_clean_name(needed))} times in the header",
+                             line=header_line, column=needed, hint="Rename or remove the extra column")
 
     body = body[~(body == "").all(axis=1)]  # blank trailing lines
-    lines = pd.Series(body.index.to_numpy() + header_line + 1, index=body.index)
+    lines = pd.Series(body.index.to_numpy(), index=body.index)  # _load_grid indexes the body by physical line
     codes = body[index[spec.code_column]].astype(str).str.strip()
 
     if spec.skip_aggregates:

@@ -21,7 +21,6 @@ cannot be read at all is an :class:`~impact_regions.errors.InputError` naming it
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
-from .readers import _sniff_separator, decode
+from .readers import _sniff_separator, csv_records, decode, text_lines
 
 #: Extension -> format (the codebook's `format:` overrides it).
 FORMATS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".sav": "sav", ".zsav": "sav", ".dta": "dta",
@@ -123,21 +122,21 @@ def read_survey_table(path: str | Path, fmt: str | None = None, sheet: str | Non
 
 def _read_csv(path: Path) -> SurveyTable:
     text, _ = decode(path.read_bytes())
-    lines = text.splitlines()
+    lines = text_lines(text)
     if not lines:
         raise InputError(path, "empty file")
     sep = _sniff_separator(lines[0])
-    rows = list(csv.reader(lines, delimiter=sep, quotechar='"'))
-    header = [c.strip() for c in rows[0]]
+    records = csv_records(lines, sep, str(path))
+    header = [c.strip() for c in records[0][1]]
     keep, line_no = [], []
-    for i, row in enumerate(rows[1:], start=1):
+    for line, row in records[1:]:
         if not any(cell.strip() for cell in row):
             continue  # blank line
         if len(row) != len(header):
             raise InputError(path, f"malformed line: {len(row)} fields where the header has {len(header)}",
-                             line=i + 1, hint="Each line must have as many fields as the header")
+                             line=line, hint="Each line must have as many fields as the header")
         keep.append([cell.strip() for cell in row])
-        line_no.append(i + 1)
+        line_no.append(line)
     data = pd.DataFrame(keep, columns=header, index=[n - 2 for n in line_no], dtype=object).astype(str)
     return SurveyTable(str(path), data, np.asarray(line_no, dtype=np.int64), "csv")
 
@@ -201,12 +200,31 @@ def _first_sheet_name(path: Path) -> str | None:
         return None
 
 
-def _read_statistical(path: Path, fmt: str) -> SurveyTable:
+def _readstat(fmt: str, path: str):
+    import faulthandler
+
     import pyreadstat
 
+    faulthandler.disable()  # in the child: a crash is reported as an InputError, without a dump of the stack
+
     read = {"sav": pyreadstat.read_sav, "dta": pyreadstat.read_dta, "sas7bdat": pyreadstat.read_sas7bdat}[fmt]
+    return read(path, user_missing=True)
+
+
+def _read_statistical(path: Path, fmt: str) -> SurveyTable:
+    # ReadStat (C) can crash the process on a corrupt file (a segmentation fault on a .sav with
+    # bytes altered, found by tests/test_fuzz_readers.py): it reads in a forked child process, so
+    # that a crash is an InputError naming the file, not the end of the run.
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+    from multiprocessing import get_context
+
     try:
-        frame, meta = read(str(path), user_missing=True)
+        with ProcessPoolExecutor(max_workers=1, mp_context=get_context("fork")) as pool:
+            frame, meta = pool.submit(_readstat, fmt, str(path)).result()
+    except BrokenProcessPool:
+        raise InputError(path, f"not a readable {fmt} file (its reader, pyreadstat, crashed on it: a corrupt file)",
+                         hint="Ask the pollster for the file again, or an export in another format") from None
     except Exception as exc:  # noqa: BLE001 - pyreadstat raises its own errors for corrupt files
         raise InputError(path, f"not a readable {fmt} file ({type(exc).__name__}: {exc})",
                          hint="Check the file and its format (`format:` in config/survey.yaml)") from None

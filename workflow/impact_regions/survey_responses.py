@@ -17,7 +17,7 @@ estimated quantity: the score for `mean` measures, 1/0 for `agree` (positive ans
 `share` measures. "Ne sait pas" codes and empty cells (not asked) are dropped here, so that
 each estimate is over valid answers while the design (strata, PSUs) stays the whole file's.
 
-Every value is checked: missing columns (naming the codebook entry), duplicate identifiers,
+Every value is checked: missing or duplicated columns (naming the codebook entry), duplicate identifiers,
 unknown regions (codes or names), départements outside their region, weights ≤ 0 and answers out
 of range stop the run with file, line, column and value (with its value label).
 """
@@ -53,7 +53,12 @@ def _required_columns(i: int, spec: dict) -> list[tuple[str, str]]:
 
 def _check_columns(table: SurveyTable, i: int, spec: dict) -> None:
     found = set(table.data.columns)
+    counts = pd.Index(table.data.columns).value_counts()
     for column, entry in _required_columns(i, spec):
+        if counts.get(column, 0) > 1:
+            raise table.header_error(column, f"column '{column}' appears {counts[column]} times in the header "
+                                             f"(named by the codebook entry {entry})",
+                                     "Rename or remove the extra column, so that the codebook names one column")
         if column not in found:
             raise table.header_error(column, f"missing column '{column}' (named by the codebook entry {entry})",
                                      f"Columns found: {', '.join(map(str, table.data.columns))}. Fix the column "
