@@ -162,25 +162,17 @@ def test_calibration_changes_the_se_but_not_the_estimate(sample):
     assert (a["se"] / f["se"] - 1).abs().max() > 0.01
 
 
-def test_batches_of_measures_and_a_parquet_file_give_the_same_table(sample, tmp_path, monkeypatch):
-    # GIVEN the raked sample and its answers written to parquet (as the survey_estimates job reads them)
-    from impact_regions import survey_estimates as se
-
+def test_answers_read_from_their_parquet_file_give_the_same_table(sample, tmp_path):
+    # GIVEN the raked sample and its answers written to parquet (the survey_estimates job passes
+    # the file's path: DuckDB reads it, no pandas copy)
     _, (resp, responses, weights, territories, est, codebook) = sample
     path = tmp_path / "survey_responses.parquet"
     responses.to_parquet(path, index=False)
     calibration = calibration_relations(resp, weights, ["sexe", "tranche_age"])
-    # WHEN the query runs on batches of a few measures (as for a survey of 1 M respondents),
-    # from the table and from the file, and once from the file
-    monkeypatch.setattr(se, "MAX_ANSWERS_PER_QUERY", 200)
-    assert len(se.measure_batches(responses["measure_id"].value_counts().to_dict(), 200)) == 5
-    batched = build_survey_estimates(resp, responses, territories, codebook, OPEN, calibration)
-    batched_file = build_survey_estimates(resp, str(path), territories, codebook, OPEN, calibration)
-    monkeypatch.setattr(se, "MAX_ANSWERS_PER_QUERY", 10**9)
-    whole_file = build_survey_estimates(resp, str(path), territories, codebook, OPEN, calibration)
-    # THEN every table is the one-query table (same rows, same order, same values)
-    for table in (batched, batched_file, whole_file):
-        pd.testing.assert_frame_equal(table, est, check_exact=True)
+    # WHEN the estimates are computed from the file
+    from_file = build_survey_estimates(resp, str(path), territories, codebook, OPEN, calibration)
+    # THEN the table is the one computed from the frame, exactly
+    pd.testing.assert_frame_equal(from_file, est, check_exact=True)
 
 
 def test_weights_of_any_scale_give_the_same_raked_weights_estimates_and_ses(sample, tmp_path, shared_tiny_geo):
