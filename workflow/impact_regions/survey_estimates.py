@@ -133,18 +133,14 @@ def build_survey_estimates(respondents: pd.DataFrame, responses: pd.DataFrame | 
                            codebook: dict, options: dict, calibration: dict[str, pd.DataFrame] | None = None
                            ) -> pd.DataFrame:
     """The `survey_estimates` table. `respondents` carry the weights the estimates use;
-    `responses` is survey_responses (a table, or the path of its parquet file: DuckDB then reads
-    it without a pandas copy, 35 M rows for 1,000,000 inhabitants); `calibration` holds the
+    `responses` is survey_responses (a table, or the path of its parquet file); `calibration` holds the
     relations of :func:`~impact_regions.calibration_variance.calibration_relations` when those
     weights are raked (the variance then accounts for the calibration), None when they are used
     as given."""
     from .calibration_variance import empty_relations
 
-    # survey_responses registered last: measured on 1,000,000 inhabitants with the answers read from
-    # parquet, DuckDB's plan then peaks at 1.9 GB for the job; registered second, the same query
-    # filled its 4 GB limit and spilled 9 GB (4.7 GB job). Same results on the demo data.
-    raw = run_sql("survey_estimates", {"survey_respondents": respondents, "territories": territories,
-                                       **(calibration or empty_relations()), "survey_responses": responses})
+    raw = run_sql("survey_estimates", {"survey_respondents": respondents, "survey_responses": responses,
+                                       "territories": territories, **(calibration or empty_relations())})
     kinds = {m["id"]: m["kind"] for m in codebook["measures"]}
     families = {m["id"]: m["family"] for m in codebook["measures"] if m.get("family")}
     return finish_estimates(raw, kinds, options, families)
