@@ -11,7 +11,7 @@ export PATH := $(abspath $(BIN)):$(PATH)
 SYSTEM_LIBS := libpango-1.0.so.0 libpangoft2-1.0.so.0 libharfbuzz-subset.so.0
 APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 python3-venv
 
-.PHONY: setup system-deps reports test fuzz demo-data bench clean
+.PHONY: setup system-deps reports test fuzz demo-data bench bench-scale clean
 
 system-deps:
 	@missing=""; for lib in $(SYSTEM_LIBS); do ldconfig -p | grep -q "$$lib" || missing="$$missing $$lib"; done; \
@@ -50,6 +50,10 @@ demo-data: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/benchmark.py
+
+# base tables on a generated national survey of 1,000,000 inhabitants (in a temporary directory)
+bench-scale: $(STAMP)
+	$(BIN)/python benchmarks/scale.py
 
 clean:
 	rm -rf data/processed logs .snakemake reports/*.pdf reports/index.html

@@ -162,6 +162,19 @@ def test_calibration_changes_the_se_but_not_the_estimate(sample):
     assert (a["se"] / f["se"] - 1).abs().max() > 0.01
 
 
+def test_answers_read_from_their_parquet_file_give_the_same_table(sample, tmp_path):
+    # GIVEN the raked sample and its answers written to parquet (the survey_estimates job passes
+    # the file's path: DuckDB reads it, no pandas copy)
+    _, (resp, responses, weights, territories, est, codebook) = sample
+    path = tmp_path / "survey_responses.parquet"
+    responses.to_parquet(path, index=False)
+    calibration = calibration_relations(resp, weights, ["sexe", "tranche_age"])
+    # WHEN the estimates are computed from the file
+    from_file = build_survey_estimates(resp, str(path), territories, codebook, OPEN, calibration)
+    # THEN the table is the one computed from the frame, exactly
+    pd.testing.assert_frame_equal(from_file, est, check_exact=True)
+
+
 def test_weights_of_any_scale_give_the_same_raked_weights_estimates_and_ses(sample, tmp_path, shared_tiny_geo):
     # GIVEN the same microdata with the design weights x 1, x 1 / mean (normalised to the
     # sample) and x 10,000, raked with the default bounds [0.3, 3] and trimming

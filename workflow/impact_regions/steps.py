@@ -173,8 +173,9 @@ def survey_estimates_step(respondents: str, responses: str, survey_weights: str,
     codebook = load_survey(survey_yaml, load_indicators(indicators_yaml)["domains"])
     resp, calibration = estimation_inputs(pd.read_parquet(respondents), pd.read_parquet(survey_weights), weighting,
                                           raking_options or {})
-    table = build_survey_estimates(resp, pd.read_parquet(responses), pd.read_parquet(territories), codebook, options,
-                                   calibration)
+    # the answers (one row per respondent and measure: 35 M rows for 1 M inhabitants) are read by
+    # DuckDB from their parquet file, in the same order, without a pandas copy
+    table = build_survey_estimates(resp, responses, pd.read_parquet(territories), codebook, options, calibration)
     write_table(table, out, KEYS["survey_estimates"])
 
 

@@ -129,17 +129,23 @@ def finish_estimates(raw: pd.DataFrame, kinds: dict[str, str], options: dict,
     return df[COLUMNS]
 
 
-def build_survey_estimates(respondents: pd.DataFrame, responses: pd.DataFrame, territories: pd.DataFrame,
+def build_survey_estimates(respondents: pd.DataFrame, responses: pd.DataFrame | str, territories: pd.DataFrame,
                            codebook: dict, options: dict, calibration: dict[str, pd.DataFrame] | None = None
                            ) -> pd.DataFrame:
     """The `survey_estimates` table. `respondents` carry the weights the estimates use;
-    `calibration` holds the relations of
-    :func:`~impact_regions.calibration_variance.calibration_relations` when those weights are
-    raked (the variance then accounts for the calibration), None when they are used as given."""
+    `responses` is survey_responses (a table, or the path of its parquet file: DuckDB then reads
+    it without a pandas copy, 35 M rows for 1,000,000 inhabitants); `calibration` holds the
+    relations of :func:`~impact_regions.calibration_variance.calibration_relations` when those
+    weights are raked (the variance then accounts for the calibration), None when they are used
+    as given."""
     from .calibration_variance import empty_relations
 
-    raw = run_sql("survey_estimates", {"survey_respondents": respondents, "survey_responses": responses,
-                                       "territories": territories, **(calibration or empty_relations())})
+    # measured on 1,000,000 inhabitants (benchmarks/scale.py): with the answers read from parquet
+    # and DuckDB's 4 GB limit (storage.run_sql) the job peaks at 4.9 GB; with the answers as a
+    # pandas table and DuckDB's default limit (80 % of the machine) it peaked at 1.8 GB once and
+    # 20.6 GB another time. Same results on the demo data either way.
+    raw = run_sql("survey_estimates", {"survey_respondents": respondents, "territories": territories,
+                                       **(calibration or empty_relations()), "survey_responses": responses})
     kinds = {m["id"]: m["kind"] for m in codebook["measures"]}
     families = {m["id"]: m["family"] for m in codebook["measures"] if m.get("family")}
     return finish_estimates(raw, kinds, options, families)

