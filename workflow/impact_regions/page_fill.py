@@ -53,12 +53,6 @@ class PageFill:
     following: tuple = ()
 
 
-def _walk(box):
-    yield box
-    for child in getattr(box, "children", None) or ():
-        yield from _walk(child)
-
-
 def _content_boxes(page_box):
     """The boxes of a page's flow (its margin boxes — running title, page number — excepted)."""
     return [c for c in page_box.children if not isinstance(c, boxes.MarginBox)]
@@ -68,7 +62,7 @@ def _bottom(page_box) -> float:
     """The lowest edge of any line, image, table row or empty block drawn in the page's flow."""
     bottom = page_box.content_box_y()
     for root in _content_boxes(page_box):
-        for box in _walk(root):
+        for box in root.descendants():
             leaf = isinstance(box, (boxes.LineBox, boxes.ReplacedBox, boxes.TableRowBox)) \
                 or not getattr(box, "children", None)
             if leaf and box.height:
@@ -104,7 +98,7 @@ def _classes(element) -> set[str]:
 
 def _shrink_chart(figure_box, gap: float) -> bool:
     """Give the chart's image a width that makes the figure `gap` px tall, if not below 80 %."""
-    image = next((b for b in _walk(figure_box) if isinstance(b, boxes.ReplacedBox)), None)
+    image = next((b for b in figure_box.descendants() if isinstance(b, boxes.ReplacedBox)), None)
     if image is None or image.element is None or not image.height:
         return False
     excess = figure_box.margin_height() - gap + 1.0
@@ -171,7 +165,7 @@ def _lone_row_fixes(document, parents: dict) -> list:
     starts: dict = {}  # table element -> the first page showing its caption or a header row
     for number, page in enumerate(document.pages):
         for root in _content_boxes(page._page_box):
-            for box in _walk(root):
+            for box in root.descendants():
                 if isinstance(box, boxes.TableCaptionBox) and box.element is not None:
                     starts.setdefault(parents.get(box.element), number)
                 if not isinstance(box, boxes.TableRowGroupBox) or box.element is None or box.is_footer:
