@@ -148,10 +148,10 @@ def test_the_index_page_shows_the_pages_and_sizes_of_the_pdfs(tiny_run):
         # AND the index page shows them beside the link
         pages, size = integer(info["pages"]), format_size(pdf.stat().st_size)
         if name == "methodologie":
-            assert f"annexe méthodologique</a> (PDF, {pages} pages, {size})" in index
+            assert f"Annexe méthodologique (PDF, {pages} pages, {size})</a>" in index
         else:
-            row = index[index.index(f'href="{name}.pdf"'):].split("</tr>")[0]
-            assert f'<td class="num">{pages}</td><td class="num">{size}</td>' in row, row
+            row = index[index.index(f'data-slug="{name}"'):].split("</tr>")[0]
+            assert f">PDF, {pages} pages, {size}</a>" in row, row
 
 
 def test_noop_rerun_does_nothing(tiny_run):

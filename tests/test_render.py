@@ -13,14 +13,12 @@ from __future__ import annotations
 
 import os
 import shutil
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
 from impact_regions import french
-from impact_regions.index_page import build_index, format_size, french_sort_key
 from impact_regions.render import (
     RenderError,
     SafeFetcher,
@@ -337,118 +335,3 @@ def test_jinja_french_filters(tmp_path):
 
     assert (env.from_string("{{ items | fr_join }}").render(items=[Markup("<b>x</b>"), "<y>"])
             == "<b>x</b> et &lt;y&gt;")
-
-
-# ---------------------------------------------------------------------------------------------
-# (6) index page
-# ---------------------------------------------------------------------------------------------
-
-class _Collect(HTMLParser):
-    """Collects tags and attributes, and checks that every non-void tag is closed."""
-
-    VOID = {"meta", "link", "img", "br", "hr", "input", "source"}
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.tags: list[tuple[str, dict]] = []
-        self.stack: list[str] = []
-        self.text: list[str] = []
-        self.decl = None
-
-    def handle_decl(self, decl):
-        self.decl = decl
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-        if tag not in self.VOID:
-            self.stack.append(tag)
-
-    def handle_endtag(self, tag):
-        assert self.stack and self.stack[-1] == tag, f"unbalanced </{tag}> in {self.stack}"
-        self.stack.pop()
-
-    def handle_data(self, data):
-        self.text.append(data)
-
-
-ENTRIES = [
-    {"slug": "paca", "name": "Provence-Alpes-Côte d'Azur", "pages": 6, "size_bytes": 1_234_567,
-     "vintage": "2017"},
-    {"slug": "ile-de-france", "name": "Île-de-France", "pages": 7, "size_bytes": 845_300,
-     "vintage": "2017"},
-    {"slug": "hauts-de-france", "name": "Hauts-de-France", "pages": 6, "size_bytes": 999,
-     "vintage": "2017"},
-    {"slug": "evil", "name": "<script>alert(1)</script>", "pages": 1, "size_bytes": 12_000_000,
-     "vintage": "2017"},
-]
-
-
-def test_index_page_structure(tmp_path):
-    out = build_index(ENTRIES, "index-map.svg", tmp_path / "reports" / "index.html",
-                      vintage="2017", demo=True)
-    html = out.read_text(encoding="utf-8")
-    parser = _Collect()
-    parser.feed(html)
-    parser.close()
-    assert parser.decl.lower() == "doctype html"
-    assert parser.stack == []
-    tags = parser.tags
-    assert tags[0] == ("html", {"lang": "fr"})
-    assert ("meta", {"charset": "utf-8"}) in tags
-    assert any(t == "title" for t, _ in tags)
-    assert not [t for t, _ in tags if t in ("script", "link", "iframe", "object")]
-    text = "".join(parser.text)
-    assert "Données de démonstration" in text
-    assert "<script>alert(1)</script>" in text  # shown as text...
-    assert "<script>" not in html  # ...because it was escaped
-
-    links = [a["href"] for t, a in tags if t == "a"]
-    # French order, accents ignored ("Île" between "Hauts" and "Provence"); "<script>..." sorts
-    # as "script alert 1 script"
-    assert links == ["hauts-de-france.pdf", "ile-de-france.pdf", "paca.pdf", "evil.pdf"]
-    imgs = [a for t, a in tags if t == "img"]
-    assert imgs == [{"src": "index-map.svg", "alt": imgs[0]["alt"]}] and imgs[0]["alt"]
-    # the map comes before the list
-    assert html.index("index-map.svg") < html.index("hauts-de-france.pdf")
-    for _, attrs in tags:
-        for key in ("href", "src"):
-            value = attrs.get(key)
-            if value is not None:
-                assert "/" not in value and ":" not in value, value  # relative, no absolute path
-    assert str(tmp_path) not in html
-
-    # French formatting
-    assert "1,2\u00a0Mo" in html and "845\u00a0ko" in html and "999\u00a0octets" in html
-    assert "12,0\u00a0Mo" in html
-    assert "4 synthèses" in text
-
-
-def test_index_is_deterministic_and_demo_optional(tmp_path):
-    a = build_index(ENTRIES, "index-map.svg", tmp_path / "a.html", vintage="2017", demo=False)
-    b = build_index(list(reversed(ENTRIES)), "index-map.svg", tmp_path / "b.html",
-                    vintage="2017", demo=False)
-    assert a.read_bytes() == b.read_bytes()
-    assert "démonstration" not in a.read_text(encoding="utf-8")
-    c = build_index(ENTRIES[:1], None, tmp_path / "c.html", vintage="2017", demo=False)
-    assert "<img" not in c.read_text(encoding="utf-8")
-
-
-@pytest.mark.parametrize("bad", ["../x", "/etc/passwd", "a/b", "https://x", "", "a b"])
-def test_index_refuses_unsafe_names(tmp_path, bad):
-    with pytest.raises(ValueError):
-        build_index([{**ENTRIES[0], "slug": bad}], None, tmp_path / "i.html", vintage="2017",
-                    demo=False)
-    with pytest.raises(ValueError):
-        build_index(ENTRIES[:1], bad, tmp_path / "i.html", vintage="2017", demo=False)
-    assert not (tmp_path / "i.html").exists()
-
-
-def test_french_sort_and_sizes():
-    names = ["Occitanie", "Île-de-France", "Hauts-de-France", "Bretagne", "Normandie",
-             "Auvergne-Rhône-Alpes", "Éa", "Ea"]
-    assert sorted(names, key=french_sort_key) == [
-        "Auvergne-Rhône-Alpes", "Bretagne", "Ea", "Éa", "Hauts-de-France", "Île-de-France",
-        "Normandie", "Occitanie"]
-    assert format_size(1) == "1\u00a0octet"
-    assert format_size(1_500) == "2\u00a0ko"
-    assert format_size(2_345_678) == "2,3\u00a0Mo"

@@ -39,6 +39,18 @@ def code_version(root: str | Path) -> str:
     return version
 
 
+def code_date(root: str | Path) -> str | None:
+    """The date of the code (`2026-12-04`): the committer date of the checked-out git commit, or
+    None outside a git checkout. A date from the code, not from the clock, so that the index page
+    can print the edition date of a build and two builds of the same commit stay byte-identical."""
+    try:
+        date = subprocess.run(["git", "log", "-1", "--format=%cs", "HEAD"], cwd=root, capture_output=True, text=True,
+                              timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return date or None
+
+
 def build_provenance(raw_dir: str | Path, raw_files: list[str], config_files: list[str], code_root: str | Path) -> dict:
     raw_dir = Path(raw_dir)
     sources_path = raw_dir / "SOURCES.yaml"
@@ -53,4 +65,5 @@ def build_provenance(raw_dir: str | Path, raw_files: list[str], config_files: li
     h = hashlib.sha256()
     for f in sorted(config_files):
         h.update(Path(f).name.encode() + b"\0" + Path(f).read_bytes())
-    return {"files": files, "config_sha256": h.hexdigest(), "code_version": code_version(code_root), "demo": demo}
+    return {"files": files, "config_sha256": h.hexdigest(), "code_version": code_version(code_root),
+            "code_date": code_date(code_root), "demo": demo}

@@ -11,6 +11,7 @@ Each output is written atomically: a failed job leaves nothing behind.
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 # The heavy imports (pandas, matplotlib, WeasyPrint) are made inside the steps that need them, so
@@ -116,8 +117,10 @@ def report_pdf_step(html: str, templates_dir: str, charts_dir: str, context_json
             gc.enable()
 
 
-def index_map_step(fragility_indices: str, geo_dir: str, fonts_dir: str, out_map: str, out_meta: str) -> None:
-    """The France map of the regions shaded by overall fragility, for the index page."""
+def index_map_step(fragility_indices: str, geo_dir: str, fonts_dir: str, out_map: str, out_meta: str,
+                   links: dict[str, str] | None = None) -> None:
+    """The France map of the regions shaded by overall fragility, for the index page; `links`
+    maps a region code to its synthesis (`"paca.pdf"`), drawn as SVG links."""
     import pandas as pd
 
     from .charts import chart_regions_map, setup_matplotlib
@@ -127,7 +130,8 @@ def index_map_step(fragility_indices: str, geo_dir: str, fonts_dir: str, out_map
     fi = pd.read_parquet(fragility_indices)
     regions = set(load_geo(geo_dir, communes=False).regions["code_region"])
     overall = fi[(fi["domain_id"] == "ensemble") & fi["territory_code"].isin(regions)]
-    meta = chart_regions_map(dict(zip(overall["territory_code"], overall["score"])), out_map, geo_dir)
+    meta = chart_regions_map(dict(zip(overall["territory_code"], overall["score"])), out_map, geo_dir,
+                             links=links)
     write_json(meta, out_meta)  # title and alt text, for the index page
 
 
@@ -138,26 +142,42 @@ def write_pdf_facts(render_result: dict, out_json: str) -> None:
     write_json({"pages": render_result["pages"], "size_bytes": render_result["size_bytes"]}, out_json)
 
 
-def index_step(reports: dict[str, str], names: dict[str, str], map_svg: str, map_meta: str, provenance_json: str,
-               vintage: int, out_html: str, annex_pdf: str | None = None, annex_facts: str | None = None) -> None:
-    """reports/index.html: every report with its name, page count, size and vintage, the map,
-    and the link to the methodology annex. `reports` maps each slug to the facts of its PDF and
-    `annex_facts` holds those of `annex_pdf`: files written by :func:`write_pdf_facts`."""
+def index_step(reports: dict[str, dict], map_svg: str, map_meta: str, provenance_json: str, out_html: str,
+               templates_dir: str, annex_pdf: str | None = None, annex_facts: str | None = None,
+               tables_zip: str | None = None) -> None:
+    """reports/index.html (see impact_regions.index_page): every report's row with its key figures
+    and files, the map, the vintages and edition date, the annex and the tables' archive.
+
+    `reports` maps each slug to `{"context": context.json, "facts": pdf.json, "csv": …, "xlsx": …}`
+    (the data files optional): files the report's jobs wrote, so that the page and the PDFs come
+    from the same figures; `annex_facts` holds the annex's page count and size."""
+    from .geo import COG_DATE
+    from .index_entries import edition_date, french_date, index_entry, vintage_texts
     from .index_page import build_index
 
-    def facts(path: str) -> dict:
+    def read(path: str) -> dict:
         return json.loads(Path(path).read_text(encoding="utf-8"))
 
-    entries = []
-    for slug, facts_json in sorted(reports.items()):
-        info = facts(facts_json)
-        entries.append({"slug": slug, "name": names[slug], "pages": info["pages"], "size_bytes": info["size_bytes"],
-                        "vintage": vintage})
-    demo = bool(json.loads(Path(provenance_json).read_text(encoding="utf-8")).get("demo"))
-    meta = json.loads(Path(map_meta).read_text(encoding="utf-8"))
+    def download(path: str | None) -> dict | None:
+        return None if not path else {"href": f"donnees/{Path(path).name}", "size_bytes": Path(path).stat().st_size}
+
+    entries, contexts = [], []
+    for slug, files in sorted(reports.items()):
+        ctx = read(files["context"])
+        contexts.append(ctx)
+        downloads = {k: d for k in ("csv", "xlsx") if (d := download(files.get(k)))}
+        entries.append(index_entry(slug, ctx, read(files["facts"]), downloads))
+    provenance = read(provenance_json)
+    vintages = vintage_texts(contexts)
+    # the data's dates: 31 December of each vintage (as the PDFs' dates) and the COG edition
+    data_dates = [date(y, 12, 31) for y in vintages["indicator_years"] | vintages["survey_years"]]
+    header = {"indicators": vintages["indicators"], "surveys": vintages["surveys"],
+              "edition": french_date(edition_date(data_dates + [COG_DATE.date()], provenance.get("code_date"))),
+              "code_version": provenance["code_version"]}
     annex = None
     if annex_pdf:
-        info = facts(annex_facts)
-        annex = {"file": Path(annex_pdf).name, "pages": info["pages"], "size_bytes": info["size_bytes"]}
-    build_index(entries, Path(map_svg).name, out_html, vintage=vintage, demo=demo,
-                map_alt=meta["alt"], map_title=meta["title"], map_source=meta["source"], annex=annex)
+        info = read(annex_facts)
+        annex = {"href": Path(annex_pdf).name, "pages": info["pages"], "size_bytes": info["size_bytes"]}
+    build_index(entries, out_html, templates_dir=templates_dir, header=header, demo=bool(provenance.get("demo")),
+                map_svg=Path(map_svg).read_text(encoding="utf-8"), map_meta=read(map_meta), annex=annex,
+                tables_zip=download(tables_zip))

@@ -8,7 +8,8 @@ BUILD = f"{PROCESSED}/report_build"
 REPORTS = CFG["reports_dir"]
 TEMPLATES = str(Path(workflow.basedir) / "templates")
 FONTS = sorted(str(p) for p in (Path(TEMPLATES) / "fonts").glob("*.ttf"))
-TEMPLATE_FILES = sorted(str(p) for p in Path(TEMPLATES).rglob("*.j2"))
+# the templates of a synthesis (the index page's and the annex's have their own rules)
+TEMPLATE_FILES = [str(Path(TEMPLATES) / "report.html.j2")] + sorted(str(p) for p in (Path(TEMPLATES) / "partials").glob("*.j2"))
 CONFIG_FILES = [str(f) for f in workflow.configfiles]
 SOURCES_YAML = [p for p in [f"{RAW}/SOURCES.yaml"] if Path(p).exists()]
 # the tables of the methodology annex (one document per run, rule methodology)
@@ -148,6 +149,7 @@ rule index_map:
     params:
         geo_dir=GEO_DIR,
         fonts_dir=str(Path(TEMPLATES) / "fonts"),
+        links={t["code"]: f"{slug}.pdf" for slug, t in BY_SLUG.items() if t["kind"] == "region"},
     priority: 10  # one job per run: early, so that it does not end the build alone
     script:
         "../scripts/index_map.py"
@@ -157,12 +159,14 @@ rule index:
     input:
         reports=[f"{REPORTS}/{slug}.pdf" for slug in SLUGS],
         facts=[f"{BUILD}/{slug}/pdf.json" for slug in SLUGS],
+        contexts=[f"{BUILD}/{slug}/context.json" for slug in SLUGS],
         map=rules.index_map.output.map,
         map_meta=rules.index_map.output.meta,
         annex=f"{REPORTS}/methodologie.pdf",
         annex_facts=f"{BUILD}/methodologie-pdf.json",
         provenance=rules.provenance.output[0],
-        code=code("report_steps", "index_page", "templating", "french"),
+        template=str(Path(TEMPLATES) / "index.html.j2"),
+        code=code("report_steps", "index_page", "index_entries", "templating", "french"),
     output:
         f"{REPORTS}/index.html",
     log:
@@ -170,9 +174,10 @@ rule index:
     benchmark:
         f"{LOGS}/benchmarks/index.tsv"
     params:
-        reports={slug: f"{BUILD}/{slug}/pdf.json" for slug in SLUGS},  # the facts of each PDF
-        names={slug: BY_SLUG[slug]["name"] for slug in SLUGS},
-        vintage=CFG["vintage"],
+        # the files each row is made from: the report's figures, its PDF's facts
+        reports={slug: {"context": f"{BUILD}/{slug}/context.json", "facts": f"{BUILD}/{slug}/pdf.json"}
+                 for slug in SLUGS},
+        templates_dir=TEMPLATES,
     script:
         "../scripts/index.py"
 

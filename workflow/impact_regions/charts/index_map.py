@@ -33,9 +33,14 @@ def _two_lines(name: str, longest: int = 12) -> str:
 
 
 def chart_regions_map(fragility_by_region: dict, out_path, geo_dir=None, *, normalisation: str = "zscore",
-                      source: str | None = None) -> dict:
-    """The 18 regions shaded by their overall fragility index; overseas regions as insets."""
+                      source: str | None = None, links: dict[str, str] | None = None) -> dict:
+    """The 18 regions shaded by their overall fragility index; overseas regions as insets.
+
+    `links` maps a region code to the relative address of its synthesis (`"paca.pdf"`): the
+    region's shape and its label become SVG links to it (`<a href>`), which work when the map is
+    inlined in the index page; a region without an entry is drawn without a link."""
     _ensure_setup()
+    links = dict(links or {})
     scale = _scale({"method": {"normalisation": normalisation}})
     regions = _features(geo_dir, "regions")
     scores = {str(k): (None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v))
@@ -63,6 +68,7 @@ def chart_regions_map(fragility_by_region: dict, out_path, geo_dir=None, *, norm
             patch = PathPatch(_compound_path(regions[c]["polys"], coslat), facecolor=_fill_color(s, norm),
                               edgecolor=MUTED, linewidth=0.45, hatch="////" if s is None else None)
             patch.set_gid(f"region-{c}")
+            patch.set_url(links.get(c))
             ax.add_patch(patch)
         if label_values:
             items = []
@@ -70,8 +76,9 @@ def chart_regions_map(fragility_by_region: dict, out_path, geo_dir=None, *, norm
                 lx, ly = _label_point(regions[c]["polys"], coslat)
                 items.append({"x": lx, "y": ly, "r0": 0,
                               "text": _two_lines(regions[c]["nom"]) + "\n" + _fmt_index(scores.get(c), scale),
-                              "kw": {"color": INK, "bbox": dict(boxstyle="round,pad=0.15", facecolor="white",
-                                                                edgecolor="none", alpha=0.75)}})
+                              "kw": {"color": INK, "url": links.get(c),
+                                     "bbox": dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor="none",
+                                                  alpha=0.75)}})
             _place_labels(ax, items, [], radii=(2, 6, 12), fontsize=NOTE, directions=[(0, 0)] + _DIRECTIONS)
         return ax
 
@@ -89,7 +96,7 @@ def chart_regions_map(fragility_by_region: dict, out_path, geo_dir=None, *, norm
             sp.set_color(GRID)
             sp.set_linewidth(0.6)
         ax.text(0.5, 1.02, f"{regions[c]['nom']} : {_fmt_index(scores.get(c), scale)}", transform=ax.transAxes,
-                ha="center", va="bottom", fontsize=NOTE, color=INK)
+                ha="center", va="bottom", fontsize=NOTE, color=INK, url=links.get(c))
     cax = fig.add_axes((0.86, 0.25, 0.022, 0.5))
     _colourbar(fig, cax, norm, step, scale, horizontal=False,
                label="Indice global de fragilité : " + scale["unit"], ref=scale["ref"])
