@@ -1,10 +1,14 @@
 """Benchmark of the pipeline on the data of config/config.yaml (the demo data by default).
 
 Measures, with wall-clock time, CPU time (Snakemake and all its jobs) and peak memory:
-  1. a cold build (data/processed, logs removed first),
+  1. a cold build (data/processed, logs removed first), in two runs: the tables, the annex and the
+     index map first, then the territories' reports and the index page, whose CPU time less a
+     no-op's, divided by the number of territories, is the marginal cost of one more report;
   2. a no-op rerun (nothing changed),
   3. the rebuild after editing one territory file (an intro added to config/regions/paca.yaml),
-and the time and peak RSS of every job, from Snakemake's `benchmark:` files.
+and the time and peak RSS of every job, from Snakemake's `benchmark:` files; and last, the warm
+floor (benchmarks/warm_floor.py): the report jobs' calls of the cold build replayed in one process
+that imported everything once. The ratio marginal / floor is what a process per job costs.
 
 Usage: `make bench` (or `.venv/bin/python benchmarks/benchmark.py [--cores N]`).
 Results are printed and written to benchmarks/results/<timestamp>.json. Not a test: numbers
@@ -23,6 +27,7 @@ import resource
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -30,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "logs" / "benchmarks"
 
 
-def snakemake(cores: str) -> tuple[float, float, float]:
+def snakemake(cores: str, *targets: str, env: dict | None = None) -> tuple[float, float, float]:
     """Run plain snakemake; return (seconds, CPU seconds, peak RSS in MiB of the largest process).
 
     The CPU time (user + system of Snakemake and of every job it ran) measures the work done: on
@@ -38,8 +43,8 @@ def snakemake(cores: str) -> tuple[float, float, float]:
     before and after a change."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "snakemake", "--cores", cores, "--quiet", "all"],
-                          cwd=ROOT, capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-m", "snakemake", "--cores", cores, "--quiet", *(targets or ["all"])],
+                          cwd=ROOT, capture_output=True, text=True, env={**os.environ, **(env or {})})
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:
         sys.exit(f"snakemake failed:\n{proc.stderr[-3000:]}")
@@ -102,12 +107,19 @@ def main(argv: list[str] | None = None) -> None:
 
     results = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
                "host_speed_before": round(host_speed(), 3)}
-    t, c, m = snakemake(args.cores)
-    results["cold"] = {"seconds": round(t, 2), "cpu_seconds": round(c, 2), "peak_rss_mib": round(m, 1),
+    record = Path(tempfile.mkdtemp(prefix="impact-calls-"))
+    t1, c1, m1 = snakemake(args.cores, "tables", "methodology", "index_map", env={"IMPACT_RECORD_CALLS": str(record)})
+    t2, c2, m2 = snakemake(args.cores, env={"IMPACT_RECORD_CALLS": str(record)})
+    results["cold"] = {"seconds": round(t1 + t2, 2), "cpu_seconds": round(c1 + c2, 2),
+                       "peak_rss_mib": round(max(m1, m2), 1),
+                       "reports_phase": {"seconds": round(t2, 2), "cpu_seconds": round(c2, 2)},
                        "jobs": job_benchmarks(),
                        "timeline": {k: [round(a, 1), round(b, 1)] for k, (a, b) in timeline().items()}}
     t, c, m = snakemake(args.cores)
     results["noop"] = {"seconds": round(t, 2), "cpu_seconds": round(c, 2)}
+    n_reports = len(list((ROOT / cfg["regions_dir"]).glob("*.yaml")))
+    results["per_report"] = {"territories": n_reports,
+                             "marginal_cpu_seconds": round((c2 - results["noop"]["cpu_seconds"]) / n_reports, 3)}
     region = ROOT / cfg["regions_dir"] / "paca.yaml"
     if region.exists():
         # Snakemake compares checksums: the file must really change (a touch reruns nothing)
@@ -121,6 +133,16 @@ def main(argv: list[str] | None = None) -> None:
             region.write_bytes(original)
         snakemake(args.cores)  # back to the original report (not timed)
 
+    # last: the replay rewrites the reports' files (identical bytes, newer times)
+    floor = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "warm_floor.py"), str(record)], cwd=ROOT,
+                           capture_output=True, text=True)
+    if floor.returncode != 0:
+        sys.exit(f"warm floor replay failed:\n{floor.stderr[-3000:]}")
+    results["warm_floor"] = json.loads(floor.stdout.strip().splitlines()[-1])
+    shutil.rmtree(record, ignore_errors=True)
+    per = results["per_report"]
+    per["warm_floor_cpu_seconds"] = results["warm_floor"]["cpu_per_territory"]
+    per["ratio"] = round(per["marginal_cpu_seconds"] / per["warm_floor_cpu_seconds"], 2)
     results["host_speed_after"] = round(host_speed(), 3)
     print(f"host speed : {results['host_speed_before']:.3f} s before, {results['host_speed_after']:.3f} s after "
           "(CPU time of a fixed workload: higher = busier host)")
@@ -137,6 +159,10 @@ def main(argv: list[str] | None = None) -> None:
     print("  timeline of the cold build (first start - last end of each stage, in s):")
     print("    " + ", ".join(f"{k} {a:.1f}-{b:.1f}" for k, (a, b) in results["cold"]["timeline"].items()))
     print(f"no-op rerun: {results['noop']['seconds']:7.2f} s  (CPU {results['noop']['cpu_seconds']:.1f} s)")
+    per = results["per_report"]
+    print(f"per report : {per['marginal_cpu_seconds']:.2f} s CPU in the cold build (reports run less a no-op, "
+          f"/ {per['territories']}) against a warm floor of {per['warm_floor_cpu_seconds']:.2f} s "
+          f"(same calls in one process): ratio {per['ratio']:.2f}")
     if "one_region" in results:
         one = results["one_region"]
         print(f"one region : {one['seconds']:7.2f} s  (CPU {one['cpu_seconds']:.1f} s, after editing {one['touched']})")
