@@ -104,7 +104,9 @@ def index_entry(slug: str, context: dict, pdf_facts: dict, downloads: dict[str, 
         "parent": territory.get("region_name"),
         "pages": int(pdf_facts["pages"]),
         "size_bytes": int(pdf_facts["size_bytes"]),
-        "overall": (french.number(score, int(overall.get("decimals", 2)), signed=True)
+        # two decimals on every row (a column of figures), more where the report needs them to
+        # tell its neighbours apart
+        "overall": (french.number(score, max(2, int(overall.get("decimals", 2))), signed=True)
                     if score is not None else "n.d."),
         "n_domains": overall.get("n_domains"),
         "rank": context.get("overall_rank_text") if overall.get("rank") is not None else None,
