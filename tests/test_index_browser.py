@@ -189,13 +189,14 @@ def _territory_slugs(reports: Path) -> set[str]:
 
 def _links(page, selector: str = "a[href], [src], link[href], a") -> list[dict]:
     """Every link and resource of the page (SVG <a> included): the attribute as written, the URL the
-    browser resolves it to, whether a fragment target exists."""
+    browser resolves it to, whether it shows, and for #fragment whether its target exists and shows."""
     return page.eval_on_selector_all(selector, """els => els.map(e => {
         const raw = e.getAttribute('href') ?? e.getAttributeNS('http://www.w3.org/1999/xlink', 'href')
                     ?? e.getAttribute('src');
         const url = raw === null ? null : new URL(raw, document.baseURI).href;
-        const target = raw !== null && raw.startsWith('#') ? document.getElementById(raw.slice(1)) !== null : null;
-        return {tag: e.tagName, raw, url, target, text: e.textContent.trim().slice(0, 60)};
+        const target = raw !== null && raw.startsWith('#') ? document.getElementById(raw.slice(1)) : null;
+        return {tag: e.tagName, raw, url, shown: e.checkVisibility(), target: target !== null,
+                target_shown: target !== null && target.checkVisibility(), text: e.textContent.trim().slice(0, 60)};
     })""")
 
 
@@ -228,29 +229,34 @@ def test_page_opens_offline_and_quietly(visit, reports, shots):
     visit.assert_offline_and_quiet()
 
 
-@pytest.mark.parametrize("visit", ["desktop"], indirect=True)
 def test_every_link_resolves_to_a_file_of_the_folder(visit, reports):
     # GIVEN every link and resource of the page, the map's included
     page = visit.page
     links = [link for link in _links(page) if link["raw"] is not None]
     assert links
+    problems = []
     for link in links:
         raw = link["raw"]
         # THEN none is absolute (scheme or //host): the folder can be moved, zipped, served as is
-        assert not re.match(r"^([A-Za-z][A-Za-z0-9+.-]*:|//)", raw), f"absolute link {link}"
-        # AND each leads to a file of the folder (or, for #fragment, to an element of the page)
-        if raw.startswith("#"):
-            assert link["target"], f"no element for {link}"
-        else:
-            assert _local_file(link["url"], reports), f"{link} does not resolve to a file under {reports}"
+        if re.match(r"^([A-Za-z][A-Za-z0-9+.-]*:|//)", raw):
+            problems.append(f"absolute link: {link}")
+        # AND each leads to a file of the folder, or for #fragment to an element of the page, which
+        # shows at this width if the link does
+        elif raw.startswith("#"):
+            if not link["target"]:
+                problems.append(f"no element for {link}")
+            elif link["shown"] and not link["target_shown"]:
+                problems.append(f"leads to an element hidden at {visit.width} width: {link}")
+        elif not _local_file(link["url"], reports):
+            problems.append(f"no such file under {reports}: {link}")
     hrefs = {link["raw"] for link in links}
     # AND the page links the methodology annex and the zipped tables, each row its PDF, CSV and workbook
-    assert set(PAGE_LINKS) <= hrefs, set(PAGE_LINKS) - hrefs
+    problems += [f"no link to {href}" for href in PAGE_LINKS if href not in hrefs]
     for slug in sorted(_territory_slugs(reports)):
-        row = _links(page, ROW_OF.format(slug=slug) + " a")
-        row_hrefs = [link["raw"] for link in row]
-        for pattern in ROW_LINKS:
-            assert pattern.format(slug=slug) in row_hrefs, (slug, row_hrefs)
+        row_hrefs = {link["raw"] for link in _links(page, ROW_OF.format(slug=slug) + " a")}
+        problems += [f"row {slug}: no link to {href}" for href in (p.format(slug=slug) for p in ROW_LINKS)
+                     if href not in row_hrefs]
+    assert not problems, f"{len(problems)} link problems:\n" + "\n".join(problems[:25])
     visit.assert_offline_and_quiet()
 
 
@@ -350,7 +356,15 @@ def test_fits_the_width_and_the_map_is_legible_or_hidden(visit):
     width = VIEWPORTS[visit.width]["viewport"]["width"]
     # THEN nothing scrolls sideways
     scroll = page.evaluate("() => [document.documentElement.scrollWidth, document.body.scrollWidth, innerWidth]")
-    assert max(scroll[:2]) <= min(scroll[2], width), f"horizontal scrolling: scrollWidth, body, innerWidth = {scroll}"
+    if max(scroll[:2]) > min(scroll[2], width):
+        wide = page.evaluate("""w => [...document.body.querySelectorAll('*')]
+            .filter(e => e.getBoundingClientRect().right > w + 0.5 || getComputedStyle(e).overflowX === 'visible'
+                         && e.getBoundingClientRect().left + e.scrollWidth > w + 0.5)
+            .filter((e, _, all) => !all.some(o => o !== e && e.contains(o)))
+            .map(e => `<${e.tagName.toLowerCase()} class="${e.getAttribute('class') ?? ''}">${e.textContent.trim().slice(0, 50)}`)""",
+                             width)
+        pytest.fail(f"horizontal scrolling at {visit.width} width: scrollWidth, body, innerWidth = {scroll}; "
+                    f"wider than {width} px: {wide[:8]}")
     # AND the map is hidden (phone only) or its text is at least MIN_MAP_TEXT_PX CSS pixels high, line by line
     if page.locator(MAP).is_visible():
         heights = page.eval_on_selector_all(MAP_TEXT, """ts => ts.flatMap(t => {
