@@ -9,7 +9,7 @@ unreachable proxy, so nothing could leave the machine anyway. Console errors and
 exceptions fail the test too.
 
 Full-page screenshots go to $IMPACT_SCREENSHOTS (default tests/screenshots/, git-ignored); the
-folder is printed when the first one is written.
+folder is printed when the first test that takes one starts.
 
 The browser is the system's Chromium (Debian: `apt-get install chromium`; `.ci/run` installs it),
 launched by Playwright (`pip install -e '.[test]'`) through `executable_path`: Playwright's own
