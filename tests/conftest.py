@@ -100,3 +100,23 @@ def demo_processed(tmp_path_factory) -> Path:
     proc = snakemake(work, "tables")
     assert proc.returncode == 0, proc.stderr[-4000:]
     return work / "data" / "processed"
+
+
+@pytest.fixture(scope="session")
+def demo_reports(tmp_path_factory) -> Path:
+    """`reports/` of a plain Snakemake run (all targets) on the shipped demo data with every territory
+    file of config/regions (19 PDFs and the index page), in a temporary working directory: a few
+    minutes on 2 cores, once per session. IMPACT_TEST_REPORTS=<folder> uses a folder already built
+    instead (e.g. the project's reports/ after `make reports`), for quick runs while editing the page."""
+    import os
+
+    from workdirs import demo_workdir, snakemake
+
+    if os.environ.get("IMPACT_TEST_REPORTS"):
+        reports = Path(os.environ["IMPACT_TEST_REPORTS"]).resolve()
+        assert (reports / "index.html").is_file(), f"IMPACT_TEST_REPORTS={reports} has no index.html"
+        return reports
+    work = demo_workdir(tmp_path_factory.mktemp("demo-reports"))
+    proc = snakemake(work, timeout=1800)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    return work / "reports"

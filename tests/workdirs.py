@@ -15,6 +15,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY = ROOT / "tests" / "data" / "tiny" / "raw"
+DEMO_RAW = ROOT / "data" / "raw"
 
 
 def workdir_with(tmp: Path, raw: Path, regions: dict[str, str]) -> Path:
@@ -33,3 +34,9 @@ def snakemake(workdir: Path, *extra: str, timeout: int = 900) -> subprocess.Comp
     """Plain `snakemake` (the project's Snakefile and workflow profile) in `workdir`."""
     return subprocess.run([sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"), "-d", str(workdir),
                            "--cores", "2", *extra], capture_output=True, text=True, timeout=timeout)
+
+
+def demo_workdir(tmp: Path) -> Path:
+    """A working directory on the shipped demo data (data/raw) with every territory file of config/regions."""
+    regions = {f.stem: f.read_text(encoding="utf-8") for f in sorted((ROOT / "config" / "regions").glob("*.yaml"))}
+    return workdir_with(tmp, DEMO_RAW, regions)
