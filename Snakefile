@@ -18,6 +18,7 @@ rule all:
     input:
         TABLES,
         [f"{REPORTS}/{slug}.pdf" for slug in SLUGS],
+        [f"{REPORTS}/donnees/{slug}.{ext}" for slug in SLUGS for ext in ("csv", "xlsx")],
         f"{REPORTS}/index.html",
         f"{REPORTS}/methodologie.pdf",
 

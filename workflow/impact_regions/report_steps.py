@@ -2,6 +2,7 @@
 
 provenance  -> staging/provenance.json (input hashes, config hash, code version, demo flag)
 report_data -> report_build/<slug>/context.json + charts/*.svg (figures, sentences, charts)
+               + reports/donnees/<slug>.csv and .xlsx (the report's figures, to take away)
 report_html -> report_build/<slug>/report.html (Jinja2 template, autoescaped)
 report_pdf  -> reports/<slug>.pdf (WeasyPrint, tagged PDF/UA-1, deterministic)
 index       -> reports/index.html + reports/index-map.svg
@@ -35,8 +36,10 @@ def provenance_step(raw_dir: str, raw_files: list[str], config_files: list[str],
 
 def report_data_step(territory: dict, parts: list[dict[str, str]], geo_dir: str, indicators_yaml: str,
                      survey_yaml: str, config: dict, provenance_json: str, fonts_dir: str,
-                     out_context: str, charts_dir: str) -> None:
-    """context.json and the charts of one territory.
+                     out_context: str, charts_dir: str, out_csv: str | None = None,
+                     out_xlsx: str | None = None) -> None:
+    """context.json and the charts of one territory, and the figures of its report as CSV and XLSX
+    (`out_csv`, `out_xlsx`: see :mod:`impact_regions.territory_downloads`; both or neither).
 
     The job runs once per territory, so its start-up counts: neither pandas nor the communes are
     loaded (the tables are read with pyarrow, only the rows of the territory, France and its
@@ -69,6 +72,10 @@ def report_data_step(territory: dict, parts: list[dict[str, str]], geo_dir: str,
         ctx["charts"] = {c["key"]: c for c in charts}
         missing = set(CHART_NAMES) - set(ctx["charts"])
         assert not missing, f"charts not drawn: {missing}"
+        if out_csv or out_xlsx:
+            from .territory_downloads import write_territory_downloads
+
+            write_territory_downloads(ctx, tables, catalogue, codebook, config, out_csv, out_xlsx)
         write_json(ctx, out_context)
     finally:
         gc.freeze()

@@ -68,10 +68,12 @@ rule report_data:
         code=code("report_steps", "report_context", "report_common", "report_profile", "report_perception",
                   "report_actors", "report_method", "report_essentiel", "report_indicators",
                   "report_surveys", "french", *CHART_MODULES, "svg_tidy",
-                  "provenance"),
+                  "provenance", "territory_downloads", "reproducible_zip"),
     output:
         context=f"{BUILD}/{{slug}}/context.json",
         charts=[f"{BUILD}/{{slug}}/charts/{name}.svg" for name in CHART_NAMES],
+        csv=f"{REPORTS}/donnees/{{slug}}.csv",  # the report's figures, to take away (index page links)
+        xlsx=f"{REPORTS}/donnees/{{slug}}.xlsx",
     log:
         f"{LOGS}/report_data/{{slug}}.log",
     benchmark:
