@@ -12,6 +12,7 @@ include: "workflow/rules/gaps.smk"
 include: "workflow/rules/custom.smk"
 include: "workflow/rules/tables.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/downloads.smk"
 
 
 rule all:
@@ -21,6 +22,7 @@ rule all:
         [f"{REPORTS}/donnees/{slug}.{ext}" for slug in SLUGS for ext in ("csv", "xlsx")],
         f"{REPORTS}/index.html",
         f"{REPORTS}/methodologie.pdf",
+        rules.tables_archive.output,
 
 
 onstart:

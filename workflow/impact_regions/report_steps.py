@@ -6,6 +6,8 @@ report_data -> report_build/<slug>/context.json + charts/*.svg (figures, sentenc
 report_html -> report_build/<slug>/report.html (Jinja2 template, autoescaped)
 report_pdf  -> reports/<slug>.pdf (WeasyPrint, tagged PDF/UA-1, deterministic)
 index       -> reports/index.html + reports/index-map.svg
+tables_archive -> reports/donnees/impact-regions-tables.zip (every table, Parquet + CSV, dictionary;
+                  rule in downloads.smk)
 Each output is written atomically: a failed job leaves nothing behind.
 """
 
@@ -188,3 +190,16 @@ def index_step(reports: dict[str, dict], map_svg: str, map_meta: str, provenance
     build_index(entries, out_html, templates_dir=templates_dir, header=header, demo=bool(provenance.get("demo")),
                 map_svg=Path(map_svg).read_text(encoding="utf-8"), map_meta=read(map_meta), annex=annex,
                 tables_zip=download(tables_zip))
+
+
+def tables_archive_step(tables: dict[str, str], indicators_yaml: str, survey_yaml: str, config: dict,
+                        provenance_json: str, out_zip: str) -> None:
+    """reports/donnees/impact-regions-tables.zip: every published table as Parquet and CSV, with
+    its data dictionary in French (see :mod:`impact_regions.tables_archive`)."""
+    from .config import load_indicators, load_survey
+    from .tables_archive import write_tables_archive
+
+    catalogue = load_indicators(indicators_yaml, check=False)  # validated when the workflow was parsed
+    codebook = load_survey(survey_yaml, catalogue["domains"], check=False)
+    provenance = json.loads(Path(provenance_json).read_text(encoding="utf-8"))
+    write_tables_archive(tables, catalogue, codebook, config, provenance, out_zip)
