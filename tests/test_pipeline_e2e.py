@@ -154,6 +154,61 @@ def test_the_index_page_shows_the_pages_and_sizes_of_the_pdfs(tiny_run):
             assert f">PDF, {pages} pages, {size}</a>" in row, row
 
 
+def test_downloads_hold_the_figures_of_the_tables(tiny_run):
+    # GIVEN the processed tables of the run and the files to take away (reports/donnees/)
+    import zipfile
+
+    import openpyxl
+
+    p, donnees = tiny_run / "data" / "processed", tiny_run / "reports" / "donnees"
+    fi, se, iv = (pd.read_parquet(p / f"{t}.parquet") for t in ("fragility_indices", "survey_estimates",
+                                                                 "indicator_values"))
+    for slug, code in (("corse", "94"), ("martinique", "02")):
+        # THEN each territory's CSV holds its figures: the overall index and every domain with its rank
+        csv = pd.read_csv(donnees / f"{slug}.csv", sep=";", decimal=",", encoding="utf-8-sig",
+                          dtype={"Code du territoire": str})
+        assert set(csv["Code du territoire"]) == {code}
+        dom = csv[csv["Bloc"] == "Domaines"].set_index("Identifiant")
+        mine = fi[fi["territory_code"] == code].set_index("domain_id")
+        assert dom.loc["ensemble", "Valeur du territoire"] == pytest.approx(mine.loc["ensemble", "score"], abs=1e-6)
+        rank = dom[[c for c in csv.columns if c.startswith("Rang parmi")][0]]
+        for d, row in mine.iterrows():
+            assert dom.loc[d, "Valeur du territoire"] == pytest.approx(row["score"], abs=1e-6, nan_ok=True), d
+            assert rank[d] == row["rank_among_regions"], d
+            assert dom.loc[d, "Rang : borne haute (95 %)"] == row["rank_p95"], d
+        # AND every indicator value, and every survey estimate (shares in %)
+        ind = csv[csv["Bloc"] == "Indicateurs"].set_index("Identifiant")["Valeur du territoire"]
+        values = iv[iv["territory_code"] == code].set_index("indicator_id")["value"]
+        assert sorted(ind.index) == sorted(values.index)
+        assert ind.reindex(values.index).to_numpy() == pytest.approx(values.to_numpy(), abs=1e-6, nan_ok=True)
+        sv = csv[csv["Bloc"] == "Enquêtes"].assign(group=lambda d: d["Groupe de répondants"].str.lower())
+        est = se[se["territory_code"] == code].merge(sv, left_on=["respondent_group", "measure_id"],
+                                                     right_on=["group", "Identifiant"], validate="1:1")
+        assert len(est) == len(sv) == (se["territory_code"] == code).sum()
+        scale = est["kind"].map({"mean": 1}).fillna(100)
+        assert est["Valeur du territoire"].to_numpy() == pytest.approx((est["estimate"] * scale).to_numpy(), abs=1e-6,
+                                                                       nan_ok=True)
+        assert (est["Répondants (nombre)"] == est["n"]).all()
+        # AND the workbook holds the same figures, as numbers
+        ws = openpyxl.load_workbook(donnees / f"{slug}.xlsx")["Domaines"]
+        header = [c.value for c in ws[1]]
+        overall = [r for r in ws.iter_rows(min_row=2, values_only=True) if r[header.index("Identifiant")] == "ensemble"]
+        assert overall[0][header.index("Valeur du territoire")] == pytest.approx(mine.loc["ensemble", "score"], abs=1e-6)
+    # AND the archive holds every table as Parquet (the file itself) and CSV, each column in the dictionary
+    with zipfile.ZipFile(donnees / "impact-regions-tables.zip") as zf:
+        names = set(zf.namelist())
+        dic = pd.read_csv(zf.open("dictionnaire.csv"), sep=";", encoding="utf-8-sig", dtype=str)
+        for table in KEYS:
+            assert f"csv/{table}.csv" in names, table
+            assert zf.read(f"parquet/{table}.parquet") == (p / f"{table}.parquet").read_bytes(), table
+            cols = list(pd.read_parquet(p / f"{table}.parquet").columns)
+            assert list(dic.loc[dic["table"] == table, "colonne"]) == cols, table
+        back = pd.read_csv(zf.open("csv/fragility_indices.csv"), sep=";", decimal=",", encoding="utf-8-sig",
+                           dtype={"territory_code": str})
+    pd.testing.assert_frame_equal(back, fi, check_dtype=False)
+    assert {"LISEZMOI.txt", "libelles.csv"} <= names
+
+
 def test_noop_rerun_does_nothing(tiny_run):
     # WHEN snakemake runs again on unchanged inputs THEN nothing is scheduled
     proc = snakemake(tiny_run, "--dry-run")

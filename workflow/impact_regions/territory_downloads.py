@@ -104,14 +104,15 @@ def _int(x) -> int | None:
     return None if _num(x) is None else int(round(float(x)))
 
 
-def _remark(cell: dict, coverage) -> str | None:
-    """In words: why the value is missing, or that it is approximate / partial."""
-    if cell["missing"]:
-        return f"valeur manquante : {cell['missing']}"
+def _remark(i: dict, side: str, coverage) -> str | None:
+    """In words, for the territory (`side` "") or France ("france_") of an indicator row of the
+    report: why the value is missing, or that it is approximate or partial."""
+    if i[side + "missing"]:
+        return f"valeur manquante : {i[side + 'missing']}"
     words = []
-    if cell["approximation"]:
+    if i[side + "approximation"]:
         words.append("valeur approchée (moyenne pondérée des valeurs publiées à un niveau plus fin)")
-    if cell["partial"]:
+    if i[side + "partial"]:
         words.append(f"valeur partielle : la source ne renseigne que {fr.percent(coverage)} du territoire "
                      "(en population ou selon le dénominateur)")
     return " ; ".join(words) or None
@@ -125,15 +126,12 @@ def indicator_rows(ctx: dict, tables: dict) -> list[dict]:
     for fam in ctx["indicator_table"]:
         for dom in fam["domains"]:
             for i in dom["indicators"]:
-                mine = {"missing": i["missing"], "approximation": i["approximation"], "partial": i["partial"]}
-                france = {"missing": i["france_missing"], "approximation": i["france_approximation"],
-                          "partial": i["france_partial"]}
                 rows.append({"famille": fam["label"], "domaine": dom["label"], "identifiant": i["id"],
                              "libelle": i["label"], "valeur": _num(i["value"]), "france": _num(i["france"]),
                              "unite": i["unit"], "sens": i["direction_text"], "annee": i["year"],
                              "source": i["source_label"] + (demo_note if i["demo"] else ""),
-                             "remarque": _remark(mine, coverage.get((i["id"], code))),
-                             "remarque_france": _remark(france, coverage.get((i["id"], "FR"))),
+                             "remarque": _remark(i, "", coverage.get((i["id"], code))),
+                             "remarque_france": _remark(i, "france_", coverage.get((i["id"], "FR"))),
                              "_format": "#,##0" + ("." + "0" * i["decimals"] if i["decimals"] else "")})
     return rows
 
