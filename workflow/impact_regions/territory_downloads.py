@@ -33,7 +33,7 @@ from datetime import timezone
 
 from . import french as fr
 from .report_common import GROUP_LABELS, GROUPS
-from .report_indicators import FAMILY_LABELS, PARTIAL_COVERAGE
+from .report_indicators import FAMILY_LABELS
 
 #: survey_estimates.reliability -> words (REPORT_SPEC: « à interpréter avec prudence », report_common.CAUTION)
 RELIABILITY = {"ok": "fiable", "caution": "à interpréter avec prudence",
