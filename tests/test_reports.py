@@ -227,10 +227,11 @@ def test_adding_one_territory_schedules_only_its_jobs(tiny_run):
         jobs = _scheduled(tiny_run)
     finally:
         (tiny_run / "config" / "regions" / "corse-du-sud.yaml").unlink()
-    # THEN only that territory's jobs run, plus the published tables and the index that list it
+    # THEN only that territory's jobs run, plus the published tables, their archive (the tables
+    # gain the territory's rows) and the index that list it
     per_territory = {j for j in jobs if j[1]}
     assert per_territory == {(r, "corse-du-sud") for r in ("custom_territory", "report_data", "report_html", "report_pdf")}
-    assert {j[0] for j in jobs if not j[1]} <= {"tables", "index", "all"}
+    assert {j[0] for j in jobs if not j[1]} <= {"tables", "tables_archive", "index", "all"}
 
 
 def test_editing_css_rerenders_pdfs_but_no_chart(tiny_run):
