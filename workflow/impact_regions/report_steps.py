@@ -14,6 +14,7 @@ Each output is written atomically: a failed job leaves nothing behind.
 from __future__ import annotations
 
 import json
+import os
 from datetime import date
 from pathlib import Path
 
@@ -168,7 +169,9 @@ def index_step(reports: dict[str, dict], map_svg: str, map_meta: str, provenance
         return json.loads(Path(path).read_text(encoding="utf-8"))
 
     def download(path: str | None) -> dict | None:
-        return None if not path else {"href": f"donnees/{Path(path).name}", "size_bytes": Path(path).stat().st_size}
+        # the link, relative to the page: donnees/paca.csv, donnees/departements/13-….csv
+        return None if not path else {"href": Path(os.path.relpath(path, Path(out_html).parent)).as_posix(),
+                                      "size_bytes": Path(path).stat().st_size}
 
     entries, contexts = [], []
     for slug, files in sorted(reports.items()):

@@ -162,6 +162,8 @@ rule index:
         reports=[f"{REPORTS}/{slug}.pdf" for slug in SLUGS],
         facts=[f"{BUILD}/{slug}/pdf.json" for slug in SLUGS],
         contexts=[f"{BUILD}/{slug}/context.json" for slug in SLUGS],
+        downloads=[f"{REPORTS}/donnees/{slug}.{ext}" for slug in SLUGS for ext in ("csv", "xlsx")],
+        tables_zip=f"{REPORTS}/donnees/impact-regions-tables.zip",
         map=rules.index_map.output.map,
         map_meta=rules.index_map.output.meta,
         annex=f"{REPORTS}/methodologie.pdf",
@@ -177,7 +179,8 @@ rule index:
         f"{LOGS}/benchmarks/index.tsv"
     params:
         # the files each row is made from: the report's figures, its PDF's facts
-        reports={slug: {"context": f"{BUILD}/{slug}/context.json", "facts": f"{BUILD}/{slug}/pdf.json"}
+        reports={slug: {"context": f"{BUILD}/{slug}/context.json", "facts": f"{BUILD}/{slug}/pdf.json",
+                        "csv": f"{REPORTS}/donnees/{slug}.csv", "xlsx": f"{REPORTS}/donnees/{slug}.xlsx"}
                  for slug in SLUGS},
         templates_dir=TEMPLATES,
     script:
