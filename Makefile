@@ -11,7 +11,7 @@ export PATH := $(abspath $(BIN)):$(PATH)
 SYSTEM_LIBS := libpango-1.0.so.0 libpangoft2-1.0.so.0 libharfbuzz-subset.so.0
 APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 python3-venv
 
-.PHONY: setup system-deps reports test fuzz demo-data bench bench-scale clean
+.PHONY: setup system-deps reports test fuzz demo-data bench bench-scale table readme-check clean
 
 system-deps:
 	@missing=""; for lib in $(SYSTEM_LIBS); do ldconfig -p | grep -q "$$lib" || missing="$$missing $$lib"; done; \
@@ -44,6 +44,16 @@ FUZZ_EXAMPLES ?= 2000
 fuzz: $(STAMP)
 	HYPOTHESIS_PROFILE=long FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -p no:cacheprovider \
 	  tests/test_fuzz_readers.py --hypothesis-show-statistics -q
+
+# Print one processed table: make table T=survey_estimates (after make reports)
+T ?= fragility_indices
+table: $(STAMP)
+	@test -f data/processed/$(T).parquet || { echo "data/processed/$(T).parquet not found: run make reports first (tables: see README, Outputs)"; exit 1; }
+	@$(BIN)/python -c 'import sys, pandas as pd; pd.set_option("display.width", 200); pd.set_option("display.max_columns", 20); df = pd.read_parquet(sys.argv[1]); print(df); print(sys.argv[1], len(df), "rows, columns:", ", ".join(df.columns))' data/processed/$(T).parquet
+
+# The README's shell commands, run on a fresh clone of HEAD (tests/readme_commands.py; about 15 minutes)
+readme-check:
+	$(PYTHON) tests/readme_commands.py
 
 demo-data: $(STAMP)
 	$(BIN)/python -m impact_regions.demo_data --out data/raw

@@ -2,6 +2,8 @@
 # Run `snakemake` (the workflow profile in profiles/default sets the cores). See README.md.
 
 configfile: "config/config.yaml"
+# `snakemake --report report.zip`: this description, and the outputs flagged report() in the rules
+report: "workflow/report/workflow.rst"
 
 
 include: "workflow/rules/common.smk"

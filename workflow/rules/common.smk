@@ -1,4 +1,5 @@
 # Configuration, validated before any job is scheduled, and the paths shared by the rules.
+import mimetypes
 import sys
 from pathlib import Path
 
@@ -58,6 +59,26 @@ TABLE_NAMES = ["territories", "indicator_values", "indicator_scores", "fragility
 # ... and tables of the whole run (base only): the inhabitants' weights, the Sobol indices
 RUN_TABLE_NAMES = ["survey_weights", "sensitivity"]
 TABLES = [f"{PROCESSED}/{t}.parquet" for t in TABLE_NAMES + RUN_TABLE_NAMES]
+# the tables `snakemake --report` includes (category « Tableaux », captions in workflow/report/tables/),
+# with what they hold; the report offers them for download (its viewer shows no Parquet)
+SNAKEMAKE_REPORT_TABLES = {
+    "fragility_indices": "Indices de fragilité par domaine, rangs et intervalles de rang",
+    "indicator_values": "Valeurs des indicateurs par territoire",
+    "survey_estimates": "Estimations des enquêtes, écarts à la France, fiabilité",
+    "perception_gaps": "Écarts entre fragilité objective et perçue",
+    "sensitivity": "Sensibilité aux choix de méthode (indices de Sobol)",
+}
+mimetypes.add_type("application/vnd.apache.parquet", ".parquet")  # else the report logs "assuming text/plain"
+
+
+def table_output(t):
+    path = f"{PROCESSED}/{t}.parquet"
+    if t not in SNAKEMAKE_REPORT_TABLES:
+        return path
+    return report(path, caption=f"../report/tables/{t}.rst", category="Tableaux",
+                  labels={"Table": t, "Contenu": SNAKEMAKE_REPORT_TABLES[t]})
+
+
 POPULATION = f"{RAW}/{CFG['raking']['population']}"
 
 

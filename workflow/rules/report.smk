@@ -120,7 +120,9 @@ rule report_pdf:
         fonts=FONTS,
         code=code("report_steps", "render", "page_fill", "weasyprint_import", "pdf_info", "svg_text", "templating"),
     output:
-        pdf=f"{REPORTS}/{{slug}}.pdf",
+        pdf=report(f"{REPORTS}/{{slug}}.pdf", caption="../report/synthese.rst", category="Synthèses",
+                   subcategory=lambda w: "Régions" if BY_SLUG[w.slug]["kind"] == "region" else "Territoires personnalisés",
+                   labels=lambda w: {"Territoire": BY_SLUG[w.slug]["name"], "Fichier": f"{w.slug}.pdf"}),
         facts=f"{BUILD}/{{slug}}/pdf.json",  # pages and size, for the index page
     log:
         f"{LOGS}/report_pdf/{{slug}}.log",
@@ -142,7 +144,8 @@ rule index_map:
         fonts=FONTS,
         code=code("report_steps", *CHART_MODULES, "svg_tidy", "french"),
     output:
-        map=f"{REPORTS}/index-map.svg",
+        map=report(f"{REPORTS}/index-map.svg", caption="../report/carte.rst", category="Carte",
+                   labels={"Carte": "Fragilité d'ensemble des 18 régions", "Fichier": "index-map.svg"}),
         meta=f"{BUILD}/index-map.json",
     log:
         f"{LOGS}/index_map.log",
@@ -198,7 +201,9 @@ rule methodology:
                   "pdf_info", "svg_text", "templating"),
     output:
         html=f"{BUILD}/methodologie.html",
-        pdf=f"{REPORTS}/methodologie.pdf",
+        pdf=report(f"{REPORTS}/methodologie.pdf", caption="../report/methodologie.rst", category="Synthèses",
+                   subcategory="Annexe méthodologique",
+                   labels={"Document": "Annexe méthodologique de l'exécution", "Fichier": "methodologie.pdf"}),
         facts=f"{BUILD}/methodologie-pdf.json",  # pages and size, for the index page
     log:
         f"{LOGS}/methodology.log",

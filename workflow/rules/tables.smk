@@ -7,7 +7,7 @@ rule tables:
         custom=[p for slug in CUSTOM_DEFS for p in custom_tables(slug).values()],
         code=code(),
     output:
-        **{t: f"{PROCESSED}/{t}.parquet" for t in TABLE_NAMES + RUN_TABLE_NAMES},
+        **{t: table_output(t) for t in TABLE_NAMES + RUN_TABLE_NAMES},
     log:
         f"{LOGS}/tables.log",
     benchmark:
