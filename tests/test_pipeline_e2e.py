@@ -207,6 +207,11 @@ def test_downloads_hold_the_figures_of_the_tables(tiny_run):
                            dtype={"territory_code": str})
     pd.testing.assert_frame_equal(back, fi, check_dtype=False)
     assert {"LISEZMOI.txt", "libelles.csv"} <= names
+    # AND the index page links every file to take away
+    index = (tiny_run / "reports" / "index.html").read_text(encoding="utf-8")
+    for href in ("donnees/corse.csv", "donnees/corse.xlsx", "donnees/martinique.xlsx",
+                 "donnees/impact-regions-tables.zip"):
+        assert f'href="{href}"' in index, href
 
 
 def test_noop_rerun_does_nothing(tiny_run):
