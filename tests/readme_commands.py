@@ -2,9 +2,9 @@
 
 Not part of pytest's default run (it builds everything from scratch: 10 to 20 minutes). Steps:
 
-1. `git clone` of this repository into a temporary directory, checked out at `git rev-parse HEAD`:
-   what is committed is tested, from a clean state (a warning names uncommitted changes, which
-   are *not* tested).
+1. `git clone` of this repository into a temporary directory, checked out at `git rev-parse HEAD`
+   (or `--rev`): what is committed is tested, README.md included, from a clean state (a warning
+   names uncommitted changes, which are *not* tested).
 2. The set-up command, `make reports`, runs there first: system libraries if missing, `.venv/`
    (pip install), then the whole pipeline (19 syntheses and the annex).
 3. Every fenced block of README.md whose info string is `sh` runs, in the order of the README,
@@ -34,8 +34,10 @@ What is and is not exercised:
   (`PYTHONPATH`, `VIRTUAL_ENV`, any `…/.venv/bin` in `PATH`, make's variables), so that a
   command works only if it works from the clone's own `.venv/`.
 
-Usage: `python3 tests/readme_commands.py [--keep] [--verbose] [--list]` (standard library only).
-`--list` prints the blocks and what would run, without running anything.
+Usage: `python3 tests/readme_commands.py [--rev REV] [--keep] [--keep-going] [--skip-command CMD]
+[--verbose] [--list]` (standard library only). `--list` prints the blocks and what would run,
+without running anything. `--skip-command "make test"` is for `.ci/run`, which has just run the
+tests on the same commit: that command is then reported as not rerun.
 """
 
 from __future__ import annotations
@@ -217,27 +219,52 @@ def run_script(script: str, cwd: Path, env: dict, timeout: float, verbose: bool)
     return status, output, times
 
 
-def block_script(commands: list[str]) -> str:
+def command_text(command: str) -> str:
+    """A command without its trailing comment (`make test   # …` -> `make test`)."""
+    return re.sub(r"\s+#.*$", "", command).strip()
+
+
+def block_script(commands: list[str], skip: tuple[str, ...] = ()) -> str:
     lines = ["set -eo pipefail"]
     for c in commands:
+        if command_text(c) in skip:
+            lines.append(f"printf '%s\\n' {shlex.quote(TAG + c + '   [not rerun: --skip-command]')}")
+            continue
         lines.append(f"printf '%s\\n' {shlex.quote(TAG + c)}")
         lines.append(c)
     return "\n".join(lines) + "\n"
 
 
+def git(*args: str, cwd: Path = ROOT) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True).stdout
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rev", default="HEAD", help="the commit to test (default HEAD); its README.md is the one run")
     ap.add_argument("--keep", action="store_true", help="keep the clone (it is kept anyway when a command fails)")
+    ap.add_argument("--keep-going", action="store_true",
+                    help="after a failing block, run the next ones, and report every failure at the end")
+    ap.add_argument("--skip-command", action="append", default=[], metavar="CMD",
+                    help="a README command (without its comment) not to rerun, e.g. \"make test\" when the caller "
+                         "(.ci/run) has just run it on the same commit; reported as not rerun")
     ap.add_argument("--verbose", action="store_true", help="print every command's output as it runs")
     ap.add_argument("--list", action="store_true", help="list the blocks and exit")
     ap.add_argument("--timeout", type=float, default=3600, help="seconds per block (default 3600)")
     args = ap.parse_args(argv)
+    skip = tuple(command_text(c) for c in args.skip_command)
 
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    rev = git("rev-parse", "--verify", f"{args.rev}^{{commit}}").strip()
+    readme = git("show", f"{rev}:README.md")
     try:
         found = blocks(readme)
     except ReadmeError as e:
         print(e, file=sys.stderr)
+        return 2
+    commands = {command_text(c) for b in runnable(readme) for c in b["commands"]}
+    unknown = [c for c in skip if c not in commands]
+    if unknown:
+        print(f"--skip-command: not a command of README.md: {', '.join(unknown)}", file=sys.stderr)
         return 2
     for b in found:
         state = ("run" if b["lang"] == "sh" and b["skip"] is None else
@@ -248,11 +275,10 @@ def main(argv=None) -> int:
     if args.list:
         return 0
 
-    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
-    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True,
-                           text=True, check=True).stdout
-    if dirty.strip():
-        print("warning: uncommitted changes are NOT tested (the check clones HEAD):\n" + dirty, file=sys.stderr)
+    if rev == git("rev-parse", "HEAD").strip():
+        dirty = git("status", "--porcelain", "--untracked-files=no")
+        if dirty.strip():
+            print("warning: uncommitted changes are NOT tested (the check clones HEAD):\n" + dirty, file=sys.stderr)
     if shutil.which("xdg-open"):
         print(f"xdg-open is installed ({shutil.which('xdg-open')}); the check uses a stub all the same (no desktop)")
     else:
@@ -265,34 +291,37 @@ def main(argv=None) -> int:
     (stub_dir / "xdg-open").chmod(0o755)
     t0 = time.monotonic()
     subprocess.run(["git", "clone", "--quiet", "--no-checkout", str(ROOT), str(clone)], check=True)
-    subprocess.run(["git", "-c", "advice.detachedHead=false", "checkout", "--quiet", head], cwd=clone, check=True)
-    print(f"clone of {head[:12]} in {clone}")
+    subprocess.run(["git", "-c", "advice.detachedHead=false", "checkout", "--quiet", rev], cwd=clone, check=True)
+    print(f"clone of {rev[:12]} in {clone}")
     env = clean_env(stub_dir)
 
     steps = [("set-up", [SETUP])] + [(f"README.md:{b['line']}", b["commands"]) for b in runnable(readme)]
-    all_times, failed = [], None
-    for where, commands in steps:
+    all_times, failures = [], []
+    for i, (where, block) in enumerate(steps):
         print(f"{where}:", flush=True)
-        status, output, times = run_script(block_script(commands), clone, env, args.timeout, args.verbose)
+        status, output, times = run_script(block_script(block, skip if i else ()), clone, env, args.timeout,
+                                           args.verbose)
         all_times += times
         if status != 0:
-            failed = (where, times[-1][0] if times else commands[0], status, output)
-            break
-    if failed is None:
-        changed = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=clone,
-                                 capture_output=True, text=True, check=True).stdout
+            failures.append((where, times[-1][0] if times else block[0], status, output))
+            print(f"    FAILED (exit status {status})", flush=True)
+            if not args.keep_going or i == 0:  # nothing can run without the set-up
+                break
+    if not failures:
+        changed = git("status", "--porcelain", "--untracked-files=no", cwd=clone)
         if changed.strip():
-            failed = ("git status", "(tracked files changed by the commands)", 1, changed.splitlines())
+            failures.append(("git status", "(tracked files changed by the commands)", 1, changed.splitlines()))
     total = time.monotonic() - t0
-    if failed:
-        where, command, status, output = failed
-        print(f"\nFAILED ({where}): {command}\nexit status {status}; output (last 200 lines):", file=sys.stderr)
-        print("\n".join(output[-200:]), file=sys.stderr)
-        print(f"\nthe clone is kept in {clone}", file=sys.stderr)
-        return 1
-    print(f"\nREADME commands OK: {len(all_times)} command(s) in {total:.0f} s (clone, set-up and commands)")
+    print(f"\n{len(all_times)} command(s) in {total:.0f} s (clone, set-up and commands):")
     for command, seconds in all_times:
         print(f"  {seconds:7.1f} s  {command}")
+    if failures:
+        for where, command, status, output in failures:
+            print(f"\nFAILED ({where}): {command}\nexit status {status}; output (last 200 lines):", file=sys.stderr)
+            print("\n".join(output[-200:]), file=sys.stderr)
+        print(f"\n{len(failures)} failure(s); the clone is kept in {clone}", file=sys.stderr)
+        return 1
+    print("README commands OK")
     if args.keep:
         print(f"the clone is kept in {clone}")
     else:

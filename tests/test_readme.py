@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from readme_commands import XDG_OPEN_STUB, ReadmeError, blocks, runnable
+from readme_commands import XDG_OPEN_STUB, ReadmeError, block_script, blocks, command_text, runnable
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -111,3 +111,11 @@ def test_xdg_open_stub_checks_the_page(tmp_path):
     assert "no <html lang>" in ko.stderr and "no <title>" in ko.stderr and "missing%20file.pdf" in ko.stderr
     missing = subprocess.run([sys.executable, str(stub), str(tmp_path / "nope.html")], capture_output=True, text=True)
     assert missing.returncode != 0 and "does not exist" in missing.stderr
+
+
+def test_a_skipped_command_is_announced_not_run():
+    # GIVEN a block and a command the caller has already run WHEN the block's script is made
+    script = block_script(["make reports   # build", "make test      # tests"], skip=(command_text("make test  # x"),))
+    # THEN the other command runs and the skipped one is only printed
+    assert "\nmake reports   # build\n" in script
+    assert "\nmake test" not in script and "not rerun" in script
