@@ -75,7 +75,7 @@ def perception_message(ctx: dict) -> dict | None:
                         + " davantage dans leur perception que dans les indicateurs")
         text += ("Comparé aux autres régions, " + " ; ".join(bits)
                  + (" (écarts les plus nets)" if len(sig) > len(under) + len(over) else "") + ".")
-    else:
+    elif ctx["territory"]["kind"] != "departement":  # a département's gaps are not tested: nothing to say
         text += "Leur perception ne s'écarte nettement des indicateurs pour aucun domaine."
     return {"title": "La perception des habitants", "text": text.strip()}
 

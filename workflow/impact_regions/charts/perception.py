@@ -187,4 +187,9 @@ def chart_quadrant(ctx: dict, out_path) -> dict:
     alt += " ".join(f"{name} : {fr.join(labels)}." for name, labels in by_q.items())
     sig = [g for g in pts if g.get("significant")]
     alt += f" {len(sig)} écart{'s' if len(sig) > 1 else ''} de perception significatif{'s' if len(sig) > 1 else ''} sur {len(pts)}."
-    return {**_result("quadrant", file, title, alt, source, has_data=True), "reading": QUADRANT_READING}
+    reading = QUADRANT_READING
+    if ctx["territory"].get("kind") == "departement":  # the gaps' margins of error are simulated for the regions only
+        reading = reading[:reading.index("Seuls les domaines")] + fr.typography(
+            "Pour un département, les marges d'erreur de cet écart ne sont pas calculées : aucun domaine n'est mis "
+            "en couleur, et les écarts se lisent comme des ordres de grandeur.")
+    return {**_result("quadrant", file, title, alt, source, has_data=True), "reading": reading}
