@@ -102,3 +102,20 @@ def test_metropolitan_rank_among_departements():
     # THEN Nord is 2nd of the 3 metropolitan départements; an overseas one gets no such rank
     assert metro_rank(fi, "DEP-59", 0.8, deps, OVERSEAS_DEPARTEMENTS) == (2, 3)
     assert metro_rank(fi, "DEP-973", 2.0, deps, OVERSEAS_DEPARTEMENTS) is None
+
+
+def test_nothing_is_said_of_gaps_a_small_departement_cannot_show():
+    from impact_regions.report_essentiel import perception_message
+    from impact_regions.report_perception import gap_sentence
+
+    # GIVEN a département whose inhabitants' perception is suppressed everywhere (no perceived rank)
+    gaps = [{"domain_id": d, "phrase": d, "rank_objective": i + 1, "rank_perceived": None, "objective": 0.1,
+             "significant": False, "gap": None} for i, d in enumerate(["emploi", "sante"])]
+    # THEN the rank comparison says nothing (the chart's sentence says why) rather than « même ordre »
+    assert gap_sentence(gaps, None) == ""
+    # AND with a published perception, the first page makes no claim about untested gaps
+    ctx = {"territory": {"kind": "departement"}, "gaps": [],
+           "perceived": [{"phrase": "l'emploi", "estimate": 6.3, "france": 6.4, "significant": False, "diff": -0.1}]}
+    assert "ne s'écarte nettement" not in perception_message(ctx)["text"]
+    ctx["territory"]["kind"] = "region"
+    assert "ne s'écarte nettement" in perception_message(ctx)["text"]
