@@ -197,6 +197,21 @@ def test_departements_are_grouped_under_their_region(tmp_path):
         < section.index("Alpes-de-Haute-Provence") < section.index("Bouches-du-Rhône")
 
 
+def test_departement_reports_link_into_their_folder(tmp_path):
+    # GIVEN a département's report under reports/departements/ (config territories.departements)
+    dep = index_entry("departements/2A-corse-du-sud",
+                      _context("Corse-du-Sud", "DEP-2A", "departement", 0.1, 3, [], DEVOIR, region_name="Corse"),
+                      {"pages": 8, "size_bytes": 1000})
+    # WHEN the page is built THEN its row links to departements/<file>.pdf and shows the COG code
+    html = _build(tmp_path, entries=ENTRIES[:1] + [dep]).read_text(encoding="utf-8")
+    assert 'href="departements/2A-corse-du-sud.pdf"' in html
+    assert "code 2A<" in html and "DEP-2A" not in html
+    # AND other folders, or a département folder with a path inside it, are still refused
+    for bad in ("departements/../x", "departements/a/b", "regions/x", "departements/"):
+        with pytest.raises(ValueError):
+            _build(tmp_path, entries=[{**dep, "slug": bad}], name="j.html")
+
+
 @pytest.mark.parametrize("bad", ["../x", "/etc/passwd", "a/b", "https://x", "", "a b"])
 def test_unsafe_names_are_refused_and_nothing_written(tmp_path, bad):
     with pytest.raises(ValueError):

@@ -95,6 +95,9 @@ def load_config(path: str | Path) -> dict:
 def check_config(data: dict, path: str | Path) -> dict:
     """Validate a configuration dict (as Snakemake merged it) and fill its defaults."""
     config = validate(copy.deepcopy(data), "config", path)
+    # `--config 'territories={departements: true}'`: Snakemake passes nested values as text
+    deps = config["territories"]["departements"]
+    config["territories"]["departements"] = deps if isinstance(deps, bool) else deps.lower() == "true"
     index = config["index"]
     if index["aggregation"] == "geometric" and index["normalisation"] == "zscore":
         raise ConfigError(path, "index.aggregation",

@@ -99,7 +99,7 @@ def index_entry(slug: str, context: dict, pdf_facts: dict, downloads: dict[str, 
     return {
         "slug": slug,
         "name": territory["name"],
-        "code": str(territory["code"]),
+        "code": str(territory["code"]).removeprefix("DEP-"),  # a département's table code is DEP-<code>
         "kind": territory["kind"],
         "parent": territory.get("region_name"),
         "pages": int(pdf_facts["pages"]),

@@ -30,8 +30,9 @@ from .templating import jinja_env, write_text_atomic
 
 __all__ = ["build_index", "format_size", "french_sort_key", "inline_map", "search_text", "GROUPS"]
 
-# A relative link to a file of reports/: an optional `donnees/` folder, no scheme, no query.
-_SAFE_NAME = re.compile(r"^(donnees/)?[A-Za-z0-9][A-Za-z0-9._-]*$")
+# A relative link to a file of reports/: an optional `donnees/` folder, then an optional
+# `departements/` one (the départements' reports, config territories.departements), no scheme, no query.
+_SAFE_NAME = re.compile(r"^(donnees/)?(departements/)?[A-Za-z0-9][A-Za-z0-9._-]*$")
 _SVG, _XLINK = "http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"
 
 DEFAULT_MAP_ALT = ("Carte des régions de France métropolitaine et d'outre-mer, "

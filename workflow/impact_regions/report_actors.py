@@ -79,11 +79,17 @@ def actors_section(territory: dict, catalogue: dict, est: Estimates, perceived: 
 NOT_ASKED = "Cette question n'a pas été posée dans l'enquête."
 
 
+def _where(territory: dict) -> str:
+    """« en Lozère », « dans le Nord »: the territory's locative (« dans le territoire » without one)."""
+    return territory.get("locative") or "dans le territoire"
+
+
 def share_sentence(item: dict, territory: dict, body: str) -> str:
     if item["estimate"] is None and item.get("france") is None:
         return NOT_ASKED  # no estimate for France either: nobody answered the question
-    if item["estimate"] is None:
-        return "Effectif trop faible pour publier cette estimation."
+    if item["estimate"] is None:  # suppressed: too few respondents (a département's, mostly)
+        return (f"Les effectifs d'habitants interrogés {_where(territory)} sont trop faibles pour publier cette part ; "
+                f"en France, elle est de {fr.percent(item['france'])}.")
     same = fr.percent(item["estimate"]) == fr.percent(item["france"])
     text = (f"{fr.percent(item['estimate'])} {body.format(gen=territory['genitive'])}, "
             + ("comme en France" if same else f"contre {fr.percent(item['france'])} en France"))
@@ -104,6 +110,9 @@ def innovation_sentence_of(items: list[dict]) -> str:
 
 
 def engagement_sentence_of(item: dict, territory: dict) -> str:
+    if item["estimate"] is None and item.get("france") is not None:  # suppressed: too few respondents
+        return (f"Les effectifs d'habitants interrogés {_where(territory)} sont trop faibles pour publier leur jugement sur "
+                f"l'engagement partenarial des acteurs ; en France, {fr.percent(item['france'])} le jugent suffisant.")
     if item["estimate"] is None:
         return ""
     text = (f"Seuls {fr.percent(item['estimate'])} des habitants {territory['genitive']} jugent suffisant le niveau "

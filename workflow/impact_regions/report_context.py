@@ -31,8 +31,8 @@ TABLE_COLUMNS = {
     "territories": ["territory_code", "kind"],
     "indicator_values": ["indicator_id", "territory_code", "value", "missing_reason", "value_method", "source_level",
                          "coverage"],
-    "fragility_indices": ["territory_code", "domain_id", "score", "rank_among_regions", "n_indicators",
-                          "rank_median", "rank_p05", "rank_p95"],
+    "fragility_indices": ["territory_code", "domain_id", "score", "rank_among_regions", "rank_among_departements",
+                          "n_indicators", "rank_median", "rank_p05", "rank_p95"],
     "survey_estimates": ["territory_code", "respondent_group", "measure_id", "estimate", "se", "ci_low", "ci_high",
                          "n", "n_eff", "diff_vs_france", "p_value", "is_significant", "reliability"],
     "perception_gaps": ["territory_code", "domain_id", "objective_score", "perceived_score",
@@ -46,15 +46,16 @@ TABLE_COLUMNS = {
 }
 
 
-def read_tables(paths: list[dict[str, str]], territory_codes) -> dict[str, list[dict]]:
+def read_tables(paths: list[dict[str, str]], territory_codes, peer_kind: str = "region") -> dict[str, list[dict]]:
     """The rows of the processed tables that one report needs, as plain dicts (no pandas).
 
     `paths`: the table files of each part (the base, then the territory's own rows if it is a
     custom territory), read in that order. Returns ``{table: [row, ...]}`` for the tables of
     :data:`TABLE_COLUMNS`, with only those columns, in file order: the rows of the territories in
     `territory_codes` (the report's territory, ``FR``, its départements ``DEP-xx``), for
-    ``territories`` every row (to count the regions), and for ``fragility_indices`` the regions'
-    rows too (to tell tied ranks). Cells are Python values, a missing cell is None. pyarrow is
+    ``territories`` every row (to count the regions), and for ``fragility_indices`` the rows of the
+    territories of kind `peer_kind` too (to tell tied ranks): the regions, or for a département's
+    report the départements. Cells are Python values, a missing cell is None. pyarrow is
     imported here, not pandas: the report job starts faster.
     """
     import pyarrow.parquet as pq  # noqa: PLC0415 (only the report_data job needs it)
@@ -71,7 +72,7 @@ def read_tables(paths: list[dict[str, str]], territory_codes) -> dict[str, list[
                 keep = range(table.num_rows)
             else:
                 codes = table.column("territory_code").to_pylist()
-                also = ({r["territory_code"] for r in out["territories"] if r["kind"] == "region"}
+                also = ({r["territory_code"] for r in out["territories"] if r["kind"] == peer_kind}
                         if name == "fragility_indices" else set())
                 keep = [i for i, c in enumerate(codes) if c in wanted or c in also]
             cols = [table.column(c) for c in columns]
@@ -105,7 +106,10 @@ def build_context(territory: dict, tables: dict[str, list[dict]], departements: 
                       "nominative": fr.typography(territory_nominative(territory)), "intro": territory.get("intro", ""),
                       "population": population, "population_text": fr.integer(population),
                       "n_departements": len(deps), "n_communes": sum(int(d["nb_communes"]) for d in deps),
-                      "departements": [{"code": d["code_departement"], "name": d["nom_departement"]} for d in deps]},
+                      "departements": [{"code": d["code_departement"], "name": d["nom_departement"]} for d in deps],
+                      # a département's region, for its map and the index page (regions: unchanged)
+                      **({"region_name": fr.typography(territory["region_name"])}
+                         if territory["kind"] == "departement" else {})},
         "vintage": int(config["vintage"]), "survey_year": int(config.get("survey_year", config["vintage"])),
         "demo": demo,
     }

@@ -25,6 +25,13 @@ def _vs_france(item: dict, fmt) -> str:
     return f" ({text} : un écart trop faible pour être certain)" if fmt(item["estimate"]) != fmt(item["france"]) else " (comme en France)"
 
 
+def _in(ctx: dict) -> str:
+    """Where too few were surveyed: « en Lozère » for a département's report, « dans le territoire »
+    otherwise (the regions' wording, kept)."""
+    t = ctx["territory"]
+    return t["locative"] if t.get("kind") == "departement" and t.get("locative") else "dans le territoire"
+
+
 def fragility_message(ctx: dict) -> dict | None:
     ov = ctx["overall"]
     if ov["score"] is None:
@@ -48,7 +55,7 @@ def perception_message(ctx: dict) -> dict | None:
     shown = [p for p in ctx["perceived"] if p["estimate"] is not None][:2]
     if not shown:
         return {"title": "La perception des habitants",
-                "text": "Trop peu d'habitants ont été interrogés dans le territoire pour publier leur perception."}
+                "text": f"Trop peu d'habitants ont été interrogés {_in(ctx)} pour publier leur perception."}
     text = ("Les habitants placent en tête "
             + fr.join([f"{p['phrase']} ({fr.score10(p['estimate'])})" for p in shown]) + ". ")
     higher = [p for p in shown if p["significant"] and p["diff"] is not None and p["diff"] > 0]
@@ -75,7 +82,7 @@ def perception_message(ctx: dict) -> dict | None:
                         + " davantage dans leur perception que dans les indicateurs")
         text += ("Comparé aux autres régions, " + " ; ".join(bits)
                  + (" (écarts les plus nets)" if len(sig) > len(under) + len(over) else "") + ".")
-    else:
+    elif ctx["territory"]["kind"] != "departement":  # a département's gaps are not tested: nothing to say
         text += "Leur perception ne s'écarte nettement des indicateurs pour aucun domaine."
     return {"title": "La perception des habitants", "text": text.strip()}
 
@@ -106,7 +113,7 @@ def practices_message(ctx: dict) -> dict | None:
                         if any(p["significant"] for p in shown) else " ; des écarts trop faibles pour être certains")
                      + ").")
     else:
-        parts.append("Trop peu d'organisations ont été interrogées dans le territoire pour publier leurs partenariats.")
+        parts.append(f"Trop peu d'organisations ont été interrogées {_in(ctx)} pour publier leurs partenariats.")
     if eng["estimate"] is not None:
         parts.append(f"{fr.percent(eng['estimate'])} des habitants jugent suffisant l'engagement partenarial "
                      f"des acteurs{_vs_france(eng, fr.percent)}.")

@@ -94,6 +94,8 @@ def gap_sentence(gaps: list[dict], spearman: float | None) -> str:
     the margins of error is for :func:`gap_significance_sentence`, so nothing here is worded as
     a certain gap (no « préoccupe davantage »)."""
     n = len([g for g in gaps if g["rank_objective"] is not None])
+    if not any(g["rank_perceived"] is not None for g in gaps):
+        return ""  # no published perception (a small département): nothing to compare, the chart's sentence says why
     under, over = rank_mismatches(gaps)
     parts = []
     if under:

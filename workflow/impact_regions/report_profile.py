@@ -3,7 +3,9 @@ overall index and its rank in words, the map of the départements, and the profi
 
 Reading rules (REPORT_SPEC): a rank among the regions is said as people say it (« 7e région la
 plus fragile sur 18 », and among the 13 metropolitan regions too when overseas regions come
-before the territory); « ex æquo » only when another region has exactly the same stored score;
+before the territory); a département (config territories.departements) is ranked among the 101
+départements instead (« 12e département le plus fragile sur 101 »), never among the regions, and
+its map shows it among the départements of its region; « ex æquo » only when another region has exactly the same stored score;
 a printed value is given one more decimal when another region prints the same value but ranks
 differently; a domain resting on one indicator, or a domain missing, is said so.
 """
@@ -16,6 +18,8 @@ from .territories import is_plural, sentence_subject, territory_nominative
 
 #: overseas regions (COG): Guadeloupe, Martinique, Guyane, La Réunion, Mayotte
 OVERSEAS = {"01", "02", "03", "04", "06"}
+#: the same five as départements (base table codes)
+OVERSEAS_DEPARTEMENTS = {"DEP-971", "DEP-972", "DEP-973", "DEP-974", "DEP-976"}
 
 
 def key_figures(code: str, indicator_values: list[dict], indicators: dict) -> list[dict]:
@@ -60,6 +64,15 @@ def rank_interval(r: dict | None, tied: int = 0) -> dict:
     return {"rank_median": num(r["rank_median"]), "rank_p05": lo, "rank_p95": hi, "rank_text": text}
 
 
+def departement_rank(r: dict | None, tied: int = 0) -> dict:
+    """A département's rank for a domain among the 101 départements, as the profile chart prints
+    it (`12e`, `1er ex æquo`): the Monte Carlo intervals are computed for the regions only, so the
+    interval keys are None."""
+    rank = None if r is None else r.get("rank_among_departements")
+    text = None if rank is None else ordinal(int(rank)) + (" ex æquo" if tied else "")
+    return {"rank_median": None, "rank_p05": None, "rank_p95": None, "rank_text": text}
+
+
 def distinct_decimals(value: float, others: list[float], decimals: int = 1, most: int = 3) -> int:
     """The fewest decimals (from `decimals` up to `most`) at which `value` prints differently
     from every different value of `others`: two regions never print « +1,4 » and « +1,4 » while
@@ -86,16 +99,33 @@ def rank_words(rank: int, n: int, metro: tuple[int, int] | None, custom: bool, p
     return ("serait " if custom else "sont " if plural else "est ") + text
 
 
-def metro_rank(fi: list[dict], code: str, score: float | None, region_codes: set[str]) -> tuple[int, int] | None:
-    """(rank, number) of a metropolitan territory's overall index among the metropolitan regions,
-    when at least one overseas region is more fragile than it (else the rank says it already)."""
-    if score is None or code in OVERSEAS:
+def departement_rank_words(rank: int, n: int, metro: tuple[int, int] | None, plural: bool = False) -> str:
+    """« est le 12e département le plus fragile sur 101 (10e des 96 départements métropolitains) »:
+    a département is ranked among the départements only, never among the regions."""
+    if rank == 1:
+        text = f"le département le plus fragile des {n}"
+    elif rank == n:
+        text = f"le département le moins fragile des {n}"
+    else:
+        text = f"le {ordinal(rank)} département le plus fragile sur {n}"
+    if metro is not None:
+        text += f" ({ordinal(metro[0])} des {metro[1]} départements métropolitains)"
+    return ("sont " if plural else "est ") + text
+
+
+def metro_rank(fi: list[dict], code: str, score: float | None, region_codes: set[str],
+               overseas: set[str] = OVERSEAS) -> tuple[int, int] | None:
+    """(rank, number) of a metropolitan territory's overall index among the metropolitan regions
+    (or, with `region_codes` the départements and `overseas` OVERSEAS_DEPARTEMENTS, among the
+    metropolitan départements), when at least one overseas one is more fragile than it (else the
+    rank says it already)."""
+    if score is None or code in overseas:
         return None
     overall = {r["territory_code"]: r["score"] for r in fi if r["domain_id"] == "ensemble" and r["score"] is not None
                and r["territory_code"] in region_codes and r["territory_code"] != code}
-    if not any(s > score for c, s in overall.items() if c in OVERSEAS):
+    if not any(s > score for c, s in overall.items() if c in overseas):
         return None
-    metro = {c: s for c, s in overall.items() if c not in OVERSEAS}
+    metro = {c: s for c, s in overall.items() if c not in overseas}
     # a region is not among `overall` (the others); a custom territory is ranked as if it were one
     return 1 + sum(s > score for s in metro.values()), len(metro) + (1 if code in region_codes else 0)
 
@@ -146,26 +176,35 @@ def profile_section(territory: dict, tables: dict, departements: list[dict], cat
     mine = {r["domain_id"]: r for r in fi if r["territory_code"] == code}
     region_codes = {r["territory_code"] for r in tables["territories"] if r["kind"] == "region"}
     n_regions = len(region_codes)
-    tied = tied_regions(fi, mine, region_codes, code)
+    # a département is ranked among the départements (its peers), any other territory among the regions
+    departement = territory["kind"] == "departement"
+    peers = ({r["territory_code"] for r in tables["territories"] if r["kind"] == "departement"} if departement
+             else region_codes)
+    rank_column = "rank_among_departements" if departement else "rank_among_regions"
+    tied = tied_regions(fi, mine, peers, code)
     profile = []
     for did, d in domains.items():
         r = mine.get(did)
         profile.append({"domain_id": did, "label": d["label"], "phrase": d["phrase"], "family": d["family"],
                         "score": num(r["score"]) if r is not None else None,
-                        "rank": num(r["rank_among_regions"]) if r is not None else None,
+                        "rank": num(r.get(rank_column)) if r is not None else None,
                         "tied": tied.get(did, 0),
-                        **rank_interval(r, tied.get(did, 0)),
+                        **(departement_rank(r, tied.get(did, 0)) if departement else rank_interval(r, tied.get(did, 0))),
                         "n_indicators": int(r["n_indicators"]) if r is not None and r["score"] is not None else 0})
     profile.sort(key=lambda d: -(d["score"] if d["score"] is not None else -1e9))
     dep_codes = {"DEP-" + c for c in territory["departements"]}
+    if departement:  # the map shows the département among those of its region, outlined
+        region = {d["code_departement"]: d["code_region"] for d in departements}[territory["departements"][0]]
+        dep_codes = {"DEP-" + d["code_departement"] for d in departements if d["code_region"] == region}
     dep_map = [{"code": r["territory_code"].removeprefix("DEP-"),
-                "name": dep_names[r["territory_code"].removeprefix("DEP-")], "score": num(r["score"])}
+                "name": dep_names[r["territory_code"].removeprefix("DEP-")], "score": num(r["score"]),
+                **({"highlight": r["territory_code"] == code} if departement else {})}
                for r in fi if r["territory_code"] in dep_codes and r["domain_id"] == "ensemble"]
 
     overall = mine.get("ensemble")
     score = num(overall["score"]) if overall is not None else None
-    rank = int(overall["rank_among_regions"]) if overall is not None and overall["rank_among_regions"] else None
-    others = [r["score"] for r in fi if r["domain_id"] == "ensemble" and r["territory_code"] in region_codes
+    rank = int(overall[rank_column]) if overall is not None and overall.get(rank_column) else None
+    others = [r["score"] for r in fi if r["domain_id"] == "ensemble" and r["territory_code"] in peers
               and r["score"] is not None]
     decimals = distinct_decimals(score, others) if score is not None else 1
     tie = " ex æquo" if tied.get("ensemble") else ""
@@ -178,7 +217,13 @@ def profile_section(territory: dict, tables: dict, departements: list[dict], cat
         basis += (f" : {fr.join([d['phrase'] for d in missing])} "
                   + ("n’est" if len(missing) == 1 else "ne sont") + " pas mesuré" + ("s" if len(missing) > 1 else "")
                   + " faute de données")
-    if rank:
+    if rank and departement:
+        nominative = territory_nominative(territory)
+        metro = metro_rank(fi, code, score, peers, OVERSEAS_DEPARTEMENTS)
+        rank_sentence = (fr.typography(sentence_subject(nominative)) + " "
+                         + departement_rank_words(rank, len(peers), metro, is_plural(nominative)) + f"{tie}.")
+        rank_text = f"{ordinal(rank)}{tie} sur {len(peers)}"
+    elif rank:
         metro = metro_rank(fi, code, score, region_codes)
         nominative = territory_nominative(territory)
         subject = "S’il était une région, le territoire" if custom else fr.typography(sentence_subject(nominative))
@@ -196,7 +241,9 @@ def profile_section(territory: dict, tables: dict, departements: list[dict], cat
     if single:
         single_note = ("Domaine" + ("s" if len(single) > 1 else "") + " mesuré" + ("s" if len(single) > 1 else "")
                        + " par un seul indicateur : " + fr.join([d["label"].lower() for d in single]) + ".")
+    extra = {"n_departements_ranked": len(peers)} if departement else {}  # the chart's "parmi les 101"
     return {
+        **extra,
         "key_figures": key_figures(code, tables["indicator_values"], indicators), "n_regions": n_regions,
         "profile": profile, "profile_sentence": profile_sentence(territory["locative"], profile),
         "overall": {"score": score, "rank": rank, "decimals": decimals, "n_domains": len(scored),

@@ -68,7 +68,9 @@ def report_data_step(territory: dict, parts: list[dict[str, str]], geo_dir: str,
         catalogue = load_indicators(indicators_yaml, check=False)  # validated when the workflow was parsed
         codebook = load_survey(survey_yaml, catalogue["domains"], check=False)
         provenance = json.loads(Path(provenance_json).read_text(encoding="utf-8"))
-        tables = read_tables(parts, report_territory_codes(territory))
+        # ranked among its peers: a département among the départements, any other among the regions
+        tables = read_tables(parts, report_territory_codes(territory),
+                             peer_kind="departement" if territory["kind"] == "departement" else "region")
         ctx = build_context(territory, tables, departements, catalogue, codebook, config, provenance,
                             bool(provenance.get("demo")))
         charts = make_all_charts(ctx, charts_dir, fonts_dir, geo_dir)
@@ -91,8 +93,9 @@ def report_html_step(context_json: str, region_file: str, templates_dir: str, ch
     from .templating import render_html
 
     ctx = json.loads(Path(context_json).read_text(encoding="utf-8"))
-    region = validate(load_yaml(region_file) or {}, "region", region_file, check=False)  # checked at parse time
-    ctx["territory"]["intro"] = region.get("intro", "")
+    # a département of `territories: {departements: true}` has no file (Snakemake passes an empty list)
+    region = validate(load_yaml(region_file) or {}, "region", region_file, check=False) if region_file else {}
+    ctx["territory"]["intro"] = region.get("intro", "")  # the file was checked at parse time
     templates = Path(templates_dir).resolve()
     render_html(templates, "report.html.j2", {
         "ctx": ctx, "t": ctx["territory"], "charts": ctx["charts"],

@@ -6,6 +6,7 @@ from pathlib import Path
 from snakemake.exceptions import WorkflowError
 
 from impact_regions.config import check_config, load_indicators, load_survey, load_territory_files
+from impact_regions.departement_territories import departement_territories
 from impact_regions.errors import ConfigError, InputError
 from impact_regions.geo import read_departement_index
 from impact_regions.indicator_raw import source_paths
@@ -20,6 +21,8 @@ try:
     GEO_DIR = f"{CFG['raw_dir']}/geo"
     GEO = read_departement_index(GEO_DIR)  # the départements of each region (no pandas: faster parse)
     TERRITORY_FILES = load_territory_files(CFG["regions_dir"], GEO)
+    # config territories.departements: one more report per département, from the base tables
+    DEPARTEMENT_TERRITORIES = departement_territories(GEO_DIR) if CFG["territories"]["departements"] else []
 except (ConfigError, InputError) as exc:
     raise WorkflowError(f"invalid configuration: {exc}") from None
 
@@ -32,8 +35,8 @@ LOGS = "logs"
 GEO_FILES = [f"{GEO_DIR}/{f}" for f in ("regions.csv", "departements.csv", "communes.csv")]
 INDICATOR_SOURCES = source_paths(CATALOGUE, RAW)
 SURVEY_SOURCES = [f"{RAW}/{f['path']}" for f in CODEBOOK["files"]]
-SLUGS = [t["slug"] for t in TERRITORY_FILES]
-BY_SLUG = {t["slug"]: t for t in TERRITORY_FILES}
+SLUGS = [t["slug"] for t in TERRITORY_FILES + DEPARTEMENT_TERRITORIES]  # départements: "departements/13-…"
+BY_SLUG = {t["slug"]: t for t in TERRITORY_FILES + DEPARTEMENT_TERRITORIES}
 CUSTOM_DEFS = {t["slug"]: custom_definition(t) for t in TERRITORY_FILES if t["kind"] == "custom"}
 
 

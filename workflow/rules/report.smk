@@ -34,7 +34,8 @@ def report_parts(slug):
 
 def territory_for_report(slug):
     t = BY_SLUG[slug]
-    return {k: t[k] for k in ("code", "name", "short_name", "locative", "genitive", "nominative", "slug", "kind", "departements")}
+    keys = ("code", "name", "short_name", "locative", "genitive", "nominative", "slug", "kind", "departements")
+    return {k: t[k] for k in keys + (("region_name",) if t["kind"] == "departement" else ())}
 
 
 rule provenance:
@@ -93,7 +94,7 @@ rule report_data:
 rule report_html:
     input:
         context=rules.report_data.output.context,
-        region=lambda w: BY_SLUG[w.slug]["path"],
+        region=lambda w: BY_SLUG[w.slug]["path"] or [],  # a département has no file
         templates=TEMPLATE_FILES,
         code=code("report_steps", "templating", "french"),
     output:

@@ -3,7 +3,8 @@
 -- the number of indicators it rests on; plus one overall row per territory (domain_id and
 -- family 'ensemble': the mean of the 16 domain scores). rank_among_regions: 1 = most fragile
 -- of the 18 regions; a custom territory gets the rank it would hold among them; NULL for
--- départements and France.
+-- départements and France. rank_among_departements: 1 = most fragile of the 101 départements,
+-- for départements only (their reports rank them among themselves, never among the regions).
 -- Relations: indicator_scores, catalogue_domains, territories.
 WITH
 territory_kind AS (
@@ -39,12 +40,19 @@ all_scores AS (
 ),
 region_scores AS (
     SELECT domain_id, score FROM all_scores WHERE kind = 'region' AND score IS NOT NULL
+),
+departement_scores AS (
+    SELECT domain_id, score FROM all_scores WHERE kind = 'departement' AND score IS NOT NULL
 )
 SELECT a.territory_code, a.domain_id, a.family, a.score,
        CASE WHEN a.kind IN ('region', 'custom') AND a.score IS NOT NULL THEN
            1 + (SELECT count(*) FROM region_scores AS r
                 WHERE r.domain_id = a.domain_id AND r.score > a.score)
        END AS rank_among_regions,
-       a.n_indicators
+       a.n_indicators,
+       CASE WHEN a.kind = 'departement' AND a.score IS NOT NULL THEN
+           1 + (SELECT count(*) FROM departement_scores AS d
+                WHERE d.domain_id = a.domain_id AND d.score > a.score)
+       END AS rank_among_departements
 FROM all_scores AS a
 ORDER BY a.territory_code, a.position

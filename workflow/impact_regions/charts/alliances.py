@@ -11,7 +11,7 @@ from .. import french as fr
 from . import omit
 from .bars import _bar_rows_chart
 from .common import (_caution_note, _ci, _ci_handle, _france_handle, _name, _np_note, _of, _omitted, _result,
-                     _significance_note, _source_survey, _suppressed_note)
+                     _significance_note, _source_survey, _suppressed_note, _this)
 from .figure import _ensure_setup
 from .groups import _group_bar_rows, _group_panels_chart, _present_groups
 from .style import GROUP_COLORS, GROUP_LABELS, GROUPS, NARROW_CM
@@ -42,8 +42,7 @@ def _share_by_group_chart(ctx: dict, items: list[dict], out_path, *, key: str, t
     if n_caution:
         notes.append(_caution_note(ctx))
     if suppressed:
-        notes.append(_suppressed_note(ctx, suppressed, "Non publié pour la région"
-                                      if ctx["territory"].get("kind") == "region" else "Non publié pour le territoire"))
+        notes.append(_suppressed_note(ctx, suppressed, "Non publié pour " + _this(ctx)))
     legend = [_france_handle("France entière")] + ([_ci_handle(ctx)] if any(_ci(i) for i in shown) else [])
     fig = _bar_rows_chart(rows, width_cm=NARROW_CM, kind="share", notes=notes, legend=legend, xlabel=xlabel,
                           pitch_cm=0.5, group_gap_cm=0.0, bold_significant=True)

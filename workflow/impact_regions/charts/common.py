@@ -44,6 +44,11 @@ def _in(ctx: dict) -> str:
     return ctx["territory"].get("locative") or f"dans le territoire {_of(ctx)}"
 
 
+def _this(ctx: dict) -> str:
+    """`la région`, `le département`, `le territoire` (a custom one): what the notes call the territory."""
+    return {"region": "la région", "departement": "le département"}.get(ctx["territory"].get("kind"), "le territoire")
+
+
 def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 

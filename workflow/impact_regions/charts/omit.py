@@ -133,6 +133,10 @@ def profile(ctx: dict) -> str:
 def single_departement(ctx: dict, entry: dict) -> str:
     """The map of a territory of one département: its index in words instead."""
     scale = _scale(ctx)
+    if ctx["territory"].get("kind") == "departement":  # an overseas département: alone in its region
+        subject = ctx["territory"]["nominative"]
+        return (f"{subject[:1].upper() + subject[1:]} est le seul département de sa région : une carte des départements n’apporterait rien. "
+                f"Son indice global de fragilité figure ci-dessus, avec son rang parmi les départements.")
     unit = {"zscore": "0 correspond à la moyenne nationale ; plus l’indice est élevé, plus le territoire est fragile",
             "ratio": "100 correspond à la France", "minmax": "de 1, le département le moins fragile, à 100, le plus "
             "fragile"}[scale["norm"]]

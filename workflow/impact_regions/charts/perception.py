@@ -155,8 +155,9 @@ def chart_quadrant(ctx: dict, out_path) -> dict:
     families = [f for f in FAMILY_COLORS if any(g["family"] == f and g.get("significant") for g in pts)]
     handles = [Line2D([], [], marker="o", markersize=ms, linestyle="none", markerfacecolor=FAMILY_COLORS[f],
                       markeredgecolor="white", label=FAMILY_LABELS[f]) for f in families]
-    handles.append(Line2D([], [], markersize=ms - 0.6, label="Écart perception / mesure non significatif",
-                          **HOLLOW_MARKER))
+    untested = ctx["territory"].get("kind") == "departement"  # gaps' margins of error: simulated for regions only
+    handles.append(Line2D([], [], markersize=ms - 0.6, label="Écart perception / mesure " + (
+        "(marges d'erreur non calculées)" if untested else "non significatif"), **HOLLOW_MARKER))
     _finalize(fig, ax, 2.75, handles, notes)
     renderer = fig.canvas.get_renderer()
     scale_px = fig.dpi / 72
@@ -181,10 +182,18 @@ def chart_quadrant(ctx: dict, out_path) -> dict:
     by_q: dict[str, list[str]] = {}
     for g in sorted(pts, key=lambda g: -g["objective"]):
         name = QUADRANT_NAMES[(g["objective"] > 0, g["perceived_diff"] > 0)].replace("\n", " ")
-        by_q.setdefault(name, []).append(g["label"].lower() + ("" if g.get("significant") else " (non significatif)"))
+        by_q.setdefault(name, []).append(g["label"].lower() + ("" if g.get("significant") or untested
+                                                               else " (non significatif)"))
     alt = (f"Nuage de points {_of(ctx)} : pour chaque domaine, l'indice de fragilité (écart à la France, axe horizontal) "
            "et la fragilité perçue par les habitants (écart à la France en points sur 10, axe vertical). ")
     alt += " ".join(f"{name} : {fr.join(labels)}." for name, labels in by_q.items())
     sig = [g for g in pts if g.get("significant")]
-    alt += f" {len(sig)} écart{'s' if len(sig) > 1 else ''} de perception significatif{'s' if len(sig) > 1 else ''} sur {len(pts)}."
-    return {**_result("quadrant", file, title, alt, source, has_data=True), "reading": QUADRANT_READING}
+    if not untested:
+        alt += (f" {len(sig)} écart{'s' if len(sig) > 1 else ''} de perception significatif{'s' if len(sig) > 1 else ''}"
+                f" sur {len(pts)}.")
+    reading = QUADRANT_READING
+    if untested:
+        reading = reading[:reading.index("Seuls les domaines")] + fr.typography(
+            "Pour un département, les marges d'erreur de cet écart ne sont pas calculées : aucun domaine n'est mis "
+            "en couleur, et les écarts se lisent comme des ordres de grandeur.")
+    return {**_result("quadrant", file, title, alt, source, has_data=True), "reading": reading}

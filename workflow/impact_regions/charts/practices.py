@@ -13,7 +13,7 @@ from .. import french as fr
 from . import omit
 from .alliances import _share_by_group_chart
 from .bars import GROUPED_PITCH_CM, _bar_rows_chart
-from .common import _caution_note, _france_handle, _of, _omitted, _result, _rules, _source_survey
+from .common import _caution_note, _france_handle, _of, _omitted, _result, _rules, _source_survey, _this
 from .figure import _ensure_setup
 from .groups import _group_bar_rows
 from .style import GROUP_COLORS, GROUP_LABELS, WIDE_CM
@@ -48,7 +48,7 @@ def chart_modes(ctx: dict, out_path) -> dict:
     notes = ["Parmi les organisations qui ont au moins un partenariat ; plusieurs modes possibles."]
     if n_caution:
         notes.append(_caution_note(ctx))
-    where = "la région" if ctx["territory"].get("kind") == "region" else "le territoire"
+    where = _this(ctx)
     minimum = _rules(ctx)["min_publish"]
     if missing:
         notes.append(f"n.p. : non publié pour {where} (moins de {minimum} organisations) : "

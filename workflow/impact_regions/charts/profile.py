@@ -98,14 +98,19 @@ def chart_profile(ctx: dict, out_path) -> dict:
         for i, d in enumerate(rows):
             if d.get("rank_text"):
                 ax.text(1.03, i, d["rank_text"], transform=beside, ha="left", va="center", fontsize=SMALL, color=MUTED)
-        among = (f"qu'occuperait le territoire parmi les {ctx['n_regions']} régions" if ctx["territory"]["kind"] == "custom"
-                 else f"parmi les {ctx['n_regions']} régions")
-        notes.append(f"Rang : rang {among} (1re = la plus fragile"
-                     + ("; ex æquo : même indice qu'au moins une autre région" if any(d.get("tied") for d in rows)
-                        else "")
-                     + ") ; entre parenthèses, l'intervalle où se situent "
-                     "90 % des rangs obtenus en faisant varier les choix de méthode (normalisation, agrégation, "
-                     "poids, traitement des valeurs extrêmes ; voir l'annexe méthodologique).")
+        if ctx["territory"]["kind"] == "departement":  # among the départements, without Monte Carlo interval
+            notes.append(f"Rang : rang parmi les {ctx['n_departements_ranked']} départements (1er = le plus fragile"
+                         + ("; ex æquo : même indice qu'au moins un autre département" if any(d.get("tied") for d in rows)
+                            else "") + ").")
+        else:
+            among = (f"qu'occuperait le territoire parmi les {ctx['n_regions']} régions"
+                     if ctx["territory"]["kind"] == "custom" else f"parmi les {ctx['n_regions']} régions")
+            notes.append(f"Rang : rang {among} (1re = la plus fragile"
+                         + ("; ex æquo : même indice qu'au moins une autre région" if any(d.get("tied") for d in rows)
+                            else "")
+                         + ") ; entre parenthèses, l'intervalle où se situent "
+                         "90 % des rangs obtenus en faisant varier les choix de méthode (normalisation, agrégation, "
+                         "poids, traitement des valeurs extrêmes ; voir l'annexe méthodologique).")
     _finalize(fig, ax, ROW_IN * (n + 1), handles, notes)
     file = _save(fig, out_path)
 

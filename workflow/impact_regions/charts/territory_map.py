@@ -52,9 +52,10 @@ def _draw_departements(ax, deps: dict, entries: list[dict], coslat: float, norm,
                           linewidth=0.6, zorder=1)
         patch.set_gid(f"context-{gid}{code}")
         ax.add_patch(patch)
-    for e in entries:
+    for e in entries:  # a département's report outlines it among those of its region (`highlight`)
         patch = PathPatch(_compound_path(deps[e["code"]]["polys"], coslat), facecolor=_fill_color(e.get("score"), norm),
-                          edgecolor=INK, linewidth=0.55, zorder=2, hatch="////" if e.get("score") is None else None)
+                          edgecolor=INK, linewidth=1.8 if e.get("highlight") else 0.55,
+                          zorder=3 if e.get("highlight") else 2, hatch="////" if e.get("score") is None else None)
         patch.set_gid(f"{gid}{e['code']}")
         ax.add_patch(patch)
 
@@ -103,6 +104,9 @@ def chart_map(ctx: dict, out_path, geo_dir=None) -> dict:
              if scale["norm"] == "zscore" else "Indice global de fragilité des départements")
     source = (_source_indices(ctx).removesuffix(_demo_suffix(ctx))
               + " Fond de carte : IGN, Admin Express ; INSEE, COG 2025." + _demo_suffix(ctx))
+    highlighted = [e for e in entries if e.get("highlight")]
+    if highlighted:  # a département's report: the départements of its region
+        title = title.replace("des départements", "des départements de la région " + ctx["territory"]["region_name"], 1)
     if len(entries) == 1:
         return _omitted("map", title, source, omit.single_departement(ctx, entries[0]))
     scores = [e["score"] for e in entries if e.get("score") is not None]
@@ -203,12 +207,16 @@ def chart_map(ctx: dict, out_path, geo_dir=None) -> dict:
         lax.add_patch(Rectangle((0, yy - line * 0.32), 0.055, line * 0.64, facecolor=_fill_color(e.get("score"), norm),
                                 edgecolor=INK, linewidth=0.4, hatch="////" if e.get("score") is None else None))
         lax.text(0.085, yy, e["code"], fontsize=NOTE, fontweight="bold", va="center", ha="left")
-        lax.text(0.22, yy, e["name"], fontsize=NOTE, va="center", ha="left")
+        lax.text(0.22, yy, e["name"], fontsize=NOTE, va="center", ha="left",
+                 fontweight="bold" if e.get("highlight") else "normal")
         lax.text(1, yy, _fmt_index(e.get("score"), scale), fontsize=NOTE, va="center", ha="right")
     file = _save(fig, out_path)
 
-    what = f"des {len(entries)} départements"
-    alt = (f"Carte {what} {_of(ctx)}, colorés selon leur indice global de fragilité ({scale['unit']} ; "
+    what = f"des {len(entries)} départements {_of(ctx)}"
+    if highlighted:
+        what = (f"des {len(entries)} départements de la région {ctx['territory']['region_name']}, dont "
+                f"{ctx['territory']['nominative']} (contour épais, en gras dans la liste)")
+    alt = (f"Carte {what}, colorés selon leur indice global de fragilité ({scale['unit']} ; "
            "rouge : plus fragile que la France, bleu : moins fragile) : "
            + fr.join([f"{e['name']} ({e['code']}, {_fmt_index(e.get('score'), scale)})" for e in rows]) + ".")
     if small:
