@@ -119,3 +119,16 @@ def test_nothing_is_said_of_gaps_a_small_departement_cannot_show():
     assert "ne s'écarte nettement" not in perception_message(ctx)["text"]
     ctx["territory"]["kind"] = "region"
     assert "ne s'écarte nettement" in perception_message(ctx)["text"]
+
+
+def test_the_config_hash_ignores_the_territories_choice_and_comments(tmp_path):
+    # GIVEN two config files that differ only by the territories option and a comment
+    from impact_regions.provenance import config_content
+
+    a, b, c = tmp_path / "a.yaml", tmp_path / "b.yaml", tmp_path / "c.yaml"
+    a.write_text("vintage: 2017\nterritories:\n  departements: false\n", encoding="utf-8")
+    b.write_text("# départements on\nvintage: 2017\nterritories: {departements: true}\n", encoding="utf-8")
+    c.write_text("vintage: 2018\nterritories: {departements: true}\n", encoding="utf-8")
+    # THEN their hashed content is the same; a change of method or vintage still counts
+    assert config_content(a) == config_content(b)
+    assert config_content(a) != config_content(c)

@@ -8,6 +8,7 @@ whether any input is synthetic demonstration data (`demo: true` in `SOURCES.yaml
 from __future__ import annotations
 
 import hashlib
+import json
 import subprocess
 from pathlib import Path
 
@@ -51,6 +52,21 @@ def code_date(root: str | Path) -> str | None:
     return date or None
 
 
+# Top-level configuration keys that choose WHICH territories get a report, not how any figure is
+# made: left out of the configuration's hash, so that turning the départements on leaves the
+# regions' reports (which print that hash) byte-identical.
+NOT_HASHED = ("territories",)
+
+
+def config_content(path: str | Path) -> bytes:
+    """The bytes of a configuration file that its hash covers: its content (YAML parsed, then
+    written as canonical JSON, so comments and layout do not count) without the NOT_HASHED keys."""
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    if isinstance(data, dict):
+        data = {k: v for k, v in data.items() if k not in NOT_HASHED}
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8")
+
+
 def build_provenance(raw_dir: str | Path, raw_files: list[str], config_files: list[str], code_root: str | Path) -> dict:
     raw_dir = Path(raw_dir)
     sources_path = raw_dir / "SOURCES.yaml"
@@ -64,6 +80,6 @@ def build_provenance(raw_dir: str | Path, raw_files: list[str], config_files: li
         files.append({"path": rel, "sha256": sha256(f), "producer": meta.get("producer"), "demo": bool(meta.get("demo"))})
     h = hashlib.sha256()
     for f in sorted(config_files):
-        h.update(Path(f).name.encode() + b"\0" + Path(f).read_bytes())
+        h.update(Path(f).name.encode() + b"\0" + config_content(f))
     return {"files": files, "config_sha256": h.hexdigest(), "code_version": code_version(code_root),
             "code_date": code_date(code_root), "demo": demo}
