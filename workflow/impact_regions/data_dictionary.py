@@ -70,6 +70,8 @@ TABLES: dict[str, dict] = {
             "score": ("{score_unit}", "Score de fragilité du domaine : moyenne des scores de ses indicateurs"),
             "rank_among_regions": ("rang", "Rang parmi les régions, 1 = la plus fragile (rang qu'il occuperait pour "
                                            "un territoire composé ; vide pour les départements et la France)"),
+            "rank_among_departements": ("rang", "Rang parmi les 101 départements, 1 = le plus fragile (départements "
+                                                "seulement ; vide pour les autres territoires)"),
             "n_indicators": ("nombre", "Nombre d'indicateurs renseignés du domaine"),
             "rank_median": ("rang", "Rang médian sur les simulations de Monte-Carlo des choix de méthode"),
             "rank_p05": ("rang", "5e centile du rang simulé (borne basse de l'intervalle de rang)"),
