@@ -21,7 +21,8 @@ What it does
    lag (SLURM end to Snakemake's "Finished": the plugin's status polling).
 
 Needs a running SLURM cluster whose partition is the profile's (`.ci/slurm` starts one on this
-machine and calls this script). Usage: `python benchmarks/slurm.py [--timeout S] [--keep]`.
+machine and calls this script, passing on its own arguments). Usage: `python benchmarks/slurm.py
+[--timeout S] [--keep] [--slurm-args "more Snakemake arguments for the SLURM run"]`.
 Results printed and written to benchmarks/results/slurm-<timestamp>.json. Exit status 1 when a run
 fails or the outputs differ.
 """
@@ -32,7 +33,9 @@ import argparse
 import json
 import os
 import re
+import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -60,7 +63,16 @@ def run(workdir: Path, extra: list[str], timeout: int) -> tuple[int, float, Path
            "-d", str(workdir), *extra]
     t = time.monotonic()
     with log.open("w") as fh:
-        rc = subprocess.run(cmd, stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL).returncode
+        proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        try:
+            rc = proc.wait()
+        except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (see main): `timeout` passes it on to Snakemake
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=45)  # `timeout -k 30` kills a Snakemake that ignores it
+            except subprocess.TimeoutExpired:
+                proc.kill()
+            raise
     return rc, time.monotonic() - t, log
 
 
@@ -98,7 +110,8 @@ def stamp(text: str) -> float:
 
 
 def jobs_from_log(log: Path) -> dict[str, dict]:
-    """{SLURM job id: {"rule", "submitted", "finished"}} from the Snakemake log (1 s resolution)."""
+    """{SLURM job id: {"rule", "submitted", "finished"}} from the Snakemake log (1 s resolution).
+    A group job (--groups) has no rule and no "finished" here: its comment names it instead."""
     now, rule, by_smk, rules, out = None, None, {}, {}, {}
     for line in log.read_text(errors="replace").splitlines():
         if m := re.match(r"^\[(\w{3} \w{3} +\d+ \d\d:\d\d:\d\d \d{4})\]$", line):
@@ -107,7 +120,7 @@ def jobs_from_log(log: Path) -> dict[str, dict]:
             rule = m.group(1)
         elif m := re.match(r"^    jobid: (\d+)$", line):
             rules[m.group(1)] = rule
-        elif m := re.match(r"^Job (\d+) has been submitted with SLURM jobid (\d+)", line):
+        elif m := re.match(r"^Job (\S+) has been submitted with SLURM jobid (\d+)", line):  # group jobs: a UUID
             by_smk[m.group(1)] = m.group(2)
             out[m.group(2)] = {"rule": rules.get(m.group(1)), "submitted": now}
         elif (m := re.match(r"^Finished jobid: (\d+)", line)) and m.group(1) in by_smk:
@@ -144,7 +157,7 @@ def per_job(workdir: Path, log: Path) -> list[dict]:
     rows = []
     for jid, info in sorted(logged.items(), key=lambda kv: int(kv[0])):
         q = queued.get(jid, {})
-        row = {"slurm_job": int(jid), "rule": info["rule"], "state": q.get("state")}
+        row = {"slurm_job": int(jid), "rule": info["rule"] or q.get("comment"), "state": q.get("state")}
         start, end = q.get("start"), q.get("end")
         own = own_seconds(workdir, q.get("comment", ""))
         if start is not None and end is not None:
@@ -162,11 +175,18 @@ def median(xs):
     return None if not xs else (xs[len(xs) // 2] if len(xs) % 2 else (xs[len(xs) // 2 - 1] + xs[len(xs) // 2]) / 2)
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main() -> int:
+    signal.signal(signal.SIGTERM, _interrupt)  # stopped by .ci/slurm's trap: stop the run, keep the files
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--timeout", type=int, default=1800, help="seconds allowed to each Snakemake run")
     ap.add_argument("--keep", action="store_true", help="keep the working directories")
     ap.add_argument("--workdir", type=Path, help="parent of the working directories (default: a new temporary one)")
+    ap.add_argument("--slurm-args", default="", help="more Snakemake arguments for the SLURM run, one string "
+                    "(e.g. \"--slurm-init-seconds-before-status-checks 10\")")
     args = ap.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="impact-slurm-run-", dir=args.workdir))
@@ -182,8 +202,9 @@ def main() -> int:
         if rc != 0:
             print(log.read_text(errors="replace")[-4000:])
             return 1
-        rc, t, log = run(slurm, ["--workflow-profile", str(ROOT / "profiles" / "slurm")], args.timeout)
-        results["slurm"] = {"exit": rc, "seconds": round(t, 1)}
+        extra = shlex.split(args.slurm_args)
+        rc, t, log = run(slurm, ["--workflow-profile", str(ROOT / "profiles" / "slurm"), *extra], args.timeout)
+        results["slurm"] = {"exit": rc, "seconds": round(t, 1), "extra_args": extra}
         print(f"SLURM run (profiles/slurm): exit {rc}, {t:.1f} s", flush=True)
         if rc != 0:
             print(log.read_text(errors="replace")[-6000:])
@@ -197,6 +218,9 @@ def main() -> int:
             results["slurm"][f"total_{key}"] = round(sum(v for v in vals if v is not None), 1)
         results["comparison"] = cmp = compare(local, slurm)
         ok = not (cmp["different"] or cmp["only_local"] or cmp["only_slurm"])
+    except KeyboardInterrupt:
+        print("interrupted: the Snakemake run was stopped", flush=True)
+        return 130
     finally:
         results["machine"]["load_after"] = os.getloadavg()
         results["host_speed_after"] = round(host_speed(), 3)
