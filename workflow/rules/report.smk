@@ -122,7 +122,8 @@ rule report_pdf:
         code=code("report_steps", "render", "page_fill", "weasyprint_import", "pdf_info", "svg_text", "templating"),
     output:
         pdf=report(f"{REPORTS}/{{slug}}.pdf", caption="../report/synthese.rst", category="Synthèses",
-                   subcategory=lambda w: "Régions" if BY_SLUG[w.slug]["kind"] == "region" else "Territoires personnalisés",
+                   subcategory=lambda w: {"region": "Régions", "custom": "Territoires personnalisés",
+                                          "departement": "Départements"}[BY_SLUG[w.slug]["kind"]],
                    labels=lambda w: {"Territoire": BY_SLUG[w.slug]["name"], "Fichier": f"{w.slug}.pdf"}),
         facts=f"{BUILD}/{{slug}}/pdf.json",  # pages and size, for the index page
     log:
