@@ -10,7 +10,6 @@ written in the order given (the table archive sorts them; an XLSX keeps openpyxl
 from __future__ import annotations
 
 import io
-import os
 import zipfile
 from collections.abc import Iterable
 from datetime import datetime, timezone
@@ -61,17 +60,8 @@ def restamp(archive: bytes, date: datetime, first: tuple[str, ...] = ()) -> byte
 def write_zip_atomic(path: str | Path, entries: Iterable[tuple[str, bytes]], date: datetime) -> Path:
     """Write the archive of :func:`zip_bytes` to `path` through a temporary sibling file and
     ``os.replace`` (one entry in memory at a time): a failure leaves no archive behind."""
-    from .templating import _tmp_sibling
+    from .templating import atomic_writer
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _tmp_sibling(path)
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        with os.fdopen(fd, "wb") as fh:
-            _write(fh, entries, date)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return path
+    with atomic_writer(path) as fh:
+        _write(fh, entries, date)
+    return Path(path)

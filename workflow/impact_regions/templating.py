@@ -5,6 +5,7 @@ Kept apart from :mod:`impact_regions.render` so that the HTML job does not impor
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from pathlib import Path
@@ -20,8 +21,10 @@ def _tmp_sibling(path: Path) -> Path:
     return path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.part")
 
 
-def write_bytes_atomic(path: str | Path, data: bytes) -> Path:
-    """Write `data` to `path` through a temporary sibling file and `os.replace`.
+@contextlib.contextmanager
+def atomic_writer(path: str | Path):
+    """A binary file handle on a temporary sibling of `path`, moved onto `path` with `os.replace`
+    when the block ends without error, removed otherwise.
 
     Readers (and Snakemake) never see a half-written file; the file gets the usual permissions
     (0666 minus the umask), not the 0600 of `tempfile.mkstemp`.
@@ -32,12 +35,18 @@ def write_bytes_atomic(path: str | Path, data: bytes) -> Path:
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            yield fh
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    return path
+
+
+def write_bytes_atomic(path: str | Path, data: bytes) -> Path:
+    """Write `data` to `path` atomically (see :func:`atomic_writer`)."""
+    with atomic_writer(path) as fh:
+        fh.write(data)
+    return Path(path)
 
 
 def write_text_atomic(path: str | Path, text: str) -> Path:
