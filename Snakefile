@@ -1,6 +1,20 @@
 # IMPACT-Régions: raw INSEE / ANCT extracts and survey microdata -> processed tables -> reports.
 # Run `snakemake` (the workflow profile in profiles/default sets the cores). See README.md.
 
+import os
+import sys
+
+# The package is imported from this workflow's own copy, in Snakemake's process and (PYTHONPATH)
+# in every job's: a copy of the project elsewhere runs its own code, whatever is installed.
+PACKAGE_DIR = os.path.join(workflow.basedir, "workflow")
+sys.path.insert(0, PACKAGE_DIR)
+os.environ.update(  # set here, for the jobs (a cluster's jobs get it from the submitting shell)
+    PYTHONPATH=os.pathsep.join(
+        [PACKAGE_DIR] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and p != PACKAGE_DIR]
+    )
+)
+
+
 configfile: "config/config.yaml"
 # `snakemake --report report.zip`: this description, and the outputs flagged report() in the rules
 report: "workflow/report/workflow.rst"

@@ -1,5 +1,7 @@
 # Configuration, validated before any job is scheduled, and the paths shared by the rules.
 import mimetypes
+import os
+import re
 import sys
 from pathlib import Path
 
@@ -10,8 +12,6 @@ from impact_regions.departement_territories import departement_territories
 from impact_regions.errors import ConfigError, InputError
 from impact_regions.geo import read_departement_index
 from impact_regions.indicator_raw import source_paths
-import re
-
 from impact_regions.territories import custom_definition
 
 try:
@@ -45,13 +45,19 @@ def alternatives(words):
     return "|".join(re.escape(w) for w in words) or "(?!)"
 
 
-# Code each job depends on, as inputs: editing a query or the package reruns the jobs that use it.
-SRC = Path(workflow.basedir) / "workflow"
+# Paths of the project's own files, relative to the working directory (the project folder, or
+# the folder given by --directory): rule inputs and params hold no absolute path, so that a copy
+# of the project with its outputs (cp -a) finds every job up to date.
+SRC = Path(os.path.relpath(Path(workflow.basedir) / "workflow"))
+# The software environment of every rule (`--software-deployment-method conda`); the rules' files
+# are in workflow/rules/, hence the path relative to them.
+CONDA_ENV = "../../environment.yml"
 
 
 def code(*modules, sql=()):
-    """Absolute paths of package modules and SQL files (so they also work with --directory)."""
-    return [str(SRC / "impact_regions" / f"{m}.py") for m in ("__init__", "errors", "config", "geo", "storage", "steps", "entry", *modules)] + [
+    """The package modules and SQL files a job runs, as inputs: editing one reruns its jobs."""
+    common = ("__init__", "errors", "config", "geo", "storage", "steps", "entry")
+    return [str(SRC / "impact_regions" / f"{m}.py") for m in (*common, *modules)] + [
         str(SRC / "sql" / f"{q}.sql") for q in sql
     ]
 
@@ -91,6 +97,26 @@ def base_tables():
 
 def custom_tables(slug):
     return {t: f"{CUSTOM}/{slug}/{t}.parquet" for t in TABLE_NAMES}
+
+
+# the tables a report reads (impact_regions.report_context.TABLE_COLUMNS): no other table change
+# reruns the reports
+REPORT_TABLES = ["territories", "indicator_values", "fragility_indices", "survey_estimates", "perception_gaps",
+                 "raking_margins", "sensitivity"]
+
+
+def report_parts(slug):
+    """The table files a territory's report reads: the base, plus its own rows if custom."""
+    parts = [{t: p for t, p in base_tables().items() if t in REPORT_TABLES}]
+    if slug in CUSTOM_DEFS:
+        parts.append({t: p for t, p in custom_tables(slug).items() if t in REPORT_TABLES})
+    return parts
+
+
+def territory_for_report(slug):
+    t = BY_SLUG[slug]
+    keys = ("code", "name", "short_name", "locative", "genitive", "nominative", "slug", "kind", "departements")
+    return {k: t[k] for k in keys + (("region_name",) if t["kind"] == "departement" else ())}
 
 
 def byte_compile_package():

@@ -25,11 +25,13 @@ rule custom_territory:
     benchmark:
         f"{LOGS}/benchmarks/custom_territory-{{slug}}.tsv"
     params:
-        geo_dir=GEO_DIR,
+        geo_dir=lambda w, input: os.path.dirname(input.geo[0]),
         # the territory's definition, not its file: editing its intro reruns nothing here
         definition=lambda wildcards: CUSTOM_DEFS[wildcards.slug],
         options={k: CFG[k] for k in ("index", "survey_estimation", "weighting", "raking", "audit", "uncertainty")},
     wildcard_constraints:
         slug=alternatives(CUSTOM_DEFS),
+    conda:
+        CONDA_ENV
     script:
         "../scripts/custom_territory.py"

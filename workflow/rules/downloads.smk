@@ -24,5 +24,7 @@ rule tables_archive:
         tables={t: f"{PROCESSED}/{t}.parquet" for t in TABLE_NAMES + RUN_TABLE_NAMES},
         config={k: CFG[k] for k in ("vintage", "survey_year", "index", "survey_estimation")},
     priority: 10  # one job per run: early, so that it does not end the build alone
+    conda:
+        CONDA_ENV
     script:
         "../scripts/tables_archive.py"

@@ -25,5 +25,7 @@ rule perception_gaps:
         index=CFG["index"],
         uncertainty=CFG["uncertainty"],
     priority: 20  # on the critical path to the reports: scheduled first
+    conda:
+        CONDA_ENV
     script:
         "../scripts/perception_gaps.py"

@@ -21,10 +21,12 @@ rule indices:
     benchmark:
         f"{LOGS}/benchmarks/indices.tsv"
     params:
-        geo_dir=GEO_DIR,
+        geo_dir=lambda w, input: os.path.dirname(input.geo[0]),
         index=CFG["index"],
         audit=CFG["audit"],
     priority: 20  # on the critical path to the reports: scheduled first
+    conda:
+        CONDA_ENV
     script:
         "../scripts/indices.py"
 

@@ -12,7 +12,9 @@ rule territories:
     benchmark:
         f"{LOGS}/benchmarks/territories.tsv"
     params:
-        geo_dir=GEO_DIR,
+        geo_dir=lambda w, input: os.path.dirname(input.geo[0]),
+    conda:
+        CONDA_ENV
     script:
         "../scripts/territories.py"
 
@@ -30,8 +32,8 @@ rule indicator_raw:
     benchmark:
         f"{LOGS}/benchmarks/indicator_raw.tsv"
     params:
-        geo_dir=GEO_DIR,
-        raw_dir=RAW,
+        geo_dir=lambda w, input: os.path.dirname(input.geo[0]),
+        raw_dir=lambda w, input: os.path.dirname(os.path.dirname(input.geo[0])),  # geography: <raw_dir>/geo
         # the files are read by 2 worker processes (largest first), but the job's start, the
         # concatenation and the writing run on one core: declared as 1 thread, Snakemake runs the
         # survey chain beside it (measured: the last base table 2.6 s sooner on 2 cores than with
@@ -39,6 +41,8 @@ rule indicator_raw:
         workers=2,
     threads: 1
     priority: 20  # on the critical path to the reports: scheduled first
+    conda:
+        CONDA_ENV
     script:
         "../scripts/indicator_raw.py"
 
@@ -58,9 +62,11 @@ rule survey_responses:
     benchmark:
         f"{LOGS}/benchmarks/survey_responses.tsv"
     params:
-        geo_dir=GEO_DIR,
-        raw_dir=RAW,
+        geo_dir=lambda w, input: os.path.dirname(input.geo[0]),
+        raw_dir=lambda w, input: os.path.dirname(os.path.dirname(input.geo[0])),  # geography: <raw_dir>/geo
     priority: 20  # on the critical path to the reports: scheduled first
+    conda:
+        CONDA_ENV
     script:
         "../scripts/survey_responses.py"
 
@@ -82,5 +88,7 @@ rule survey_weights:
         weighting=CFG["weighting"],
         raking=CFG["raking"],
     priority: 20  # on the critical path to the reports: scheduled first
+    conda:
+        CONDA_ENV
     script:
         "../scripts/survey_weights.py"

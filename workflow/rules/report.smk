@@ -6,7 +6,7 @@ from impact_regions.report_steps import CHART_NAMES
 
 BUILD = f"{PROCESSED}/report_build"
 REPORTS = CFG["reports_dir"]
-TEMPLATES = str(Path(workflow.basedir) / "templates")
+TEMPLATES = os.path.relpath(Path(workflow.basedir) / "templates")  # relative: see SRC in common.smk
 FONTS = sorted(str(p) for p in (Path(TEMPLATES) / "fonts").glob("*.ttf"))
 # the templates of a synthesis (the index page's and the annex's have their own rules)
 TEMPLATE_FILES = [str(Path(TEMPLATES) / "report.html.j2")] + sorted(str(p) for p in (Path(TEMPLATES) / "partials").glob("*.j2"))
@@ -16,26 +16,6 @@ SOURCES_YAML = [p for p in [f"{RAW}/SOURCES.yaml"] if Path(p).exists()]
 ANNEX_TABLES = ["territories", "fragility_indices", "raking_margins", "index_audit", "sensitivity"]
 # the modules of the charts package (impact_regions/charts/), for code(...)
 CHART_MODULES = [f"charts/{p.stem}" for p in sorted((SRC / "impact_regions" / "charts").glob("*.py"))]
-
-
-# the tables a report reads (impact_regions.report_context.TABLE_COLUMNS): no other table change
-# reruns the reports
-REPORT_TABLES = ["territories", "indicator_values", "fragility_indices", "survey_estimates", "perception_gaps",
-                 "raking_margins", "sensitivity"]
-
-
-def report_parts(slug):
-    """The table files a territory's report reads: the base, plus its own rows if custom."""
-    parts = [{t: p for t, p in base_tables().items() if t in REPORT_TABLES}]
-    if slug in CUSTOM_DEFS:
-        parts.append({t: p for t, p in custom_tables(slug).items() if t in REPORT_TABLES})
-    return parts
-
-
-def territory_for_report(slug):
-    t = BY_SLUG[slug]
-    keys = ("code", "name", "short_name", "locative", "genitive", "nominative", "slug", "kind", "departements")
-    return {k: t[k] for k in keys + (("region_name",) if t["kind"] == "departement" else ())}
 
 
 rule provenance:
@@ -50,10 +30,12 @@ rule provenance:
     benchmark:
         f"{LOGS}/benchmarks/provenance.tsv"
     params:
-        raw_dir=RAW,
+        raw_dir=lambda w, input: os.path.dirname(os.path.dirname(input.raw[0])),  # geography first: <raw_dir>/geo/…
         raw_files=GEO_FILES + INDICATOR_SOURCES + SURVEY_SOURCES,
         config_files=CONFIG_FILES + [CFG["indicators"], CFG["survey"]],
-        code_root=workflow.basedir,
+        code_root=os.path.relpath(workflow.basedir),
+    conda:
+        CONDA_ENV
     script:
         "../scripts/provenance.py"
 
@@ -87,6 +69,8 @@ rule report_data:
         fonts_dir=str(Path(TEMPLATES) / "fonts"),
     wildcard_constraints:
         slug=alternatives(SLUGS),
+    conda:
+        CONDA_ENV
     script:
         "../scripts/report_data.py"
 
@@ -108,6 +92,8 @@ rule report_html:
         charts_dir=lambda w: f"{BUILD}/{w.slug}/charts",
     wildcard_constraints:
         slug=alternatives(SLUGS),
+    conda:
+        CONDA_ENV
     script:
         "../scripts/report_html.py"
 
@@ -135,6 +121,8 @@ rule report_pdf:
         charts_dir=lambda w: f"{BUILD}/{w.slug}/charts",
     wildcard_constraints:
         slug=alternatives(SLUGS),
+    conda:
+        CONDA_ENV
     script:
         "../scripts/report_pdf.py"
 
@@ -154,10 +142,12 @@ rule index_map:
     benchmark:
         f"{LOGS}/benchmarks/index_map.tsv"
     params:
-        geo_dir=GEO_DIR,
-        fonts_dir=str(Path(TEMPLATES) / "fonts"),
+        geo_dir=lambda w, input: os.path.dirname(input.geo[0]),
+        fonts_dir=lambda w, input: os.path.dirname(input.fonts[0]),
         links={t["code"]: f"{slug}.pdf" for slug, t in BY_SLUG.items() if t["kind"] == "region"},
     priority: 10  # one job per run: early, so that it does not end the build alone
+    conda:
+        CONDA_ENV
     script:
         "../scripts/index_map.py"
 
@@ -187,7 +177,9 @@ rule index:
         reports={slug: {"context": f"{BUILD}/{slug}/context.json", "facts": f"{BUILD}/{slug}/pdf.json",
                         "csv": f"{REPORTS}/donnees/{slug}.csv", "xlsx": f"{REPORTS}/donnees/{slug}.xlsx"}
                  for slug in SLUGS},
-        templates_dir=TEMPLATES,
+        templates_dir=lambda w, input: os.path.dirname(input.template),
+    conda:
+        CONDA_ENV
     script:
         "../scripts/index.py"
 
@@ -215,7 +207,9 @@ rule methodology:
         tables={t: base_tables()[t] for t in ANNEX_TABLES},
         config={k: CFG[k] for k in ("vintage", "index", "survey_estimation", "weighting", "raking", "audit",
                                     "uncertainty")},
-        templates_dir=TEMPLATES,
+        templates_dir=lambda w, input: os.path.dirname(input.templates[0]),
     priority: 10  # one job per run: early, so that it does not end the build alone
+    conda:
+        CONDA_ENV
     script:
         "../scripts/methodology.py"

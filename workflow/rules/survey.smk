@@ -21,5 +21,7 @@ rule survey_estimates:
         raking=CFG["raking"],
         options=CFG["survey_estimation"],
     priority: 20  # on the critical path to the reports: scheduled first
+    conda:
+        CONDA_ENV
     script:
         "../scripts/survey_estimates.py"

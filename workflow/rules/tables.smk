@@ -15,5 +15,7 @@ rule tables:
     params:
         parts={t: [base_tables()[t]] + [custom_tables(s)[t] for s in CUSTOM_DEFS if t in TABLE_NAMES]
                for t in TABLE_NAMES + RUN_TABLE_NAMES},
+    conda:
+        CONDA_ENV
     script:
         "../scripts/tables.py"
