@@ -19,23 +19,31 @@ try:
     CATALOGUE = load_indicators(CFG["indicators"])
     CODEBOOK = load_survey(CFG["survey"], CATALOGUE["domains"])
     GEO_DIR = f"{CFG['raw_dir']}/geo"
-    GEO = read_departement_index(GEO_DIR)  # the départements of each region (no pandas: faster parse)
+    GEO = read_departement_index(
+        GEO_DIR
+    )  # the départements of each region (no pandas: faster parse)
     TERRITORY_FILES = load_territory_files(CFG["regions_dir"], GEO)
     # config territories.departements: one more report per département, from the base tables
-    DEPARTEMENT_TERRITORIES = departement_territories(GEO_DIR) if CFG["territories"]["departements"] else []
+    DEPARTEMENT_TERRITORIES = (
+        departement_territories(GEO_DIR) if CFG["territories"]["departements"] else []
+    )
 except (ConfigError, InputError) as exc:
     raise WorkflowError(f"invalid configuration: {exc}") from None
 
 RAW = CFG["raw_dir"]
 PROCESSED = CFG["processed_dir"]
 STAGING = f"{PROCESSED}/staging"
-BASE = f"{PROCESSED}/base"      # 18 regions, 101 départements, France: independent of the territory files
+BASE = (
+    f"{PROCESSED}/base"  # 18 regions, 101 départements, France: independent of the territory files
+)
 CUSTOM = f"{PROCESSED}/custom"  # one directory per custom territory
 LOGS = "logs"
 GEO_FILES = [f"{GEO_DIR}/{f}" for f in ("regions.csv", "departements.csv", "communes.csv")]
 INDICATOR_SOURCES = source_paths(CATALOGUE, RAW)
 SURVEY_SOURCES = [f"{RAW}/{f['path']}" for f in CODEBOOK["files"]]
-SLUGS = [t["slug"] for t in TERRITORY_FILES + DEPARTEMENT_TERRITORIES]  # départements: "departements/13-…"
+SLUGS = [
+    t["slug"] for t in TERRITORY_FILES + DEPARTEMENT_TERRITORIES
+]  # départements: "departements/13-…"
 BY_SLUG = {t["slug"]: t for t in TERRITORY_FILES + DEPARTEMENT_TERRITORIES}
 CUSTOM_DEFS = {t["slug"]: custom_definition(t) for t in TERRITORY_FILES if t["kind"] == "custom"}
 
@@ -63,8 +71,16 @@ def code(*modules, sql=()):
 
 
 # Tables with rows per territory (base rows + one part per custom territory) ...
-TABLE_NAMES = ["territories", "indicator_values", "indicator_scores", "fragility_indices",
-               "survey_estimates", "perception_gaps", "raking_margins", "index_audit"]
+TABLE_NAMES = [
+    "territories",
+    "indicator_values",
+    "indicator_scores",
+    "fragility_indices",
+    "survey_estimates",
+    "perception_gaps",
+    "raking_margins",
+    "index_audit",
+]
 # ... and tables of the whole run (base only): the inhabitants' weights, the Sobol indices
 RUN_TABLE_NAMES = ["survey_weights", "sensitivity"]
 TABLES = [f"{PROCESSED}/{t}.parquet" for t in TABLE_NAMES + RUN_TABLE_NAMES]
@@ -77,15 +93,21 @@ SNAKEMAKE_REPORT_TABLES = {
     "perception_gaps": "Écarts entre fragilité objective et perçue",
     "sensitivity": "Sensibilité aux choix de méthode (indices de Sobol)",
 }
-mimetypes.add_type("application/vnd.apache.parquet", ".parquet")  # else the report logs "assuming text/plain"
+mimetypes.add_type(
+    "application/vnd.apache.parquet", ".parquet"
+)  # else the report logs "assuming text/plain"
 
 
 def table_output(t):
     path = f"{PROCESSED}/{t}.parquet"
     if t not in SNAKEMAKE_REPORT_TABLES:
         return path
-    return report(path, caption=f"../report/tables/{t}.rst", category="Tableaux",
-                  labels={"Table": t, "Contenu": SNAKEMAKE_REPORT_TABLES[t]})
+    return report(
+        path,
+        caption=f"../report/tables/{t}.rst",
+        category="Tableaux",
+        labels={"Table": t, "Contenu": SNAKEMAKE_REPORT_TABLES[t]},
+    )
 
 
 POPULATION = f"{RAW}/{CFG['raking']['population']}"
@@ -101,8 +123,15 @@ def custom_tables(slug):
 
 # the tables a report reads (impact_regions.report_context.TABLE_COLUMNS): no other table change
 # reruns the reports
-REPORT_TABLES = ["territories", "indicator_values", "fragility_indices", "survey_estimates", "perception_gaps",
-                 "raking_margins", "sensitivity"]
+REPORT_TABLES = [
+    "territories",
+    "indicator_values",
+    "fragility_indices",
+    "survey_estimates",
+    "perception_gaps",
+    "raking_margins",
+    "sensitivity",
+]
 
 
 def report_parts(slug):
@@ -115,7 +144,17 @@ def report_parts(slug):
 
 def territory_for_report(slug):
     t = BY_SLUG[slug]
-    keys = ("code", "name", "short_name", "locative", "genitive", "nominative", "slug", "kind", "departements")
+    keys = (
+        "code",
+        "name",
+        "short_name",
+        "locative",
+        "genitive",
+        "nominative",
+        "slug",
+        "kind",
+        "departements",
+    )
     return {k: t[k] for k in keys + (("region_name",) if t["kind"] == "departement" else ())}
 
 
@@ -142,7 +181,9 @@ def remove_stale_outputs():
     while changed:
         changed = False
         for r in workflow.rules:
-            if r.has_wildcards():  # per-territory jobs: Snakemake itself removes a failed job's outputs
+            if (
+                r.has_wildcards()
+            ):  # per-territory jobs: Snakemake itself removes a failed job's outputs
                 continue
             outs = [Path(o) for o in r.output if Path(o).exists()]
             if not outs:
@@ -154,4 +195,7 @@ def remove_stale_outputs():
                     removed.append(str(o))
                 changed = True
     if removed:
-        print("Removed outputs made stale by the failure: " + ", ".join(sorted(removed)), file=sys.stderr)
+        print(
+            "Removed outputs made stale by the failure: " + ", ".join(sorted(removed)),
+            file=sys.stderr,
+        )

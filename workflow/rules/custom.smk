@@ -14,10 +14,29 @@ rule custom_territory:
         base_estimates=rules.survey_estimates.output[0],
         catalogue=CFG["indicators"],
         codebook=CFG["survey"],
-        code=code("territories", "indicator_raw", "indices", "treatment", "index_audit", "french", "survey_estimates",
-                  "perception_gaps", "population", "raking", "survey_weights", "calibration_variance", "uncertainty", "sobol",
-                  sql=("indicator_values", "indicator_scores", "fragility_indices", "survey_estimates",
-                       "perception_gaps")),
+        code=code(
+            "territories",
+            "indicator_raw",
+            "indices",
+            "treatment",
+            "index_audit",
+            "french",
+            "survey_estimates",
+            "perception_gaps",
+            "population",
+            "raking",
+            "survey_weights",
+            "calibration_variance",
+            "uncertainty",
+            "sobol",
+            sql=(
+                "indicator_values",
+                "indicator_scores",
+                "fragility_indices",
+                "survey_estimates",
+                "perception_gaps",
+            ),
+        ),
     output:
         **{t: f"{CUSTOM}/{{slug}}/{t}.parquet" for t in TABLE_NAMES},
     log:
@@ -28,7 +47,10 @@ rule custom_territory:
         geo_dir=lambda w, input: os.path.dirname(input.geo[0]),
         # the territory's definition, not its file: editing its intro reruns nothing here
         definition=lambda wildcards: CUSTOM_DEFS[wildcards.slug],
-        options={k: CFG[k] for k in ("index", "survey_estimation", "weighting", "raking", "audit", "uncertainty")},
+        options={
+            k: CFG[k]
+            for k in ("index", "survey_estimation", "weighting", "raking", "audit", "uncertainty")
+        },
     wildcard_constraints:
         slug=alternatives(CUSTOM_DEFS),
     conda:

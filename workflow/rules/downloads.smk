@@ -12,8 +12,15 @@ rule tables_archive:
         provenance=rules.provenance.output[0],
         catalogue=CFG["indicators"],
         codebook=CFG["survey"],
-        code=code("report_steps", "tables_archive", "data_dictionary", "reproducible_zip", "report_common",
-                  "report_indicators", "french"),
+        code=code(
+            "report_steps",
+            "tables_archive",
+            "data_dictionary",
+            "reproducible_zip",
+            "report_common",
+            "report_indicators",
+            "french",
+        ),
     output:
         f"{DOWNLOADS}/impact-regions-tables.zip",
     log:

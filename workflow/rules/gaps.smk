@@ -12,7 +12,14 @@ rule perception_gaps:
         territories=rules.territories.output[0],
         catalogue=CFG["indicators"],
         codebook=CFG["survey"],
-        code=code("indices", "uncertainty", "sobol", "perception_gaps", "treatment", sql=("perception_gaps",)),
+        code=code(
+            "indices",
+            "uncertainty",
+            "sobol",
+            "perception_gaps",
+            "treatment",
+            sql=("perception_gaps",),
+        ),
     output:
         fragility_indices=f"{BASE}/fragility_indices.parquet",
         sensitivity=f"{BASE}/sensitivity.parquet",

@@ -8,8 +8,14 @@ rule indices:
         indicator_raw=rules.indicator_raw.output[0],
         territories=rules.territories.output[0],
         catalogue=CFG["indicators"],
-        code=code("indicator_raw", "indices", "treatment", "index_audit", "french",
-                  sql=("indicator_values", "indicator_scores", "fragility_indices")),
+        code=code(
+            "indicator_raw",
+            "indices",
+            "treatment",
+            "index_audit",
+            "french",
+            sql=("indicator_values", "indicator_scores", "fragility_indices"),
+        ),
     output:
         indicator_values=f"{BASE}/indicator_values.parquet",
         indicator_scores=f"{BASE}/indicator_scores.parquet",
@@ -29,4 +35,3 @@ rule indices:
         CONDA_ENV
     script:
         "../scripts/indices.py"
-

@@ -9,7 +9,13 @@ rule survey_estimates:
         territories=rules.territories.output[0],
         catalogue=CFG["indicators"],
         codebook=CFG["survey"],
-        code=code("survey_estimates", "calibration_variance", "raking", "population", sql=("survey_estimates",)),
+        code=code(
+            "survey_estimates",
+            "calibration_variance",
+            "raking",
+            "population",
+            sql=("survey_estimates",),
+        ),
     output:
         f"{BASE}/survey_estimates.parquet",
     log:

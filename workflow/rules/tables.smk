@@ -13,8 +13,10 @@ rule tables:
     benchmark:
         f"{LOGS}/benchmarks/tables.tsv"
     params:
-        parts={t: [base_tables()[t]] + [custom_tables(s)[t] for s in CUSTOM_DEFS if t in TABLE_NAMES]
-               for t in TABLE_NAMES + RUN_TABLE_NAMES},
+        parts={
+            t: [base_tables()[t]] + [custom_tables(s)[t] for s in CUSTOM_DEFS if t in TABLE_NAMES]
+            for t in TABLE_NAMES + RUN_TABLE_NAMES
+        },
     conda:
         CONDA_ENV
     script:
