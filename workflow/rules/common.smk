@@ -60,6 +60,16 @@ SRC = Path(os.path.relpath(Path(workflow.basedir) / "workflow"))
 # The software environment of every rule (`--software-deployment-method conda`); the rules' files
 # are in workflow/rules/, hence the path relative to them.
 CONDA_ENV = "../../environment.yml"
+# Resources of each rule (`threads`, `resources: mem_mb, runtime`), for a cluster's scheduler
+# (profiles/slurm) and for `--resources` limits: from the demo build of 2026-12-04 (19 reports,
+# 2 cores, busy host), each rule's "measured:" comment gives its job's peak memory (the kernel's
+# high-water mark of the job's process, recorded by benchmarks/rusage: the `benchmark:` files
+# sample the memory and missed most short jobs, e.g. 9 MB for an HTML job; ~190 MiB is the floor
+# inherited from the Snakemake process that starts a job) and its longest wall time; and, where
+# it was measured, the same at scale (`make bench-scale`, 1 M respondents, 34,875 communes).
+# mem_mb is 1.5-3 times the demo peak, runtime (minutes) well above the wall time: a national
+# survey needs more for the survey rules (`--set-resources survey_estimates:mem_mb=8000`).
+# Every step runs on one core (DuckDB is set to one thread: storage.py), so threads: 1.
 
 
 def code(*modules, sql=()):

@@ -31,6 +31,11 @@ rule tables_archive:
         tables={t: f"{PROCESSED}/{t}.parquet" for t in TABLE_NAMES + RUN_TABLE_NAMES},
         config={k: CFG[k] for k in ("vintage", "survey_year", "index", "survey_estimation")},
     priority: 10  # one job per run: early, so that it does not end the build alone
+    threads: 1
+    resources:
+        # measured: peak 191 MiB, 4.2 s
+        mem_mb=512,
+        runtime=5,  # minutes
     conda:
         CONDA_ENV
     script:

@@ -32,6 +32,11 @@ rule perception_gaps:
         index=CFG["index"],
         uncertainty=CFG["uncertainty"],
     priority: 20  # on the critical path to the reports: scheduled first
+    threads: 1
+    resources:
+        # measured: peak 316 MiB, 2.4 s
+        mem_mb=768,
+        runtime=5,  # minutes
     conda:
         CONDA_ENV
     script:

@@ -27,6 +27,11 @@ rule survey_estimates:
         raking=CFG["raking"],
         options=CFG["survey_estimation"],
     priority: 20  # on the critical path to the reports: scheduled first
+    threads: 1
+    resources:
+        # measured: peak 695 MiB, 8.3 s; 1 M respondents: 4.9 GB, 130 s
+        mem_mb=1536,
+        runtime=10,  # minutes
     conda:
         CONDA_ENV
     script:
