@@ -257,7 +257,7 @@ def annex_step(tables: dict[str, str], indicators_yaml: str, config: dict, prove
     from .config import load_indicators
     from .geo import COG_DATE
     from .render import render_pdf
-    from .report_steps import write_pdf_facts
+    from .pdf_info import write_pdf_facts
     from .templating import render_html
 
     frames = {name: pd.read_parquet(path) for name, path in tables.items()}

@@ -74,7 +74,7 @@ CONDA_ENV = "../../environment.yml"
 
 def code(*modules, sql=()):
     """The package modules and SQL files a job runs, as inputs: editing one reruns its jobs."""
-    common = ("__init__", "errors", "config", "geo", "storage", "steps", "entry")
+    common = ("__init__", "errors", "config", "geo", "storage", "steps", "entry", "territories")
     return [str(SRC / "impact_regions" / f"{m}.py") for m in (*common, *modules)] + [
         str(SRC / "sql" / f"{q}.sql") for q in sql
     ]

@@ -29,6 +29,7 @@ rule custom_territory:
             "calibration_variance",
             "uncertainty",
             "sobol",
+            "readers",
             sql=(
                 "indicator_values",
                 "indicator_scores",

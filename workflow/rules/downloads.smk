@@ -20,6 +20,7 @@ rule tables_archive:
             "report_common",
             "report_indicators",
             "french",
+            "templating",
         ),
     output:
         f"{DOWNLOADS}/impact-regions-tables.zip",

@@ -18,7 +18,8 @@ rule perception_gaps:
             "sobol",
             "perception_gaps",
             "treatment",
-            sql=("perception_gaps",),
+            # indices.py also holds the queries of the point values (run by rule indices)
+            sql=("perception_gaps", "indicator_values", "indicator_scores", "fragility_indices"),
         ),
     output:
         fragility_indices=f"{BASE}/fragility_indices.parquet",

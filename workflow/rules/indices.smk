@@ -14,6 +14,7 @@ rule indices:
             "treatment",
             "index_audit",
             "french",
+            "readers",
             sql=("indicator_values", "indicator_scores", "fragility_indices"),
         ),
     output:

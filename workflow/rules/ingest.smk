@@ -97,7 +97,7 @@ rule survey_weights:
         respondents=rules.survey_responses.output.respondents,
         population=POPULATION,
         territories=rules.territories.output[0],
-        code=code("population", "raking", "survey_weights"),
+        code=code("population", "raking", "survey_weights", "readers"),
     output:
         weights=f"{BASE}/survey_weights.parquet",
         margins=f"{BASE}/raking_margins.parquet",

@@ -22,7 +22,7 @@ rule provenance:
     input:
         raw=GEO_FILES + INDICATOR_SOURCES + SURVEY_SOURCES + SOURCES_YAML,
         config=CONFIG_FILES + [CFG["indicators"], CFG["survey"]],
-        code=code("provenance"),
+        code=code("report_steps", "provenance", "templating", "french"),
     output:
         f"{STAGING}/provenance.json",
     log:
@@ -137,7 +137,7 @@ rule index_map:
         fragility=f"{BASE}/fragility_indices.parquet",
         geo=[f"{GEO_DIR}/regions.geojson"] + GEO_FILES,
         fonts=FONTS,
-        code=code("report_steps", *CHART_MODULES, "svg_tidy", "french"),
+        code=code("report_steps", *CHART_MODULES, "svg_tidy", "french", "templating"),
     output:
         map=report(f"{REPORTS}/index-map.svg", caption="../report/carte.rst", category="Carte",
                    labels={"Carte": "Fragilité d'ensemble des 18 régions", "Fichier": "index-map.svg"}),
@@ -207,7 +207,8 @@ rule methodology:
         templates=[str(Path(TEMPLATES) / "methodology.html.j2"), str(Path(TEMPLATES) / "print.css")],
         fonts=FONTS,
         code=code("methodology_annex", "index_audit", "index_page", "french", "render", "page_fill", "weasyprint_import",
-                  "pdf_info", "svg_text", "templating"),
+                  "pdf_info", "svg_text", "templating", "indices", "treatment",
+                  sql=("indicator_values", "indicator_scores", "fragility_indices")),  # index_audit imports indices
     output:
         html=f"{BUILD}/methodologie.html",
         pdf=report(f"{REPORTS}/methodologie.pdf", caption="../report/methodologie.rst", category="Synthèses",

@@ -14,6 +14,7 @@ rule survey_estimates:
             "calibration_variance",
             "raking",
             "population",
+            "readers",
             sql=("survey_estimates",),
         ),
     output:
