@@ -60,7 +60,7 @@ SRC = Path(os.path.relpath(Path(workflow.basedir) / "workflow"))
 # The software environment of every rule (`--software-deployment-method conda`); the rules' files
 # are in workflow/rules/, hence the path relative to them.
 CONDA_ENV = "../../environment.yml"
-# Resources of each rule (`threads`, `resources: mem_mb, runtime`), for a cluster's scheduler
+# Resources of each rule (`threads`, and `mem_mb`, `runtime` under `resources`), for a cluster's scheduler
 # (profiles/slurm) and for `--resources` limits: from the demo build of 2026-12-04 (19 reports,
 # 2 cores, busy host), each rule's "measured:" comment gives its job's peak memory (the kernel's
 # high-water mark of the job's process, recorded by benchmarks/rusage: the `benchmark:` files
