@@ -826,3 +826,40 @@ def test_found_the_sav_file_that_crashed_pyreadstat():
     with pytest.raises(InputError) as exc:
         read_survey_table(path)
     assert str(path) in str(exc.value) and "not a readable sav file" in str(exc.value)
+
+
+def _never_ends(fmt, path):
+    import time
+
+    time.sleep(600)
+
+
+def test_a_statistical_reader_that_hangs_is_killed_and_an_input_error(tmp_path, monkeypatch):
+    # GIVEN a .sav file on which pyreadstat never returns (a ReadStat loop), and a short limit
+    import time
+
+    import impact_regions.survey_files as survey_files
+
+    path = tmp_path / "survey.sav"
+    path.write_bytes(b"$FL2 not really SPSS")
+    monkeypatch.setattr(survey_files, "_readstat", _never_ends)
+    monkeypatch.setattr(survey_files, "READ_TIMEOUT_BASE_S", 0.5)
+    # WHEN it is read
+    start = time.monotonic()
+    with pytest.raises(InputError) as exc:
+        read_survey_table(path)
+    # THEN the child is killed after the limit and the error names the file and the limit
+    assert time.monotonic() - start < 10
+    assert str(path) in str(exc.value) and "still reading it after 1 s" in str(exc.value)
+    assert "READ_TIMEOUT_BASE_S" in str(exc.value)
+
+
+def test_the_read_timeout_grows_with_the_file(tmp_path):
+    from impact_regions.survey_files import READ_TIMEOUT_BASE_S, read_timeout
+
+    small, big = tmp_path / "small.sav", tmp_path / "big.sav"
+    small.write_bytes(b"x")
+    with open(big, "wb") as f:
+        f.truncate(400_000_000)  # sparse: a 400 MB file (a million respondents) without writing it
+    assert READ_TIMEOUT_BASE_S <= read_timeout(small) < READ_TIMEOUT_BASE_S + 1
+    assert 600 < read_timeout(big) <= 3600
