@@ -2,7 +2,8 @@
 
 Every reader of a raw input is run by `hypothesis` on variants of the committed test excerpts
 (tests/data/tiny/raw): the indicator extracts of each reader and format (CSV and the OT workbook),
-the survey files (CSV, SPSS, Stata, Excel, through the whole staging of `build_survey`), the
+the survey files (CSV, SPSS, Stata, Excel, through the whole staging of `build_survey`; SAS,
+the bytes of tests/data/sas/barometre.sas7bdat), the
 population margins (TD_POP1B), the territory files (config/regions) and the reference geography
 (`load_geo`, `read_departements`). The variants are
 
@@ -880,3 +881,40 @@ def test_the_read_timeout_grows_with_the_file(tmp_path):
         f.truncate(400_000_000)  # sparse: a 400 MB file (a million respondents) without writing it
     assert READ_TIMEOUT_BASE_S <= read_timeout(small) < READ_TIMEOUT_BASE_S + 1
     assert 600 < read_timeout(big) <= 3600
+
+
+#: The SAS seed: no Python library writes .sas7bdat, so its bytes are mutated (tests/data/sas).
+SAS_SEED = ROOT / "tests" / "data" / "sas" / "barometre.sas7bdat"
+
+
+@fewer(2)
+@given(byte_ops=st.lists(byte_operations, min_size=1, max_size=3))
+def test_survey_sas7bdat_bytes(byte_ops):
+    data = SAS_SEED.read_bytes()
+    for op in byte_ops:
+        data = _apply(data, op)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "barometre.sas7bdat"
+        path.write_bytes(data)
+        try:
+            with no_hang():
+                table = read_survey_table(path)
+        except InputError as err:
+            assert_input_error(err, path)
+            return
+    # read: every case of the data set (8), never a partial table, every cell as text
+    assert len(table.data) == len(table.lines) == 8, "a case silently dropped or added"
+    assert all(isinstance(v, str) for col in table.data.columns for v in table.data[col])
+    for mask in (*table.declared_missing.values(), *table.numbers.values()):
+        assert len(mask) == len(table.data)
+
+
+def test_found_a_corrupt_sas7bdat_read_as_an_empty_table(tmp_path):
+    # five zero bytes inserted at offset 232 of the SAS seed: pyreadstat returned a table without
+    # variables or cases, without an error; it is now refused, naming the file
+    data = SAS_SEED.read_bytes()
+    path = tmp_path / "barometre.sas7bdat"
+    path.write_bytes(data[:232] + b"\x00" * 5 + data[232:])
+    with pytest.raises(InputError) as exc:
+        read_survey_table(path)
+    assert str(path) in str(exc.value) and "not a readable sas7bdat file" in str(exc.value)

@@ -18,7 +18,8 @@ Positions in errors: the physical line of a CSV file, the Excel row (with the sh
 workbook, the case number (row of the data editor) of an SPSS, Stata or SAS file. A file that
 cannot be read at all is an :class:`~impact_regions.errors.InputError` naming it and what to do;
 so is a statistical file whose reading crashes pyreadstat or outlasts :func:`read_timeout` (two
-minutes plus two seconds per MB: its child process is killed).
+minutes plus two seconds per MB: its child process is killed), or that gives no variable, or
+fewer or more cases than its header declares (a truncated or corrupt file read without error).
 """
 
 from __future__ import annotations
@@ -260,6 +261,15 @@ def _read_statistical(path: Path, fmt: str) -> SurveyTable:
                          hint="Check the file and its format (`format:` in config/survey.yaml)") from None
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+    # a corrupt file may also be read without an error, as a partial or empty table: refused
+    declared = getattr(meta, "number_rows", None)
+    if len(frame.columns) == 0:
+        raise InputError(path, f"not a readable {fmt} file (no variable could be read: a corrupt file)",
+                         hint="Ask the pollster for the file again, or an export in another format")
+    if declared is not None and declared >= 0 and declared != len(frame):
+        raise InputError(path, f"not a readable {fmt} file (its header declares {declared} cases, "
+                               f"{len(frame)} could be read: a truncated or corrupt file)",
+                         hint="Ask the pollster for the file again, or an export in another format")
     types = getattr(meta, "readstat_variable_types", {}) or {}
     ranges = getattr(meta, "missing_ranges", {}) or {}
     data, labels, missing, numbers = {}, {}, {}, {}
