@@ -60,6 +60,17 @@ indicators:
     unit: "%"
     year: 2017
     source_label: INSEE-DGFiP, Filosofi 2017
+  - id: mediane
+    label: Médiane du niveau de vie
+    domain: emploi
+    reader: insee_filosofi
+    source: filo/FILO_DEP.csv
+    level: departement
+    value: MED17
+    direction: -1
+    unit: "€"
+    year: 2017
+    source_label: INSEE-DGFiP, Filosofi 2017
 """
 
 SURVEY_YAML = SURVEY_CODEBOOK_YAML
@@ -173,6 +184,12 @@ def test_good_inputs_write_the_outputs(project):
     ("insee/base.csv", "2B033", "P17_LOG", "-24000", 6, "a count (denominator of 'logements_vacants') must be ≥ 0"),
     ("filo/FILO_DEP.csv", "03", "TP6017", "115.6", 3, "value outside the range of its unit '%' (0 to 100)"),
     ("filo/FILO_DEP.csv", "01", "TP6017", "-0.1", 2, "value outside the range of its unit '%' (0 to 100)"),
+    ("filo/FILO_DEP.csv", "03", "MED17", "-19700", 3, "value outside the range of its unit '€' (≥ 0)"),
+    # a share above 100 %: more unemployed than active people in Abrest (1 400)
+    ("insee/base.csv", "03001", "P17_CHOM1564", "1500", 4,
+     ("numerator above its denominator for commune 03001: P17_CHOM1564 = 1500 over P17_ACT1564 = 1400 (same line)"
+      " gives a rate of 107.1 %, outside 0 to 100 (indicator 'chomage')")),
+    ("insee/base.csv", "2B033", "P17_LOGVAC", "24001", 6, "numerator above its denominator for commune 2B033"),
 ])
 def test_bad_raw_extract_stops_indicator_raw(project, file, row_id, column, value, line, words):
     # GIVEN a copy of a raw extract with one bad cell
@@ -185,6 +202,69 @@ def test_bad_raw_extract_stops_indicator_raw(project, file, row_id, column, valu
     assert_names_everything(info.value, path, line, column, value)
     assert words in str(info.value)
     assert not project["indicator_raw"].exists()
+
+
+@pytest.mark.parametrize("unit", ["€", "minutes", "consultations/an/hab.", "indice", "pour 10 000 hab."])
+def test_negative_value_of_a_unit_without_sign_stops_indicator_raw(project, unit):
+    # GIVEN the published poverty value in a unit that cannot be negative (an income, a travel
+    # time, an accessibility, an index on a base 100), with one negative value
+    text = INDICATORS_YAML.replace('    value: TP6017\n    direction: 1\n    unit: "%"\n',
+                                   f'    value: TP6017\n    direction: 1\n    unit: "{unit}"\n')
+    assert text != INDICATORS_YAML
+    Path(project["indicators"]).write_text(text, encoding="utf-8")
+    path = project["raw"] / "filo/FILO_DEP.csv"
+    edit_cell(path, "2A", "TP6017", "-3,5")
+    # WHEN the ingest step runs
+    with pytest.raises(InputError) as info:
+        run_indicator_raw(project)
+    # THEN it stops on that value, with the unit's range and what to do
+    assert_names_everything(info.value, path, 4, "TP6017", "-3.5")
+    assert f"value outside the range of its unit '{unit}' (≥ 0) (value of 'pauvrete')" in str(info.value)
+    assert "`range` in indicators.yaml" in str(info.value)
+    assert not project["indicator_raw"].exists()
+
+
+def test_every_unit_of_the_catalogue_has_a_range():
+    # GIVEN the shipped catalogue
+    from impact_regions.indicator_raw import rate_range, value_range
+
+    catalogue = load_indicators(Path(__file__).parents[1] / "config" / "indicators.yaml")
+    for ind in catalogue["indicators"]:
+        if ind["additive"]:
+            # THEN every share (an additive % of counts) is bounded by its denominator, the
+            # change of employment and the creation rate (creations in the year over the stock
+            # on 1 January, above 100 % in a tiny commune) excepted
+            expected = ind.get("signed_numerator", False) or ind["id"] == "taux_creation_entreprises" \
+                or not ind["unit"].startswith("%")
+            assert (rate_range(ind) in (None, (0, None))) == expected, ind["id"]
+        else:
+            # THEN every published value has a range: nothing is accepted whatever its sign
+            lo, _ = value_range(ind)
+            assert lo == 0, ind["id"]
+
+
+def test_share_above_its_denominator_in_another_file_names_both(project):
+    # GIVEN unemployment counted in the RP base but divided by active people of another file
+    den = project["raw"] / "insee/actifs.csv"
+    den.write_text("CODGEO;LIBGEO;ACT\n01001;A;400\n01004;B;7000\n03001;C;100\n2A004;D;33000\n"
+                   "2B033;E;22000\n97101;F;22000\n", encoding="utf-8")
+    text = INDICATORS_YAML.replace("    denominator: P17_ACT1564\n", "    denominator: ACT\n"
+                                   "    denominator_source: insee/actifs.csv\n    denominator_reader: insee_base\n")
+    Path(project["indicators"]).write_text(text, encoding="utf-8")
+    # WHEN the ingest step runs
+    with pytest.raises(InputError) as info:
+        run_indicator_raw(project)
+    # THEN the error names the numerator's file, line, column and value, and the denominator's
+    # column, value, file and line
+    path = project["raw"] / "insee/base.csv"
+    assert_names_everything(info.value, path, 4, "P17_CHOM1564", "150")
+    assert f"over ACT = 100 ({den}, line 4) gives a rate of 150 %" in str(info.value)
+    assert "declare its `range`" in str(info.value)
+    # and a declared range lets it through
+    Path(project["indicators"]).write_text(text.replace("    denominator: ACT\n", "    denominator: ACT\n"
+                                                        "    range: [0, null]\n"), encoding="utf-8")
+    run_indicator_raw(project)
+    assert project["indicator_raw"].exists()
 
 
 def test_signed_numerator_and_explicit_range_are_accepted(project):

@@ -2,7 +2,8 @@
 
 Every reader of a raw input is run by `hypothesis` on variants of the committed test excerpts
 (tests/data/tiny/raw): the indicator extracts of each reader and format (CSV and the OT workbook),
-the survey files (CSV, SPSS, Stata, Excel, through the whole staging of `build_survey`), the
+the survey files (CSV, SPSS, Stata, Excel, through the whole staging of `build_survey`; SAS,
+the bytes of tests/data/sas/barometre.sas7bdat), the
 population margins (TD_POP1B), the territory files (config/regions) and the reference geography
 (`load_geo`, `read_departements`). The variants are
 
@@ -434,6 +435,9 @@ def check_survey(resp: pd.DataFrame, answers: pd.DataFrame, geo) -> None:
 
 def run_survey(root: Path, index: int, path: Path, data: bytes | None, csv_lines: int | None = None,
                rename: dict[str, str] | None = None) -> None:
+    """Stage the survey with file `index` at `path`: an InputError naming the file, or tables that
+    keep their contract with `csv_lines` respondents of that file when given (the data lines of
+    a CSV file, the cases of a statistical file, the rows of a sheet)."""
     geo = tiny_geo()
     cb = survey_codebook({index: str(path.relative_to(root))}, rename)
     try:
@@ -489,6 +493,11 @@ STAT_CELLS = st.one_of(st.none(), st.integers(-10**6, 10**6), st.floats(allow_na
                        st.sampled_from([99, 9, 0, -1, 1e300, 0.5]))
 
 
+#: Byte mutations that keep no line structure (a binary file): drawn directly, not filtered out of
+#: `operations` (a filter rejected ~37 % of the draws, and hypothesis gave up on some examples).
+byte_operations = st.tuples(st.sampled_from(["flip", "insert", "delete", "truncate"]), _int, _int, _payload)
+
+
 @st.composite
 def statistical_case(draw):
     fmt = draw(st.sampled_from(["sav", "dta"]))
@@ -504,8 +513,7 @@ def statistical_case(draw):
             frame.loc[row, col] = draw(st.sampled_from(TOKENS[:80]).map(lambda t: t.replace("\x00", "")))
     if draw(st.booleans()):
         frame = frame.drop(columns=[draw(st.sampled_from(list(frame.columns)))])
-    byte_ops = draw(st.lists(operations.filter(lambda op: op[0] in ("flip", "insert", "delete", "truncate")),
-                             max_size=2))
+    byte_ops = draw(st.lists(byte_operations, max_size=2))
     return fmt, frame, byte_ops
 
 
@@ -543,7 +551,9 @@ def test_survey_statistical_files(case):
         assert all(isinstance(v, str) for col in table.data.columns for v in table.data[col])
         for mask in (*table.declared_missing.values(), *table.numbers.values()):
             assert len(mask) == len(table.data)
-        run_survey(root, 0, path, None, rename=rename)
+        # every case the file was written with is a respondent, or the run stops: a file whose
+        # bytes were altered is read whole or refused, never as a partial table
+        run_survey(root, 0, path, None, csv_lines=len(frame), rename=rename)
 
 
 @fewer(5)
@@ -555,7 +565,15 @@ def test_survey_xlsx(edits):
         citizens_frame().to_excel(src, index=False, sheet_name="Data")
         path = root / "survey" / "impact_citoyens.xlsx"
         edit_workbook(src, path, edits)
-        run_survey(root, 0, path, None)
+        run_survey(root, 0, path, None, csv_lines=sheet_rows(path))
+
+
+def sheet_rows(path: Path) -> int:
+    """Non-blank rows below the header row of the workbook's first sheet (the respondents)."""
+    from impact_regions.survey_files import _cell_text
+
+    ws = openpyxl.load_workbook(path, read_only=True).worksheets[0]
+    return sum(1 for row in ws.iter_rows(min_row=2, values_only=True) if any(_cell_text(v) != "" for v in row))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -826,3 +844,77 @@ def test_found_the_sav_file_that_crashed_pyreadstat():
     with pytest.raises(InputError) as exc:
         read_survey_table(path)
     assert str(path) in str(exc.value) and "not a readable sav file" in str(exc.value)
+
+
+def _never_ends(fmt, path):
+    import time
+
+    time.sleep(600)
+
+
+def test_a_statistical_reader_that_hangs_is_killed_and_an_input_error(tmp_path, monkeypatch):
+    # GIVEN a .sav file on which pyreadstat never returns (a ReadStat loop), and a short limit
+    import time
+
+    import impact_regions.survey_files as survey_files
+
+    path = tmp_path / "survey.sav"
+    path.write_bytes(b"$FL2 not really SPSS")
+    monkeypatch.setattr(survey_files, "_readstat", _never_ends)
+    monkeypatch.setattr(survey_files, "READ_TIMEOUT_BASE_S", 0.5)
+    # WHEN it is read
+    start = time.monotonic()
+    with pytest.raises(InputError) as exc:
+        read_survey_table(path)
+    # THEN the child is killed after the limit and the error names the file and the limit
+    assert time.monotonic() - start < 10
+    assert str(path) in str(exc.value) and "still reading it after 1 s" in str(exc.value)
+    assert "READ_TIMEOUT_BASE_S" in str(exc.value)
+
+
+def test_the_read_timeout_grows_with_the_file(tmp_path):
+    from impact_regions.survey_files import READ_TIMEOUT_BASE_S, read_timeout
+
+    small, big = tmp_path / "small.sav", tmp_path / "big.sav"
+    small.write_bytes(b"x")
+    with open(big, "wb") as f:
+        f.truncate(400_000_000)  # sparse: a 400 MB file (a million respondents) without writing it
+    assert READ_TIMEOUT_BASE_S <= read_timeout(small) < READ_TIMEOUT_BASE_S + 1
+    assert 600 < read_timeout(big) <= 3600
+
+
+#: The SAS seed: no Python library writes .sas7bdat, so its bytes are mutated (tests/data/sas).
+SAS_SEED = ROOT / "tests" / "data" / "sas" / "barometre.sas7bdat"
+
+
+@fewer(2)
+@given(byte_ops=st.lists(byte_operations, min_size=1, max_size=3))
+def test_survey_sas7bdat_bytes(byte_ops):
+    data = SAS_SEED.read_bytes()
+    for op in byte_ops:
+        data = _apply(data, op)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "barometre.sas7bdat"
+        path.write_bytes(data)
+        try:
+            with no_hang():
+                table = read_survey_table(path)
+        except InputError as err:
+            assert_input_error(err, path)
+            return
+    # read: every case of the data set (8), never a partial table, every cell as text
+    assert len(table.data) == len(table.lines) == 8, "a case silently dropped or added"
+    assert all(isinstance(v, str) for col in table.data.columns for v in table.data[col])
+    for mask in (*table.declared_missing.values(), *table.numbers.values()):
+        assert len(mask) == len(table.data)
+
+
+def test_found_a_corrupt_sas7bdat_read_as_an_empty_table(tmp_path):
+    # five zero bytes inserted at offset 232 of the SAS seed: pyreadstat returned a table without
+    # variables or cases, without an error; it is now refused, naming the file
+    data = SAS_SEED.read_bytes()
+    path = tmp_path / "barometre.sas7bdat"
+    path.write_bytes(data[:232] + b"\x00" * 5 + data[232:])
+    with pytest.raises(InputError) as exc:
+        read_survey_table(path)
+    assert str(path) in str(exc.value) and "not a readable sas7bdat file" in str(exc.value)

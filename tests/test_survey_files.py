@@ -12,6 +12,9 @@ suggestion, a missing column names the codebook entry, an age in no band stops t
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import numpy as np
 import openpyxl
 import pandas as pd
@@ -323,3 +326,27 @@ def test_codebook_mistakes_are_configuration_errors(tmp_path, tiny_geo):
         with pytest.raises(ConfigError) as info:
             stage(tmp_path, text, tiny_geo)
         assert info.value.field == field and words in str(info.value)
+
+
+# ------------------------------------------- SAS file -------------------------------------------
+
+#: A SAS data set of the eight respondents (tests/data/sas/README.md: how it was made).
+SAS_FILE = Path(__file__).parent / "data" / "sas" / "barometre.sas7bdat"
+
+
+def test_sas_file_with_special_missing_values_gives_the_csv_tables(tmp_path, tiny_geo, canonical):
+    # GIVEN the respondents as a SAS .sas7bdat data set under the pollster's names: regions as COG
+    # codes in a character variable, départements as codes and names, an age in years, « ne sait
+    # pas » of Q3_1 / Q3_2 as the special missing value .A, the 9 of Q12 as a code (a .sas7bdat
+    # holds no value labels: they live in a separate format catalogue)
+    (tmp_path / "survey").mkdir()
+    shutil.copy(SAS_FILE, tmp_path / "survey" / "barometre.sas7bdat")
+    table = read_survey_table(tmp_path / "survey" / "barometre.sas7bdat")
+    assert table.row_word == "case" and list(table.data["RESPID"]) == list(CANONICAL["id_repondant"])
+    assert table.data["Q3_1"].iloc[1] == ".A" and table.missing_mask("Q3_1")[1]
+    assert table.data["REG"].iloc[4] == "01" and table.data["GRAPPE"].iloc[0] == "1"
+    # WHEN staged through a codebook mapping its variables, with codes instead of labels
+    text = POLLSTER_CODEBOOK.format(ext="sas7bdat", sexe="{column: S1, codes: [1, 2]}", bands=BANDS, positive="[1, 2]")
+    text = text.replace('missing: ["Ne sait pas"], ', "")
+    # THEN the same tables as the canonical CSV (the .A answers excluded as the file declares them)
+    assert_same_tables(stage(tmp_path, text, tiny_geo), canonical)

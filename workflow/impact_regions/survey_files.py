@@ -16,7 +16,10 @@ file's extension or from the codebook's ``format:`` key:
 
 Positions in errors: the physical line of a CSV file, the Excel row (with the sheet) of a
 workbook, the case number (row of the data editor) of an SPSS, Stata or SAS file. A file that
-cannot be read at all is an :class:`~impact_regions.errors.InputError` naming it and what to do.
+cannot be read at all is an :class:`~impact_regions.errors.InputError` naming it and what to do;
+so is a statistical file whose reading crashes pyreadstat or outlasts :func:`read_timeout` (two
+minutes plus two seconds per MB: its child process is killed), or that gives no variable, or
+fewer or more cases than its header declares (a truncated or corrupt file read without error).
 """
 
 from __future__ import annotations
@@ -216,23 +219,57 @@ def _readstat(fmt: str, path: str):
     return read(path, user_missing=True)
 
 
+#: Time the reading of a statistical file may take before its child process is killed: a base
+#: plus so much per MB of file. ReadStat reads ~100 MB/s and the frame comes back through a pipe:
+#: a 400 MB .sav (a million respondents) reads in well under a minute, its limit is 15 minutes.
+READ_TIMEOUT_BASE_S = 120.0
+READ_TIMEOUT_PER_MB_S = 2.0
+
+
+def read_timeout(path: str | Path) -> float:
+    """Seconds allowed to read the statistical file `path` (:data:`READ_TIMEOUT_BASE_S` plus
+    :data:`READ_TIMEOUT_PER_MB_S` per MB)."""
+    return READ_TIMEOUT_BASE_S + READ_TIMEOUT_PER_MB_S * Path(path).stat().st_size / 1e6
+
+
 def _read_statistical(path: Path, fmt: str) -> SurveyTable:
     # ReadStat (C) can crash the process on a corrupt file (a segmentation fault on a .sav with
-    # bytes altered, found by tests/test_fuzz_readers.py): it reads in a forked child process, so
-    # that a crash is an InputError naming the file, not the end of the run.
+    # bytes altered, found by tests/test_fuzz_readers.py), or could loop on one: it reads in a
+    # forked child process, so that a crash is an InputError naming the file, not the end of the
+    # run, and a child still reading after :func:`read_timeout` is killed, an InputError too.
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import TimeoutError as FutureTimeout
     from concurrent.futures.process import BrokenProcessPool
     from multiprocessing import get_context
 
+    limit = read_timeout(path)
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=get_context("fork"))
     try:
-        with ProcessPoolExecutor(max_workers=1, mp_context=get_context("fork")) as pool:
-            frame, meta = pool.submit(_readstat, fmt, str(path)).result()
+        frame, meta = pool.submit(_readstat, fmt, str(path)).result(timeout=limit)
+    except FutureTimeout:
+        for child in list(getattr(pool, "_processes", {}).values()):  # only this pool's own child
+            child.kill()
+        raise InputError(path, f"not a readable {fmt} file (its reader, pyreadstat, was still reading it after "
+                               f"{limit:.0f} s: a corrupt file, or one that never ends)",
+                         hint="Ask the pollster for the file again, or an export in another format; the limit is "
+                              "READ_TIMEOUT_BASE_S + READ_TIMEOUT_PER_MB_S per MB in survey_files.py") from None
     except BrokenProcessPool:
         raise InputError(path, f"not a readable {fmt} file (its reader, pyreadstat, crashed on it: a corrupt file)",
                          hint="Ask the pollster for the file again, or an export in another format") from None
     except Exception as exc:  # noqa: BLE001 - pyreadstat raises its own errors for corrupt files
         raise InputError(path, f"not a readable {fmt} file ({type(exc).__name__}: {exc})",
                          hint="Check the file and its format (`format:` in config/survey.yaml)") from None
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    # a corrupt file may also be read without an error, as a partial or empty table: refused
+    declared = getattr(meta, "number_rows", None)
+    if len(frame.columns) == 0:
+        raise InputError(path, f"not a readable {fmt} file (no variable could be read: a corrupt file)",
+                         hint="Ask the pollster for the file again, or an export in another format")
+    if declared is not None and declared >= 0 and declared != len(frame):
+        raise InputError(path, f"not a readable {fmt} file (its header declares {declared} cases, "
+                               f"{len(frame)} could be read: a truncated or corrupt file)",
+                         hint="Ask the pollster for the file again, or an export in another format")
     types = getattr(meta, "readstat_variable_types", {}) or {}
     ranges = getattr(meta, "missing_ranges", {}) or {}
     data, labels, missing, numbers = {}, {}, {}, {}
