@@ -259,15 +259,18 @@ def _perceived(values: list[tuple[str, float]]) -> list[dict]:
     return sorted(items, key=lambda p: -p["estimate"])
 
 
-@pytest.mark.parametrize("values, expected", [
+@pytest.mark.parametrize("values, expected, more", [
     # Bretagne: three domains print 6,1, the catalogue's order, none dropped
     ([("l'emploi", 6.08), ("le niveau de vie", 6.06), ("la transition énergétique", 6.11), ("la santé", 5.2)],
-     "l'emploi, le niveau de vie et la transition énergétique (6,1/10)"),
+     "l'emploi, le niveau de vie et la transition énergétique (6,1/10)", ""),
     # Corse: a domain tied with the second is kept
     ([("la santé", 6.6), ("l'emploi", 6.2), ("la mobilité", 6.24), ("le logement", 5.0), ("la culture", 4.0)],
-     "la santé (6,6/10), l'emploi et la mobilité (6,2/10)"),
+     "la santé (6,6/10), l'emploi et la mobilité (6,2/10)", ""),
+    # Alsace: L'essentiel names the first two, the section goes on to a third (and those tied with it)
+    ([("l'emploi", 6.2), ("le niveau de vie", 6.2), ("la mobilité", 5.9), ("la culture", 5.9), ("la santé", 5.0)],
+     "l'emploi et le niveau de vie (6,2/10)", ", puis la mobilité et la culture (5,9/10)"),
 ])
-def test_essentiel_and_section_name_the_same_priorities(values, expected):
+def test_essentiel_and_section_name_the_same_priorities(values, expected, more):
     from impact_regions.report_essentiel import perception_message
     from impact_regions.report_perception import priorities_sentence
 
@@ -277,8 +280,9 @@ def test_essentiel_and_section_name_the_same_priorities(values, expected):
     section, _ = priorities_sentence("en Bretagne", perceived)
     essentiel = perception_message({"territory": {"kind": "region", "locative": "en Bretagne"},
                                     "perceived": perceived, "gaps": []})["text"]
-    # THEN both name the same domains, in the same order, with the same figures
-    assert f"les priorités des habitants sont {expected}." in section
+    # THEN both name the same domains, in the same order, with the same figures (L'essentiel's list
+    # the head of the section's, ties whole)
+    assert f"les priorités des habitants sont {expected}{more}." in section
     assert f"Les habitants placent en tête {expected}." in essentiel
 
 

@@ -53,7 +53,9 @@ def fragility_message(ctx: dict) -> dict | None:
 
 
 def perception_message(ctx: dict) -> dict | None:
-    top = top_priorities(ctx["perceived"])  # the same list, in the same order, as the section's
+    # the head of the section's list (report_perception.top_priorities): its first two domains, or
+    # more when they tie, in the same order
+    top = top_priorities(ctx["perceived"], most=2)
     shown = [p for ps, _ in top for p in ps]
     if not shown:
         return {"title": "La perception des habitants",

@@ -31,7 +31,9 @@ def top_priorities(perceived: list[dict], most: int = 3) -> list[tuple[list[dict
     """The inhabitants' first priorities, the ONE list that L'essentiel and the perception section
     name: the published domains by printed score (x/10), highest first, domains printing the same
     score grouped in the catalogue's order, whole groups until at least `most` domains are named
-    (a domain tied with the last one is never dropped). [([domains], printed score)]."""
+    (a domain tied with the last one is never dropped). L'essentiel asks for two: its list is
+    then the head of the section's, the same domains in the same order, ties whole.
+    [([domains], printed score)]."""
     shown = [p for p in perceived if p["estimate"] is not None]
     by_phrase = {p["phrase"]: p for p in shown}
     groups = group_ties([(p["phrase"], p["estimate"]) for p in shown], fr.score10,
