@@ -272,7 +272,8 @@ def test_a_single_departement_region_gets_a_sentence_not_a_map(figures, tmp_path
 
 
 # ------------------------------------------------------------------------------------------
-# One decimal for the indices, everywhere
+# The decimals of the indices: the context's (report_profile: one number for every domain, those
+# that tell the regions apart), one decimal in these contexts and on the axes
 # ------------------------------------------------------------------------------------------
 
 INDEX_NUMBER = re.compile(r"^[+\u2212]?\d+(,\d+)?$")
@@ -291,8 +292,14 @@ def test_indices_have_one_decimal(figures, tmp_path, name):
             d["score"] = d["score"] / 4
     _, fig = draw(figures, charts.chart_profile, ctx, tmp_path / "p.svg")
     values = [t.get_text() for t in fig.axes[0].texts if INDEX_NUMBER.match(t.get_text())]
-    # THEN the value labels and tick labels have one decimal at most
+    # THEN the value labels have the context's decimals (one here) and tick labels one at most
     assert values and all(decimals(v) == 1 for v in values), values
+    # AND with the decimals of a build where the regions need three to be told apart, three on every bar
+    for d in ctx["profile"]:
+        d["decimals"] = 3
+    _, fig3 = draw(figures, charts.chart_profile, ctx, tmp_path / "p3.svg")
+    values3 = [t.get_text() for t in fig3.axes[0].texts if INDEX_NUMBER.match(t.get_text())]
+    assert values3 and all(decimals(v) == 3 for v in values3), values3
     ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
     assert all(decimals(v) <= 1 for v in ticks), ticks
     # AND so does the map's list of départements (PACA, Alsace; Mayotte has no map)

@@ -397,3 +397,55 @@ def test_index_map_has_a_visible_title_a_source_and_region_names(demo_run):
     assert '<p class="source">Source' in html
     for name in ("Bretagne", "Occitanie", "Provence-Alpes-", "Guyane"):
         assert name in svg, name
+
+
+def test_overall_index_prints_the_same_everywhere_and_never_a_false_tie(demo_run):
+    # GIVEN every region's context, its PDF, the index page and the methodology annex of the demo build
+    import json
+
+    reports = demo_run / "reports"
+    index = (reports / "index.html").read_text(encoding="utf-8")
+    annex = plain(pdf_text(reports / "methodologie.pdf"))
+    printed, decimals = {}, set()
+    for ctx_file in sorted((demo_run / "data" / "processed" / "report_build").glob("*/context.json")):
+        ctx = json.loads(ctx_file.read_text(encoding="utf-8"))
+        t, ov = ctx["territory"], ctx["overall"]
+        if t["kind"] != "region" or ov["score"] is None:
+            continue
+        value = fr.number(ov["score"], ov["decimals"], signed=True)
+        printed[t["slug"]] = (value, ov["rank"])
+        decimals.add(ov["decimals"])
+        # THEN the report prints that string, in its box and in L'essentiel (words hyphenated at a
+        # line end joined again)
+        text = re.sub("[\u2010\u00ad] ?", "", plain(pdf_text(reports / f"{t['slug']}.pdf")))
+        assert f"Indice global de fragilité : {value} " in text, t["slug"]
+        assert f"indice global de fragilité est de {value} " in text, t["slug"]
+        # AND the index page's row prints the same string
+        row = index[index.index(f'data-slug="{t["slug"]}"'):].split("</tr>")[0]
+        assert f">{value} · " in row, (t["slug"], value)
+        # AND so does the annex's ranking table
+        assert f"{plain(t['name'])} {value} " in annex, (t["slug"], value)
+    assert len(printed) == 18
+    # AND one rule for all: the same decimals in every region's report
+    assert len(decimals) == 1, decimals
+    # AND no two regions of different ranks print the same value
+    by_value: dict[str, set] = {}
+    for value, rank in printed.values():
+        by_value.setdefault(value, set()).add(rank)
+    assert all(len(ranks) == 1 for ranks in by_value.values()), by_value
+
+
+def test_pdf_texts_have_typographic_apostrophes_only(demo_run):
+    # GIVEN the text of every PDF of the demo build (reports, annex), charts included
+    import shutil
+    import subprocess
+
+    for pdf in sorted((demo_run / "reports").glob("*.pdf")):
+        if shutil.which("pdftotext"):
+            text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True,
+                                  check=True).stdout
+        else:
+            text = "\n".join(page.extract_text() or "" for page in PdfReader(pdf).pages)
+        # THEN no straight apostrophe is left (sentences, chart text, annex, a territory's description)
+        lines = [line for line in text.splitlines() if "'" in line]
+        assert not lines, (pdf.name, lines[:5])

@@ -38,6 +38,20 @@ def number(x: float | None, decimals: int = 1, signed: bool = False) -> str:
     return ("+" + text) if signed and x > 0 else text
 
 
+def decimals_apart(values, least: int = 1, most: int = 3) -> int:
+    """The fewest decimals (from `least` up to `most`) at which no two different values of
+    `values` print the same: the overall indices of the 18 regions get ONE number of decimals,
+    computed over all of them, that every report, the index page, its map and the annex use, so
+    that two regions that rank differently never print « +1,4 » and « +1,4 ». Equal values (a
+    real tie, said « ex æquo ») print the same at any precision."""
+    distinct = sorted({float(v) for v in values if not _is_missing(v)})
+    for d in range(least, most + 1):
+        printed = [number(v, d, signed=True) for v in distinct]
+        if len(set(printed)) == len(printed):
+            return d
+    return most
+
+
 def percent(share: float | None, decimals: int = 0, signed: bool = False) -> str:
     """A share in [0, 1] as `84 %` (no-break space before %)."""
     if _is_missing(share):

@@ -67,9 +67,10 @@ def vintage_texts(contexts: list[dict]) -> dict:
 def _top_domains(profile: list[dict]) -> list[str]:
     """The TOP_DOMAINS domains whose index is furthest above France (printed value above zero), as
     `Sécurité (+2,0)`, highest first: the same domains and figures as the report's profile."""
-    above = [d for d in profile if d.get("score") is not None and round(float(d["score"]), 1) > 0]
+    above = [d for d in profile if d.get("score") is not None and round(float(d["score"]), d.get("decimals", 1)) > 0]
     above.sort(key=lambda d: (-float(d["score"]), d["domain_id"]))
-    return [f"{d['label']} ({french.number(d['score'], 1, signed=True)})" for d in above[:TOP_DOMAINS]]
+    return [f"{d['label']} ({french.number(d['score'], d.get('decimals', 1), signed=True)})"
+            for d in above[:TOP_DOMAINS]]
 
 
 def _devoir_text(devoir: dict | None) -> str:
@@ -104,9 +105,8 @@ def index_entry(slug: str, context: dict, pdf_facts: dict, downloads: dict[str, 
         "parent": territory.get("region_name"),
         "pages": int(pdf_facts["pages"]),
         "size_bytes": int(pdf_facts["size_bytes"]),
-        # two decimals on every row (a column of figures), more where the report needs them to
-        # tell its neighbours apart
-        "overall": (french.number(score, max(2, int(overall.get("decimals", 2))), signed=True)
+        # the report's own figure: the decimals are those of every region (french.decimals_apart)
+        "overall": (french.number(score, int(overall.get("decimals", 1)), signed=True)
                     if score is not None else "n.d."),
         "n_domains": overall.get("n_domains"),
         "rank": context.get("overall_rank_text") if overall.get("rank") is not None else None,

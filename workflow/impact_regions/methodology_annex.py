@@ -180,7 +180,17 @@ def rank_rows(fi: pd.DataFrame, names: dict[str, str]) -> list[dict]:
     """The regions' overall index, rank, and the Monte Carlo median rank with its interval."""
     ens = fi[(fi["domain_id"] == "ensemble") & fi["territory_code"].isin(names)]
     ens = ens.sort_values(["rank_among_regions", "territory_code"])
-    return [{"name": names[r["territory_code"]], "score": fr.number(r["score"], 2, signed=True),
+    decimals = fr.decimals_apart(ens["score"])  # as the syntheses print it: no false tie
+    # a region where a domain is not measured (Mayotte): its index rests on fewer domains, said so
+    measured = fi[(fi["domain_id"] != "ensemble") & fi["score"].notna()].groupby("territory_code")["domain_id"].nunique()
+    n_domains = fi.loc[fi["domain_id"] != "ensemble", "domain_id"].nunique()
+
+    def partial(code: str) -> str:
+        n = int(measured.get(code, 0))
+        return f" (calculé sur {n} domaines)" if 0 < n < n_domains else ""
+
+    return [{"name": names[r["territory_code"]],
+             "score": fr.number(r["score"], decimals, signed=True) + partial(r["territory_code"]),
              "rank": fr.integer(int(r["rank_among_regions"])),
              "median": fr.number(r["rank_median"], 0 if float(r["rank_median"]).is_integer() else 1),
              "interval": f"{fr.integer(int(r['rank_p05']))}–{fr.integer(int(r['rank_p95']))}"}

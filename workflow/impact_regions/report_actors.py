@@ -66,6 +66,7 @@ def actors_section(territory: dict, catalogue: dict, est: Estimates, perceived: 
         modes.append(row)
 
     return {"groups": groups_rows, "groups_sentence": groups_sentence,
+            "groups_comparable": comparable_groups(by_group, domains),
             "devoir": devoir, "devoir_sentence": devoir_sentence,
             "innovation": innovation, "innovation_sentence": innovation_sentence,
             "cooperation": cooperation[:8], "cooperation_sentence": cooperation_sentence,
@@ -156,13 +157,19 @@ def modes_sentence(modes: list[dict]) -> str:
     return text[0].upper() + text[1:]
 
 
+def comparable_groups(by_group: dict, domains: dict) -> list[str]:
+    """The groups whose priorities can be compared: a group's ranking is only meaningful if most
+    (3 in 4) of its domain estimates are published. The groups chart gives way to a sentence when
+    no organisation is among them (charts.groups)."""
+    return [g for g in GROUPS if sum(x["estimate"] is not None for x in by_group[g].values()) >= 0.75 * len(domains)]
+
+
 def groups_sentence_of(by_group: dict, domains: dict) -> str:
     def top(g, k):
         ranked = sorted(((d, x["estimate"]) for d, x in by_group[g].items() if x["estimate"] is not None), key=lambda x: -x[1])
         return [d for d, _ in ranked[:k]]
 
-    # a group's ranking is only meaningful if most of its domain estimates are published
-    usable = [g for g in GROUPS if sum(x["estimate"] is not None for x in by_group[g].values()) >= 0.75 * len(domains)]
+    usable = comparable_groups(by_group, domains)
     if usable == ["habitants"] or not usable:
         return ("Les effectifs d'organisations interrogées dans le territoire sont trop faibles pour comparer "
                 "leurs priorités à celles des habitants.")

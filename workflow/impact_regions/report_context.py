@@ -121,6 +121,7 @@ def build_context(territory: dict, tables: dict[str, list[dict]], departements: 
     context["indicator_table"] = indicator_table(
         code, tables["indicator_values"], catalogue, demo_files=demo_files,
         domain_scores={r["domain_id"]: r["score"] for r in tables["fragility_indices"] if r["territory_code"] == code},
+        domain_decimals={d["domain_id"]: d["decimals"] for d in context["profile"]},
         genitive=territory["genitive"])
     context["survey_documentation"] = survey_documentation(
         codebook, context["samples"], context["samples_france"], weighting=config.get("weighting", "raked"),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from . import french as fr
 from .report_common import GROUP_PHRASES
+from .report_perception import priorities_text, top_priorities
 from .territories import is_plural
 
 
@@ -26,10 +27,9 @@ def _vs_france(item: dict, fmt) -> str:
 
 
 def _in(ctx: dict) -> str:
-    """Where too few were surveyed: « en Lozère » for a département's report, « dans le territoire »
-    otherwise (the regions' wording, kept)."""
-    t = ctx["territory"]
-    return t["locative"] if t.get("kind") == "departement" and t.get("locative") else "dans le territoire"
+    """Where too few were surveyed, named: « en Lozère », « à Mayotte », « en Guadeloupe » (the
+    territory's locative; « dans le territoire » only for a territory without one)."""
+    return ctx["territory"].get("locative") or "dans le territoire"
 
 
 def fragility_message(ctx: dict) -> dict | None:
@@ -41,23 +41,26 @@ def fragility_message(ctx: dict) -> dict | None:
     # after « Les Hauts-de-France sont… », « Leur indice », « Leurs fragilités »
     plural = bool(ov["rank_words"]) and ctx["territory"]["kind"] != "custom" and is_plural(
         ctx["territory"].get("nominative", ""))
+    basis = f" ; {ov['partial']}" if ov.get("partial") else ""  # « calculé sur 15 domaines » (Mayotte)
     text += (f"{'Leur' if plural else 'Son'} indice global de fragilité est de {fr.number(ov['score'], ov['decimals'], signed=True)} "
-             "(0 = France). ")
+             f"(0 = France{basis}). ")
     if top:
         text += (f"{'Leurs' if plural else 'Ses'} fragilités les plus marquées par rapport à la France : "
-                 + fr.join([f"{d['phrase']} ({fr.number(d['score'], 1, signed=True)})" for d in top]) + ".")
+                 + fr.join([f"{d['phrase']} ({fr.number(d['score'], d.get('decimals', 1), signed=True)})" for d in top]) + ".")
     else:
         text += "Aucun domaine n'y est plus fragile qu'en France."
     return {"title": "Ses fragilités", "text": text}
 
 
 def perception_message(ctx: dict) -> dict | None:
-    shown = [p for p in ctx["perceived"] if p["estimate"] is not None][:2]
+    # the head of the section's list (report_perception.top_priorities): its first two domains, or
+    # more when they tie, in the same order
+    top = top_priorities(ctx["perceived"], most=2)
+    shown = [p for ps, _ in top for p in ps]
     if not shown:
         return {"title": "La perception des habitants",
                 "text": f"Trop peu d'habitants ont été interrogés {_in(ctx)} pour publier leur perception."}
-    text = ("Les habitants placent en tête "
-            + fr.join([f"{p['phrase']} ({fr.score10(p['estimate'])})" for p in shown]) + ". ")
+    text = "Les habitants placent en tête " + priorities_text(top) + ". "
     higher = [p for p in shown if p["significant"] and p["diff"] is not None and p["diff"] > 0]
     lower = [p for p in shown if p["significant"] and p["diff"] is not None and p["diff"] < 0]
     if higher:
@@ -95,10 +98,24 @@ def alliances_message(ctx: dict) -> dict | None:
             f"doivent travailler ensemble{_vs_france(devoir, fr.percent)}.")
     inno = [i for i in ctx["innovation"] if i["estimate"] is not None]
     if inno:
-        text += (" Les alliances sont une source d'innovation pour "
-                 + fr.join([f"{fr.percent(i['estimate'])} {GROUP_PHRASES[i['group']].replace('les ', 'des ', 1)}"
-                            for i in inno]) + ".")
+        text += " Les alliances sont une source d'innovation pour " + innovation_vs_france(inno) + "."
     return {"title": "Le devoir d'alliances", "text": text}
+
+
+def innovation_vs_france(inno: list[dict]) -> str:
+    """« 76 % des habitants et 89 % des maires (74 % et 85 % en France ; écart net pour les maires) »:
+    each published group with France beside it, and whether the difference is significant, as the
+    other key messages say it."""
+    who = lambda i: GROUP_PHRASES[i["group"]].replace("les ", "des ", 1)  # noqa: E731
+    text = fr.join([f"{fr.percent(i['estimate'])} {who(i)}" for i in inno])
+    if len(inno) == 1:
+        return text + _vs_france(inno[0], fr.percent)
+    if any(i.get("france") is None for i in inno):
+        return text
+    net = [i for i in inno if i.get("significant") and i.get("diff") is not None]
+    return (text + " (" + fr.join([fr.percent(i["france"]) for i in inno]) + " en France ; "
+            + ("écart net pour " + fr.join([GROUP_PHRASES[i["group"]] for i in net]) if net
+               else "des écarts trop faibles pour être certains") + ")")
 
 
 def practices_message(ctx: dict) -> dict | None:

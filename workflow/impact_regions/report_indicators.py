@@ -153,6 +153,7 @@ def _cell(row: dict | None, unit: str, decimals: int, signed: bool) -> dict:
 
 def indicator_table(code: str, indicator_values: list[dict], catalogue: dict, *, france_code: str = "FR",
                     demo_files: Iterable[str] = (), domain_scores: dict[str, float | None] | None = None,
+                    domain_decimals: dict[str, int] | None = None,
                     genitive: str = "du territoire") -> list[dict]:
     """The indicator tables of one territory: families → domains → indicators.
 
@@ -162,7 +163,8 @@ def indicator_table(code: str, indicator_values: list[dict], catalogue: dict, *,
     ``id, label, family``; ``indicators`` with ``id, label, domain, unit, year, source_label,
     direction`` and their source files). `demo_files`: raw file paths (relative to raw_dir, as in
     provenance.json) that are demonstration data: indicators read from one are flagged ``demo``.
-    `domain_scores`: optional ``{domain_id: score}`` of the territory, printed in the domain rows.
+    `domain_scores`: optional ``{domain_id: score}`` of the territory, printed in the domain rows
+    with `domain_decimals` (``{domain_id: decimals}``, the profile's; 2 when not given).
     `genitive`: the territory with its preposition, for the footnotes (« 80 % de Provence-Alpes-Côte
     d'Azur »; the report context has it as territory.genitive).
 
@@ -236,8 +238,9 @@ def indicator_table(code: str, indicator_values: list[dict], catalogue: dict, *,
                 n_missing += mine["missing"] is not None or france["missing"] is not None
                 n_demo += demo
             score = _num(scores.get(d["id"]))
+            score_dec = (domain_decimals or {}).get(d["id"], 2)
             fam_domains.append({"domain_id": d["id"], "label": fr.typography(str(d["label"])), "score": score,
-                                "score_text": fr.number(score, 2, signed=True) if score is not None else None,
+                                "score_text": fr.number(score, score_dec, signed=True) if score is not None else None,
                                 "indicators": items})
         approximation_note = None
         if n_approx:

@@ -27,23 +27,42 @@ def _list_groups(chosen: list[str]) -> str:
     return ", ".join(chosen[:-1]) + ", puis " + chosen[-1]
 
 
+def top_priorities(perceived: list[dict], most: int = 3) -> list[tuple[list[dict], str]]:
+    """The inhabitants' first priorities, the ONE list that L'essentiel and the perception section
+    name: the published domains by printed score (x/10), highest first, domains printing the same
+    score grouped in the catalogue's order, whole groups until at least `most` domains are named
+    (a domain tied with the last one is never dropped). L'essentiel asks for two: its list is
+    then the head of the section's, the same domains in the same order, ties whole.
+    [([domains], printed score)]."""
+    shown = [p for p in perceived if p["estimate"] is not None]
+    by_phrase = {p["phrase"]: p for p in shown}
+    groups = group_ties([(p["phrase"], p["estimate"]) for p in shown], fr.score10,
+                        {p["phrase"]: i for i, p in enumerate(sorted(perceived, key=lambda p: p["position"]))})
+    chosen, count = [], 0
+    for names, value in groups:
+        if count >= most:
+            break
+        chosen.append(([by_phrase[n] for n in names], value))
+        count += len(names)
+    return chosen
+
+
+def priorities_text(top: list[tuple[list[dict], str]]) -> str:
+    """« l’emploi, le niveau de vie et la transition énergétique (6,1/10) », « a (6,6/10), b et c
+    (6,2/10) »: the priorities of :func:`top_priorities` as both places print them."""
+    return _list_groups([f"{fr.join([p['phrase'] for p in ps])} ({value})" for ps, value in top])
+
+
 def priorities_sentence(where: str, perceived: list[dict]) -> tuple[str, str]:
     """(priorities with their scores, ties grouped; whether they are above France when significant)."""
     shown = [p for p in perceived if p["estimate"] is not None]
     if not shown:
         return "Les effectifs d'habitants interrogés sont trop faibles pour publier leur perception.", ""
-    groups = group_ties([(p["phrase"], p["estimate"]) for p in shown], fr.score10,
-                        {p["phrase"]: i for i, p in enumerate(sorted(perceived, key=lambda p: p["position"]))})
-    chosen, count = [], 0
-    for names, value in groups:
-        if count >= 3:
-            break
-        chosen.append(f"{fr.join(names)} ({value})")
-        count += len(names)
-    top_ids = [p for p in shown if any(p["phrase"] in c for c in chosen)]
+    top = top_priorities(perceived)
+    top_ids = [p for ps, _ in top for p in ps]
     caution = " Ces estimations sont à interpréter avec prudence (effectifs réduits)." if any(
         p["reliability"] == "caution" for p in top_ids) else ""
-    first = f"{where[0].upper() + where[1:]}, les priorités des habitants sont {_list_groups(chosen)}.{caution}"
+    first = f"{where[0].upper() + where[1:]}, les priorités des habitants sont {priorities_text(top)}.{caution}"
     higher = [p for p in top_ids if p["significant"] and p["diff"] is not None and p["diff"] > 0]
     lower = [p for p in top_ids if p["significant"] and p["diff"] is not None and p["diff"] < 0]
     parts = []

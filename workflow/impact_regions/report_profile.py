@@ -5,9 +5,12 @@ Reading rules (REPORT_SPEC): a rank among the regions is said as people say it (
 plus fragile sur 18 », and among the 13 metropolitan regions too when overseas regions come
 before the territory); a département (config territories.departements) is ranked among the 101
 départements instead (« 12e département le plus fragile sur 101 »), never among the regions, and
-its map shows it among the départements of its region; « ex æquo » only when another region has exactly the same stored score;
-a printed value is given one more decimal when another region prints the same value but ranks
-differently; a domain resting on one indicator, or a domain missing, is said so.
+its map shows it among the départements of its region; « ex æquo » only when another region has
+exactly the same stored score; the overall index prints with the decimals that tell every two
+differently ranked regions (or départements) apart, one number computed over all of them
+(french.decimals_apart) and printed the same in every report, the index page, its map and the
+annex; the domain scores likewise, one number for every domain (the most any domain needs); a
+domain resting on one indicator, or a domain missing, is said so.
 """
 
 from __future__ import annotations
@@ -144,8 +147,13 @@ def profile_sentence(where: str, domains: list[dict]) -> str:
             f"concernent d'abord {fr.join([d['phrase'] for d in first])}")
     if rest:
         by_family: list[list[dict]] = []
-        for d in rest:  # consecutive domains of the same family are named together
-            if by_family and by_family[-1][0]["family"] == d["family"]:
+        economic = [d for d in rest if d["family"] == "économique"]
+        for d in rest:  # the economic domains are named together, where the first of them comes;
+            # other consecutive domains of the same family too
+            if d["family"] == "économique" and len(economic) >= 2:
+                if d is economic[0]:
+                    by_family.append(economic)
+            elif by_family and by_family[-1][0]["family"] == d["family"] and d["family"] != "économique":
                 by_family[-1].append(d)
             else:
                 by_family.append([d])
@@ -182,6 +190,20 @@ def profile_section(territory: dict, tables: dict, departements: list[dict], cat
              else region_codes)
     rank_column = "rank_among_departements" if departement else "rank_among_regions"
     tied = tied_regions(fi, mine, peers, code)
+    by_domain: dict[str, list[float]] = {}  # every peer's score of each domain, for its decimals
+    for r in fi:
+        if r["territory_code"] in peers and r["score"] is not None:
+            by_domain.setdefault(r["domain_id"], []).append(r["score"])
+
+    def decimals_of(did: str, own: float | None) -> int:
+        """The decimals of a domain (or of the overall index, `ensemble`): those that tell every
+        two different peers apart, the same in every report; a custom territory takes one more
+        where its own value would print like a region's."""
+        d = fr.decimals_apart(by_domain.get(did, []))
+        if own is not None and code not in peers:
+            d = max(d, distinct_decimals(own, by_domain.get(did, [])))
+        return d
+
     profile = []
     for did, d in domains.items():
         r = mine.get(did)
@@ -189,9 +211,15 @@ def profile_section(territory: dict, tables: dict, departements: list[dict], cat
                         "score": num(r["score"]) if r is not None else None,
                         "rank": num(r.get(rank_column)) if r is not None else None,
                         "tied": tied.get(did, 0),
+                        "decimals": decimals_of(did, num(r["score"]) if r is not None else None),
                         **(departement_rank(r, tied.get(did, 0)) if departement else rank_interval(r, tied.get(did, 0))),
                         "n_indicators": int(r["n_indicators"]) if r is not None and r["score"] is not None else 0})
     profile.sort(key=lambda d: -(d["score"] if d["score"] is not None else -1e9))
+    # one number of decimals for every domain score (those the most demanding domain needs): a
+    # sentence or a chart never mixes +3,36 and +3,316
+    domain_decimals = max((d["decimals"] for d in profile), default=1)
+    for d in profile:
+        d["decimals"] = domain_decimals
     dep_codes = {"DEP-" + c for c in territory["departements"]}
     if departement:  # the map shows the département among those of its region, outlined
         region = {d["code_departement"]: d["code_region"] for d in departements}[territory["departements"][0]]
@@ -204,9 +232,9 @@ def profile_section(territory: dict, tables: dict, departements: list[dict], cat
     overall = mine.get("ensemble")
     score = num(overall["score"]) if overall is not None else None
     rank = int(overall[rank_column]) if overall is not None and overall.get(rank_column) else None
-    others = [r["score"] for r in fi if r["domain_id"] == "ensemble" and r["territory_code"] in peers
-              and r["score"] is not None]
-    decimals = distinct_decimals(score, others) if score is not None else 1
+    # one number of decimals for the whole peer set (fr.decimals_apart), the same in every report,
+    # the index page, its map and the annex
+    decimals = decimals_of("ensemble", score)
     tie = " ex æquo" if tied.get("ensemble") else ""
     custom = territory["kind"] == "custom"
     scored = [d for d in profile if d["score"] is not None]
@@ -247,6 +275,8 @@ def profile_section(territory: dict, tables: dict, departements: list[dict], cat
         "key_figures": key_figures(code, tables["indicator_values"], indicators), "n_regions": n_regions,
         "profile": profile, "profile_sentence": profile_sentence(territory["locative"], profile),
         "overall": {"score": score, "rank": rank, "decimals": decimals, "n_domains": len(scored),
+                    # said wherever the index is printed when a domain is not measured (Mayotte)
+                    "partial": f"calculé sur {len(scored)} domaines" if missing and scored else "",
                     "rank_words": rank_sentence},
         "overall_rank_text": rank_text, "overall_sentence": overall_sentence,
         "profile_note": single_note, "departements_map": dep_map,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -106,15 +107,36 @@ def jinja_env(templates_dir: str | Path) -> Environment:
     return env
 
 
+#: markup between tags, or a whole element whose text is code (never retouched)
+_HTML_PARTS = re.compile(r"(<(script|style|code|pre)\b.*?</\2\s*>|<!--.*?-->|<[^>]*>)", re.S | re.I)
+
+
+def typographic_apostrophes(html: str) -> str:
+    """The French apostrophe ’ (U+2019) for the straight one in the text of an HTML page
+    (written ' in a template, &#39; by autoescape in a value such as a territory's intro), at
+    render time: tags and their attributes, comments, and the text of <script>, <style>, <code>
+    and <pre> are left as they are."""
+    parts = _HTML_PARTS.split(html)
+    out = []
+    i = 0
+    while i < len(parts):
+        out.append(parts[i].replace("&#39;", "\u2019").replace("&#x27;", "\u2019").replace("'", "\u2019"))
+        if i + 1 < len(parts):
+            out.append(parts[i + 1])  # the markup, unchanged
+        i += 3  # text, markup, the element name group
+    return "".join(out)
+
+
 def render_html(templates_dir: str | Path, template_name: str, context: dict,
                 out_path: str | Path) -> Path:
-    """Render `template_name` from `templates_dir` with `context` and write it atomically.
+    """Render `template_name` from `templates_dir` with `context` and write it atomically, with
+    the typographic apostrophe in its text (:func:`typographic_apostrophes`).
 
     Returns the written path. Raises `jinja2.UndefinedError` on a missing variable (nothing is
     written then).
     """
     html = jinja_env(templates_dir).get_template(template_name).render(**context)
-    return write_text_atomic(out_path, html)
+    return write_text_atomic(out_path, typographic_apostrophes(html))
 
 
 # --------------------------------------------------------------------------------------------

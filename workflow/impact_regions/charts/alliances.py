@@ -19,10 +19,11 @@ from .svgout import _save
 
 
 def _share_by_group_chart(ctx: dict, items: list[dict], out_path, *, key: str, title: str, xlabel: str,
-                          what: str, which_source: str, sentence) -> dict:
+                          what: str, which_source: str, sentence, least: int = 1) -> dict:
     """One bar per group against France (innovation, partnerships); `sentence(ctx)`: the sentence
-    in place of the chart when no group is published."""
-    if all(i.get("estimate") is None for i in items):
+    in place of the chart when fewer than `least` groups are published (no group, or, for a chart
+    whose figures the text above it already gives, a single one: one bar among « non publié »)."""
+    if sum(i.get("estimate") is not None for i in items) < least:
         return _omitted(key, title, _source_survey(ctx, which_source), sentence(ctx))
     rows, n_caution, suppressed = [], 0, []
     for i in items:
@@ -68,7 +69,8 @@ def chart_innovation(ctx: dict, out_path) -> dict:
         .replace(" %", fr.NBSP + "%"),
         xlabel="Part des répondants d'accord (tout à fait ou plutôt)",
         what="part des répondants qui voient les alliances comme une source d'innovation",
-        which_source="both" if len(groups) > 1 else "habitants", sentence=omit.innovation)
+        which_source="both" if len(groups) > 1 else "habitants", sentence=omit.innovation,
+        least=2)  # one group: the sentence above the chart gives its figure and France's
 
 
 def chart_cooperation(ctx: dict, out_path) -> dict:

@@ -26,8 +26,8 @@ def _of(ctx: dict) -> str:
 def _result(key: str, file: str, title: str, alt: str, source: str, has_data: bool = True) -> dict:
     """The chart's description for the template. `has_data` is False when every estimate of the
     territory is suppressed (the chart then only shows France)."""
-    return {"key": key, "file": file, "title": title, "alt": alt, "source": source, "has_data": has_data,
-            "omit": False, "sentence": None}
+    return {"key": key, "file": file, "title": fr.typography(title), "alt": fr.typography(alt),
+            "source": fr.typography(source), "has_data": has_data, "omit": False, "sentence": None}
 
 
 def _omitted(key: str, title: str, source: str, sentence: str) -> dict:
@@ -35,7 +35,8 @@ def _omitted(key: str, title: str, source: str, sentence: str) -> dict:
     nothing written), `omit` True and `sentence`, one French sentence saying why, that the
     template prints in place of the figure (also the text alternative)."""
     sentence = fr.typography(sentence)
-    return {"key": key, "file": None, "title": title, "alt": sentence, "source": source, "has_data": False,
+    return {"key": key, "file": None, "title": fr.typography(title), "alt": sentence, "source": fr.typography(source),
+            "has_data": False,
             "omit": True, "sentence": sentence}
 
 

@@ -17,6 +17,7 @@ from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from .. import french as fr
 from .style import (CM, DEFAULT_FONTS_DIR, FONT_SIZE, GRID, INK, MUTED, NOTE, SMALL)
 from .svgout import _Canvas, _forget_text_metrics, _wrap_measured
 
@@ -140,6 +141,7 @@ def _finalize(fig: Figure, ax, main_h: float, legend: list, notes: list[str]) ->
     `main_h` inches with its decorations (tick labels, axis labels, value labels), the notes.
     Everything is left-aligned on the figure's left edge; no layout engine is left running.
     """
+    notes = [fr.typography(n) for n in notes]  # measured as printed (svgout._typeset does the rest)
     renderer = fig.canvas.get_renderer()
     dpi = fig.dpi
     width = fig.get_figwidth()

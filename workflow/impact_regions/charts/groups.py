@@ -65,6 +65,9 @@ def chart_groups(ctx: dict, out_path) -> dict:
     source = _source_survey(ctx, "both" if len(present) > 1 or present != ["habitants"] else "habitants")
     if present in ([], ["habitants"]):  # nothing, or the inhabitants' chart again
         return _omitted("groups", title, source, omit.groups(ctx, present, absent))
+    comparable = ctx.get("groups_comparable")  # report_actors: groups with most of their notes published
+    if comparable is not None and set(comparable) <= {"habitants"}:  # a grid of « n.p. »: the sentence instead
+        return _omitted("groups", title, source, omit.groups(ctx, present, absent, mostly=True))
     france_hab = {p["domain_id"]: p.get("france") for p in ctx.get("perceived", [])}
     rows, n_caution, empty = _group_bar_rows(data, present, {"habitants": france_hab})
     notes = []

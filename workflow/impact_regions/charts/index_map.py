@@ -47,6 +47,8 @@ def chart_regions_map(fragility_by_region: dict, out_path, geo_dir=None, *, norm
     scores = {str(k): (None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v))
               for k, v in fragility_by_region.items()}
     values = [v for v in scores.values() if v is not None]
+    # the decimals the reports print (report_profile): no two differently ranked regions look equal
+    decimals = fr.decimals_apart(values)
     ref = scale["ref"] if scale["ref"] is not None else (float(np.median(values)) if values else 0.0)
     norm, step = _symmetric_norm(values, ref, scale["norm"])
     width, height = WIDE_CM * CM, 13.0 * CM
@@ -76,7 +78,7 @@ def chart_regions_map(fragility_by_region: dict, out_path, geo_dir=None, *, norm
             for c in codes:
                 lx, ly = _label_point(regions[c]["polys"], coslat)
                 items.append({"x": lx, "y": ly, "r0": 0,
-                              "text": _two_lines(names[c]) + "\n" + _fmt_index(scores.get(c), scale),
+                              "text": _two_lines(names[c]) + "\n" + _fmt_index(scores.get(c), scale, decimals),
                               "kw": {"color": INK, "url": links.get(c),
                                      "bbox": dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor="none",
                                                   alpha=0.75)}})
@@ -96,7 +98,7 @@ def chart_regions_map(fragility_by_region: dict, out_path, geo_dir=None, *, norm
             sp.set_visible(True)
             sp.set_color(GRID)
             sp.set_linewidth(0.6)
-        ax.text(0.5, 1.02, f"{names[c]} : {_fmt_index(scores.get(c), scale)}", transform=ax.transAxes,
+        ax.text(0.5, 1.02, f"{names[c]} : {_fmt_index(scores.get(c), scale, decimals)}", transform=ax.transAxes,
                 ha="center", va="bottom", fontsize=NOTE, color=INK, url=links.get(c))
     cax = fig.add_axes((0.86, 0.25, 0.022, 0.5))
     _colourbar(fig, cax, norm, step, scale, horizontal=False,
@@ -108,8 +110,8 @@ def chart_regions_map(fragility_by_region: dict, out_path, geo_dir=None, *, norm
     alt = ("Carte de France des régions, colorées selon leur indice global de fragilité (" + scale["unit"]
            + " ; rouge : plus fragile que la France, bleu : moins fragile), les régions d'outre-mer en encadrés. ")
     if ranked:
-        alt += "Les plus fragiles : " + fr.join([f"{names[c]} ({_fmt_index(s, scale)})" for c, s in ranked[:3]])
-        alt += " ; les moins fragiles : " + fr.join([f"{names[c]} ({_fmt_index(s, scale)})"
+        alt += "Les plus fragiles : " + fr.join([f"{names[c]} ({_fmt_index(s, scale, decimals)})" for c, s in ranked[:3]])
+        alt += " ; les moins fragiles : " + fr.join([f"{names[c]} ({_fmt_index(s, scale, decimals)})"
                                                       for c, s in ranked[-3:][::-1]]) + "."
     src = source or "Source : indices de fragilité IMPACT-Régions. Fond de carte : IGN, Admin Express ; INSEE, COG 2025."
     return _result("regions_map", file, title, alt, src)

@@ -65,9 +65,14 @@ def quadrant(ctx: dict) -> str:
     return f"L’indice de fragilité et la perception des habitants ne peuvent pas être comparés {_in(ctx)} : {why}."
 
 
-def groups(ctx: dict, present: list[str], absent: list[str]) -> str:
-    """The groups chart: no group published, or only the inhabitants (their own chart says it all)."""
+def groups(ctx: dict, present: list[str], absent: list[str], mostly: bool = False) -> str:
+    """The groups chart: no group published, or only the inhabitants (their own chart says it all),
+    or (`mostly`) no organisation with enough published notes to compare its priorities."""
     orgs = fr.join([GROUP_PARTITIVES[g] for g in absent if g != "habitants"])
+    if mostly:
+        orgs = fr.join([GROUP_PARTITIVES[g] for g in ("associations", "entreprises", "maires")])
+        return (_too_few(ctx, orgs) + " pour publier la plupart de leurs notes : leurs priorités ne peuvent pas "
+                "être comparées à celles des habitants, présentées plus haut.")
     if present == ["habitants"]:
         return (_too_few(ctx, orgs) + " pour publier leur perception des fragilités ; celle des habitants est "
                 "présentée plus haut.")
@@ -87,12 +92,18 @@ NOT_ASKED = "La question n’a pas été posée dans l’enquête : ce graphique
 
 
 def innovation(ctx: dict) -> str:
-    who = fr.join([GROUP_PARTITIVES[i["group"]] for i in ctx["innovation"]])
-    tail = _france_shares(ctx["innovation"])
+    """No group published, or one only (its figure is in the sentence above the chart): the groups
+    that are not, with France's figures."""
+    hidden = [i for i in ctx["innovation"] if i.get("estimate") is None]
+    who = fr.join([GROUP_PARTITIVES[i["group"]] for i in hidden])
+    tail = _france_shares(hidden)
     if not tail:
         return NOT_ASKED
+    shown = [i for i in ctx["innovation"] if i.get("estimate") is not None]
+    told = (f" ; celle {GROUP_PARTITIVES[shown[0]['group']].replace('d’', 'des ', 1).replace('de ', 'des ', 1)} "
+            "est donnée plus haut") if len(shown) == 1 else ""
     return (_too_few(ctx, who) + " pour publier la part de ceux qui voient les alliances comme une source "
-            "d’innovation" + (f" ; en France, elle est de {tail}" if tail else "") + ".")
+            f"d’innovation{told} ; en France, elle est de {tail}.")
 
 
 def partnership(ctx: dict) -> str:
@@ -140,10 +151,17 @@ def single_departement(ctx: dict, entry: dict) -> str:
     unit = {"zscore": "0 correspond à la moyenne nationale ; plus l’indice est élevé, plus le territoire est fragile",
             "ratio": "100 correspond à la France", "minmax": "de 1, le département le moins fragile, à 100, le plus "
             "fragile"}[scale["norm"]]
+    nominative = ctx["territory"].get("nominative") or _name(ctx)
+    subject = nominative[:1].upper() + nominative[1:]  # « La Guadeloupe », « Mayotte »
     dep = entry["name"] if entry["name"] != _name(ctx) else "un seul département"
-    who = f"{_name(ctx)} ne compte qu’un département, {dep} ({entry['code']})" if dep != "un seul département" \
-        else f"{_name(ctx)} forme un seul département ({entry['code']})"
-    value = _fmt_index(entry.get("score"), scale)
+    who = f"{subject} ne compte qu’un département, {dep} ({entry['code']})" if dep != "un seul département" \
+        else f"{subject} forme un seul département ({entry['code']})"
+    overall = ctx.get("overall") or {}
+    if overall.get("score") is not None:  # the territory's own index, printed as everywhere else
+        value = fr.number(overall["score"], overall.get("decimals", scale["decimals"]), signed=scale["signed"])
+    else:
+        value = _fmt_index(entry.get("score"), scale)
+    # « calculé sur 15 domaines » where a domain is not measured (report_profile), as wherever the index is printed
+    basis = (ctx.get("overall") or {}).get("partial") or ""
     return (f"{who} : une carte des départements n’apporterait rien ; son indice global de fragilité est de "
-            f"{value} ({unit}).")
-
+            f"{value} ({basis + ' ; ' if basis else ''}{unit}).")

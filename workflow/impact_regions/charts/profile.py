@@ -66,11 +66,12 @@ def chart_profile(ctx: dict, out_path) -> dict:
     dec = _decimals(step)
     ax.xaxis.set_major_locator(MultipleLocator(step))
     ax.xaxis.set_major_formatter(_number_formatter(dec))
-    value_dec = scale["decimals"]  # the same decimals in every report (1 for the z-scores)
+    # a domain's decimals are the same in every report (report_profile: those that tell the regions apart)
+    value_dec = lambda d: d.get("decimals", scale["decimals"]) if scale["norm"] == "zscore" else scale["decimals"]  # noqa: E731
     for i, d in enumerate(rows):
         v = d["score"]
         right = v >= base
-        ax.annotate(_fmt_index(v, scale, value_dec), (v, i), xytext=(3 if right else -3, 0), textcoords="offset points",
+        ax.annotate(_fmt_index(v, scale, value_dec(d)), (v, i), xytext=(3 if right else -3, 0), textcoords="offset points",
                     ha="left" if right else "right", va="center", fontsize=SMALL, color=INK, zorder=5)
     ax.set_yticks(y, [d["label"] for d in all_rows])
     ax.set_ylim(n - 0.4, -1.25)
@@ -120,10 +121,10 @@ def chart_profile(ctx: dict, out_path) -> dict:
            f"{scale['unit']}, triés du plus élevé au plus bas et colorés par famille "
            f"({fr.join([FAMILY_LABELS[f].lower() for f in families])}). ")
     if top:
-        alt += "Les plus élevés : " + fr.join([f"{d['label'].lower()} ({_fmt_index(d['score'], scale, value_dec)})"
+        alt += "Les plus élevés : " + fr.join([f"{d['label'].lower()} ({_fmt_index(d['score'], scale, value_dec(d))})"
                                               for d in top]) + "."
     if bottom:
-        alt += " Les plus bas : " + fr.join([f"{d['label'].lower()} ({_fmt_index(d['score'], scale, value_dec)})"
+        alt += " Les plus bas : " + fr.join([f"{d['label'].lower()} ({_fmt_index(d['score'], scale, value_dec(d))})"
                                             for d in bottom]) + "."
     if missing:
         alt += " Non disponible : " + fr.join([d["label"].lower() for d in missing]) + "."

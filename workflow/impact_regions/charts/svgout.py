@@ -20,8 +20,11 @@ from matplotlib.backends.backend_mixed import MixedModeRenderer
 from matplotlib.backends.backend_svg import RendererSVG
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
+from matplotlib.text import Text
+from matplotlib.ticker import FixedFormatter
 from matplotlib.transforms import Bbox
 
+from ..french import typography
 from ..svg_tidy import tidy_svg
 from .style import NOTE, SVG_METADATA
 
@@ -156,7 +159,26 @@ def _write_placeholder(out_path: str | Path, sentence: str) -> None:
                               f"<desc>{escape(sentence)}</desc></svg>\n", encoding="utf-8")
 
 
+def _typeset(fig: Figure) -> None:
+    """French typography (:func:`impact_regions.french.typography`: the apostrophe ’, no-break
+    spaces before « : ; » and inside « ») on every text of the chart, whichever function wrote it:
+    titles, axis labels, tick labels (fixed ones are kept by their formatter and redrawn from it),
+    legend entries, value labels and notes."""
+    for text in fig.findobj(Text):
+        raw = text.get_text()
+        if raw:
+            fixed = typography(raw)
+            if fixed != raw:
+                text.set_text(fixed)
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            formatter = axis.get_major_formatter()
+            if isinstance(formatter, FixedFormatter):
+                formatter.seq = [typography(str(s)) for s in formatter.seq]
+
+
 def _save(fig: Figure, out_path: str | Path) -> str:
+    _typeset(fig)
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     buffer = io.StringIO()
