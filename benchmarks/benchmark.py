@@ -43,7 +43,8 @@ def snakemake(cores: str, *targets: str, env: dict | None = None) -> tuple[float
     before and after a change."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "snakemake", "--cores", cores, "--quiet", *(targets or ["all"])],
+    # the targets first: `--quiet` takes any number of values and would read them as its own
+    proc = subprocess.run([sys.executable, "-m", "snakemake", *(targets or ["all"]), "--cores", cores, "--quiet", "all"],
                           cwd=ROOT, capture_output=True, text=True, env={**os.environ, **(env or {})})
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:
