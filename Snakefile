@@ -29,7 +29,13 @@ rule all:
 
 onstart:
     byte_compile_package()
+    start_report_server()
+
+
+onsuccess:
+    stop_report_server()
 
 
 onerror:
+    stop_report_server()
     remove_stale_outputs()

@@ -1,6 +1,7 @@
 # Stage 7: one PDF synthesis per territory file, and the index page to download them.
-# Charts, HTML and PDF are separate jobs so that editing the CSS re-renders PDFs but no chart,
-# and editing one territory file rebuilds that territory only.
+# One job per territory (rule report: context, charts, HTML, PDF, downloads), so that editing one
+# territory file rebuilds that territory only; its jobs of a local run are forked by a warm worker
+# (impact_regions/report_server.py, started below) rather than each importing the libraries.
 
 from impact_regions.report_steps import CHART_NAMES
 
@@ -58,85 +59,47 @@ rule provenance:
         "../scripts/provenance.py"
 
 
-rule report_data:
+rule report:
     input:
         tables=lambda w: [p for part in report_parts(w.slug) for p in part.values()],
         provenance=rules.provenance.output[0],
         geo=GEO_FILES + [f"{GEO_DIR}/departements.geojson"],
         catalogue=CFG["indicators"],
         codebook=CFG["survey"],
+        region=lambda w: BY_SLUG[w.slug]["path"] or [],  # a département has no file
+        templates=TEMPLATE_FILES,
+        css=str(Path(TEMPLATES) / "print.css"),
         fonts=FONTS,
-        code=code("report_steps", "report_context", "report_common", "report_profile", "report_perception",
-                  "report_actors", "report_method", "report_essentiel", "report_indicators",
-                  "report_surveys", "french", *CHART_MODULES, "svg_tidy",
-                  "provenance", "territory_downloads", "reproducible_zip"),
+        code=code("report_steps", "report_server", "report_context", "report_common", "report_profile",
+                  "report_perception", "report_actors", "report_method", "report_essentiel", "report_indicators",
+                  "report_surveys", "french", *CHART_MODULES, "svg_tidy", "provenance", "territory_downloads",
+                  "reproducible_zip", "templating", "render", "page_fill", "weasyprint_import", "pdf_info",
+                  "svg_text"),
     output:
         context=f"{BUILD}/{{slug}}/context.json",
         charts=[f"{BUILD}/{{slug}}/charts/{name}.svg" for name in CHART_NAMES],
-        csv=f"{REPORTS}/donnees/{{slug}}.csv",  # the report's figures, to take away (index page links)
-        xlsx=f"{REPORTS}/donnees/{{slug}}.xlsx",
-    log:
-        f"{LOGS}/report_data/{{slug}}.log",
-    benchmark:
-        f"{LOGS}/benchmarks/report_data-{{slug}}.tsv"
-    params:
-        territory=lambda w: territory_for_report(w.slug),
-        parts=lambda w: report_parts(w.slug),
-        geo_dir=GEO_DIR,
-        config={k: CFG[k] for k in ("vintage", "survey_year", "index", "survey_estimation", "weighting", "uncertainty")},
-        fonts_dir=str(Path(TEMPLATES) / "fonts"),
-    wildcard_constraints:
-        slug=alternatives(SLUGS),
-    script:
-        "../scripts/report_data.py"
-
-
-rule report_html:
-    input:
-        context=rules.report_data.output.context,
-        region=lambda w: BY_SLUG[w.slug]["path"] or [],  # a département has no file
-        templates=TEMPLATE_FILES,
-        code=code("report_steps", "templating", "french"),
-    output:
-        f"{BUILD}/{{slug}}/report.html",
-    log:
-        f"{LOGS}/report_html/{{slug}}.log",
-    benchmark:
-        f"{LOGS}/benchmarks/report_html-{{slug}}.tsv"
-    params:
-        templates_dir=TEMPLATES,
-        charts_dir=lambda w: f"{BUILD}/{w.slug}/charts",
-    wildcard_constraints:
-        slug=alternatives(SLUGS),
-    script:
-        "../scripts/report_html.py"
-
-
-rule report_pdf:
-    input:
-        html=rules.report_html.output[0],
-        context=rules.report_data.output.context,
-        charts=rules.report_data.output.charts,
-        css=str(Path(TEMPLATES) / "print.css"),
-        fonts=FONTS,
-        code=code("report_steps", "render", "page_fill", "weasyprint_import", "pdf_info", "svg_text", "templating"),
-    output:
+        html=f"{BUILD}/{{slug}}/report.html",
         pdf=report(f"{REPORTS}/{{slug}}.pdf", caption="../report/synthese.rst", category="Synthèses",
                    subcategory=lambda w: {"region": "Régions", "custom": "Territoires personnalisés",
                                           "departement": "Départements"}[BY_SLUG[w.slug]["kind"]],
                    labels=lambda w: {"Territoire": BY_SLUG[w.slug]["name"], "Fichier": f"{w.slug}.pdf"}),
         facts=f"{BUILD}/{{slug}}/pdf.json",  # pages and size, for the index page
+        csv=f"{REPORTS}/donnees/{{slug}}.csv",  # the report's figures, to take away (index page links)
+        xlsx=f"{REPORTS}/donnees/{{slug}}.xlsx",
     log:
-        f"{LOGS}/report_pdf/{{slug}}.log",
+        f"{LOGS}/report/{{slug}}.log",
     benchmark:
-        f"{LOGS}/benchmarks/report_pdf-{{slug}}.tsv"
+        f"{LOGS}/benchmarks/report-{{slug}}.tsv"
     params:
-        templates_dir=TEMPLATES,
-        charts_dir=lambda w: f"{BUILD}/{w.slug}/charts",
+        # the arguments of report_steps.report_step, as JSON (directories derived from the inputs)
+        call=lambda w, input, output: report_call(w, input, output),
     wildcard_constraints:
         slug=alternatives(SLUGS),
-    script:
-        "../scripts/report_pdf.py"
+    # a shell command, not a script: the job is only a client of the warm worker, and a script's
+    # preamble (unpickling Snakemake's objects) cost it about 0.1 s of CPU, measured
+    shell:
+        f"{sys.executable} -P -m impact_regions.report_server run 'report {{wildcards.slug}}' {{log:q}} "
+        "impact_regions.report_steps:report_step {params.call:q}"
 
 
 rule index_map:
