@@ -2,19 +2,22 @@
 
 Each territory's `report` job (workflow/rules/report.smk) is a new Python process. Importing what
 it needs (matplotlib, pyarrow, Jinja2, WeasyPrint with cffi parsing Pango's declarations, the
-package) took about 0.45 s of CPU per job, measured, more than the 1.25 x the warm floor of
-issue 13 allows per report on top of Snakemake's own cost per job. So, for a local run with report
-jobs to do, the Snakefile's `onstart:` starts this server (:func:`start`) as a child of the
-Snakemake process: it imports that stack once, listens on a Unix socket in a private temporary
-directory, and for each request forks a child that runs the step from that pristine, preloaded
-state (nothing of one report's work is seen by another's), with the job's own standard output and
-error (passed over the socket), working directory and environment, and reports the child's exit
-status. The job's script (:func:`call`, the client) exits with that status, so that Snakemake's
-handling of errors, logs and outputs is the one of an ordinary job: an InputError is one clear
-message in the log and on stderr, exit status 1, and Snakemake removes the job's outputs.
+package) takes about 0.5 s of CPU per job: with one job per territory, a report still cost 1.37
+times the warm floor of issue 13 (the same calls in one process), against 1.25 asked. So, for a
+local run with at least two report jobs to do (common.smk, start_report_server), the Snakefile's
+`onstart:` starts this server (:func:`start`) as a child of the Snakemake process: it imports
+that stack once, listens on a Unix socket in a private temporary directory, and for each request
+forks a child that runs the step from that pristine, preloaded state (nothing of one report's
+work is seen by another's), with the job's own standard output and error (passed over the
+socket), working directory and environment, and reports the child's exit status. The job's
+command, `python -m impact_regions.report_server run ...` (:func:`call`, the client: a shell
+command rather than a script, whose preamble cost about 0.1 s more), exits with that status, so
+that Snakemake's handling of errors, logs and outputs is the one of an ordinary job: an
+InputError is one clear message in the log and on stderr, exit status 1, and Snakemake removes
+the job's outputs.
 
 When no server is reachable (a SLURM or other cluster run, where the jobs run elsewhere; the
-variable IMPACT_REPORT_SERVER unset, as in tests calling the scripts' functions; a server that
+variable IMPACT_REPORT_SERVER unset: `snakemake --no-hooks`, a run with one report job; a server that
 crashed or timed out) :func:`call` runs the step in its own process, exactly as before.
 
 The server ends with the run: `onsuccess:`/`onerror:` call :func:`stop`, which waits for it, so

@@ -138,10 +138,11 @@ def report_step(territory: dict, parts: list[dict[str, str]], geo_dir: str, indi
     """A territory's whole report, one job (rule `report`): :func:`report_data_step`, then
     :func:`report_html_step` from the context.json just written, then :func:`report_pdf_step`.
 
-    One job rather than three: each job is a process that starts Python, imports its libraries and
-    costs Snakemake its own bookkeeping; with three jobs per territory that was about 0.7 s of CPU
-    per report above the work itself (measured: benchmarks/benchmark.py, issue 13). Each step
-    reads what the one before wrote, exactly as the separate jobs did, so the files are the same."""
+    One job rather than three (data, HTML, PDF): each job is a process that starts Python, imports
+    its libraries, and costs Snakemake its own bookkeeping; with three jobs per territory a report
+    cost 5.5 s of CPU in a cold build against 3.0 s for the same calls in one warm process
+    (benchmarks/benchmark.py, issue 13). Each step reads what the one before wrote, exactly as
+    the separate jobs did, so the files are the same."""
     report_data_step(territory=territory, parts=parts, geo_dir=geo_dir, indicators_yaml=indicators_yaml,
                      survey_yaml=survey_yaml, config=config, provenance_json=provenance_json, fonts_dir=fonts_dir,
                      out_context=out_context, charts_dir=charts_dir, out_csv=out_csv, out_xlsx=out_xlsx)
