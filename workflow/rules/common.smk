@@ -131,7 +131,7 @@ def remove_stale_outputs():
         print("Removed outputs made stale by the failure: " + ", ".join(sorted(removed)), file=sys.stderr)
 
 
-# The report jobs (rule report, report.smk): their arguments, and the warm worker that forks them.
+# The report jobs (report.smk, one per territory): their arguments, and the warm worker that forks them.
 def report_call(wildcards, input, output):
     """The arguments of report_steps.report_step for a territory's job, as JSON."""
     import json
