@@ -4,6 +4,8 @@
 import os
 import sys
 
+from snakemake_interface_executor_plugins.settings import DeploymentMethod
+
 # The package is imported from this workflow's own copy, in Snakemake's process and (PYTHONPATH)
 # in every job's: a copy of the project elsewhere runs its own code, whatever is installed.
 PACKAGE_DIR = os.path.join(workflow.basedir, "workflow")
@@ -14,6 +16,14 @@ os.environ.update(  # set here, for the jobs (a cluster's jobs get it from the s
         + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and p != PACKAGE_DIR]
     )
 )
+
+# The Python of the `shell:` jobs (rule report): Snakemake's own, as for its `script:` jobs, given
+# by the environment so that the command Snakemake records names no path of this machine; with
+# conda or a container, the `python` of the job's environment.
+if not {DeploymentMethod.CONDA, DeploymentMethod.APPTAINER} & set(
+    getattr(workflow.deployment_settings, "deployment_method", None) or ()
+):
+    os.environ.update(IMPACT_PYTHON=sys.executable)
 
 
 configfile: "config/config.yaml"
@@ -46,7 +56,13 @@ rule all:
 
 onstart:
     byte_compile_package()
+    start_report_server()
+
+
+onsuccess:
+    stop_report_server()
 
 
 onerror:
+    stop_report_server()
     remove_stale_outputs()

@@ -52,8 +52,9 @@ def snakemake(cores: str, *targets: str, env: dict | None = None, cwd: Path = RO
     before and after a change."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"), "--cores", cores,
-                           "--quiet", *(targets or ["all"])],
+    # the targets first: `--quiet` takes any number of values and would read them as its own
+    proc = subprocess.run([sys.executable, "-m", "snakemake", *(targets or ["all"]), "-s", str(ROOT / "Snakefile"),
+                           "--cores", cores, "--quiet", "all"],
                           cwd=cwd, capture_output=True, text=True, env={**os.environ, **(env or {})})
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:

@@ -19,13 +19,13 @@ import sys
 import time
 from pathlib import Path
 
-STAGES = ("report_data", "report_html", "report_pdf", "report")
+STAGES = ("report",)  # the rule of a territory's report (report.smk), one call per territory
 
 
 def main(record_dir: str) -> None:
     records = [json.loads(p.read_text(encoding="utf-8")) for p in Path(record_dir).glob("*.json")]
     records = [r for r in records if r["name"].split(" ")[0] in STAGES]
-    # data, then HTML, then PDF of each territory: the order the steps need
+    # territory by territory, in the order of the names
     records.sort(key=lambda r: (r["name"].split(" ", 1)[1], STAGES.index(r["name"].split(" ")[0])))
     import matplotlib.figure  # noqa: F401  (the imports of the jobs, before the clock)
     import pyarrow.parquet  # noqa: F401

@@ -195,11 +195,15 @@ def test_two_clean_builds_are_byte_identical(tiny_run, tmp_path):
     regions = dict(TINY_REGIONS)
     regions["corse"] += 'intro: \'<img src="file:///etc/passwd"> <link rel="attachment" href="file:///etc/passwd"> fin\'\n'
     other = workdir_with(tmp_path / "again", TINY, regions)
-    assert snakemake(other).returncode == 0
+    # (without the hooks, so without the warm worker: each report job runs in its own process,
+    # as on a cluster, where tiny_run's were forked by the worker, impact_regions.report_server)
+    assert snakemake(other, "--no-hooks").returncode == 0
     # THEN PDFs, charts and the index are identical byte for byte
     for rel in ("reports/corse.pdf", "reports/martinique.pdf", "reports/index-map.svg",
                 "data/processed/report_build/corse/charts/profile.svg",
-                "data/processed/report_build/martinique/charts/map.svg"):
+                "data/processed/report_build/martinique/charts/map.svg",
+                "data/processed/report_build/corse/context.json", "data/processed/report_build/corse/pdf.json",
+                "reports/donnees/corse.csv", "reports/donnees/martinique.xlsx"):
         assert (tiny_run / rel).read_bytes() == (other / rel).read_bytes(), rel
 
 
@@ -226,11 +230,11 @@ def test_adding_one_territory_schedules_only_its_jobs(tiny_run):
     # THEN only that territory's jobs run, plus the published tables, their archive (the tables
     # gain the territory's rows) and the index that list it
     per_territory = {j for j in jobs if j[1]}
-    assert per_territory == {(r, "corse-du-sud") for r in ("custom_territory", "report_data", "report_html", "report_pdf")}
+    assert per_territory == {(r, "corse-du-sud") for r in ("custom_territory", "report")}
     assert {j[0] for j in jobs if not j[1]} <= {"tables", "tables_archive", "index", "all"}
 
 
-def test_editing_css_rerenders_pdfs_but_no_chart(tiny_run):
+def test_editing_css_rebuilds_the_reports_and_the_annex_only(tiny_run):
     # GIVEN the built tiny project WHEN the print CSS is edited (Snakemake compares checksums,
     # so the content must change, a touch is not enough)
     css = ROOT / "templates" / "print.css"
@@ -242,8 +246,11 @@ def test_editing_css_rerenders_pdfs_but_no_chart(tiny_run):
     finally:
         css.write_bytes(original)
         os.utime(css, ns=(stat.st_atime_ns, stat.st_mtime_ns))
-    # THEN the PDFs are rendered again, but no chart nor HTML
-    assert "report_pdf" in jobs and "report_data" not in jobs and "report_html" not in jobs
+    # THEN the reports are made again, and the annex, which uses the same CSS; no table. (Charts
+    # and HTML are no longer spared: they are made by the territory's one report job, since a job
+    # per step cost more than redrawing them, see report_steps.report_step.)
+    assert "report" in jobs and "methodology" in jobs
+    assert jobs <= {"report", "methodology", "index", "all"}
 
 
 def test_editing_one_territory_file_rebuilds_that_territory_only(tiny_run):
@@ -255,8 +262,8 @@ def test_editing_one_territory_file_rebuilds_that_territory_only(tiny_run):
         jobs = _scheduled(tiny_run)
     finally:
         region.write_text(original, encoding="utf-8")
-    # THEN only Martinique's HTML and PDF are rebuilt (and the index that lists it): no table, no chart
-    assert {j for j in jobs if j[1]} == {("report_html", "martinique"), ("report_pdf", "martinique")}
+    # THEN only Martinique's report is rebuilt (and the index that lists it): no table
+    assert {j for j in jobs if j[1]} == {("report", "martinique")}
     assert {j[0] for j in jobs if not j[1]} <= {"index", "all"}
 
 

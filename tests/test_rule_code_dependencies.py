@@ -3,7 +3,8 @@
 A rule's `code(...)` inputs make Snakemake rerun its jobs when that code changes; a module
 missing from the list would leave stale outputs after an edit. This test derives what each
 rule's step really imports and reads: the script (workflow/scripts/<rule>.py) names its step as
-"impact_regions.<module>:<function>" or imports it (`from impact_regions.<module> import <function>`);
+"impact_regions.<module>:<function>" or imports it (`from impact_regions.<module> import <function>`),
+or its shell command runs `python -m impact_regions.<module>` with such a step;
 from the function's body (and the bodies of the module's functions it calls) and its module's
 top level, every
 package import is followed through the modules it reaches (their imports at any level, since a
@@ -82,6 +83,17 @@ def step_dependencies(target_module: str, function: str) -> tuple[set[Path], set
     """(package files, SQL names) a step runs: its module's top level and the function's body, followed."""
     path = module_file(target_module)
     tree = ast.parse(path.read_text(encoding="utf-8"))
+    if function is None:  # a module run as a program (`python -m`): all of it
+        seen: set[Path] = set()
+        todo = {path}
+        sqls: set[str] = set()
+        while todo:
+            f = todo.pop()
+            seen.add(f)
+            mod = ast.parse(f.read_text(encoding="utf-8"))
+            todo |= imports_in(mod, f) - seen
+            sqls |= sql_names(mod)
+        return seen, sqls
     top = ast.Module(body=[s for s in tree.body if not isinstance(s, (ast.FunctionDef, ast.ClassDef))], type_ignores=[])
     functions = {s.name: s for s in tree.body if isinstance(s, ast.FunctionDef)}
     # the function and the functions of its module it calls, transitively
@@ -117,14 +129,19 @@ def rules_with_steps():
                           storage_settings=StorageSettings(), snakefile=ROOT / "Snakefile", workdir=ROOT)._workflow
         out = []
         for rule in wf.rules:
-            if not rule.script:
+            if rule.script:
+                script = (Path(rule.snakefile).parent / str(rule.script)).resolve()
+                text = script.read_text(encoding="utf-8")
+                steps = TARGET.findall(text) + [
+                    (n.module, a.name) for n in ast.walk(ast.parse(text)) if isinstance(n, ast.ImportFrom)
+                    and (n.module or "").startswith("impact_regions.") and n.module != "impact_regions.entry"
+                    for a in n.names]
+            elif rule.shellcmd:
+                # a shell job: `python -m impact_regions.<module> ... impact_regions.<module>:<function>`
+                steps = TARGET.findall(f"'{rule.shellcmd}'".replace(" ", "' '"))
+                steps += [(m, None) for m in re.findall(r"-m (impact_regions(?:\.\w+)+)", rule.shellcmd)]
+            else:
                 continue
-            script = (Path(rule.snakefile).parent / str(rule.script)).resolve()
-            text = script.read_text(encoding="utf-8")
-            steps = TARGET.findall(text) + [
-                (n.module, a.name) for n in ast.walk(ast.parse(text)) if isinstance(n, ast.ImportFrom)
-                and (n.module or "").startswith("impact_regions.") and n.module != "impact_regions.entry"
-                for a in n.names]
             inputs = {(ROOT / str(f)).resolve() for f in rule.input if isinstance(f, str)}
             out.append((rule.name, inputs, steps))
         return out

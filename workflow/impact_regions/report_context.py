@@ -58,7 +58,7 @@ def read_tables(paths: list[dict[str, str]], territory_codes, peer_kind: str = "
     report the départements. Cells are Python values, a missing cell is None. pyarrow is
     imported here, not pandas: the report job starts faster.
     """
-    import pyarrow.parquet as pq  # noqa: PLC0415 (only the report_data job needs it)
+    import pyarrow.parquet as pq  # noqa: PLC0415 (only the report job needs it)
 
     wanted = set(territory_codes)
     out: dict[str, list[dict]] = {}

@@ -1,5 +1,5 @@
 """The figures of one territory's synthesis, to take away: ``reports/donnees/<slug>.csv`` and
-``reports/donnees/<slug>.xlsx`` (written by the report_data job, beside context.json).
+``reports/donnees/<slug>.xlsx`` (written by the report job, beside context.json).
 
 Three blocks, from the rows the report itself was built from (no formatted text is parsed back):
 

@@ -209,3 +209,74 @@ def remove_stale_outputs():
             "Removed outputs made stale by the failure: " + ", ".join(sorted(removed)),
             file=sys.stderr,
         )
+
+
+# The report jobs (report.smk, one per territory): their arguments, and the warm worker that forks them.
+def report_call(wildcards, input, output):
+    """The arguments of report_steps.report_step for a territory's job, as JSON."""
+    import json
+
+    return json.dumps(
+        {
+            "territory": territory_for_report(wildcards.slug),
+            "parts": report_parts(wildcards.slug),
+            "geo_dir": str(Path(input.geo[0]).parent),
+            "indicators_yaml": input.catalogue,
+            "survey_yaml": input.codebook,
+            "config": {
+                k: CFG[k]
+                for k in (
+                    "vintage",
+                    "survey_year",
+                    "index",
+                    "survey_estimation",
+                    "weighting",
+                    "uncertainty",
+                )
+            },
+            "provenance_json": input.provenance,
+            "fonts_dir": str(Path(input.fonts[0]).parent),
+            "region_file": input.region or "",
+            "templates_dir": str(Path(input.css).parent),
+            "out_context": output.context,
+            "charts_dir": str(Path(output.charts[0]).parent),
+            "out_html": output.html,
+            "out_pdf": output.pdf,
+            "out_facts": output.facts,
+            "out_csv": output.csv,
+            "out_xlsx": output.xlsx,
+        },
+        ensure_ascii=False,
+        sort_keys=True,
+    )
+
+
+# The warm worker of the report jobs (impact_regions/report_server.py): started by `onstart:` for a
+# local run with report jobs to do, stopped (and waited for) by `onsuccess:` and `onerror:`.
+REPORT_SERVER = []
+REPORT_SERVER_MIN_JOBS = 2  # its imports cost about 1 s of CPU, a report job's own about 0.5 s
+
+
+def start_report_server():
+    """Start the server if this run executes report jobs on this machine, at least
+    REPORT_SERVER_MIN_JOBS of them. A cluster run (SLURM: the jobs run on other nodes), --touch,
+    or a run with fewer report jobs starts none; the report jobs then run in their own process,
+    as they do when the server cannot be reached."""
+    from snakemake_interface_executor_plugins.settings import ExecMode
+
+    from impact_regions.report_server import start
+
+    if not workflow.local_exec or workflow.exec_mode != ExecMode.DEFAULT or workflow.touch:
+        return
+    if (
+        sum(job.rule.name == "report" for job in workflow.dag.needrun_jobs())
+        >= REPORT_SERVER_MIN_JOBS
+    ):
+        REPORT_SERVER.append(start())
+
+
+def stop_report_server():
+    from impact_regions.report_server import stop
+
+    while REPORT_SERVER:
+        stop(REPORT_SERVER.pop())

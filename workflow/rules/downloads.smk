@@ -1,6 +1,6 @@
 # Data to take away: the archive of every published table (Parquet and CSV) with its data
 # dictionary in French (impact_regions.tables_archive). The figures of each report, as CSV and
-# XLSX (reports/donnees/<slug>.csv, .xlsx), are written by that territory's report_data job
+# XLSX (reports/donnees/<slug>.csv, .xlsx), are written by that territory's report job
 # (report.smk), which has the rows already loaded.
 
 DOWNLOADS = f"{REPORTS}/donnees"

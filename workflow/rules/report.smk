@@ -1,6 +1,7 @@
 # Stage 7: one PDF synthesis per territory file, and the index page to download them.
-# Charts, HTML and PDF are separate jobs so that editing the CSS re-renders PDFs but no chart,
-# and editing one territory file rebuilds that territory only.
+# One job per territory (rule report: context, charts, HTML, PDF, downloads), so that editing one
+# territory file rebuilds that territory only; its jobs of a local run are forked by a warm worker
+# (impact_regions/report_server.py, started below) rather than each importing the libraries.
 
 from impact_regions.report_steps import CHART_NAMES
 
@@ -9,13 +10,17 @@ REPORTS = CFG["reports_dir"]
 TEMPLATES = os.path.relpath(Path(workflow.basedir) / "templates")  # relative: see SRC in common.smk
 FONTS = sorted(str(p) for p in (Path(TEMPLATES) / "fonts").glob("*.ttf"))
 # the templates of a synthesis (the index page's and the annex's have their own rules)
-TEMPLATE_FILES = [str(Path(TEMPLATES) / "report.html.j2")] + sorted(str(p) for p in (Path(TEMPLATES) / "partials").glob("*.j2"))
+TEMPLATE_FILES = [str(Path(TEMPLATES) / "report.html.j2")] + sorted(
+    str(p) for p in (Path(TEMPLATES) / "partials").glob("*.j2")
+)
 CONFIG_FILES = [str(f) for f in workflow.configfiles]
 SOURCES_YAML = [p for p in [f"{RAW}/SOURCES.yaml"] if Path(p).exists()]
 # the tables of the methodology annex (one document per run, rule methodology)
 ANNEX_TABLES = ["territories", "fragility_indices", "raking_margins", "index_audit", "sensitivity"]
 # the modules of the charts package (impact_regions/charts/), for code(...)
-CHART_MODULES = [f"charts/{p.stem}" for p in sorted((SRC / "impact_regions" / "charts").glob("*.py"))]
+CHART_MODULES = [
+    f"charts/{p.stem}" for p in sorted((SRC / "impact_regions" / "charts").glob("*.py"))
+]
 
 
 rule provenance:
@@ -45,91 +50,82 @@ rule provenance:
         "../scripts/provenance.py"
 
 
-rule report_data:
+rule report:
     input:
         tables=lambda w: [p for part in report_parts(w.slug) for p in part.values()],
         provenance=rules.provenance.output[0],
         geo=GEO_FILES + [f"{GEO_DIR}/departements.geojson"],
         catalogue=CFG["indicators"],
         codebook=CFG["survey"],
+        region=lambda w: BY_SLUG[w.slug]["path"] or [],  # a département has no file
+        templates=TEMPLATE_FILES,
+        css=str(Path(TEMPLATES) / "print.css"),
         fonts=FONTS,
-        code=code("report_steps", "report_context", "report_common", "report_profile", "report_perception",
-                  "report_actors", "report_method", "report_essentiel", "report_indicators",
-                  "report_surveys", "french", *CHART_MODULES, "svg_tidy",
-                  "provenance", "territory_downloads", "reproducible_zip"),
+        code=code(
+            "report_steps",
+            "report_server",
+            "report_context",
+            "report_common",
+            "report_profile",
+            "report_perception",
+            "report_actors",
+            "report_method",
+            "report_essentiel",
+            "report_indicators",
+            "report_surveys",
+            "french",
+            *CHART_MODULES,
+            "svg_tidy",
+            "provenance",
+            "territory_downloads",
+            "reproducible_zip",
+            "templating",
+            "render",
+            "page_fill",
+            "weasyprint_import",
+            "pdf_info",
+            "svg_text",
+        ),
     output:
         context=f"{BUILD}/{{slug}}/context.json",
         charts=[f"{BUILD}/{{slug}}/charts/{name}.svg" for name in CHART_NAMES],
+        html=f"{BUILD}/{{slug}}/report.html",
+        pdf=report(
+            f"{REPORTS}/{{slug}}.pdf",
+            caption="../report/synthese.rst",
+            category="Synthèses",
+            subcategory=lambda w: {
+                "region": "Régions",
+                "custom": "Territoires personnalisés",
+                "departement": "Départements",
+            }[BY_SLUG[w.slug]["kind"]],
+            labels=lambda w: {"Territoire": BY_SLUG[w.slug]["name"], "Fichier": f"{w.slug}.pdf"},
+        ),
+        facts=f"{BUILD}/{{slug}}/pdf.json",  # pages and size, for the index page
         csv=f"{REPORTS}/donnees/{{slug}}.csv",  # the report's figures, to take away (index page links)
         xlsx=f"{REPORTS}/donnees/{{slug}}.xlsx",
     log:
-        f"{LOGS}/report_data/{{slug}}.log",
+        f"{LOGS}/report/{{slug}}.log",
     benchmark:
-        f"{LOGS}/benchmarks/report_data-{{slug}}.tsv"
+        f"{LOGS}/benchmarks/report-{{slug}}.tsv"
     params:
-        territory=lambda w: territory_for_report(w.slug),
-        parts=lambda w: report_parts(w.slug),
-        geo_dir=GEO_DIR,
-        config={k: CFG[k] for k in ("vintage", "survey_year", "index", "survey_estimation", "weighting", "uncertainty")},
-        fonts_dir=str(Path(TEMPLATES) / "fonts"),
+        # the arguments of report_steps.report_step, as JSON (directories derived from the inputs)
+        call=lambda w, input, output: report_call(w, input, output),
     wildcard_constraints:
         slug=alternatives(SLUGS),
+    threads: 1
+    resources:
+        # measured: peak 193 MiB, 15.2 s (data, HTML and PDF jobs of 2026-12-04 together)
+        mem_mb=768,
+        runtime=5,  # minutes
     conda:
         CONDA_ENV
-    script:
-        "../scripts/report_data.py"
-
-
-rule report_html:
-    input:
-        context=rules.report_data.output.context,
-        region=lambda w: BY_SLUG[w.slug]["path"] or [],  # a département has no file
-        templates=TEMPLATE_FILES,
-        code=code("report_steps", "templating", "french"),
-    output:
-        f"{BUILD}/{{slug}}/report.html",
-    log:
-        f"{LOGS}/report_html/{{slug}}.log",
-    benchmark:
-        f"{LOGS}/benchmarks/report_html-{{slug}}.tsv"
-    params:
-        templates_dir=TEMPLATES,
-        charts_dir=lambda w: f"{BUILD}/{w.slug}/charts",
-    wildcard_constraints:
-        slug=alternatives(SLUGS),
-    conda:
-        CONDA_ENV
-    script:
-        "../scripts/report_html.py"
-
-
-rule report_pdf:
-    input:
-        html=rules.report_html.output[0],
-        context=rules.report_data.output.context,
-        charts=rules.report_data.output.charts,
-        css=str(Path(TEMPLATES) / "print.css"),
-        fonts=FONTS,
-        code=code("report_steps", "render", "page_fill", "weasyprint_import", "pdf_info", "svg_text", "templating"),
-    output:
-        pdf=report(f"{REPORTS}/{{slug}}.pdf", caption="../report/synthese.rst", category="Synthèses",
-                   subcategory=lambda w: {"region": "Régions", "custom": "Territoires personnalisés",
-                                          "departement": "Départements"}[BY_SLUG[w.slug]["kind"]],
-                   labels=lambda w: {"Territoire": BY_SLUG[w.slug]["name"], "Fichier": f"{w.slug}.pdf"}),
-        facts=f"{BUILD}/{{slug}}/pdf.json",  # pages and size, for the index page
-    log:
-        f"{LOGS}/report_pdf/{{slug}}.log",
-    benchmark:
-        f"{LOGS}/benchmarks/report_pdf-{{slug}}.tsv"
-    params:
-        templates_dir=TEMPLATES,
-        charts_dir=lambda w: f"{BUILD}/{w.slug}/charts",
-    wildcard_constraints:
-        slug=alternatives(SLUGS),
-    conda:
-        CONDA_ENV
-    script:
-        "../scripts/report_pdf.py"
+    # a shell command, not a script: the job is only a client of the warm worker, and a script's
+    # preamble (unpickling Snakemake's objects) cost it about 0.1 s of CPU, measured. Its Python is
+    # IMPACT_PYTHON (set by the Snakefile: Snakemake's own) or the job's environment's `python`.
+    shell:
+        '"${{IMPACT_PYTHON:-python}}" -P -m impact_regions.report_server run "report {wildcards.slug}" {log:q} '
+        "impact_regions.report_steps:report_step {params.call:q}"
 
 
 rule index_map:
@@ -139,8 +135,12 @@ rule index_map:
         fonts=FONTS,
         code=code("report_steps", *CHART_MODULES, "svg_tidy", "french", "templating"),
     output:
-        map=report(f"{REPORTS}/index-map.svg", caption="../report/carte.rst", category="Carte",
-                   labels={"Carte": "Fragilité d'ensemble des 18 régions", "Fichier": "index-map.svg"}),
+        map=report(
+            f"{REPORTS}/index-map.svg",
+            caption="../report/carte.rst",
+            category="Carte",
+            labels={"Carte": "Fragilité d'ensemble des 18 régions", "Fichier": "index-map.svg"},
+        ),
         meta=f"{BUILD}/index-map.json",
     log:
         f"{LOGS}/index_map.log",
@@ -184,9 +184,15 @@ rule index:
         f"{LOGS}/benchmarks/index.tsv"
     params:
         # the files each row is made from: the report's figures, its PDF's facts
-        reports={slug: {"context": f"{BUILD}/{slug}/context.json", "facts": f"{BUILD}/{slug}/pdf.json",
-                        "csv": f"{REPORTS}/donnees/{slug}.csv", "xlsx": f"{REPORTS}/donnees/{slug}.xlsx"}
-                 for slug in SLUGS},
+        reports={
+            slug: {
+                "context": f"{BUILD}/{slug}/context.json",
+                "facts": f"{BUILD}/{slug}/pdf.json",
+                "csv": f"{REPORTS}/donnees/{slug}.csv",
+                "xlsx": f"{REPORTS}/donnees/{slug}.xlsx",
+            }
+            for slug in SLUGS
+        },
         templates_dir=lambda w, input: os.path.dirname(input.template),
     threads: 1
     resources:
@@ -206,14 +212,34 @@ rule methodology:
         catalogue=CFG["indicators"],
         templates=[str(Path(TEMPLATES) / "methodology.html.j2"), str(Path(TEMPLATES) / "print.css")],
         fonts=FONTS,
-        code=code("methodology_annex", "index_audit", "index_page", "french", "render", "page_fill", "weasyprint_import",
-                  "pdf_info", "svg_text", "templating", "indices", "treatment",
-                  sql=("indicator_values", "indicator_scores", "fragility_indices")),  # index_audit imports indices
+        code=code(
+            "methodology_annex",
+            "index_audit",
+            "index_page",
+            "french",
+            "render",
+            "page_fill",
+            "weasyprint_import",
+            "pdf_info",
+            "svg_text",
+            "templating",
+            "indices",
+            "treatment",
+            sql=("indicator_values", "indicator_scores", "fragility_indices"),
+        ),
+        # index_audit imports indices
     output:
         html=f"{BUILD}/methodologie.html",
-        pdf=report(f"{REPORTS}/methodologie.pdf", caption="../report/methodologie.rst", category="Synthèses",
-                   subcategory="Annexe méthodologique",
-                   labels={"Document": "Annexe méthodologique de l'exécution", "Fichier": "methodologie.pdf"}),
+        pdf=report(
+            f"{REPORTS}/methodologie.pdf",
+            caption="../report/methodologie.rst",
+            category="Synthèses",
+            subcategory="Annexe méthodologique",
+            labels={
+                "Document": "Annexe méthodologique de l'exécution",
+                "Fichier": "methodologie.pdf",
+            },
+        ),
         facts=f"{BUILD}/methodologie-pdf.json",  # pages and size, for the index page
     log:
         f"{LOGS}/methodology.log",
@@ -221,8 +247,18 @@ rule methodology:
         f"{LOGS}/benchmarks/methodology.tsv"
     params:
         tables={t: base_tables()[t] for t in ANNEX_TABLES},
-        config={k: CFG[k] for k in ("vintage", "index", "survey_estimation", "weighting", "raking", "audit",
-                                    "uncertainty")},
+        config={
+            k: CFG[k]
+            for k in (
+                "vintage",
+                "index",
+                "survey_estimation",
+                "weighting",
+                "raking",
+                "audit",
+                "uncertainty",
+            )
+        },
         templates_dir=lambda w, input: os.path.dirname(input.templates[0]),
     priority: 10  # one job per run: early, so that it does not end the build alone
     threads: 1

@@ -91,7 +91,7 @@ def make_all_charts(ctx: dict, out_dir, fonts_dir=None, geo_dir=None) -> list[di
     partnership, modes: the names the template uses), `file`, `title`, `alt`, `source`,
     `has_data`, `omit` and `sentence`. Every key is always there; a chart with nothing to show for
     the territory has `omit` True, `file` None and `sentence`, the sentence the template prints in
-    its place (see :mod:`.omit`). Its `<key>.svg` is then an empty placeholder (the report_data rule
+    its place (see :mod:`.omit`). Its `<key>.svg` is then an empty placeholder (the report rule
     declares every chart file as an output; no report shows it). `fonts_dir` defaults to
     templates/fonts, `geo_dir` to data/raw/geo.
     """
