@@ -115,7 +115,7 @@ def test_nothing_is_said_of_gaps_a_small_departement_cannot_show():
     assert gap_sentence(gaps, None) == ""
     # AND with a published perception, the first page makes no claim about untested gaps
     ctx = {"territory": {"kind": "departement"}, "gaps": [],
-           "perceived": [{"phrase": "l'emploi", "estimate": 6.3, "france": 6.4, "significant": False, "diff": -0.1}]}
+           "perceived": [{"phrase": "l'emploi", "estimate": 6.3, "france": 6.4, "significant": False, "diff": -0.1, "position": 1}]}
     assert "ne s'écarte nettement" not in perception_message(ctx)["text"]
     ctx["territory"]["kind"] = "region"
     assert "ne s'écarte nettement" in perception_message(ctx)["text"]
