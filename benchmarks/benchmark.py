@@ -257,8 +257,13 @@ def main(argv: list[str] | None = None) -> None:
               f"no-op {d['noop']['seconds']:.2f} s")
     if "slurm" in results:
         sl = results["slurm"]
-        print("SLURM (tiny): " + (sl.get("skipped") or (f"failed ({sl['failed']})" if "failed" in sl else
-                                  json.dumps({k: v for k, v in sl.items() if not isinstance(v, (list, dict))}))))
+        if "skipped" in sl or "failed" in sl:
+            print("SLURM (tiny): " + (sl.get("skipped") or f"failed ({sl['failed']})"))
+        else:
+            run, cmp = sl["slurm"], sl["comparison"]
+            print(f"SLURM (tiny): {run['seconds']:.1f} s against {sl['local']['seconds']:.1f} s locally, "
+                  f"{run['n_jobs']} jobs, per job (median) overhead {run['median_overhead_s']} s, "
+                  f"detection lag {run['median_detection_lag_s']} s; outputs: {len(cmp['different'])} different")
     out = ROOT / "benchmarks" / "results"
     out.mkdir(parents=True, exist_ok=True)
     (out / f"{time.strftime('%Y%m%dT%H%M%S')}.json").write_text(json.dumps(results, indent=2))
