@@ -28,6 +28,7 @@ time, which the host's load disturbs much less than the wall-clock time.
 from __future__ import annotations
 
 import argparse
+import atexit
 import csv
 import json
 import os
@@ -184,6 +185,7 @@ def main(argv: list[str] | None = None) -> None:
     results = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
                "host_speed_before": round(host_speed(), 3)}
     record = Path(tempfile.mkdtemp(prefix="impact-calls-"))
+    atexit.register(shutil.rmtree, record, True)  # also when a phase fails and the script exits
     rusage_log = record / "rusage.jsonl"  # not a call record (warm_floor.py reads *.json)
     cold_env = {"IMPACT_RECORD_CALLS": str(record), **rusage_env(rusage_log)}
     t1, c1, m1 = snakemake(args.cores, "tables", "methodology", "index_map", env=cold_env)

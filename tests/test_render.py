@@ -296,6 +296,35 @@ def test_two_renders_are_byte_identical(job, tmp_path, monkeypatch):
     assert c.read_bytes() != a.read_bytes()  # the vintage date is in the PDF
 
 
+def test_a_job_ending_with_os_exit_leaves_nothing_in_the_temporary_directory(job, tmp_path):
+    """GIVEN a render in a process that ends as the warm worker's children do (os._exit, garbage
+    collector frozen), with TMPDIR pointing at an empty directory
+    WHEN the PDF is written
+    THEN that directory is still empty: WeasyPrint's copies of the @font-face files (a
+    "weasyprint-*" folder per report, 2.7 MB each) are removed by render_pdf itself."""
+    import subprocess
+    import sys
+
+    tmpdir = tmp_path / "tmpdir"
+    tmpdir.mkdir()
+    html = job.html()
+    code = (
+        "import gc, os, sys\n"
+        "from pathlib import Path\n"
+        "from impact_regions.render import render_pdf\n"
+        "gc.disable()\n"
+        f"render_pdf(Path({str(html)!r}), Path({str(job.out)!r}), [Path(p) for p in {[str(r) for r in job.roots]!r}],"
+        " title='T', vintage_year=2019)\n"
+        "gc.freeze()\n"
+        "sys.stdout.flush()\n"
+        "os._exit(0)\n"
+    )
+    env = {**os.environ, "TMPDIR": str(tmpdir), "PYTHONPATH": str(REPO / "workflow")}
+    subprocess.run([sys.executable, "-c", code], check=True, env=env)
+    assert job.out.is_file()
+    assert sorted(p.name for p in tmpdir.iterdir()) == []
+
+
 # ---------------------------------------------------------------------------------------------
 # (5) Jinja2
 # ---------------------------------------------------------------------------------------------
