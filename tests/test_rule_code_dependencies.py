@@ -144,10 +144,18 @@ def rules_with_steps():
                 continue
             inputs = {(ROOT / str(f)).resolve() for f in rule.input if isinstance(f, str)}
             out.append((rule.name, inputs, steps))
-        return out
+        # a fingerprint of sources (impact_regions.source_fingerprint) stands for the files it hashes:
+        # a rule taking it as input depends on them as if they were its own inputs
+        fingerprints = {(ROOT / str(o)).resolve(): {(ROOT / str(f)).resolve() for f in r.input if isinstance(f, str)}
+                        for r in wf.rules if r.script and "source_fingerprint" in
+                        (Path(r.snakefile).parent / str(r.script)).read_text(encoding="utf-8")
+                        for o in r.output}
+        return [(name, inputs.union(*(fingerprints.get(f, set()) for f in inputs)), steps)
+                for name, inputs, steps in out], fingerprints
 
 
-RULES = rules_with_steps()
+RULES, FINGERPRINTS = rules_with_steps()
+
 
 
 def test_every_rule_with_a_script_names_its_step():
@@ -169,6 +177,17 @@ def test_rule_code_inputs_cover_what_its_step_imports(name, inputs, steps):
     missing += sorted(f"workflow/sql/{q}.sql" for q in needed_sql if (SQL / f"{q}.sql").resolve() not in inputs)
     # THEN nothing is missing from its code(...) list
     assert not missing, f"rule {name}: add to its code(...): {missing}"
+
+
+def test_the_report_jobs_depend_on_their_code_through_one_fingerprint():
+    # GIVEN the workflow WHEN the report rule's inputs are read
+    report = next(inputs for name, inputs, _ in RULES if name == "report")
+    # THEN its code comes through the fingerprint file of rule report_sources, which hashes
+    # the report's modules, templates and fonts
+    [(fingerprint, hashed)] = FINGERPRINTS.items()
+    assert fingerprint in report and fingerprint.name == "report-sources.json"
+    assert PACKAGE / "render.py" in hashed and ROOT / "templates" / "report.html.j2" in hashed
+    assert any(f.suffix == ".ttf" for f in hashed)
 
 
 def test_the_analysis_sees_a_lazy_import_and_a_query():

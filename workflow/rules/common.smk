@@ -235,9 +235,9 @@ def report_call(wildcards, input, output):
                 )
             },
             "provenance_json": input.provenance,
-            "fonts_dir": str(Path(input.fonts[0]).parent),
+            "fonts_dir": str(Path(TEMPLATES) / "fonts"),
             "region_file": input.region or "",
-            "templates_dir": str(Path(input.css).parent),
+            "templates_dir": TEMPLATES,
             "out_context": output.context,
             "charts_dir": str(Path(output.charts[0]).parent),
             "out_html": output.html,

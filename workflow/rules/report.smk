@@ -50,14 +50,8 @@ rule provenance:
         "../scripts/provenance.py"
 
 
-rule report:
+rule report_sources:
     input:
-        tables=lambda w: [p for part in report_parts(w.slug) for p in part.values()],
-        provenance=rules.provenance.output[0],
-        geo=GEO_FILES + [f"{GEO_DIR}/departements.geojson"],
-        catalogue=CFG["indicators"],
-        codebook=CFG["survey"],
-        region=lambda w: BY_SLUG[w.slug]["path"] or [],  # a département has no file
         templates=TEMPLATE_FILES,
         css=str(Path(TEMPLATES) / "print.css"),
         fonts=FONTS,
@@ -85,7 +79,34 @@ rule report:
             "weasyprint_import",
             "pdf_info",
             "svg_text",
+            "source_fingerprint",
         ),
+    output:
+        f"{BUILD}/report-sources.json",
+    log:
+        f"{LOGS}/report_sources.log",
+    benchmark:
+        f"{LOGS}/benchmarks/report_sources.tsv"
+    threads: 1
+    resources:
+        # measured: peak 60 MiB, 0.3 s
+        mem_mb=256,
+        runtime=5,  # minutes
+    conda:
+        CONDA_ENV
+    script:
+        "../scripts/report_sources.py"
+
+
+rule report:
+    input:
+        tables=lambda w: [p for part in report_parts(w.slug) for p in part.values()],
+        provenance=rules.provenance.output[0],
+        geo=GEO_FILES + [f"{GEO_DIR}/departements.geojson"],
+        catalogue=CFG["indicators"],
+        codebook=CFG["survey"],
+        region=lambda w: BY_SLUG[w.slug]["path"] or [],  # a département has no file
+        sources=rules.report_sources.output[0],  # code, templates and fonts (report_sources)
     output:
         context=f"{BUILD}/{{slug}}/context.json",
         charts=[f"{BUILD}/{{slug}}/charts/{name}.svg" for name in CHART_NAMES],
@@ -109,7 +130,7 @@ rule report:
     benchmark:
         f"{LOGS}/benchmarks/report-{{slug}}.tsv"
     params:
-        # the arguments of report_steps.report_step, as JSON (directories derived from the inputs)
+        # the arguments of report_steps.report_step, as JSON (paths relative to the working directory)
         call=lambda w, input, output: report_call(w, input, output),
     wildcard_constraints:
         slug=alternatives(SLUGS),
