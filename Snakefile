@@ -47,8 +47,7 @@ include: "workflow/rules/downloads.smk"
 rule all:
     input:
         TABLES,
-        [f"{REPORTS}/{slug}.pdf" for slug in SLUGS],
-        [f"{REPORTS}/donnees/{slug}.{ext}" for slug in SLUGS for ext in ("csv", "xlsx")],
+        [f"{REPORTS}/{slug}.pdf" for slug in SLUGS],  # (and, from the same jobs, the downloads)
         f"{REPORTS}/index.html",
         f"{REPORTS}/methodologie.pdf",
         rules.tables_archive.output,

@@ -239,7 +239,7 @@ def report_call(wildcards, input, output):
             "region_file": input.region or "",
             "templates_dir": TEMPLATES,
             "out_context": output.context,
-            "charts_dir": str(Path(output.charts[0]).parent),
+            "charts_dir": output.charts,
             "out_html": output.html,
             "out_pdf": output.pdf,
             "out_facts": output.facts,
