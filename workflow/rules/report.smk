@@ -108,9 +108,10 @@ rule report:
         region=lambda w: BY_SLUG[w.slug]["path"] or [],  # a département has no file
         sources=rules.report_sources.output[0],  # code, templates and fonts (report_sources)
     output:
-        context=f"{BUILD}/{{slug}}/context.json",
-        charts=directory(f"{BUILD}/{{slug}}/charts"),
-        html=f"{BUILD}/{{slug}}/report.html",
+        # the territory's build directory: context.json (the report's figures), charts/, report.html
+        # and pdf.json (pages and size); the index page reads the first and the last. One output
+        # rather than four and nine charts: Snakemake handles fewer files at every start.
+        build=directory(f"{BUILD}/{{slug}}"),
         pdf=report(
             f"{REPORTS}/{{slug}}.pdf",
             caption="../report/synthese.rst",
@@ -122,7 +123,6 @@ rule report:
             }[BY_SLUG[w.slug]["kind"]],
             labels=lambda w: {"Territoire": BY_SLUG[w.slug]["name"], "Fichier": f"{w.slug}.pdf"},
         ),
-        facts=f"{BUILD}/{{slug}}/pdf.json",  # pages and size, for the index page
         csv=f"{REPORTS}/donnees/{{slug}}.csv",  # the report's figures, to take away (index page links)
         xlsx=f"{REPORTS}/donnees/{{slug}}.xlsx",
     log:
@@ -185,11 +185,10 @@ rule index_map:
 
 rule index:
     input:
-        # each territory's report job writes its PDF, downloads, context and facts together: the
-        # facts and context stand for the others (one job's outputs all exist after it ran, and a
-        # missing one reruns it), which spares Snakemake 480 input files at every start
-        facts=[f"{BUILD}/{slug}/pdf.json" for slug in SLUGS],
-        contexts=[f"{BUILD}/{slug}/context.json" for slug in SLUGS],
+        # each territory's report job writes its build directory (context and PDF facts), PDF and
+        # downloads together: the directory stands for the others (one job's outputs all exist
+        # after it ran, and a missing one reruns it), which spares Snakemake 480 input files
+        builds=[f"{BUILD}/{slug}" for slug in SLUGS],
         tables_zip=f"{REPORTS}/donnees/impact-regions-tables.zip",
         map=rules.index_map.output.map,
         map_meta=rules.index_map.output.meta,
