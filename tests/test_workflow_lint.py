@@ -16,8 +16,9 @@ from workdirs import ROOT
 
 def test_snakemake_lint_has_no_finding():
     # GIVEN the project's Snakefile and configuration WHEN Snakemake lints them
-    proc = subprocess.run([sys.executable, "-m", "snakemake", "--lint"], cwd=ROOT, capture_output=True, text=True,
-                          timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "snakemake", "--lint"], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
     out = proc.stdout + proc.stderr
     # THEN it finds nothing to say ("Lints for ..." heads every finding)
     assert proc.returncode == 0, out[-3000:]
@@ -26,6 +27,11 @@ def test_snakemake_lint_has_no_finding():
 
 def test_snakefmt_check_passes():
     # GIVEN the Snakefile and the rule files WHEN snakefmt checks them THEN none would be reformatted
-    proc = subprocess.run([sys.executable, "-m", "snakefmt", "--check", "Snakefile", "workflow/rules"], cwd=ROOT,
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "snakefmt", "--check", "Snakefile", "workflow/rules"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]

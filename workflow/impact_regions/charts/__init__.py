@@ -59,15 +59,35 @@ from .labels import _box_distance, _place_labels  # noqa: F401
 from .perception import QUADRANT_NAMES, chart_perceived, chart_quadrant  # noqa: F401
 from .practices import chart_modes, chart_partnership
 from .profile import chart_profile
-from .style import (CAUTION_MARK, FAMILY_COLORS, FAMILY_LABELS, GROUP_COLORS, GROUP_LABELS, GROUPS,  # noqa: F401
-                    NARROW_CM, SVG_METADATA, WIDE_CM)
+from .style import (
+    CAUTION_MARK,
+    FAMILY_COLORS,
+    FAMILY_LABELS,
+    GROUP_COLORS,
+    GROUP_LABELS,
+    GROUPS,  # noqa: F401
+    NARROW_CM,
+    SVG_METADATA,
+    WIDE_CM,
+)
 from .svgout import _Canvas, _save, _write_placeholder  # noqa: F401
 from .territory_map import chart_map
 
 __all__ = [
-    "FAMILY_COLORS", "GROUP_COLORS", "chart_cooperation", "chart_groups", "chart_innovation", "chart_map",
-    "chart_modes", "chart_partnership", "chart_perceived", "chart_profile", "chart_quadrant", "chart_regions_map",
-    "make_all_charts", "setup_matplotlib",
+    "FAMILY_COLORS",
+    "GROUP_COLORS",
+    "chart_cooperation",
+    "chart_groups",
+    "chart_innovation",
+    "chart_map",
+    "chart_modes",
+    "chart_partnership",
+    "chart_perceived",
+    "chart_profile",
+    "chart_quadrant",
+    "chart_regions_map",
+    "make_all_charts",
+    "setup_matplotlib",
 ]
 
 #: Chart functions in REPORT_SPEC order: (key, function). The file of a chart is `<key>.svg`.
