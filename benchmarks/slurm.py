@@ -278,8 +278,10 @@ def main() -> int:
         f"slot time in all {s['total_slot_s']} s for {s['total_own_s']} s of work"
     )
     print(
-        f"load average before {results['machine']['load_before'][0]:.1f}, after {results['machine']['load_after'][0]:.1f}; "
-        f"host speed {results['host_speed_before']} s / {results['host_speed_after']} s; results: {out.relative_to(ROOT)}"
+        f"load average before {results['machine']['load_before'][0]:.1f}, "
+        f"after {results['machine']['load_after'][0]:.1f}; "
+        f"host speed {results['host_speed_before']} s / {results['host_speed_after']} s; "
+        f"results: {out.relative_to(ROOT)}"
     )
     cmp = results["comparison"]
     print(

@@ -175,7 +175,10 @@ if path.suffix.lower() in (".html", ".htm"):
             problems.append(f"link to a missing file: {link}")
     if problems:
         sys.exit(f"xdg-open (stub): {path}: " + "; ".join(problems))
-    print(f"xdg-open (stub): {path} is valid HTML (lang={page.lang}), {len(local)} local link(s), all present; no browser started")
+    print(
+        f"xdg-open (stub): {path} is valid HTML (lang={page.lang}), {len(local)} local link(s), all present;"
+        " no browser started"
+    )
 else:
     print(f"xdg-open (stub): {path} exists ({path.stat().st_size} bytes); no browser started")
 '''

@@ -91,14 +91,17 @@ FILO_DEP = """CODGEO;LIBGEO;MED17;TP6017
 971;Guadeloupe;nd;nd
 """
 
-SURVEY = """id_repondant;code_region;code_departement;sexe;tranche_age;strate;grappe;poids;fragilite_emploi;fragilite_logement;devoir_alliance;cooperation_emploi;cooperation_logement
-C1;84;01;1;2;S1;1;1,5;5;7;1;1;0
+SURVEY = (
+    "id_repondant;code_region;code_departement;sexe;tranche_age;strate;grappe;poids;"
+    "fragilite_emploi;fragilite_logement;devoir_alliance;cooperation_emploi;cooperation_logement\n"
+    """C1;84;01;1;2;S1;1;1,5;5;7;1;1;0
 C2;84;03;2;3;S1;2;0,8;99;3;9;;1
 C3;93;13;1;4;S2;1;2,0;8;10;2;0;
 C4;94;2A;2;5;S2;2;1,2;0;4;4;1;1
 C5;01;971;1;1;S3;1;1,0;6;6;3;0;0
 C6;93;04;2;2;S3;2;0,5;2;99;1;;
 """
+)
 
 
 @pytest.fixture
@@ -209,7 +212,8 @@ def test_good_inputs_write_the_outputs(project):
             "1500",
             4,
             (
-                "numerator above its denominator for commune 03001: P17_CHOM1564 = 1500 over P17_ACT1564 = 1400 (same line)"
+                "numerator above its denominator for commune 03001: "
+                "P17_CHOM1564 = 1500 over P17_ACT1564 = 1400 (same line)"
                 " gives a rate of 107.1 %, outside 0 to 100 (indicator 'chomage')"
             ),
         ),

@@ -387,7 +387,8 @@ def test_fits_the_width_and_the_map_is_legible_or_hidden(visit):
             .filter(e => e.getBoundingClientRect().right > w + 0.5 || getComputedStyle(e).overflowX === 'visible'
                          && e.getBoundingClientRect().left + e.scrollWidth > w + 0.5)
             .filter((e, _, all) => !all.some(o => o !== e && e.contains(o)))
-            .map(e => `<${e.tagName.toLowerCase()} class="${e.getAttribute('class') ?? ''}">${e.textContent.trim().slice(0, 50)}`)""",
+            .map(e => `<${e.tagName.toLowerCase()} class="${e.getAttribute('class') ?? ''}">`
+                      + e.textContent.trim().slice(0, 50))""",
             width,
         )
         pytest.fail(

@@ -85,7 +85,8 @@ files:
 region_column: code_region
 departement_column: code_departement
 measures:
-  - {{pattern: "fragilite_{{domain}}", kind: mean, min: 0, max: 10, missing: ["Ne sait pas"], label: "F {{domain_label}}"}}
+  - {{pattern: "fragilite_{{domain}}", kind: mean, min: 0, max: 10,
+     missing: ["Ne sait pas"], label: "F {{domain_label}}"}}
   - {{id: devoir_alliance, kind: agree, min: 1, max: 4, positive: {positive}, missing: [9], label: Devoir}}
   - {{pattern: "cooperation_{{domain}}", kind: share, label: "C {{domain_label}}"}}
 """

@@ -680,12 +680,12 @@ def audit_sentences(
             if all(pairs_per_domain.get(d, 0) == 1 for d, _ in low):
                 out.append(
                     (
-                        "Ce domaine repose sur deux indicateurs peu corrélés entre eux : ils en décrivent "
+                        "Ce domaine repose sur deux indicateurs peu corrélés entre eux"
                         if len(low) == 1
-                        else "Ces domaines reposent chacun sur deux indicateurs peu corrélés entre eux : ils en décrivent "
+                        else "Ces domaines reposent chacun sur deux indicateurs peu corrélés entre eux"
                     )
-                    + "des facettes différentes plutôt qu'une même mesure répétée, et leur score est à lire "
-                    "indicateur par indicateur."
+                    + " : ils en décrivent des facettes différentes plutôt qu'une même mesure répétée, "
+                    "et leur score est à lire indicateur par indicateur."
                 )
 
     # domains against the overall index

@@ -200,7 +200,9 @@ def sensitivity_rows(sens: pd.DataFrame, weight_noise: float, treatments: list[s
         rows.append(
             {
                 "label": label,
-                "first": f"{_num(r['first_order'])} [{_num(r['first_order_ci_low'])} ; {_num(r['first_order_ci_high'])}]",
+                "first": (
+                    f"{_num(r['first_order'])} [{_num(r['first_order_ci_low'])} ; {_num(r['first_order_ci_high'])}]"
+                ),
                 "total": f"{_num(r['total'])} [{_num(r['total_ci_low'])} ; {_num(r['total_ci_high'])}]",
             }
         )

@@ -81,7 +81,8 @@ def decode(raw: bytes) -> tuple[str, str]:
     """Decode file bytes: UTF-8 (BOM stripped) first, latin-1 when the bytes are not UTF-8.
 
     Returns the text and the encoding used. Latin-1 accepts any byte (and an invalid byte after a
-    BOM is replaced by U+FFFD), so a wrongly encoded file never fails here; it shows as odd labels, not as wrong numbers.
+    BOM is replaced by U+FFFD), so a wrongly encoded file never fails here; it shows as odd labels,
+    not as wrong numbers.
     """
     if raw.startswith(b"\xef\xbb\xbf"):
         # a BOM says UTF-8: a stray invalid byte becomes U+FFFD (an error if it lands in a number or a code)

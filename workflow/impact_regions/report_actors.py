@@ -152,7 +152,8 @@ def innovation_sentence_of(items: list[dict]) -> str:
 def engagement_sentence_of(item: dict, territory: dict) -> str:
     if item["estimate"] is None and item.get("france") is not None:  # suppressed: too few respondents
         return (
-            f"Les effectifs d'habitants interrogés {_where(territory)} sont trop faibles pour publier leur jugement sur "
+            f"Les effectifs d'habitants interrogés {_where(territory)} sont trop faibles "
+            "pour publier leur jugement sur "
             f"l'engagement partenarial des acteurs ; en France, {fr.percent(item['france'])} le jugent suffisant."
         )
     if item["estimate"] is None:
@@ -248,8 +249,9 @@ def groups_sentence_of(by_group: dict, domains: dict) -> str:
     shared = [d for d in tops.get("habitants", []) if all(d in tops[g] for g in usable)]
     text = ""
     if shared:
+        phrase = fr.join([domains[d]["phrase"] for d in shared])
         text = (
-            f"{fr.join([domains[d]['phrase'] for d in shared])[0].upper()}{fr.join([domains[d]['phrase'] for d in shared])[1:]} "
+            f"{phrase[0].upper()}{phrase[1:]} "
             f"{'est une priorité partagée' if len(shared) == 1 else 'sont des priorités partagées'} par "
             f"{'les quatre groupes' if len(usable) == 4 else 'tous les groupes publiés'}. "
         )

@@ -50,7 +50,8 @@ def fragility_message(ctx: dict) -> dict | None:
     )
     basis = f" ; {ov['partial']}" if ov.get("partial") else ""  # « calculé sur 15 domaines » (Mayotte)
     text += (
-        f"{'Leur' if plural else 'Son'} indice global de fragilité est de {fr.number(ov['score'], ov['decimals'], signed=True)} "
+        f"{'Leur' if plural else 'Son'} indice global de fragilité est de "
+        f"{fr.number(ov['score'], ov['decimals'], signed=True)} "
         f"(0 = France{basis}). "
     )
     if top:

@@ -2,12 +2,13 @@
 
 `workflow/sql/survey_estimates.sql` computes the estimates, the Taylor-linearised standard
 errors (on the residuals of the raking variables when the weights are raked,
-:mod:`impact_regions.calibration_variance`) and the overlap-aware contrast with France; this module adds what needs probability
-distributions: confidence intervals (normal for means; logit-transformed for shares, with a
-Korn-Graubard interval on the effective sample size when the share is 0 or 1), the two-sided
-p-value of the difference to France, its Holm adjustment within each family of 16 domain
-questions, significance (adjusted p below alpha), and the publication rule (suppressed below
-`min_n_publish` respondents; 'caution' below `min_n_reliable` or above `max_rse`).
+:mod:`impact_regions.calibration_variance`) and the overlap-aware contrast with France; this
+module adds what needs probability distributions: confidence intervals (normal for means;
+logit-transformed for shares, with a Korn-Graubard interval on the effective sample size when
+the share is 0 or 1), the two-sided p-value of the difference to France, its Holm adjustment
+within each family of 16 domain questions, significance (adjusted p below alpha), and the
+publication rule (suppressed below `min_n_publish` respondents; 'caution' below
+`min_n_reliable` or above `max_rse`).
 """
 
 from __future__ import annotations

@@ -4,15 +4,17 @@
 every cell as text (codes keep their leading zeros; an integer number is written without
 ``.0``; an empty cell or a system-missing value is ``""``), the line of every row, the value
 labels of each column and the cells the file itself declares missing. The format comes from the
-file's extension or from the codebook's ``format:`` key:
+file's extension or from the codebook's ``format:`` key (format, extensions: read with):
 
-| format | extensions | read with |
-|---|---|---|
-| ``csv`` | ``.csv``, ``.txt``, ``.tsv`` | the project's tolerant CSV reading (``;`` ``,`` or tab, UTF-8 with or without BOM, latin-1) |
-| ``sav`` | ``.sav``, ``.zsav`` | ``pyreadstat.read_sav``: value labels, user-defined missing values and ranges (``MISSING VALUES``) |
-| ``dta`` | ``.dta`` | ``pyreadstat.read_dta``: value labels, extended missing values ``.a`` … ``.z`` |
-| ``sas7bdat`` | ``.sas7bdat`` | ``pyreadstat.read_sas7bdat``: special missing values ``.A`` … ``.Z``, ``._`` |
-| ``xlsx`` | ``.xlsx``, ``.xlsm`` | pandas (``calamine`` engine): first sheet or the codebook's ``sheet:``, header on its first row |
+* ``csv``, ``.csv`` ``.txt`` ``.tsv``: the project's tolerant CSV reading (``;`` ``,`` or tab,
+  UTF-8 with or without BOM, latin-1);
+* ``sav``, ``.sav`` ``.zsav``: ``pyreadstat.read_sav``: value labels, user-defined missing values
+  and ranges (``MISSING VALUES``);
+* ``dta``, ``.dta``: ``pyreadstat.read_dta``: value labels, extended missing values ``.a`` … ``.z``;
+* ``sas7bdat``, ``.sas7bdat``: ``pyreadstat.read_sas7bdat``: special missing values ``.A`` …
+  ``.Z``, ``._``;
+* ``xlsx``, ``.xlsx`` ``.xlsm``: pandas (``calamine`` engine): first sheet or the codebook's
+  ``sheet:``, header on its first row.
 
 Positions in errors: the physical line of a CSV file, the Excel row (with the sheet) of a
 workbook, the case number (row of the data editor) of an SPSS, Stata or SAS file. A file that

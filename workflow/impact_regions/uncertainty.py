@@ -61,10 +61,11 @@ each run would mix the other regions' sampling noise into the territory's interv
 
 > 0: more worry than the indicators show; < 0: fragility under-estimated by the inhabitants. The
 point value uses the reference choices and the point estimates. Its distribution is that of
-the gaps of the 2N runs, where the objective side varies with the methodological draws and the perceived difference with the draws diff_vs_france + se_diff x
-Phi^-1(u) (se_diff: the overlap-aware SE of the difference to France; u: the same uniform as the
-perceived score, so the two draws of a run are coherent). The gap is NaN (and not significant)
-where the perceived estimate is suppressed.
+the gaps of the 2N runs, where the objective side varies with the methodological draws and the
+perceived difference with the draws diff_vs_france + se_diff x Phi^-1(u) (se_diff: the
+overlap-aware SE of the difference to France; u: the same uniform as the perceived score, so the
+two draws of a run are coherent). The gap is NaN (and not significant) where the perceived
+estimate is suppressed.
 
 Significance of the gaps, with the 16 domains of a territory as one family (DESIGN §7: Holm, as
 for the comparisons with France). Over the R = 2N runs with a gap (NaN runs left out), c_le and

@@ -1,4 +1,4 @@
-"""Snakemake entry point: reports/methodologie.pdf, the methodology annex of the run (see impact_regions.methodology_annex)."""
+"""Snakemake entry point: reports/methodologie.pdf, the methodology annex (see impact_regions.methodology_annex)."""
 
 from impact_regions.entry import run
 from impact_regions.methodology_annex import annex_step

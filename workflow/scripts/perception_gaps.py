@@ -1,4 +1,4 @@
-"""Snakemake entry point: `fragility_indices` (with rank intervals), `sensitivity` and `perception_gaps` (steps.perception_gaps_step)."""
+"""Snakemake entry point: `fragility_indices` (with rank intervals), `sensitivity` and `perception_gaps`."""
 
 from impact_regions.entry import run
 from impact_regions.steps import perception_gaps_step

@@ -189,7 +189,8 @@ def single_departement(ctx: dict, entry: dict) -> str:
     if ctx["territory"].get("kind") == "departement":  # an overseas département: alone in its region
         subject = ctx["territory"]["nominative"]
         return (
-            f"{subject[:1].upper() + subject[1:]} est le seul département de sa région : une carte des départements n’apporterait rien. "
+            f"{subject[:1].upper() + subject[1:]} est le seul département de sa région : "
+            "une carte des départements n’apporterait rien. "
             f"Son indice global de fragilité figure ci-dessus, avec son rang parmi les départements."
         )
     unit = {

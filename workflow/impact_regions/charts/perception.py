@@ -144,7 +144,8 @@ def _quadrant_limits(values: list[float], minimum: float, pad: float) -> tuple[f
 #: how to read the quadrant, printed under it as text (not in the SVG: the paragraph can then
 #: stand before the chart when the chart must wait for the next page)
 QUADRANT_READING = fr.typography(
-    "Lecture du graphique « Écart de perception » : à droite de l'axe vertical, l'indice de fragilité du domaine est plus élevé qu'en France ; "
+    "Lecture du graphique « Écart de perception » : à droite de l'axe vertical, "
+    "l'indice de fragilité du domaine est plus élevé qu'en France ; "
     "au-dessus de l'axe horizontal, les habitants le jugent plus fragile que la moyenne des Français. "
     "Seuls les domaines dont l'écart entre perception et mesure dépasse les marges d'erreur de l'enquête et de "
     "l'indice (au seuil de 5\u00a0%, tous les domaines mesurés du territoire étant comparés ensemble) sont en "

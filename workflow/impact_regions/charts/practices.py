@@ -83,9 +83,9 @@ def chart_modes(ctx: dict, out_path) -> dict:
     )
     file = _save(fig, out_path)
     alt = (
-        f"Diagramme en barres groupées : part des associations, entreprises et maires {_of(ctx)} ayant des partenariats "
-        "qui pratiquent chacun des quatre modes (mécénat, pratiques responsables, innovation sociétale, coopération "
-        "économique), avec la valeur de la France. "
+        f"Diagramme en barres groupées : part des associations, entreprises et maires {_of(ctx)} "
+        "ayant des partenariats qui pratiquent chacun des quatre modes (mécénat, pratiques responsables, "
+        "innovation sociétale, coopération économique), avec la valeur de la France. "
     )
     for g in present:
         vals = [(m["label"].lower(), m.get(g), m.get(f"{g}_france")) for m in data]

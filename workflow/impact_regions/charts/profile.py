@@ -127,7 +127,9 @@ def chart_profile(ctx: dict, out_path) -> dict:
         )
     ax.set_xlabel(
         {
-            "zscore": "Indice de fragilité : écart à la France (0 = France ; plus il est élevé, plus le domaine est fragile)",
+            "zscore": (
+                "Indice de fragilité : écart à la France (0 = France ; plus il est élevé, plus le domaine est fragile)"
+            ),
             "ratio": "Indice de fragilité (France = 100)",
             "minmax": "Indice de fragilité (score de 1, département le moins fragile, à 100, le plus fragile)",
         }[scale["norm"]]
