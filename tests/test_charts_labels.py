@@ -81,11 +81,11 @@ def value_labels(fig) -> list[dict]:
         y_data = bar.get_y() + bar.get_height() / 2
         lines = [ln for ln in ax.lines if len(ln.get_ydata()) and all(abs(v - y_data) < 1e-9 for v in ln.get_ydata())]
         # small multiples draw several bars on one row: the bar's own marker is the one nearest its end
-        near = lambda ln: abs(
-            min(ln.get_xdata(), key=lambda x: abs(x - bar.get_x() - bar.get_width()))  # noqa: E731
-            - bar.get_x()
-            - bar.get_width()
-        )
+        end = bar.get_x() + bar.get_width()
+
+        def near(ln, end=end):
+            return min(abs(x - end) for x in ln.get_xdata())
+
         marker = min((ln for ln in lines if ln.get_marker() == "D"), key=near, default=None)
         ci = min(
             (ln for ln in lines if len(ln.get_xdata()) == 2 and ln.get_marker() in ("None", None, "")),

@@ -255,12 +255,12 @@ def test_excel_file_with_names_and_codes_that_lost_their_zero(tmp_path, tiny_geo
     )
     names = {"84": "Auvergne-Rhône-Alpes", "93": "provence alpes cote d'azur", "94": "Corse", "01": "Guadeloupe"}
     deps = [1, 3, 13, "2A", 971, 4, "2B", "01"]
+
+    def num(col, k):
+        v = c[col].iloc[k]
+        return "NSP" if v == "99" else (None if v == "" else int(v))
+
     for k in range(len(c)):
-
-        def num(col):
-            v = c[col].iloc[k]
-            return "NSP" if v == "99" else (None if v == "" else int(v))
-
         ws.append(
             [
                 c["id_repondant"].iloc[k],
@@ -271,11 +271,11 @@ def test_excel_file_with_names_and_codes_that_lost_their_zero(tmp_path, tiny_geo
                 c["strate"].iloc[k],
                 int(c["grappe"].iloc[k]),
                 float(c["poids"].iloc[k]),
-                num("fragilite_emploi"),
-                num("fragilite_logement"),
+                num("fragilite_emploi", k),
+                num("fragilite_logement", k),
                 int(c["devoir_alliance"].iloc[k]),
-                num("cooperation_emploi"),
-                num("cooperation_logement"),
+                num("cooperation_emploi", k),
+                num("cooperation_logement", k),
             ]
         )
     (tmp_path / "survey").mkdir()

@@ -262,7 +262,7 @@ def _place_value_labels(ax, labels: list[dict]) -> None:
         w = text.get_window_extent(renderer).width
         end, fx, r = x_px(lab["end"]), x_px(lab["france"]), (lab["radius"] + 0.5) * pt
 
-        def hits(a: float, b: float) -> bool:
+        def hits(a: float, b: float, fx: float = fx, r: float = r) -> bool:
             return fx + r > a and fx - r < b
 
         if not hits(end + LABEL_GAP_PT * pt, end + LABEL_GAP_PT * pt + w):
