@@ -145,7 +145,7 @@ def calibration_relations(
         "calibration_units": pd.concat(units_parts, ignore_index=True)[UNITS_COLUMNS],
         "calibration_psu": pd.concat(psu_parts, ignore_index=True)[PSU_COLUMNS],
     }
-    for name, frame in out.items():
+    for frame in out.values():
         for c in frame.columns:
             if c in ("category",):
                 frame[c] = frame[c].astype("int64")

@@ -292,7 +292,7 @@ def load_territory_files(regions_dir: str | Path, geo: Geography | DepartementIn
     files = sorted(regions_dir.glob("*.yaml"))
     if not files:
         raise ConfigError(regions_dir, "(directory)", "no territory file (*.yaml): add one file per report")
-    out, codes, slugs = [], {}, {}
+    out, codes = [], {}
     for f in files:
         data = validate(load_yaml(f) or {}, "region", f)
         if data["slug"] != f.stem:

@@ -216,7 +216,7 @@ def _index_margins(n: int, categories: dict, targets: dict) -> list[tuple[str, n
     if not out:
         raise MarginError("no margin to rake to")
     first = out[0][3].sum()
-    for var, keys, pos, tot in out[1:]:
+    for var, _, _, tot in out[1:]:
         if abs(tot.sum() - first) > 1e-6 * first:
             raise MarginError(
                 f"margins disagree on the total: {out[0][0]} sums to {first:,.2f}, {var} to {tot.sum():,.2f}"
@@ -360,7 +360,7 @@ def rake(
     it = 0
     while err > tol and it < max_iter:
         it += 1
-        for var, keys, pos, tot in margins:
+        for _, keys, pos, tot in margins:
             s = np.bincount(pos, weights=d * g, minlength=len(keys))
             step = np.log(tot / s)
             if not bounded:

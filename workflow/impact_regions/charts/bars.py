@@ -64,7 +64,7 @@ def _bar_rows_chart(
         first = y + gap / 2 + pitch / 2
         ys = [first] * len(r["bars"]) if panels else [first + j * pitch for j in range(k)]
         centers.append((ys[0] + ys[-1]) / 2)
-        for j, (yy, b) in enumerate(zip(ys, r["bars"], strict=True)):
+        for yy, b in zip(ys, r["bars"], strict=True):
             b["y"] = yy
         y += k * pitch + gap
         extent += [

@@ -297,7 +297,6 @@ def survey_checks(raw: Path) -> list[Check]:
     # organisations
     wo = org["poids"].astype(float).to_numpy()
     for typ in P.GROUPS:
-        grp = P.GROUP_STRATUM[typ]
         for scope, frag, shares in (
             ("France", P.ORG_FRAG_FR[typ], P.ORG_SHARES_FR[typ]),
             ("PACA", P.ORG_FRAG_PACA[typ], P.ORG_SHARES_PACA[typ]),

@@ -170,7 +170,7 @@ def generate(geo: Geo, rng: np.random.Generator) -> Objective:
     # --- activity and unemployment (census, and localised rates) ---------------------------
     chom_reg = _reg_array(g, P.CHOMAGE_LOC_REG)
     chom_dep = np.round(G.deps(chom_reg, popd, 0.11, rural=-0.2), 1)
-    for i, r in enumerate(G.reg_codes):  # single-département regions: as the region
+    for i in range(len(G.reg_codes)):  # single-département regions: as the region
         if (g.dep_ri == i).sum() == 1:
             chom_dep[g.dep_ri == i] = chom_reg[i]
     dact = G.deps(_reg_array(g, P.ACTIVITY_REG), g.dep_sum(pop1564), 0.02)
