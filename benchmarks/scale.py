@@ -52,6 +52,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "workflow"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+# E402 below: these imports need the sys.path entries above
 from benchmark import host_speed  # noqa: E402
 
 from impact_regions.demo import files, objective, sources, survey  # noqa: E402

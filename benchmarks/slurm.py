@@ -47,6 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+# E402 below: these imports need the sys.path entries above
 from benchmark import host_speed  # noqa: E402
 from workdirs import TINY, workdir_with  # noqa: E402
 

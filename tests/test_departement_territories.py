@@ -78,7 +78,8 @@ def test_a_departement_missing_from_the_articles_table_stops_the_run(tmp_path):
     # GIVEN an articles table without Lozère
     text = ARTICLES.read_text(encoding="utf-8")
     table = tmp_path / "articles.yaml"
-    table.write_text("\n".join(l for l in text.splitlines() if not l.startswith('"48"')) + "\n", encoding="utf-8")
+    kept = [line for line in text.splitlines() if not line.startswith('"48"')]
+    table.write_text("\n".join(kept) + "\n", encoding="utf-8")
     # THEN making the territories names the file and the département
     with pytest.raises(ConfigError, match="48 Lozère"):
         departement_territories(GEO, table)

@@ -47,15 +47,16 @@ from .weasyprint_import import import_weasyprint
 
 import_weasyprint()  # first, so that no other import loads WeasyPrint the slow way
 
+# E402 below: these imports must come after import_weasyprint()
 from weasyprint import HTML  # noqa: E402
 from weasyprint.logger import LOGGER  # noqa: E402
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse  # noqa: E402
 
 from . import french  # noqa: F401,E402 (re-exported API)
 from .page_fill import balance  # noqa: E402
-from .pdf_info import pdf_info  # noqa: F401,E402 (re-exported API)
+from .pdf_info import pdf_info  # noqa: E402
 from .svg_text import install as _install_svg_text  # noqa: E402
-from .templating import _tmp_sibling, jinja_env, render_html, write_bytes_atomic, write_text_atomic  # noqa: F401,E402
+from .templating import _tmp_sibling, jinja_env, render_html, write_bytes_atomic, write_text_atomic  # noqa: E402
 
 __all__ = [
     "RenderError",

@@ -25,9 +25,9 @@ from .common import (
 )
 from .figure import _ensure_setup, _finalize, _new_figure
 from .style import FAMILY_COLORS, FAMILY_LABELS, FAMILY_LEGEND, FRANCE_MARKER, INK, MUTED, SMALL, WIDE_CM
+from .svgout import _save
 
 ROW_IN = 0.165  # one domain's row (7.5 pt labels): 16 rows and the map fit page 2 of the syntheses
-from .svgout import _save
 
 
 def chart_profile(ctx: dict, out_path) -> dict:
