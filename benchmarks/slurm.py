@@ -158,10 +158,13 @@ def jobs_from_squeue() -> dict[str, dict]:
     out = subprocess.run(
         ["squeue", "--states=all", "--noheader", "--format=%i|%k|%T|%S|%e"], capture_output=True, text=True, check=True
     ).stdout
+
+    def parse(s: str) -> float | None:
+        return datetime.strptime(s, "%Y-%m-%dT%H:%M:%S").timestamp() if s[:1].isdigit() else None
+
     jobs = {}
     for line in out.splitlines():
         jid, comment, state, start, end = line.strip().split("|")
-        parse = lambda s: datetime.strptime(s, "%Y-%m-%dT%H:%M:%S").timestamp() if s[:1].isdigit() else None
         jobs[jid] = {"comment": comment, "state": state, "start": parse(start), "end": parse(end)}
     return jobs
 
@@ -265,9 +268,12 @@ def main() -> int:
             shutil.rmtree(tmp, ignore_errors=True)
 
     s = results["slurm"]
+
+    def f(v: float | None) -> str:
+        return "" if v is None else f"{v:.1f}"
+
     print(f"\n{'SLURM job':>9} {'rule':<18} {'wait':>5} {'slot':>5} {'own':>5} {'overh':>6} {'lag':>5}")
     for j in s["jobs"]:
-        f = lambda v: "" if v is None else f"{v:.1f}"
         print(
             f"{j['slurm_job']:>9} {j['rule'] or '':<18} {f(j.get('queue_wait_s')):>5} {f(j.get('slot_s')):>5} "
             f"{f(j.get('own_s')):>5} {f(j.get('overhead_s')):>6} {f(j.get('detection_lag_s')):>5}"

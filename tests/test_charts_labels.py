@@ -276,7 +276,10 @@ def test_paris_and_the_petite_couronne_are_enlarged_in_an_inset(figures, tmp_pat
         fig.axes[0],
         next(a for a in fig.axes if any((p.get_gid() or "").startswith("zoom-") for p in a.patches)),
     )
-    codes = lambda ax: {t.get_text() for t in ax.texts}  # noqa: E731
+
+    def codes(ax):
+        return {t.get_text() for t in ax.texts}
+
     # THEN Paris and the petite couronne are drawn and labelled in the inset, the others on the map
     assert {"75", "92", "93", "94"} <= codes(inset)
     assert codes(main) == {"77", "78", "91", "95"}

@@ -547,10 +547,10 @@ def summary(audit: pd.DataFrame) -> dict:
     treat = rows("treatment")
     corr = rows("correlation")
     dvi = rows("domain_vs_index")
-    pair = lambda d: [
-        (r.domain_id, r.indicator_id, r.other_indicator_id, float(r.value))  # noqa: E731
-        for r in d.itertuples(index=False)
-    ]
+
+    def pair(d):
+        return [(r.domain_id, r.indicator_id, r.other_indicator_id, float(r.value)) for r in d.itertuples(index=False)]
+
     return {
         "n_indicators": int(len(treat)),
         "n_treated_indicators": int(treat["flag"].isin(TREATED_FLAGS).sum()),
@@ -584,8 +584,12 @@ def audit_sentences(
     ids; labels are quoted (« … ») since they contain commas and parentheses.
     """
     s = summary(audit)
-    ind = lambda i: "« " + str((indicator_labels or {}).get(i, i)) + " »"  # noqa: E731
-    dom = lambda d: str(domain_labels.get(d, d))  # noqa: E731
+
+    def ind(i):
+        return "« " + str((indicator_labels or {}).get(i, i)) + " »"
+
+    def dom(d):
+        return str(domain_labels.get(d, d))
 
     def thr(check: str, default: float) -> float:
         t = audit.loc[audit["check"] == check, "threshold"].dropna()

@@ -143,7 +143,10 @@ def _row(e: dict) -> dict:
 def _groups(entries: list[dict]) -> list[dict]:
     """The page's sections: one per kind of territory present, rows in French order; the
     départements in one sub-group per region."""
-    order = lambda e: (french_sort_key(e["name"]), e["slug"])  # noqa: E731
+
+    def order(e):
+        return (french_sort_key(e["name"]), e["slug"])
+
     sections = []
     for kind, anchor, title, note in GROUPS:
         rows = sorted((_row(e) for e in entries if e["kind"] == kind), key=order)

@@ -166,7 +166,10 @@ def treatment_text(config: dict) -> str:
             "Cette exécution ne traite pas les distributions asymétriques (option enabled: false) : "
             "les indicateurs sont normalisés tels quels."
         )
-    short = lambda x: fr.number(x, 0 if float(x).is_integer() else 1)  # noqa: E731
+
+    def short(x):
+        return fr.number(x, 0 if float(x).is_integer() else 1)
+
     rule = (
         f"Chaque indicateur est examiné sur les 101 départements : lorsque son asymétrie dépasse "
         f"{short(t['skew_threshold'])} en valeur absolue et que son aplatissement (kurtosis) dépasse "

@@ -141,7 +141,10 @@ def innovation_vs_france(inno: list[dict]) -> str:
     """« 76 % des habitants et 89 % des maires (74 % et 85 % en France ; écart net pour les maires) »:
     each published group with France beside it, and whether the difference is significant, as the
     other key messages say it."""
-    who = lambda i: GROUP_PHRASES[i["group"]].replace("les ", "des ", 1)  # noqa: E731
+
+    def who(i):
+        return GROUP_PHRASES[i["group"]].replace("les ", "des ", 1)
+
     text = fr.join([f"{fr.percent(i['estimate'])} {who(i)}" for i in inno])
     if len(inno) == 1:
         return text + _vs_france(inno[0], fr.percent)

@@ -239,7 +239,10 @@ def untreated_arrays(n: int) -> dict[str, np.ndarray]:
 def treatment_arrays(treatment: pd.DataFrame, ids: list[str]) -> dict[str, np.ndarray]:
     """(I,) arrays of an `indicator_treatment` table in the order of `ids` (missing rows: none)."""
     tr = treatment.assign(indicator_id=treatment["indicator_id"].astype(str)).set_index("indicator_id").reindex(ids)
-    col = lambda c: (tr[c] if c in tr.columns else pd.Series(np.nan, index=tr.index)).to_numpy(dtype=float)  # noqa: E731
+
+    def col(c):
+        return (tr[c] if c in tr.columns else pd.Series(np.nan, index=tr.index)).to_numpy(dtype=float)
+
     tail = (tr["tail"] if "tail" in tr.columns else pd.Series("", index=tr.index)).fillna("").astype(str)
     return {
         "method": tr["method"].fillna("none").astype(str).to_numpy(dtype=object),

@@ -5,6 +5,7 @@ innovation, cooperation, partnerships, modes): value labels, confidence interval
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import numpy as np
 from matplotlib.collections import LineCollection
@@ -82,7 +83,7 @@ def _bar_rows_chart(
     n_est = 0
     if kind == "score":
         xmax = 10.0
-        fmt = lambda v: fr.number(v, 1)  # noqa: E731
+        fmt = partial(fr.number, decimals=1)
     else:
         top = max(extent + [0.1]) + 0.09  # room for the value labels
         step = 0.1 if top <= 0.6 else 0.2
@@ -253,7 +254,10 @@ def _place_value_labels(ax, labels: list[dict]) -> None:
     fig = ax.get_figure(root=True)
     renderer = fig.canvas.get_renderer()
     pt = fig.dpi / 72
-    x_px = lambda x: ax.transData.transform((x, 0))[0]  # noqa: E731
+
+    def x_px(x):
+        return ax.transData.transform((x, 0))[0]
+
     for lab in labels:
         x0_bar = x_px(lab.get("start", 0.0))
         if lab["france"] is None:

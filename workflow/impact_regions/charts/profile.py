@@ -91,8 +91,11 @@ def chart_profile(ctx: dict, out_path) -> dict:
     dec = _decimals(step)
     ax.xaxis.set_major_locator(MultipleLocator(step))
     ax.xaxis.set_major_formatter(_number_formatter(dec))
+
     # a domain's decimals are the same in every report (report_profile: those that tell the regions apart)
-    value_dec = lambda d: d.get("decimals", scale["decimals"]) if scale["norm"] == "zscore" else scale["decimals"]  # noqa: E731
+    def value_dec(d):
+        return d.get("decimals", scale["decimals"]) if scale["norm"] == "zscore" else scale["decimals"]
+
     for i, d in enumerate(rows):
         v = d["score"]
         right = v >= base

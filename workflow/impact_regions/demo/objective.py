@@ -208,7 +208,10 @@ def generate(geo: Geo, rng: np.random.Generator) -> Objective:
     fam = men * np.clip(np.where(ovs_c, 0.70, 0.625) - 0.02 * G.u + 0.03 * rng.standard_normal(g.nc), 0.3, 0.95)
     dmono = G.profile_deps("fammono", g.dep_sum(fam)) / 100
     mono = fam * G.prop(dmono, fam, 0.12, 0.16)
-    r4 = lambda x: np.round(x, 4)  # noqa: E731
+
+    def r4(x):
+        return np.round(x, 4)
+
     c.update(
         P17_LOG=r4(log),
         P17_LOGVAC=r4(np.minimum(logvac, log)),
