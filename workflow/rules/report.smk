@@ -242,11 +242,11 @@ rule methodology:
             "pdf_info",
             "svg_text",
             "templating",
+            # index_audit imports indices and treatment
             "indices",
             "treatment",
             sql=("indicator_values", "indicator_scores", "fragility_indices"),
         ),
-        # index_audit imports indices
     output:
         html=f"{BUILD}/methodologie.html",
         pdf=report(
