@@ -1,5 +1,5 @@
-# IMPACT-Régions: `make reports` builds everything, `make test` runs the tests.
-# Both create the virtual environment .venv/ first (Python >= 3.11 with venv).
+# IMPACT-Régions: `make reports` builds everything, `make test` runs the tests, `make lint` checks the code.
+# All create the virtual environment .venv/ first (Python >= 3.11 with venv).
 
 PYTHON ?= python3
 VENV := .venv
@@ -11,7 +11,7 @@ export PATH := $(abspath $(BIN)):$(PATH)
 SYSTEM_LIBS := libpango-1.0.so.0 libpangoft2-1.0.so.0 libharfbuzz-subset.so.0
 APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 python3-venv
 
-.PHONY: setup system-deps reports test fuzz demo-data bench bench-scale table readme-check clean
+.PHONY: setup system-deps reports test lint fuzz demo-data bench bench-scale table readme-check clean
 
 system-deps:
 	@missing=""; for lib in $(SYSTEM_LIBS); do ldconfig -p | grep -q "$$lib" || missing="$$missing $$lib"; done; \
@@ -37,6 +37,13 @@ reports: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# Formatting and lint of the whole tree, line length 120 (pyproject.toml [tool.ruff], [tool.snakefmt]).
+# To fix: .venv/bin/ruff format . && .venv/bin/ruff check --fix . && .venv/bin/snakefmt Snakefile workflow/rules
+lint: $(STAMP)
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/snakefmt --check Snakefile workflow/rules
 
 # Long fuzz run of the readers (tests/test_fuzz_readers.py): FUZZ_EXAMPLES random examples per
 # test (default 2000, about 12 minutes on 2 cores), with hypothesis's statistics per test.

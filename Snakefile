@@ -12,8 +12,7 @@ PACKAGE_DIR = os.path.join(workflow.basedir, "workflow")
 sys.path.insert(0, PACKAGE_DIR)
 os.environ.update(  # set here, for the jobs (a cluster's jobs get it from the submitting shell)
     PYTHONPATH=os.pathsep.join(
-        [PACKAGE_DIR]
-        + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and p != PACKAGE_DIR]
+        [PACKAGE_DIR] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and p != PACKAGE_DIR]
     )
 )
 

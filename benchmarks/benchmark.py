@@ -54,9 +54,24 @@ def snakemake(cores: str, *targets: str, env: dict | None = None, cwd: Path = RO
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     # the targets first: `--quiet` takes any number of values and would read them as its own
-    proc = subprocess.run([sys.executable, "-m", "snakemake", *(targets or ["all"]), "-s", str(ROOT / "Snakefile"),
-                           "--cores", cores, "--quiet", "all"],
-                          cwd=cwd, capture_output=True, text=True, env={**os.environ, **(env or {})})
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "snakemake",
+            *(targets or ["all"]),
+            "-s",
+            str(ROOT / "Snakefile"),
+            "--cores",
+            cores,
+            "--quiet",
+            "all",
+        ],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:
         sys.exit(f"snakemake failed:\n{proc.stderr[-3000:]}")
@@ -113,12 +128,16 @@ def departements_build(cores: str) -> dict:
         t2, c2, m2 = snakemake(cores, env=rusage_env(log), cwd=work)
         tn, cn, _ = snakemake(cores, cwd=work)
         reports = [p for p in (work / cfg["reports_dir"]).rglob("*.pdf") if p.name != "methodologie.pdf"]
-        return {"territories": len(reports), "seconds": round(t1 + t2, 2), "cpu_seconds": round(c1 + c2, 2),
-                "peak_rss_mib": round(max(m1, m2), 1),
-                "reports_phase": {"seconds": round(t2, 2), "cpu_seconds": round(c2, 2)},
-                "marginal_cpu_seconds_per_report": round((c2 - cn) / len(reports), 3),
-                "noop": {"seconds": round(tn, 2), "cpu_seconds": round(cn, 2)},
-                "rules": rule_peaks(log)}
+        return {
+            "territories": len(reports),
+            "seconds": round(t1 + t2, 2),
+            "cpu_seconds": round(c1 + c2, 2),
+            "peak_rss_mib": round(max(m1, m2), 1),
+            "reports_phase": {"seconds": round(t2, 2), "cpu_seconds": round(c2, 2)},
+            "marginal_cpu_seconds_per_report": round((c2 - cn) / len(reports), 3),
+            "noop": {"seconds": round(tn, 2), "cpu_seconds": round(cn, 2)},
+            "rules": rule_peaks(log),
+        }
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -142,8 +161,10 @@ def host_speed() -> float:
     at the time of the run. On a shared virtual machine the same build takes 10-20 % more CPU
     time when the host is busy; dividing by this figure makes runs comparable."""
     code = "import time; t = time.process_time(); sum(i * i for i in range(3_000_000)); print(time.process_time() - t)"
-    runs = [float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
-            for _ in range(3)]
+    runs = [
+        float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+        for _ in range(3)
+    ]
     return min(runs)
 
 
@@ -178,28 +199,37 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     with open(ROOT / "config" / "config.yaml", encoding="utf-8") as fh:
         import yaml
+
         cfg = yaml.safe_load(fh)
     shutil.rmtree(ROOT / cfg["processed_dir"], ignore_errors=True)
     shutil.rmtree(ROOT / "logs", ignore_errors=True)
 
-    results = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
-               "host_speed_before": round(host_speed(), 3)}
+    results = {
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "host_speed_before": round(host_speed(), 3),
+    }
     record = Path(tempfile.mkdtemp(prefix="impact-calls-"))
     atexit.register(shutil.rmtree, record, True)  # also when a phase fails and the script exits
     rusage_log = record / "rusage.jsonl"  # not a call record (warm_floor.py reads *.json)
     cold_env = {"IMPACT_RECORD_CALLS": str(record), **rusage_env(rusage_log)}
     t1, c1, m1 = snakemake(args.cores, "tables", "methodology", "index_map", env=cold_env)
     t2, c2, m2 = snakemake(args.cores, env=cold_env)
-    results["cold"] = {"seconds": round(t1 + t2, 2), "cpu_seconds": round(c1 + c2, 2),
-                       "peak_rss_mib": round(max(m1, m2), 1),
-                       "reports_phase": {"seconds": round(t2, 2), "cpu_seconds": round(c2, 2)},
-                       "jobs": job_benchmarks(), "rules": rule_peaks(rusage_log),
-                       "timeline": {k: [round(a, 1), round(b, 1)] for k, (a, b) in timeline().items()}}
+    results["cold"] = {
+        "seconds": round(t1 + t2, 2),
+        "cpu_seconds": round(c1 + c2, 2),
+        "peak_rss_mib": round(max(m1, m2), 1),
+        "reports_phase": {"seconds": round(t2, 2), "cpu_seconds": round(c2, 2)},
+        "jobs": job_benchmarks(),
+        "rules": rule_peaks(rusage_log),
+        "timeline": {k: [round(a, 1), round(b, 1)] for k, (a, b) in timeline().items()},
+    }
     t, c, m = snakemake(args.cores)
     results["noop"] = {"seconds": round(t, 2), "cpu_seconds": round(c, 2)}
     n_reports = len(list((ROOT / cfg["regions_dir"]).glob("*.yaml")))
-    results["per_report"] = {"territories": n_reports,
-                             "marginal_cpu_seconds": round((c2 - results["noop"]["cpu_seconds"]) / n_reports, 3)}
+    results["per_report"] = {
+        "territories": n_reports,
+        "marginal_cpu_seconds": round((c2 - results["noop"]["cpu_seconds"]) / n_reports, 3),
+    }
     region = ROOT / cfg["regions_dir"] / "paca.yaml"
     if region.exists():
         # Snakemake compares checksums: the file must really change (a touch reruns nothing)
@@ -207,15 +237,23 @@ def main(argv: list[str] | None = None) -> None:
         try:
             region.write_bytes(original + b"intro: Texte d'introduction ajoute par le benchmark.\n")
             t, c, m = snakemake(args.cores)
-            results["one_region"] = {"seconds": round(t, 2), "cpu_seconds": round(c, 2),
-                                     "touched": str(region.relative_to(ROOT)), "peak_rss_mib": round(m, 1)}
+            results["one_region"] = {
+                "seconds": round(t, 2),
+                "cpu_seconds": round(c, 2),
+                "touched": str(region.relative_to(ROOT)),
+                "peak_rss_mib": round(m, 1),
+            }
         finally:
             region.write_bytes(original)
         snakemake(args.cores)  # back to the original report (not timed)
 
     # last: the replay rewrites the reports' files (identical bytes, newer times)
-    floor = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "warm_floor.py"), str(record)], cwd=ROOT,
-                           capture_output=True, text=True)
+    floor = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "warm_floor.py"), str(record)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     if floor.returncode != 0:
         sys.exit(f"warm floor replay failed:\n{floor.stderr[-3000:]}")
     results["warm_floor"] = json.loads(floor.stdout.strip().splitlines()[-1])
@@ -228,44 +266,59 @@ def main(argv: list[str] | None = None) -> None:
     if not args.no_slurm:
         results["slurm"] = slurm_run()
     results["host_speed_after"] = round(host_speed(), 3)
-    print(f"host speed : {results['host_speed_before']:.3f} s before, {results['host_speed_after']:.3f} s after "
-          "(CPU time of a fixed workload: higher = busier host)")
-    print(f"cold build : {results['cold']['seconds']:7.2f} s  (CPU {results['cold']['cpu_seconds']:.1f} s, "
-          f"peak RSS {results['cold']['peak_rss_mib']:.0f} MiB)")
+    print(
+        f"host speed : {results['host_speed_before']:.3f} s before, {results['host_speed_after']:.3f} s after "
+        "(CPU time of a fixed workload: higher = busier host)"
+    )
+    print(
+        f"cold build : {results['cold']['seconds']:7.2f} s  (CPU {results['cold']['cpu_seconds']:.1f} s, "
+        f"peak RSS {results['cold']['peak_rss_mib']:.0f} MiB)"
+    )
     stages: dict[str, list[dict]] = {}
     for job in results["cold"]["jobs"]:
         stages.setdefault(job["job"].split("-")[0], []).append(job)
     for stage, jobs in stages.items():
         total = sum(j["seconds"] for j in jobs)
         peak = max(j["max_rss_mib"] for j in jobs)
-        print(f"  {stage:<18} {len(jobs):3d} job(s) {total:7.2f} s (sum of the jobs' wall-clock times)  "
-              f"peak {peak:6.0f} MiB")
+        print(
+            f"  {stage:<18} {len(jobs):3d} job(s) {total:7.2f} s (sum of the jobs' wall-clock times)  "
+            f"peak {peak:6.0f} MiB"
+        )
     print("  exact peak RSS per rule (MiB, largest job process) and longest job (s):")
-    print("    " + ", ".join(f"{k} {v['peak_rss_mib']:.0f}/{v['max_seconds']:.1f}" for k, v in results["cold"]["rules"].items()))
+    print(
+        "    "
+        + ", ".join(f"{k} {v['peak_rss_mib']:.0f}/{v['max_seconds']:.1f}" for k, v in results["cold"]["rules"].items())
+    )
     print("  timeline of the cold build (first start - last end of each stage, in s):")
     print("    " + ", ".join(f"{k} {a:.1f}-{b:.1f}" for k, (a, b) in results["cold"]["timeline"].items()))
     print(f"no-op rerun: {results['noop']['seconds']:7.2f} s  (CPU {results['noop']['cpu_seconds']:.1f} s)")
     per = results["per_report"]
-    print(f"per report : {per['marginal_cpu_seconds']:.2f} s CPU in the cold build (reports run less a no-op, "
-          f"/ {per['territories']}) against a warm floor of {per['warm_floor_cpu_seconds']:.2f} s "
-          f"(same calls in one process): ratio {per['ratio']:.2f}")
+    print(
+        f"per report : {per['marginal_cpu_seconds']:.2f} s CPU in the cold build (reports run less a no-op, "
+        f"/ {per['territories']}) against a warm floor of {per['warm_floor_cpu_seconds']:.2f} s "
+        f"(same calls in one process): ratio {per['ratio']:.2f}"
+    )
     if "one_region" in results:
         one = results["one_region"]
         print(f"one region : {one['seconds']:7.2f} s  (CPU {one['cpu_seconds']:.1f} s, after editing {one['touched']})")
     if "departements" in results:
         d = results["departements"]
-        print(f"départements: {d['territories']} reports, cold build {d['seconds']:.1f} s (CPU {d['cpu_seconds']:.1f} s, "
-              f"peak RSS {d['peak_rss_mib']:.0f} MiB), {d['marginal_cpu_seconds_per_report']:.2f} s CPU per report, "
-              f"no-op {d['noop']['seconds']:.2f} s")
+        print(
+            f"départements: {d['territories']} reports, cold build {d['seconds']:.1f} s (CPU {d['cpu_seconds']:.1f} s, "
+            f"peak RSS {d['peak_rss_mib']:.0f} MiB), {d['marginal_cpu_seconds_per_report']:.2f} s CPU per report, "
+            f"no-op {d['noop']['seconds']:.2f} s"
+        )
     if "slurm" in results:
         sl = results["slurm"]
         if "skipped" in sl or "failed" in sl:
             print("SLURM (tiny): " + (sl.get("skipped") or f"failed ({sl['failed']})"))
         else:
             run, cmp = sl["slurm"], sl["comparison"]
-            print(f"SLURM (tiny): {run['seconds']:.1f} s against {sl['local']['seconds']:.1f} s locally, "
-                  f"{run['n_jobs']} jobs, per job (median) overhead {run['median_overhead_s']} s, "
-                  f"detection lag {run['median_detection_lag_s']} s; outputs: {len(cmp['different'])} different")
+            print(
+                f"SLURM (tiny): {run['seconds']:.1f} s against {sl['local']['seconds']:.1f} s locally, "
+                f"{run['n_jobs']} jobs, per job (median) overhead {run['median_overhead_s']} s, "
+                f"detection lag {run['median_detection_lag_s']} s; outputs: {len(cmp['different'])} different"
+            )
     out = ROOT / "benchmarks" / "results"
     out.mkdir(parents=True, exist_ok=True)
     (out / f"{time.strftime('%Y%m%dT%H%M%S')}.json").write_text(json.dumps(results, indent=2))

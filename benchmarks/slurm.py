@@ -47,11 +47,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+# E402 below: these imports need the sys.path entries above
 from benchmark import host_speed  # noqa: E402
 from workdirs import TINY, workdir_with  # noqa: E402
 
-REGIONS = {"corse": 'code: "94"\nname: Corse\nslug: corse\n',
-           "martinique": 'code: "02"\nname: Martinique\nslug: martinique\n'}
+REGIONS = {
+    "corse": 'code: "94"\nname: Corse\nslug: corse\n',
+    "martinique": 'code: "02"\nname: Martinique\nslug: martinique\n',
+}
 COMPARED = ("data", "reports")  # the outputs; logs/ and .snakemake/ differ by nature
 
 
@@ -59,8 +62,20 @@ def run(workdir: Path, extra: list[str], timeout: int) -> tuple[int, float, Path
     """Snakemake in `workdir` (the project's Snakefile), bounded by `timeout -k 30`; its output
     goes to run.log beside the working directory. Returns (exit status, wall seconds, log)."""
     log = workdir.parent / f"{workdir.name}.log"
-    cmd = ["timeout", "-k", "30", str(timeout), sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"),
-           "-d", str(workdir), *extra]
+    cmd = [
+        "timeout",
+        "-k",
+        "30",
+        str(timeout),
+        sys.executable,
+        "-m",
+        "snakemake",
+        "-s",
+        str(ROOT / "Snakefile"),
+        "-d",
+        str(workdir),
+        *extra,
+    ]
     t = time.monotonic()
     with log.open("w") as fh:
         proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
@@ -86,17 +101,27 @@ def same_table(a: Path, b: Path) -> bool:
 def compare(local: Path, slurm: Path) -> dict:
     """Every output file of both runs: {"files": n, "identical": n, "equal_after_path": [...],
     "equal_tables": [...], "different": [...], "only_local": [...], "only_slurm": [...]}."""
+
     def files(root: Path) -> set[str]:
         return {str(p.relative_to(root)) for d in COMPARED for p in (root / d).rglob("*") if p.is_file()}
 
     fl, fs = files(local), files(slurm)
-    out = {"files": len(fl), "identical": 0, "equal_after_path": [], "equal_tables": [], "different": [],
-           "only_local": sorted(fl - fs), "only_slurm": sorted(fs - fl)}
+    out = {
+        "files": len(fl),
+        "identical": 0,
+        "equal_after_path": [],
+        "equal_tables": [],
+        "different": [],
+        "only_local": sorted(fl - fs),
+        "only_slurm": sorted(fs - fl),
+    }
     for rel in sorted(fl & fs):
         a, b = (local / rel).read_bytes(), (slurm / rel).read_bytes()
         if a == b:
             out["identical"] += 1
-        elif rel.endswith(".html") and a.replace(str(local).encode(), b"WORKDIR") == b.replace(str(slurm).encode(), b"WORKDIR"):
+        elif rel.endswith(".html") and a.replace(str(local).encode(), b"WORKDIR") == b.replace(
+            str(slurm).encode(), b"WORKDIR"
+        ):
             out["equal_after_path"].append(rel)
         elif rel.endswith(".parquet") and same_table(local / rel, slurm / rel):
             out["equal_tables"].append(rel)
@@ -130,12 +155,16 @@ def jobs_from_log(log: Path) -> dict[str, dict]:
 
 def jobs_from_squeue() -> dict[str, dict]:
     """{job id: {"comment", "state", "start", "end"}} of every job the cluster still remembers."""
-    out = subprocess.run(["squeue", "--states=all", "--noheader", "--format=%i|%k|%T|%S|%e"],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        ["squeue", "--states=all", "--noheader", "--format=%i|%k|%T|%S|%e"], capture_output=True, text=True, check=True
+    ).stdout
+
+    def parse(s: str) -> float | None:
+        return datetime.strptime(s, "%Y-%m-%dT%H:%M:%S").timestamp() if s[:1].isdigit() else None
+
     jobs = {}
     for line in out.splitlines():
         jid, comment, state, start, end = line.strip().split("|")
-        parse = (lambda s: datetime.strptime(s, "%Y-%m-%dT%H:%M:%S").timestamp() if s[:1].isdigit() else None)
         jobs[jid] = {"comment": comment, "state": state, "start": parse(start), "end": parse(end)}
     return jobs
 
@@ -185,15 +214,21 @@ def main() -> int:
     ap.add_argument("--timeout", type=int, default=1800, help="seconds allowed to each Snakemake run")
     ap.add_argument("--keep", action="store_true", help="keep the working directories")
     ap.add_argument("--workdir", type=Path, help="parent of the working directories (default: a new temporary one)")
-    ap.add_argument("--slurm-args", default="", help="more Snakemake arguments for the SLURM run, one string "
-                    "(e.g. \"--slurm-init-seconds-before-status-checks 10\")")
+    ap.add_argument(
+        "--slurm-args",
+        default="",
+        help="more Snakemake arguments for the SLURM run, one string "
+        '(e.g. "--slurm-init-seconds-before-status-checks 10")',
+    )
     args = ap.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="impact-slurm-run-", dir=args.workdir))
     local = workdir_with(tmp / "local", TINY, REGIONS)
     slurm = workdir_with(tmp / "slurm", TINY, REGIONS)
-    results = {"machine": {"cpus": os.cpu_count(), "load_before": os.getloadavg()},
-               "host_speed_before": round(host_speed(), 3)}
+    results = {
+        "machine": {"cpus": os.cpu_count(), "load_before": os.getloadavg()},
+        "host_speed_before": round(host_speed(), 3),
+    }
     ok = False
     try:
         rc, t, log = run(local, ["--cores", "2"], args.timeout)
@@ -233,23 +268,43 @@ def main() -> int:
             shutil.rmtree(tmp, ignore_errors=True)
 
     s = results["slurm"]
+
+    def f(v: float | None) -> str:
+        return "" if v is None else f"{v:.1f}"
+
     print(f"\n{'SLURM job':>9} {'rule':<18} {'wait':>5} {'slot':>5} {'own':>5} {'overh':>6} {'lag':>5}")
     for j in s["jobs"]:
-        f = (lambda v: "" if v is None else f"{v:.1f}")
-        print(f"{j['slurm_job']:>9} {j['rule'] or '':<18} {f(j.get('queue_wait_s')):>5} {f(j.get('slot_s')):>5} "
-              f"{f(j.get('own_s')):>5} {f(j.get('overhead_s')):>6} {f(j.get('detection_lag_s')):>5}")
-    print(f"\njobs: {s['n_jobs']}; wall time: SLURM {s['seconds']:.1f} s, local {results['local']['seconds']:.1f} s; "
-          f"per job (median): slot {s['median_slot_s']} s, own work {s['median_own_s']} s, "
-          f"overhead {s['median_overhead_s']} s, detection lag {s['median_detection_lag_s']} s; "
-          f"slot time in all {s['total_slot_s']} s for {s['total_own_s']} s of work")
-    print(f"load average before {results['machine']['load_before'][0]:.1f}, after {results['machine']['load_after'][0]:.1f}; "
-          f"host speed {results['host_speed_before']} s / {results['host_speed_after']} s; results: {out.relative_to(ROOT)}")
+        print(
+            f"{j['slurm_job']:>9} {j['rule'] or '':<18} {f(j.get('queue_wait_s')):>5} {f(j.get('slot_s')):>5} "
+            f"{f(j.get('own_s')):>5} {f(j.get('overhead_s')):>6} {f(j.get('detection_lag_s')):>5}"
+        )
+    print(
+        f"\njobs: {s['n_jobs']}; wall time: SLURM {s['seconds']:.1f} s, local {results['local']['seconds']:.1f} s; "
+        f"per job (median): slot {s['median_slot_s']} s, own work {s['median_own_s']} s, "
+        f"overhead {s['median_overhead_s']} s, detection lag {s['median_detection_lag_s']} s; "
+        f"slot time in all {s['total_slot_s']} s for {s['total_own_s']} s of work"
+    )
+    print(
+        f"load average before {results['machine']['load_before'][0]:.1f}, "
+        f"after {results['machine']['load_after'][0]:.1f}; "
+        f"host speed {results['host_speed_before']} s / {results['host_speed_after']} s; "
+        f"results: {out.relative_to(ROOT)}"
+    )
     cmp = results["comparison"]
-    print(f"outputs: {cmp['files']} files, {cmp['identical']} byte-identical"
-          + (f", {len(cmp['equal_after_path'])} equal once the working directory's path is replaced "
-             f"({', '.join(cmp['equal_after_path'])})" if cmp["equal_after_path"] else "")
-          + (f", {len(cmp['equal_tables'])} parquet equal as tables but not in bytes ({', '.join(cmp['equal_tables'])})"
-             if cmp["equal_tables"] else ""))
+    print(
+        f"outputs: {cmp['files']} files, {cmp['identical']} byte-identical"
+        + (
+            f", {len(cmp['equal_after_path'])} equal once the working directory's path is replaced "
+            f"({', '.join(cmp['equal_after_path'])})"
+            if cmp["equal_after_path"]
+            else ""
+        )
+        + (
+            f", {len(cmp['equal_tables'])} parquet equal as tables but not in bytes ({', '.join(cmp['equal_tables'])})"
+            if cmp["equal_tables"]
+            else ""
+        )
+    )
     for key in ("different", "only_local", "only_slurm"):
         if cmp[key]:
             print(f"  {key}: {', '.join(cmp[key])}")

@@ -40,9 +40,17 @@ def main(record_dir: str) -> None:
         module, _, function = r["target"].partition(":")
         getattr(importlib.import_module(module), function)(**r["kwargs"])
     cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
-    print(json.dumps({"territories": len(territories), "calls": len(records), "cpu_seconds": round(cpu, 2),
-                      "wall_seconds": round(wall, 2),
-                      "cpu_per_territory": round(cpu / max(len(territories), 1), 3)}))
+    print(
+        json.dumps(
+            {
+                "territories": len(territories),
+                "calls": len(records),
+                "cpu_seconds": round(cpu, 2),
+                "wall_seconds": round(wall, 2),
+                "cpu_per_territory": round(cpu / max(len(territories), 1), 3),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -24,8 +24,7 @@ import pytest
 
 from impact_regions.geo import Geography
 
-REGIONS = [("01", "Guadeloupe"), ("84", "Auvergne-Rhône-Alpes"), ("93", "Provence-Alpes-Côte d'Azur"),
-           ("94", "Corse")]
+REGIONS = [("01", "Guadeloupe"), ("84", "Auvergne-Rhône-Alpes"), ("93", "Provence-Alpes-Côte d'Azur"), ("94", "Corse")]
 
 # (code_commune, nom_commune, code_departement, code_region, population_municipale)
 COMMUNES = [
@@ -45,16 +44,24 @@ COMMUNES = [
     ("97105", "Basse-Terre", "971", "01", 10000),
 ]
 
-DEPARTEMENT_NAMES = {"01": "Ain", "03": "Allier", "04": "Alpes-de-Haute-Provence", "13": "Bouches-du-Rhône",
-                     "2A": "Corse-du-Sud", "2B": "Haute-Corse", "971": "Guadeloupe"}
+DEPARTEMENT_NAMES = {
+    "01": "Ain",
+    "03": "Allier",
+    "04": "Alpes-de-Haute-Provence",
+    "13": "Bouches-du-Rhône",
+    "2A": "Corse-du-Sud",
+    "2B": "Haute-Corse",
+    "971": "Guadeloupe",
+}
 
 
 def make_geography() -> Geography:
     """The tiny geography described in the module docstring (a fresh copy each call)."""
-    communes = pd.DataFrame(COMMUNES, columns=["code_commune", "nom_commune", "code_departement", "code_region",
-                                               "population_municipale"])
+    communes = pd.DataFrame(
+        COMMUNES, columns=["code_commune", "nom_commune", "code_departement", "code_region", "population_municipale"]
+    )
     communes["population_municipale"] = communes["population_municipale"].astype("int64")
-    deps = (communes.groupby(["code_departement", "code_region"], as_index=False)["population_municipale"].sum())
+    deps = communes.groupby(["code_departement", "code_region"], as_index=False)["population_municipale"].sum()
     deps.insert(1, "nom_departement", deps["code_departement"].map(DEPARTEMENT_NAMES))
     deps["nb_communes"] = communes.groupby("code_departement").size().reindex(deps["code_departement"]).to_numpy()
     regions = pd.DataFrame(REGIONS, columns=["code_region", "nom_region"])

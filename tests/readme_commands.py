@@ -80,14 +80,18 @@ def blocks(text: str) -> list[dict]:
             if m.group("verb") != "skip":
                 raise ReadmeError(f"README.md:{i + 1}: unknown readme-check marker '{m.group('verb')}' (only 'skip')")
             if not (m.group("reason") or "").strip():
-                raise ReadmeError(f"README.md:{i + 1}: a skip marker needs its reason: <!-- readme-check: skip — why -->")
+                raise ReadmeError(
+                    f"README.md:{i + 1}: a skip marker needs its reason: <!-- readme-check: skip — why -->"
+                )
             pending = (i + 1, m.group("reason").strip())
             i += 1
             continue
         f = FENCE.match(line.strip())
         if not f:
             if pending and line.strip():
-                raise ReadmeError(f"README.md:{pending[0]}: a readme-check marker must be on the line just before a fence")
+                raise ReadmeError(
+                    f"README.md:{pending[0]}: a readme-check marker must be on the line just before a fence"
+                )
             i += 1
             continue
         if pending and pending[0] != i:
@@ -115,8 +119,7 @@ def blocks(text: str) -> list[dict]:
             current = ""
         if current:
             commands.append(current.strip())
-        out.append({"line": start, "lang": lang, "commands": commands,
-                    "skip": pending[1] if pending else None})
+        out.append({"line": start, "lang": lang, "commands": commands, "skip": pending[1] if pending else None})
         pending = None
     if pending:
         raise ReadmeError(f"README.md:{pending[0]}: a readme-check marker must be on the line just before a fence")
@@ -172,16 +175,22 @@ if path.suffix.lower() in (".html", ".htm"):
             problems.append(f"link to a missing file: {link}")
     if problems:
         sys.exit(f"xdg-open (stub): {path}: " + "; ".join(problems))
-    print(f"xdg-open (stub): {path} is valid HTML (lang={page.lang}), {len(local)} local link(s), all present; no browser started")
+    print(
+        f"xdg-open (stub): {path} is valid HTML (lang={page.lang}), {len(local)} local link(s), all present;"
+        " no browser started"
+    )
 else:
     print(f"xdg-open (stub): {path} exists ({path.stat().st_size} bytes); no browser started")
 '''
 
 
 def clean_env(stub_dir: Path) -> dict:
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME", "MAKEFLAGS", "MAKELEVEL", "MFLAGS", "MAKEOVERRIDES")
-           and not k.startswith("SNAKEMAKE")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME", "MAKEFLAGS", "MAKELEVEL", "MFLAGS", "MAKEOVERRIDES")
+        and not k.startswith("SNAKEMAKE")
+    }
     path = [p for p in env.get("PATH", "").split(os.pathsep) if p and not p.rstrip("/").endswith(".venv/bin")]
     env["PATH"] = os.pathsep.join([str(stub_dir)] + path)
     env.pop("PS1", None)
@@ -190,8 +199,16 @@ def clean_env(stub_dir: Path) -> dict:
 
 def run_script(script: str, cwd: Path, env: dict, timeout: float, verbose: bool) -> tuple[int, list[str], list]:
     """Run a bash script; return (status, output lines, [(command, seconds)]), streaming the output."""
-    proc = subprocess.Popen(["bash", "-c", script], cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, errors="replace", start_new_session=True)
+    proc = subprocess.Popen(
+        ["bash", "-c", script],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        errors="replace",
+        start_new_session=True,
+    )
     timer = threading.Timer(timeout, lambda: os.killpg(proc.pid, signal.SIGTERM))
     timer.start()
     output, times, current, started = [], [], None, time.monotonic()
@@ -203,7 +220,7 @@ def run_script(script: str, cwd: Path, env: dict, timeout: float, verbose: bool)
                 if current is not None:
                     times.append((current, now - started))
                     print(f"    ok  {now - started:7.1f} s", flush=True)
-                current, started = line[len(TAG):], now
+                current, started = line[len(TAG) :], now
                 print(f"  $ {current}", flush=True)
                 continue
             output.append(line)
@@ -243,11 +260,19 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rev", default="HEAD", help="the commit to test (default HEAD); its README.md is the one run")
     ap.add_argument("--keep", action="store_true", help="keep the clone (it is kept anyway when a command fails)")
-    ap.add_argument("--keep-going", action="store_true",
-                    help="after a failing block, run the next ones, and report every failure at the end")
-    ap.add_argument("--skip-command", action="append", default=[], metavar="CMD",
-                    help="a README command (without its comment) not to rerun, e.g. \"make test\" when the caller "
-                         "(.ci/run) has just run it on the same commit; reported as not rerun")
+    ap.add_argument(
+        "--keep-going",
+        action="store_true",
+        help="after a failing block, run the next ones, and report every failure at the end",
+    )
+    ap.add_argument(
+        "--skip-command",
+        action="append",
+        default=[],
+        metavar="CMD",
+        help='a README command (without its comment) not to rerun, e.g. "make test" when the caller '
+        "(.ci/run) has just run it on the same commit; reported as not rerun",
+    )
     ap.add_argument("--verbose", action="store_true", help="print every command's output as it runs")
     ap.add_argument("--list", action="store_true", help="list the blocks and exit")
     ap.add_argument("--timeout", type=float, default=3600, help="seconds per block (default 3600)")
@@ -267,8 +292,13 @@ def main(argv=None) -> int:
         print(f"--skip-command: not a command of README.md: {', '.join(unknown)}", file=sys.stderr)
         return 2
     for b in found:
-        state = ("run" if b["lang"] == "sh" and b["skip"] is None else
-                 f"skip ({b['skip']})" if b["skip"] else f"not run ({b['lang'] or 'no language'})")
+        state = (
+            "run"
+            if b["lang"] == "sh" and b["skip"] is None
+            else f"skip ({b['skip']})"
+            if b["skip"]
+            else f"not run ({b['lang'] or 'no language'})"
+        )
         print(f"README.md:{b['line']}: {state}")
         for c in b["commands"] if b["lang"] == "sh" else []:
             print(f"    {c}")
@@ -299,8 +329,9 @@ def main(argv=None) -> int:
     all_times, failures = [], []
     for i, (where, block) in enumerate(steps):
         print(f"{where}:", flush=True)
-        status, output, times = run_script(block_script(block, skip if i else ()), clone, env, args.timeout,
-                                           args.verbose)
+        status, output, times = run_script(
+            block_script(block, skip if i else ()), clone, env, args.timeout, args.verbose
+        )
         all_times += times
         if status != 0:
             failures.append((where, times[-1][0] if times else block[0], status, output))

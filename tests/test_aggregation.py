@@ -103,26 +103,50 @@ BASE = {
     "04001": (60, 600, 70, 40, 600),
     "04070": (900, 7500, 500, 400, 7500),
     "13001": (7000, 70000, 3000, 2500, 65000),
-    "13055": (None, 390000, 20000, 15000, 380000),      # secret numerator
+    "13055": (None, 390000, 20000, 15000, 380000),  # secret numerator
     "2A004": (3500, 33000, 1500, 1200, 30000),
     "2A247": (600, 5500, 300, 250, 5000),
-    "2B033": (2400, 22000, 1000, "nd", 21000),          # one of the two numerator columns missing
+    "2B033": (2400, 22000, 1000, "nd", 21000),  # one of the two numerator columns missing
     "2B096": (300, 3200, 200, 100, 3000),
     "97101": (6000, 22000, 400, 300, 20000),
     "97105": (1100, 4600, 100, 90, 4500),
 }
 DEMANDEURS = {c: 2 * v[0] if v[0] else 2000 for c, v in BASE.items()}
-FILO_DEP = {"01": (23080, 630000), "03": (19700, 330000), "04": (19750, 160000), "13": (20850, 2000000),
-            "2A": (20300, 155000), "2B": (19500, 175000), "971": (16500, 390000)}
+FILO_DEP = {
+    "01": (23080, 630000),
+    "03": (19700, 330000),
+    "04": (19750, 160000),
+    "13": (20850, 2000000),
+    "2A": (20300, 155000),
+    "2B": (19500, 175000),
+    "971": (16500, 390000),
+}
 FILO_REG = {"01": (16500, 390000), "84": (21800, 7800000), "93": (20800, 4900000), "94": (19900, 330000)}
 FILO_COM = {"01004": (21000, 13900), "13055": (18700, 850000), "2A004": ("s", "s")}
-APL = {"01001": 2.5, "01004": 4.0, "03001": 3.0, "03190": 3.5, "04001": 1.5, "04070": 4.5, "13001": 4.2,
-       "13055": 3.9, "2A004": 3.8, "2A247": 3.1, "2B033": 3.3, "2B096": 2.7, "97101": 2.9, "97105": 3.6}
+APL = {
+    "01001": 2.5,
+    "01004": 4.0,
+    "03001": 3.0,
+    "03190": 3.5,
+    "04001": 1.5,
+    "04070": 4.5,
+    "13001": 4.2,
+    "13055": 3.9,
+    "2A004": 3.8,
+    "2A247": 3.1,
+    "2B033": 3.3,
+    "2B096": 2.7,
+    "97101": 2.9,
+    "97105": 3.6,
+}
 
 # a custom territory made of départements of two regions, none of them whole
 CUSTOM = [{"code": "SUD", "name": "Sud", "slug": "sud", "kind": "custom", "departements": ["13", "2A"]}]
-OPTIONS = {"normalisation": "zscore", "aggregation": "arithmetic",
-           "treatment": {"enabled": True, "skew_threshold": 2.0, "kurtosis_threshold": 3.5, "max_winsorised": 5}}
+OPTIONS = {
+    "normalisation": "zscore",
+    "aggregation": "arithmetic",
+    "treatment": {"enabled": True, "skew_threshold": 2.0, "kurtosis_threshold": 3.5, "max_winsorised": 5},
+}
 
 
 def cell(v) -> str:
@@ -133,7 +157,7 @@ def write_raw(raw: Path, tiny_geo) -> None:
     (raw / "insee").mkdir(parents=True)
     (raw / "ot").mkdir()
     (raw / "filo").mkdir()
-    names = dict(zip(tiny_geo.communes["code_commune"], tiny_geo.communes["nom_commune"]))
+    names = dict(zip(tiny_geo.communes["code_commune"], tiny_geo.communes["nom_commune"], strict=True))
     lines = ["CODGEO;LIBGEO;P17_CHOM1564;P17_ACT1564;P17_RP_ACH19;P17_RP_ACH45;P17_RP"]
     lines += [";".join([c, names[c], *map(cell, v)]) for c, v in BASE.items()]
     (raw / "insee" / "base.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -182,12 +206,20 @@ def base_frame() -> pd.DataFrame:
     return df.apply(pd.to_numeric, errors="coerce")  # secret / nd -> NaN
 
 
-TERRITORY_DEPS = {"84": ["01", "03"], "93": ["04", "13"], "94": ["2A", "2B"], "01": ["971"],
-                  "SUD": ["13", "2A"], "DEP-2B": ["2B"], "DEP-01": ["01"],
-                  "FR": ["01", "03", "04", "13", "2A", "2B", "971"]}
+TERRITORY_DEPS = {
+    "84": ["01", "03"],
+    "93": ["04", "13"],
+    "94": ["2A", "2B"],
+    "01": ["971"],
+    "SUD": ["13", "2A"],
+    "DEP-2B": ["2B"],
+    "DEP-01": ["01"],
+    "FR": ["01", "03", "04", "13", "2A", "2B", "971"],
+}
 
 
 # ------------------------------------------ additive --------------------------------------------
+
 
 @pytest.mark.parametrize("territory", sorted(TERRITORY_DEPS))
 def test_additive_value_is_sum_of_numerators_over_sum_of_denominators(values, tiny_geo, territory):
@@ -260,12 +292,16 @@ def test_denominator_from_another_file(values, tiny_geo):
 
 # ----------------------------------------- non-additive -----------------------------------------
 
+
 def test_non_additive_published_at_its_own_level(values):
     # GIVEN Filosofi files at commune, département and region level
     # WHEN / THEN regions and départements take the published value, flagged 'published'
-    for territory, expected, level in (("84", FILO_REG["84"][0], "region"), ("94", FILO_REG["94"][0], "region"),
-                                       ("DEP-2A", FILO_DEP["2A"][0], "departement"),
-                                       ("DEP-971", FILO_DEP["971"][0], "departement")):
+    for territory, expected, level in (
+        ("84", FILO_REG["84"][0], "region"),
+        ("94", FILO_REG["94"][0], "region"),
+        ("DEP-2A", FILO_DEP["2A"][0], "departement"),
+        ("DEP-971", FILO_DEP["971"][0], "departement"),
+    ):
         r = get(values, "mediane", territory)
         assert r["value"] == expected
         assert r["value_method"] == "published" and r["source_level"] == level
@@ -297,7 +333,7 @@ def test_non_additive_france_is_a_weighted_mean_of_regions(values):
 
 def test_population_weight_uses_cog_populations(values, tiny_geo):
     # GIVEN an indicator published by commune only, weighted by the COG population
-    pop = dict(zip(tiny_geo.communes["code_commune"], tiny_geo.communes["population_municipale"]))
+    pop = dict(zip(tiny_geo.communes["code_commune"], tiny_geo.communes["population_municipale"], strict=True))
     for territory in ("DEP-01", "SUD", "FR"):
         communes = communes_of(tiny_geo, TERRITORY_DEPS.get(territory, ["01"]))
         expected = sum(APL[c] * pop[c] for c in communes) / sum(pop[c] for c in communes)
@@ -332,22 +368,32 @@ def test_non_additive_custom_territory_with_a_whole_region_and_more(tmp_path, ti
 
 def test_additive_indicator_without_denominator_is_the_summed_count(tmp_path, tiny_geo):
     # GIVEN an additive indicator (a count) without denominator
-    yaml_text = CATALOGUE_YAML.replace("""    denominator: P17_ACT1564
+    yaml_text = CATALOGUE_YAML.replace(
+        """    denominator: P17_ACT1564
     multiplier: 100
     direction: 1
     unit: "%"
     year: 2017
-    source_label: INSEE, RP 2017""", """    multiplier: 1
+    source_label: INSEE, RP 2017""",
+        """    multiplier: 1
     direction: 1
     unit: chômeurs
     year: 2017
-    source_label: INSEE, RP 2017""", 1)
+    source_label: INSEE, RP 2017""",
+        1,
+    )
     assert yaml_text != CATALOGUE_YAML
     raw = tmp_path / "raw"
     write_raw(raw, tiny_geo)
     (tmp_path / "indicators.yaml").write_text(yaml_text, encoding="utf-8")
     catalogue = load_indicators(tmp_path / "indicators.yaml")
-    values = build_indices(build_indicator_raw(catalogue, raw, tiny_geo), build_territories(tiny_geo, CUSTOM),
-                           tiny_geo, catalogue, catalogue_terms(catalogue), OPTIONS)["indicator_values"]
+    values = build_indices(
+        build_indicator_raw(catalogue, raw, tiny_geo),
+        build_territories(tiny_geo, CUSTOM),
+        tiny_geo,
+        catalogue,
+        catalogue_terms(catalogue),
+        OPTIONS,
+    )["indicator_values"]
     # WHEN / THEN region 84's value is the number of unemployed of its 4 communes
     assert get(values, "chomage", "84")["value"] == 30 + 600 + 150 + 2500

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from inline_configs import SURVEY_CODEBOOK_YAML
+
 from impact_regions.config import check_config, load_indicators, load_territory_files
 from impact_regions.errors import ConfigError, InputError
 from impact_regions.steps import indicator_raw_step, survey_step
@@ -91,30 +91,42 @@ FILO_DEP = """CODGEO;LIBGEO;MED17;TP6017
 971;Guadeloupe;nd;nd
 """
 
-SURVEY = """id_repondant;code_region;code_departement;sexe;tranche_age;strate;grappe;poids;fragilite_emploi;fragilite_logement;devoir_alliance;cooperation_emploi;cooperation_logement
-C1;84;01;1;2;S1;1;1,5;5;7;1;1;0
+SURVEY = (
+    "id_repondant;code_region;code_departement;sexe;tranche_age;strate;grappe;poids;"
+    "fragilite_emploi;fragilite_logement;devoir_alliance;cooperation_emploi;cooperation_logement\n"
+    """C1;84;01;1;2;S1;1;1,5;5;7;1;1;0
 C2;84;03;2;3;S1;2;0,8;99;3;9;;1
 C3;93;13;1;4;S2;1;2,0;8;10;2;0;
 C4;94;2A;2;5;S2;2;1,2;0;4;4;1;1
 C5;01;971;1;1;S3;1;1,0;6;6;3;0;0
 C6;93;04;2;2;S3;2;0,5;2;99;1;;
 """
+)
 
 
 @pytest.fixture
 def project(tmp_path, tiny_geo_dir):
     """A tiny project: geo, raw files, catalogue and codebook, and where the outputs go."""
     raw = tmp_path / "raw"
-    for rel, text in (("insee/base.csv", BASE), ("filo/FILO_DEP.csv", FILO_DEP),
-                      ("survey/impact_citoyens.csv", SURVEY)):
+    for rel, text in (
+        ("insee/base.csv", BASE),
+        ("filo/FILO_DEP.csv", FILO_DEP),
+        ("survey/impact_citoyens.csv", SURVEY),
+    ):
         (raw / rel).parent.mkdir(parents=True, exist_ok=True)
         (raw / rel).write_text(text, encoding="utf-8")
     (tmp_path / "indicators.yaml").write_text(INDICATORS_YAML, encoding="utf-8")
     (tmp_path / "survey.yaml").write_text(SURVEY_YAML, encoding="utf-8")
     out = tmp_path / "processed"
-    return {"geo": str(tiny_geo_dir), "raw": raw, "indicators": str(tmp_path / "indicators.yaml"),
-            "survey": str(tmp_path / "survey.yaml"), "indicator_raw": out / "indicator_raw.parquet",
-            "respondents": out / "survey_respondents.parquet", "responses": out / "survey_responses.parquet"}
+    return {
+        "geo": str(tiny_geo_dir),
+        "raw": raw,
+        "indicators": str(tmp_path / "indicators.yaml"),
+        "survey": str(tmp_path / "survey.yaml"),
+        "indicator_raw": out / "indicator_raw.parquet",
+        "respondents": out / "survey_respondents.parquet",
+        "responses": out / "survey_responses.parquet",
+    }
 
 
 def run_indicator_raw(p):
@@ -152,6 +164,7 @@ def assert_names_everything(err: InputError, path: Path, line: int, column: str,
 
 # -------------------------------------- the good inputs work ------------------------------------
 
+
 def test_good_inputs_write_the_outputs(project):
     # GIVEN the clean tiny project
     # WHEN both steps run
@@ -164,33 +177,49 @@ def test_good_inputs_write_the_outputs(project):
     resp = pd.read_parquet(project["respondents"])
     assert len(resp) == 6 and project["responses"].exists()
     assert sorted(p.name for p in project["indicator_raw"].parent.iterdir()) == [
-        "indicator_raw.parquet", "survey_respondents.parquet", "survey_responses.parquet"]  # no temp file left
+        "indicator_raw.parquet",
+        "survey_respondents.parquet",
+        "survey_responses.parquet",
+    ]  # no temp file left
 
 
 # ----------------------------------------- indicator_raw ----------------------------------------
 
-@pytest.mark.parametrize("file, row_id, column, value, line, words", [
-    ("insee/base.csv", "01004", "P17_ACT1564", "7 000,5,2", 3, "not a number"),
-    ("insee/base.csv", "2B033", "P17_LOGVAC", "n.d.", 6, "not a number nor a known missing marker"),
-    ("insee/base.csv", "03001", "CODGEO", "03999", 4, "unknown commune code"),
-    ("insee/base.csv", "03001", "CODGEO", "3001", 4, "leading zero"),
-    ("insee/base.csv", "2A004", "CODGEO", "20004", 5, "unknown commune code"),     # Corse written as 20
-    ("insee/base.csv", "2B033", "CODGEO", "01001", 6, "duplicate code (already on line 2)"),
-    ("filo/FILO_DEP.csv", "03", "CODGEO", "3", 3, "leading zero"),
-    ("filo/FILO_DEP.csv", "2A", "CODGEO", "20", 4, "unknown departement code"),
-    ("filo/FILO_DEP.csv", "971", "TP6017", "N/A", 5, "not a number"),
-    # impossible numbers: a negative count, a rate outside its unit's range
-    ("insee/base.csv", "03001", "P17_CHOM1564", "-150", 4, "a count (numerator of 'chomage') must be ≥ 0"),
-    ("insee/base.csv", "2B033", "P17_LOG", "-24000", 6, "a count (denominator of 'logements_vacants') must be ≥ 0"),
-    ("filo/FILO_DEP.csv", "03", "TP6017", "115.6", 3, "value outside the range of its unit '%' (0 to 100)"),
-    ("filo/FILO_DEP.csv", "01", "TP6017", "-0.1", 2, "value outside the range of its unit '%' (0 to 100)"),
-    ("filo/FILO_DEP.csv", "03", "MED17", "-19700", 3, "value outside the range of its unit '€' (≥ 0)"),
-    # a share above 100 %: more unemployed than active people in Abrest (1 400)
-    ("insee/base.csv", "03001", "P17_CHOM1564", "1500", 4,
-     ("numerator above its denominator for commune 03001: P17_CHOM1564 = 1500 over P17_ACT1564 = 1400 (same line)"
-      " gives a rate of 107.1 %, outside 0 to 100 (indicator 'chomage')")),
-    ("insee/base.csv", "2B033", "P17_LOGVAC", "24001", 6, "numerator above its denominator for commune 2B033"),
-])
+
+@pytest.mark.parametrize(
+    "file, row_id, column, value, line, words",
+    [
+        ("insee/base.csv", "01004", "P17_ACT1564", "7 000,5,2", 3, "not a number"),
+        ("insee/base.csv", "2B033", "P17_LOGVAC", "n.d.", 6, "not a number nor a known missing marker"),
+        ("insee/base.csv", "03001", "CODGEO", "03999", 4, "unknown commune code"),
+        ("insee/base.csv", "03001", "CODGEO", "3001", 4, "leading zero"),
+        ("insee/base.csv", "2A004", "CODGEO", "20004", 5, "unknown commune code"),  # Corse written as 20
+        ("insee/base.csv", "2B033", "CODGEO", "01001", 6, "duplicate code (already on line 2)"),
+        ("filo/FILO_DEP.csv", "03", "CODGEO", "3", 3, "leading zero"),
+        ("filo/FILO_DEP.csv", "2A", "CODGEO", "20", 4, "unknown departement code"),
+        ("filo/FILO_DEP.csv", "971", "TP6017", "N/A", 5, "not a number"),
+        # impossible numbers: a negative count, a rate outside its unit's range
+        ("insee/base.csv", "03001", "P17_CHOM1564", "-150", 4, "a count (numerator of 'chomage') must be ≥ 0"),
+        ("insee/base.csv", "2B033", "P17_LOG", "-24000", 6, "a count (denominator of 'logements_vacants') must be ≥ 0"),
+        ("filo/FILO_DEP.csv", "03", "TP6017", "115.6", 3, "value outside the range of its unit '%' (0 to 100)"),
+        ("filo/FILO_DEP.csv", "01", "TP6017", "-0.1", 2, "value outside the range of its unit '%' (0 to 100)"),
+        ("filo/FILO_DEP.csv", "03", "MED17", "-19700", 3, "value outside the range of its unit '€' (≥ 0)"),
+        # a share above 100 %: more unemployed than active people in Abrest (1 400)
+        (
+            "insee/base.csv",
+            "03001",
+            "P17_CHOM1564",
+            "1500",
+            4,
+            (
+                "numerator above its denominator for commune 03001: "
+                "P17_CHOM1564 = 1500 over P17_ACT1564 = 1400 (same line)"
+                " gives a rate of 107.1 %, outside 0 to 100 (indicator 'chomage')"
+            ),
+        ),
+        ("insee/base.csv", "2B033", "P17_LOGVAC", "24001", 6, "numerator above its denominator for commune 2B033"),
+    ],
+)
 def test_bad_raw_extract_stops_indicator_raw(project, file, row_id, column, value, line, words):
     # GIVEN a copy of a raw extract with one bad cell
     path = project["raw"] / file
@@ -208,8 +237,10 @@ def test_bad_raw_extract_stops_indicator_raw(project, file, row_id, column, valu
 def test_negative_value_of_a_unit_without_sign_stops_indicator_raw(project, unit):
     # GIVEN the published poverty value in a unit that cannot be negative (an income, a travel
     # time, an accessibility, an index on a base 100), with one negative value
-    text = INDICATORS_YAML.replace('    value: TP6017\n    direction: 1\n    unit: "%"\n',
-                                   f'    value: TP6017\n    direction: 1\n    unit: "{unit}"\n')
+    text = INDICATORS_YAML.replace(
+        '    value: TP6017\n    direction: 1\n    unit: "%"\n',
+        f'    value: TP6017\n    direction: 1\n    unit: "{unit}"\n',
+    )
     assert text != INDICATORS_YAML
     Path(project["indicators"]).write_text(text, encoding="utf-8")
     path = project["raw"] / "filo/FILO_DEP.csv"
@@ -234,8 +265,11 @@ def test_every_unit_of_the_catalogue_has_a_range():
             # THEN every share (an additive % of counts) is bounded by its denominator, the
             # change of employment and the creation rate (creations in the year over the stock
             # on 1 January, above 100 % in a tiny commune) excepted
-            expected = ind.get("signed_numerator", False) or ind["id"] == "taux_creation_entreprises" \
+            expected = (
+                ind.get("signed_numerator", False)
+                or ind["id"] == "taux_creation_entreprises"
                 or not ind["unit"].startswith("%")
+            )
             assert (rate_range(ind) in (None, (0, None))) == expected, ind["id"]
         else:
             # THEN every published value has a range: nothing is accepted whatever its sign
@@ -246,10 +280,14 @@ def test_every_unit_of_the_catalogue_has_a_range():
 def test_share_above_its_denominator_in_another_file_names_both(project):
     # GIVEN unemployment counted in the RP base but divided by active people of another file
     den = project["raw"] / "insee/actifs.csv"
-    den.write_text("CODGEO;LIBGEO;ACT\n01001;A;400\n01004;B;7000\n03001;C;100\n2A004;D;33000\n"
-                   "2B033;E;22000\n97101;F;22000\n", encoding="utf-8")
-    text = INDICATORS_YAML.replace("    denominator: P17_ACT1564\n", "    denominator: ACT\n"
-                                   "    denominator_source: insee/actifs.csv\n    denominator_reader: insee_base\n")
+    den.write_text(
+        "CODGEO;LIBGEO;ACT\n01001;A;400\n01004;B;7000\n03001;C;100\n2A004;D;33000\n2B033;E;22000\n97101;F;22000\n",
+        encoding="utf-8",
+    )
+    text = INDICATORS_YAML.replace(
+        "    denominator: P17_ACT1564\n",
+        "    denominator: ACT\n    denominator_source: insee/actifs.csv\n    denominator_reader: insee_base\n",
+    )
     Path(project["indicators"]).write_text(text, encoding="utf-8")
     # WHEN the ingest step runs
     with pytest.raises(InputError) as info:
@@ -261,8 +299,9 @@ def test_share_above_its_denominator_in_another_file_names_both(project):
     assert f"over ACT = 100 ({den}, line 4) gives a rate of 150 %" in str(info.value)
     assert "declare its `range`" in str(info.value)
     # and a declared range lets it through
-    Path(project["indicators"]).write_text(text.replace("    denominator: ACT\n", "    denominator: ACT\n"
-                                                        "    range: [0, null]\n"), encoding="utf-8")
+    Path(project["indicators"]).write_text(
+        text.replace("    denominator: ACT\n", "    denominator: ACT\n    range: [0, null]\n"), encoding="utf-8"
+    )
     run_indicator_raw(project)
     assert project["indicator_raw"].exists()
 
@@ -273,7 +312,9 @@ def test_signed_numerator_and_explicit_range_are_accepted(project):
     path = project["raw"] / "insee/base.csv"
     edit_cell(path, "03001", "P17_CHOM1564", "-150")
     edit_cell(project["raw"] / "filo/FILO_DEP.csv", "03", "TP6017", "-2,5")
-    text = INDICATORS_YAML.replace("    numerator: P17_CHOM1564\n", "    numerator: P17_CHOM1564\n    signed_numerator: true\n")
+    text = INDICATORS_YAML.replace(
+        "    numerator: P17_CHOM1564\n", "    numerator: P17_CHOM1564\n    signed_numerator: true\n"
+    )
     text = text.replace("    value: TP6017\n", "    value: TP6017\n    range: [-100, null]\n")
     Path(project["indicators"]).write_text(text, encoding="utf-8")
     # WHEN the ingest step runs / THEN it succeeds and keeps the values
@@ -281,7 +322,9 @@ def test_signed_numerator_and_explicit_range_are_accepted(project):
     raw = pd.read_parquet(project["indicator_raw"])
 
     def value(source, code, column):
-        return raw.loc[(raw["source"] == source) & (raw["geo_code"] == code) & (raw["column"] == column), "value"].item()
+        return raw.loc[
+            (raw["source"] == source) & (raw["geo_code"] == code) & (raw["column"] == column), "value"
+        ].item()
 
     assert value("insee/base.csv", "03001", "P17_CHOM1564") == -150
     assert value("filo/FILO_DEP.csv", "03", "TP6017") == -2.5
@@ -344,24 +387,27 @@ def test_failed_rerun_leaves_no_temporary_file(project):
 SURVEY_FILE = Path("survey/impact_citoyens.csv")
 
 
-@pytest.mark.parametrize("row_id, column, value, line, words", [
-    ("C3", "poids", "0", 4, "weight must be a number > 0"),
-    ("C2", "poids", "-1,5", 3, "weight must be a number > 0"),
-    ("C6", "poids", "", 7, "weight must be a number > 0"),
-    ("C5", "poids", "un", 6, "weight must be a number > 0"),
-    ("C4", "fragilite_emploi", "11", 5, "answer out of range (allowed: 0 to 10, or 99 (ne sait pas))"),
-    ("C1", "fragilite_logement", "-1", 2, "answer out of range"),
-    ("C1", "devoir_alliance", "5", 2, "answer out of range (allowed: 1 to 4, or 9"),
-    ("C3", "cooperation_emploi", "2", 4, "answer out of range (allowed: 0 or 1"),
-    ("C2", "fragilite_emploi", "5,5", 3, "not a whole number"),
-    ("C5", "sexe", "3", 6, "code out of range (allowed: 1, 2)"),
-    ("C4", "code_region", "99", 5, "respondent in an unknown region"),
-    ("C5", "code_region", "1", 6, "respondent in an unknown region"),
-    ("C1", "code_departement", "13", 2, "département is not in the respondent's region 84"),
-    ("C6", "code_departement", "4", 7, "unknown département code"),
-    ("C3", "id_repondant", "C1", 4, "duplicate respondent identifier"),
-    ("C2", "strate", "", 3, "empty design code"),
-])
+@pytest.mark.parametrize(
+    "row_id, column, value, line, words",
+    [
+        ("C3", "poids", "0", 4, "weight must be a number > 0"),
+        ("C2", "poids", "-1,5", 3, "weight must be a number > 0"),
+        ("C6", "poids", "", 7, "weight must be a number > 0"),
+        ("C5", "poids", "un", 6, "weight must be a number > 0"),
+        ("C4", "fragilite_emploi", "11", 5, "answer out of range (allowed: 0 to 10, or 99 (ne sait pas))"),
+        ("C1", "fragilite_logement", "-1", 2, "answer out of range"),
+        ("C1", "devoir_alliance", "5", 2, "answer out of range (allowed: 1 to 4, or 9"),
+        ("C3", "cooperation_emploi", "2", 4, "answer out of range (allowed: 0 or 1"),
+        ("C2", "fragilite_emploi", "5,5", 3, "not a whole number"),
+        ("C5", "sexe", "3", 6, "code out of range (allowed: 1, 2)"),
+        ("C4", "code_region", "99", 5, "respondent in an unknown region"),
+        ("C5", "code_region", "1", 6, "respondent in an unknown region"),
+        ("C1", "code_departement", "13", 2, "département is not in the respondent's region 84"),
+        ("C6", "code_departement", "4", 7, "unknown département code"),
+        ("C3", "id_repondant", "C1", 4, "duplicate respondent identifier"),
+        ("C2", "strate", "", 3, "empty design code"),
+    ],
+)
 def test_bad_survey_value_stops_survey_step(project, row_id, column, value, line, words):
     # GIVEN a copy of the microdata with one bad cell
     path = project["raw"] / SURVEY_FILE
@@ -392,7 +438,8 @@ def test_survey_missing_column(project):
     # GIVEN the microdata without the weight column
     path = project["raw"] / SURVEY_FILE
     pd.read_csv(path, sep=";", dtype=str, keep_default_na=False).drop(columns=["poids"]).to_csv(
-        path, sep=";", index=False)
+        path, sep=";", index=False
+    )
     # WHEN / THEN the error names the file, line 1 and the column
     with pytest.raises(InputError) as info:
         run_survey(project)
@@ -400,19 +447,23 @@ def test_survey_missing_column(project):
     assert not project["respondents"].exists() and not project["responses"].exists()
 
 
-@pytest.mark.parametrize("column, entry", [
-    ("cooperation_logement", "files.0.measures.cooperation_{domain}"),
-    ("devoir_alliance", "files.0.measures.devoir_alliance"),
-    ("strate", "files.0.strata_column"),
-    ("grappe", "files.0.psu_column"),
-    ("tranche_age", "files.0.extra_columns.tranche_age"),
-    ("code_departement", "departement_column"),
-])
+@pytest.mark.parametrize(
+    "column, entry",
+    [
+        ("cooperation_logement", "files.0.measures.cooperation_{domain}"),
+        ("devoir_alliance", "files.0.measures.devoir_alliance"),
+        ("strate", "files.0.strata_column"),
+        ("grappe", "files.0.psu_column"),
+        ("tranche_age", "files.0.extra_columns.tranche_age"),
+        ("code_departement", "departement_column"),
+    ],
+)
 def test_survey_column_named_by_the_codebook_is_required(project, column, entry):
     # GIVEN microdata without a column the codebook names (a measure, a design or an extra column)
     path = project["raw"] / SURVEY_FILE
     pd.read_csv(path, sep=";", dtype=str, keep_default_na=False).drop(columns=[column]).to_csv(
-        path, sep=";", index=False)
+        path, sep=";", index=False
+    )
     # WHEN / THEN the error names the file, the header line, the column and the codebook entry
     with pytest.raises(InputError) as info:
         run_survey(project)
@@ -425,7 +476,8 @@ def test_survey_optional_measure_may_be_absent(project):
     # GIVEN microdata without devoir_alliance, which the codebook marks optional
     path = project["raw"] / SURVEY_FILE
     pd.read_csv(path, sep=";", dtype=str, keep_default_na=False).drop(columns=["devoir_alliance"]).to_csv(
-        path, sep=";", index=False)
+        path, sep=";", index=False
+    )
     text = SURVEY_YAML.replace("label: Devoir d'alliance}", "label: Devoir d'alliance, optional: true}")
     assert text != SURVEY_YAML
     Path(project["survey"]).write_text(text, encoding="utf-8")
@@ -451,6 +503,7 @@ def test_survey_line_number_after_a_blank_line(project):
 
 # ------------------------------------------ configuration ---------------------------------------
 
+
 def write_region(directory: Path, slug: str, text: str) -> Path:
     directory.mkdir(exist_ok=True)
     path = directory / f"{slug}.yaml"
@@ -458,19 +511,52 @@ def write_region(directory: Path, slug: str, text: str) -> Path:
     return path
 
 
-@pytest.mark.parametrize("slug, text, field, words", [
-    ("alsace", 'code: alsace\nname: Alsace\nslug: alsace\ndepartements: ["01"]\n', "code", "does not match"),
-    ("alsace", 'code: ALSACE\nname: Alsace\nslug: alsace\ndepartements: [1, 3]\n', "departements.0", "not of type 'string'"),
-    ("alsace", 'code: ALSACE\nname: Alsace\nslug: alsace\ndepartements: ["01"]\ncolour: red\n', "(top level)", "colour"),
-    ("alsace", 'code: ALSACE\nslug: alsace\ndepartements: ["01"]\n', "(top level)", "'name' is a required property"),
-    ("alsace", 'code: ALSACE\nname: Alsace\nslug: elsass\ndepartements: ["01"]\n', "slug", "must equal the file name"),
-    ("alsace", 'code: ALSACE\nname: Alsace\nslug: alsace\n', "departements", "must list its départements"),
-    ("alsace", 'code: ALSACE\nname: Alsace\nslug: alsace\ndepartements: ["01", "99"]\n', "departements", "unknown département code(s) 99"),
-    ("france", 'code: FR\nname: France\nslug: france\ndepartements: ["01"]\n', "code", "reserved"),
-    ("r99", 'code: "99"\nname: Nowhere\nslug: r99\ndepartements: ["01"]\n', "code", "not a COG region code"),
-    ("ara", 'code: "84"\nname: ARA\nslug: ara\ndepartements: ["01"]\n', "departements", "region 84 has départements 01, 03"),
-    ("ara", 'code: "84"\nname: [ARA\nslug: ara\n', None, "invalid YAML"),
-])
+@pytest.mark.parametrize(
+    "slug, text, field, words",
+    [
+        ("alsace", 'code: alsace\nname: Alsace\nslug: alsace\ndepartements: ["01"]\n', "code", "does not match"),
+        (
+            "alsace",
+            "code: ALSACE\nname: Alsace\nslug: alsace\ndepartements: [1, 3]\n",
+            "departements.0",
+            "not of type 'string'",
+        ),
+        (
+            "alsace",
+            'code: ALSACE\nname: Alsace\nslug: alsace\ndepartements: ["01"]\ncolour: red\n',
+            "(top level)",
+            "colour",
+        ),
+        (
+            "alsace",
+            'code: ALSACE\nslug: alsace\ndepartements: ["01"]\n',
+            "(top level)",
+            "'name' is a required property",
+        ),
+        (
+            "alsace",
+            'code: ALSACE\nname: Alsace\nslug: elsass\ndepartements: ["01"]\n',
+            "slug",
+            "must equal the file name",
+        ),
+        ("alsace", "code: ALSACE\nname: Alsace\nslug: alsace\n", "departements", "must list its départements"),
+        (
+            "alsace",
+            'code: ALSACE\nname: Alsace\nslug: alsace\ndepartements: ["01", "99"]\n',
+            "departements",
+            "unknown département code(s) 99",
+        ),
+        ("france", 'code: FR\nname: France\nslug: france\ndepartements: ["01"]\n', "code", "reserved"),
+        ("r99", 'code: "99"\nname: Nowhere\nslug: r99\ndepartements: ["01"]\n', "code", "not a COG region code"),
+        (
+            "ara",
+            'code: "84"\nname: ARA\nslug: ara\ndepartements: ["01"]\n',
+            "departements",
+            "region 84 has départements 01, 03",
+        ),
+        ("ara", 'code: "84"\nname: [ARA\nslug: ara\n', None, "invalid YAML"),
+    ],
+)
 def test_bad_region_file(tmp_path, tiny_geo, slug, text, field, words):
     # GIVEN a region directory with one bad file (and a good one)
     regions = tmp_path / "regions"
@@ -521,8 +607,15 @@ def test_bad_catalogue_and_config(tmp_path):
     assert info.value.field == "indicators.1.domain" and "unknown domain 'housing'" in str(info.value)
     assert str(path) in str(info.value)
     # and a geometric mean of z-scores is refused in config.yaml
-    config = {"vintage": 2017, "raw_dir": "data/raw", "processed_dir": "data/processed", "reports_dir": "reports",
-              "regions_dir": "config/regions", "indicators": "config/indicators.yaml", "survey": "config/survey.yaml"}
+    config = {
+        "vintage": 2017,
+        "raw_dir": "data/raw",
+        "processed_dir": "data/processed",
+        "reports_dir": "reports",
+        "regions_dir": "config/regions",
+        "indicators": "config/indicators.yaml",
+        "survey": "config/survey.yaml",
+    }
     assert check_config(config, "config/config.yaml")["index"]["aggregation"] == "arithmetic"
     with pytest.raises(ConfigError) as info:
         check_config(dict(config, index={"aggregation": "geometric", "normalisation": "zscore"}), "config/config.yaml")

@@ -22,13 +22,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from test_survey_estimates import OPEN, stage, stratified_wr_variance
 
 from impact_regions.calibration_variance import calibration_relations
 from impact_regions.steps import apply_weights, estimation_inputs
 from impact_regions.survey_estimates import build_survey_estimates
 from impact_regions.survey_weights import build_survey_weights
 from impact_regions.territories import build_territories
-from test_survey_estimates import OPEN, stage, stratified_wr_variance
 
 R_SCRIPT = Path(__file__).resolve().parent / "r" / "calibrated_variance.R"
 TERRITORY_FILES = [
@@ -60,16 +60,33 @@ def make_microdata(seed: int = 11) -> pd.DataFrame:
                 mu = 4 + 0.6 * age - 0.8 * sexe + effect
                 frag = [int(np.clip(round(rng.normal(mu + s, 2)), 0, 10)) for s in (0, -1)]
                 frag = [99 if rng.random() < 0.1 else f for f in frag]
-                agree = 9 if rng.random() < 0.1 else int(rng.choice([1, 2, 3, 4], p=[0.1 * age, 0.2, 0.3, 0.5 - 0.1 * age]
-                                                                       if age <= 4 else [0.4, 0.3, 0.2, 0.1]))
+                agree = (
+                    9
+                    if rng.random() < 0.1
+                    else int(
+                        rng.choice(
+                            [1, 2, 3, 4], p=[0.1 * age, 0.2, 0.3, 0.5 - 0.1 * age] if age <= 4 else [0.4, 0.3, 0.2, 0.1]
+                        )
+                    )
+                )
                 coop = "" if rng.random() < 0.25 else str(int(rng.random() < 0.15 + 0.1 * sexe))
-                rows.append({
-                    "id_repondant": f"C{k:04d}", "code_region": REGION_OF[dep], "code_departement": dep,
-                    "sexe": str(sexe), "tranche_age": str(age), "strate": stratum, "grappe": str(j),
-                    "poids": f"{rng.uniform(0.4, 3.5):.4f}".replace(".", ","),
-                    "fragilite_emploi": str(frag[0]), "fragilite_logement": str(frag[1]),
-                    "devoir_alliance": str(agree), "cooperation_emploi": coop, "cooperation_logement": "0",
-                })
+                rows.append(
+                    {
+                        "id_repondant": f"C{k:04d}",
+                        "code_region": REGION_OF[dep],
+                        "code_departement": dep,
+                        "sexe": str(sexe),
+                        "tranche_age": str(age),
+                        "strate": stratum,
+                        "grappe": str(j),
+                        "poids": f"{rng.uniform(0.4, 3.5):.4f}".replace(".", ","),
+                        "fragilite_emploi": str(frag[0]),
+                        "fragilite_logement": str(frag[1]),
+                        "devoir_alliance": str(agree),
+                        "cooperation_emploi": coop,
+                        "cooperation_logement": "0",
+                    }
+                )
     return pd.DataFrame(rows)
 
 
@@ -81,22 +98,27 @@ def population() -> pd.DataFrame:
     for i, (dep, n) in enumerate(size.items()):
         for s, p in ((1, 0.48 - 0.01 * i), (2, 0.52 + 0.01 * i)):
             rows.append((dep, s, 5, 0.1 * n))
-            rows += [(dep, s, a, n * p * (x + 0.003 * i * (j - 2))) for j, (a, x) in enumerate(zip([20, 30, 40, 55, 80], shares))]
+            rows += [
+                (dep, s, a, n * p * (x + 0.003 * i * (j - 2)))
+                for j, (a, x) in enumerate(zip([20, 30, 40, 55, 80], shares, strict=True))
+            ]
     pop = pd.DataFrame(rows, columns=["departement_code", "sexe", "age", "count"])
     pop["departement_code"] = pop["departement_code"].astype("string")
     return pop
 
 
-def pipeline(tmp_path, geo, micro: pd.DataFrame, options: dict = OPTIONS, metric: str = "design",
-             weighting: str = "raked"):
+def pipeline(
+    tmp_path, geo, micro: pd.DataFrame, options: dict = OPTIONS, metric: str = "design", weighting: str = "raked"
+):
     """Stage, rake and estimate as the pipeline does: (respondents with the weights used,
     responses, survey_weights, territories, estimates, codebook)."""
     codebook, respondents, responses = stage(tmp_path, geo, micro)
     territories = build_territories(geo, TERRITORY_FILES)
     weights, _, _ = build_survey_weights(respondents, population(), territories, options, weighting)
     resp = apply_weights(respondents, weights, weighting)
-    calibration = (calibration_relations(resp, weights, ["sexe", "tranche_age"], metric)
-                   if weighting == "raked" else None)
+    calibration = (
+        calibration_relations(resp, weights, ["sexe", "tranche_age"], metric) if weighting == "raked" else None
+    )
     est = build_survey_estimates(resp, responses, territories, codebook, OPEN, calibration)
     return resp, responses, weights, territories, est, codebook
 
@@ -108,7 +130,9 @@ def sample(tmp_path_factory, shared_tiny_geo):
 
 
 def est_row(est: pd.DataFrame, code: str, measure: str) -> pd.Series:
-    sel = est[(est["territory_code"] == code) & (est["measure_id"] == measure) & (est["respondent_group"] == "habitants")]
+    sel = est[
+        (est["territory_code"] == code) & (est["measure_id"] == measure) & (est["respondent_group"] == "habitants")
+    ]
     assert len(sel) == 1
     return sel.iloc[0]
 
@@ -204,7 +228,9 @@ def test_weighting_given_keeps_the_fixed_weight_variance(sample, tmp_path, share
     assert cal is None
     r = est_row(est, "FR", "fragilite_emploi")
     cit = resp[resp["sexe"].notna()]
-    y = cit["respondent_id"].map(responses[responses["measure_id"] == "fragilite_emploi"].set_index("respondent_id")["y"])
+    y = cit["respondent_id"].map(
+        responses[responses["measure_id"] == "fragilite_emploi"].set_index("respondent_id")["y"]
+    )
     ok = y.notna()
     assert r["estimate"] == pytest.approx((cit["weight"][ok] * y[ok]).sum() / cit["weight"][ok].sum(), rel=1e-12)
 
@@ -213,18 +239,23 @@ def test_weighting_given_keeps_the_fixed_weight_variance(sample, tmp_path, share
 # against R survey, live
 # ------------------------------------------------------------------------------------------------
 
+
 def r_survey_available() -> bool:
     if shutil.which("Rscript") is None:
         return False
-    probe = subprocess.run(["Rscript", "-e", "quit(status = !all(sapply(c('survey', 'MASS'), requireNamespace, "
-                                             "quietly = TRUE)))"], capture_output=True, timeout=120)
+    probe = subprocess.run(
+        ["Rscript", "-e", "quit(status = !all(sapply(c('survey', 'MASS'), requireNamespace, quietly = TRUE)))"],
+        capture_output=True,
+        timeout=120,
+    )
     return probe.returncode == 0
 
 
 #: .ci/run installs R's survey package and sets IMPACT_REQUIRE_R=1: there the R checks must run, not skip
 REQUIRE_R = os.environ.get("IMPACT_REQUIRE_R") == "1"
-needs_r = pytest.mark.skipif(not REQUIRE_R and not r_survey_available(),
-                             reason="Rscript with the R packages survey and MASS is not installed")
+needs_r = pytest.mark.skipif(
+    not REQUIRE_R and not r_survey_available(), reason="Rscript with the R packages survey and MASS is not installed"
+)
 
 
 @pytest.fixture(scope="module")
@@ -233,18 +264,30 @@ def r_reference(sample, tmp_path_factory):
     assert r_survey_available(), "IMPACT_REQUIRE_R=1 but Rscript or the R packages survey and MASS are missing"
     _, (resp, responses, weights, territories, _, _) = sample
     tmp = tmp_path_factory.mktemp("r")
-    cit = resp[resp["sexe"].notna()].merge(weights[["respondent_id", "territory_code", "weight_design"]],
-                                           on="respondent_id")
-    data = pd.DataFrame({"id": cit["respondent_id"], "region": cit["territory_code"], "stratum": cit["stratum"],
-                         "psu": cit["psu"], "w": cit["weight_design"], "sexe": cit["sexe"].astype(int),
-                         "age": cit["tranche_age"].astype(int)})
+    cit = resp[resp["sexe"].notna()].merge(
+        weights[["respondent_id", "territory_code", "weight_design"]], on="respondent_id"
+    )
+    data = pd.DataFrame(
+        {
+            "id": cit["respondent_id"],
+            "region": cit["territory_code"],
+            "stratum": cit["stratum"],
+            "psu": cit["psu"],
+            "w": cit["weight_design"],
+            "sexe": cit["sexe"].astype(int),
+            "age": cit["tranche_age"].astype(int),
+        }
+    )
     for code in DOMAINS:
         deps = set(territories.loc[territories["territory_code"] == code, "departement_code"])
         data[f"dom_{code}"] = cit["departement_code"].isin(deps).astype(int)
     for m in MEASURES:
-        data[f"y_{m}"] = cit["respondent_id"].map(responses[responses["measure_id"] == m].set_index("respondent_id")["y"])
+        data[f"y_{m}"] = cit["respondent_id"].map(
+            responses[responses["measure_id"] == m].set_index("respondent_id")["y"]
+        )
     data.to_csv(tmp / "sample.csv", index=False, float_format="%.17g")
     from impact_regions.population import adult_margins
+
     pop = population()
     regions = territories[territories["kind"] == "region"]
     sexe, age = [], []
@@ -252,14 +295,25 @@ def r_reference(sample, tmp_path_factory):
         t = adult_margins(pop, sorted(regions.loc[regions["territory_code"] == reg, "departement_code"]))
         sexe += [(reg, k, v) for k, v in t["sexe"].items()]
         age += [(reg, k, v) for k, v in t["tranche_age"].items()]
-    pd.DataFrame(sexe, columns=["region", "sexe", "Freq"]).to_csv(tmp / "pop_sexe.csv", index=False, float_format="%.17g")
+    pd.DataFrame(sexe, columns=["region", "sexe", "Freq"]).to_csv(
+        tmp / "pop_sexe.csv", index=False, float_format="%.17g"
+    )
     pd.DataFrame(age, columns=["region", "age", "Freq"]).to_csv(tmp / "pop_age.csv", index=False, float_format="%.17g")
-    run = subprocess.run(["Rscript", str(R_SCRIPT), *(str(tmp / f) for f in (
-        "sample.csv", "pop_sexe.csv", "pop_age.csv", "estimates.csv", "weights.csv"))],
-        capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [
+            "Rscript",
+            str(R_SCRIPT),
+            *(str(tmp / f) for f in ("sample.csv", "pop_sexe.csv", "pop_age.csv", "estimates.csv", "weights.csv")),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode == 0, run.stderr
-    return (pd.read_csv(tmp / "estimates.csv", dtype={"domain": str}),
-            pd.read_csv(tmp / "weights.csv", dtype={"id": str}))
+    return (
+        pd.read_csv(tmp / "estimates.csv", dtype={"domain": str}),
+        pd.read_csv(tmp / "weights.csv", dtype={"id": str}),
+    )
 
 
 @needs_r

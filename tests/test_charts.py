@@ -31,8 +31,9 @@ SVG_NS = "{http://www.w3.org/2000/svg}"
 TERRITORIES = ["paca", "alsace", "mayotte"]
 KEYS = ["profile", "map", "perceived", "quadrant", "groups", "innovation", "cooperation", "partnership", "modes"]
 
-pytestmark = pytest.mark.skipif(not (GEO / "departements.geojson").exists(),
-                                reason="reference geometry not in data/raw/geo/")
+pytestmark = pytest.mark.skipif(
+    not (GEO / "departements.geojson").exists(), reason="reference geometry not in data/raw/geo/"
+)
 
 
 def load(name: str) -> dict:
@@ -64,8 +65,12 @@ def group(root: ET.Element, prefix: str) -> list[ET.Element]:
 
 def tick_labels(root: ET.Element) -> list[str]:
     """Text of the tick labels of every axis (matplotlib groups them as xtick_N / ytick_N)."""
-    return ["".join(t.itertext()) for g in root.iter(f"{SVG_NS}g") if re.fullmatch(r"[xy]tick_\d+", g.get("id") or "")
-            for t in g.iter(f"{SVG_NS}text")]
+    return [
+        "".join(t.itertext())
+        for g in root.iter(f"{SVG_NS}g")
+        if re.fullmatch(r"[xy]tick_\d+", g.get("id") or "")
+        for t in g.iter(f"{SVG_NS}text")
+    ]
 
 
 def drawn(results: list[dict]) -> list[dict]:
@@ -82,6 +87,7 @@ def chart(rendered, name: str, key: str) -> tuple[dict, dict, Path]:
 # ------------------------------------------------------------------------------------------
 # Files, SVG, text
 # ------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", TERRITORIES)
 def test_every_chart_is_written_in_spec_order(rendered, name):
@@ -167,6 +173,7 @@ def test_percent_ticks_use_a_no_break_space(rendered):
 # Determinism
 # ------------------------------------------------------------------------------------------
 
+
 def test_two_runs_give_byte_identical_files(rendered, tmp_path):
     # GIVEN the charts of Alsace drawn a second time in the same process
     ctx, results, d = rendered["alsace"]
@@ -180,11 +187,16 @@ def test_two_runs_give_byte_identical_files(rendered, tmp_path):
 def test_another_process_gives_byte_identical_files(rendered, tmp_path):
     # GIVEN the charts of PACA drawn in a fresh interpreter with another hash seed
     _, results, d = rendered["paca"]
-    code = ("import json, sys; from impact_regions import charts; "
-            "charts.make_all_charts(json.load(open(sys.argv[1], encoding='utf-8')), sys.argv[2], sys.argv[3], sys.argv[4])")
+    code = (
+        "import json, sys; from impact_regions import charts; "
+        "charts.make_all_charts(json.load(open(sys.argv[1], encoding='utf-8')), sys.argv[2], sys.argv[3], sys.argv[4])"
+    )
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
-    subprocess.run([sys.executable, "-c", code, str(CONTEXTS / "paca.json"), str(tmp_path), str(FONTS), str(GEO)],
-                   check=True, env=env)
+    subprocess.run(
+        [sys.executable, "-c", code, str(CONTEXTS / "paca.json"), str(tmp_path), str(FONTS), str(GEO)],
+        check=True,
+        env=env,
+    )
     # THEN the files are the same bytes (no date, no random id)
     for r in drawn(results):
         assert (tmp_path / r["file"]).read_bytes() == (d / r["file"]).read_bytes(), r["file"]
@@ -235,6 +247,7 @@ def test_sources_name_the_producers_and_surveys(rendered):
 # What is drawn
 # ------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("name", TERRITORIES)
 def test_map_has_one_shape_per_departement(rendered, name):
     # GIVEN the map of the territory
@@ -274,8 +287,10 @@ def test_one_bar_per_published_estimate_and_none_for_suppressed(rendered, name):
         r = next(r for r in results if r["key"] == key)
         # (nothing published, or only the inhabitants in the groups chart, or no organisation with
         # most of its notes published, or a single group in the innovation chart: a sentence instead)
-        only_inhabitants = key == "groups" and (all(r_[g] is None for r_ in ctx["groups"] for g in groups[1:])
-                                                or set(ctx.get("groups_comparable", groups)) <= {"habitants"})
+        only_inhabitants = key == "groups" and (
+            all(r_[g] is None for r_ in ctx["groups"] for g in groups[1:])
+            or set(ctx.get("groups_comparable", groups)) <= {"habitants"}
+        )
         single = key == "innovation" and n == 1
         assert r["omit"] == (n == 0 or only_inhabitants or single), (name, key)
         if r["omit"]:
@@ -337,16 +352,21 @@ def test_missing_index_is_marked_not_drawn(rendered):
     _, q, qpath = chart(rendered, "mayotte", "quadrant")
     qroot = svg_root(qpath)
     assert not group(qroot, "point-niveau_de_vie")
-    assert len(group(qroot, "point-")) == sum(1 for g in ctx["gaps"] if g["objective"] is not None
-                                               and g["perceived_diff"] is not None)
+    assert len(group(qroot, "point-")) == sum(
+        1 for g in ctx["gaps"] if g["objective"] is not None and g["perceived_diff"] is not None
+    )
 
 
 def test_caution_estimates_are_hatched_and_marked(rendered):
     # GIVEN Alsace, whose organisation estimates are flagged 'caution'
     ctx, _, path = chart(rendered, "alsace", "groups")
     root = svg_root(path)
-    n_caution = sum(1 for r in ctx["groups"] for g in ["associations", "entreprises", "maires"]
-                    if r[g] is not None and r[f"{g}_reliability"] == "caution")
+    n_caution = sum(
+        1
+        for r in ctx["groups"]
+        for g in ["associations", "entreprises", "maires"]
+        if r[g] is not None and r[f"{g}_reliability"] == "caution"
+    )
     assert n_caution > 0
     # THEN exactly those bars are flagged (hatched) and their values carry the mark, explained in a note
     assert len(group(root, "estimate-")) == len(ctx["groups"]) * 4
@@ -396,7 +416,13 @@ def test_quadrant_names_and_significance(rendered):
     root = svg_root(path)
     content = " ".join("".join(t.itertext()) for t in texts(root))
     # THEN the four quadrants are named and every domain is a labelled point
-    for name in ["Fragilité reconnue", "Fragilité sous-estimée", "Inquiétude sans", "fragilité objective", "Atout partagé"]:
+    for name in [
+        "Fragilité reconnue",
+        "Fragilité sous-estimée",
+        "Inquiétude sans",
+        "fragilité objective",
+        "Atout partagé",
+    ]:
         assert name in content
     assert len(group(root, "point-")) == len(ctx["gaps"])
     for g in ctx["gaps"]:
@@ -422,7 +448,7 @@ def test_quadrant_labels_stay_inside_the_axes(tmp_path, monkeypatch):
     assert len(labels) == sum(1 for g in load("mayotte")["gaps"] if g["objective"] is not None)
     bbs = [t.get_window_extent(renderer) for t in labels]
     # THEN every label is inside the axes and no two labels overlap
-    for t, bb in zip(labels, bbs):
+    for t, bb in zip(labels, bbs, strict=True):
         assert box.x0 <= bb.x0 and bb.x1 <= box.x1 and box.y0 <= bb.y0 and bb.y1 <= box.y1, t.get_text()
     for i in range(len(bbs)):
         for j in range(i + 1, len(bbs)):
@@ -457,6 +483,7 @@ def test_quadrant_labels_are_next_to_their_own_point(tmp_path, monkeypatch, name
 # ------------------------------------------------------------------------------------------
 # Other normalisations, empty charts, the regions map
 # ------------------------------------------------------------------------------------------
+
 
 def test_ratio_normalisation_draws_france_at_100(tmp_path):
     # GIVEN indices expressed as a ratio to France (France = 100)

@@ -25,12 +25,18 @@ ROOT = Path(__file__).resolve().parent.parent
 CONTEXTS = ROOT / "tests" / "data" / "contexts"
 GEO = ROOT / "data" / "raw" / "geo"
 TERRITORIES = ["paca", "alsace", "mayotte"]
-BAR_CHARTS = {"perceived": charts.chart_perceived, "groups": charts.chart_groups, "innovation": charts.chart_innovation,
-              "cooperation": charts.chart_cooperation, "partnership": charts.chart_partnership,
-              "modes": charts.chart_modes}
+BAR_CHARTS = {
+    "perceived": charts.chart_perceived,
+    "groups": charts.chart_groups,
+    "innovation": charts.chart_innovation,
+    "cooperation": charts.chart_cooperation,
+    "partnership": charts.chart_partnership,
+    "modes": charts.chart_modes,
+}
 
-pytestmark = pytest.mark.skipif(not (GEO / "departements.geojson").exists(),
-                                reason="reference geometry not in data/raw/geo/")
+pytestmark = pytest.mark.skipif(
+    not (GEO / "departements.geojson").exists(), reason="reference geometry not in data/raw/geo/"
+)
 
 
 def load(name: str) -> dict:
@@ -75,26 +81,47 @@ def value_labels(fig) -> list[dict]:
         y_data = bar.get_y() + bar.get_height() / 2
         lines = [ln for ln in ax.lines if len(ln.get_ydata()) and all(abs(v - y_data) < 1e-9 for v in ln.get_ydata())]
         # small multiples draw several bars on one row: the bar's own marker is the one nearest its end
-        near = lambda ln: abs(min(ln.get_xdata(), key=lambda x: abs(x - bar.get_x() - bar.get_width()))  # noqa: E731
-                              - bar.get_x() - bar.get_width())
+        end = bar.get_x() + bar.get_width()
+
+        def near(ln, end=end):
+            return min(abs(x - end) for x in ln.get_xdata())
+
         marker = min((ln for ln in lines if ln.get_marker() == "D"), key=near, default=None)
-        ci = min((ln for ln in lines if len(ln.get_xdata()) == 2 and ln.get_marker() in ("None", None, "")),
-                 key=near, default=None)
+        ci = min(
+            (ln for ln in lines if len(ln.get_xdata()) == 2 and ln.get_marker() in ("None", None, "")),
+            key=near,
+            default=None,
+        )
         to_px = ax.transData.transform
-        out.append({
-            "text": t, "box": _ink_box(t, renderer), "bar": bb, "hatched": bar.get_gid().endswith("-caution"),
-            "ci": None if ci is None else sorted(to_px((x, y_data))[0] for x in ci.get_xdata()),
-            "france": None if marker is None else (to_px((marker.get_xdata()[0], y_data))[0],
-                                                   (marker.get_markersize() / 2 + marker.get_markeredgewidth() / 2)
-                                                   * fig.dpi / 72)})
+        out.append(
+            {
+                "text": t,
+                "box": _ink_box(t, renderer),
+                "bar": bb,
+                "hatched": bar.get_gid().endswith("-caution"),
+                "ci": None if ci is None else sorted(to_px((x, y_data))[0] for x in ci.get_xdata()),
+                "france": None
+                if marker is None
+                else (
+                    to_px((marker.get_xdata()[0], y_data))[0],
+                    (marker.get_markersize() / 2 + marker.get_markeredgewidth() / 2) * fig.dpi / 72,
+                ),
+            }
+        )
     return out
 
 
 def overlapping(boxes: list, min_gap: float = 0.0) -> list[tuple[int, int]]:
     """Pairs of boxes closer than `min_gap` (display units) on both axes."""
-    return [(i, j) for i in range(len(boxes)) for j in range(i + 1, len(boxes))
-            if boxes[i].x0 - min_gap < boxes[j].x1 and boxes[j].x0 - min_gap < boxes[i].x1
-            and boxes[i].y0 - min_gap < boxes[j].y1 and boxes[j].y0 - min_gap < boxes[i].y1]
+    return [
+        (i, j)
+        for i in range(len(boxes))
+        for j in range(i + 1, len(boxes))
+        if boxes[i].x0 - min_gap < boxes[j].x1
+        and boxes[j].x0 - min_gap < boxes[i].x1
+        and boxes[i].y0 - min_gap < boxes[j].y1
+        and boxes[j].y0 - min_gap < boxes[i].y1
+    ]
 
 
 def check_value_labels(fig, where: str) -> int:
@@ -129,6 +156,7 @@ def check_value_labels(fig, where: str) -> int:
 # ------------------------------------------------------------------------------------------
 # Value labels at the end of their bar
 # ------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", TERRITORIES)
 def test_value_labels_sit_at_the_end_of_their_bar(figures, tmp_path, name):
@@ -175,6 +203,7 @@ def test_label_after_a_france_marker_on_the_end_of_the_bar(figures, tmp_path):
 # No two labels overlap
 # ------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("name", TERRITORIES)
 def test_labels_of_neighbouring_bars_do_not_touch(figures, tmp_path, name):
     # GIVEN the grouped bar charts (four bars per domain) and the others
@@ -209,7 +238,7 @@ def test_quadrant_labels_overlap_neither_labels_nor_other_points(figures, tmp_pa
     for ln in points:
         x, y = ax.transData.transform((ln.get_xdata()[0], ln.get_ydata()[0]))
         r = ln.get_markersize() / 2 * fig.dpi / 72
-        for t, bb in zip(labels, boxes):
+        for t, bb in zip(labels, boxes, strict=True):
             if bb.x0 < x + r and x - r < bb.x1 and bb.y0 < y + r and y - r < bb.y1:
                 assert ln.get_gid() == f"point-{domain_of[t.get_text().rstrip('*')]}", (t.get_text(), ln.get_gid())
 
@@ -218,15 +247,23 @@ def test_quadrant_labels_overlap_neither_labels_nor_other_points(figures, tmp_pa
 # Maps: Île-de-France inset, single département
 # ------------------------------------------------------------------------------------------
 
-IDF = {"75": ("Paris", -0.72), "77": ("Seine-et-Marne", -0.45), "78": ("Yvelines", -0.44),
-       "91": ("Essonne", -0.53), "92": ("Hauts-de-Seine", -0.68), "93": ("Seine-Saint-Denis", 0.84),
-       "94": ("Val-de-Marne", -0.39), "95": ("Val-d'Oise", -0.37)}
+IDF = {
+    "75": ("Paris", -0.72),
+    "77": ("Seine-et-Marne", -0.45),
+    "78": ("Yvelines", -0.44),
+    "91": ("Essonne", -0.53),
+    "92": ("Hauts-de-Seine", -0.68),
+    "93": ("Seine-Saint-Denis", 0.84),
+    "94": ("Val-de-Marne", -0.39),
+    "95": ("Val-d'Oise", -0.37),
+}
 
 
 def idf_context() -> dict:
     ctx = copy.deepcopy(load("paca"))
-    ctx["territory"].update(name="Île-de-France", genitive="d'Île-de-France", locative="en Île-de-France",
-                            code="11", slug="ile-de-france")
+    ctx["territory"].update(
+        name="Île-de-France", genitive="d'Île-de-France", locative="en Île-de-France", code="11", slug="ile-de-france"
+    )
     ctx["departements_map"] = [{"code": c, "name": n, "score": s} for c, (n, s) in IDF.items()]
     return ctx
 
@@ -235,9 +272,14 @@ def test_paris_and_the_petite_couronne_are_enlarged_in_an_inset(figures, tmp_pat
     # GIVEN the map of Île-de-France
     r, fig = draw(figures, charts.chart_map, idf_context(), tmp_path / "map.svg", geo_dir=GEO)
     renderer = fig.canvas.get_renderer()
-    main, inset = fig.axes[0], next(a for a in fig.axes if any((p.get_gid() or "").startswith("zoom-")
-                                                               for p in a.patches))
-    codes = lambda ax: {t.get_text() for t in ax.texts}  # noqa: E731
+    main, inset = (
+        fig.axes[0],
+        next(a for a in fig.axes if any((p.get_gid() or "").startswith("zoom-") for p in a.patches)),
+    )
+
+    def codes(ax):
+        return {t.get_text() for t in ax.texts}
+
     # THEN Paris and the petite couronne are drawn and labelled in the inset, the others on the map
     assert {"75", "92", "93", "94"} <= codes(inset)
     assert codes(main) == {"77", "78", "91", "95"}
@@ -258,8 +300,10 @@ def test_map_without_small_departements_has_no_inset(figures, tmp_path):
     assert not any((p.get_gid() or "").startswith("zoom-") for a in fig.axes for p in a.patches)
 
 
-@pytest.mark.parametrize("code,name", [("971", "Guadeloupe"), ("972", "Martinique"), ("973", "Guyane"),
-                                       ("974", "La Réunion"), ("976", "Mayotte")])
+@pytest.mark.parametrize(
+    "code,name",
+    [("971", "Guadeloupe"), ("972", "Martinique"), ("973", "Guyane"), ("974", "La Réunion"), ("976", "Mayotte")],
+)
 def test_a_single_departement_region_gets_a_sentence_not_a_map(figures, tmp_path, code, name):
     # GIVEN an overseas region of one département
     ctx = load("mayotte")
@@ -305,8 +349,9 @@ def test_indices_have_one_decimal(figures, tmp_path, name):
     # AND so does the map's list of départements (PACA, Alsace; Mayotte has no map)
     _, mfig = draw(figures, charts.chart_map, load(name), tmp_path / "m.svg", geo_dir=GEO)
     if mfig is not None:
-        listed = [t.get_text() for a in mfig.axes for t in a.texts if INDEX_NUMBER.match(t.get_text())
-                  and "," in t.get_text()]
+        listed = [
+            t.get_text() for a in mfig.axes for t in a.texts if INDEX_NUMBER.match(t.get_text()) and "," in t.get_text()
+        ]
         assert listed and all(decimals(v) == 1 for v in listed), listed
 
 

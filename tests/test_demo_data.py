@@ -29,8 +29,9 @@ TINY = ROOT / "tests" / "data" / "tiny" / "raw"
 CATALOGUE = ROOT / "config" / "indicators.yaml"
 TINY_ARGS = ["--geo", str(GEO), "--regions", "94,02", "--per-region", "150", "--no-report"]
 
-needs_full = pytest.mark.skipif(not (RAW / "survey" / "impact_citoyens.csv").exists(),
-                                reason="demonstration data not generated (make demo-data)")
+needs_full = pytest.mark.skipif(
+    not (RAW / "survey" / "impact_citoyens.csv").exists(), reason="demonstration data not generated (make demo-data)"
+)
 
 
 def tree(directory: Path) -> dict[str, bytes]:
@@ -83,6 +84,7 @@ def test_tiny_files_are_read_by_the_pipeline_readers():
     from impact_regions.config import load_indicators
     from impact_regions.geo import load_geo
     from impact_regions.indicator_raw import build_indicator_raw
+
     df = build_indicator_raw(load_indicators(CATALOGUE), TINY, load_geo(TINY / "geo"))
     assert set(df["missing_reason"].dropna().unique()) <= {"secret", "non_disponible", "division_par_0", "vide"}
     assert df["geo_code"].str.match(r"^(2[AB]\d{3}|972\d{2}|2A|2B|972|94|02)$").all()
@@ -91,6 +93,7 @@ def test_tiny_files_are_read_by_the_pipeline_readers():
 # --------------------------------------------------------------------------------------------
 # full data
 # --------------------------------------------------------------------------------------------
+
 
 def _num(s: pd.Series) -> pd.Series:
     return pd.to_numeric(s.str.replace(",", ".", regex=False), errors="coerce")
@@ -148,8 +151,9 @@ def test_filosofi_and_localised_unemployment(geo):
     assert (com.loc[small, ["MED17", "PIMP17", "TP6017"]] == "s").all().all()
     lines = (RAW / "insee/statlocales_chomage_localise_2017_reg.csv").read_bytes()
     assert lines.startswith(b"\xef\xbb\xbf")
-    ch = pd.read_csv(RAW / "insee/statlocales_chomage_localise_2017_reg.csv", sep=";", skiprows=2, dtype=str,
-                     encoding="utf-8-sig").set_index("Code")
+    ch = pd.read_csv(
+        RAW / "insee/statlocales_chomage_localise_2017_reg.csv", sep=";", skiprows=2, dtype=str, encoding="utf-8-sig"
+    ).set_index("Code")
     rate = _num(ch["Taux de chômage localisé annuel moyen 2017"])
     assert abs(np.average(rate, weights=pop[rate.index]) - 9.0) <= 0.3
     assert rate["32"] > 11 and rate["52"] == 7.6 and (rate[P.OVERSEAS] > 17).all()
@@ -161,8 +165,15 @@ def test_paca_objective_profile():
     scores = check.domain_scores(check.Raw(RAW), cat).loc[P.PACA].sort_values(ascending=False)
     assert set(scores.index[:2]) == {"securite", "numerique"}
     assert scores.iloc[1] - scores.iloc[2] >= 0.2
-    for d in ("emploi", "niveau_de_vie", "developpement_economique", "vieillissement", "handicap", "mobilite",
-              "education"):
+    for d in (
+        "emploi",
+        "niveau_de_vie",
+        "developpement_economique",
+        "vieillissement",
+        "handicap",
+        "mobilite",
+        "education",
+    ):
         assert scores[d] > 0, d
 
 
@@ -228,7 +239,7 @@ def test_organisations_survey_is_calibrated():
     assert abs(_share(by["association"], "a_partenariat") - 0.38) <= 0.003
     ent_paca = by["entreprise"][by["entreprise"]["code_region"] == P.PACA]
     assert abs(_share(ent_paca, "a_partenariat") - P.ORG_SHARES_PACA["entreprise"]["a_partenariat"]) <= 0.003
-    for m, t in zip(P.MODES, (0.52, 0.48, 0.27, 0.24)):
+    for m, t in zip(P.MODES, (0.52, 0.48, 0.27, 0.24), strict=True):
         assert abs(_share(by["entreprise"], m) - t) <= 0.003
         assert _share(ent_paca, m) > t + 0.02
     asked = org["a_partenariat"] == "1"
@@ -246,8 +257,11 @@ def test_organisations_survey_is_calibrated():
 @needs_full
 def test_sources_yaml_lists_every_raw_file():
     sources = yaml.safe_load((RAW / "SOURCES.yaml").read_text(encoding="utf-8"))
-    on_disk = {p.relative_to(RAW).as_posix() for p in RAW.rglob("*") if p.is_file()
-               and p.name not in ("SOURCES.yaml", "README.md")}
+    on_disk = {
+        p.relative_to(RAW).as_posix()
+        for p in RAW.rglob("*")
+        if p.is_file() and p.name not in ("SOURCES.yaml", "README.md")
+    }
     assert on_disk == set(sources)
     for rel, meta in sources.items():
         assert meta["demo"] is (not rel.startswith("geo/")), rel

@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
-
 from workdirs import TINY, snakemake, workdir_with
 
 ON = ("--config", "territories={departements: true}")
-REGIONS = {"corse": 'code: "94"\nname: Corse\nslug: corse\ngenitive: "de la Corse"\n',
-           "martinique": 'code: "02"\nname: Martinique\nslug: martinique\nlocative: "en Martinique"\n'
-                         'genitive: "de la Martinique"\n'}
+REGIONS = {
+    "corse": 'code: "94"\nname: Corse\nslug: corse\ngenitive: "de la Corse"\n',
+    "martinique": 'code: "02"\nname: Martinique\nslug: martinique\nlocative: "en Martinique"\n'
+    'genitive: "de la Martinique"\n',
+}
 DEPARTEMENTS = {"2A-corse-du-sud": "Corse", "2B-haute-corse": "Corse", "972-martinique": "Martinique"}
 
 
@@ -60,18 +60,23 @@ def test_departement_reports_are_under_reports_departements(builds):
         if ctx["overall"]["rank"] is not None:
             assert ctx["overall_rank_text"].endswith("sur 3")
             assert "département" in ctx["overall_sentence"] and "région" not in ctx["overall"]["rank_words"]
-    corse_du_sud = json.loads((on / "data/processed/report_build/departements/2A-corse-du-sud/context.json")
-                              .read_text("utf-8"))
+    corse_du_sud = json.loads(
+        (on / "data/processed/report_build/departements/2A-corse-du-sud/context.json").read_text("utf-8")
+    )
     assert corse_du_sud["territory"]["locative"] == "en Corse-du-Sud"
     assert corse_du_sud["territory"]["genitive"] == "de la Corse-du-Sud"
 
 
 def test_index_lists_departements_under_their_region(builds):
     html = (builds["on"] / "reports" / "index.html").read_text(encoding="utf-8")
-    section = html[html.index('id="departements"'):]
+    section = html[html.index('id="departements"') :]
     # Corse's two départements after its heading, Martinique's after its own
-    assert section.index(">Corse<") < section.index("Corse-du-Sud") < section.index("Haute-Corse") \
+    assert (
+        section.index(">Corse<")
+        < section.index("Corse-du-Sud")
+        < section.index("Haute-Corse")
         < section.index(">Martinique<")
+    )
     for slug in DEPARTEMENTS:
         assert f'href="departements/{slug}.pdf"' in section
     assert re.search(r"code 2A<", section) and "DEP-" not in html

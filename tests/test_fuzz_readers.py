@@ -37,7 +37,7 @@ import shutil
 import signal
 import tempfile
 from datetime import timedelta
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -62,13 +62,22 @@ ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "tests" / "data" / "tiny" / "raw"
 CONFIG = ROOT / "config"
 
-_COMMON = dict(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                      HealthCheck.function_scoped_fixture], print_blob=True)
-settings.register_profile("ci", max_examples=20, deadline=timedelta(seconds=10), derandomize=True,
-                          database=None, **_COMMON)
-settings.register_profile("long", max_examples=int(os.environ.get("FUZZ_EXAMPLES", "2000")),
-                          deadline=timedelta(seconds=20), derandomize=False, **_COMMON)
+_COMMON = dict(
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture],
+    print_blob=True,
+)
+settings.register_profile(
+    "ci", max_examples=20, deadline=timedelta(seconds=10), derandomize=True, database=None, **_COMMON
+)
+settings.register_profile(
+    "long",
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "2000")),
+    deadline=timedelta(seconds=20),
+    derandomize=False,
+    **_COMMON,
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
 
 def fewer(divisor: int) -> settings:
     """The profile's examples divided by `divisor`, for the slow readers (a workbook written by
@@ -100,12 +109,79 @@ def no_hang(seconds: int = HANG_SECONDS):
 
 #: Cells that break naive readers: missing markers, odd numbers, codes, control characters.
 TOKENS = [
-    "", "nd", "s", "-", "N/A - secret statistique", "N/A - division par 0", "N/A - autre chose", "NA", "null",
-    "1e400", "-1e400", "1e308", "-1", "-0,5", "-3.2e5", "NaN", "nan", "inf", "-inf", "Infinity", "9" * 40,
-    "1 234,5", "12,3,4", "1.2.3", "0x1F", "1_000", "١٢", "２", "  7  ", "+", ".", ",", "1e", "e5",
-    '"', '""', '"a;b"', "\x00", "\x85", "\u2028", "\x0b", "\x0c", "\ufeff", "é", "Ã©", "\t",
-    "99", "9", "0", "01", "1", "2", "100", "101", "000", "2A", "2a", "02", "2", "94", "972", "97", "2A004",
-    "2A4", "FRANCE", "France", "DEP", "REG", "CIT0200001", "Corse", "corse", "Martinique", "association",
+    "",
+    "nd",
+    "s",
+    "-",
+    "N/A - secret statistique",
+    "N/A - division par 0",
+    "N/A - autre chose",
+    "NA",
+    "null",
+    "1e400",
+    "-1e400",
+    "1e308",
+    "-1",
+    "-0,5",
+    "-3.2e5",
+    "NaN",
+    "nan",
+    "inf",
+    "-inf",
+    "Infinity",
+    "9" * 40,
+    "1 234,5",
+    "12,3,4",
+    "1.2.3",
+    "0x1F",
+    "1_000",
+    "١٢",
+    "２",
+    "  7  ",
+    "+",
+    ".",
+    ",",
+    "1e",
+    "e5",
+    '"',
+    '""',
+    '"a;b"',
+    "\x00",
+    "\x85",
+    "\u2028",
+    "\x0b",
+    "\x0c",
+    "\ufeff",
+    "é",
+    "Ã©",
+    "\t",
+    "99",
+    "9",
+    "0",
+    "01",
+    "1",
+    "2",
+    "100",
+    "101",
+    "000",
+    "2A",
+    "2a",
+    "02",
+    "2",
+    "94",
+    "972",
+    "97",
+    "2A004",
+    "2A4",
+    "FRANCE",
+    "France",
+    "DEP",
+    "REG",
+    "CIT0200001",
+    "Corse",
+    "corse",
+    "Martinique",
+    "association",
 ]
 
 _int = st.integers(min_value=0, max_value=2**20)
@@ -132,13 +208,13 @@ def _apply(data: bytes, op: tuple) -> bytes:
         if not n:
             return data
         i = a % n
-        return data[:i] + bytes([data[i] ^ (1 << (b % 8))]) + data[i + 1:]
+        return data[:i] + bytes([data[i] ^ (1 << (b % 8))]) + data[i + 1 :]
     if kind == "insert":
         i = a % (n + 1)
         return data[:i] + c + data[i:]
     if kind == "delete":
         i = a % (n + 1)
-        return data[:i] + data[i + 1 + b % 64:]
+        return data[:i] + data[i + 1 + b % 64 :]
     if kind == "truncate":
         return data[: a % (n + 1)]
     if kind in ("swap_lines", "dup_line", "del_line"):
@@ -189,8 +265,26 @@ def _apply(data: bytes, op: tuple) -> bytes:
     raise AssertionError(kind)
 
 
-KINDS = ["flip", "insert", "delete", "truncate", "swap_lines", "dup_line", "del_line", "set_cell", "set_cell",
-         "set_cell", "strip_zero", "header_cell", "del_column", "dup_column", "separator", "line_ends", "encoding", "metadata"]
+KINDS = [
+    "flip",
+    "insert",
+    "delete",
+    "truncate",
+    "swap_lines",
+    "dup_line",
+    "del_line",
+    "set_cell",
+    "set_cell",
+    "set_cell",
+    "strip_zero",
+    "header_cell",
+    "del_column",
+    "dup_column",
+    "separator",
+    "line_ends",
+    "encoding",
+    "metadata",
+]
 
 _payload = st.one_of(st.sampled_from(TOKENS).map(lambda t: t.encode("utf-8")), st.binary(max_size=12))
 operations = st.tuples(st.sampled_from(KINDS), _int, _int, _payload)
@@ -214,7 +308,9 @@ WHOLE_FILE = ("empty file", "not a readable", "empty sheet", "file not found")
 
 def assert_input_error(err: InputError, path: Path | str) -> None:
     text = str(err)
-    assert str(path) in text or Path(str(err.path)).name == Path(str(path)).name, f"error does not name the file: {text}"
+    assert str(path) in text or Path(str(err.path)).name == Path(str(path)).name, (
+        f"error does not name the file: {text}"
+    )
     positioned = err.line is not None or err.column is not None or err.sheet is not None
     assert positioned or err.expected.startswith(WHOLE_FILE), f"error without a position: {text}"
 
@@ -241,24 +337,28 @@ def check_line_value(err: InputError, data: bytes) -> None:
 # Seeds
 # ------------------------------------------------------------------------------------------------
 
-@lru_cache(maxsize=None)
+
+@cache
 def tiny_geo():
     return load_geo(RAW / "geo")
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalogue():
     return load_indicators(CONFIG / "indicators.yaml")
 
 
-@lru_cache(maxsize=None)
+@cache
 def codebook():
     return load_survey(CONFIG / "survey.yaml", catalogue()["domains"])
 
 
 def extract_tasks(suffix: str) -> list[tuple]:
-    return [(src, rdr, level, tuple(cols)) for (src, rdr, level), cols in sorted(files_to_read(catalogue()).items())
-            if src.endswith(suffix)]
+    return [
+        (src, rdr, level, tuple(cols))
+        for (src, rdr, level), cols in sorted(files_to_read(catalogue()).items())
+        if src.endswith(suffix)
+    ]
 
 
 CSV_EXTRACTS = extract_tasks(".csv")
@@ -268,6 +368,7 @@ XLSX_EXTRACTS = extract_tasks(".xlsx")
 # ------------------------------------------------------------------------------------------------
 # Indicator extracts
 # ------------------------------------------------------------------------------------------------
+
 
 def check_extract(df: pd.DataFrame, data: bytes | None, reader: str, level: str, columns, codes) -> None:
     """The contract of read_extract's long table."""
@@ -289,16 +390,22 @@ def check_extract(df: pd.DataFrame, data: bytes | None, reader: str, level: str,
     # every code's line holds it; every data line of the file is read (nothing silently dropped)
     lines = physical_lines(data)
     spec = READERS[reader]
-    sep = next((s for s in (";", "\t") if any(s in ln for ln in lines[:spec.max_metadata_lines + 1])), ",")
-    for code, ln in zip(df["geo_code"], df["line"]):
+    sep = next((s for s in (";", "\t") if any(s in ln for ln in lines[: spec.max_metadata_lines + 1])), ",")
+    for code, ln in zip(df["geo_code"], df["line"], strict=True):
         assert 2 <= ln <= len(lines) and code in lines[ln - 1], f"line {ln} does not hold code {code}"
-    header = next((i for i, ln in enumerate(lines[:spec.max_metadata_lines + 1])
-                   if spec.code_column in [c.strip().strip('"') for c in ln.split(sep)]), None)
+    header = next(
+        (
+            i
+            for i, ln in enumerate(lines[: spec.max_metadata_lines + 1])
+            if spec.code_column in [c.strip().strip('"') for c in ln.split(sep)]
+        ),
+        None,
+    )
     if header is None or '"' in "".join(lines[header:]):
         return  # quoted fields may span lines: the line check above is what holds
     pos = [c.strip().strip('"') for c in lines[header].split(sep)].index(spec.code_column)
     expected = set()
-    for k, ln in enumerate(lines[header + 1:], start=header + 2):
+    for k, ln in enumerate(lines[header + 1 :], start=header + 2):
         cells = ln.split(sep)
         if not any(c.strip() for c in cells):
             continue
@@ -341,17 +448,29 @@ _ILLEGAL_IN_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 #: Cell values of a workbook: what Excel and calamine can hand back.
 EXCEL_VALUES = st.one_of(
-    st.sampled_from([t for t in TOKENS if not _ILLEGAL_IN_XLSX.search(t)]), st.none(), st.booleans(), st.integers(-10**20, 10**20),
+    st.sampled_from([t for t in TOKENS if not _ILLEGAL_IN_XLSX.search(t)]),
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**20), 10**20),
     st.floats(allow_nan=False, allow_infinity=False, width=64),
-    st.datetimes(min_value=pd.Timestamp("1900-03-01").to_pydatetime(), max_value=pd.Timestamp("2100-01-01").to_pydatetime()),
+    st.datetimes(
+        min_value=pd.Timestamp("1900-03-01").to_pydatetime(), max_value=pd.Timestamp("2100-01-01").to_pydatetime()
+    ),
     st.text(max_size=12).map(lambda t: _ILLEGAL_IN_XLSX.sub("", t)),
 )
 
 
 @st.composite
 def workbook_edits(draw):
-    return draw(st.lists(st.tuples(st.sampled_from(["cell", "del_row", "dup_row", "del_col", "rename_sheet"]),
-                                   _int, _int, EXCEL_VALUES), min_size=1, max_size=5))
+    return draw(
+        st.lists(
+            st.tuples(
+                st.sampled_from(["cell", "del_row", "dup_row", "del_col", "rename_sheet"]), _int, _int, EXCEL_VALUES
+            ),
+            min_size=1,
+            max_size=5,
+        )
+    )
 
 
 def edit_workbook(src: Path, dst: Path, edits) -> None:
@@ -408,8 +527,9 @@ def survey_codebook(paths: dict[int, str], rename: dict[str, str] | None = None)
     files = [dict(spec, path=paths.get(i, spec["path"])) for i, spec in enumerate(cb["files"])]
     if rename:
         for i in paths:
-            files[i]["measure_columns"] = {m: dict(c, column=rename.get(c["column"], c["column"]))
-                                           for m, c in files[i]["measure_columns"].items()}
+            files[i]["measure_columns"] = {
+                m: dict(c, column=rename.get(c["column"], c["column"])) for m, c in files[i]["measure_columns"].items()
+            }
     return dict(cb, files=files)
 
 
@@ -418,7 +538,7 @@ def data_lines(data: bytes) -> int:
     lines = physical_lines(data)
     first = next((i for i, ln in enumerate(lines) if ln.strip()), len(lines))  # the header
     sep = next((s for s in (";", "\t") if s in lines[first]), ",") if first < len(lines) else ","
-    return sum(1 for ln in lines[first + 1:] if any(c.strip() for c in ln.split(sep)))
+    return sum(1 for ln in lines[first + 1 :] if any(c.strip() for c in ln.split(sep)))
 
 
 def check_survey(resp: pd.DataFrame, answers: pd.DataFrame, geo) -> None:
@@ -429,12 +549,18 @@ def check_survey(resp: pd.DataFrame, answers: pd.DataFrame, geo) -> None:
     assert (np.isfinite(w) & (w > 0)).all()
     assert np.isfinite(answers["y"].to_numpy(dtype=float)).all()
     assert not answers.duplicated(["file_id", "respondent_id", "measure_id"]).any()
-    known = set(zip(resp["file_id"], resp["respondent_id"]))
-    assert set(zip(answers["file_id"], answers["respondent_id"])) <= known
+    known = set(zip(resp["file_id"], resp["respondent_id"], strict=True))
+    assert set(zip(answers["file_id"], answers["respondent_id"], strict=True)) <= known
 
 
-def run_survey(root: Path, index: int, path: Path, data: bytes | None, csv_lines: int | None = None,
-               rename: dict[str, str] | None = None) -> None:
+def run_survey(
+    root: Path,
+    index: int,
+    path: Path,
+    data: bytes | None,
+    csv_lines: int | None = None,
+    rename: dict[str, str] | None = None,
+) -> None:
     """Stage the survey with file `index` at `path`: an InputError naming the file, or tables that
     keep their contract with `csv_lines` respondents of that file when given (the data lines of
     a CSV file, the cases of a statistical file, the rows of a sheet)."""
@@ -478,7 +604,7 @@ def test_survey_csv(case):
         run_survey(root, index, path, data, None if quoted else data_lines(data))
 
 
-@lru_cache(maxsize=None)
+@cache
 def citizens_frame() -> pd.DataFrame:
     """The citizens' excerpt (first 40 respondents) with numeric answers, as a pollster file holds it."""
     frame = pd.read_csv(RAW / SURVEY_FILES[0], sep=";", dtype=str, keep_default_na=False).head(40)
@@ -489,8 +615,12 @@ def citizens_frame() -> pd.DataFrame:
     return frame
 
 
-STAT_CELLS = st.one_of(st.none(), st.integers(-10**6, 10**6), st.floats(allow_nan=True, allow_infinity=False, width=64),
-                       st.sampled_from([99, 9, 0, -1, 1e300, 0.5]))
+STAT_CELLS = st.one_of(
+    st.none(),
+    st.integers(-(10**6), 10**6),
+    st.floats(allow_nan=True, allow_infinity=False, width=64),
+    st.sampled_from([99, 9, 0, -1, 1e300, 0.5]),
+)
 
 
 #: Byte mutations that keep no line structure (a binary file): drawn directly, not filtered out of
@@ -622,16 +752,34 @@ _SLUGS = {0: "corse", 1: "martinique", 2: "iles"}
 def region_case(draw):
     index = draw(st.integers(0, len(REGION_SEEDS) - 1))
     seed = REGION_SEEDS[index]
-    ops = draw(st.lists(st.one_of(operations, st.tuples(st.just("set_value"), _int, _int, _payload)), min_size=1,
-                        max_size=3))
+    ops = draw(
+        st.lists(st.one_of(operations, st.tuples(st.just("set_value"), _int, _int, _payload)), min_size=1, max_size=3)
+    )
     data = seed
     for op in ops:
         if op[0] == "set_value":  # a YAML value replaced by a token, a list, a number or nothing
             lines = data.split(b"\n")
             i = op[1] % len(lines)
             key, _, _ = lines[i].partition(b":")
-            values = [b"", b"~", b"[]", b"{}", b"12", b"2A", b"'94'", b"[2A, 972]", b"[01, 2A]", b"- x", b"*a",
-                      b"!!binary AAAA", b"!!python/object:os.system x", b"&a [1]", b"FR", b"\"\"", op[3]]
+            values = [
+                b"",
+                b"~",
+                b"[]",
+                b"{}",
+                b"12",
+                b"2A",
+                b"'94'",
+                b"[2A, 972]",
+                b"[01, 2A]",
+                b"- x",
+                b"*a",
+                b"!!binary AAAA",
+                b"!!python/object:os.system x",
+                b"&a [1]",
+                b"FR",
+                b'""',
+                op[3],
+            ]
             lines[i] = key + b": " + values[op[2] % len(values)]
             data = b"\n".join(lines)
         else:
@@ -685,7 +833,9 @@ def test_found_huge_number_is_an_error_not_infinity(tmp_path):
 
 
 def test_found_bom_then_invalid_utf8_is_read(tmp_path):
-    _, read = _extract(tmp_path, "base.csv", b"\xef\xbb\xbf" + (BASE_HEADER + "2A004;Aj\x80accio;70659\n").encode("latin-1"))
+    _, read = _extract(
+        tmp_path, "base.csv", b"\xef\xbb\xbf" + (BASE_HEADER + "2A004;Aj\x80accio;70659\n").encode("latin-1")
+    )
     assert read()["value"].tolist() == [70659.0]
 
 
@@ -694,7 +844,7 @@ def test_found_windows_ellipsis_does_not_split_a_line(tmp_path):
     data = (BASE_HEADER + "2A004;Ajaccio\x85;70659\n2A001;Afa;3133\n").encode("latin-1")
     _, read = _extract(tmp_path, "base.csv", data)
     df = read()
-    assert dict(zip(df["geo_code"], df["line"])) == {"2A004": 2, "2A001": 3}
+    assert dict(zip(df["geo_code"], df["line"], strict=True)) == {"2A004": 2, "2A001": 3}
 
 
 def test_found_quoted_field_over_two_lines_keeps_physical_lines(tmp_path):
@@ -785,11 +935,13 @@ def test_geography(case):
             if read is read_departements:
                 codes = [r["code_departement"] for r in got]
                 assert len(set(codes)) == len(codes)
-                assert all(isinstance(r["population_municipale"], int) and r["population_municipale"] >= 0
-                           for r in got)
+                assert all(isinstance(r["population_municipale"], int) and r["population_municipale"] >= 0 for r in got)
                 continue
-            for frame, key in ((got.regions, "code_region"), (got.departements, "code_departement"),
-                               (got.communes, "code_commune")):
+            for frame, key in (
+                (got.regions, "code_region"),
+                (got.departements, "code_departement"),
+                (got.communes, "code_commune"),
+            ):
                 assert not frame[key].duplicated().any()
                 assert frame[key].map(lambda c: isinstance(c, str)).all()
             for frame in (got.departements, got.communes):
@@ -801,10 +953,16 @@ def test_found_geography_errors_name_the_line(tmp_path):
 
     for f in GEO_FILES:
         shutil.copy(RAW / "geo" / f, tmp_path / f)
-    cases = [("regions.csv", b"code_region,nom_region\n02,Martinique\n\n94\n", 4, "malformed line"),
-             ("regions.csv", b"code_region,nom_region\n02,Martinique\n\xe902,Corse\n", 3, "not UTF-8"),
-             ("departements.csv", (RAW / "geo" / "departements.csv").read_bytes().replace(b"157249", b"9" * 30),
-              2, "whole number")]
+    cases = [
+        ("regions.csv", b"code_region,nom_region\n02,Martinique\n\n94\n", 4, "malformed line"),
+        ("regions.csv", b"code_region,nom_region\n02,Martinique\n\xe902,Corse\n", 3, "not UTF-8"),
+        (
+            "departements.csv",
+            (RAW / "geo" / "departements.csv").read_bytes().replace(b"157249", b"9" * 30),
+            2,
+            "whole number",
+        ),
+    ]
     for name, data, line, words in cases:
         (tmp_path / name).write_bytes(data)
         for read in (load_geo, read_departements):

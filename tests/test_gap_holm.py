@@ -44,6 +44,7 @@ def p_by_hand(runs: np.ndarray) -> float:
 
 # --------------------------------------- Holm itself --------------------------------------------
 
+
 def test_holm_adjustment_on_a_hand_example():
     # GIVEN four p-values (and a missing one) / WHEN adjusted
     p = np.array([0.01, 0.04, 0.03, np.nan, 0.005])
@@ -58,7 +59,7 @@ def test_holm_adjustment_equals_the_hand_procedure_on_random_families():
     p[rng.uniform(size=p.shape) < 0.1] = np.nan
     # WHEN adjusted row by row / THEN as by hand, and p_holm < alpha is the step-down decision
     adj = holm_adjust(p)
-    for row, got in zip(p, adj):
+    for row, got in zip(p, adj, strict=True):
         want, reject = holm_by_hand(list(row))
         np.testing.assert_allclose(got, want)
         assert [bool(g < ALPHA) if not np.isnan(g) else False for g in got] == reject
@@ -66,19 +67,20 @@ def test_holm_adjustment_equals_the_hand_procedure_on_random_families():
 
 # --------------------------------------- the gaps -----------------------------------------------
 
+
 def synthetic_runs(seed: int = 3, runs: int = 1024) -> tuple[np.ndarray, np.ndarray]:
     """(T=3, D=16) gaps and (R, 3, 16) runs: territory 0 has 16 moderate gaps (raw p ~ 0.01-0.1),
     territory 1 a few large and many null ones, territory 2 one missing gap and one constant."""
     rng = np.random.default_rng(seed)
     centre = np.zeros((3, 16))
-    centre[0] = np.linspace(1.7, 2.6, 16)            # each alone near the 5 % limit
-    centre[1, :4] = [4.0, -4.5, 3.5, 2.2]             # clear, clear, clear, borderline
+    centre[0] = np.linspace(1.7, 2.6, 16)  # each alone near the 5 % limit
+    centre[1, :4] = [4.0, -4.5, 3.5, 2.2]  # clear, clear, clear, borderline
     centre[2] = np.linspace(-3, 3, 16)
     gaps = centre.copy()
     gaps[2, 5] = np.nan
     r = centre[None] + rng.standard_normal((runs, 3, 16))
-    r[:, 2, 7] = 0.5                                  # never crosses 0
-    r[: runs // 10, 1, 15] = np.nan                   # some runs without a value
+    r[:, 2, 7] = 0.5  # never crosses 0
+    r[: runs // 10, 1, 15] = np.nan  # some runs without a value
     return gaps, r
 
 
@@ -143,6 +145,7 @@ def test_levels_follow_the_step_down():
 
 
 # --------------------------------------- the demo pipeline --------------------------------------
+
 
 def test_demo_perception_gaps_are_holm_corrected_per_territory(demo_processed):
     # GIVEN the perception_gaps table of the demo run (regions and the custom territory)

@@ -14,8 +14,15 @@ import pandas as pd
 import pytest
 
 from impact_regions.french import NBSP
-from impact_regions.index_audit import (COLUMNS, KEY, audit_sentences, build_index_audit, cronbach_alpha,
-                                        pearson, summary)
+from impact_regions.index_audit import (
+    COLUMNS,
+    KEY,
+    audit_sentences,
+    build_index_audit,
+    cronbach_alpha,
+    pearson,
+    summary,
+)
 from impact_regions.storage import write_table
 from impact_regions.treatment import COLUMNS as TREATMENT_COLUMNS
 
@@ -39,16 +46,30 @@ def treatment_frame(indicators, rows: dict | None = None) -> pd.DataFrame:
     moments)."""
     out = []
     for i in indicators:
-        r = {"indicator_id": i, "method": "none", "tail": "", "anchor": np.nan, "scale": np.nan, "power": np.nan,
-             "lower": np.nan, "upper": np.nan, "n_winsorised": 0, "rule_met": True,
-             "skew_before": 0.1, "kurtosis_before": 0.2, "skew_after": 0.1, "kurtosis_after": 0.2}
+        r = {
+            "indicator_id": i,
+            "method": "none",
+            "tail": "",
+            "anchor": np.nan,
+            "scale": np.nan,
+            "power": np.nan,
+            "lower": np.nan,
+            "upper": np.nan,
+            "n_winsorised": 0,
+            "rule_met": True,
+            "skew_before": 0.1,
+            "kurtosis_before": 0.2,
+            "skew_after": 0.1,
+            "kurtosis_after": 0.2,
+        }
         r.update((rows or {}).get(i, {}))
         out.append(r)
     return pd.DataFrame(out, columns=TREATMENT_COLUMNS)
 
 
-def pipeline(scores: dict, domain_of: dict, values: dict | None = None, treatment: dict | None = None,
-             other_scores: float = 0.0) -> dict:
+def pipeline(
+    scores: dict, domain_of: dict, values: dict | None = None, treatment: dict | None = None, other_scores: float = 0.0
+) -> dict:
     """The six inputs of build_index_audit from département scores {indicator: [5 scores]}.
 
     Values default to the scores (all territories); regions and France get `other_scores`. Domain
@@ -56,9 +77,18 @@ def pipeline(scores: dict, domain_of: dict, values: dict | None = None, treatmen
     as in sql/fragility_indices.sql.
     """
     codes = DEPS + OTHERS
-    sc = pd.DataFrame([{"indicator_id": i, "territory_code": t, "domain_id": domain_of[i],
-                        "score": (s[k] if k < len(DEPS) else other_scores)}
-                       for i, s in scores.items() for k, t in enumerate(codes)])
+    sc = pd.DataFrame(
+        [
+            {
+                "indicator_id": i,
+                "territory_code": t,
+                "domain_id": domain_of[i],
+                "score": (s[k] if k < len(DEPS) else other_scores),
+            }
+            for i, s in scores.items()
+            for k, t in enumerate(codes)
+        ]
+    )
     vals = sc.rename(columns={"score": "value"}).copy()
     for i, per in (values or {}).items():
         for t, v in per.items():
@@ -66,16 +96,37 @@ def pipeline(scores: dict, domain_of: dict, values: dict | None = None, treatmen
     dom = sc.groupby(["territory_code", "domain_id"], as_index=False)["score"].mean()
     ens = dom.groupby("territory_code", as_index=False)["score"].mean().assign(domain_id="ensemble")
     fi = pd.concat([dom, ens], ignore_index=True)
-    cat = pd.DataFrame([{"indicator_id": i, "domain_id": domain_of[i], "label": f"Indicateur {i.upper()}",
-                         "domain_label": f"Domaine {domain_of[i]}"} for i in scores])
-    return {"indicator_values": vals, "indicator_scores": sc, "fragility_indices": fi,
-            "treatment": treatment_frame(list(scores), treatment), "territories": territories_frame(),
-            "catalogue_frame": cat}
+    cat = pd.DataFrame(
+        [
+            {
+                "indicator_id": i,
+                "domain_id": domain_of[i],
+                "label": f"Indicateur {i.upper()}",
+                "domain_label": f"Domaine {domain_of[i]}",
+            }
+            for i in scores
+        ]
+    )
+    return {
+        "indicator_values": vals,
+        "indicator_scores": sc,
+        "fragility_indices": fi,
+        "treatment": treatment_frame(list(scores), treatment),
+        "territories": territories_frame(),
+        "catalogue_frame": cat,
+    }
 
 
 def audit_of(p: dict, options: dict | None = None) -> pd.DataFrame:
-    return build_index_audit(p["indicator_values"], p["indicator_scores"], p["fragility_indices"],
-                             p["treatment"], p["territories"], p["catalogue_frame"], options or {})
+    return build_index_audit(
+        p["indicator_values"],
+        p["indicator_scores"],
+        p["fragility_indices"],
+        p["treatment"],
+        p["territories"],
+        p["catalogue_frame"],
+        options or {},
+    )
 
 
 def plain(text: str) -> str:
@@ -91,10 +142,7 @@ def rows(audit: pd.DataFrame, check: str) -> pd.DataFrame:
 # Cronbach's alpha
 
 
-ITEMS = np.array([[1, 2, 1],
-                  [2, 2, 3],
-                  [3, 4, 3],
-                  [4, 4, 5]], dtype=float)
+ITEMS = np.array([[1, 2, 1], [2, 2, 3], [3, 4, 3], [4, 4, 5]], dtype=float)
 
 
 def test_cronbach_alpha_by_hand():
@@ -161,7 +209,7 @@ def test_pearson_uses_pairwise_complete_observations():
 SCORES = {
     # domain d1: a and b nearly identical (r > 0.9), c opposite to a (r < 0)
     "a": [1.0, 2.0, 3.0, 4.0, 5.0],
-    "b": [1.5, 1.5, 3.5, 3.5, 5.0],   # r(a, b) = 0.95
+    "b": [1.5, 1.5, 3.5, 3.5, 5.0],  # r(a, b) = 0.95
     "c": [2.0, 1.0, 1.0, 0.0, -1.0],
     # domain d2: e and f moderately correlated (r = 0.5)
     "e": [1.0, -1.0, 1.0, -1.0, 0.0],
@@ -248,10 +296,26 @@ TREATED_VALUES = {
 def treated_pipeline() -> dict:
     scores = {"w": [0.0, 1.0, 2.0, 3.0, 4.0], "l": [0.0, 1.0, 2.0, 3.0, 4.0], "n": [1.0, 0.0, 1.0, 0.0, 1.0]}
     treatment = {
-        "w": {"method": "winsorised", "upper": 10.0, "n_winsorised": 1, "skew_before": 2.2, "kurtosis_before": 4.9,
-              "skew_after": 1.1, "kurtosis_after": 0.5},
-        "l": {"method": "box_cox", "tail": "right", "anchor": 1.0, "scale": 1.0, "power": 0.0, "skew_before": 2.1,
-              "kurtosis_before": 4.2, "skew_after": 0.4, "kurtosis_after": -0.3},
+        "w": {
+            "method": "winsorised",
+            "upper": 10.0,
+            "n_winsorised": 1,
+            "skew_before": 2.2,
+            "kurtosis_before": 4.9,
+            "skew_after": 1.1,
+            "kurtosis_after": 0.5,
+        },
+        "l": {
+            "method": "box_cox",
+            "tail": "right",
+            "anchor": 1.0,
+            "scale": 1.0,
+            "power": 0.0,
+            "skew_before": 2.1,
+            "kurtosis_before": 4.2,
+            "skew_after": 0.4,
+            "kurtosis_after": -0.3,
+        },
     }
     return pipeline(scores, {"w": "d1", "l": "d1", "n": "d2"}, TREATED_VALUES, treatment)
 
@@ -331,9 +395,8 @@ def test_part_whole_correlation_is_removed_by_the_index_without_the_domain():
     dvi = rows(audit, "domain_vs_index").set_index("domain_id")
     assert dvi.loc["d4", "value"] == pytest.approx(1 / math.sqrt(10))
     assert dvi.loc["d4", "value_excluding_domain"] == pytest.approx(0.0, abs=1e-12)
-    assert dvi.loc["d4", "flag"] == "ok"                       # 0.316 >= 0.3 on the whole index
-    assert dvi.loc["d1", "value_excluding_domain"] == pytest.approx(
-        pearson(u, np.array([u, u, v]).mean(axis=0))[0])
+    assert dvi.loc["d4", "flag"] == "ok"  # 0.316 >= 0.3 on the whole index
+    assert dvi.loc["d1", "value_excluding_domain"] == pytest.approx(pearson(u, np.array([u, u, v]).mean(axis=0))[0])
     assert (dvi["n"] == 5).all() and (dvi["threshold"] == 0.3).all()
     assert "0,32 avec l'indice d'ensemble, 0,00 avec l'indice calculé sans ce domaine" in plain(dvi.loc["d4", "detail"])
 
@@ -387,8 +450,13 @@ def test_summary_and_french_sentences():
     text = plain(" ".join(sentences))
     # AND the sentences, in French typography (decimal comma, no-break space before ':')
     assert "Aucun indicateur n'a nécessité de traitement" in text
-    assert any(x.startswith(f"Deux indicateurs du domaine Santé sont corrélés à plus de 0,9{NBSP}: "
-                            f"«{NBSP}Taux A{NBSP}» et «{NBSP}Taux B{NBSP}» (0,95)") for x in sentences)
+    assert any(
+        x.startswith(
+            f"Deux indicateurs du domaine Santé sont corrélés à plus de 0,9{NBSP}: "
+            f"«{NBSP}Taux A{NBSP}» et «{NBSP}Taux B{NBSP}» (0,95)"
+        )
+        for x in sentences
+    )
     assert "varient en sens opposé" in text
     assert f"inférieure à 0,7 dans 2 domaines sur 2{NBSP}: Santé (−0,74) et Emploi (0,00)." in text
     assert " :" not in text and "0.9" not in text
@@ -400,8 +468,10 @@ def test_sentences_on_treatment():
     assert s["winsorised_indicators"] == ["w"] and s["box_cox_indicators"] == ["l"]
     assert s["n_treated_points"] == 3 + 6
     sentences = audit_sentences(audit, {}, {"w": "Taux W", "l": "Part L"})
-    assert sentences[0] == (f"2 indicateurs sur 3 ont été traités (valeurs extrêmes){NBSP}: «{NBSP}Taux W{NBSP}» "
-                            f"(écrêtage, 3 valeurs) et «{NBSP}Part L{NBSP}» (transformation logarithmique).")
+    assert sentences[0] == (
+        f"2 indicateurs sur 3 ont été traités (valeurs extrêmes){NBSP}: «{NBSP}Taux W{NBSP}» "
+        f"(écrêtage, 3 valeurs) et «{NBSP}Part L{NBSP}» (transformation logarithmique)."
+    )
     assert sentences[1].startswith("Au total, 9 valeurs (tous territoires confondus) ont été modifiées")
     assert sentences[1].endswith("avec les mêmes paramètres pour tous les territoires.")
 
@@ -416,8 +486,10 @@ def test_sentences_on_a_box_cox_treatment_say_that_the_order_is_kept():
     # WHEN the sentences are written
     sentences = audit_sentences(audit, {}, {"l": "Part L"})
     # THEN the power is named, the order-keeping property stated, the unmet rule in the detail
-    assert sentences[0] == (f"1 indicateur sur 3 a été traité (valeurs extrêmes){NBSP}: «{NBSP}Part L{NBSP}» "
-                            "(transformation de Box-Cox de puissance 0,25).")
+    assert sentences[0] == (
+        f"1 indicateur sur 3 a été traité (valeurs extrêmes){NBSP}: «{NBSP}Part L{NBSP}» "
+        "(transformation de Box-Cox de puissance 0,25)."
+    )
     assert any("strictement croissante" in x and "gardent des scores différents" in x for x in sentences)
     row = rows(audit, "treatment").set_index("indicator_id").loc["l"]
     assert row["parameter"] == 0.25 and "seuils encore dépassés" in row["detail"]
@@ -427,12 +499,20 @@ def test_sentences_name_a_shared_transform_once():
     # GIVEN two indicators both logged (Box-Cox power 0)
     p = treated_pipeline()
     t = p["treatment"]
-    t.loc[t["indicator_id"] == "w", ["method", "upper", "tail", "anchor", "scale", "power"]] = \
-        ["box_cox", np.nan, "right", 1.0, 1.0, 0.0]
+    t.loc[t["indicator_id"] == "w", ["method", "upper", "tail", "anchor", "scale", "power"]] = [
+        "box_cox",
+        np.nan,
+        "right",
+        1.0,
+        1.0,
+        0.0,
+    ]
     # WHEN / THEN the sentence names the transform once, for all of them
     first = audit_sentences(audit_of(p), {}, {"w": "Taux W", "l": "Part L"})[0]
-    assert first == (f"2 indicateurs sur 3 ont été traités (valeurs extrêmes), tous par transformation "
-                     f"logarithmique{NBSP}: «{NBSP}Taux W{NBSP}» et «{NBSP}Part L{NBSP}».")
+    assert first == (
+        f"2 indicateurs sur 3 ont été traités (valeurs extrêmes), tous par transformation "
+        f"logarithmique{NBSP}: «{NBSP}Taux W{NBSP}» et «{NBSP}Part L{NBSP}»."
+    )
 
 
 # ------------------------------------------------------------------------------------------------
@@ -440,26 +520,38 @@ def test_sentences_name_a_shared_transform_once():
 
 
 ROOT = Path(__file__).resolve().parent.parent
-DEMO = ["base/indicator_values", "base/indicator_scores", "base/fragility_indices", "base/territories",
-        "staging/indicator_treatment"]
+DEMO = [
+    "base/indicator_values",
+    "base/indicator_scores",
+    "base/fragility_indices",
+    "base/territories",
+    "staging/indicator_treatment",
+]
 
 
 def test_on_the_demo_tables(demo_processed):
     from impact_regions.config import load_indicators
     from impact_regions.index_audit import audit_catalogue
 
-    values, scores, indices, territories, treatment = (pd.read_parquet(demo_processed / f"{p}.parquet")
-                                                       for p in DEMO)
+    values, scores, indices, territories, treatment = (pd.read_parquet(demo_processed / f"{p}.parquet") for p in DEMO)
     catalogue = audit_catalogue(load_indicators(ROOT / "config" / "indicators.yaml"))
-    audit = build_index_audit(values, scores, indices, treatment, territories, catalogue,
-                              {"high_correlation": 0.9, "min_alpha": 0.7, "min_domain_correlation": 0.3})
+    audit = build_index_audit(
+        values,
+        scores,
+        indices,
+        treatment,
+        territories,
+        catalogue,
+        {"high_correlation": 0.9, "min_alpha": 0.7, "min_domain_correlation": 0.3},
+    )
     # one treatment row per indicator, 16 domain_vs_index rows, a unique key
     assert sorted(rows(audit, "treatment")["indicator_id"]) == sorted(values["indicator_id"].unique())
     assert len(rows(audit, "domain_vs_index")) == 16
     assert not audit.duplicated(KEY).any()
     # the treated points are exactly those the SQL marks is_treated
     pts = rows(audit, "treated_point")
-    assert set(zip(pts["indicator_id"], pts["territory_code"])) == \
-        set(zip(*scores.loc[scores["is_treated"], ["indicator_id", "territory_code"]].T.to_numpy()))
+    assert set(zip(pts["indicator_id"], pts["territory_code"], strict=True)) == set(
+        zip(*scores.loc[scores["is_treated"], ["indicator_id", "territory_code"]].T.to_numpy(), strict=True)
+    )
     # the correlations and alphas rest on (at most) the 101 départements
     assert rows(audit, "correlation")["n"].max() == 101

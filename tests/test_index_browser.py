@@ -35,9 +35,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # --- The page's contract: every selector and expected text the tests use, in one place. -----------
 H1 = "h1"
-FILTER = 'input#filtre[type="search"]'        # plain JS: rows that do not match get `hidden`
-FILTER_COUNT = "#filtre-compte"                # live count of the rows shown
-ROW = "tr.territoire"                          # one per territory: data-code, data-slug, name in 1st cell
+FILTER = 'input#filtre[type="search"]'  # plain JS: rows that do not match get `hidden`
+FILTER_COUNT = "#filtre-compte"  # live count of the rows shown
+ROW = "tr.territoire"  # one per territory: data-code, data-slug, name in 1st cell
 ROW_OF = 'tr.territoire[data-slug="{slug}"]'
 GROUPS = {"regions": "Régions", "territoires": "Territoires personnalisés"}  # section.groupe#<id> > h2
 GROUP_OF = {"paca": "regions", "bretagne": "regions", "alsace": "territoires"}  # slug -> its section
@@ -45,24 +45,33 @@ ROW_LINKS = ["{slug}.pdf", "donnees/{slug}.csv", "donnees/{slug}.xlsx"]
 PDF_LINK_TEXT = re.compile(r"^PDF, (\d+) pages?, ([\d\u202f\u00a0 ]+(?:,\d+)?)\s(octets?|ko|Mo)$")
 PAGE_LINKS = ["methodologie.pdf", "donnees/impact-regions-tables.zip"]
 MAP = "figure#carte"
-MAP_SVG = "figure#carte svg"                   # inline, not an <img>
-MAP_LINKS = "figure#carte svg a"               # one per region: href="<slug>.pdf"
-MAP_TEXT = "figure#carte svg text"             # region names (a name may span lines / tspans)
-MAP_NAMES = {"bretagne": "Bretagne", "corse": "Corse", "ile-de-france": "Île-de-France",
-             "la-reunion": "La Réunion", "paca": "Provence-Alpes-Côte d’Azur"}  # typographic apostrophe
-MIN_MAP_TEXT_PX = 9                            # height of a map label line, CSS px, wherever the map shows
+MAP_SVG = "figure#carte svg"  # inline, not an <img>
+MAP_LINKS = "figure#carte svg a"  # one per region: href="<slug>.pdf"
+MAP_TEXT = "figure#carte svg text"  # region names (a name may span lines / tspans)
+MAP_NAMES = {
+    "bretagne": "Bretagne",
+    "corse": "Corse",
+    "ile-de-france": "Île-de-France",
+    "la-reunion": "La Réunion",
+    "paca": "Provence-Alpes-Côte d’Azur",
+}  # typographic apostrophe
+MIN_MAP_TEXT_PX = 9  # height of a map label line, CSS px, wherever the map shows
 SEARCHES = {  # typed in the filter box -> slugs then shown, and some then hidden
     "Provence": (["paca"], ["bretagne", "corse"]),
     "93": (["paca"], ["bretagne"]),
-    "REUNION": (["la-reunion"], ["paca"]),       # case-insensitive
-    "cote d": (["paca"], ["corse"]),             # accent-insensitive: only the name, Côte d’Azur, has it
+    "REUNION": (["la-reunion"], ["paca"]),  # case-insensitive
+    "cote d": (["paca"], ["corse"]),  # accent-insensitive: only the name, Côte d’Azur, has it
 }
 # ---------------------------------------------------------------------------------------------------
 
 VIEWPORTS = {
     "desktop": {"viewport": {"width": 1280, "height": 900}},
-    "phone": {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "is_mobile": True,
-              "has_touch": True},
+    "phone": {
+        "viewport": {"width": 390, "height": 844},
+        "device_scale_factor": 3,
+        "is_mobile": True,
+        "has_touch": True,
+    },
 }
 # Nothing can leave the machine even if the routing below missed a request: an unreachable proxy
 # for every host, loopback included.
@@ -156,8 +165,13 @@ def open_index(browser, reports: Path, width: str, **options):
     context.route("**/*", route)
     page.on("websocket", lambda ws: visit.outside.append(ws.url))
     page.on("requestfailed", lambda r: _is_local(r.url) and visit.failed.append(f"{r.url}: {r.failure}"))
-    page.on("console", lambda m: m.type == "error" and visit.console_errors.append(
-        f"{m.text} ({m.location.get('url')}:{m.location.get('lineNumber')})"))
+    page.on(
+        "console",
+        lambda m: (
+            m.type == "error"
+            and visit.console_errors.append(f"{m.text} ({m.location.get('url')}:{m.location.get('lineNumber')})")
+        ),
+    )
     page.on("pageerror", lambda e: visit.page_errors.append(str(e)))
     page.goto((reports / "index.html").as_uri(), wait_until="load")
     return context, visit
@@ -177,10 +191,13 @@ def _fold(text: str) -> str:
 
 def _rows(page) -> list[dict]:
     """Each territory row: slug, code, name (first cell), its `hidden` attribute, whether it shows."""
-    return page.eval_on_selector_all(ROW, """rows => rows.map(r => ({
+    return page.eval_on_selector_all(
+        ROW,
+        """rows => rows.map(r => ({
         slug: r.dataset.slug, code: r.dataset.code, name: r.cells[0].textContent.trim(),
         hidden: r.hidden, shown: r.checkVisibility(),
-        section: r.closest('section') ? r.closest('section').id : null}))""")
+        section: r.closest('section') ? r.closest('section').id : null}))""",
+    )
 
 
 def _territory_slugs(reports: Path) -> set[str]:
@@ -190,14 +207,17 @@ def _territory_slugs(reports: Path) -> set[str]:
 def _links(page, selector: str = "a[href], [src], link[href], a") -> list[dict]:
     """Every link and resource of the page (SVG <a> included): the attribute as written, the URL the
     browser resolves it to, whether it shows, and for #fragment whether its target exists and shows."""
-    return page.eval_on_selector_all(selector, """els => els.map(e => {
+    return page.eval_on_selector_all(
+        selector,
+        """els => els.map(e => {
         const raw = e.getAttribute('href') ?? e.getAttributeNS('http://www.w3.org/1999/xlink', 'href')
                     ?? e.getAttribute('src');
         const url = raw === null ? null : new URL(raw, document.baseURI).href;
         const target = raw !== null && raw.startsWith('#') ? document.getElementById(raw.slice(1)) : null;
         return {tag: e.tagName, raw, url, shown: e.checkVisibility(), target: target !== null,
                 target_shown: target !== null && target.checkVisibility(), text: e.textContent.trim().slice(0, 60)};
-    })""")
+    })""",
+    )
 
 
 def _local_file(url: str, reports: Path) -> Path | None:
@@ -210,6 +230,7 @@ def _local_file(url: str, reports: Path) -> Path | None:
 
 
 # --- tests ------------------------------------------------------------------------------------------
+
 
 def test_page_opens_offline_and_quietly(visit, reports, shots):
     # GIVEN the index page opened from disk WHEN it has loaded
@@ -254,8 +275,11 @@ def test_every_link_resolves_to_a_file_of_the_folder(visit, reports):
     problems += [f"no link to {href}" for href in PAGE_LINKS if href not in hrefs]
     for slug in sorted(_territory_slugs(reports)):
         row_hrefs = {link["raw"] for link in _links(page, ROW_OF.format(slug=slug) + " a")}
-        problems += [f"row {slug}: no link to {href}" for href in (p.format(slug=slug) for p in ROW_LINKS)
-                     if href not in row_hrefs]
+        problems += [
+            f"row {slug}: no link to {href}"
+            for href in (p.format(slug=slug) for p in ROW_LINKS)
+            if href not in row_hrefs
+        ]
     assert not problems, f"{len(problems)} link problems:\n" + "\n".join(problems[:25])
     visit.assert_offline_and_quiet()
 
@@ -294,8 +318,9 @@ def test_filter_finds_territories_by_name_and_code(visit, reports, shots):
     page = visit.page
     box = page.locator(FILTER)
     assert box.is_visible()
-    assert box.evaluate("b => b.labels.length > 0 || !!b.getAttribute('aria-label') || "
-                        "!!b.getAttribute('aria-labelledby')"), "the filter box has no label"
+    assert box.evaluate(
+        "b => b.labels.length > 0 || !!b.getAttribute('aria-label') || !!b.getAttribute('aria-labelledby')"
+    ), "the filter box has no label"
     count = page.locator(FILTER_COUNT)
     assert count.get_attribute("aria-live") or count.get_attribute("role") == "status", "the count is not live"
     all_rows = _rows(page)
@@ -357,21 +382,29 @@ def test_fits_the_width_and_the_map_is_legible_or_hidden(visit):
     # THEN nothing scrolls sideways
     scroll = page.evaluate("() => [document.documentElement.scrollWidth, document.body.scrollWidth, innerWidth]")
     if max(scroll[:2]) > min(scroll[2], width):
-        wide = page.evaluate("""w => [...document.body.querySelectorAll('*')]
+        wide = page.evaluate(
+            """w => [...document.body.querySelectorAll('*')]
             .filter(e => e.getBoundingClientRect().right > w + 0.5 || getComputedStyle(e).overflowX === 'visible'
                          && e.getBoundingClientRect().left + e.scrollWidth > w + 0.5)
             .filter((e, _, all) => !all.some(o => o !== e && e.contains(o)))
-            .map(e => `<${e.tagName.toLowerCase()} class="${e.getAttribute('class') ?? ''}">${e.textContent.trim().slice(0, 50)}`)""",
-                             width)
-        pytest.fail(f"horizontal scrolling at {visit.width} width: scrollWidth, body, innerWidth = {scroll}; "
-                    f"wider than {width} px: {wide[:8]}")
+            .map(e => `<${e.tagName.toLowerCase()} class="${e.getAttribute('class') ?? ''}">`
+                      + e.textContent.trim().slice(0, 50))""",
+            width,
+        )
+        pytest.fail(
+            f"horizontal scrolling at {visit.width} width: scrollWidth, body, innerWidth = {scroll}; "
+            f"wider than {width} px: {wide[:8]}"
+        )
     # AND the map is hidden (phone only) or its text is at least MIN_MAP_TEXT_PX CSS pixels high, line by line
     if page.locator(MAP).is_visible():
-        heights = page.eval_on_selector_all(MAP_TEXT, """ts => ts.flatMap(t => {
+        heights = page.eval_on_selector_all(
+            MAP_TEXT,
+            """ts => ts.flatMap(t => {
             const lines = t.querySelectorAll('tspan').length ? [...t.querySelectorAll('tspan')] : [t];
             return lines.filter(l => l.textContent.trim()).map(l => [l.textContent.trim(),
                                                                      l.getBoundingClientRect().height]);
-        })""")
+        })""",
+        )
         shown = [(text, h) for text, h in heights if h > 0]
         assert shown, "no text on the map"
         small = [(text, round(h, 1)) for text, h in shown if h < MIN_MAP_TEXT_PX]

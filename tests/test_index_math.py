@@ -32,18 +32,45 @@ CUSTOM = [{"code": "SUD", "name": "Sud", "slug": "sud", "kind": "custom", "depar
 
 VALUES = {
     #            départements (DEPS order)          FR    regions 01, 84, 93, 94      SUD
-    "a": dict(zip(DEPS + ["FR", "01", "84", "93", "94", "SUD"], [9, 9, 9, 10, 11, 11, 11, 10, 11, 9, 9.5, 11, 10.5])),
-    "b": dict(zip(DEPS + ["FR", "01", "84", "93", "94", "SUD"], [22, 22, 18, 20, 18, 18, 22, 20, 22, 22, 19, 18, 19])),
-    "c": dict(zip(DEPS + ["FR", "01", "84", "93", "94", "SUD"], [4, 4, 4, 5, 6, 6, 6, 5, 5, 6, 5.5, 4, None])),
+    "a": dict(
+        zip(
+            DEPS + ["FR", "01", "84", "93", "94", "SUD"],
+            [9, 9, 9, 10, 11, 11, 11, 10, 11, 9, 9.5, 11, 10.5],
+            strict=True,
+        )
+    ),
+    "b": dict(
+        zip(
+            DEPS + ["FR", "01", "84", "93", "94", "SUD"],
+            [22, 22, 18, 20, 18, 18, 22, 20, 22, 22, 19, 18, 19],
+            strict=True,
+        )
+    ),
+    "c": dict(
+        zip(DEPS + ["FR", "01", "84", "93", "94", "SUD"], [4, 4, 4, 5, 6, 6, 6, 5, 5, 6, 5.5, 4, None], strict=True)
+    ),
 }
 DOMAIN = {"a": "emploi", "b": "emploi", "c": "logement"}
 DIRECTION = {"a": 1, "b": -1, "c": 1}
 
 CATALOGUE = {
-    "domains": [{"id": "emploi", "label": "Emploi", "family": "économique"},
-                {"id": "logement", "label": "Mal-logement", "family": "social"}],
-    "indicators": [{"id": i, "label": i, "domain": DOMAIN[i], "year": 2017, "additive": False,
-                    "direction": DIRECTION[i], "unit": "%", "source_label": "test"} for i in ("a", "b", "c")],
+    "domains": [
+        {"id": "emploi", "label": "Emploi", "family": "économique"},
+        {"id": "logement", "label": "Mal-logement", "family": "social"},
+    ],
+    "indicators": [
+        {
+            "id": i,
+            "label": i,
+            "domain": DOMAIN[i],
+            "year": 2017,
+            "additive": False,
+            "direction": DIRECTION[i],
+            "unit": "%",
+            "source_label": "test",
+        }
+        for i in ("a", "b", "c")
+    ],
 }
 
 
@@ -53,8 +80,17 @@ def territories(tiny_geo):
 
 
 def values_frame(values: dict = VALUES) -> pd.DataFrame:
-    rows = [{"indicator_id": i, "territory_code": t, "domain_id": DOMAIN[i], "year": 2017,
-             "value": (np.nan if v is None else float(v))} for i, per in values.items() for t, v in per.items()]
+    rows = [
+        {
+            "indicator_id": i,
+            "territory_code": t,
+            "domain_id": DOMAIN[i],
+            "year": 2017,
+            "value": (np.nan if v is None else float(v)),
+        }
+        for i, per in values.items()
+        for t, v in per.items()
+    ]
     return pd.DataFrame(rows)
 
 
@@ -64,26 +100,49 @@ def treatment_frame(rows: dict | None = None) -> pd.DataFrame:
     rows = rows or {}
     out = []
     for i in sorted(DOMAIN):
-        r = {"indicator_id": i, "method": "none", "tail": "", "anchor": np.nan, "scale": np.nan, "power": np.nan,
-             "lower": np.nan, "upper": np.nan, "n_winsorised": 0, "rule_met": True, "skew_before": 0.0,
-             "kurtosis_before": 0.0, "skew_after": 0.0, "kurtosis_after": 0.0}
+        r = {
+            "indicator_id": i,
+            "method": "none",
+            "tail": "",
+            "anchor": np.nan,
+            "scale": np.nan,
+            "power": np.nan,
+            "lower": np.nan,
+            "upper": np.nan,
+            "n_winsorised": 0,
+            "rule_met": True,
+            "skew_before": 0.0,
+            "kurtosis_before": 0.0,
+            "skew_after": 0.0,
+            "kurtosis_after": 0.0,
+        }
         out.append({**r, **rows.get(i, {})})
     return pd.DataFrame(out, columns=TREATMENT_COLUMNS)
 
 
 def scores(territories, normalisation="zscore", values=None, treatment=None) -> pd.DataFrame:
-    return run_sql("indicator_scores", {
-        "indicator_values": values_frame(values or VALUES),
-        "indicator_treatment": treatment if treatment is not None else treatment_frame(),
-        "catalogue_indicators": catalogue_indicators(CATALOGUE), "territories": territories,
-    }, {"normalisation": normalisation})
+    return run_sql(
+        "indicator_scores",
+        {
+            "indicator_values": values_frame(values or VALUES),
+            "indicator_treatment": treatment if treatment is not None else treatment_frame(),
+            "catalogue_indicators": catalogue_indicators(CATALOGUE),
+            "territories": territories,
+        },
+        {"normalisation": normalisation},
+    )
 
 
 def indices(territories, score_table, aggregation="arithmetic") -> pd.DataFrame:
-    return run_sql("fragility_indices", {
-        "indicator_scores": score_table, "catalogue_domains": catalogue_domains(CATALOGUE),
-        "territories": territories,
-    }, {"aggregation": aggregation})
+    return run_sql(
+        "fragility_indices",
+        {
+            "indicator_scores": score_table,
+            "catalogue_domains": catalogue_domains(CATALOGUE),
+            "territories": territories,
+        },
+        {"aggregation": aggregation},
+    )
 
 
 def lookup(df: pd.DataFrame, key: str, column: str) -> dict:
@@ -91,6 +150,7 @@ def lookup(df: pd.DataFrame, key: str, column: str) -> dict:
 
 
 # --------------------------------------- indicator scores ---------------------------------------
+
 
 def test_the_example_has_the_stated_spread():
     # GIVEN / WHEN the département values / THEN their sample SDs are 1, 2 and 1
@@ -107,13 +167,13 @@ def test_zscore_distance_to_france_in_departement_sd(territories):
     assert s[("a", "93")] == pytest.approx(-0.5)
     assert s[("a", "SUD")] == pytest.approx(0.5)
     assert s[("a", "DEP-2A")] == pytest.approx(1.0)
-    assert s[("b", "84")] == pytest.approx(-1.0)      # 22 > 20 but direction -1: less fragile
+    assert s[("b", "84")] == pytest.approx(-1.0)  # 22 > 20 but direction -1: less fragile
     assert s[("b", "94")] == pytest.approx(1.0)
     assert s[("b", "SUD")] == pytest.approx(0.5)
     assert s[("c", "84")] == pytest.approx(1.0)
     for i in "abc":
         assert s[(i, "FR")] == 0.0
-    assert math.isnan(s[("c", "SUD")])                # missing value -> no score
+    assert math.isnan(s[("c", "SUD")])  # missing value -> no score
 
 
 def test_minmax_on_1_100_reversed_for_direction_minus_one(territories):
@@ -144,7 +204,7 @@ def test_ratio_to_france_times_100(territories):
 def test_winsorised_bounds_apply_to_every_territory(territories):
     # GIVEN indicator a with a region far above the départements and a treatment that caps at 11
     values = {k: dict(v) for k, v in VALUES.items()}
-    values["a"]["DEP-971"] = 30.0                     # the outlier that was winsorised to 11
+    values["a"]["DEP-971"] = 30.0  # the outlier that was winsorised to 11
     values["a"]["01"] = 25.0
     treatment = treatment_frame({"a": {"method": "winsorised", "tail": "right", "upper": 11.0}})
     # WHEN scored
@@ -162,8 +222,9 @@ def test_winsorised_bounds_apply_to_every_territory(territories):
 
 def test_box_cox_treatment_for_zscore_but_not_for_ratio(territories):
     # GIVEN indicator c treated by Box-Cox with power 0 anchored at 4, scale 1: t(x) = ln((x - 4) / 1 + 1)
-    treatment = treatment_frame({"c": {"method": "box_cox", "tail": "right", "anchor": 4.0, "scale": 1.0,
-                                       "power": 0.0}})
+    treatment = treatment_frame(
+        {"c": {"method": "box_cox", "tail": "right", "anchor": 4.0, "scale": 1.0, "power": 0.0}}
+    )
     t = {d: math.log(VALUES["c"][d] - 4 + 1) for d in DEPS}
     sd = float(np.std(list(t.values()), ddof=1))
     # WHEN scored as z-scores and as ratios
@@ -193,9 +254,17 @@ def hand_scores() -> pd.DataFrame:
     for i, per in VALUES.items():
         for t, v in per.items():
             score = None if v is None else DIRECTION[i] * (v - VALUES[i]["FR"]) / SD[i]
-            rows.append({"indicator_id": i, "territory_code": t, "domain_id": DOMAIN[i],
-                         "value": np.nan if v is None else float(v),
-                         "score": np.nan if score is None else float(score), "is_treated": False, "treatment": "none"})
+            rows.append(
+                {
+                    "indicator_id": i,
+                    "territory_code": t,
+                    "domain_id": DOMAIN[i],
+                    "value": np.nan if v is None else float(v),
+                    "score": np.nan if score is None else float(score),
+                    "is_treated": False,
+                    "treatment": "none",
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -213,8 +282,9 @@ def test_sql_scores_give_the_same_indices_as_hand_scores(territories):
     via_sql = indices(territories, scores(territories, "zscore")).set_index(["territory_code", "domain_id"])
     by_hand = indices(territories, hand_scores()).set_index(["territory_code", "domain_id"])
     # WHEN / THEN they agree (up to rounding)
-    np.testing.assert_allclose(via_sql["score"].astype(float), by_hand.loc[via_sql.index, "score"].astype(float),
-                               atol=1e-12)
+    np.testing.assert_allclose(
+        via_sql["score"].astype(float), by_hand.loc[via_sql.index, "score"].astype(float), atol=1e-12
+    )
     assert (via_sql["n_indicators"] == by_hand.loc[via_sql.index, "n_indicators"]).all()
 
 
@@ -228,8 +298,8 @@ def test_domain_score_is_mean_of_indicator_scores(zindex):
     s = lookup(zindex, "domain_id", "score")
     n = lookup(zindex, "domain_id", "n_indicators")
     # WHEN / THEN emploi = mean(a, b), logement = c, with the number of indicators
-    assert s[("emploi", "84")] == pytest.approx(-1.0)          # (-1 + -1) / 2
-    assert s[("emploi", "93")] == pytest.approx(0.0)           # (-0.5 + 0.5) / 2
+    assert s[("emploi", "84")] == pytest.approx(-1.0)  # (-1 + -1) / 2
+    assert s[("emploi", "93")] == pytest.approx(0.0)  # (-0.5 + 0.5) / 2
     assert s[("emploi", "94")] == pytest.approx(1.0)
     assert s[("emploi", "SUD")] == pytest.approx(0.5)
     assert s[("logement", "84")] == pytest.approx(1.0)
@@ -244,9 +314,9 @@ def test_ensemble_row_is_mean_of_domain_scores(zindex):
     s = lookup(zindex, "domain_id", "score")
     n = lookup(zindex, "domain_id", "n_indicators")
     # WHEN / THEN one 'ensemble' row per territory: the mean of its domain scores, on all indicators
-    assert s[("ensemble", "84")] == pytest.approx(0.0)         # (-1 + 1) / 2
-    assert s[("ensemble", "93")] == pytest.approx(0.25)        # (0 + 0.5) / 2
-    assert s[("ensemble", "SUD")] == pytest.approx(0.5)        # logement missing
+    assert s[("ensemble", "84")] == pytest.approx(0.0)  # (-1 + 1) / 2
+    assert s[("ensemble", "93")] == pytest.approx(0.25)  # (0 + 0.5) / 2
+    assert s[("ensemble", "SUD")] == pytest.approx(0.5)  # logement missing
     assert n[("ensemble", "84")] == 3 and n[("ensemble", "SUD")] == 2
     ens = zindex[zindex["domain_id"] == "ensemble"]
     assert set(ens["family"]) == {"ensemble"}
@@ -262,9 +332,9 @@ def test_ranks_among_regions(zindex):
     assert [rank[("logement", r)] for r in ("84", "93", "01", "94")] == [1, 2, 3, 4]
     assert [rank[("ensemble", r)] for r in ("93", "84", "94", "01")] == [1, 2, 2, 2]
     # the custom territory gets the rank it would hold among the regions (regions keep theirs)
-    assert rank[("emploi", "SUD")] == 2                        # only 94 (1.0) is above 0.5
+    assert rank[("emploi", "SUD")] == 2  # only 94 (1.0) is above 0.5
     assert rank[("ensemble", "SUD")] == 1
-    assert pd.isna(rank[("logement", "SUD")])                  # no score, no rank
+    assert pd.isna(rank[("logement", "SUD")])  # no score, no rank
     # départements and France are not ranked
     for code in DEPS + ["FR"]:
         assert pd.isna(rank[("emploi", code)]) and pd.isna(rank[("ensemble", code)])
@@ -287,10 +357,13 @@ def test_geometric_aggregation_of_minmax_scores(territories):
     assert geo_idx[("emploi", "93")] == pytest.approx(expected)
     assert ari_idx[("emploi", "93")] == pytest.approx((s[("a", "93")] + s[("b", "93")]) / 2)
     assert geo_idx[("emploi", "93")] < ari_idx[("emploi", "93")]
-    assert geo_idx[("ensemble", "93")] == pytest.approx(math.sqrt(geo_idx[("emploi", "93")] * geo_idx[("logement", "93")]))
+    assert geo_idx[("ensemble", "93")] == pytest.approx(
+        math.sqrt(geo_idx[("emploi", "93")] * geo_idx[("logement", "93")])
+    )
 
 
 # --------------------------------------- treatment rule -----------------------------------------
+
 
 def test_one_huge_outlier_is_transformed_not_capped():
     # GIVEN 20 values 1..19 and one huge outlier
@@ -301,13 +374,15 @@ def test_one_huge_outlier_is_transformed_not_capped():
     # anchored at the minimum on the right tail, and the outlier stays the largest, apart
     assert d["skew_before"] > 2 and d["kurtosis_before"] > 3.5
     assert (d["skew_before"], d["kurtosis_before"]) == pytest.approx(
-        (stats.skew(x, bias=False), stats.kurtosis(x, bias=False)))
+        (stats.skew(x, bias=False), stats.kurtosis(x, bias=False))
+    )
     assert d["method"] == "box_cox" and d["tail"] == "right" and d["anchor"] == 1.0
     assert 0.0 <= d["power"] <= 1.0 and d["n_winsorised"] == 0
     t = box_cox_transform(x, d["tail"], d["anchor"], d["scale"], d["power"])
     assert (np.diff(t) > 0).all()
     assert (d["skew_after"], d["kurtosis_after"]) == pytest.approx(
-        (stats.skew(t, bias=False), stats.kurtosis(t, bias=False)))
+        (stats.skew(t, bias=False), stats.kurtosis(t, bias=False))
+    )
     assert d["rule_met"] == (not (abs(d["skew_after"]) > 2 and d["kurtosis_after"] > 3.5))
 
 
@@ -319,8 +394,10 @@ def test_left_tail_is_transformed_from_the_maximum():
     r = decide(-x)
     assert d["method"] == "box_cox" and d["tail"] == "left" and d["anchor"] == -1.0
     assert (d["power"], d["scale"]) == (r["power"], r["scale"])
-    np.testing.assert_allclose(box_cox_transform(x, "left", d["anchor"], d["scale"], d["power"]),
-                               -box_cox_transform(-x, "right", r["anchor"], r["scale"], r["power"]))
+    np.testing.assert_allclose(
+        box_cox_transform(x, "left", d["anchor"], d["scale"], d["power"]),
+        -box_cox_transform(-x, "right", r["anchor"], r["scale"], r["power"]),
+    )
 
 
 def test_winsorise_option_caps_then_falls_back_to_box_cox():
@@ -367,8 +444,13 @@ def test_symmetric_series_is_not_treated_and_nan_is_ignored():
 def test_build_treatment_uses_departements_only():
     # GIVEN an indicator whose départements have one outlier, and a region with a larger value
     deps = {f"DEP-{i:02d}": float(i) for i in range(1, 20)} | {"DEP-20": 1000.0}
-    frame = pd.DataFrame({"indicator_id": "x", "territory_code": list(deps) + ["84", "FR"],
-                          "value": list(deps.values()) + [5000.0, 50.0]})
+    frame = pd.DataFrame(
+        {
+            "indicator_id": "x",
+            "territory_code": list(deps) + ["84", "FR"],
+            "value": list(deps.values()) + [5000.0, 50.0],
+        }
+    )
     # WHEN the treatment table is built
     t = build_treatment(frame, set(deps))
     # THEN the parameters come from the départements only; disabled treatment keeps the moments

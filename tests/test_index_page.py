@@ -16,8 +16,12 @@ from impact_regions.index_entries import edition_date, french_date, index_entry,
 from impact_regions.index_page import build_index, format_size, french_sort_key, inline_map, search_text
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
-HEADER = {"indicators": "2017", "surveys": "2019", "edition": "4\u00a0décembre 2026",
-          "code_version": "impact-regions 0.1.0 (git 0123456789)"}
+HEADER = {
+    "indicators": "2017",
+    "surveys": "2019",
+    "edition": "4\u00a0décembre 2026",
+    "code_version": "impact-regions 0.1.0 (git 0123456789)",
+}
 
 
 class _Collect(HTMLParser):
@@ -52,46 +56,79 @@ class _Collect(HTMLParser):
 
 
 def _context(name, code, kind, score, rank, profile, devoir, region_name=None):
-    return {"territory": {"name": name, "code": code, "kind": kind, "region_name": region_name},
-            "overall": {"score": score, "decimals": 2, "rank": rank, "n_domains": 16},
-            "overall_rank_text": f"{rank}e sur 18", "survey_year": 2019,
-            "profile": [{"domain_id": d, "label": d.capitalize(), "score": s} for d, s in profile],
-            "devoir": devoir,
-            "indicator_table": [{"domains": [{"indicators": [{"year": 2017}, {"year": 2015}]}]}]}
+    return {
+        "territory": {"name": name, "code": code, "kind": kind, "region_name": region_name},
+        "overall": {"score": score, "decimals": 2, "rank": rank, "n_domains": 16},
+        "overall_rank_text": f"{rank}e sur 18",
+        "survey_year": 2019,
+        "profile": [{"domain_id": d, "label": d.capitalize(), "score": s} for d, s in profile],
+        "devoir": devoir,
+        "indicator_table": [{"domains": [{"indicators": [{"year": 2017}, {"year": 2015}]}]}],
+    }
 
 
 DEVOIR = {"estimate": 0.839, "france": 0.8196, "significant": False, "reliability": "ok"}
 ENTRIES = [
-    index_entry("paca", _context("Provence-Alpes-Côte d’Azur", "93", "region", 0.3256, 7,
-                                 [("securite", 2.004), ("numerique", 1.676), ("emploi", 0.04), ("culture", -0.5)],
-                                 DEVOIR),
-                {"pages": 8, "size_bytes": 1_234_567},
-                {"csv": {"href": "donnees/paca.csv", "size_bytes": 12_345},
-                 "xlsx": {"href": "donnees/paca.xlsx", "size_bytes": 23_456}}),
-    index_entry("ile-de-france", _context("Île-de-France", "11", "region", -0.5, 18, [("culture", -0.1)],
-                                          {**DEVOIR, "significant": True}),
-                {"pages": 8, "size_bytes": 845_300}),
-    index_entry("bretagne", _context("Bretagne", "53", "region", -0.4, 16, [("emploi", 0.2)], DEVOIR),
-                {"pages": 9, "size_bytes": 999}),
-    index_entry("alsace", _context("Alsace", "ALSACE", "custom", 0.0463, 14, [("sante", 0.43)], DEVOIR),
-                {"pages": 8, "size_bytes": 1_100_000}),
-    index_entry("evil", _context("<script>alert(1)</script>", "X1", "custom", 0.1, 9, [], None),
-                {"pages": 8, "size_bytes": 12_000_000}),
+    index_entry(
+        "paca",
+        _context(
+            "Provence-Alpes-Côte d’Azur",
+            "93",
+            "region",
+            0.3256,
+            7,
+            [("securite", 2.004), ("numerique", 1.676), ("emploi", 0.04), ("culture", -0.5)],
+            DEVOIR,
+        ),
+        {"pages": 8, "size_bytes": 1_234_567},
+        {
+            "csv": {"href": "donnees/paca.csv", "size_bytes": 12_345},
+            "xlsx": {"href": "donnees/paca.xlsx", "size_bytes": 23_456},
+        },
+    ),
+    index_entry(
+        "ile-de-france",
+        _context("Île-de-France", "11", "region", -0.5, 18, [("culture", -0.1)], {**DEVOIR, "significant": True}),
+        {"pages": 8, "size_bytes": 845_300},
+    ),
+    index_entry(
+        "bretagne",
+        _context("Bretagne", "53", "region", -0.4, 16, [("emploi", 0.2)], DEVOIR),
+        {"pages": 9, "size_bytes": 999},
+    ),
+    index_entry(
+        "alsace",
+        _context("Alsace", "ALSACE", "custom", 0.0463, 14, [("sante", 0.43)], DEVOIR),
+        {"pages": 8, "size_bytes": 1_100_000},
+    ),
+    index_entry(
+        "evil",
+        _context("<script>alert(1)</script>", "X1", "custom", 0.1, 9, [], None),
+        {"pages": 8, "size_bytes": 12_000_000},
+    ),
 ]
-SVG = ('<?xml version="1.0" encoding="utf-8" standalone="no"?>\n'
-       '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="500pt" '
-       'height="300pt" viewBox="0 0 500 300">'
-       '<a xlink:href="paca.pdf" target="_blank"><g id="region-93"><path d="M 0 0 L 1 1 z"/></g></a>'
-       '<a xlink:href="paca.pdf" target="_blank"><text x="1" y="2">Provence-Alpes-</text></a>'
-       '<a xlink:href="paca.pdf" target="_blank"><text x="1" y="9">Côte d’Azur</text></a>'
-       '<a xlink:href="bretagne.pdf" target="_blank"><text x="5" y="5">Bretagne</text></a></svg>')
+SVG = (
+    '<?xml version="1.0" encoding="utf-8" standalone="no"?>\n'
+    '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="500pt" '
+    'height="300pt" viewBox="0 0 500 300">'
+    '<a xlink:href="paca.pdf" target="_blank"><g id="region-93"><path d="M 0 0 L 1 1 z"/></g></a>'
+    '<a xlink:href="paca.pdf" target="_blank"><text x="1" y="2">Provence-Alpes-</text></a>'
+    '<a xlink:href="paca.pdf" target="_blank"><text x="1" y="9">Côte d’Azur</text></a>'
+    '<a xlink:href="bretagne.pdf" target="_blank"><text x="5" y="5">Bretagne</text></a></svg>'
+)
 META = {"title": "Indice global de fragilité des régions", "alt": "Carte des régions…", "source": "Source : X."}
 
 
 def _build(tmp_path, entries=ENTRIES, name="index.html", **kw):
-    kw = {"header": HEADER, "demo": True, "map_svg": SVG, "map_meta": META,
-          "annex": {"href": "methodologie.pdf", "pages": 12, "size_bytes": 400_000},
-          "tables_zip": {"href": "donnees/impact-regions-tables.zip", "size_bytes": 2_345_678}, **kw}
+    kw = {
+        "header": HEADER,
+        "demo": True,
+        "map_svg": SVG,
+        "map_meta": META,
+        "annex": {"href": "methodologie.pdf", "pages": 12, "size_bytes": 400_000},
+        "tables_zip": {"href": "donnees/impact-regions-tables.zip", "size_bytes": 2_345_678},
+        **kw,
+    }
     return build_index(entries, tmp_path / name, templates_dir=TEMPLATES, **kw)
 
 
@@ -111,36 +148,48 @@ def test_page_has_title_vintages_edition_and_groups(tmp_path):
     # THEN it is a French HTML5 page with a title, the vintages, the edition date and code version
     assert parser.decl.lower() == "doctype html" and parser.tags[0] == ("html", {"lang": "fr"})
     assert "<h1>IMPACT-Régions — synthèses territoriales</h1>" in html
-    for fact in ("Indicateurs", "2017", "Enquêtes", "2019", "Édition", "4\u00a0décembre 2026",
-                 "impact-regions 0.1.0 (git 0123456789)", "Données de démonstration"):
+    for fact in (
+        "Indicateurs",
+        "2017",
+        "Enquêtes",
+        "2019",
+        "Édition",
+        "4\u00a0décembre 2026",
+        "impact-regions 0.1.0 (git 0123456789)",
+        "Données de démonstration",
+    ):
         assert fact in text, fact
     # AND regions and custom territories are in separate headed sections, each in French order
     sections = [a["id"] for t, a in parser.tags if t == "section" and "groupe" in a.get("class", "")]
     assert sections == ["regions", "territoires"]
     rows = [a["data-slug"] for t, a in parser.tags if t == "tr" and a.get("class") == "territoire"]
     assert rows == ["bretagne", "ile-de-france", "paca", "alsace", "evil"]
-    assert html.index('id="regions"') < html.index('data-slug="bretagne"') < html.index('id="territoires"') \
+    assert (
+        html.index('id="regions"')
+        < html.index('data-slug="bretagne"')
+        < html.index('id="territoires"')
         < html.index('data-slug="alsace"')
+    )
     # AND the page range of the PDFs is said in the introduction
     assert "une synthèse de 8 à 9 pages" in text
 
 
 def test_rows_show_key_figures_and_files(tmp_path):
     html = _build(tmp_path).read_text(encoding="utf-8")
-    row = html[html.index('data-slug="paca"'):].split("</tr>")[0]
+    row = html[html.index('data-slug="paca"') :].split("</tr>")[0]
     # THEN the overall index and rank, the domains above France, the devoir d'alliance are shown
     assert "+0,33 · 7e sur 18" in row
     assert "Securite (+2,0), Numerique (+1,7)" in row
     assert "Emploi (+0,0)" not in row and "Culture" not in row  # rounds to zero / below France
     assert "84\u00a0% (France\u00a0: 82\u00a0%)" in row
     # AND the links say what they give
-    assert '>PDF, 8 pages, 1,2\u00a0Mo</a>' in row
+    assert ">PDF, 8 pages, 1,2\u00a0Mo</a>" in row
     assert 'href="donnees/paca.csv"' in row and ">CSV, 12\u00a0ko</a>" in row
     assert 'href="donnees/paca.xlsx"' in row and ">Excel, 23\u00a0ko</a>" in row
     # AND a significant difference is said; a territory with no domain above France says so
-    idf = html[html.index('data-slug="ile-de-france"'):].split("</tr>")[0]
+    idf = html[html.index('data-slug="ile-de-france"') :].split("</tr>")[0]
     assert "écart net" in idf and "aucun domaine au-dessus de la France" in idf
-    evil = html[html.index('data-slug="evil"'):].split("</tr>")[0]
+    evil = html[html.index('data-slug="evil"') :].split("</tr>")[0]
     assert "non diffusé" in evil
     # AND the archive and the annex are linked with their sizes
     assert 'href="donnees/impact-regions-tables.zip"' in html and "(ZIP, 2,3\u00a0Mo)" in html
@@ -163,10 +212,10 @@ def test_text_is_escaped_and_every_link_relative(tmp_path):
 
 def test_map_is_inlined_with_one_named_link_per_region(tmp_path):
     html = _build(tmp_path).read_text(encoding="utf-8")
-    figure = html[html.index('<figure id="carte"'):html.index("</figure>")]
+    figure = html[html.index('<figure id="carte"') : html.index("</figure>")]
     assert "<svg" in figure and "xlink:href" not in figure and 'target="_blank"' not in figure
     assert "Provence-Alpes-" in figure and "Côte d’Azur" in figure and "Bretagne" in figure
-    links = re.findall(r'<a ([^>]*)>', figure)
+    links = re.findall(r"<a ([^>]*)>", figure)
     named = [a for a in links if "aria-label" in a]
     assert len(named) == 2  # one per region: its first label line
     assert 'aria-label="Synthèse Provence-Alpes-Côte d’Azur (PDF)"' in figure
@@ -185,23 +234,34 @@ def test_page_is_deterministic_and_optional_parts_go(tmp_path):
 
 
 def test_departements_are_grouped_under_their_region(tmp_path):
-    deps = [index_entry(s, _context(n, c, "departement", 0.1, 3, [], DEVOIR, region_name=r), {"pages": 8,
-                        "size_bytes": 1000})
-            for s, n, c, r in [("13-bouches-du-rhone", "Bouches-du-Rhône", "13", "Provence-Alpes-Côte d’Azur"),
-                               ("29-finistere", "Finistère", "29", "Bretagne"),
-                               ("04-alpes-de-haute-provence", "Alpes-de-Haute-Provence", "04",
-                                "Provence-Alpes-Côte d’Azur")]]
+    deps = [
+        index_entry(
+            s, _context(n, c, "departement", 0.1, 3, [], DEVOIR, region_name=r), {"pages": 8, "size_bytes": 1000}
+        )
+        for s, n, c, r in [
+            ("13-bouches-du-rhone", "Bouches-du-Rhône", "13", "Provence-Alpes-Côte d’Azur"),
+            ("29-finistere", "Finistère", "29", "Bretagne"),
+            ("04-alpes-de-haute-provence", "Alpes-de-Haute-Provence", "04", "Provence-Alpes-Côte d’Azur"),
+        ]
+    ]
     html = _build(tmp_path, entries=ENTRIES[:1] + deps).read_text(encoding="utf-8")
-    section = html[html.index('id="departements"'):]
-    assert section.index("Bretagne") < section.index("Finistère") < section.index("Provence-Alpes-Côte d’Azur") \
-        < section.index("Alpes-de-Haute-Provence") < section.index("Bouches-du-Rhône")
+    section = html[html.index('id="departements"') :]
+    assert (
+        section.index("Bretagne")
+        < section.index("Finistère")
+        < section.index("Provence-Alpes-Côte d’Azur")
+        < section.index("Alpes-de-Haute-Provence")
+        < section.index("Bouches-du-Rhône")
+    )
 
 
 def test_departement_reports_link_into_their_folder(tmp_path):
     # GIVEN a département's report under reports/departements/ (config territories.departements)
-    dep = index_entry("departements/2A-corse-du-sud",
-                      _context("Corse-du-Sud", "DEP-2A", "departement", 0.1, 3, [], DEVOIR, region_name="Corse"),
-                      {"pages": 8, "size_bytes": 1000})
+    dep = index_entry(
+        "departements/2A-corse-du-sud",
+        _context("Corse-du-Sud", "DEP-2A", "departement", 0.1, 3, [], DEVOIR, region_name="Corse"),
+        {"pages": 8, "size_bytes": 1000},
+    )
     # WHEN the page is built THEN its row links to departements/<file>.pdf and shows the COG code
     html = _build(tmp_path, entries=ENTRIES[:1] + [dep]).read_text(encoding="utf-8")
     assert 'href="departements/2A-corse-du-sud.pdf"' in html
@@ -245,11 +305,26 @@ def test_vintages_edition_date_and_french_helpers():
     assert french_date(date(2025, 1, 1)) == "1er\u00a0janvier 2025"
     assert french_date(date(2026, 12, 4)) == "4\u00a0décembre 2026"
     assert search_text("Provence-Alpes-Côte d’Azur") == "provence alpes cote d azur"
-    names = ["Occitanie", "Île-de-France", "Hauts-de-France", "Bretagne", "Normandie",
-             "Auvergne-Rhône-Alpes", "Éa", "Ea"]
+    names = [
+        "Occitanie",
+        "Île-de-France",
+        "Hauts-de-France",
+        "Bretagne",
+        "Normandie",
+        "Auvergne-Rhône-Alpes",
+        "Éa",
+        "Ea",
+    ]
     assert sorted(names, key=french_sort_key) == [
-        "Auvergne-Rhône-Alpes", "Bretagne", "Ea", "Éa", "Hauts-de-France", "Île-de-France",
-        "Normandie", "Occitanie"]
+        "Auvergne-Rhône-Alpes",
+        "Bretagne",
+        "Ea",
+        "Éa",
+        "Hauts-de-France",
+        "Île-de-France",
+        "Normandie",
+        "Occitanie",
+    ]
     assert format_size(1) == "1\u00a0octet"
     assert format_size(1_500) == "2\u00a0ko"
     assert format_size(2_345_678) == "2,3\u00a0Mo"

@@ -11,9 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from workdirs import TINY, snakemake, workdir_with
-
 
 KEYS = {
     "territories": ["territory_code", "departement_code"],
@@ -31,12 +29,39 @@ COLUMNS = {
     "territories": ["territory_name", "kind"],
     "indicator_values": ["domain_id", "year", "numerator", "denominator", "value", "missing_reason"],
     "indicator_scores": ["value", "score", "is_treated"],
-    "fragility_indices": ["family", "score", "rank_among_regions", "n_indicators", "rank_median", "rank_p05",
-                          "rank_p95"],
-    "survey_estimates": ["estimate", "se", "ci_low", "ci_high", "n", "n_eff", "diff_vs_france", "p_value",
-                         "is_significant", "reliability"],
-    "perception_gaps": ["objective_score", "perceived_score", "perceived_diff_vs_france", "rank_objective",
-                        "rank_perceived", "rank_gap", "quadrant", "is_significant", "gap_ci_low", "gap_ci_high"],
+    "fragility_indices": [
+        "family",
+        "score",
+        "rank_among_regions",
+        "n_indicators",
+        "rank_median",
+        "rank_p05",
+        "rank_p95",
+    ],
+    "survey_estimates": [
+        "estimate",
+        "se",
+        "ci_low",
+        "ci_high",
+        "n",
+        "n_eff",
+        "diff_vs_france",
+        "p_value",
+        "is_significant",
+        "reliability",
+    ],
+    "perception_gaps": [
+        "objective_score",
+        "perceived_score",
+        "perceived_diff_vs_france",
+        "rank_objective",
+        "rank_perceived",
+        "rank_gap",
+        "quadrant",
+        "is_significant",
+        "gap_ci_low",
+        "gap_ci_high",
+    ],
     "survey_weights": ["weight_design", "weight_raked"],
     "raking_margins": ["target_share", "achieved_share"],
     "index_audit": ["value", "flag"],
@@ -45,8 +70,14 @@ COLUMNS = {
 
 
 def make_workdir(tmp: Path, raw: Path) -> Path:
-    return workdir_with(tmp, raw, {"corse": 'code: "94"\nname: Corse\nslug: corse\n',
-                                   "martinique": 'code: "02"\nname: Martinique\nslug: martinique\n'})
+    return workdir_with(
+        tmp,
+        raw,
+        {
+            "corse": 'code: "94"\nname: Corse\nslug: corse\n',
+            "martinique": 'code: "02"\nname: Martinique\nslug: martinique\n',
+        },
+    )
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +150,9 @@ def test_statistics_tables_are_consistent(tiny_run):
     sens = pd.read_parquet(p / "sensitivity.parquet")
     assert set(sens["choice"]) == {"normalisation", "aggregation", "weights", "treatment", "survey"}
     audit = pd.read_parquet(p / "index_audit.parquet")
-    assert (audit["check"] == "treatment").sum() == pd.read_parquet(p / "indicator_scores.parquet")["indicator_id"].nunique()
+    assert (audit["check"] == "treatment").sum() == pd.read_parquet(p / "indicator_scores.parquet")[
+        "indicator_id"
+    ].nunique()
     # THEN the methodology annex is built and linked from the index page
     annex = tiny_run / "reports" / "methodologie.pdf"
     assert annex.stat().st_size > 10_000
@@ -150,7 +183,7 @@ def test_the_index_page_shows_the_pages_and_sizes_of_the_pdfs(tiny_run):
         if name == "methodologie":
             assert f"Annexe méthodologique (PDF, {pages} pages, {size})</a>" in index
         else:
-            row = index[index.index(f'data-slug="{name}"'):].split("</tr>")[0]
+            row = index[index.index(f'data-slug="{name}"') :].split("</tr>")[0]
             assert f">PDF, {pages} pages, {size}</a>" in row, row
 
 
@@ -161,12 +194,14 @@ def test_downloads_hold_the_figures_of_the_tables(tiny_run):
     import openpyxl
 
     p, donnees = tiny_run / "data" / "processed", tiny_run / "reports" / "donnees"
-    fi, se, iv = (pd.read_parquet(p / f"{t}.parquet") for t in ("fragility_indices", "survey_estimates",
-                                                                 "indicator_values"))
+    fi, se, iv = (
+        pd.read_parquet(p / f"{t}.parquet") for t in ("fragility_indices", "survey_estimates", "indicator_values")
+    )
     for slug, code in (("corse", "94"), ("martinique", "02")):
         # THEN each territory's CSV holds its figures: the overall index and every domain with its rank
-        csv = pd.read_csv(donnees / f"{slug}.csv", sep=";", decimal=",", encoding="utf-8-sig",
-                          dtype={"Code du territoire": str})
+        csv = pd.read_csv(
+            donnees / f"{slug}.csv", sep=";", decimal=",", encoding="utf-8-sig", dtype={"Code du territoire": str}
+        )
         assert set(csv["Code du territoire"]) == {code}
         dom = csv[csv["Bloc"] == "Domaines"].set_index("Identifiant")
         mine = fi[fi["territory_code"] == code].set_index("domain_id")
@@ -182,18 +217,22 @@ def test_downloads_hold_the_figures_of_the_tables(tiny_run):
         assert sorted(ind.index) == sorted(values.index)
         assert ind.reindex(values.index).to_numpy() == pytest.approx(values.to_numpy(), abs=1e-6, nan_ok=True)
         sv = csv[csv["Bloc"] == "Enquêtes"].assign(group=lambda d: d["Groupe de répondants"].str.lower())
-        est = se[se["territory_code"] == code].merge(sv, left_on=["respondent_group", "measure_id"],
-                                                     right_on=["group", "Identifiant"], validate="1:1")
+        est = se[se["territory_code"] == code].merge(
+            sv, left_on=["respondent_group", "measure_id"], right_on=["group", "Identifiant"], validate="1:1"
+        )
         assert len(est) == len(sv) == (se["territory_code"] == code).sum()
         scale = est["kind"].map({"mean": 1}).fillna(100)
-        assert est["Valeur du territoire"].to_numpy() == pytest.approx((est["estimate"] * scale).to_numpy(), abs=1e-6,
-                                                                       nan_ok=True)
+        assert est["Valeur du territoire"].to_numpy() == pytest.approx(
+            (est["estimate"] * scale).to_numpy(), abs=1e-6, nan_ok=True
+        )
         assert (est["Répondants (nombre)"] == est["n"]).all()
         # AND the workbook holds the same figures, as numbers
         ws = openpyxl.load_workbook(donnees / f"{slug}.xlsx")["Domaines"]
         header = [c.value for c in ws[1]]
         overall = [r for r in ws.iter_rows(min_row=2, values_only=True) if r[header.index("Identifiant")] == "ensemble"]
-        assert overall[0][header.index("Valeur du territoire")] == pytest.approx(mine.loc["ensemble", "score"], abs=1e-6)
+        assert overall[0][header.index("Valeur du territoire")] == pytest.approx(
+            mine.loc["ensemble", "score"], abs=1e-6
+        )
     # AND the archive holds every table as Parquet (the file itself) and CSV, each column in the dictionary
     with zipfile.ZipFile(donnees / "impact-regions-tables.zip") as zf:
         names = set(zf.namelist())
@@ -203,14 +242,23 @@ def test_downloads_hold_the_figures_of_the_tables(tiny_run):
             assert zf.read(f"parquet/{table}.parquet") == (p / f"{table}.parquet").read_bytes(), table
             cols = list(pd.read_parquet(p / f"{table}.parquet").columns)
             assert list(dic.loc[dic["table"] == table, "colonne"]) == cols, table
-        back = pd.read_csv(zf.open("csv/fragility_indices.csv"), sep=";", decimal=",", encoding="utf-8-sig",
-                           dtype={"territory_code": str})
+        back = pd.read_csv(
+            zf.open("csv/fragility_indices.csv"),
+            sep=";",
+            decimal=",",
+            encoding="utf-8-sig",
+            dtype={"territory_code": str},
+        )
     pd.testing.assert_frame_equal(back, fi, check_dtype=False)
     assert {"LISEZMOI.txt", "libelles.csv"} <= names
     # AND the index page links every file to take away
     index = (tiny_run / "reports" / "index.html").read_text(encoding="utf-8")
-    for href in ("donnees/corse.csv", "donnees/corse.xlsx", "donnees/martinique.xlsx",
-                 "donnees/impact-regions-tables.zip"):
+    for href in (
+        "donnees/corse.csv",
+        "donnees/corse.xlsx",
+        "donnees/martinique.xlsx",
+        "donnees/impact-regions-tables.zip",
+    ):
         assert f'href="{href}"' in index, href
 
 
@@ -242,8 +290,13 @@ def test_bad_raw_value_stops_the_run_and_leaves_no_stale_table(tmp_path):
     assert "base_cc_rp_2017.csv, line 4, column 'P17_POP': value '12x5': not a number" in out
     assert "Traceback" not in out
     # AND nothing of the failing step nor downstream of it is left; unrelated tables stay
-    for stale in ("staging/indicator_raw.parquet", "base/indicator_values.parquet", "base/fragility_indices.parquet",
-                  "base/perception_gaps.parquet", *(f"{t}.parquet" for t in KEYS)):
+    for stale in (
+        "staging/indicator_raw.parquet",
+        "base/indicator_values.parquet",
+        "base/fragility_indices.parquet",
+        "base/perception_gaps.parquet",
+        *(f"{t}.parquet" for t in KEYS),
+    ):
         assert not (processed / stale).exists(), stale
     assert (processed / "base" / "survey_estimates.parquet").exists()
     assert (processed / "base" / "territories.parquet").exists()
@@ -253,7 +306,8 @@ def test_bad_region_file_stops_before_any_job(tmp_path):
     # GIVEN a territory file with a malformed département code
     workdir = make_workdir(tmp_path, TINY)
     (workdir / "config" / "regions" / "bad.yaml").write_text(
-        'code: "X1"\nname: Bad\nslug: bad\ndepartements: ["2C"]\n', encoding="utf-8")
+        'code: "X1"\nname: Bad\nslug: bad\ndepartements: ["2C"]\n', encoding="utf-8"
+    )
     # WHEN snakemake runs THEN it stops at parse time naming the file and the field
     proc = snakemake(workdir)
     assert proc.returncode != 0

@@ -19,8 +19,17 @@ import pytest
 
 from impact_regions.errors import ConfigError, InputError
 from impact_regions.population import adult_margins, age_band_labels, band_of_age, parse_age_bands, read_population
-from impact_regions.raking import (DEFAULT_OPTIONS, MarginError, NotConvergedError, calibrate,
-                                   calibration_options, kish_efficiency, rake, trim, weighting_design_effect)
+from impact_regions.raking import (
+    DEFAULT_OPTIONS,
+    MarginError,
+    NotConvergedError,
+    calibrate,
+    calibration_options,
+    kish_efficiency,
+    rake,
+    trim,
+    weighting_design_effect,
+)
 from impact_regions.survey_weights import build_survey_weights, margins_for
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,8 +47,10 @@ def sample(n: int = 400, seed: int = 7):
 
 
 def targets_for(total: float) -> dict:
-    return {"sexe": {1: 0.48 * total, 2: 0.52 * total},
-            "tranche_age": {k: s * total for k, s in zip(range(1, 6), [0.11, 0.15, 0.25, 0.24, 0.25])}}
+    return {
+        "sexe": {1: 0.48 * total, 2: 0.52 * total},
+        "tranche_age": {k: s * total for k, s in zip(range(1, 6), [0.11, 0.15, 0.25, 0.24, 0.25], strict=True)},
+    }
 
 
 def assert_margins_met(weights, categories, targets, rel: float = 1e-8):
@@ -52,6 +63,7 @@ def assert_margins_met(weights, categories, targets, rel: float = 1e-8):
 # ------------------------------------------------------------------------------------------------
 # raking
 # ------------------------------------------------------------------------------------------------
+
 
 def test_rake_meets_the_margins():
     # GIVEN a lopsided sample and population totals by sex and by age band (10 % more people
@@ -87,8 +99,14 @@ def test_rake_agrees_with_samplics():
     ours = rake(d, {"sexe": sexe, "tranche_age": age}, targets, tol=1e-12)
     with warnings.catch_warnings():  # samplics announces its successor on import and use
         warnings.simplefilter("ignore")
-        theirs = samplics.SampleWeight().rake(samp_weight=d, margins={"sexe": sexe, "tranche_age": age},
-                                              control=targets, tol=1e-13, ctrl_tol=1e-13, max_iter=1000)
+        theirs = samplics.SampleWeight().rake(
+            samp_weight=d,
+            margins={"sexe": sexe, "tranche_age": age},
+            control=targets,
+            tol=1e-13,
+            ctrl_tol=1e-13,
+            max_iter=1000,
+        )
 
     # THEN the raked weights agree to 1e-6 (relative)
     np.testing.assert_allclose(ours.weights, np.asarray(theirs, dtype=float), rtol=1e-6)
@@ -176,9 +194,12 @@ def test_impossible_margins_raise_a_clear_error():
 
     # GIVEN a category whose target is out of reach of the bounds
     with pytest.raises(MarginError, match=r"sexe = 1 cannot be met within the bounds"):
-        rake(d, cats, {"sexe": {1: 10 * d.sum(), 2: d.sum()},
-                       "tranche_age": targets_for(11 * d.sum())["tranche_age"]},
-             bounds=(0.5, 2.0))
+        rake(
+            d,
+            cats,
+            {"sexe": {1: 10 * d.sum(), 2: d.sum()}, "tranche_age": targets_for(11 * d.sum())["tranche_age"]},
+            bounds=(0.5, 2.0),
+        )
 
 
 def test_jointly_infeasible_bounds_are_reported_not_returned_silently():
@@ -224,18 +245,21 @@ def test_options_defaults_and_errors():
 # population extract
 # ------------------------------------------------------------------------------------------------
 
+
 def write(tmp_path, text: str, name: str = "pop.csv", encoding: str = "utf-8", bom: bool = False) -> Path:
     path = tmp_path / name
     path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode(encoding))
     return path
 
 
-GOOD = (HEADER
-        + "DEP;01;Ain;1;000;3725.11979\n"
-        + "DEP;01;Ain;2;017;12\n"
-        + "DEP;2A;Corse-du-Sud;2;100;7.5\n"
-        + "\n"
-        + "DEP;971;Guadeloupe;1;065;0\n")
+GOOD = (
+    HEADER
+    + "DEP;01;Ain;1;000;3725.11979\n"
+    + "DEP;01;Ain;2;017;12\n"
+    + "DEP;2A;Corse-du-Sud;2;100;7.5\n"
+    + "\n"
+    + "DEP;971;Guadeloupe;1;065;0\n"
+)
 
 
 def test_read_population_good_file(tmp_path):
@@ -253,9 +277,7 @@ def test_read_population_good_file(tmp_path):
 def test_read_population_bom_comma_separator_decimal_comma_latin1(tmp_path):
     # GIVEN the same table saved by a spreadsheet: BOM, `,` separator, quoted decimal commas,
     # CRLF, ages without leading zeros
-    text = ('NIVGEO,CODGEO,LIBGEO,SEXE,AGED100,NB\r\n'
-            'DEP,01,Ain,1,0,"3725,5"\r\n'
-            'DEP,2B,Haute-Corse,2,5,"1 234,25"\r\n')
+    text = 'NIVGEO,CODGEO,LIBGEO,SEXE,AGED100,NB\r\nDEP,01,Ain,1,0,"3725,5"\r\nDEP,2B,Haute-Corse,2,5,"1 234,25"\r\n'
     df = read_population(write(tmp_path, text, bom=True))
     # THEN it reads the same way
     assert df["departement_code"].tolist() == ["01", "2B"]
@@ -266,17 +288,20 @@ def test_read_population_bom_comma_separator_decimal_comma_latin1(tmp_path):
     assert df["count"].tolist() == [5.0, 6.5]
 
 
-@pytest.mark.parametrize("line, column, value, message", [
-    ("DEP;01;Ain;3;000;10", "SEXE", "3", "sex must be 1"),
-    ("DEP;01;Ain;1;101;10", "AGED100", "101", "age must be"),
-    ("DEP;01;Ain;1;1a;10", "AGED100", "1a", "age must be"),
-    ("DEP;01;Ain;1;000;-4.5", "NB", "-4.5", "≥ 0"),
-    ("DEP;01;Ain;1;000;12,3,4", "NB", "12,3,4", "not a number"),
-    ("DEP;01;Ain;1;000;", "NB", "", "not a number"),
-    ("DEP;01;Ain;1;000;s", "NB", "s", "not a number"),
-    ("COM;01001;L'Abergement;1;000;3", "NIVGEO", "COM", "level must be 'DEP'"),
-    ("DEP;1;Ain;1;000;3", "CODGEO", "1", "malformed département code"),
-])
+@pytest.mark.parametrize(
+    "line, column, value, message",
+    [
+        ("DEP;01;Ain;3;000;10", "SEXE", "3", "sex must be 1"),
+        ("DEP;01;Ain;1;101;10", "AGED100", "101", "age must be"),
+        ("DEP;01;Ain;1;1a;10", "AGED100", "1a", "age must be"),
+        ("DEP;01;Ain;1;000;-4.5", "NB", "-4.5", "≥ 0"),
+        ("DEP;01;Ain;1;000;12,3,4", "NB", "12,3,4", "not a number"),
+        ("DEP;01;Ain;1;000;", "NB", "", "not a number"),
+        ("DEP;01;Ain;1;000;s", "NB", "s", "not a number"),
+        ("COM;01001;L'Abergement;1;000;3", "NIVGEO", "COM", "level must be 'DEP'"),
+        ("DEP;1;Ain;1;000;3", "CODGEO", "1", "malformed département code"),
+    ],
+)
 def test_read_population_bad_values_name_line_column_value(tmp_path, line, column, value, message):
     # GIVEN a file whose fourth physical line is bad (after the header, a good line, a blank line)
     text = HEADER + "DEP;01;Ain;1;001;10\n\n" + line + "\nDEP;01;Ain;1;002;10\n"
@@ -308,9 +333,13 @@ def test_read_population_missing_column_duplicates_and_unknown_codes(tmp_path):
 
 def test_age_bands_and_adult_margins():
     # GIVEN two départements with people at 10, 20, 30, 70 and 100 years
-    rows = [(dep, s, a, c) for dep, k in (("01", 1.0), ("2A", 2.0)) for s in (1, 2)
-            for a, c in ((10, 100.0), (20, 10.0), (30, 20.0), (70, 30.0), (100, 5.0))
-            for c in [c * k * (1.5 if s == 2 else 1.0)]]
+    rows = [
+        (dep, s, a, c)
+        for dep, k in (("01", 1.0), ("2A", 2.0))
+        for s in (1, 2)
+        for a, c in ((10, 100.0), (20, 10.0), (30, 20.0), (70, 30.0), (100, 5.0))
+        for c in [c * k * (1.5 if s == 2 else 1.0)]
+    ]
     pop = pd.DataFrame(rows, columns=["departement_code", "sexe", "age", "count"])
 
     # WHEN the adult margins of 01 + 2A are computed with the default bands
@@ -334,17 +363,21 @@ def test_age_bands_and_adult_margins():
 # survey tables
 # ------------------------------------------------------------------------------------------------
 
+
 def inline_population() -> pd.DataFrame:
     """Adults of three départements: 01 and 03 (region 84), 13 (region 93); plus some children."""
-    shares = {"01": [0.10, 0.15, 0.25, 0.25, 0.25], "03": [0.08, 0.12, 0.24, 0.26, 0.30],
-              "13": [0.11, 0.16, 0.26, 0.24, 0.23]}
+    shares = {
+        "01": [0.10, 0.15, 0.25, 0.25, 0.25],
+        "03": [0.08, 0.12, 0.24, 0.26, 0.30],
+        "13": [0.11, 0.16, 0.26, 0.24, 0.23],
+    }
     size = {"01": 500_000.0, "03": 300_000.0, "13": 1_600_000.0}
     ages = [20, 30, 40, 55, 80]
     rows = []
     for dep, sh in shares.items():
         for s, p in ((1, 0.48), (2, 0.52)):
             rows.append((dep, s, 5, 0.2 * size[dep] * 0.5))
-            rows += [(dep, s, a, size[dep] * x * p) for a, x in zip(ages, sh)]
+            rows += [(dep, s, a, size[dep] * x * p) for a, x in zip(ages, sh, strict=True)]
     pop = pd.DataFrame(rows, columns=["departement_code", "sexe", "age", "count"])
     pop["departement_code"] = pop["departement_code"].astype("string")
     return pop
@@ -355,21 +388,41 @@ def inline_respondents(seed: int = 5) -> pd.DataFrame:
     rows = []
     for dep, reg, n, size in (("01", "84", 120, 500_000), ("03", "84", 80, 300_000), ("13", "93", 150, 1_600_000)):
         for i in range(n):
-            rows.append({"file_id": "citoyens", "respondent_id": f"C{dep}{i:04d}", "respondent_group": "habitants",
-                         "region_code": reg, "departement_code": dep,
-                         "weight": 0.8 * size / n * float(rng.uniform(0.5, 1.5)),
-                         "sexe": float(rng.choice([1, 2], p=[0.4, 0.6])),
-                         "tranche_age": float(rng.choice([1, 2, 3, 4, 5], p=[0.06, 0.12, 0.22, 0.28, 0.32]))})
+            rows.append(
+                {
+                    "file_id": "citoyens",
+                    "respondent_id": f"C{dep}{i:04d}",
+                    "respondent_group": "habitants",
+                    "region_code": reg,
+                    "departement_code": dep,
+                    "weight": 0.8 * size / n * float(rng.uniform(0.5, 1.5)),
+                    "sexe": float(rng.choice([1, 2], p=[0.4, 0.6])),
+                    "tranche_age": float(rng.choice([1, 2, 3, 4, 5], p=[0.06, 0.12, 0.22, 0.28, 0.32])),
+                }
+            )
     for i in range(20):  # organisations: no sex, no age, never raked
-        rows.append({"file_id": "organisations", "respondent_id": f"O{i:04d}", "respondent_group": "associations",
-                     "region_code": "93", "departement_code": "13", "weight": 10.0, "sexe": np.nan,
-                     "tranche_age": np.nan})
+        rows.append(
+            {
+                "file_id": "organisations",
+                "respondent_id": f"O{i:04d}",
+                "respondent_group": "associations",
+                "region_code": "93",
+                "departement_code": "13",
+                "weight": 10.0,
+                "sexe": np.nan,
+                "tranche_age": np.nan,
+            }
+        )
     return pd.DataFrame(rows)
 
 
-REGIONS = pd.DataFrame({"territory_code": ["84", "84", "93", "FR", "FR", "FR"],
-                        "departement_code": ["01", "03", "13", "01", "03", "13"],
-                        "kind": ["region", "region", "region", "france", "france", "france"]})
+REGIONS = pd.DataFrame(
+    {
+        "territory_code": ["84", "84", "93", "FR", "FR", "FR"],
+        "departement_code": ["01", "03", "13", "01", "03", "13"],
+        "kind": ["region", "region", "region", "france", "france", "france"],
+    }
+)
 
 
 def test_build_survey_weights_rakes_each_region_to_its_population():
@@ -382,13 +435,21 @@ def test_build_survey_weights_rakes_each_region_to_its_population():
     # THEN every inhabitant (and no organisation) has a raked weight, each region's raked
     # weights sum to its adult population and meet its shares; g = raked / design
     assert len(weights) == 350 and not weights["respondent_id"].str.startswith("O").any()
-    assert list(weights.columns) == ["file_id", "respondent_id", "territory_code", "weight_design", "weight_scaled",
-                                     "weight_raked", "g"]
+    assert list(weights.columns) == [
+        "file_id",
+        "respondent_id",
+        "territory_code",
+        "weight_design",
+        "weight_scaled",
+        "weight_raked",
+        "g",
+    ]
     adults = pop[pop["age"] >= 18]
     for reg, deps in (("84", ["01", "03"]), ("93", ["13"])):
         w = weights[weights["territory_code"] == reg]
-        assert w["weight_raked"].sum() == pytest.approx(adults[adults["departement_code"].isin(deps)]["count"].sum(),
-                                                        rel=1e-8)
+        assert w["weight_raked"].sum() == pytest.approx(
+            adults[adults["departement_code"].isin(deps)]["count"].sum(), rel=1e-8
+        )
     np.testing.assert_allclose(weights["g"], weights["weight_raked"] / weights["weight_scaled"], rtol=1e-12)
     for reg, scale in eff.set_index("territory_code")["scale"].items():  # scaled to the region's population
         w = weights[weights["territory_code"] == reg]
@@ -410,10 +471,12 @@ def test_build_survey_weights_rakes_each_region_to_its_population():
     assert one["n"].sum() == 2 * 80 and (one["target_share"].groupby(one["variable"]).sum() - 1).abs().max() < 1e-12
     target_03 = adult_margins(pop, ["03"])["tranche_age"]
     assert one.loc[one["category"] == "65+", "target_share"].iloc[0] == pytest.approx(
-        target_03[5] / sum(target_03.values()))
+        target_03[5] / sum(target_03.values())
+    )
     assert (one["achieved_share"] - one["target_share"]).abs().max() > 1e-4
     assert one["kish_efficiency"].iloc[0] == pytest.approx(
-        kish_efficiency(weights.loc[weights["respondent_id"].str.startswith("C03"), "weight_raked"]))
+        kish_efficiency(weights.loc[weights["respondent_id"].str.startswith("C03"), "weight_raked"])
+    )
 
 
 def test_build_survey_weights_design_totals_keep_region_totals():
@@ -487,6 +550,7 @@ def test_build_survey_weights_names_the_region_whose_margin_cannot_be_met():
 # demo extract
 # ------------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("raw", ["data/raw", "tests/data/tiny/raw"])
 def test_demo_population_totals_are_the_real_populations(raw):
     # GIVEN the shipped demo extract and the reference geography next to it
@@ -507,6 +571,7 @@ def test_demo_population_totals_are_the_real_populations(raw):
 def test_demo_population_is_reproducible_and_tiny_is_an_extract(tmp_path):
     # GIVEN the generator and the full geography
     from impact_regions.demo.population import PATH, generate_population, write_population
+
     geo = pd.read_csv(ROOT / "data/raw/geo/departements.csv", dtype=str, keep_default_na=False)
     tiny = pd.read_csv(ROOT / "tests/data/tiny/raw/geo/departements.csv", dtype=str, keep_default_na=False)
     # WHEN the full file is regenerated with the demo seed, and the tiny one from the tiny geography

@@ -31,21 +31,27 @@ def write(tmp_path, name: str, text: str, encoding: str = "utf-8", bom: bool = F
 def as_dict(df: pd.DataFrame, column: str) -> dict:
     """geo_code -> (value, missing_reason, line) for one column of a reader's long table."""
     sub = df[df["column"] == column]
-    return {c: (v, r, ln) for c, v, r, ln in zip(sub["geo_code"], sub["value"], sub["missing_reason"], sub["line"])}
+    return {
+        c: (v, r, ln)
+        for c, v, r, ln in zip(sub["geo_code"], sub["value"], sub["missing_reason"], sub["line"], strict=True)
+    }
 
 
 # ------------------------------------------------------------------------------------------------
 # insee_base
 # ------------------------------------------------------------------------------------------------
 
+
 def test_insee_base_semicolon_bom_decimal_comma_and_thousands(tmp_path):
     # GIVEN an RP base comparateur extract with a UTF-8 BOM, `;`, a decimal comma, thousands
     # separators written as a space, a no-break space and a narrow no-break space, and codes
     # with a leading zero and from Corse
-    text = ("CODGEO;LIBGEO;P17_POP;P17_POP75P\n"
-            "01001;L'Abergement-Clémenciat;1 234;56,5\n"
-            "01004;Ambérieu-en-Bugey;14\u00a0081;1\u202f234,25\n"
-            "2A004;Ajaccio;70 659;7.5\n")
+    text = (
+        "CODGEO;LIBGEO;P17_POP;P17_POP75P\n"
+        "01001;L'Abergement-Clémenciat;1 234;56,5\n"
+        "01004;Ambérieu-en-Bugey;14\u00a0081;1\u202f234,25\n"
+        "2A004;Ajaccio;70 659;7.5\n"
+    )
     path = write(tmp_path, "base.csv", text, bom=True)
 
     # WHEN both count columns are read at commune level
@@ -66,10 +72,12 @@ def test_insee_base_semicolon_bom_decimal_comma_and_thousands(tmp_path):
 
 def test_insee_base_comma_separator_quoted_decimal_comma_crlf(tmp_path):
     # GIVEN the same kind of extract saved with `,` (decimal commas then quoted) and CRLF line ends
-    text = ('CODGEO,LIBGEO,P17_POP\r\n'
-            '01001,"L\'Abergement-Clémenciat","1 234,5"\r\n'
-            '2B033,Bastia,41001\r\n'
-            '03001,Abrest,"2,75"\r\n')
+    text = (
+        "CODGEO,LIBGEO,P17_POP\r\n"
+        '01001,"L\'Abergement-Clémenciat","1 234,5"\r\n'
+        "2B033,Bastia,41001\r\n"
+        '03001,Abrest,"2,75"\r\n'
+    )
     path = write(tmp_path, "base_comma.csv", text)
 
     # WHEN it is read
@@ -87,11 +95,13 @@ def test_latin1_fallback_keeps_accented_column_names(tmp_path):
     # GIVEN a statistiques-locales export saved in latin-1 (accents in the metadata, the header
     # and the labels): it is not valid UTF-8
     column = "Taux de chômage localisé annuel moyen 2017"
-    text = ("Taux de chômage localisé\n"
-            "Source : Insee, estimations d'emploi ; estimations de taux de chômage localisés\n"
-            f"Code;Libellé;{column}\n"
-            "01;Ain;6,1\n"
-            "2A;Corse-du-Sud;9,3\n")
+    text = (
+        "Taux de chômage localisé\n"
+        "Source : Insee, estimations d'emploi ; estimations de taux de chômage localisés\n"
+        f"Code;Libellé;{column}\n"
+        "01;Ain;6,1\n"
+        "2A;Corse-du-Sud;9,3\n"
+    )
     path = write(tmp_path, "chomage_latin1.csv", text, encoding="latin-1")
     with pytest.raises(UnicodeDecodeError):
         path.read_bytes().decode("utf-8")
@@ -123,14 +133,17 @@ def test_decode_utf8_with_and_without_bom():
 # insee_filosofi
 # ------------------------------------------------------------------------------------------------
 
+
 def test_insee_filosofi_departement_level_markers_and_codes(tmp_path):
     # GIVEN a Filosofi DEP file with `s` (secret) and `nd` (non disponible) markers and the
     # département codes that break naive readers (leading zero, 2A/2B, three digits overseas)
-    text = ("CODGEO;LIBGEO;MED17;TP6017\n"
-            "01;Ain;23 080;10,5\n"
-            "2A;Corse-du-Sud;20 470;s\n"
-            "2B;Haute-Corse;19 480;nd\n"
-            "971;Guadeloupe;nd;s\n")
+    text = (
+        "CODGEO;LIBGEO;MED17;TP6017\n"
+        "01;Ain;23 080;10,5\n"
+        "2A;Corse-du-Sud;20 470;s\n"
+        "2B;Haute-Corse;19 480;nd\n"
+        "971;Guadeloupe;nd;s\n"
+    )
     path = write(tmp_path, "filo_dep.csv", text)
 
     # WHEN both columns are read at département level
@@ -150,7 +163,9 @@ def test_insee_filosofi_departement_level_markers_and_codes(tmp_path):
 
 def test_insee_filosofi_region_level_keeps_leading_zero(tmp_path):
     # GIVEN a Filosofi REG file where Guadeloupe is region "01"
-    path = write(tmp_path, "filo_reg.csv", "CODGEO;LIBGEO;MED17\n01;Guadeloupe;16 000\n84;Auvergne-Rhône-Alpes;21 810\n")
+    path = write(
+        tmp_path, "filo_reg.csv", "CODGEO;LIBGEO;MED17\n01;Guadeloupe;16 000\n84;Auvergne-Rhône-Alpes;21 810\n"
+    )
     # WHEN read at region level
     df = read_extract(path, "insee_filosofi", "region", ["MED17"], REGIONS)
     # THEN "01" is a region code (not 1) and both values are there
@@ -161,15 +176,18 @@ def test_insee_filosofi_region_level_keeps_leading_zero(tmp_path):
 # insee_statlocales
 # ------------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("marker, reason", sorted(MISSING_MARKERS.items()))
 def test_every_missing_marker_maps_to_null_with_its_reason(tmp_path, marker, reason):
     # GIVEN a statistiques-locales export (2 metadata lines) where one département carries the marker
     column = "Part des 75 ans ou plus 2017"
-    text = ("Part des 75 ans ou plus\n"
-            "Source : Insee, RP 2017\n"
-            f"Code;Libellé;{column}\n"
-            "01;Ain;9,4\n"
-            f"13;Bouches-du-Rhône;{marker}\n")
+    text = (
+        "Part des 75 ans ou plus\n"
+        "Source : Insee, RP 2017\n"
+        f"Code;Libellé;{column}\n"
+        "01;Ain;9,4\n"
+        f"13;Bouches-du-Rhône;{marker}\n"
+    )
     path = write(tmp_path, "statloc.csv", text)
 
     # WHEN it is read
@@ -186,7 +204,9 @@ def test_every_missing_marker_maps_to_null_with_its_reason(tmp_path, marker, rea
 def test_missing_marker_reasons_are_the_documented_ones():
     # GIVEN / WHEN the marker table / THEN it holds exactly the markers of DESIGN §4
     assert MISSING_MARKERS == {
-        "": "vide", "s": "secret", "nd": "non_disponible",
+        "": "vide",
+        "s": "secret",
+        "nd": "non_disponible",
         "N/A - secret statistique": "secret",
         "N/A - résultat non disponible": "non_disponible",
         "N/A - division par 0": "division_par_0",
@@ -196,15 +216,17 @@ def test_missing_marker_reasons_are_the_documented_ones():
 def test_insee_statlocales_metadata_lines_and_all_markers_in_one_file(tmp_path):
     # GIVEN an export with its two metadata lines and every kind of value
     column = "Taux de pauvreté 2017"
-    text = ("Taux de pauvreté au seuil de 60 %\n"
-            "Source : Insee-DGFIP-Cnaf-Cnav-CCMSA, Fichier localisé social et fiscal (FiLoSoFi) 2017\n"
-            f"Code;Libellé;{column}\n"
-            "01;Ain;10,5\n"
-            "03;Allier;N/A - secret statistique\n"
-            "04;Alpes-de-Haute-Provence;N/A - résultat non disponible\n"
-            "13;Bouches-du-Rhône;N/A - division par 0\n"
-            "2A;Corse-du-Sud;\n"
-            "2B;Haute-Corse;  19,25  \n")
+    text = (
+        "Taux de pauvreté au seuil de 60 %\n"
+        "Source : Insee-DGFIP-Cnaf-Cnav-CCMSA, Fichier localisé social et fiscal (FiLoSoFi) 2017\n"
+        f"Code;Libellé;{column}\n"
+        "01;Ain;10,5\n"
+        "03;Allier;N/A - secret statistique\n"
+        "04;Alpes-de-Haute-Provence;N/A - résultat non disponible\n"
+        "13;Bouches-du-Rhône;N/A - division par 0\n"
+        "2A;Corse-du-Sud;\n"
+        "2B;Haute-Corse;  19,25  \n"
+    )
     path = write(tmp_path, "pauvrete.csv", text)
 
     # WHEN it is read
@@ -214,7 +236,11 @@ def test_insee_statlocales_metadata_lines_and_all_markers_in_one_file(tmp_path):
     got = as_dict(df, column)
     assert {c: v[2] for c, v in got.items()} == {"01": 4, "03": 5, "04": 6, "13": 7, "2A": 8, "2B": 9}
     assert {c: v[1] for c, v in got.items() if isinstance(v[1], str)} == {
-        "03": "secret", "04": "non_disponible", "13": "division_par_0", "2A": "vide"}
+        "03": "secret",
+        "04": "non_disponible",
+        "13": "division_par_0",
+        "2A": "vide",
+    }
     assert got["01"][0] == 10.5 and got["2B"][0] == 19.25
 
 
@@ -233,10 +259,7 @@ def test_blank_lines_do_not_shift_line_numbers(tmp_path):
 def test_semicolon_header_with_commas_in_the_label(tmp_path):
     # GIVEN a statistiques-locales export whose indicator label (real INSEE style) has 3 commas
     column = "Allocataires AAH, pour 100 personnes, 20-64 ans, 2017"
-    text = ("Allocataires de l'AAH\n"
-            "Source : Cnaf, Insee\n"
-            f"Code;Libellé;{column}\n"
-            "01;Ain;2,5\n")
+    text = f"Allocataires de l'AAH\nSource : Cnaf, Insee\nCode;Libellé;{column}\n01;Ain;2,5\n"
     path = write(tmp_path, "aah.csv", text)
     # WHEN it is read
     df = read_extract(path, "insee_statlocales", "departement", [column], DEPARTEMENTS)
@@ -248,18 +271,21 @@ def test_semicolon_header_with_commas_in_the_label(tmp_path):
 # ot_export (CSV and XLSX)
 # ------------------------------------------------------------------------------------------------
 
+
 def test_ot_export_csv_metadata_rows_and_aggregates_skipped(tmp_path):
     # GIVEN an Observatoire des territoires CSV export: 4 metadata rows (one blank), then the
     # header, aggregate rows FRANCE and FRMETRO, and data rows
-    text = ("Observatoire des territoires - ANCT\n"
-            "Indicateur : Part des allocataires du RSA\n"
-            "Date d'export : 12/03/2020\n"
-            "\n"
-            "codgeo;libgeo;an;part_rsa\n"
-            "FRANCE;France;2017;6,9\n"
-            "FRMETRO;France métropolitaine;2017;6,5\n"
-            "01;Ain;2017;3,9\n"
-            "2B;Haute-Corse;2017;7,1\n")
+    text = (
+        "Observatoire des territoires - ANCT\n"
+        "Indicateur : Part des allocataires du RSA\n"
+        "Date d'export : 12/03/2020\n"
+        "\n"
+        "codgeo;libgeo;an;part_rsa\n"
+        "FRANCE;France;2017;6,9\n"
+        "FRMETRO;France métropolitaine;2017;6,5\n"
+        "01;Ain;2017;3,9\n"
+        "2B;Haute-Corse;2017;7,1\n"
+    )
     path = write(tmp_path, "ot_rsa.csv", text)
 
     # WHEN it is read at département level
@@ -352,7 +378,9 @@ def test_ot_export_xlsx_bad_value_reports_excel_row(tmp_path):
     # THEN the message names file, sheet, Excel row, column and value
     e = info.value
     assert (e.line, e.column, e.value, e.sheet) == (7, "taux_creation", "douze", "Data")
-    assert str(path) in str(e) and "sheet 'Data', row 7" in str(e) and "'taux_creation'" in str(e) and "'douze'" in str(e)
+    assert (
+        str(path) in str(e) and "sheet 'Data', row 7" in str(e) and "'taux_creation'" in str(e) and "'douze'" in str(e)
+    )
 
 
 def test_ot_export_xlsx_numeric_code_lost_its_leading_zero(tmp_path):
@@ -379,22 +407,25 @@ def test_ot_export_xlsx_numeric_code_lost_its_leading_zero(tmp_path):
 BASE_HEADER = "CODGEO;LIBGEO;P17_POP;P17_POP75P\n"
 
 
-@pytest.mark.parametrize("body, line, column, value, words", [
-    # unparseable number (two decimal separators)
-    ("01001;A;1 234;5\n01004;B;1.234,5;6\n", 3, "P17_POP", "1.234,5", "not a number"),
-    # a word instead of a number, in the second column
-    ("01001;A;1;5\n01004;B;2;6\n2A004;C;3;environ 7\n", 4, "P17_POP75P", "environ 7", "not a number"),
-    # an upper-case marker is not a known marker
-    ("01001;A;S;5\n", 2, "P17_POP", "S", "missing marker"),
-    # a commune code that lost its leading zero
-    ("01004;B;1;1\n1001;A;1;1\n", 3, "CODGEO", "1001", "leading zero"),
-    # a commune code with the wrong shape
-    ("01001;A;1;1\n2C004;X;1;1\n", 3, "CODGEO", "2C004", "malformed commune code"),
-    # a well-formed code unknown to the COG
-    ("01001;A;1;1\n01004;B;1;1\n01999;Z;1;1\n", 4, "CODGEO", "01999", "unknown commune code"),
-    # the same code twice
-    ("01001;A;1;1\n2A004;C;1;1\n01001;A bis;2;2\n", 4, "CODGEO", "01001", "duplicate code (already on line 2)"),
-])
+@pytest.mark.parametrize(
+    "body, line, column, value, words",
+    [
+        # unparseable number (two decimal separators)
+        ("01001;A;1 234;5\n01004;B;1.234,5;6\n", 3, "P17_POP", "1.234,5", "not a number"),
+        # a word instead of a number, in the second column
+        ("01001;A;1;5\n01004;B;2;6\n2A004;C;3;environ 7\n", 4, "P17_POP75P", "environ 7", "not a number"),
+        # an upper-case marker is not a known marker
+        ("01001;A;S;5\n", 2, "P17_POP", "S", "missing marker"),
+        # a commune code that lost its leading zero
+        ("01004;B;1;1\n1001;A;1;1\n", 3, "CODGEO", "1001", "leading zero"),
+        # a commune code with the wrong shape
+        ("01001;A;1;1\n2C004;X;1;1\n", 3, "CODGEO", "2C004", "malformed commune code"),
+        # a well-formed code unknown to the COG
+        ("01001;A;1;1\n01004;B;1;1\n01999;Z;1;1\n", 4, "CODGEO", "01999", "unknown commune code"),
+        # the same code twice
+        ("01001;A;1;1\n2A004;C;1;1\n01001;A bis;2;2\n", 4, "CODGEO", "01001", "duplicate code (already on line 2)"),
+    ],
+)
 def test_errors_name_file_line_column_value(tmp_path, body, line, column, value, words):
     # GIVEN an RP extract with one bad cell
     path = write(tmp_path, "base_bad.csv", BASE_HEADER + body)

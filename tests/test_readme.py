@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from readme_commands import XDG_OPEN_STUB, ReadmeError, block_script, blocks, command_text, runnable
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,8 +51,13 @@ def _tracked_text_files() -> list[Path]:
         files = [ROOT / f for f in out.splitlines()]
     except (OSError, subprocess.CalledProcessError):  # not a git checkout
         files = [p for p in ROOT.rglob("*") if ".git" not in p.parts and ".venv" not in p.parts]
-    return [f for f in files if f.is_file() and f.suffix in (".md", ".py", ".smk", ".yaml", ".yml", ".j2", ".sql",
-                                                             ".toml", ".rst", ".R", ".css", "") and f.stat().st_size < 2_000_000]
+    return [
+        f
+        for f in files
+        if f.is_file()
+        and f.suffix in (".md", ".py", ".smk", ".yaml", ".yml", ".j2", ".sql", ".toml", ".rst", ".R", ".css", "")
+        and f.stat().st_size < 2_000_000
+    ]
 
 
 #: the steering documents' directory beside the repository (built so that this file does not cite it)
@@ -63,8 +67,11 @@ OUTSIDE = "../" + "shared/"
 def test_nothing_cites_documents_outside_the_repository():
     # GIVEN every tracked text file THEN none cites the steering documents' directory outside the
     # repository (the design documents are in docs/)
-    citing = [str(f.relative_to(ROOT)) for f in _tracked_text_files()
-              if OUTSIDE in f.read_text(encoding="utf-8", errors="replace")]
+    citing = [
+        str(f.relative_to(ROOT))
+        for f in _tracked_text_files()
+        if OUTSIDE in f.read_text(encoding="utf-8", errors="replace")
+    ]
     assert citing == []
     assert (ROOT / "docs" / "DESIGN.md").is_file() and (ROOT / "docs" / "REPORT_SPEC.md").is_file()
 
@@ -72,8 +79,11 @@ def test_nothing_cites_documents_outside_the_repository():
 def test_files_cited_by_the_readme_exist():
     # GIVEN the paths of repository files the README cites in `code` THEN they exist
     generated = ("reports/", "data/processed/", "logs/", ".venv/", "report/")
-    cited = {m for m in re.findall(r"`([\w./-]+/[\w.-]+\.(?:md|py|yaml|yml|smk|sql|css|R|rst|toml|j2))`", README)
-             if not m.startswith(generated)}
+    cited = {
+        m
+        for m in re.findall(r"`([\w./-]+/[\w.-]+\.(?:md|py|yaml|yml|smk|sql|css|R|rst|toml|j2))`", README)
+        if not m.startswith(generated)
+    }
     assert "docs/DESIGN.md" in cited and "benchmarks/README.md" in cited
     assert sorted(c for c in cited if not (ROOT / c).exists()) == []
 
@@ -87,8 +97,10 @@ def test_markers_need_a_reason_and_a_fence():
     with pytest.raises(ReadmeError, match="unknown"):
         blocks("<!-- readme-check: run -->\n```sh\nmake x\n```\n")
     # AND a well-formed one skips its block only; continuation lines are one command
-    text = ("<!-- readme-check: skip — needs sudo -->\n```sh\nsudo make x\n```\n\n"
-            "```sh\n# comment\nmake a \\\n  B=1\n\nmake c\n```\n```yaml\nk: v\n```\n")
+    text = (
+        "<!-- readme-check: skip — needs sudo -->\n```sh\nsudo make x\n```\n\n"
+        "```sh\n# comment\nmake a \\\n  B=1\n\nmake c\n```\n```yaml\nk: v\n```\n"
+    )
     assert [b["commands"] for b in runnable(text)] == [["make a B=1", "make c"]]
 
 
@@ -98,9 +110,11 @@ def test_xdg_open_stub_checks_the_page(tmp_path):
     stub.write_text(XDG_OPEN_STUB, encoding="utf-8")
     (tmp_path / "a.pdf").write_bytes(b"%PDF")
     good = tmp_path / "good.html"
-    good.write_text('<!doctype html><html lang="fr"><head><title>t</title></head>'
-                    '<body><a href="a.pdf">a</a><a href="https://example.org">x</a><a href="#top">t</a></body></html>',
-                    encoding="utf-8")
+    good.write_text(
+        '<!doctype html><html lang="fr"><head><title>t</title></head>'
+        '<body><a href="a.pdf">a</a><a href="https://example.org">x</a><a href="#top">t</a></body></html>',
+        encoding="utf-8",
+    )
     bad = tmp_path / "bad.html"
     bad.write_text('<html><head></head><body><a href="missing%20file.pdf">m</a></body></html>', encoding="utf-8")
     # WHEN it opens them THEN the good page passes and the bad one fails, saying why

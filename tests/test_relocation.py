@@ -14,7 +14,6 @@ import sys
 from pathlib import Path
 
 import yaml
-
 from workdirs import ROOT, TINY
 
 # what a user's copy of the project holds (the code, the templates, the configuration, the profile)
@@ -43,8 +42,13 @@ def make_project(dest: Path) -> Path:
 
 def snakemake_in(project: Path, *args: str) -> subprocess.CompletedProcess:
     """Plain `snakemake` run from the project folder, as a user runs it (its Snakefile, its profile)."""
-    return subprocess.run([sys.executable, "-m", "snakemake", "--cores", "2", *args], cwd=project,
-                          capture_output=True, text=True, timeout=900)
+    return subprocess.run(
+        [sys.executable, "-m", "snakemake", "--cores", "2", *args],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
 
 
 def test_copied_project_reruns_nothing_and_rebuilds_the_same_pdfs(tmp_path):

@@ -84,8 +84,9 @@ def job(tmp_path):
 
         def html(self, extra: str = "", name: str = "report.html") -> Path:
             path = build / name
-            path.write_text(HTML_TEMPLATE.format(css_url=(templates / "report.css").as_uri(),
-                                                 extra=extra), encoding="utf-8")
+            path.write_text(
+                HTML_TEMPLATE.format(css_url=(templates / "report.css").as_uri(), extra=extra), encoding="utf-8"
+            )
             return path
 
         def render(self, html_path: Path, out: Path | None = None, **kw) -> dict:
@@ -104,6 +105,7 @@ def _no_leftovers(directory: Path) -> bool:
 # ---------------------------------------------------------------------------------------------
 # (1) a tagged PDF with title and language
 # ---------------------------------------------------------------------------------------------
+
 
 def test_pdf_is_produced_tagged_with_title_and_lang(job):
     result = job.render(job.html())
@@ -139,22 +141,19 @@ def test_chart_text_uses_the_shipped_font_even_with_system_fonts_off(job):
 # case: (HTML snippet, expected reason in the error)
 FORBIDDEN = {
     "img_file_outside": ('<img src="file:///etc/passwd" alt="x">', "outside the allowed"),
-    "img_relative_escape": ('<img src="../../../../../../../../etc/passwd" alt="x">',
-                            "outside the allowed"),
+    "img_relative_escape": ('<img src="../../../../../../../../etc/passwd" alt="x">', "outside the allowed"),
     "img_https": ('<img src="https://example.org/x.png" alt="x">', "scheme 'https'"),
     "img_http": ('<img src="http://127.0.0.1:9/x.png" alt="x">', "scheme 'http'"),
-    "img_data": ('<img alt="x" src="data:image/svg+xml;base64,'
-                 'PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciLz4=">', "scheme 'data'"),
-    "css_background_https": ('<div style="background: url(https://example.org/bg.png)">x</div>',
-                             "scheme 'https'"),
+    "img_data": (
+        '<img alt="x" src="data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciLz4=">',
+        "scheme 'data'",
+    ),
+    "css_background_https": ('<div style="background: url(https://example.org/bg.png)">x</div>', "scheme 'https'"),
     "link_attachment": ('<link rel="attachment" href="file:///etc/passwd">', "attachments"),
-    "a_attachment_relative": ('<a rel="attachment" href="../../../etc/passwd">pièce jointe</a>',
-                              "attachments"),
-    "a_attachment_allowed_file": ('<a rel="attachment" href="charts/chart.svg">graphique</a>',
-                                  "attachments"),
+    "a_attachment_relative": ('<a rel="attachment" href="../../../etc/passwd">pièce jointe</a>', "attachments"),
+    "a_attachment_allowed_file": ('<a rel="attachment" href="charts/chart.svg">graphique</a>', "attachments"),
     "img_without_alt": ('<img src="charts/chart.svg">', "no alt"),
-    "wrong_file_type": ('<img src="file://{templates}/report.html.j2" alt="x">',
-                        "file type '.j2'"),
+    "wrong_file_type": ('<img src="file://{templates}/report.html.j2" alt="x">', "file type '.j2'"),
 }
 
 
@@ -176,15 +175,15 @@ def test_refused_url_inside_an_svg_chart_fails_the_job(job):
         '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
         'width="100" height="100"><image href="file:///etc/passwd" width="10" height="10"/>'
         '<image xlink:href="https://example.org/y.png" width="10" height="10"/></svg>',
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     with pytest.raises(RenderError, match="refused"):
         job.render(job.html())
     assert not job.out.exists()
 
 
 def test_css_import_from_the_network_fails_the_job(job):
-    (job.templates / "report.css").write_text(
-        '@import url("https://example.org/evil.css");\n' + CSS, encoding="utf-8")
+    (job.templates / "report.css").write_text('@import url("https://example.org/evil.css");\n' + CSS, encoding="utf-8")
     with pytest.raises(RenderError, match="https"):
         job.render(job.html())
     assert not job.out.exists()
@@ -230,11 +229,17 @@ def test_fetcher_unit_behaviour(job):
     assert ok.content_type == "image/svg+xml" and b"<svg" in ok.read()
     css = fetcher.fetch((job.templates / "report.css").as_uri())
     assert css.content_type == "text/css"
-    for url in ("file:///etc/passwd", "https://example.org/a.css", "http://localhost/a.svg",
-                "data:text/css,body{}", "ftp://example.org/a.svg", "charts/chart.svg",
-                f"file://{job.charts}/../../../../etc/passwd",
-                f"file://{job.charts}/%2e%2e/%2e%2e/secret.svg",
-                "file://otherhost/etc/passwd"):
+    for url in (
+        "file:///etc/passwd",
+        "https://example.org/a.css",
+        "http://localhost/a.svg",
+        "data:text/css,body{}",
+        "ftp://example.org/a.svg",
+        "charts/chart.svg",
+        f"file://{job.charts}/../../../../etc/passwd",
+        f"file://{job.charts}/%2e%2e/%2e%2e/secret.svg",
+        "file://otherhost/etc/passwd",
+    ):
         with pytest.raises(PermissionError):
             fetcher.fetch(url)
     with pytest.raises(FileNotFoundError):
@@ -245,6 +250,7 @@ def test_fetcher_unit_behaviour(job):
 # ---------------------------------------------------------------------------------------------
 # (3) a missing file fails the job and leaves no PDF (not even an old one)
 # ---------------------------------------------------------------------------------------------
+
 
 def test_missing_chart_fails_and_leaves_no_pdf(job):
     html = job.html(extra='<img src="charts/absent.svg" alt="Graphique absent">')
@@ -281,6 +287,7 @@ def test_missing_html_fails_before_anything(job):
 # ---------------------------------------------------------------------------------------------
 # (4) determinism
 # ---------------------------------------------------------------------------------------------
+
 
 def test_two_renders_are_byte_identical(job, tmp_path, monkeypatch):
     html = job.html()
@@ -329,12 +336,12 @@ def test_a_job_ending_with_os_exit_leaves_nothing_in_the_temporary_directory(job
 # (5) Jinja2
 # ---------------------------------------------------------------------------------------------
 
+
 def test_jinja_autoescape_and_strict_undefined(tmp_path):
     (tmp_path / "page.html.j2").write_text(
-        "<p>{{ intro }}</p>\n{% if True %}\n<p>{{ share | fr_percent }}</p>\n{% endif %}\n",
-        encoding="utf-8")
-    out = render_html(tmp_path, "page.html.j2", {"intro": "<img src=x>", "share": 0.84},
-                      tmp_path / "out" / "page.html")
+        "<p>{{ intro }}</p>\n{% if True %}\n<p>{{ share | fr_percent }}</p>\n{% endif %}\n", encoding="utf-8"
+    )
+    out = render_html(tmp_path, "page.html.j2", {"intro": "<img src=x>", "share": 0.84}, tmp_path / "out" / "page.html")
     text = out.read_text(encoding="utf-8")
     assert "&lt;img src=x&gt;" in text and "<img" not in text
     assert text == "<p>&lt;img src=x&gt;</p>\n<p>84\u00a0%</p>\n"  # trim/lstrip blocks
@@ -354,13 +361,21 @@ def test_jinja_french_filters(tmp_path):
     t = env.from_string(
         "{{ 1234567 | fr_int }}|{{ -0.3 | fr_number }}|{{ 0.84 | fr_percent }}|"
         "{{ 0.02 | fr_points }}|{{ 6.6 | fr_score10 }}|{{ 17.2 | fr_unit('%') }}|"
-        "{{ ['a', 'b', 'c'] | fr_join }}")
-    assert t.render() == "|".join([
-        french.integer(1234567), french.number(-0.3), french.percent(0.84), french.points(0.02),
-        french.score10(6.6), french.value_with_unit(17.2, "%"), "a, b et c"])
+        "{{ ['a', 'b', 'c'] | fr_join }}"
+    )
+    assert t.render() == "|".join(
+        [
+            french.integer(1234567),
+            french.number(-0.3),
+            french.percent(0.84),
+            french.points(0.02),
+            french.score10(6.6),
+            french.value_with_unit(17.2, "%"),
+            "a, b et c",
+        ]
+    )
     # fr_join escapes plain items, and keeps Markup items as markup
     assert env.from_string("{{ ['<a>', 'b'] | fr_join }}").render() == "&lt;a&gt; et b"
     from markupsafe import Markup
 
-    assert (env.from_string("{{ items | fr_join }}").render(items=[Markup("<b>x</b>"), "<y>"])
-            == "<b>x</b> et &lt;y&gt;")
+    assert env.from_string("{{ items | fr_join }}").render(items=[Markup("<b>x</b>"), "<y>"]) == "<b>x</b> et &lt;y&gt;"

@@ -5,18 +5,32 @@ from __future__ import annotations
 from impact_regions.report_profile import distinct_decimals, metro_rank, rank_interval, rank_words, tied_regions
 
 
-def _row(code: str, domain: str, rank: int | None, p05: int | None = None, p95: int | None = None,
-         score: float | None = None) -> dict:
-    return {"territory_code": code, "domain_id": domain, "rank_among_regions": rank, "score": score,
-            "rank_median": rank, "rank_p05": p05 if p05 is not None else rank, "rank_p95": p95 if p95 is not None else rank}
+def _row(
+    code: str, domain: str, rank: int | None, p05: int | None = None, p95: int | None = None, score: float | None = None
+) -> dict:
+    return {
+        "territory_code": code,
+        "domain_id": domain,
+        "rank_among_regions": rank,
+        "score": score,
+        "rank_median": rank,
+        "rank_p05": p05 if p05 is not None else rank,
+        "rank_p95": p95 if p95 is not None else rank,
+    }
 
 
 def test_only_equal_scores_are_ties():
     # GIVEN emploi: three regions with the same stored score (1.5), 02 second; santé: no equal
     # score; a département with the same score does not count (not a region)
-    fi = [_row("01", "emploi", 1, score=1.5), _row("03", "emploi", 1, score=1.5), _row("04", "emploi", 1, score=1.5),
-          _row("02", "emploi", 2, score=0.9), _row("01", "sante", 3, score=0.2), _row("03", "sante", 1, score=0.8),
-          _row("DEP-971", "emploi", 1, score=1.5)]
+    fi = [
+        _row("01", "emploi", 1, score=1.5),
+        _row("03", "emploi", 1, score=1.5),
+        _row("04", "emploi", 1, score=1.5),
+        _row("02", "emploi", 2, score=0.9),
+        _row("01", "sante", 3, score=0.2),
+        _row("03", "sante", 1, score=0.8),
+        _row("DEP-971", "emploi", 1, score=1.5),
+    ]
     regions = {"01", "02", "03", "04"}
     # WHEN region 01's ties are counted
     mine = {r["domain_id"]: r for r in fi if r["territory_code"] == "01"}
@@ -45,20 +59,24 @@ def test_ranks_are_said_as_people_say_them():
     assert rank_words(1, 18, None, custom=False) == "est la région la plus fragile des 18"
     assert rank_words(18, 18, None, custom=False) == "est la région la moins fragile des 18"
     assert rank_words(9, 18, (4, 13), custom=True) == (
-        "serait la 9e région la plus fragile sur 18 (4e des 13 régions métropolitaines)")
+        "serait la 9e région la plus fragile sur 18 (4e des 13 régions métropolitaines)"
+    )
 
 
 def test_metropolitan_rank_only_when_overseas_regions_come_first():
     # GIVEN two overseas regions above a metropolitan one (93), and 11 below... a small set
-    fi = [{"territory_code": c, "domain_id": "ensemble", "score": s}
-          for c, s in [("01", 1.2), ("03", 2.0), ("93", 0.3), ("32", 0.5), ("53", -0.4)]]
+    fi = [
+        {"territory_code": c, "domain_id": "ensemble", "score": s}
+        for c, s in [("01", 1.2), ("03", 2.0), ("93", 0.3), ("32", 0.5), ("53", -0.4)]
+    ]
     regions = {"01", "03", "93", "32", "53"}
     # THEN PACA (93) is 2nd of the 3 metropolitan regions
     assert metro_rank(fi, "93", 0.3, regions) == (2, 3)
     # AND an overseas region, or a metropolitan region above every overseas one, gets none
     assert metro_rank(fi, "03", 2.0, regions) is None
-    fi2 = [r for r in fi if r["territory_code"] != "03"] + [{"territory_code": "03", "domain_id": "ensemble",
-                                                            "score": 0.1}]
+    fi2 = [r for r in fi if r["territory_code"] != "03"] + [
+        {"territory_code": "03", "domain_id": "ensemble", "score": 0.1}
+    ]
     assert metro_rank([r for r in fi2 if r["territory_code"] != "01"], "93", 0.3, regions - {"01"}) is None
     # AND a custom territory is ranked as if it were a region (« 3e des 3 », as « 14e sur 18 »)
     assert metro_rank(fi, "ALSACE", 0.0, regions) == (3, 3)
@@ -78,16 +96,31 @@ def test_rank_text_marks_ties_and_the_interval():
 # the two readings of the perception gap: rank differences inside the territory, then their check
 # ------------------------------------------------------------------------------------------------
 
-def _gap(did: str, rank_obj: int | None, rank_perc: int | None, gap: float | None, significant: bool,
-         objective: float | None = 0.5) -> dict:
-    return {"domain_id": did, "phrase": f"le domaine {did}", "rank_objective": rank_obj, "rank_perceived": rank_perc,
-            "objective": objective, "gap": gap, "significant": significant}
+
+def _gap(
+    did: str,
+    rank_obj: int | None,
+    rank_perc: int | None,
+    gap: float | None,
+    significant: bool,
+    objective: float | None = 0.5,
+) -> dict:
+    return {
+        "domain_id": did,
+        "phrase": f"le domaine {did}",
+        "rank_objective": rank_obj,
+        "rank_perceived": rank_perc,
+        "objective": objective,
+        "gap": gap,
+        "significant": significant,
+    }
 
 
 def _eight(sig_a: bool, sig_z: bool) -> list[dict]:
     # a: 1st by the index, 8th priority (under); z: 1st priority, 8th by the index (over)
-    return ([_gap("a", 1, 8, -1.0, sig_a), _gap("z", 8, 1, 1.2, sig_z, objective=-0.4)]
-            + [_gap(c, i, i, 0.1, False) for i, c in zip(range(2, 8), "bcdefg")])
+    return [_gap("a", 1, 8, -1.0, sig_a), _gap("z", 8, 1, 1.2, sig_z, objective=-0.4)] + [
+        _gap(c, i, i, 0.1, False) for i, c in zip(range(2, 8), "bcdefg", strict=True)
+    ]
 
 
 CERTAIN = ("préoccupe", "davantage", "écart net", "sans être")
@@ -107,8 +140,9 @@ def test_rank_sentence_compares_rankings_without_certainty_and_the_next_one_chec
     assert "le domaine z (1re priorité des habitants, 8e sur 8 selon les indicateurs)" in ranks
     assert not any(w in ranks for w in CERTAIN), ranks
     # AND the second reads as the check of those differences: none is confirmed
-    assert check.startswith("Ces différences de classement ne se confirment pas une fois prises en compte "
-                            "les marges d'erreur")
+    assert check.startswith(
+        "Ces différences de classement ne se confirment pas une fois prises en compte les marges d'erreur"
+    )
     assert "aucun domaine ne montre d'écart net" in check
 
 
@@ -128,7 +162,7 @@ def test_significance_sentence_names_the_confirmed_rank_differences_only():
     gaps[0].update(gap=0.9, significant=True)
     assert gap_significance_sentence(gaps).startswith("Ces différences de classement ne se confirment pas")
     # AND without any rank difference the sentence keeps its plain form
-    flat = [_gap(c, i, i, 0.1, False) for i, c in zip(range(1, 9), "abcdefgh")]
+    flat = [_gap(c, i, i, 0.1, False) for i, c in zip(range(1, 9), "abcdefgh", strict=True)]
     assert gap_significance_sentence(flat).startswith("Une fois prises en compte les marges d'erreur")
 
 
@@ -137,12 +171,14 @@ def test_priority_ranks_count_every_domain_the_inhabitants_rated():
 
     # GIVEN niveau de vie rated 2nd by the inhabitants but without an objective index, a domain
     # whose estimate is suppressed, and two domains with the same estimate (ordered by label)
-    perceived = [{"domain_id": "emploi", "label": "Emploi", "estimate": 7.1},
-                 {"domain_id": "niveau_de_vie", "label": "Niveau de vie", "estimate": 6.7},
-                 {"domain_id": "securite", "label": "Sécurité", "estimate": 6.4},
-                 {"domain_id": "sante", "label": "Accès aux soins", "estimate": None},
-                 {"domain_id": "logement", "label": "Mal-logement", "estimate": 5.8},
-                 {"domain_id": "culture", "label": "Culture", "estimate": 5.8}]
+    perceived = [
+        {"domain_id": "emploi", "label": "Emploi", "estimate": 7.1},
+        {"domain_id": "niveau_de_vie", "label": "Niveau de vie", "estimate": 6.7},
+        {"domain_id": "securite", "label": "Sécurité", "estimate": 6.4},
+        {"domain_id": "sante", "label": "Accès aux soins", "estimate": None},
+        {"domain_id": "logement", "label": "Mal-logement", "estimate": 5.8},
+        {"domain_id": "culture", "label": "Culture", "estimate": 5.8},
+    ]
     # WHEN the priorities are ranked
     ranks = priority_ranks(perceived)
     # THEN they follow the perceived chart's order over every rated domain: sécurité is 3rd
@@ -153,14 +189,22 @@ def test_priority_ranks_count_every_domain_the_inhabitants_rated():
 # territory names as subjects, « Seuls »
 # ------------------------------------------------------------------------------------------------
 
+
 def test_territory_subject_has_its_article_and_its_verb_agrees():
     from impact_regions.territories import is_plural, nominative_of, sentence_subject, territory_nominative
 
     # GIVEN the genitives of the region files
-    cases = {"de la Corse": "La Corse", "de l'Occitanie": "L'Occitanie", "de l’Île-de-France": "L’Île-de-France",
-             "du Grand Est": "Le Grand Est", "des Hauts-de-France": "Les Hauts-de-France",
-             "de Mayotte": "Mayotte", "de La Réunion": "La Réunion", "d'Auvergne-Rhône-Alpes": "Auvergne-Rhône-Alpes",
-             "de Provence-Alpes-Côte d'Azur": "Provence-Alpes-Côte d'Azur"}
+    cases = {
+        "de la Corse": "La Corse",
+        "de l'Occitanie": "L'Occitanie",
+        "de l’Île-de-France": "L’Île-de-France",
+        "du Grand Est": "Le Grand Est",
+        "des Hauts-de-France": "Les Hauts-de-France",
+        "de Mayotte": "Mayotte",
+        "de La Réunion": "La Réunion",
+        "d'Auvergne-Rhône-Alpes": "Auvergne-Rhône-Alpes",
+        "de Provence-Alpes-Côte d'Azur": "Provence-Alpes-Côte d'Azur",
+    }
     # THEN the subject is derived from them, capitalised at the start of a sentence
     for genitive, expected in cases.items():
         assert sentence_subject(nominative_of(genitive)) == expected, genitive
@@ -173,9 +217,9 @@ def test_territory_subject_has_its_article_and_its_verb_agrees():
 
 def test_config_derives_the_nominative_of_every_region_file():
     import yaml
+    from workdirs import ROOT
 
     from impact_regions.territories import nominative_of
-    from workdirs import ROOT
 
     # GIVEN the shipped region files WHEN their subject form is derived from their genitive
     names = {}
@@ -201,18 +245,24 @@ def test_seuls_only_for_a_share_significantly_below_france():
     low = {**close, "significant": True}
     assert engagement_sentence_of(low, t).startswith("Seuls 29")
     # AND never for a share above France's
-    assert engagement_sentence_of({"estimate": 0.33, "france": 0.31, "significant": True, "diff": 0.02},
-                                  t).startswith("33")
+    assert engagement_sentence_of({"estimate": 0.33, "france": 0.31, "significant": True, "diff": 0.02}, t).startswith(
+        "33"
+    )
 
 
 def test_first_message_agrees_with_a_plural_territory():
     from impact_regions.report_essentiel import fragility_message
 
     # GIVEN les Hauts-de-France, whose rank sentence has a plural subject
-    ctx = {"territory": {"kind": "region", "nominative": "les Hauts-de-France"},
-           "overall": {"score": 0.4, "decimals": 1,
-                       "rank_words": "Les Hauts-de-France sont la 3e région la plus fragile sur 18."},
-           "profile": [{"phrase": "la pauvreté", "score": 1.2}]}
+    ctx = {
+        "territory": {"kind": "region", "nominative": "les Hauts-de-France"},
+        "overall": {
+            "score": 0.4,
+            "decimals": 1,
+            "rank_words": "Les Hauts-de-France sont la 3e région la plus fragile sur 18.",
+        },
+        "profile": [{"phrase": "la pauvreté", "score": 1.2}],
+    }
     # WHEN the first key message is written THEN its possessives agree (« Leur », « Leurs »)
     text = fragility_message(ctx)["text"]
     assert "Leur indice global de fragilité est de +0,4" in text and "Leurs fragilités les plus marquées" in text

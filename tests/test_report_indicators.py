@@ -16,7 +16,6 @@ import pytest
 from impact_regions import french as fr
 from impact_regions.report_indicators import (
     COLUMNS,
-    MISSING_TEXTS,
     indicator_table,
     missing_text,
 )
@@ -37,40 +36,133 @@ CATALOGUE = {
         {"id": "emploi", "label": "Emploi", "family": "économique"},
     ],
     "indicators": [
-        {"id": "mediane", "label": "Médiane du niveau de vie", "domain": "niveau_de_vie", "unit": "€",
-         "year": 2017, "source_label": "INSEE-DGFiP, Filosofi 2017", "direction": -1, "weight": "NBPERS17",
-         "sources": {"region": "insee/filo_reg.csv", "commune": "insee/filo_com.csv"}},
-        {"id": "imposes", "label": "Part des ménages fiscaux imposés", "domain": "niveau_de_vie", "unit": "%",
-         "year": 2017, "source_label": "INSEE-DGFiP, Filosofi 2017", "direction": -1, "weight": "NBMEN17",
-         "sources": {"region": "insee/filo_reg.csv"}},
-        {"id": "chomage", "label": "Chômeurs parmi les actifs", "domain": "emploi", "unit": "%", "year": 2017,
-         "source_label": "INSEE, RP 2017", "direction": 1, "sources": {"commune": "insee/rp.csv"}},
-        {"id": "evolution", "label": "Évolution de l'emploi sur 5 ans", "domain": "emploi", "unit": "%",
-         "year": 2017, "source_label": "ANCT, Observatoire des territoires", "direction": -1,
-         "sources": {"commune": "ot/emploi.xlsx"}},
-        {"id": "pauvrete", "label": "Taux de pauvreté", "domain": "pauvrete", "unit": "%", "year": 2017,
-         "source_label": "INSEE-DGFiP, Filosofi 2017", "direction": 1, "sources": {"region": "insee/filo_reg.csv"}},
-        {"id": "apa", "label": "Bénéficiaires de l'APA", "domain": "pauvrete", "unit": "%", "year": 2016,
-         "source_label": "DREES, Aide sociale", "direction": 1, "sources": {"departement": "drees/apa.csv"}},
-        {"id": "crimes", "label": "Crimes et délits pour 1 000 habitants", "domain": "securite", "unit": "‰",
-         "year": 2017, "source_label": "SSMSI", "direction": 1, "sources": {"commune": "ssmsi/base.csv"}},
-        {"id": "cambriolages", "label": "Cambriolages pour 1 000 logements", "domain": "securite", "unit": "‰",
-         "year": 2017, "source_label": "SSMSI", "direction": 1, "sources": {"commune": "ssmsi/base.csv"}},
-        {"id": "equipements", "label": "Équipements culturels pour 10 000 habitants", "domain": "culture",
-         "unit": "pour 10 000 hab.", "year": 2017, "source_label": "INSEE, BPE 2017", "direction": -1,
-         "sources": {"commune": "insee/bpe.csv"}},
-        {"id": "artif", "label": "Surface artificialisée", "domain": "environnement", "unit": "% de la surface",
-         "year": 2017, "source_label": "CEREMA", "direction": 1, "sources": {"commune": "cerema/artif.csv"}},
-        {"id": "fragilite_num", "label": "Indice de fragilité numérique", "domain": "environnement",
-         "unit": "indice", "year": 2017, "source_label": "MedNum", "direction": 1,
-         "sources": {"commune": "mednum/ifn.csv"}, "denominator_source": "insee/rp.csv"},
+        {
+            "id": "mediane",
+            "label": "Médiane du niveau de vie",
+            "domain": "niveau_de_vie",
+            "unit": "€",
+            "year": 2017,
+            "source_label": "INSEE-DGFiP, Filosofi 2017",
+            "direction": -1,
+            "weight": "NBPERS17",
+            "sources": {"region": "insee/filo_reg.csv", "commune": "insee/filo_com.csv"},
+        },
+        {
+            "id": "imposes",
+            "label": "Part des ménages fiscaux imposés",
+            "domain": "niveau_de_vie",
+            "unit": "%",
+            "year": 2017,
+            "source_label": "INSEE-DGFiP, Filosofi 2017",
+            "direction": -1,
+            "weight": "NBMEN17",
+            "sources": {"region": "insee/filo_reg.csv"},
+        },
+        {
+            "id": "chomage",
+            "label": "Chômeurs parmi les actifs",
+            "domain": "emploi",
+            "unit": "%",
+            "year": 2017,
+            "source_label": "INSEE, RP 2017",
+            "direction": 1,
+            "sources": {"commune": "insee/rp.csv"},
+        },
+        {
+            "id": "evolution",
+            "label": "Évolution de l'emploi sur 5 ans",
+            "domain": "emploi",
+            "unit": "%",
+            "year": 2017,
+            "source_label": "ANCT, Observatoire des territoires",
+            "direction": -1,
+            "sources": {"commune": "ot/emploi.xlsx"},
+        },
+        {
+            "id": "pauvrete",
+            "label": "Taux de pauvreté",
+            "domain": "pauvrete",
+            "unit": "%",
+            "year": 2017,
+            "source_label": "INSEE-DGFiP, Filosofi 2017",
+            "direction": 1,
+            "sources": {"region": "insee/filo_reg.csv"},
+        },
+        {
+            "id": "apa",
+            "label": "Bénéficiaires de l'APA",
+            "domain": "pauvrete",
+            "unit": "%",
+            "year": 2016,
+            "source_label": "DREES, Aide sociale",
+            "direction": 1,
+            "sources": {"departement": "drees/apa.csv"},
+        },
+        {
+            "id": "crimes",
+            "label": "Crimes et délits pour 1 000 habitants",
+            "domain": "securite",
+            "unit": "‰",
+            "year": 2017,
+            "source_label": "SSMSI",
+            "direction": 1,
+            "sources": {"commune": "ssmsi/base.csv"},
+        },
+        {
+            "id": "cambriolages",
+            "label": "Cambriolages pour 1 000 logements",
+            "domain": "securite",
+            "unit": "‰",
+            "year": 2017,
+            "source_label": "SSMSI",
+            "direction": 1,
+            "sources": {"commune": "ssmsi/base.csv"},
+        },
+        {
+            "id": "equipements",
+            "label": "Équipements culturels pour 10 000 habitants",
+            "domain": "culture",
+            "unit": "pour 10 000 hab.",
+            "year": 2017,
+            "source_label": "INSEE, BPE 2017",
+            "direction": -1,
+            "sources": {"commune": "insee/bpe.csv"},
+        },
+        {
+            "id": "artif",
+            "label": "Surface artificialisée",
+            "domain": "environnement",
+            "unit": "% de la surface",
+            "year": 2017,
+            "source_label": "CEREMA",
+            "direction": 1,
+            "sources": {"commune": "cerema/artif.csv"},
+        },
+        {
+            "id": "fragilite_num",
+            "label": "Indice de fragilité numérique",
+            "domain": "environnement",
+            "unit": "indice",
+            "year": 2017,
+            "source_label": "MedNum",
+            "direction": 1,
+            "sources": {"commune": "mednum/ifn.csv"},
+            "denominator_source": "insee/rp.csv",
+        },
     ],
 }
 
 
 def row(indicator_id, territory, value, method="sum_of_counts", reason=None, level="commune", coverage=1.0):
-    return {"indicator_id": indicator_id, "territory_code": territory, "value": value, "missing_reason": reason,
-            "value_method": method, "source_level": level, "coverage": coverage}
+    return {
+        "indicator_id": indicator_id,
+        "territory_code": territory,
+        "value": value,
+        "missing_reason": reason,
+        "value_method": method,
+        "source_level": level,
+        "coverage": coverage,
+    }
 
 
 VALUES = [
@@ -78,28 +170,40 @@ VALUES = [
     row("mediane", "FR", 20799.211443, "weighted_mean", level="region", coverage=0.996),
     row("imposes", "93", 43.2, "published", level="region"),
     row("imposes", "FR", 51.644533, "weighted_mean", level="region"),
-    row("chomage", "93", 16.657665), row("chomage", "FR", 13.56067),
-    row("evolution", "93", -0.786523), row("evolution", "FR", 1.221192),
+    row("chomage", "93", 16.657665),
+    row("chomage", "FR", 13.56067),
+    row("evolution", "93", -0.786523),
+    row("evolution", "FR", 1.221192),
     row("pauvrete", "93", float("nan"), "published", "non_disponible", "region", 0.0),
     row("pauvrete", "FR", 15.306872, "weighted_mean", level="region"),
     row("apa", "93", None, "weighted_mean", "secret", "departement", 0.0),
     row("apa", "FR", None, "weighted_mean", "niveau_non_couvert", None, 0.0),
-    row("crimes", "93", 78.860726, coverage=0.998), row("crimes", "FR", 57.898613, coverage=0.99),
-    row("cambriolages", "93", 10.895112, coverage=0.8), row("cambriolages", "FR", 7.703756, coverage=0.83),
-    row("equipements", "93", 1.053492), row("equipements", "FR", 1.044281),
-    row("artif", "93", 0.462056), row("artif", "FR", 0.468762),
+    row("crimes", "93", 78.860726, coverage=0.998),
+    row("crimes", "FR", 57.898613, coverage=0.99),
+    row("cambriolages", "93", 10.895112, coverage=0.8),
+    row("cambriolages", "FR", 7.703756, coverage=0.83),
+    row("equipements", "93", 1.053492),
+    row("equipements", "FR", 1.044281),
+    row("artif", "93", 0.462056),
+    row("artif", "FR", 0.468762),
     # fragilite_num: no row at all for the territory; a bare division by zero for France
     row("fragilite_num", "FR", None, reason="division_par_0"),
     # another territory's rows are ignored
-    row("chomage", "84", 9.0), row("mediane", "84", None, reason="secret"),
+    row("chomage", "84", 9.0),
+    row("mediane", "84", None, reason="secret"),
 ]
 
 
 @pytest.fixture(scope="module")
 def table():
-    return indicator_table("93", VALUES, CATALOGUE, demo_files=["ssmsi/base.csv"],
-                           domain_scores={"emploi": 0.4213, "securite": None},
-                           genitive="de Provence-Alpes-Côte d’Azur")
+    return indicator_table(
+        "93",
+        VALUES,
+        CATALOGUE,
+        demo_files=["ssmsi/base.csv"],
+        domain_scores={"emploi": 0.4213, "securite": None},
+        genitive="de Provence-Alpes-Côte d’Azur",
+    )
 
 
 def indicators(table):
@@ -144,7 +248,7 @@ def test_french_numbers_and_units(table):
     assert ind["crimes"]["value_text"] == f"78,9{NBSP}‰"
     assert ind["evolution"]["value_text"] == f"{MINUS}0,79{NBSP}%"
     assert ind["evolution"]["france_text"] == f"+1,22{NBSP}%"
-    assert ind["artif"]["value_text"] == f"0,46{NBSP}%"          # « % de la surface »: % after the value
+    assert ind["artif"]["value_text"] == f"0,46{NBSP}%"  # « % de la surface »: % after the value
     assert ind["artif"]["unit_text"] == "% de la surface"
     # word units are printed in the unit column only, with French digit grouping
     assert ind["equipements"]["value_text"] == "1,1"
@@ -159,16 +263,19 @@ def test_direction_words(table):
     assert ind["mediane"]["direction_text"] == "plus élevé = moins fragile"
 
 
-@pytest.mark.parametrize("reason, expected", [
-    ("secret", "secret statistique"),
-    ("non_disponible", "non publiée par le producteur"),
-    ("niveau_non_couvert", "non publiée à ce niveau géographique"),
-    ("division_par_0", "non calculable (dénominateur nul)"),
-    ("vide", "non renseignée dans la source"),
-    (None, "non disponible"),
-    (float("nan"), "non disponible"),
-    ("code_inconnu", "non disponible"),
-])
+@pytest.mark.parametrize(
+    "reason, expected",
+    [
+        ("secret", "secret statistique"),
+        ("non_disponible", "non publiée par le producteur"),
+        ("niveau_non_couvert", "non publiée à ce niveau géographique"),
+        ("division_par_0", "non calculable (dénominateur nul)"),
+        ("vide", "non renseignée dans la source"),
+        (None, "non disponible"),
+        (float("nan"), "non disponible"),
+        ("code_inconnu", "non disponible"),
+    ],
+)
 def test_missing_reason_texts(reason, expected):
     # GIVEN a missing_reason of indicator_values (or none, or an unknown one)
     # WHEN it is turned into the cell's text
@@ -186,7 +293,7 @@ def test_missing_values_say_why(table):
     assert ind["pauvrete"]["france_missing"] is None
     assert ind["apa"]["value_text"] == "secret statistique"
     assert ind["apa"]["france_text"] == "non publiée à ce niveau géographique"
-    assert ind["fragilite_num"]["value_text"] == "non disponible"          # no row at all
+    assert ind["fragilite_num"]["value_text"] == "non disponible"  # no row at all
     assert ind["fragilite_num"]["france_text"] == "non calculable (dénominateur nul)"
     assert not ind["apa"]["approximation"] and not ind["apa"]["france_approximation"]  # nothing to mark
     assert table[1]["has_missing"] and not table[0]["has_missing"]
@@ -242,6 +349,7 @@ def test_domain_scores_and_demo_flags(table):
 def test_json_clean_and_no_nan(table):
     # GIVEN the table WHEN serialised THEN no float is NaN (JSON has none) and every value is plain
     import json
+
     text = json.dumps(table, ensure_ascii=False, allow_nan=False)
     assert "NaN" not in text
     assert all(i["value"] is None or math.isfinite(i["value"]) for i in indicators(table).values())
@@ -261,10 +369,12 @@ def test_columns_needed_are_those_listed():
 # the partial
 # ------------------------------------------------------------------------------------------------
 
+
 def render(table, short_name="PACA", nominative="Provence-Alpes-Côte d’Azur") -> str:
     env = jinja_env(REPO / "templates")
     return env.get_template("partials/indicators.html.j2").render(
-        ctx={"indicator_table": table}, t={"short_name": short_name, "nominative": nominative})
+        ctx={"indicator_table": table}, t={"short_name": short_name, "nominative": nominative}
+    )
 
 
 def test_partial_renders_one_captioned_table_per_family(table):
@@ -293,9 +403,12 @@ def test_partial_renders_one_captioned_table_per_family(table):
 
 def test_partial_escapes_data(table):
     # GIVEN a territory name and an indicator label with markup WHEN rendered THEN they are escaped
-    cat = {"domains": CATALOGUE["domains"],
-           "indicators": [dict(i, label="<b>Chômage</b> & co") if i["id"] == "chomage" else i
-                          for i in CATALOGUE["indicators"]]}
+    cat = {
+        "domains": CATALOGUE["domains"],
+        "indicators": [
+            dict(i, label="<b>Chômage</b> & co") if i["id"] == "chomage" else i for i in CATALOGUE["indicators"]
+        ],
+    }
     html = render(indicator_table("93", VALUES, cat), short_name="<script>x</script>")
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "&lt;b&gt;Chômage&lt;/b&gt; &amp; co" in html
@@ -331,15 +444,29 @@ def test_pdf_never_splits_a_domain_across_pages(tmp_path):
     from impact_regions.render import render_pdf
 
     domains = [{"id": f"d{k}", "label": f"Domaine{k:02d}", "family": "sociétal"} for k in range(20)]
-    inds = [{"id": f"i{k}_{j}", "label": f"Indicateur{k:02d}x{j} avec un libellé assez long pour tenir sur deux lignes",
-             "domain": f"d{k}", "unit": "%", "year": 2017, "source_label": "INSEE, RP 2017", "direction": 1,
-             "sources": {"commune": "rp.csv"}} for k in range(20) for j in range(3)]
+    inds = [
+        {
+            "id": f"i{k}_{j}",
+            "label": f"Indicateur{k:02d}x{j} avec un libellé assez long pour tenir sur deux lignes",
+            "domain": f"d{k}",
+            "unit": "%",
+            "year": 2017,
+            "source_label": "INSEE, RP 2017",
+            "direction": 1,
+            "sources": {"commune": "rp.csv"},
+        }
+        for k in range(20)
+        for j in range(3)
+    ]
     values = [row(i["id"], code, 10.0 + n) for n, i in enumerate(inds) for code in ("93", "FR")]
     html = render(indicator_table("93", values, {"domains": domains, "indicators": inds}))
     css = (REPO / "templates" / "print.css").as_uri()
     page = tmp_path / "page.html"
-    page.write_text(f'<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>t</title>'
-                    f'<link rel="stylesheet" href="{css}"></head><body>{html}</body></html>', encoding="utf-8")
+    page.write_text(
+        f'<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>t</title>'
+        f'<link rel="stylesheet" href="{css}"></head><body>{html}</body></html>',
+        encoding="utf-8",
+    )
     # WHEN it is rendered
     render_pdf(page, tmp_path / "page.pdf", [REPO / "templates", tmp_path], title="t", vintage_year=2017)
     pages = [p.extract_text() for p in PdfReader(tmp_path / "page.pdf").pages]

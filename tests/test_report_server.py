@@ -20,8 +20,14 @@ from impact_regions import report_server
 
 def client(code: str, env: dict | None = None, **kwargs) -> subprocess.Popen | subprocess.CompletedProcess:
     """A job's process calling report_server.call (`code` follows the import)."""
-    return subprocess.run([sys.executable, "-c", f"from impact_regions.report_server import call\n{code}"],
-                          capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=60, **kwargs)
+    return subprocess.run(
+        [sys.executable, "-c", f"from impact_regions.report_server import call\n{code}"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=60,
+        **kwargs,
+    )
 
 
 @pytest.fixture
@@ -50,8 +56,9 @@ def children_of(pid: int) -> list[int]:
 
 def test_a_step_runs_in_a_child_of_the_server_with_the_jobs_output(server, tmp_path):
     # GIVEN a running server WHEN a job asks for a step that prints its process's parent
-    proc = client(f"call({str(tmp_path / 'step.log')!r}, 'probe', 'os:system', "
-                  "command='echo parent $(ps -o ppid= -p $PPID)')")
+    proc = client(
+        f"call({str(tmp_path / 'step.log')!r}, 'probe', 'os:system', command='echo parent $(ps -o ppid= -p $PPID)')"
+    )
     # THEN it ran in a child of the server, printing to the job's stdout, and logged to its log
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == ["parent", str(server.process.pid)]  # (ps pads the number)
@@ -61,8 +68,10 @@ def test_a_step_runs_in_a_child_of_the_server_with_the_jobs_output(server, tmp_p
 
 def test_an_input_error_is_one_message_and_exit_status_1(server, tmp_path):
     # GIVEN a step that meets a user's error (a missing configuration file)
-    proc = client(f"call({str(tmp_path / 'step.log')!r}, 'probe', 'impact_regions.config:load_yaml', "
-                  f"path={str(tmp_path / 'missing.yaml')!r})")
+    proc = client(
+        f"call({str(tmp_path / 'step.log')!r}, 'probe', 'impact_regions.config:load_yaml', "
+        f"path={str(tmp_path / 'missing.yaml')!r})"
+    )
     # THEN the job exits with status 1, the message once in its log and on its stderr, no traceback
     assert proc.returncode == 1
     log = (tmp_path / "step.log").read_text(encoding="utf-8")
@@ -78,8 +87,10 @@ def test_a_bug_is_exit_status_2_with_its_traceback_in_the_log(server, tmp_path):
 
 def test_without_a_server_the_step_runs_in_the_jobs_process(tmp_path):
     # GIVEN no server at the path the environment names (it crashed, or a cluster node)
-    proc = client("import os\ncall(None, 'probe', 'os:system', command='echo parent=$PPID')\nprint('me', os.getpid())",
-                  env={report_server.ENV: str(tmp_path / "no-such-socket")})
+    proc = client(
+        "import os\ncall(None, 'probe', 'os:system', command='echo parent=$PPID')\nprint('me', os.getpid())",
+        env={report_server.ENV: str(tmp_path / "no-such-socket")},
+    )
     # THEN the job runs the step itself
     assert proc.returncode == 0, proc.stderr
     parent, _, me = proc.stdout.split()
@@ -88,8 +99,14 @@ def test_without_a_server_the_step_runs_in_the_jobs_process(tmp_path):
 
 def test_a_cancelled_job_stops_its_step(server):
     # GIVEN a job whose step is running in a child of the server
-    job = subprocess.Popen([sys.executable, "-c", "from impact_regions.report_server import call\n"
-                            "call(None, 'probe', 'os:system', command='sleep 61')"], env=dict(os.environ))
+    job = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from impact_regions.report_server import call\ncall(None, 'probe', 'os:system', command='sleep 61')",
+        ],
+        env=dict(os.environ),
+    )
     for _ in range(100):
         if children_of(server.process.pid):
             break
@@ -117,8 +134,10 @@ def test_stop_waits_for_the_server_and_removes_its_socket():
 
 def test_the_server_exits_when_its_parent_is_gone():
     # GIVEN a server started by a process that then dies without stopping it
-    code = ("import os, sys\nfrom impact_regions import report_server\nh = report_server.start()\n"
-            "print(h.process.pid, flush=True)\nos._exit(0)")
+    code = (
+        "import os, sys\nfrom impact_regions import report_server\nh = report_server.start()\n"
+        "print(h.process.pid, flush=True)\nos._exit(0)"
+    )
     pid = int(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60).stdout)
     # THEN it exits by itself within a few seconds
     for _ in range(100):

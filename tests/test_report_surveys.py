@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from inline_configs import SURVEY_CODEBOOK_YAML
 
 from impact_regions.config import ConfigError, load_survey, validate
 from impact_regions.report_surveys import fieldwork_text, survey_documentation, weighting_sentence
 from impact_regions.templating import jinja_env
-from inline_configs import SURVEY_CODEBOOK_YAML
 
 REPO = Path(__file__).resolve().parents[1]
 NBSP, NNBSP = "\u00a0", "\u202f"
@@ -23,43 +23,89 @@ DOMAINS = [{"id": "emploi", "label": "Emploi"}, {"id": "sante", "label": "Santé
 #: The shared test codebook, documented: a citizens' file and an organisations' file, a pattern
 #: measure, a battery of two statements (asked to different groups) and a single question.
 DOCUMENTED = yaml.safe_load(SURVEY_CODEBOOK_YAML)
-DOCUMENTED["files"][0].update({
-    "population": "personnes de 18 ans et plus",
-    "fieldwork": {"start": "2019-05-13", "end": "2019-06-07"},
-    "mode": "questionnaire en ligne (panel)",
-    "sampling": "méthode des quotas",
-    "weighting": "poids de l'institut",
-})
-DOCUMENTED["files"].append({
-    "id": "organisations", "path": "survey/phare.csv", "label": "PHARE-Organisations (test)",
-    "id_column": "id_organisation", "group_column": "type_acteur", "weight_column": "poids",
-    "group_values": {"association": "associations", "entreprise": "entreprises", "maire": "maires"},
-    "fieldwork": {"start": "2019-04-01", "end": "2019-04-30"}, "mode": "en ligne ou par téléphone",
-})
+DOCUMENTED["files"][0].update(
+    {
+        "population": "personnes de 18 ans et plus",
+        "fieldwork": {"start": "2019-05-13", "end": "2019-06-07"},
+        "mode": "questionnaire en ligne (panel)",
+        "sampling": "méthode des quotas",
+        "weighting": "poids de l'institut",
+    }
+)
+DOCUMENTED["files"].append(
+    {
+        "id": "organisations",
+        "path": "survey/phare.csv",
+        "label": "PHARE-Organisations (test)",
+        "id_column": "id_organisation",
+        "group_column": "type_acteur",
+        "weight_column": "poids",
+        "group_values": {"association": "associations", "entreprise": "entreprises", "maire": "maires"},
+        "fieldwork": {"start": "2019-04-01", "end": "2019-04-30"},
+        "mode": "en ligne ou par téléphone",
+    }
+)
 DOCUMENTED["measures"] = [
-    {"pattern": "fragilite_{domain}", "kind": "mean", "min": 0, "max": 10, "missing": [99],
-     "label": "Fragilité : {domain_label}", "topic": "Fragilité perçue",
-     "question": "Diriez-vous que votre territoire est fragile dans chacun des domaines suivants ?",
-     "answers": "de 0 (pas du tout) à 10 (très fragile)"},
-    {"id": "devoir_alliance", "kind": "agree", "min": 1, "max": 4, "positive": [1, 2], "missing": [9],
-     "label": "Les acteurs doivent travailler ensemble", "topic": "Devoir d'alliance",
-     "question": "Êtes-vous d'accord avec chacune des affirmations suivantes ?", "answers": "4 niveaux d'accord"},
-    {"id": "alliance_innovation", "kind": "agree", "min": 1, "max": 4, "positive": [1, 2], "missing": [9],
-     "label": "Les alliances sont une source d'innovation", "topic": "Alliances et innovation",
-     "question": "Êtes-vous d'accord avec chacune des affirmations suivantes ?", "answers": "4 niveaux d'accord"},
-    {"id": "a_partenariat", "kind": "share", "label": "A un partenariat", "topic": "Partenariats",
-     "question": "Votre structure a-t-elle un partenariat ?", "answers": "oui, non"},
+    {
+        "pattern": "fragilite_{domain}",
+        "kind": "mean",
+        "min": 0,
+        "max": 10,
+        "missing": [99],
+        "label": "Fragilité : {domain_label}",
+        "topic": "Fragilité perçue",
+        "question": "Diriez-vous que votre territoire est fragile dans chacun des domaines suivants ?",
+        "answers": "de 0 (pas du tout) à 10 (très fragile)",
+    },
+    {
+        "id": "devoir_alliance",
+        "kind": "agree",
+        "min": 1,
+        "max": 4,
+        "positive": [1, 2],
+        "missing": [9],
+        "label": "Les acteurs doivent travailler ensemble",
+        "topic": "Devoir d'alliance",
+        "question": "Êtes-vous d'accord avec chacune des affirmations suivantes ?",
+        "answers": "4 niveaux d'accord",
+    },
+    {
+        "id": "alliance_innovation",
+        "kind": "agree",
+        "min": 1,
+        "max": 4,
+        "positive": [1, 2],
+        "missing": [9],
+        "label": "Les alliances sont une source d'innovation",
+        "topic": "Alliances et innovation",
+        "question": "Êtes-vous d'accord avec chacune des affirmations suivantes ?",
+        "answers": "4 niveaux d'accord",
+    },
+    {
+        "id": "a_partenariat",
+        "kind": "share",
+        "label": "A un partenariat",
+        "topic": "Partenariats",
+        "question": "Votre structure a-t-elle un partenariat ?",
+        "answers": "oui, non",
+    },
     {"id": "mode_mecenat", "kind": "share", "label": "Mécénat"},
 ]
 SAMPLES = {"habitants": 1234, "associations": 310, "entreprises": 250, "maires": 0}
 SAMPLES_FR = {"habitants": 13051, "associations": 2373, "entreprises": 2210, "maires": 1900}
-ESTIMATES = ([{"territory_code": "FR", "respondent_group": g, "measure_id": m, "n": 100}
-              for g in ("habitants", "associations", "entreprises", "maires")
-              for m in ("fragilite_emploi", "fragilite_sante", "alliance_innovation")]
-             + [{"territory_code": "FR", "respondent_group": "habitants", "measure_id": "devoir_alliance", "n": 100}]
-             + [{"territory_code": "FR", "respondent_group": g, "measure_id": "a_partenariat", "n": 100}
-                for g in ("associations", "entreprises", "maires")]
-             + [{"territory_code": "93", "respondent_group": "maires", "measure_id": "devoir_alliance", "n": 5}])
+ESTIMATES = (
+    [
+        {"territory_code": "FR", "respondent_group": g, "measure_id": m, "n": 100}
+        for g in ("habitants", "associations", "entreprises", "maires")
+        for m in ("fragilite_emploi", "fragilite_sante", "alliance_innovation")
+    ]
+    + [{"territory_code": "FR", "respondent_group": "habitants", "measure_id": "devoir_alliance", "n": 100}]
+    + [
+        {"territory_code": "FR", "respondent_group": g, "measure_id": "a_partenariat", "n": 100}
+        for g in ("associations", "entreprises", "maires")
+    ]
+    + [{"territory_code": "93", "respondent_group": "maires", "measure_id": "devoir_alliance", "n": 5}]
+)
 
 
 def load(tmp_path, data: dict) -> dict:
@@ -71,13 +117,13 @@ def load(tmp_path, data: dict) -> dict:
 @pytest.fixture(scope="module")
 def doc(tmp_path_factory):
     codebook = load(tmp_path_factory.mktemp("survey"), DOCUMENTED)
-    return survey_documentation(codebook, SAMPLES, SAMPLES_FR, weighting="raked", demo=True,
-                                survey_estimates=ESTIMATES)
+    return survey_documentation(codebook, SAMPLES, SAMPLES_FR, weighting="raked", demo=True, survey_estimates=ESTIMATES)
 
 
 # ------------------------------------------------------------------------------------------------
 # the codebook keys
 # ------------------------------------------------------------------------------------------------
+
 
 def test_new_keys_validate(tmp_path):
     # GIVEN the test codebook with the documentation keys WHEN it is loaded THEN it validates and
@@ -93,16 +139,19 @@ def test_documentation_keys_are_optional(tmp_path):
     load(tmp_path, yaml.safe_load(SURVEY_CODEBOOK_YAML))
 
 
-@pytest.mark.parametrize("where, key, value, words", [
-    ("files", "fieldwork", {"start": "2019-5-13", "end": "2019-06-07"}, "does not match"),
-    ("files", "fieldwork", {"start": "2019-05-13"}, "'end' is a required property"),
-    ("files", "fieldwork", {"start": "2019-05-13", "end": "2019-06-07", "days": 25}, "Additional properties"),
-    ("files", "mode", "", "should be non-empty"),
-    ("files", "modes", "en ligne", "Additional properties"),
-    ("measures", "question", "Fragile en {domain_label} ?", "does not match"),
-    ("measures", "answers", 10, "is not of type 'string'"),
-    ("measures", "topic", ["a"], "is not of type 'string'"),
-])
+@pytest.mark.parametrize(
+    "where, key, value, words",
+    [
+        ("files", "fieldwork", {"start": "2019-5-13", "end": "2019-06-07"}, "does not match"),
+        ("files", "fieldwork", {"start": "2019-05-13"}, "'end' is a required property"),
+        ("files", "fieldwork", {"start": "2019-05-13", "end": "2019-06-07", "days": 25}, "Additional properties"),
+        ("files", "mode", "", "should be non-empty"),
+        ("files", "modes", "en ligne", "Additional properties"),
+        ("measures", "question", "Fragile en {domain_label} ?", "does not match"),
+        ("measures", "answers", 10, "is not of type 'string'"),
+        ("measures", "topic", ["a"], "is not of type 'string'"),
+    ],
+)
 def test_bad_documentation_keys_are_refused(tmp_path, where, key, value, words):
     # GIVEN a codebook with one wrong documentation key
     data = copy.deepcopy(DOCUMENTED)
@@ -128,9 +177,11 @@ def test_new_keys_are_documented():
     files = schema["properties"]["files"]["items"]["properties"]
     measures = schema["properties"]["measures"]["items"]["properties"]
     readme = (REPO / "config/README.md").read_text(encoding="utf-8")
-    survey_section = readme[readme.index("## `survey.yaml`"):]
-    for props, keys in ((files, ["population", "fieldwork", "mode", "sampling", "weighting"]),
-                        (measures, ["topic", "question", "answers"])):
+    survey_section = readme[readme.index("## `survey.yaml`") :]
+    for props, keys in (
+        (files, ["population", "fieldwork", "mode", "sampling", "weighting"]),
+        (measures, ["topic", "question", "answers"]),
+    ):
         for key in keys:
             assert props[key]["description"], key
             assert f"`{key}`" in survey_section, key
@@ -153,13 +204,17 @@ def test_shipped_codebook_documents_every_file_and_question():
 # survey_documentation
 # ------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("start, end, text", [
-    ("2019-05-13", "2019-06-07", "du 13 mai au 7 juin 2019"),
-    ("2019-06-03", "2019-06-28", "du 3 au 28 juin 2019"),
-    ("2019-04-01", "2019-06-28", "du 1er avril au 28 juin 2019"),
-    ("2018-12-12", "2019-01-01", "du 12 décembre 2018 au 1er janvier 2019"),
-    ("2019-06-04", "2019-06-04", "le 4 juin 2019"),
-])
+
+@pytest.mark.parametrize(
+    "start, end, text",
+    [
+        ("2019-05-13", "2019-06-07", "du 13 mai au 7 juin 2019"),
+        ("2019-06-03", "2019-06-28", "du 3 au 28 juin 2019"),
+        ("2019-04-01", "2019-06-28", "du 1er avril au 28 juin 2019"),
+        ("2018-12-12", "2019-01-01", "du 12 décembre 2018 au 1er janvier 2019"),
+        ("2019-06-04", "2019-06-04", "le 4 juin 2019"),
+    ],
+)
 def test_fieldwork_in_french(start, end, text):
     assert fieldwork_text({"start": start, "end": end}) == text
 
@@ -193,7 +248,8 @@ def test_weighting_in_one_sentence():
     assert raked.startswith("Poids de l") and "calés" in raked and "sexe" in raked and raked.endswith(".")
     assert raked.count(".") == 1
     assert weighting_sentence(cit, "given").replace("\u2019", "'") == (
-        "Poids de l'institut, utilisés tels qu'ils sont fournis, sans calage.")
+        "Poids de l'institut, utilisés tels qu'ils sont fournis, sans calage."
+    )
     assert weighting_sentence(org, "raked") is None and weighting_sentence(org, "given") is None
 
 
@@ -204,12 +260,24 @@ def test_methodology_page_says_how_the_inhabitants_weights_are_used(mode):
 
     template = (REPO / "templates" / "partials" / "methodology.html.j2").read_text(encoding="utf-8")
     paragraph = next(line for line in template.splitlines() if "Chaque répondant est pondéré" in line)
-    margins = [{"territory_code": "93", "variable": "sexe", "category": "1", "target_share": 0.48,
-                "achieved_share": 0.48 if mode == "raked" else 0.50, "achieved_share_design": 0.50,
-                "kish_efficiency": 0.8 if mode == "raked" else 0.9, "kish_efficiency_design": 0.9, "n": 100}]
+    margins = [
+        {
+            "territory_code": "93",
+            "variable": "sexe",
+            "category": "1",
+            "target_share": 0.48,
+            "achieved_share": 0.48 if mode == "raked" else 0.50,
+            "achieved_share_design": 0.50,
+            "kish_efficiency": 0.8 if mode == "raked" else 0.9,
+            "kish_efficiency_design": 0.9,
+            "n": 100,
+        }
+    ]
     config = {"weighting": mode, "survey_estimation": {"multiple_testing": "holm"}}
-    ctx = {"weighting": weighting_context(config, margins, "93"),
-           "method": {"estimation": {"confidence_level": 0.95, "alpha": 0.05}}}
+    ctx = {
+        "weighting": weighting_context(config, margins, "93"),
+        "method": {"estimation": {"confidence_level": 0.95, "alpha": 0.05}},
+    }
     # WHEN it is rendered
     text = jinja_env(REPO / "templates").from_string(paragraph).render(ctx=ctx)
     text = re.sub(r"\s+", " ", text.replace("\u2019", "'").replace("\u00a0", " ").replace("\u202f", " "))
@@ -231,18 +299,23 @@ def test_questions_grouped_with_wording_and_scale(doc):
     # THEN the pattern is one question for its domains, the battery one question listing its
     # statements with the groups asked (they differ), then one row each for the others
     assert [q["topic"].replace("\u2019", "'") for q in qs] == [
-        "Fragilité perçue", f"Devoir d'alliance{NNBSP}; Alliances et innovation", "Partenariats", "Mécénat"]
+        "Fragilité perçue",
+        f"Devoir d'alliance{NNBSP}; Alliances et innovation",
+        "Partenariats",
+        "Mécénat",
+    ]
     frag, battery, partner, mecenat = qs
     assert frag["domains_text"] == "2 domaines" and frag["items_text"] is None
     assert frag["measure_ids"] == ["fragilite_emploi", "fragilite_sante"]
     assert frag["answers"] == "de 0 (pas du tout) à 10 (très fragile)"
     assert frag["statistic"].startswith("Note moyenne (de 0 à 10)") and "ne sait pas" in frag["statistic"]
-    assert frag["groups"] == []                        # asked to everyone: not repeated
+    assert frag["groups"] == []  # asked to everyone: not repeated
     assert frag["question"].endswith(f"suivants{NNBSP}?")  # French typography
     assert [t.replace("\u2019", "'") for t in battery["topics"]] == ["Devoir d'alliance", "Alliances et innovation"]
     assert battery["items_text"].replace("\u2019", "'") == (
         f"«{NBSP}Les acteurs doivent travailler ensemble{NBSP}» (habitants){NNBSP}; "
-        f"«{NBSP}Les alliances sont une source d'innovation{NBSP}» (tous les groupes)")
+        f"«{NBSP}Les alliances sont une source d'innovation{NBSP}» (tous les groupes)"
+    )
     assert "(habitants)" in battery["items_text"] and "(tous les groupes)" in battery["items_text"]
     assert battery["groups"] == []
     assert partner["groups"] == ["associations", "entreprises", "maires"]
@@ -261,6 +334,7 @@ def test_raw_codebook_works_too():
 
 def test_json_serialisable(doc):
     import json
+
     text = json.dumps(doc, ensure_ascii=False, allow_nan=False)
     assert "NaN" not in text
 
@@ -269,10 +343,12 @@ def test_json_serialisable(doc):
 # the partial
 # ------------------------------------------------------------------------------------------------
 
+
 def render(doc, short_name="PACA") -> str:
     env = jinja_env(REPO / "templates")
     return env.get_template("partials/surveys.html.j2").render(
-        ctx={"survey_documentation": doc}, t={"short_name": short_name})
+        ctx={"survey_documentation": doc}, t={"short_name": short_name}
+    )
 
 
 def test_partial_renders_surveys_and_questions(doc):
@@ -315,10 +391,15 @@ def test_optional_question_absent_from_a_file_is_said_not_asked(tmp_path):
     # mode_mecenat (their columns were absent from the files)
     data = copy.deepcopy(DOCUMENTED)
     data["files"][0]["measures"] = ["fragilite_{domain}", "devoir_alliance", "alliance_innovation"]
-    data["files"][1]["measures"] = {"fragilite_{domain}": None, "alliance_innovation": {"optional": True},
-                                    "a_partenariat": None, "mode_mecenat": {"column": "Q20_1", "optional": True}}
-    estimates = [r for r in ESTIMATES
-                 if not (r["measure_id"] == "alliance_innovation" and r["respondent_group"] != "habitants")]
+    data["files"][1]["measures"] = {
+        "fragilite_{domain}": None,
+        "alliance_innovation": {"optional": True},
+        "a_partenariat": None,
+        "mode_mecenat": {"column": "Q20_1", "optional": True},
+    }
+    estimates = [
+        r for r in ESTIMATES if not (r["measure_id"] == "alliance_innovation" and r["respondent_group"] != "habitants")
+    ]
     # WHEN documented
     d = survey_documentation(load(tmp_path, data), SAMPLES, SAMPLES_FR, survey_estimates=estimates)
     by_topic = {q["topics"][-1]: q for q in d["questions"]}
@@ -331,21 +412,39 @@ def test_optional_question_absent_from_a_file_is_said_not_asked(tmp_path):
     data["files"][0]["measures"].remove("devoir_alliance")
     alone = survey_documentation(load(tmp_path, data), SAMPLES, SAMPLES_FR, survey_estimates=estimates)
     innovation = next(q for q in alone["questions"] if q["measure_ids"] == ["alliance_innovation"])
-    assert innovation["not_asked_text"] == "non posée aux associations, entreprises et maires (absente de leur fichier d’enquête)"
-    assert all(q["not_asked_text"] is None for q in survey_documentation(
-        load(tmp_path, DOCUMENTED), SAMPLES, SAMPLES_FR, survey_estimates=ESTIMATES)["questions"])
+    assert (
+        innovation["not_asked_text"]
+        == "non posée aux associations, entreprises et maires (absente de leur fichier d’enquête)"
+    )
+    assert all(
+        q["not_asked_text"] is None
+        for q in survey_documentation(load(tmp_path, DOCUMENTED), SAMPLES, SAMPLES_FR, survey_estimates=ESTIMATES)[
+            "questions"
+        ]
+    )
     # and in a battery whose statement nobody was asked, that statement is marked « non posée »
     data["measures"].insert(1, copy.deepcopy(DOCUMENTED["measures"][1]))  # devoir_alliance again
-    data["files"][0]["measures"] = {"fragilite_{domain}": None, "devoir_alliance": {"optional": True},
-                                    "alliance_innovation": None}
+    data["files"][0]["measures"] = {
+        "fragilite_{domain}": None,
+        "devoir_alliance": {"optional": True},
+        "alliance_innovation": None,
+    }
     no_devoir = [r for r in estimates if r["measure_id"] != "devoir_alliance"]
-    battery = next(q for q in survey_documentation(load(tmp_path, data), SAMPLES, SAMPLES_FR,
-                                                   survey_estimates=no_devoir)["questions"]
-                   if "devoir_alliance" in q["measure_ids"])
+    battery = next(
+        q
+        for q in survey_documentation(load(tmp_path, data), SAMPLES, SAMPLES_FR, survey_estimates=no_devoir)[
+            "questions"
+        ]
+        if "devoir_alliance" in q["measure_ids"]
+    )
     assert battery["items_text"].replace("\u2019", "'") == (
         f"«{NBSP}Les acteurs doivent travailler ensemble{NBSP}» (non posée){NNBSP}; "
-        f"«{NBSP}Les alliances sont une source d'innovation{NBSP}» (habitants)")
+        f"«{NBSP}Les alliances sont une source d'innovation{NBSP}» (habitants)"
+    )
     # and the partial prints it under the measure
-    html = jinja_env(REPO / "templates").get_template("partials/surveys.html.j2").render(
-        ctx={"survey_documentation": d}, t={"short_name": "PACA"})
+    html = (
+        jinja_env(REPO / "templates")
+        .get_template("partials/surveys.html.j2")
+        .render(ctx={"survey_documentation": d}, t={"short_name": "PACA"})
+    )
     assert "question non posée" in html

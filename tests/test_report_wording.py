@@ -27,6 +27,7 @@ def load(name: str) -> dict:
 # 1. One decimals rule for the overall index
 # ------------------------------------------------------------------------------------------
 
+
 def test_decimals_tell_every_two_different_values_apart():
     # GIVEN indices that print alike at one decimal (+1,4 and +1,4) and at two (+0,08 and +0,08)
     demo = [1.499956, 1.438417, 1.360674, 0.082773, 0.075585, -0.507669]
@@ -45,9 +46,19 @@ def test_decimals_tell_every_two_different_values_apart():
 
 def _fi(scores: dict[str, float], domain: str = "ensemble") -> list[dict]:
     ranked = sorted(scores, key=lambda c: -scores[c])
-    return [{"territory_code": c, "domain_id": domain, "score": s, "rank_among_regions": ranked.index(c) + 1,
-             "rank_median": ranked.index(c) + 1, "rank_p05": ranked.index(c) + 1, "rank_p95": ranked.index(c) + 1,
-             "n_indicators": 2} for c, s in scores.items()]
+    return [
+        {
+            "territory_code": c,
+            "domain_id": domain,
+            "score": s,
+            "rank_among_regions": ranked.index(c) + 1,
+            "rank_median": ranked.index(c) + 1,
+            "rank_p05": ranked.index(c) + 1,
+            "rank_p95": ranked.index(c) + 1,
+            "n_indicators": 2,
+        }
+        for c, s in scores.items()
+    ]
 
 
 def test_every_region_prints_its_index_with_the_decimals_of_all_regions():
@@ -55,15 +66,25 @@ def test_every_region_prints_its_index_with_the_decimals_of_all_regions():
 
     # GIVEN three regions, two of which print +0,08 at two decimals, the third far from both
     scores = {"27": 0.082773, "24": 0.075585, "93": 1.2}
-    tables = {"fragility_indices": _fi(scores) + _fi(scores, "emploi"),
-              "territories": [{"territory_code": c, "kind": "region"} for c in scores],
-              "indicator_values": []}
-    catalogue = {"domains": [{"id": "emploi", "label": "Emploi", "phrase": "l'emploi", "family": "économique"}],
-                 "indicators": []}
+    tables = {
+        "fragility_indices": _fi(scores) + _fi(scores, "emploi"),
+        "territories": [{"territory_code": c, "kind": "region"} for c in scores],
+        "indicator_values": [],
+    }
+    catalogue = {
+        "domains": [{"id": "emploi", "label": "Emploi", "phrase": "l'emploi", "family": "économique"}],
+        "indicators": [],
+    }
     printed = {}
     for code in scores:
-        territory = {"code": code, "kind": "region", "departements": [], "locative": "dans la région",
-                     "genitive": "de la région", "nominative": "la région"}
+        territory = {
+            "code": code,
+            "kind": "region",
+            "departements": [],
+            "locative": "dans la région",
+            "genitive": "de la région",
+            "nominative": "la région",
+        }
         # WHEN each region's profile is built
         ctx = profile_section(territory, tables, [], catalogue)
         printed[code] = fr.number(ctx["overall"]["score"], ctx["overall"]["decimals"], signed=True)
@@ -99,6 +120,7 @@ def test_index_map_prints_the_reports_decimals(tmp_path):
 # 2. Typographic apostrophes in the HTML of every page, at render time
 # ------------------------------------------------------------------------------------------
 
+
 def test_render_html_writes_typographic_apostrophes(tmp_path):
     from impact_regions.templating import render_html
 
@@ -106,7 +128,8 @@ def test_render_html_writes_typographic_apostrophes(tmp_path):
     # attribute, in code and in a style sheet
     (tmp_path / "t.html.j2").write_text(
         "<style>p{font-family:'Noto Sans'}</style><p class='x'>l'annexe, {{ intro }} <code>a'b</code></p>\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     # WHEN it is rendered
     out = render_html(tmp_path, "t.html.j2", {"intro": "Collectivité européenne d'Alsace"}, tmp_path / "t.html")
     html = out.read_text(encoding="utf-8")
@@ -137,6 +160,7 @@ def test_chart_text_has_typographic_apostrophes(tmp_path):
 # ------------------------------------------------------------------------------------------
 # 3. Mostly suppressed charts become a sentence
 # ------------------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def survey_charts(tmp_path):
@@ -188,12 +212,19 @@ def test_groups_chart_without_comparable_organisations_gives_way_to_a_sentence(s
 # 4 and 6. Articles, names, and the basis of a partial index
 # ------------------------------------------------------------------------------------------
 
+
 def _single_ctx(nominative: str, name: str, n_domains: int = 16) -> dict:
-    return {"territory": {"name": name, "nominative": nominative, "kind": "region", "locative": "en Guadeloupe"},
-            "method": {"normalisation": "zscore"},
-            "overall": {"score": 1.360674, "decimals": 3, "n_domains": n_domains,
-                        "partial": "" if n_domains == 16 else f"calculé sur {n_domains} domaines"},
-            "profile": [{}] * 16}
+    return {
+        "territory": {"name": name, "nominative": nominative, "kind": "region", "locative": "en Guadeloupe"},
+        "method": {"normalisation": "zscore"},
+        "overall": {
+            "score": 1.360674,
+            "decimals": 3,
+            "n_domains": n_domains,
+            "partial": "" if n_domains == 16 else f"calculé sur {n_domains} domaines",
+        },
+        "profile": [{}] * 16,
+    }
 
 
 def test_single_departement_sentence_has_the_article_and_the_reports_figure():
@@ -216,12 +247,20 @@ def test_key_messages_name_the_region_and_the_basis_of_a_partial_index():
     from impact_regions.report_essentiel import fragility_message, perception_message, practices_message
 
     # GIVEN Mayotte: 15 domains measured, too few inhabitants and organisations surveyed
-    ctx = {"territory": {"kind": "region", "nominative": "Mayotte", "locative": "à Mayotte"},
-           "overall": {"score": 1.438417, "decimals": 3, "rank_words": "Mayotte est la 2e région la plus fragile sur 18.",
-                       "partial": "calculé sur 15 domaines"},
-           "profile": [{"phrase": "la sécurité", "score": 1.5, "decimals": 2}],
-           "perceived": [{"phrase": "l'emploi", "estimate": None, "position": 0}], "gaps": [],
-           "partnership": [{"estimate": None}], "engagement": {"estimate": None}}
+    ctx = {
+        "territory": {"kind": "region", "nominative": "Mayotte", "locative": "à Mayotte"},
+        "overall": {
+            "score": 1.438417,
+            "decimals": 3,
+            "rank_words": "Mayotte est la 2e région la plus fragile sur 18.",
+            "partial": "calculé sur 15 domaines",
+        },
+        "profile": [{"phrase": "la sécurité", "score": 1.5, "decimals": 2}],
+        "perceived": [{"phrase": "l'emploi", "estimate": None, "position": 0}],
+        "gaps": [],
+        "partnership": [{"estimate": None}],
+        "engagement": {"estimate": None},
+    }
     # WHEN the key messages are written
     # THEN the index carries its basis and the figure of every other place
     assert "est de +1,438 (0 = France ; calculé sur 15 domaines)" in fragility_message(ctx)["text"]
@@ -235,41 +274,80 @@ def test_innovation_key_figure_is_compared_with_france():
     from impact_regions.report_essentiel import alliances_message
 
     # GIVEN the devoir d'alliances and the innovation shares, one of them significantly above France
-    ctx = {"devoir": {"estimate": 0.87, "france": 0.82, "significant": True, "diff": 0.05},
-           "innovation": [{"group": "habitants", "estimate": 0.76, "france": 0.74, "significant": False, "diff": 0.02},
-                          {"group": "maires", "estimate": 0.89, "france": 0.85, "significant": True, "diff": 0.04}]}
+    ctx = {
+        "devoir": {"estimate": 0.87, "france": 0.82, "significant": True, "diff": 0.05},
+        "innovation": [
+            {"group": "habitants", "estimate": 0.76, "france": 0.74, "significant": False, "diff": 0.02},
+            {"group": "maires", "estimate": 0.89, "france": 0.85, "significant": True, "diff": 0.04},
+        ],
+    }
     # WHEN the key message is written
     text = alliances_message(ctx)["text"]
     # THEN the innovation figures have France's beside them and say which difference is net
-    assert "76\u00a0% des habitants et 89\u00a0% des maires (74\u00a0% et 85\u00a0% en France ; écart net pour " \
-           "les maires)" in text
+    assert (
+        "76\u00a0% des habitants et 89\u00a0% des maires (74\u00a0% et 85\u00a0% en France ; écart net pour "
+        "les maires)" in text
+    )
     # AND a single published group reads like the other key figures
     ctx["innovation"] = ctx["innovation"][:1]
-    assert "76\u00a0% des habitants (74\u00a0% en France : un écart trop faible pour être certain)" in \
-        alliances_message(ctx)["text"]
+    assert (
+        "76\u00a0% des habitants (74\u00a0% en France : un écart trop faible pour être certain)"
+        in alliances_message(ctx)["text"]
+    )
 
 
 # ------------------------------------------------------------------------------------------
 # 5. One list of the inhabitants' priorities
 # ------------------------------------------------------------------------------------------
 
+
 def _perceived(values: list[tuple[str, float]]) -> list[dict]:
-    items = [{"domain_id": p, "phrase": p, "label": p, "estimate": v, "france": 6.5, "significant": False,
-              "diff": None, "reliability": "ok", "position": i} for i, (p, v) in enumerate(values)]
+    items = [
+        {
+            "domain_id": p,
+            "phrase": p,
+            "label": p,
+            "estimate": v,
+            "france": 6.5,
+            "significant": False,
+            "diff": None,
+            "reliability": "ok",
+            "position": i,
+        }
+        for i, (p, v) in enumerate(values)
+    ]
     return sorted(items, key=lambda p: -p["estimate"])
 
 
-@pytest.mark.parametrize("values, expected, more", [
-    # Bretagne: three domains print 6,1, the catalogue's order, none dropped
-    ([("l'emploi", 6.08), ("le niveau de vie", 6.06), ("la transition énergétique", 6.11), ("la santé", 5.2)],
-     "l'emploi, le niveau de vie et la transition énergétique (6,1/10)", ""),
-    # Corse: a domain tied with the second is kept
-    ([("la santé", 6.6), ("l'emploi", 6.2), ("la mobilité", 6.24), ("le logement", 5.0), ("la culture", 4.0)],
-     "la santé (6,6/10), l'emploi et la mobilité (6,2/10)", ""),
-    # Alsace: L'essentiel names the first two, the section goes on to a third (and those tied with it)
-    ([("l'emploi", 6.2), ("le niveau de vie", 6.2), ("la mobilité", 5.9), ("la culture", 5.9), ("la santé", 5.0)],
-     "l'emploi et le niveau de vie (6,2/10)", ", puis la mobilité et la culture (5,9/10)"),
-])
+@pytest.mark.parametrize(
+    "values, expected, more",
+    [
+        # Bretagne: three domains print 6,1, the catalogue's order, none dropped
+        (
+            [("l'emploi", 6.08), ("le niveau de vie", 6.06), ("la transition énergétique", 6.11), ("la santé", 5.2)],
+            "l'emploi, le niveau de vie et la transition énergétique (6,1/10)",
+            "",
+        ),
+        # Corse: a domain tied with the second is kept
+        (
+            [("la santé", 6.6), ("l'emploi", 6.2), ("la mobilité", 6.24), ("le logement", 5.0), ("la culture", 4.0)],
+            "la santé (6,6/10), l'emploi et la mobilité (6,2/10)",
+            "",
+        ),
+        # Alsace: L'essentiel names the first two, the section goes on to a third (and those tied with it)
+        (
+            [
+                ("l'emploi", 6.2),
+                ("le niveau de vie", 6.2),
+                ("la mobilité", 5.9),
+                ("la culture", 5.9),
+                ("la santé", 5.0),
+            ],
+            "l'emploi et le niveau de vie (6,2/10)",
+            ", puis la mobilité et la culture (5,9/10)",
+        ),
+    ],
+)
 def test_essentiel_and_section_name_the_same_priorities(values, expected, more):
     from impact_regions.report_essentiel import perception_message
     from impact_regions.report_perception import priorities_sentence
@@ -278,8 +356,9 @@ def test_essentiel_and_section_name_the_same_priorities(values, expected, more):
     perceived = _perceived(values)
     # WHEN the perception section and L'essentiel are written
     section, _ = priorities_sentence("en Bretagne", perceived)
-    essentiel = perception_message({"territory": {"kind": "region", "locative": "en Bretagne"},
-                                    "perceived": perceived, "gaps": []})["text"]
+    essentiel = perception_message(
+        {"territory": {"kind": "region", "locative": "en Bretagne"}, "perceived": perceived, "gaps": []}
+    )["text"]
     # THEN both name the same domains, in the same order, with the same figures (L'essentiel's list
     # the head of the section's, ties whole)
     assert f"les priorités des habitants sont {expected}{more}." in section
@@ -290,6 +369,7 @@ def test_essentiel_and_section_name_the_same_priorities(values, expected, more):
 # 7. Economic domains named together
 # ------------------------------------------------------------------------------------------
 
+
 def test_profile_sentence_names_the_economic_domains_together():
     from impact_regions.report_profile import profile_sentence
 
@@ -297,12 +377,17 @@ def test_profile_sentence_names_the_economic_domains_together():
     def dom(label, phrase, family, score):
         return {"label": label, "phrase": phrase, "family": family, "score": score}
 
-    domains = [dom("Sécurité", "la sécurité", "sociétal", 2.0), dom("Numérique", "le numérique", "sociétal", 1.7),
-               dom("Niveau de vie", "le niveau de vie", "économique", 0.8),
-               dom("Développement économique", "le développement économique", "économique", 0.7),
-               dom("Handicap", "le handicap", "social", 0.5), dom("Emploi", "l'emploi", "économique", 0.3)]
+    domains = [
+        dom("Sécurité", "la sécurité", "sociétal", 2.0),
+        dom("Numérique", "le numérique", "sociétal", 1.7),
+        dom("Niveau de vie", "le niveau de vie", "économique", 0.8),
+        dom("Développement économique", "le développement économique", "économique", 0.7),
+        dom("Handicap", "le handicap", "social", 0.5),
+        dom("Emploi", "l'emploi", "économique", 0.3),
+    ]
     # WHEN the profile sentence is written
     text = profile_sentence("en Provence-Alpes-Côte d'Azur", domains)
     # THEN employment is named with the other economic questions, not apart
-    assert ("puis les questions économiques (niveau de vie, développement économique et emploi) et le handicap."
-            in text), text
+    assert (
+        "puis les questions économiques (niveau de vie, développement économique et emploi) et le handicap." in text
+    ), text

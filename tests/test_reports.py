@@ -16,11 +16,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from pypdf import PdfReader
+from workdirs import ROOT, TINY, snakemake, workdir_with
 
 from impact_regions import french as fr
 from impact_regions.render import pdf_info
-from workdirs import ROOT, TINY, snakemake, workdir_with
-
 
 
 def pdf_text(path: Path) -> str:
@@ -40,14 +39,18 @@ def demo_run(demo_reports):
     return demo_reports.parent
 
 
-TINY_REGIONS = {"corse": 'code: "94"\nname: Corse\nslug: corse\n',
-                "martinique": 'code: "02"\nname: Martinique\nslug: martinique\nlocative: "en Martinique"\n'}
+TINY_REGIONS = {
+    "corse": 'code: "94"\nname: Corse\nslug: corse\n',
+    "martinique": 'code: "02"\nname: Martinique\nslug: martinique\nlocative: "en Martinique"\n',
+}
 
 
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory):
     regions = dict(TINY_REGIONS)
-    regions["corse"] += 'intro: \'<img src="file:///etc/passwd"> <link rel="attachment" href="file:///etc/passwd"> fin\'\n'
+    regions["corse"] += (
+        'intro: \'<img src="file:///etc/passwd"> <link rel="attachment" href="file:///etc/passwd"> fin\'\n'
+    )
     work = workdir_with(tmp_path_factory.mktemp("tiny"), TINY, regions)
     proc = snakemake(work)
     assert proc.returncode == 0, proc.stderr[-4000:]
@@ -70,8 +73,13 @@ def test_paca_sentences_match_the_tables(demo_run):
     # AND the devoir d'alliance, 84 % in PACA against 82 % in France, from the table
     pa = estimate(demo_run, "93", "habitants", "devoir_alliance")["estimate"]
     fr_ = estimate(demo_run, "FR", "habitants", "devoir_alliance")["estimate"]
-    assert plain(f"{fr.percent(pa)} des habitants de Provence-Alpes-Côte d'Azur pensent que les collectivités, "
-                 f"les entreprises et les associations doivent travailler ensemble, contre {fr.percent(fr_)} en France") in text
+    assert (
+        plain(
+            f"{fr.percent(pa)} des habitants de Provence-Alpes-Côte d'Azur pensent que les collectivités, "
+            f"les entreprises et les associations doivent travailler ensemble, contre {fr.percent(fr_)} en France"
+        )
+        in text
+    )
     assert "84 %" in text and "82 %" in text
     # AND the objective profile names security and digital first
     assert "concernent d'abord la sécurité et le numérique" in text
@@ -79,9 +87,14 @@ def test_paca_sentences_match_the_tables(demo_run):
     assert "Sources et méthode : section « Méthodologie », en fin de document" in text
     assert "dernière page" not in text
     # AND every section is there
-    for title in ("Les fragilités en Provence-Alpes-Côte d'Azur", "La perception des fragilités par les habitants",
-                  "La perception des fragilités par les associations", "Le « devoir d'alliances »",
-                  "Les pratiques d'alliances", "Méthodologie et sources"):
+    for title in (
+        "Les fragilités en Provence-Alpes-Côte d'Azur",
+        "La perception des fragilités par les habitants",
+        "La perception des fragilités par les associations",
+        "Le « devoir d'alliances »",
+        "Les pratiques d'alliances",
+        "Méthodologie et sources",
+    ):
         assert title in text, title
 
 
@@ -99,8 +112,7 @@ def test_paca_shows_rank_intervals_gap_significance_and_methods(demo_run):
     wide = paca[paca.rank_p05 != paca.rank_p95]
     assert len(wide) > 0
     for _, r in wide.iterrows():
-        expected = (f"{_ordinal(int(r.rank_among_regions))} ({_ordinal(int(r.rank_p05))}–"
-                    f"{_ordinal(int(r.rank_p95))})")
+        expected = f"{_ordinal(int(r.rank_among_regions))} ({_ordinal(int(r.rank_p05))}–{_ordinal(int(r.rank_p95))})"
         assert expected in text, expected
     # THEN the number of significant perception/measure gaps is the table's
     gaps = pd.read_parquet(p / "perception_gaps.parquet")
@@ -193,17 +205,25 @@ def test_intro_cannot_inject_html_or_files(tiny_run):
 def test_two_clean_builds_are_byte_identical(tiny_run, tmp_path):
     # GIVEN a second, clean build of the same inputs in another directory
     regions = dict(TINY_REGIONS)
-    regions["corse"] += 'intro: \'<img src="file:///etc/passwd"> <link rel="attachment" href="file:///etc/passwd"> fin\'\n'
+    regions["corse"] += (
+        'intro: \'<img src="file:///etc/passwd"> <link rel="attachment" href="file:///etc/passwd"> fin\'\n'
+    )
     other = workdir_with(tmp_path / "again", TINY, regions)
     # (without the hooks, so without the warm worker: each report job runs in its own process,
     # as on a cluster, where tiny_run's were forked by the worker, impact_regions.report_server)
     assert snakemake(other, "--no-hooks").returncode == 0
     # THEN PDFs, charts and the index are identical byte for byte
-    for rel in ("reports/corse.pdf", "reports/martinique.pdf", "reports/index-map.svg",
-                "data/processed/report_build/corse/charts/profile.svg",
-                "data/processed/report_build/martinique/charts/map.svg",
-                "data/processed/report_build/corse/context.json", "data/processed/report_build/corse/pdf.json",
-                "reports/donnees/corse.csv", "reports/donnees/martinique.xlsx"):
+    for rel in (
+        "reports/corse.pdf",
+        "reports/martinique.pdf",
+        "reports/index-map.svg",
+        "data/processed/report_build/corse/charts/profile.svg",
+        "data/processed/report_build/martinique/charts/map.svg",
+        "data/processed/report_build/corse/context.json",
+        "data/processed/report_build/corse/pdf.json",
+        "reports/donnees/corse.csv",
+        "reports/donnees/martinique.xlsx",
+    ):
         assert (tiny_run / rel).read_bytes() == (other / rel).read_bytes(), rel
 
 
@@ -222,7 +242,8 @@ def _scheduled(work: Path) -> set[tuple[str, str]]:
 def test_adding_one_territory_schedules_only_its_jobs(tiny_run):
     # GIVEN the built tiny project WHEN one custom territory file is added
     (tiny_run / "config" / "regions" / "corse-du-sud.yaml").write_text(
-        'code: CORSE_DU_SUD\nname: Corse-du-Sud\nslug: corse-du-sud\ndepartements: ["2A"]\n', encoding="utf-8")
+        'code: CORSE_DU_SUD\nname: Corse-du-Sud\nslug: corse-du-sud\ndepartements: ["2A"]\n', encoding="utf-8"
+    )
     try:
         jobs = _scheduled(tiny_run)
     finally:
@@ -289,8 +310,11 @@ def test_readings_never_contradict_the_profile_nor_invent_ties(demo_run):
         # AND « ex æquo » only where another region has exactly the same stored score
         for d in ctx["profile"]:
             if d["rank_text"] and "ex æquo" in d["rank_text"]:
-                same = fi[(fi.domain_id == d["domain_id"]) & fi.territory_code.isin(regions - {code})
-                          & (fi.score == d["score"])]
+                same = fi[
+                    (fi.domain_id == d["domain_id"])
+                    & fi.territory_code.isin(regions - {code})
+                    & (fi.score == d["score"])
+                ]
                 assert len(same) > 0, (code, d["domain_id"])
         # AND the sentences use typographic apostrophes only
         assert "'" not in sentences, code
@@ -332,8 +356,9 @@ def test_rank_differences_are_never_worded_as_certain_unless_confirmed(demo_run,
                 else:
                     assert first.startswith("Ces différences de classement se confirment"), ctx_file
             # AND priority ranks follow the perceived chart's order over every rated domain
-            rated = sorted((p for p in ctx["perceived"] if p["estimate"] is not None),
-                           key=lambda p: (-p["estimate"], p["label"]))
+            rated = sorted(
+                (p for p in ctx["perceived"] if p["estimate"] is not None), key=lambda p: (-p["estimate"], p["label"])
+            )
             order = {p["domain_id"]: i + 1 for i, p in enumerate(rated)}
             for g in ctx["gaps"]:
                 assert g["rank_perceived"] == order.get(g["domain_id"]), (ctx_file, g["domain_id"])
@@ -352,7 +377,7 @@ def _blank_share_below_content(page, dpi: int = 30) -> float:
 
     image = np.asarray(page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L"))
     px_mm = image.shape[0] / 297
-    body = image[int(20 * px_mm) + 1:int((297 - 18) * px_mm) - 1, int(16 * px_mm):-int(16 * px_mm)]
+    body = image[int(20 * px_mm) + 1 : int((297 - 18) * px_mm) - 1, int(16 * px_mm) : -int(16 * px_mm)]
     ink = np.flatnonzero((body < 235).any(axis=1))
     return 1 - ((ink.max() + 1) if len(ink) else 0) / body.shape[0]
 
@@ -377,8 +402,11 @@ def test_reports_past_8_pages_have_a_table_of_contents_with_page_numbers(demo_ru
     reader = PdfReader(demo_run / "reports" / "paca.pdf")
     assert len(reader.pages) > 8
     first = plain(reader.pages[0].extract_text())
-    for label, title in [("Habitants", "La perception des fragilités par les habitants"),
-                         ("Indicateurs", "Les indicateurs"), ("Méthodologie", "Méthodologie et sources")]:
+    for label, title in [
+        ("Habitants", "La perception des fragilités par les habitants"),
+        ("Indicateurs", "Les indicateurs"),
+        ("Méthodologie", "Méthodologie et sources"),
+    ]:
         match = re.search(re.escape(label) + r" p\. (\d+)", first)
         assert match, label
         assert title in plain(reader.pages[int(match.group(1)) - 1].extract_text()), (label, match.group(1))
@@ -429,7 +457,7 @@ def test_overall_index_prints_the_same_everywhere_and_never_a_false_tie(demo_run
         assert f"Indice global de fragilité : {value} " in text, t["slug"]
         assert f"indice global de fragilité est de {value} " in text, t["slug"]
         # AND the index page's row prints the same string
-        row = index[index.index(f'data-slug="{t["slug"]}"'):].split("</tr>")[0]
+        row = index[index.index(f'data-slug="{t["slug"]}"') :].split("</tr>")[0]
         assert f">{value} · " in row, (t["slug"], value)
         # AND so does the annex's ranking table
         assert f"{plain(t['name'])} {value} " in annex, (t["slug"], value)
@@ -450,8 +478,9 @@ def test_pdf_texts_have_typographic_apostrophes_only(demo_run):
 
     for pdf in sorted((demo_run / "reports").glob("*.pdf")):
         if shutil.which("pdftotext"):
-            text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True,
-                                  check=True).stdout
+            text = subprocess.run(
+                ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True
+            ).stdout
         else:
             text = "\n".join(page.extract_text() or "" for page in PdfReader(pdf).pages)
         # THEN no straight apostrophe is left (sentences, chart text, annex, a territory's description)

@@ -19,7 +19,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from workdirs import ROOT
 
 PACKAGE = ROOT / "workflow" / "impact_regions"
@@ -74,9 +73,14 @@ def imports_in(node: ast.AST, path: Path) -> set[Path]:
 
 
 def sql_names(node: ast.AST) -> set[str]:
-    return {c.args[0].value for c in ast.walk(node)
-            if isinstance(c, ast.Call) and getattr(c.func, "id", getattr(c.func, "attr", None)) == "run_sql"
-            and c.args and isinstance(c.args[0], ast.Constant)}
+    return {
+        c.args[0].value
+        for c in ast.walk(node)
+        if isinstance(c, ast.Call)
+        and getattr(c.func, "id", getattr(c.func, "attr", None)) == "run_sql"
+        and c.args
+        and isinstance(c.args[0], ast.Constant)
+    }
 
 
 def step_dependencies(target_module: str, function: str) -> tuple[set[Path], set[str]]:
@@ -103,8 +107,11 @@ def step_dependencies(target_module: str, function: str) -> tuple[set[Path], set
         if name in {b.name for b in bodies}:
             continue
         bodies.append(functions[name])
-        names += [c.func.id for c in ast.walk(functions[name]) if isinstance(c, ast.Call)
-                  and isinstance(c.func, ast.Name) and c.func.id in functions]
+        names += [
+            c.func.id
+            for c in ast.walk(functions[name])
+            if isinstance(c, ast.Call) and isinstance(c.func, ast.Name) and c.func.id in functions
+        ]
     sqls = set().union(*(sql_names(b) for b in bodies))
     seen = {path}  # the step's module itself: its top level and the bodies above only
     todo = (imports_in(top, path) | set().union(*(imports_in(b, path) for b in bodies))) - seen
@@ -125,17 +132,26 @@ def rules_with_steps():
     from snakemake.settings.types import ConfigSettings, OutputSettings, ResourceSettings, StorageSettings
 
     with SnakemakeApi(OutputSettings()) as api:
-        wf = api.workflow(resource_settings=ResourceSettings(cores=1), config_settings=ConfigSettings(),
-                          storage_settings=StorageSettings(), snakefile=ROOT / "Snakefile", workdir=ROOT)._workflow
+        wf = api.workflow(
+            resource_settings=ResourceSettings(cores=1),
+            config_settings=ConfigSettings(),
+            storage_settings=StorageSettings(),
+            snakefile=ROOT / "Snakefile",
+            workdir=ROOT,
+        )._workflow
         out = []
         for rule in wf.rules:
             if rule.script:
                 script = (Path(rule.snakefile).parent / str(rule.script)).resolve()
                 text = script.read_text(encoding="utf-8")
                 steps = TARGET.findall(text) + [
-                    (n.module, a.name) for n in ast.walk(ast.parse(text)) if isinstance(n, ast.ImportFrom)
-                    and (n.module or "").startswith("impact_regions.") and n.module != "impact_regions.entry"
-                    for a in n.names]
+                    (n.module, a.name)
+                    for n in ast.walk(ast.parse(text))
+                    if isinstance(n, ast.ImportFrom)
+                    and (n.module or "").startswith("impact_regions.")
+                    and n.module != "impact_regions.entry"
+                    for a in n.names
+                ]
             elif rule.shellcmd:
                 # a shell job: `python -m impact_regions.<module> ... impact_regions.<module>:<function>`
                 steps = TARGET.findall(f"'{rule.shellcmd}'".replace(" ", "' '"))
@@ -146,16 +162,19 @@ def rules_with_steps():
             out.append((rule.name, inputs, steps))
         # a fingerprint of sources (impact_regions.source_fingerprint) stands for the files it hashes:
         # a rule taking it as input depends on them as if they were its own inputs
-        fingerprints = {(ROOT / str(o)).resolve(): {(ROOT / str(f)).resolve() for f in r.input if isinstance(f, str)}
-                        for r in wf.rules if r.script and "source_fingerprint" in
-                        (Path(r.snakefile).parent / str(r.script)).read_text(encoding="utf-8")
-                        for o in r.output}
-        return [(name, inputs.union(*(fingerprints.get(f, set()) for f in inputs)), steps)
-                for name, inputs, steps in out], fingerprints
+        fingerprints = {
+            (ROOT / str(o)).resolve(): {(ROOT / str(f)).resolve() for f in r.input if isinstance(f, str)}
+            for r in wf.rules
+            if r.script
+            and "source_fingerprint" in (Path(r.snakefile).parent / str(r.script)).read_text(encoding="utf-8")
+            for o in r.output
+        }
+        return [
+            (name, inputs.union(*(fingerprints.get(f, set()) for f in inputs)), steps) for name, inputs, steps in out
+        ], fingerprints
 
 
 RULES, FINGERPRINTS = rules_with_steps()
-
 
 
 def test_every_rule_with_a_script_names_its_step():

@@ -35,11 +35,11 @@ def ishigami_indices(a: float = A, b: float = B) -> dict[str, tuple[float, float
     V1 = (1 + b pi^4 / 5)^2 / 2, V2 = a^2 / 8, V3 = 0, V13 = 8 b^2 pi^8 / 225, the other
     interactions 0, V = V1 + V2 + V13 (= a^2/8 + b pi^4/5 + b^2 pi^8/18 + 1/2).
     """
-    v1 = 0.5 * (1 + b * math.pi ** 4 / 5) ** 2
-    v2 = a ** 2 / 8
-    v13 = 8 * b ** 2 * math.pi ** 8 / 225
+    v1 = 0.5 * (1 + b * math.pi**4 / 5) ** 2
+    v2 = a**2 / 8
+    v13 = 8 * b**2 * math.pi**8 / 225
     v = v1 + v2 + v13
-    assert v == pytest.approx(a ** 2 / 8 + b * math.pi ** 4 / 5 + b ** 2 * math.pi ** 8 / 18 + 0.5)
+    assert v == pytest.approx(a**2 / 8 + b * math.pi**4 / 5 + b**2 * math.pi**8 / 18 + 0.5)
     return {"x1": (v1 / v, (v1 + v13) / v), "x2": (v2 / v, v2 / v), "x3": (0.0, v13 / v)}
 
 
@@ -54,7 +54,7 @@ def test_the_analytical_ishigami_indices_are_the_published_ones():
 def test_ishigami_indices_are_recovered():
     # GIVEN the Ishigami function and n = 2^14 base samples (n x 5 evaluations)
     # WHEN the Sobol indices are estimated
-    res = sobol_analysis(ishigami, 2 ** 14, {"x1": 1, "x2": 1, "x3": 1}, seed=42, n_bootstrap=200)
+    res = sobol_analysis(ishigami, 2**14, {"x1": 1, "x2": 1, "x3": 1}, seed=42, n_bootstrap=200)
     # THEN they match the analytical values within 0.05, with CIs around the estimates
     assert list(res.columns) == COLUMNS and list(res["choice"]) == ["x1", "x2", "x3"]
     truth = ishigami_indices()

@@ -15,9 +15,9 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from inline_configs import SURVEY_CODEBOOK_YAML
 from scipy import stats
 
-from inline_configs import SURVEY_CODEBOOK_YAML
 from impact_regions.config import load_survey
 from impact_regions.survey_estimates import build_survey_estimates, finish_estimates
 from impact_regions.survey_responses import build_survey
@@ -67,18 +67,32 @@ def make_microdata(design: dict = DESIGN, seed: int = 20190601) -> pd.DataFrame:
                 mu = 5 + dep_shift[dep] + psu_effect
                 frag = [int(np.clip(round(rng.normal(mu + d, 2)), 0, 10)) for d in (0, -1)]
                 frag = [99 if rng.random() < 0.12 else f for f in frag]
-                agree = 9 if rng.random() < 0.1 else int(rng.integers(1, 5) if dep_shift[dep] < 1 else rng.choice([1, 2, 2, 3]))
-                coop = ["" if rng.random() < 0.3 else str(int(rng.random() < 0.35 + 0.05 * dep_shift[dep]))
-                        for _ in range(2)]
-                rows.append({
-                    "id_repondant": f"C{k:04d}", "code_region": REGION_OF[dep], "code_departement": dep,
-                    "sexe": str(int(rng.integers(1, 3))), "tranche_age": str(int(rng.integers(1, 6))),
-                    "strate": stratum, "grappe": str(j),
-                    "poids": f"{rng.uniform(0.4, 3.5):.3f}".replace(".", ","),
-                    "fragilite_emploi": str(frag[0]), "fragilite_logement": str(frag[1]),
-                    "devoir_alliance": str(agree),
-                    "cooperation_emploi": coop[0], "cooperation_logement": coop[1],
-                })
+                agree = (
+                    9
+                    if rng.random() < 0.1
+                    else int(rng.integers(1, 5) if dep_shift[dep] < 1 else rng.choice([1, 2, 2, 3]))
+                )
+                coop = [
+                    "" if rng.random() < 0.3 else str(int(rng.random() < 0.35 + 0.05 * dep_shift[dep]))
+                    for _ in range(2)
+                ]
+                rows.append(
+                    {
+                        "id_repondant": f"C{k:04d}",
+                        "code_region": REGION_OF[dep],
+                        "code_departement": dep,
+                        "sexe": str(int(rng.integers(1, 3))),
+                        "tranche_age": str(int(rng.integers(1, 6))),
+                        "strate": stratum,
+                        "grappe": str(j),
+                        "poids": f"{rng.uniform(0.4, 3.5):.3f}".replace(".", ","),
+                        "fragilite_emploi": str(frag[0]),
+                        "fragilite_logement": str(frag[1]),
+                        "devoir_alliance": str(agree),
+                        "cooperation_emploi": coop[0],
+                        "cooperation_logement": coop[1],
+                    }
+                )
     return pd.DataFrame(rows)
 
 
@@ -116,8 +130,9 @@ def large_sample(tmp_path_factory, shared_tiny_geo):
     return micro, codebook, respondents, responses, territories, est
 
 
-def flat(respondents: pd.DataFrame, responses: pd.DataFrame, territories: pd.DataFrame, code: str,
-         measure: str) -> pd.DataFrame:
+def flat(
+    respondents: pd.DataFrame, responses: pd.DataFrame, territories: pd.DataFrame, code: str, measure: str
+) -> pd.DataFrame:
     """Every respondent of the file with: y (0 when no valid answer), answered, in_T, w, stratum, psu."""
     deps = set(territories.loc[territories["territory_code"] == code, "departement_code"])
     ans = responses[responses["measure_id"] == measure].set_index("respondent_id")["y"]
@@ -136,6 +151,7 @@ def row(est: pd.DataFrame, code: str, measure: str, group: str = "habitants") ->
 
 
 # -------------------------------- independent implementations ----------------------------------
+
 
 def stratified_wr_variance(values: np.ndarray, stratum: np.ndarray, psu: np.ndarray) -> float:
     """Σ_h n_h/(n_h-1) Σ_j (t_hj - mean_h t)² over PSU totals t_hj of `values` (every PSU counts)."""
@@ -190,13 +206,19 @@ def samplics_domain_mean(df: pd.DataFrame) -> TaylorEstimator:
     that samplics' coefficient of variation of the "out" domain is not a division by zero.
     """
     tay = TaylorEstimator(PopParam.mean)
-    tay.estimate(y=np.where(df["in_t"], df["y"], 1.0), samp_weight=df["w"].to_numpy(),
-                 stratum=df["stratum"].to_numpy(), psu=df["psu"].to_numpy(),
-                 domain=np.where(df["in_t"], "in", "out"), fpc=1.0)
+    tay.estimate(
+        y=np.where(df["in_t"], df["y"], 1.0),
+        samp_weight=df["w"].to_numpy(),
+        stratum=df["stratum"].to_numpy(),
+        psu=df["psu"].to_numpy(),
+        domain=np.where(df["in_t"], "in", "out"),
+        fpc=1.0,
+    )
     return tay
 
 
 # ------------------------------------------- tests ----------------------------------------------
+
 
 def test_the_sample_is_what_the_tests_assume(sample):
     # GIVEN the staged sample
@@ -229,7 +251,7 @@ def test_estimate_n_and_n_eff(sample, code, measure):
     # n_eff Kish's (Σw)²/Σw²
     assert r["n"] == member.sum()
     assert r["estimate"] == pytest.approx(weighted_mean(df, member), rel=1e-12)
-    assert r["n_eff"] == pytest.approx(w.sum() ** 2 / (w ** 2).sum(), rel=1e-12)
+    assert r["n_eff"] == pytest.approx(w.sum() ** 2 / (w**2).sum(), rel=1e-12)
     assert r["n_eff"] < r["n"]  # unequal weights
 
 
@@ -265,8 +287,9 @@ def test_se_is_not_the_subset_only_variance(sample):
     sub = df[df["in_t"]]
     z = linearised(sub, np.ones(len(sub), bool))
     naive = np.sqrt(stratified_wr_variance(z, sub["stratum"].to_numpy(), sub["psu"].to_numpy()))
-    full = np.sqrt(stratified_wr_variance(linearised(df, df["in_t"].to_numpy()), df["stratum"].to_numpy(),
-                                          df["psu"].to_numpy()))
+    full = np.sqrt(
+        stratified_wr_variance(linearised(df, df["in_t"].to_numpy()), df["stratum"].to_numpy(), df["psu"].to_numpy())
+    )
     # WHEN / THEN the pipeline keeps the whole design (domain estimation), which differs here
     assert abs(naive - full) / full > 0.01
     assert row(est, "84", "fragilite_emploi")["se"] == pytest.approx(full, rel=1e-10)
@@ -361,12 +384,19 @@ def test_confidence_level_option_is_used(sample):
 
 def test_korn_graubard_interval_at_zero_and_one():
     # GIVEN shares of exactly 1 and 0 (SE 0) with an effective sample size of 40, and a mean of 0
-    raw = pd.DataFrame({
-        "territory_code": ["T1", "T2", "T3"], "respondent_group": "habitants",
-        "measure_id": ["cooperation_emploi", "cooperation_emploi", "fragilite_emploi"],
-        "estimate": [1.0, 0.0, 0.0], "se": [0.0, 0.0, 0.0], "n": [50, 50, 50], "n_eff": [40.0, 40.0, 40.0],
-        "diff_vs_france": [0.1, -0.1, 0.0], "se_diff": [0.05, 0.05, 0.0],
-    })
+    raw = pd.DataFrame(
+        {
+            "territory_code": ["T1", "T2", "T3"],
+            "respondent_group": "habitants",
+            "measure_id": ["cooperation_emploi", "cooperation_emploi", "fragilite_emploi"],
+            "estimate": [1.0, 0.0, 0.0],
+            "se": [0.0, 0.0, 0.0],
+            "n": [50, 50, 50],
+            "n_eff": [40.0, 40.0, 40.0],
+            "diff_vs_france": [0.1, -0.1, 0.0],
+            "se_diff": [0.05, 0.05, 0.0],
+        }
+    )
     kinds = {"cooperation_emploi": "share", "fragilite_emploi": "mean"}
     # WHEN intervals are added
     out = finish_estimates(raw, kinds, OPEN).set_index("territory_code")
@@ -380,20 +410,33 @@ def test_korn_graubard_interval_at_zero_and_one():
     assert out.at["T3", "p_value"] == 1.0 and not out.at["T3", "is_significant"]
 
 
-@pytest.mark.parametrize("n, est, se, expected", [
-    (29, 5.0, 0.1, "suppressed"),
-    (30, 5.0, 0.1, "caution"),
-    (99, 5.0, 0.1, "caution"),
-    (100, 5.0, 0.1, "ok"),
-    (500, 1.0, 0.31, "caution"),   # relative SE 31 %
-    (500, 1.0, 0.30, "ok"),        # relative SE exactly 30 %: not above
-    (500, 0.0, 0.01, "caution"),   # relative SE infinite
-])
+@pytest.mark.parametrize(
+    "n, est, se, expected",
+    [
+        (29, 5.0, 0.1, "suppressed"),
+        (30, 5.0, 0.1, "caution"),
+        (99, 5.0, 0.1, "caution"),
+        (100, 5.0, 0.1, "ok"),
+        (500, 1.0, 0.31, "caution"),  # relative SE 31 %
+        (500, 1.0, 0.30, "ok"),  # relative SE exactly 30 %: not above
+        (500, 0.0, 0.01, "caution"),  # relative SE infinite
+    ],
+)
 def test_reliability_rules(n, est, se, expected):
     # GIVEN one estimate with its n and SE
-    raw = pd.DataFrame({"territory_code": ["T"], "respondent_group": ["habitants"], "measure_id": ["fragilite_emploi"],
-                        "estimate": [est], "se": [se], "n": [n], "n_eff": [n * 0.8],
-                        "diff_vs_france": [0.4], "se_diff": [0.1]})
+    raw = pd.DataFrame(
+        {
+            "territory_code": ["T"],
+            "respondent_group": ["habitants"],
+            "measure_id": ["fragilite_emploi"],
+            "estimate": [est],
+            "se": [se],
+            "n": [n],
+            "n_eff": [n * 0.8],
+            "diff_vs_france": [0.4],
+            "se_diff": [0.1],
+        }
+    )
     # WHEN the publication rule is applied with the defaults (30, 100, 30 %)
     out = finish_estimates(raw, {"fragilite_emploi": "mean"}, DEFAULT).iloc[0]
     # THEN the reliability is as documented, and a suppressed estimate shows no number
@@ -415,8 +458,7 @@ def test_reliability_on_the_sample(sample):
     merged = est.merge(est_open, on=["territory_code", "respondent_group", "measure_id"], suffixes=("", "_open"))
     # WHEN / THEN each row's reliability follows from its n and relative SE
     rse = merged["se_open"] / merged["estimate_open"].abs()
-    expected = np.where(merged["n"] < 30, "suppressed",
-                        np.where((merged["n"] < 100) | (rse > 0.30), "caution", "ok"))
+    expected = np.where(merged["n"] < 30, "suppressed", np.where((merged["n"] < 100) | (rse > 0.30), "caution", "ok"))
     assert (merged["reliability"] == expected).all()
     assert set(expected) >= {"suppressed", "caution"}
     assert merged.loc[merged["reliability"] == "suppressed", "estimate"].isna().all()
@@ -460,7 +502,9 @@ def test_strata_codes_reused_by_another_file_do_not_merge(tmp_path, tiny_geo):
     orgs = orgs.drop(columns=["sexe", "tranche_age"])
     (tmp_path / "survey").mkdir()
     orgs.to_csv(tmp_path / "survey" / "phare.csv", sep=";", index=False)
-    two_files = CODEBOOK_YAML.replace("region_column:", """  - id: organisations
+    two_files = CODEBOOK_YAML.replace(
+        "region_column:",
+        """  - id: organisations
     path: survey/phare.csv
     label: PHARE (test)
     id_column: id_organisation
@@ -469,7 +513,8 @@ def test_strata_codes_reused_by_another_file_do_not_merge(tmp_path, tiny_geo):
     strata_column: strate
     psu_column: grappe
     weight_column: poids
-region_column:""")
+region_column:""",
+    )
     territories = build_territories(tiny_geo, TERRITORY_FILES)
     codebook1, resp1, ans1 = stage(tmp_path / "one", tiny_geo, micro)
     codebook2, resp2, ans2 = stage(tmp_path, tiny_geo, micro, two_files)
@@ -488,6 +533,7 @@ region_column:""")
 # --------------------------------------------------------------------------------------------
 # Holm correction across the 16 domains (statistics issue, point 4)
 # --------------------------------------------------------------------------------------------
+
 
 def _holm_by_definition(p: list[float]) -> list[float]:
     """Independent computation: the smallest alpha at which Holm's step-down procedure rejects
@@ -526,7 +572,7 @@ def test_holm_family_is_per_territory_group_and_pattern():
     and significance follows the adjusted p-value (0.02 x 3 = 0.06 is no longer significant)."""
     rows = []
     for t, ps in (("A", [0.02, 0.001, 0.5]), ("B", [0.04, 0.03, 0.2])):
-        for d, p in zip(("emploi", "logement", "sante"), ps):
+        for d, p in zip(("emploi", "logement", "sante"), ps, strict=True):
             rows.append({"territory_code": t, "respondent_group": "habitants", "measure_id": f"fragilite_{d}", "p": p})
         rows.append({"territory_code": t, "respondent_group": "habitants", "measure_id": "a_partenariat", "p": 0.02})
     raw = pd.DataFrame(rows)
@@ -539,11 +585,11 @@ def test_holm_family_is_per_territory_group_and_pattern():
     families = {m: "fragilite_{domain}" for m in raw["measure_id"] if m.startswith("fragilite_")}
     out = finish_estimates(raw, kinds, DEFAULT | {"multiple_testing": "holm"}, families)
     a = out[out["territory_code"] == "A"].set_index("measure_id")
-    np.testing.assert_allclose(a.loc["fragilite_emploi", "p_value_holm"], 0.04)   # 0.02 x 2
+    np.testing.assert_allclose(a.loc["fragilite_emploi", "p_value_holm"], 0.04)  # 0.02 x 2
     np.testing.assert_allclose(a.loc["fragilite_logement", "p_value_holm"], 0.003)  # 0.001 x 3
     np.testing.assert_allclose(a.loc["a_partenariat", "p_value_holm"], 0.02)
     b = out[out["territory_code"] == "B"].set_index("measure_id")
-    np.testing.assert_allclose(b.loc["fragilite_logement", "p_value_holm"], 0.09)   # 0.03 x 3
+    np.testing.assert_allclose(b.loc["fragilite_logement", "p_value_holm"], 0.09)  # 0.03 x 3
     assert not b.loc["fragilite_logement", "is_significant"] and not b.loc["fragilite_emploi", "is_significant"]
     raw_only = finish_estimates(raw, kinds, DEFAULT | {"multiple_testing": "none"}, families)
     assert raw_only.set_index(["territory_code", "measure_id"]).loc[("B", "fragilite_logement"), "is_significant"]

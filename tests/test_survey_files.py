@@ -30,21 +30,23 @@ DOMAINS = [{"id": "emploi", "label": "Emploi"}, {"id": "logement", "label": "Mal
 BANDS = '["18-24", "25-34", "35-49", "50-64", "65+"]'
 
 #: The respondents, in the project's canonical names and codes (99 / 9 = ne sait pas, "" = not asked).
-CANONICAL = pd.DataFrame({
-    "id_repondant": ["C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8"],
-    "code_region": ["84", "84", "93", "94", "01", "93", "94", "84"],
-    "code_departement": ["01", "03", "13", "2A", "971", "04", "2B", "01"],
-    "sexe": ["1", "2", "1", "2", "1", "2", "1", "2"],
-    "tranche_age": ["1", "2", "3", "4", "5", "1", "2", "4"],
-    "strate": ["S1", "S1", "S2", "S2", "S3", "S3", "S2", "S1"],
-    "grappe": ["1", "2", "1", "2", "1", "2", "1", "1"],
-    "poids": ["1.5", "0.8", "2", "1.25", "1", "0.5", "3", "1.1"],
-    "fragilite_emploi": ["5", "99", "8", "0", "6", "2", "10", "7"],
-    "fragilite_logement": ["7", "3", "10", "4", "6", "99", "1", "2"],
-    "devoir_alliance": ["1", "9", "2", "4", "3", "1", "2", "9"],
-    "cooperation_emploi": ["1", "", "0", "1", "0", "", "1", "0"],
-    "cooperation_logement": ["0", "1", "", "1", "0", "", "0", "1"],
-})
+CANONICAL = pd.DataFrame(
+    {
+        "id_repondant": ["C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8"],
+        "code_region": ["84", "84", "93", "94", "01", "93", "94", "84"],
+        "code_departement": ["01", "03", "13", "2A", "971", "04", "2B", "01"],
+        "sexe": ["1", "2", "1", "2", "1", "2", "1", "2"],
+        "tranche_age": ["1", "2", "3", "4", "5", "1", "2", "4"],
+        "strate": ["S1", "S1", "S2", "S2", "S3", "S3", "S2", "S1"],
+        "grappe": ["1", "2", "1", "2", "1", "2", "1", "1"],
+        "poids": ["1.5", "0.8", "2", "1.25", "1", "0.5", "3", "1.1"],
+        "fragilite_emploi": ["5", "99", "8", "0", "6", "2", "10", "7"],
+        "fragilite_logement": ["7", "3", "10", "4", "6", "99", "1", "2"],
+        "devoir_alliance": ["1", "9", "2", "4", "3", "1", "2", "9"],
+        "cooperation_emploi": ["1", "", "0", "1", "0", "", "1", "0"],
+        "cooperation_logement": ["0", "1", "", "1", "0", "", "0", "1"],
+    }
+)
 AGES = [19.0, 30.0, 45.0, 60.0, 70.0, 24.0, 25.0, 64.0]
 
 CANONICAL_CODEBOOK = """
@@ -83,7 +85,8 @@ files:
 region_column: code_region
 departement_column: code_departement
 measures:
-  - {{pattern: "fragilite_{{domain}}", kind: mean, min: 0, max: 10, missing: ["Ne sait pas"], label: "F {{domain_label}}"}}
+  - {{pattern: "fragilite_{{domain}}", kind: mean, min: 0, max: 10,
+     missing: ["Ne sait pas"], label: "F {{domain_label}}"}}
   - {{id: devoir_alliance, kind: agree, min: 1, max: 4, positive: {positive}, missing: [9], label: Devoir}}
   - {{pattern: "cooperation_{{domain}}", kind: share, label: "C {{domain_label}}"}}
 """
@@ -93,8 +96,13 @@ POLLSTER_REGIONS = {1.0: "Auvergne-Rhône-Alpes", 2.0: "Provence-Alpes-Côte d'A
 REGION_NUMBER = {"84": 1.0, "93": 2.0, "94": 3.0, "01": 4.0}
 #: Départements as the pollster typed them: codes, names in any case, without accents.
 DEP_AS_DELIVERED = ["01", "Allier", "13", "Corse-du-Sud", "971", "04", "HAUTE CORSE", "Ain"]
-AGREE_LABELS = {1.0: "Tout à fait d'accord", 2.0: "Plutôt d'accord", 3.0: "Plutôt pas d'accord",
-                4.0: "Pas du tout d'accord", 9.0: "NSP"}
+AGREE_LABELS = {
+    1.0: "Tout à fait d'accord",
+    2.0: "Plutôt d'accord",
+    3.0: "Plutôt pas d'accord",
+    4.0: "Pas du tout d'accord",
+    9.0: "NSP",
+}
 
 
 def pollster_frame(dk) -> pd.DataFrame:
@@ -104,15 +112,23 @@ def pollster_frame(dk) -> pd.DataFrame:
     def answers(col, dk_code):
         return pd.Series([dk if v == dk_code else (np.nan if v == "" else float(v)) for v in c[col]], dtype=object)
 
-    return pd.DataFrame({
-        "RESPID": c["id_repondant"], "REG": c["code_region"].map(REGION_NUMBER), "DEP": DEP_AS_DELIVERED,
-        "S1": c["sexe"].astype(float), "AGE": AGES, "STRATE": c["strate"], "GRAPPE": c["grappe"],
-        "POIDS_W": c["poids"].astype(float),
-        "Q3_1": answers("fragilite_emploi", "99"), "Q3_2": answers("fragilite_logement", "99"),
-        "Q12": c["devoir_alliance"].astype(float),
-        "Q5_emploi": [np.nan if v == "" else float(v) for v in c["cooperation_emploi"]],
-        "Q5_logement": [np.nan if v == "" else float(v) for v in c["cooperation_logement"]],
-    })
+    return pd.DataFrame(
+        {
+            "RESPID": c["id_repondant"],
+            "REG": c["code_region"].map(REGION_NUMBER),
+            "DEP": DEP_AS_DELIVERED,
+            "S1": c["sexe"].astype(float),
+            "AGE": AGES,
+            "STRATE": c["strate"],
+            "GRAPPE": c["grappe"],
+            "POIDS_W": c["poids"].astype(float),
+            "Q3_1": answers("fragilite_emploi", "99"),
+            "Q3_2": answers("fragilite_logement", "99"),
+            "Q12": c["devoir_alliance"].astype(float),
+            "Q5_emploi": [np.nan if v == "" else float(v) for v in c["cooperation_emploi"]],
+            "Q5_logement": [np.nan if v == "" else float(v) for v in c["cooperation_logement"]],
+        }
+    )
 
 
 def stage(root, codebook_text: str, geo):
@@ -126,19 +142,32 @@ def write_sav(path, frame=None, labels=None):
     for q in ("Q3_1", "Q3_2"):
         if q in frame:
             frame[q] = frame[q].astype(float)
-    value_labels = {"REG": POLLSTER_REGIONS, "S1": {1.0: "Homme", 2.0: "Femme"}, "Q12": AGREE_LABELS,
-                    "Q3_1": {99.0: "Ne sait pas"}, "Q3_2": {99.0: "Ne sait pas"}}
+    value_labels = {
+        "REG": POLLSTER_REGIONS,
+        "S1": {1.0: "Homme", 2.0: "Femme"},
+        "Q12": AGREE_LABELS,
+        "Q3_1": {99.0: "Ne sait pas"},
+        "Q3_2": {99.0: "Ne sait pas"},
+    }
     value_labels.update(labels or {})
     ranges = {"Q3_1": [99.0], "Q3_2": [99.0], "Q12": [{"lo": 9.0, "hi": 9.0}]}
-    pyreadstat.write_sav(frame, str(path), variable_value_labels={k: v for k, v in value_labels.items() if k in frame},
-                         missing_ranges={k: v for k, v in ranges.items() if k in frame})
+    pyreadstat.write_sav(
+        frame,
+        str(path),
+        variable_value_labels={k: v for k, v in value_labels.items() if k in frame},
+        missing_ranges={k: v for k, v in ranges.items() if k in frame},
+    )
 
 
 def sav_codebook(ext="sav", declared_only=False):
     """The pollster's codebook for a statistical file; `declared_only`: no `missing` answers, so
     that only the file's own declared missing values exclude 99 and 9."""
-    text = POLLSTER_CODEBOOK.format(ext=ext, sexe="{column: S1, codes: [Homme, Femme]}", bands=BANDS,
-                                    positive='["Tout à fait d\'accord", "plutot d\'accord"]')
+    text = POLLSTER_CODEBOOK.format(
+        ext=ext,
+        sexe="{column: S1, codes: [Homme, Femme]}",
+        bands=BANDS,
+        positive='["Tout à fait d\'accord", "plutot d\'accord"]',
+    )
     if declared_only:
         text = text.replace('missing: ["Ne sait pas"], ', "").replace(", missing: [9]", "")
         assert "missing" not in text
@@ -154,11 +183,12 @@ def canonical(tmp_path, tiny_geo):
 
 
 def assert_same_tables(got, expected):
-    for g, e in zip(got, expected):
+    for g, e in zip(got, expected, strict=True):
         pd.testing.assert_frame_equal(g.reset_index(drop=True), e.reset_index(drop=True))
 
 
 # ------------------------------------------ same tables -----------------------------------------
+
 
 def test_spss_file_with_labels_and_missing_codes_gives_the_csv_tables(tmp_path, tiny_geo, canonical):
     # GIVEN the respondents as an SPSS file: pollster names, regions numbered 1-4 with their names as
@@ -180,12 +210,18 @@ def test_stata_file_with_extended_missing_values_gives_the_csv_tables(tmp_path, 
     # .a (labelled « Ne sait pas ») and the 9 of Q12 as a labelled code
     frame = pollster_frame("a")
     (tmp_path / "survey").mkdir()
-    pyreadstat.write_dta(frame, str(tmp_path / "survey" / "barometre.dta"),
-                         variable_value_labels={"REG": {int(k): v for k, v in POLLSTER_REGIONS.items()},
-                                                "S1": {1: "Homme", 2: "Femme"},
-                                                "Q12": {int(k): v for k, v in AGREE_LABELS.items()},
-                                                "Q3_1": {"a": "Ne sait pas"}, "Q3_2": {"a": "Ne sait pas"}},
-                         missing_user_values={"Q3_1": ["a"], "Q3_2": ["a"]})
+    pyreadstat.write_dta(
+        frame,
+        str(tmp_path / "survey" / "barometre.dta"),
+        variable_value_labels={
+            "REG": {int(k): v for k, v in POLLSTER_REGIONS.items()},
+            "S1": {1: "Homme", 2: "Femme"},
+            "Q12": {int(k): v for k, v in AGREE_LABELS.items()},
+            "Q3_1": {"a": "Ne sait pas"},
+            "Q3_2": {"a": "Ne sait pas"},
+        },
+        missing_user_values={"Q3_1": ["a"], "Q3_2": ["a"]},
+    )
     table = read_survey_table(tmp_path / "survey" / "barometre.dta")
     assert table.data["Q3_1"].iloc[1] == ".a" and table.missing_mask("Q3_1")[1]
     # WHEN staged / THEN the same tables as the CSV
@@ -200,23 +236,53 @@ def test_excel_file_with_names_and_codes_that_lost_their_zero(tmp_path, tiny_geo
     wb = openpyxl.Workbook()
     wb.active.title = "Notes"
     ws = wb.create_sheet("Répondants")
-    ws.append(["RESPID", "REG", "DEP", "S1", "AGE", "STRATE", "GRAPPE", "POIDS_W", "Q3_1", "Q3_2", "Q12",
-               "Q5_emploi", "Q5_logement"])
+    ws.append(
+        [
+            "RESPID",
+            "REG",
+            "DEP",
+            "S1",
+            "AGE",
+            "STRATE",
+            "GRAPPE",
+            "POIDS_W",
+            "Q3_1",
+            "Q3_2",
+            "Q12",
+            "Q5_emploi",
+            "Q5_logement",
+        ]
+    )
     names = {"84": "Auvergne-Rhône-Alpes", "93": "provence alpes cote d'azur", "94": "Corse", "01": "Guadeloupe"}
     deps = [1, 3, 13, "2A", 971, 4, "2B", "01"]
+
+    def num(col, k):
+        v = c[col].iloc[k]
+        return "NSP" if v == "99" else (None if v == "" else int(v))
+
     for k in range(len(c)):
-        def num(col):
-            v = c[col].iloc[k]
-            return "NSP" if v == "99" else (None if v == "" else int(v))
-        ws.append([c["id_repondant"].iloc[k], names[c["code_region"].iloc[k]], deps[k],
-                   {"1": "Homme", "2": "Femme"}[c["sexe"].iloc[k]], int(AGES[k]), c["strate"].iloc[k],
-                   int(c["grappe"].iloc[k]), float(c["poids"].iloc[k]), num("fragilite_emploi"),
-                   num("fragilite_logement"), int(c["devoir_alliance"].iloc[k]), num("cooperation_emploi"),
-                   num("cooperation_logement")])
+        ws.append(
+            [
+                c["id_repondant"].iloc[k],
+                names[c["code_region"].iloc[k]],
+                deps[k],
+                {"1": "Homme", "2": "Femme"}[c["sexe"].iloc[k]],
+                int(AGES[k]),
+                c["strate"].iloc[k],
+                int(c["grappe"].iloc[k]),
+                float(c["poids"].iloc[k]),
+                num("fragilite_emploi", k),
+                num("fragilite_logement", k),
+                int(c["devoir_alliance"].iloc[k]),
+                num("cooperation_emploi", k),
+                num("cooperation_logement", k),
+            ]
+        )
     (tmp_path / "survey").mkdir()
     wb.save(tmp_path / "survey" / "barometre.xlsx")
-    text = POLLSTER_CODEBOOK.format(ext="xlsx", sexe="{column: S1, codes: {Homme: 1, Femme: 2}}", bands=BANDS,
-                                    positive="[1, 2]").replace('missing: ["Ne sait pas"]', 'missing: [NSP]')
+    text = POLLSTER_CODEBOOK.format(
+        ext="xlsx", sexe="{column: S1, codes: {Homme: 1, Femme: 2}}", bands=BANDS, positive="[1, 2]"
+    ).replace('missing: ["Ne sait pas"]', "missing: [NSP]")
     text = text.replace("    group: habitants\n", "    group: habitants\n    sheet: Répondants\n")
     # WHEN staged / THEN the same tables as the CSV
     assert_same_tables(stage(tmp_path, text, tiny_geo), canonical)
@@ -236,19 +302,36 @@ def test_format_key_overrides_the_extension(tmp_path, tiny_geo, canonical):
 
 # --------------------------------------------- errors -------------------------------------------
 
-@pytest.mark.parametrize("row, column, value, labels, shown, words", [
-    # an answer the codebook does not expect: its code and its label are quoted
-    (3, "Q12", 5.0, {"Q12": {**AGREE_LABELS, 5.0: "Sans opinion"}}, "5 « Sans opinion »",
-     "barometre.sav, case 4, column 'Q12': value '5 « Sans opinion »': answer out of range"),
-    # a region whose label is no COG name: the closest name is suggested
-    (3, "REG", 3.0, {"REG": {**POLLSTER_REGIONS, 3.0: "Corsica"}}, "3 « Corsica »",
-     "unknown region (neither a COG region code nor a region name)"),
-    (6, "DEP", "Corse du Nord", None, "Corse du Nord", "unknown département code (COG) or name"),
-    # a 16-year-old in an adult survey banded from 18
-    (2, "AGE", 16.0, None, "16", "age in no age band (bands: 18-24, 25-34, 35-49, 50-64, 65+)"),
-])
-def test_bad_cell_of_an_spss_file_names_case_column_code_and_label(tmp_path, tiny_geo, row, column, value, labels,
-                                                                    shown, words):
+
+@pytest.mark.parametrize(
+    "row, column, value, labels, shown, words",
+    [
+        # an answer the codebook does not expect: its code and its label are quoted
+        (
+            3,
+            "Q12",
+            5.0,
+            {"Q12": {**AGREE_LABELS, 5.0: "Sans opinion"}},
+            "5 « Sans opinion »",
+            "barometre.sav, case 4, column 'Q12': value '5 « Sans opinion »': answer out of range",
+        ),
+        # a region whose label is no COG name: the closest name is suggested
+        (
+            3,
+            "REG",
+            3.0,
+            {"REG": {**POLLSTER_REGIONS, 3.0: "Corsica"}},
+            "3 « Corsica »",
+            "unknown region (neither a COG region code nor a region name)",
+        ),
+        (6, "DEP", "Corse du Nord", None, "Corse du Nord", "unknown département code (COG) or name"),
+        # a 16-year-old in an adult survey banded from 18
+        (2, "AGE", 16.0, None, "16", "age in no age band (bands: 18-24, 25-34, 35-49, 50-64, 65+)"),
+    ],
+)
+def test_bad_cell_of_an_spss_file_names_case_column_code_and_label(
+    tmp_path, tiny_geo, row, column, value, labels, shown, words
+):
     # GIVEN an SPSS file with one bad cell (or a bad value label)
     frame = pollster_frame(99.0)
     frame.loc[row, column] = value
@@ -277,7 +360,9 @@ def test_missing_column_names_the_codebook_entry(tmp_path, tiny_geo):
     assert "barometre.sav" in msg and info.value.column == "Q3_2"
     assert "missing column 'Q3_2' (named by the codebook entry files.0.measures.fragilite_{domain})" in msg
     # and a file's own region column is named as that file's entry
-    with pytest.raises(InputError, match=r"missing column 'REGION' \(named by the codebook entry files.0.region_column\)"):
+    with pytest.raises(
+        InputError, match=r"missing column 'REGION' \(named by the codebook entry files.0.region_column\)"
+    ):
         stage(tmp_path, sav_codebook().replace("region_column: REG", "region_column: REGION"), tiny_geo)
 
 
@@ -302,8 +387,12 @@ def test_weight_declared_missing_stops_the_run(tmp_path, tiny_geo):
     path = tmp_path / "survey" / "barometre.sav"
     write_sav(path, frame)
     data, meta = pyreadstat.read_sav(str(path), user_missing=True)
-    pyreadstat.write_sav(data, str(path), variable_value_labels=meta.variable_value_labels,
-                         missing_ranges={**meta.missing_ranges, "POIDS_W": [0.5]})
+    pyreadstat.write_sav(
+        data,
+        str(path),
+        variable_value_labels=meta.variable_value_labels,
+        missing_ranges={**meta.missing_ranges, "POIDS_W": [0.5]},
+    )
     # WHEN / THEN the weight is refused at case 6
     with pytest.raises(InputError, match="weight must be a number > 0") as info:
         stage(tmp_path, sav_codebook(), tiny_geo)
@@ -315,12 +404,23 @@ def test_codebook_mistakes_are_configuration_errors(tmp_path, tiny_geo):
     # a pattern's column with an unknown placeholder
     (tmp_path / "survey").mkdir()
     write_sav(tmp_path / "survey" / "barometre.sav")
-    cases = [(sav_codebook().replace("devoir_alliance: {column: Q12}", "devoir: {column: Q12}"),
-              "files.0.measures.devoir", "unknown measure 'devoir'"),
-             (sav_codebook().replace("devoir_alliance: {column: Q12}", "devoir_alliance: Q3_1"),
-              "files.0.measures.devoir_alliance", "already the column of 'fragilite_emploi'"),
-             (sav_codebook().replace('"Q3_{n}"', '"Q3_{num}"'),
-              "files.0.measures.fragilite_{domain}", "only {domain} and {n} can be replaced")]
+    cases = [
+        (
+            sav_codebook().replace("devoir_alliance: {column: Q12}", "devoir: {column: Q12}"),
+            "files.0.measures.devoir",
+            "unknown measure 'devoir'",
+        ),
+        (
+            sav_codebook().replace("devoir_alliance: {column: Q12}", "devoir_alliance: Q3_1"),
+            "files.0.measures.devoir_alliance",
+            "already the column of 'fragilite_emploi'",
+        ),
+        (
+            sav_codebook().replace('"Q3_{n}"', '"Q3_{num}"'),
+            "files.0.measures.fragilite_{domain}",
+            "only {domain} and {n} can be replaced",
+        ),
+    ]
     for text, field, words in cases:
         # WHEN / THEN each stops at the codebook, naming the field
         with pytest.raises(ConfigError) as info:

@@ -90,8 +90,7 @@ def test_identity_rotations_go_and_real_rotations_stay():
 
 def test_an_unknown_stylesheet_is_kept_and_not_spread():
     # GIVEN a <style> with a rule other than the lone `*` rule
-    svg = MATPLOTLIB_LIKE.replace("*{stroke-linejoin: round; stroke-linecap: butt}",
-                                  "path{stroke: red}")
+    svg = MATPLOTLIB_LIKE.replace("*{stroke-linejoin: round; stroke-linecap: butt}", "path{stroke: red}")
     out = ET.fromstring(tidy_svg(svg))
     # THEN it stays, and nothing is added to the elements
     assert out.find(".//s:style", NS).text == "path{stroke: red}"
@@ -111,9 +110,13 @@ def _drawing_operators(pdf: bytes) -> list[str]:
     text = re.sub(rb"<</Length \d+>>", b"", pdf).decode("latin-1")
     lines = text.splitlines()
     start = lines.index("startxref")
-    return [line for line in lines[:start]
-            if line.strip() not in ("q", "Q", "1 0 0 1 0 0 cm") and not line.startswith("/ID [")
-            and not re.fullmatch(r"\d{10} \d{5} [nf] ?", line)]
+    return [
+        line
+        for line in lines[:start]
+        if line.strip() not in ("q", "Q", "1 0 0 1 0 0 cm")
+        and not line.startswith("/ID [")
+        and not re.fullmatch(r"\d{10} \d{5} [nf] ?", line)
+    ]
 
 
 def test_a_real_chart_draws_the_same_operators_once_tidied(tmp_path):
@@ -135,9 +138,10 @@ def test_a_real_chart_draws_the_same_operators_once_tidied(tmp_path):
     tidied = tmp_path / "tidied.svg"
     tidied.write_text(tidy_svg(original.read_text(encoding="utf-8")), encoding="utf-8")
     # WHEN WeasyPrint draws each version
-    pdfs = [HTML(string=f'<img src="{p.as_uri()}" alt="x">').write_pdf(pdf_identifier=b"0" * 32,
-                                                                        uncompressed_pdf=True)
-            for p in (original, tidied)]
+    pdfs = [
+        HTML(string=f'<img src="{p.as_uri()}" alt="x">').write_pdf(pdf_identifier=b"0" * 32, uncompressed_pdf=True)
+        for p in (original, tidied)
+    ]
     # THEN the PDF drawing operators are the same; the tidied file has far fewer elements
     assert _drawing_operators(pdfs[0]) == _drawing_operators(pdfs[1])
     assert len(_tags(tidied.read_text(encoding="utf-8"))) < 0.75 * len(_tags(original.read_text(encoding="utf-8")))

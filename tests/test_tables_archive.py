@@ -15,37 +15,81 @@ from impact_regions.tables_archive import write_tables_archive
 
 CATALOGUE = {
     "domains": [{"id": "emploi", "label": "Emploi", "family": "économique"}],
-    "indicators": [{"id": "chomage", "label": "Taux de chômage", "domain": "emploi", "unit": "%", "year": 2017,
-                    "source_label": "INSEE, RP 2017", "direction": 1}],
+    "indicators": [
+        {
+            "id": "chomage",
+            "label": "Taux de chômage",
+            "domain": "emploi",
+            "unit": "%",
+            "year": 2017,
+            "source_label": "INSEE, RP 2017",
+            "direction": 1,
+        }
+    ],
 }
 CODEBOOK = {
     "files": [{"id": "citoyens", "label": "IMPACT-Citoyens 2019", "population": "adultes"}],
-    "measures": [{"id": "fragilite_emploi", "kind": "mean", "min": 0, "max": 10, "label": "Fragilité perçue : Emploi",
-                  "question": "Votre territoire est-il fragile ?", "answers": "de 0 à 10"},
-                 {"id": "devoir_alliance", "kind": "agree", "label": "Devoir d'alliance"}],
+    "measures": [
+        {
+            "id": "fragilite_emploi",
+            "kind": "mean",
+            "min": 0,
+            "max": 10,
+            "label": "Fragilité perçue : Emploi",
+            "question": "Votre territoire est-il fragile ?",
+            "answers": "de 0 à 10",
+        },
+        {"id": "devoir_alliance", "kind": "agree", "label": "Devoir d'alliance"},
+    ],
 }
-CONFIG = {"vintage": 2017, "survey_year": 2019, "index": {"normalisation": "zscore"},
-          "survey_estimation": {"min_n_publish": 30}}
+CONFIG = {
+    "vintage": 2017,
+    "survey_year": 2019,
+    "index": {"normalisation": "zscore"},
+    "survey_estimation": {"min_n_publish": 30},
+}
 PROVENANCE = {"code_version": "impact-regions 0.1.0 (git 1234567890)", "demo": True}
 
 
 def frames() -> dict[str, pd.DataFrame]:
     """Three tables with the columns of the pipeline: codes with leading zeros, NULLs, booleans."""
-    territories = pd.DataFrame({
-        "territory_code": ["94", "94", "FR", "DEP-2A"], "departement_code": ["2A", "2B", "2A", "2A"],
-        "territory_name": ["Corse", "Corse", "France", "Corse-du-Sud"],
-        "kind": ["region", "region", "france", "departement"],
-        "departement_name": ["Corse-du-Sud", "Haute-Corse", "Corse-du-Sud", "Corse-du-Sud"],
-        "region_code": ["94", "94", "94", "94"]})
-    fragility = pd.DataFrame({
-        "territory_code": ["94", "FR"], "domain_id": ["ensemble", "ensemble"], "family": ["ensemble", "ensemble"],
-        "score": [0.1234567890123, 0.0], "rank_among_regions": pd.array([3, None], dtype="Int64"),
-        "n_indicators": [32, 32], "rank_median": [3.0, None], "rank_p05": [2.0, None], "rank_p95": [5.0, None]})
-    sensitivity = pd.DataFrame({
-        "choice": ["normalisation", "survey"], "first_order": [0.38, 1.5e-07], "total": [0.48, 0.01],
-        "first_order_ci_low": [0.3, 0.0], "first_order_ci_high": [0.46, 0.02], "total_ci_low": [0.42, 0.0],
-        "total_ci_high": [0.55, 0.02], "runs": [512, 512], "evaluations": [3584, 3584],
-        "output": ["mean_rank_shift", "mean_rank_shift"]})
+    territories = pd.DataFrame(
+        {
+            "territory_code": ["94", "94", "FR", "DEP-2A"],
+            "departement_code": ["2A", "2B", "2A", "2A"],
+            "territory_name": ["Corse", "Corse", "France", "Corse-du-Sud"],
+            "kind": ["region", "region", "france", "departement"],
+            "departement_name": ["Corse-du-Sud", "Haute-Corse", "Corse-du-Sud", "Corse-du-Sud"],
+            "region_code": ["94", "94", "94", "94"],
+        }
+    )
+    fragility = pd.DataFrame(
+        {
+            "territory_code": ["94", "FR"],
+            "domain_id": ["ensemble", "ensemble"],
+            "family": ["ensemble", "ensemble"],
+            "score": [0.1234567890123, 0.0],
+            "rank_among_regions": pd.array([3, None], dtype="Int64"),
+            "n_indicators": [32, 32],
+            "rank_median": [3.0, None],
+            "rank_p05": [2.0, None],
+            "rank_p95": [5.0, None],
+        }
+    )
+    sensitivity = pd.DataFrame(
+        {
+            "choice": ["normalisation", "survey"],
+            "first_order": [0.38, 1.5e-07],
+            "total": [0.48, 0.01],
+            "first_order_ci_low": [0.3, 0.0],
+            "first_order_ci_high": [0.46, 0.02],
+            "total_ci_low": [0.42, 0.0],
+            "total_ci_high": [0.55, 0.02],
+            "runs": [512, 512],
+            "evaluations": [3584, 3584],
+            "output": ["mean_rank_shift", "mean_rank_shift"],
+        }
+    )
     return {"territories": territories, "fragility_indices": fragility, "sensitivity": sensitivity}
 
 
@@ -73,8 +117,13 @@ def test_every_table_in_both_formats_with_the_dictionary(archive):
         names = zf.namelist()
         # THEN every table is there as Parquet (the file itself) and CSV, with the dictionary, sorted
         assert names == sorted(names)
-        assert set(names) == {"LISEZMOI.txt", "dictionnaire.csv", "libelles.csv",
-                              *(f"csv/{t}.csv" for t in paths), *(f"parquet/{t}.parquet" for t in paths)}
+        assert set(names) == {
+            "LISEZMOI.txt",
+            "dictionnaire.csv",
+            "libelles.csv",
+            *(f"csv/{t}.csv" for t in paths),
+            *(f"parquet/{t}.parquet" for t in paths),
+        }
         for t, p in paths.items():
             assert zf.read(f"parquet/{t}.parquet") == open(p, "rb").read()
         # AND fixed dates and permissions on every entry
@@ -90,8 +139,9 @@ def test_csv_tables_follow_the_french_spreadsheet_convention(archive):
     with zipfile.ZipFile(out) as zf:
         raw = zf.read("csv/fragility_indices.csv")
         sens = zf.read("csv/sensitivity.csv").decode("utf-8-sig")
-        back = pd.read_csv(io.BytesIO(zf.read("csv/territories.csv")), sep=";", decimal=",", encoding="utf-8-sig",
-                           dtype=str)
+        back = pd.read_csv(
+            io.BytesIO(zf.read("csv/territories.csv")), sep=";", decimal=",", encoding="utf-8-sig", dtype=str
+        )
     # THEN BOM, ';', decimal comma, full precision, CRLF; a NULL is an empty cell
     assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw
     text = raw.decode("utf-8-sig")
@@ -107,15 +157,18 @@ def test_dictionary_describes_every_column_and_labels_every_code(archive):
     paths, out = archive
     with zipfile.ZipFile(out) as zf:
         dic = pd.read_csv(io.BytesIO(zf.read("dictionnaire.csv")), sep=";", encoding="utf-8-sig", dtype=str)
-        lab = pd.read_csv(io.BytesIO(zf.read("libelles.csv")), sep=";", encoding="utf-8-sig", dtype=str,
-                          keep_default_na=False)
+        lab = pd.read_csv(
+            io.BytesIO(zf.read("libelles.csv")), sep=";", encoding="utf-8-sig", dtype=str, keep_default_na=False
+        )
     # THEN one row per column of every table, with key, type (from the file), unit and meaning
     for t, p in paths.items():
         cols = list(pd.read_parquet(p).columns)
         assert list(dic.loc[dic["table"] == t, "colonne"]) == cols
     row = dic[(dic["table"] == "fragility_indices") & (dic["colonne"] == "score")].iloc[0]
     assert (row["clé"], row["type"], row["unité"]) == ("non", "décimal", dd.SCORE_UNITS["zscore"])
-    assert dic[(dic["table"] == "fragility_indices") & (dic["colonne"] == "rank_among_regions")]["type"].item() == "entier"
+    assert (
+        dic[(dic["table"] == "fragility_indices") & (dic["colonne"] == "rank_among_regions")]["type"].item() == "entier"
+    )
     assert not dic["signification"].isna().any()
     # AND the labels: territory codes, ids of the catalogues (unit, source, question), coded values
     lab = lab.set_index(["colonne", "code"])
@@ -154,14 +207,30 @@ def test_the_columns_the_code_writes_are_all_in_the_dictionary():
     from impact_regions import index_audit, steps, survey_estimates, survey_weights, territories, uncertainty
     from impact_regions.report_context import TABLE_COLUMNS
 
-    written = {"territories": territories.COLUMNS, "survey_estimates": survey_estimates.COLUMNS,
-               "index_audit": index_audit.COLUMNS, "raking_margins": survey_weights.MARGINS_COLUMNS,
-               "survey_weights": survey_weights.WEIGHTS_COLUMNS, "sensitivity": uncertainty.SENSITIVITY_COLUMNS,
-               "fragility_indices": steps.RANK_COLUMNS, "perception_gaps": steps.GAP_COLUMNS, **TABLE_COLUMNS}
+    written = {
+        "territories": territories.COLUMNS,
+        "survey_estimates": survey_estimates.COLUMNS,
+        "index_audit": index_audit.COLUMNS,
+        "raking_margins": survey_weights.MARGINS_COLUMNS,
+        "survey_weights": survey_weights.WEIGHTS_COLUMNS,
+        "sensitivity": uncertainty.SENSITIVITY_COLUMNS,
+        "fragility_indices": steps.RANK_COLUMNS,
+        "perception_gaps": steps.GAP_COLUMNS,
+        **TABLE_COLUMNS,
+    }
     # THEN each is described (check_columns raises otherwise)
     dd.check_columns({t: list(c) for t, c in written.items()})
     # AND every table of the run has an entry, every coded value a label
-    assert set(dd.TABLES) == {"territories", "indicator_values", "indicator_scores", "fragility_indices",
-                              "survey_estimates", "perception_gaps", "raking_margins", "index_audit",
-                              "survey_weights", "sensitivity"}
+    assert set(dd.TABLES) == {
+        "territories",
+        "indicator_values",
+        "indicator_scores",
+        "fragility_indices",
+        "survey_estimates",
+        "perception_gaps",
+        "raking_margins",
+        "index_audit",
+        "survey_weights",
+        "sensitivity",
+    }
     assert all(spec["key"] and set(spec["key"]) <= set(spec["columns"]) for spec in dd.TABLES.values())

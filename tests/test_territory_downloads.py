@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import openpyxl
 import pandas as pd
@@ -28,57 +28,139 @@ from impact_regions.territory_downloads import (
 )
 
 CATALOGUE = {
-    "domains": [{"id": "emploi", "label": "Emploi", "family": "économique"},
-                {"id": "sante", "label": "Santé, accès aux soins", "family": "social"}],
+    "domains": [
+        {"id": "emploi", "label": "Emploi", "family": "économique"},
+        {"id": "sante", "label": "Santé, accès aux soins", "family": "social"},
+    ],
     "indicators": [
-        {"id": "chomage", "label": "Taux de chômage", "domain": "emploi", "unit": "%", "year": 2017,
-         "source_label": "INSEE, RP 2017", "direction": 1, "source": "insee/rp.csv"},
-        {"id": "mediane", "label": "Médiane du niveau de vie", "domain": "emploi", "unit": "€", "year": 2017,
-         "source_label": "INSEE-DGFiP, Filosofi 2017", "direction": -1, "sources": {"region": "insee/filo.csv"}},
-        {"id": "apl", "label": "Accessibilité aux médecins", "domain": "sante", "unit": "consultations", "year": 2017,
-         "source_label": "DREES, APL 2017", "direction": -1, "source": "drees/apl.csv"},
+        {
+            "id": "chomage",
+            "label": "Taux de chômage",
+            "domain": "emploi",
+            "unit": "%",
+            "year": 2017,
+            "source_label": "INSEE, RP 2017",
+            "direction": 1,
+            "source": "insee/rp.csv",
+        },
+        {
+            "id": "mediane",
+            "label": "Médiane du niveau de vie",
+            "domain": "emploi",
+            "unit": "€",
+            "year": 2017,
+            "source_label": "INSEE-DGFiP, Filosofi 2017",
+            "direction": -1,
+            "sources": {"region": "insee/filo.csv"},
+        },
+        {
+            "id": "apl",
+            "label": "Accessibilité aux médecins",
+            "domain": "sante",
+            "unit": "consultations",
+            "year": 2017,
+            "source_label": "DREES, APL 2017",
+            "direction": -1,
+            "source": "drees/apl.csv",
+        },
     ],
 }
 CODEBOOK = {
-    "files": [{"id": "citoyens", "label": "IMPACT-Citoyens 2019", "group": "habitants",
-               "measure_columns": {"fragilite_emploi": {}, "devoir_alliance": {}}},
-              {"id": "organisations", "label": "PHARE-Organisations 2019",
-               "group_values": {"maire": "maires"}, "measure_columns": {"fragilite_emploi": {}}}],
-    "measures": [{"id": "fragilite_emploi", "kind": "mean", "min": 0, "max": 10, "label": "Fragilité perçue : Emploi",
-                  "domain": "emploi", "family": "fragilite_{domain}"},
-                 {"id": "devoir_alliance", "kind": "agree", "min": 1, "max": 4, "label": "Devoir d'alliance"}],
+    "files": [
+        {
+            "id": "citoyens",
+            "label": "IMPACT-Citoyens 2019",
+            "group": "habitants",
+            "measure_columns": {"fragilite_emploi": {}, "devoir_alliance": {}},
+        },
+        {
+            "id": "organisations",
+            "label": "PHARE-Organisations 2019",
+            "group_values": {"maire": "maires"},
+            "measure_columns": {"fragilite_emploi": {}},
+        },
+    ],
+    "measures": [
+        {
+            "id": "fragilite_emploi",
+            "kind": "mean",
+            "min": 0,
+            "max": 10,
+            "label": "Fragilité perçue : Emploi",
+            "domain": "emploi",
+            "family": "fragilite_{domain}",
+        },
+        {"id": "devoir_alliance", "kind": "agree", "min": 1, "max": 4, "label": "Devoir d'alliance"},
+    ],
 }
-CONFIG = {"vintage": 2017, "survey_year": 2019, "index": {"normalisation": "zscore"},
-          "survey_estimation": {"confidence_level": 0.95, "min_n_publish": 30}}
+CONFIG = {
+    "vintage": 2017,
+    "survey_year": 2019,
+    "index": {"normalisation": "zscore"},
+    "survey_estimation": {"confidence_level": 0.95, "min_n_publish": 30},
+}
 
 
 def _iv(ind, code, value, **kw):
-    return {"indicator_id": ind, "territory_code": code, "value": value, "missing_reason": kw.get("reason"),
-            "value_method": kw.get("method", "sum_of_counts"), "source_level": "commune", "coverage": kw.get("coverage", 1.0)}
+    return {
+        "indicator_id": ind,
+        "territory_code": code,
+        "value": value,
+        "missing_reason": kw.get("reason"),
+        "value_method": kw.get("method", "sum_of_counts"),
+        "source_level": "commune",
+        "coverage": kw.get("coverage", 1.0),
+    }
 
 
 def _fi(code, domain, score, rank=None, p05=None, p95=None, n=2):
-    return {"territory_code": code, "domain_id": domain, "score": score, "rank_among_regions": rank,
-            "n_indicators": n, "rank_median": rank, "rank_p05": p05, "rank_p95": p95}
+    return {
+        "territory_code": code,
+        "domain_id": domain,
+        "score": score,
+        "rank_among_regions": rank,
+        "n_indicators": n,
+        "rank_median": rank,
+        "rank_p05": p05,
+        "rank_p95": p95,
+    }
 
 
 def _se(code, group, measure, est, lo, hi, n, diff, sig, rel):
-    return {"territory_code": code, "respondent_group": group, "measure_id": measure, "estimate": est, "se": 0.1,
-            "ci_low": lo, "ci_high": hi, "n": n, "n_eff": n, "diff_vs_france": diff, "p_value": 0.01,
-            "is_significant": sig, "reliability": rel}
+    return {
+        "territory_code": code,
+        "respondent_group": group,
+        "measure_id": measure,
+        "estimate": est,
+        "se": 0.1,
+        "ci_low": lo,
+        "ci_high": hi,
+        "n": n,
+        "n_eff": n,
+        "diff_vs_france": diff,
+        "p_value": 0.01,
+        "is_significant": sig,
+        "reliability": rel,
+    }
 
 
 TABLES = {
     "territories": [{"territory_code": "93", "kind": "region"}, {"territory_code": "FR", "kind": "france"}],
     "indicator_values": [
-        _iv("chomage", "93", 16.657664568), _iv("chomage", "FR", 13.56067),
-        _iv("mediane", "93", 20900.0, method="weighted_mean"), _iv("mediane", "FR", 20799.2, method="published"),
-        _iv("apl", "93", 3.21, coverage=0.8), _iv("apl", "FR", None, reason="secret"),
+        _iv("chomage", "93", 16.657664568),
+        _iv("chomage", "FR", 13.56067),
+        _iv("mediane", "93", 20900.0, method="weighted_mean"),
+        _iv("mediane", "FR", 20799.2, method="published"),
+        _iv("apl", "93", 3.21, coverage=0.8),
+        _iv("apl", "FR", None, reason="secret"),
     ],
     "fragility_indices": [
-        _fi("93", "emploi", 0.604178, 8, 7, 10), _fi("FR", "emploi", 0.0, n=3),
-        _fi("93", "sante", -0.2, 12, 12, 12, n=1), _fi("FR", "sante", 0.0, n=1),
-        _fi("93", "ensemble", 0.325623, 7, 6, 8, n=3), _fi("FR", "ensemble", 0.0, n=3),
+        _fi("93", "emploi", 0.604178, 8, 7, 10),
+        _fi("FR", "emploi", 0.0, n=3),
+        _fi("93", "sante", -0.2, 12, 12, 12, n=1),
+        _fi("FR", "sante", 0.0, n=1),
+        _fi("93", "ensemble", 0.325623, 7, 6, 8, n=3),
+        _fi("FR", "ensemble", 0.0, n=3),
         _fi("11", "ensemble", 0.5, 5, 4, 6),  # another region: not in the downloads
     ],
     "survey_estimates": [
@@ -93,20 +175,34 @@ TABLES = {
 
 
 def make_ctx() -> dict:
-    return {"territory": {"code": "93", "name": "Provence-Alpes-Côte d’Azur", "short_name": "PACA", "slug": "paca",
-                          "kind": "region"},
-            "vintage": 2017, "survey_year": 2019, "demo": False, "n_regions": 18,
-            "indicator_table": indicator_table("93", TABLES["indicator_values"], CATALOGUE),
-            "survey_documentation": {"demo": False}, "sources": ["INSEE, RP 2017"], "surveys": ["IMPACT-Citoyens 2019"],
-            "method_text": "Les indices reposent sur 3 indicateurs.", "fingerprint": "abcdef123456",
-            "provenance": {"code_version": "impact-regions 0.1.0 (git 1234567890)"}}
+    return {
+        "territory": {
+            "code": "93",
+            "name": "Provence-Alpes-Côte d’Azur",
+            "short_name": "PACA",
+            "slug": "paca",
+            "kind": "region",
+        },
+        "vintage": 2017,
+        "survey_year": 2019,
+        "demo": False,
+        "n_regions": 18,
+        "indicator_table": indicator_table("93", TABLES["indicator_values"], CATALOGUE),
+        "survey_documentation": {"demo": False},
+        "sources": ["INSEE, RP 2017"],
+        "surveys": ["IMPACT-Citoyens 2019"],
+        "method_text": "Les indices reposent sur 3 indicateurs.",
+        "fingerprint": "abcdef123456",
+        "provenance": {"code_version": "impact-regions 0.1.0 (git 1234567890)"},
+    }
 
 
 @pytest.fixture(scope="module")
 def written(tmp_path_factory):
     out = tmp_path_factory.mktemp("donnees")
-    write_territory_downloads(make_ctx(), TABLES, CATALOGUE, CODEBOOK, CONFIG, str(out / "paca.csv"),
-                              str(out / "paca.xlsx"))
+    write_territory_downloads(
+        make_ctx(), TABLES, CATALOGUE, CODEBOOK, CONFIG, str(out / "paca.csv"), str(out / "paca.xlsx")
+    )
     return out / "paca.csv", out / "paca.xlsx"
 
 
@@ -121,8 +217,15 @@ def test_csv_is_for_french_spreadsheets(written):
     assert raw.startswith(b"\xef\xbb\xbf")
     header = raw[3:].split(b"\r\n")[0].decode("utf-8").split(";")
     assert header[:3] == ["Bloc", "Code du territoire", "Territoire"]
-    assert {"Valeur du territoire", "Valeur France", "Unité", "IC 95 % : borne basse", "Fiabilité",
-            "Rang parmi les 18 régions (1 = la plus fragile)", "Rang : borne basse (5 %)"} <= set(header)
+    assert {
+        "Valeur du territoire",
+        "Valeur France",
+        "Unité",
+        "IC 95 % : borne basse",
+        "Fiabilité",
+        "Rang parmi les 18 régions (1 = la plus fragile)",
+        "Rang : borne basse (5 %)",
+    } <= set(header)
     # AND numbers have a decimal comma and no thousands separator
     text = raw.decode("utf-8-sig")
     assert ";16,657665;13,56067;" in text and ";20900;20799,2;" in text
@@ -164,8 +267,12 @@ def test_domains_with_ranks_and_interval(written):
     assert list(dom.index) == ["emploi", "sante", "ensemble"]
     assert dom.loc["ensemble", "Valeur du territoire"] == pytest.approx(0.325623)
     row = dom.loc["emploi"]
-    assert (row["Rang parmi les 18 régions (1 = la plus fragile)"], row["Rang : borne basse (5 %)"],
-            row["Rang : borne haute (95 %)"], row["Nombre d'indicateurs"]) == (8, 7, 10, 2)
+    assert (
+        row["Rang parmi les 18 régions (1 = la plus fragile)"],
+        row["Rang : borne basse (5 %)"],
+        row["Rang : borne haute (95 %)"],
+        row["Nombre d'indicateurs"],
+    ) == (8, 7, 10, 2)
     assert row["Unité"] == "écarts-types (0 = France)"
 
 
@@ -203,8 +310,9 @@ def test_xlsx_sheets_store_numbers_as_numbers(written):
 
 def test_two_writes_are_byte_identical_and_dated_from_the_data(tmp_path, written):
     # WHEN the same figures are written again elsewhere, later
-    write_territory_downloads(make_ctx(), TABLES, CATALOGUE, CODEBOOK, CONFIG, str(tmp_path / "a.csv"),
-                              str(tmp_path / "a.xlsx"))
+    write_territory_downloads(
+        make_ctx(), TABLES, CATALOGUE, CODEBOOK, CONFIG, str(tmp_path / "a.csv"), str(tmp_path / "a.xlsx")
+    )
     # THEN both files are identical to the first ones
     assert (tmp_path / "a.csv").read_bytes() == written[0].read_bytes()
     assert (tmp_path / "a.xlsx").read_bytes() == written[1].read_bytes()
@@ -213,7 +321,7 @@ def test_two_writes_are_byte_identical_and_dated_from_the_data(tmp_path, written
     from impact_regions.render import vintage_date
 
     date = data_date(2019)
-    assert date == max(vintage_date(2019), COG_DATE) == datetime(2025, 1, 1, tzinfo=timezone.utc)
+    assert date == max(vintage_date(2019), COG_DATE) == datetime(2025, 1, 1, tzinfo=UTC)
     with zipfile.ZipFile(written[1]) as zf:
         assert zf.namelist()[0] == "[Content_Types].xml"
         assert {i.date_time for i in zf.infolist()} == {(2025, 1, 1, 0, 0, 0)}
@@ -229,8 +337,9 @@ def test_a_failure_leaves_no_file(tmp_path, monkeypatch):
     monkeypatch.setattr(td, "csv_bytes", lambda *a: 1 / 0)
     # WHEN the downloads are written THEN the error goes up and neither file exists
     with pytest.raises(ZeroDivisionError):
-        write_territory_downloads(make_ctx(), TABLES, CATALOGUE, CODEBOOK, CONFIG, str(tmp_path / "b.csv"),
-                                  str(tmp_path / "b.xlsx"))
+        write_territory_downloads(
+            make_ctx(), TABLES, CATALOGUE, CODEBOOK, CONFIG, str(tmp_path / "b.csv"), str(tmp_path / "b.xlsx")
+        )
     assert list(tmp_path.iterdir()) == []
 
 
@@ -242,6 +351,7 @@ def test_csv_is_one_rectangular_table():
     assert list(df.columns) == [c[0] for c in cols.values()]
     assert df["Bloc"].value_counts().to_dict() == {"Indicateurs": 3, "Domaines": 3, "Enquêtes": 3}
     # AND a value missing in the tables is an empty cell, never "nan"
-    cells = [c for line in csv.reader(io.StringIO(csv_bytes(blocks, cols).decode("utf-8-sig")), delimiter=";")
-             for c in line]
+    cells = [
+        c for line in csv.reader(io.StringIO(csv_bytes(blocks, cols).decode("utf-8-sig")), delimiter=";") for c in line
+    ]
     assert "" in cells and not any(c.lower() in ("nan", "none", "<na>") for c in cells)

@@ -19,8 +19,18 @@ from scipy import stats
 from impact_regions.index_audit import treated_values as audit_treated_values
 from impact_regions.indices import catalogue_indicators
 from impact_regions.storage import run_sql
-from impact_regions.treatment import (COLUMNS, POWER_GRID, box_cox_llf, box_cox_transform, build_treatment, decide,
-                                      needs_treatment, robust_scale, skew_kurtosis, treatment_key)
+from impact_regions.treatment import (
+    COLUMNS,
+    POWER_GRID,
+    box_cox_llf,
+    box_cox_transform,
+    build_treatment,
+    decide,
+    needs_treatment,
+    robust_scale,
+    skew_kurtosis,
+    treatment_key,
+)
 from impact_regions.uncertainty import treated_values as model_treated_values
 from impact_regions.uncertainty import treatment_arrays, treatment_options
 
@@ -35,11 +45,13 @@ def grid_outside(values: np.ndarray) -> np.ndarray:
     """Values far below, inside and far above the range of `values`, sorted and distinct."""
     lo, hi = values.min(), values.max()
     span = hi - lo
-    return np.unique(np.r_[np.linspace(lo - 50 * span, hi + 50 * span, 2001), values, lo - 1e-9, hi + 1e-9,
-                           lo - 1e6, hi + 1e6])
+    return np.unique(
+        np.r_[np.linspace(lo - 50 * span, hi + 50 * span, 2001), values, lo - 1e-9, hi + 1e-9, lo - 1e6, hi + 1e6]
+    )
 
 
 # --------------------------------------- the transform ------------------------------------------
+
 
 @pytest.mark.parametrize("sign", [1, -1], ids=["right-tail", "left-tail"])
 def test_the_treatment_is_strictly_increasing_on_and_beyond_the_departement_range(sign):
@@ -57,8 +69,9 @@ def test_the_treatment_is_strictly_increasing_on_and_beyond_the_departement_rang
     assert (np.diff(t) > 0).all()
     # ... and continuous with slope 1 (in scale units) across the anchor, where it turns linear
     eps = 1e-7 * d["scale"]
-    left, right = box_cox_transform(np.array([d["anchor"] - eps, d["anchor"] + eps]), d["tail"], d["anchor"],
-                                    d["scale"], d["power"])
+    left, right = box_cox_transform(
+        np.array([d["anchor"] - eps, d["anchor"] + eps]), d["tail"], d["anchor"], d["scale"], d["power"]
+    )
     assert (right - left) / (2 * eps) == pytest.approx(1 / d["scale"], rel=1e-4)
 
 
@@ -80,16 +93,18 @@ def test_power_one_is_an_affine_map_so_the_zscores_do_not_move():
 
 def test_numpy_twins_agree_with_the_module():
     # GIVEN the decided treatment in a table
-    frame = pd.DataFrame({"indicator_id": "x", "territory_code": [f"DEP-{i}" for i in range(len(SKEWED))],
-                          "value": SKEWED})
+    frame = pd.DataFrame(
+        {"indicator_id": "x", "territory_code": [f"DEP-{i}" for i in range(len(SKEWED))], "value": SKEWED}
+    )
     table = build_treatment(frame, set(frame["territory_code"]))
     row = table.iloc[0]
     grid = grid_outside(SKEWED)
     ref = box_cox_transform(grid, row["tail"], row["anchor"], row["scale"], row["power"])
     # WHEN the Monte Carlo's and the audit's copies transform the same values
     t, c = model_treated_values(grid[None, :], treatment_arrays(table, ["x"]))
-    a, changed = audit_treated_values(pd.Series(grid), "box_cox", tail=row["tail"], anchor=row["anchor"],
-                                      scale=row["scale"], power=row["power"])
+    a, changed = audit_treated_values(
+        pd.Series(grid), "box_cox", tail=row["tail"], anchor=row["anchor"], scale=row["scale"], power=row["power"]
+    )
     # THEN they are the same transform; the ratio normalisation keeps the raw values
     np.testing.assert_allclose(t[0], ref, rtol=0, atol=1e-12)
     np.testing.assert_allclose(a.to_numpy(), ref, rtol=0, atol=1e-12)
@@ -98,6 +113,7 @@ def test_numpy_twins_agree_with_the_module():
 
 
 # --------------------------------------- the choice of the power --------------------------------
+
 
 @pytest.mark.parametrize("df", [10, 20, 50])
 def test_power_is_the_maximum_likelihood_power_on_the_grid(df):
@@ -144,9 +160,11 @@ def test_moments_after_are_scipys_on_the_transformed_departements():
     t = box_cox_transform(SKEWED, d["tail"], d["anchor"], d["scale"], d["power"])
     # THEN the reported moments are scipy's bias-corrected skewness and excess kurtosis
     assert (d["skew_before"], d["kurtosis_before"]) == pytest.approx(
-        (stats.skew(SKEWED, bias=False), stats.kurtosis(SKEWED, bias=False)))
+        (stats.skew(SKEWED, bias=False), stats.kurtosis(SKEWED, bias=False))
+    )
     assert (d["skew_after"], d["kurtosis_after"]) == pytest.approx(
-        (stats.skew(t, bias=False), stats.kurtosis(t, bias=False)))
+        (stats.skew(t, bias=False), stats.kurtosis(t, bias=False))
+    )
     assert d["rule_met"] and abs(d["skew_after"]) < abs(d["skew_before"])
     # the scale is IQR / 1.349
     q1, q3 = np.percentile(SKEWED, [25, 75])
@@ -173,26 +191,56 @@ def test_treatment_options_of_the_monte_carlo():
 
 # --------------------------------------- the SQL, on every territory ----------------------------
 
-CATALOGUE = {"domains": [{"id": "pauvrete", "label": "Pauvreté", "family": "social"}],
-             "indicators": [{"id": i, "label": i, "domain": "pauvrete", "year": 2017, "additive": False,
-                             "direction": d, "unit": "%", "source_label": "test"}
-                            for i, d in (("up", 1), ("down", -1))]}
+CATALOGUE = {
+    "domains": [{"id": "pauvrete", "label": "Pauvreté", "family": "social"}],
+    "indicators": [
+        {
+            "id": i,
+            "label": i,
+            "domain": "pauvrete",
+            "year": 2017,
+            "additive": False,
+            "direction": d,
+            "unit": "%",
+            "source_label": "test",
+        }
+        for i, d in (("up", 1), ("down", -1))
+    ],
+}
 
 
-def sql_scores(values: dict[str, float], deps: list[str], normalisation: str = "zscore",
-               method: str = "box_cox") -> pd.DataFrame:
+def sql_scores(
+    values: dict[str, float], deps: list[str], normalisation: str = "zscore", method: str = "box_cox"
+) -> pd.DataFrame:
     """indicator_scores of two indicators with the same values (direction +1 and -1)."""
     kinds = {c: ("departement" if c in deps else "france" if c == "FR" else "region") for c in values}
-    territories = pd.DataFrame({"territory_code": list(kinds), "departement_code": list(kinds),
-                                "territory_name": list(kinds), "kind": list(kinds.values())})
-    frame = pd.DataFrame([{"indicator_id": i, "territory_code": c, "domain_id": "pauvrete", "year": 2017,
-                           "value": v} for i in ("up", "down") for c, v in values.items()])
+    territories = pd.DataFrame(
+        {
+            "territory_code": list(kinds),
+            "departement_code": list(kinds),
+            "territory_name": list(kinds),
+            "kind": list(kinds.values()),
+        }
+    )
+    frame = pd.DataFrame(
+        [
+            {"indicator_id": i, "territory_code": c, "domain_id": "pauvrete", "year": 2017, "value": v}
+            for i in ("up", "down")
+            for c, v in values.items()
+        ]
+    )
     treatment = build_treatment(frame, set(deps), method=method)
     assert list(treatment.columns) == COLUMNS
-    return run_sql("indicator_scores", {
-        "indicator_values": frame, "indicator_treatment": treatment,
-        "catalogue_indicators": catalogue_indicators(CATALOGUE), "territories": territories,
-    }, {"normalisation": normalisation}), treatment
+    return run_sql(
+        "indicator_scores",
+        {
+            "indicator_values": frame,
+            "indicator_treatment": treatment,
+            "catalogue_indicators": catalogue_indicators(CATALOGUE),
+            "territories": territories,
+        },
+        {"normalisation": normalisation},
+    ), treatment
 
 
 @pytest.mark.parametrize("normalisation", ["zscore", "minmax"])
@@ -200,8 +248,15 @@ def test_sql_keeps_distinct_ordered_scores_beyond_the_departement_range(normalis
     # GIVEN the skewed départements, France inside their range, and "regions" far below the
     # minimum, between values, and far above the maximum (Mayotte at 77 % and beyond)
     deps = [f"DEP-{i:03d}" for i in range(len(SKEWED))]
-    values = dict(zip(deps, SKEWED)) | {"FR": 15.3, "R-LOW": -40.0, "R-LOW2": 0.5, "R-MID": 16.25, "R-OM": 77.0,
-                                        "R-HIGH": 150.0, "R-HIGHER": 1e4}
+    values = dict(zip(deps, SKEWED, strict=True)) | {
+        "FR": 15.3,
+        "R-LOW": -40.0,
+        "R-LOW2": 0.5,
+        "R-MID": 16.25,
+        "R-OM": 77.0,
+        "R-HIGH": 150.0,
+        "R-HIGHER": 1e4,
+    }
     # WHEN scored by the SQL
     sc, treatment = sql_scores(values, deps, normalisation)
     assert set(treatment["method"]) == {"box_cox"}
@@ -217,8 +272,10 @@ def test_sql_keeps_distinct_ordered_scores_beyond_the_departement_range(normalis
     # and the SQL is the numpy transform: z-score of t(x) against France over the départements
     row = treatment.iloc[0]
     if normalisation == "zscore":
-        t = {c: float(box_cox_transform(np.array([v]), row["tail"], row["anchor"], row["scale"], row["power"])[0])
-             for c, v in values.items()}
+        t = {
+            c: float(box_cox_transform(np.array([v]), row["tail"], row["anchor"], row["scale"], row["power"])[0])
+            for c, v in values.items()
+        }
         sd = np.std([t[d] for d in deps], ddof=1)
         up = sc[sc["indicator_id"] == "up"].set_index("territory_code")["score"]
         for code in ("R-LOW", "R-OM", "R-HIGHER"):
@@ -228,7 +285,7 @@ def test_sql_keeps_distinct_ordered_scores_beyond_the_departement_range(normalis
 def test_the_winsorise_option_gives_the_ties_the_default_avoids():
     # GIVEN the same data with the non-default winsorisation / WHEN scored
     deps = [f"DEP-{i:03d}" for i in range(len(SKEWED))]
-    values = dict(zip(deps, SKEWED)) | {"FR": 15.3, "R-OM": 77.0, "R-OM2": 53.0}
+    values = dict(zip(deps, SKEWED, strict=True)) | {"FR": 15.3, "R-OM": 77.0, "R-OM2": 53.0}
     sc, treatment = sql_scores(values, deps, method="winsorise")
     up = sc[sc["indicator_id"] == "up"].set_index("territory_code")["score"]
     # THEN the two overseas values share one score (that is why it is not the default)
@@ -244,17 +301,22 @@ OVERSEAS_REGIONS = {"01": "Guadeloupe", "02": "Martinique", "03": "Guyane", "04"
 @pytest.fixture(scope="module")
 def demo_tables(demo_processed):
     base = demo_processed / "base"
-    return {"scores": pd.read_parquet(base / "indicator_scores.parquet"),
-            "territories": pd.read_parquet(base / "territories.parquet"),
-            "treatment": pd.read_parquet(demo_processed / "staging" / "indicator_treatment.parquet")}
+    return {
+        "scores": pd.read_parquet(base / "indicator_scores.parquet"),
+        "territories": pd.read_parquet(base / "territories.parquet"),
+        "treatment": pd.read_parquet(demo_processed / "staging" / "indicator_treatment.parquet"),
+    }
 
 
 def test_demo_overseas_regions_keep_their_order_on_every_treated_indicator(demo_tables):
     # GIVEN the demo run's scores and treatment decisions (z-scores, the default treatment)
-    from impact_regions.config import load_indicators
     from workdirs import ROOT
 
-    direction = {i["id"]: int(i["direction"]) for i in load_indicators(ROOT / "config" / "indicators.yaml")["indicators"]}
+    from impact_regions.config import load_indicators
+
+    direction = {
+        i["id"]: int(i["direction"]) for i in load_indicators(ROOT / "config" / "indicators.yaml")["indicators"]
+    }
     sc, treatment = demo_tables["scores"], demo_tables["treatment"]
     treated = list(treatment.loc[treatment["method"] != "none", "indicator_id"])
     assert treated and set(treatment.loc[treatment["method"] != "none", "method"]) == {"box_cox"}
@@ -269,8 +331,11 @@ def test_demo_overseas_regions_keep_their_order_on_every_treated_indicator(demo_
             if va == vb:
                 continue
             # THEN their scores differ in the same order (reversed when lower values are more fragile)
-            assert np.sign(s.loc[a, "score"] - s.loc[b, "score"]) == direction[iid] * np.sign(va - vb), \
-                (iid, OVERSEAS_REGIONS[a], OVERSEAS_REGIONS[b])
+            assert np.sign(s.loc[a, "score"] - s.loc[b, "score"]) == direction[iid] * np.sign(va - vb), (
+                iid,
+                OVERSEAS_REGIONS[a],
+                OVERSEAS_REGIONS[b],
+            )
             checked += 1
     assert checked >= 10 * len(treated) - 5  # nearly every pair differs
 

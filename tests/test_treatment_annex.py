@@ -10,9 +10,18 @@ from impact_regions.methodology_annex import method_label, treatment_text, treat
 
 
 def config(method="box_cox", enabled=True, mc=("box_cox", "none")):
-    return {"index": {"treatment": {"enabled": enabled, "method": method, "skew_threshold": 2.0,
-                                    "kurtosis_threshold": 3.5, "max_winsorised": 5}},
-            "uncertainty": {"treatment": list(mc)}}
+    return {
+        "index": {
+            "treatment": {
+                "enabled": enabled,
+                "method": method,
+                "skew_threshold": 2.0,
+                "kurtosis_threshold": 3.5,
+                "max_winsorised": 5,
+            }
+        },
+        "uncertainty": {"treatment": list(mc)},
+    }
 
 
 def test_default_treatment_is_described_as_strictly_increasing():

@@ -29,8 +29,15 @@ from impact_regions.storage import run_sql
 from impact_regions.territories import build_territories
 from impact_regions.treatment import COLUMNS as TREATMENT_COLUMNS
 from impact_regions.treatment import build_treatment
-from impact_regions.uncertainty import (GAP_COLUMNS, RANK_INTERVAL_COLUMNS, SENSITIVITY_COLUMNS, domain_scores,
-                                        index_table, prepare_model, run_uncertainty)
+from impact_regions.uncertainty import (
+    GAP_COLUMNS,
+    RANK_INTERVAL_COLUMNS,
+    SENSITIVITY_COLUMNS,
+    domain_scores,
+    index_table,
+    prepare_model,
+    run_uncertainty,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,49 +56,97 @@ DOMAIN = {"a": "emploi", "b": "emploi", "c": "logement", "e": "logement"}
 DIRECTION = {"a": 1, "b": -1, "c": 1, "e": -1}
 DOMAINS = ["emploi", "logement"]
 CATALOGUE = {
-    "domains": [{"id": "emploi", "label": "Emploi", "family": "économique"},
-                {"id": "logement", "label": "Mal-logement", "family": "social"}],
-    "indicators": [{"id": i, "label": i, "domain": DOMAIN[i], "year": 2017, "additive": False,
-                    "direction": DIRECTION[i], "unit": "%", "source_label": "test"} for i in VALUES],
+    "domains": [
+        {"id": "emploi", "label": "Emploi", "family": "économique"},
+        {"id": "logement", "label": "Mal-logement", "family": "social"},
+    ],
+    "indicators": [
+        {
+            "id": i,
+            "label": i,
+            "domain": DOMAIN[i],
+            "year": 2017,
+            "additive": False,
+            "direction": DIRECTION[i],
+            "unit": "%",
+            "source_label": "test",
+        }
+        for i in VALUES
+    ],
 }
 # treatment when enabled: a capped above at 10.5 (the non-default winsorisation), b Box-Cox on its
 # left tail (power 0.5), e logged on its right tail (Box-Cox power 0) (c, which has a missing
 # value, untreated: see test_a_missing_value_stays_missing_under_treatment)
-TREATED = {"a": {"method": "winsorised", "tail": "right", "upper": 10.5},
-           "b": {"method": "box_cox", "tail": "left", "anchor": 22.0, "scale": 2.0, "power": 0.5},
-           "e": {"method": "box_cox", "tail": "right", "anchor": 0.0, "scale": 1.5, "power": 0.0}}
+TREATED = {
+    "a": {"method": "winsorised", "tail": "right", "upper": 10.5},
+    "b": {"method": "box_cox", "tail": "left", "anchor": 22.0, "scale": 2.0, "power": 0.5},
+    "e": {"method": "box_cox", "tail": "right", "anchor": 0.0, "scale": 1.5, "power": 0.0},
+}
 REFERENCE = {"normalisation": "zscore", "aggregation": "arithmetic", "treatment": {"enabled": True}}
 # the combinations the configuration accepts (geometric needs positive scores)
-ACCEPTED = [("zscore", "arithmetic"), ("minmax", "arithmetic"), ("minmax", "geometric"),
-            ("ratio", "arithmetic"), ("ratio", "geometric")]
+ACCEPTED = [
+    ("zscore", "arithmetic"),
+    ("minmax", "arithmetic"),
+    ("minmax", "geometric"),
+    ("ratio", "arithmetic"),
+    ("ratio", "geometric"),
+]
 
 
 def values_frame(values: dict = VALUES, codes: list[str] = CODES) -> pd.DataFrame:
-    return pd.DataFrame([{"indicator_id": i, "territory_code": t, "domain_id": DOMAIN[i], "year": 2017,
-                          "value": np.nan if v is None else float(v)}
-                         for i, vs in values.items() for t, v in zip(codes, vs)])
+    return pd.DataFrame(
+        [
+            {
+                "indicator_id": i,
+                "territory_code": t,
+                "domain_id": DOMAIN[i],
+                "year": 2017,
+                "value": np.nan if v is None else float(v),
+            }
+            for i, vs in values.items()
+            for t, v in zip(codes, vs, strict=True)
+        ]
+    )
 
 
 def treatment_frame(rows: dict | None = None) -> pd.DataFrame:
     """indicator_id -> {method, tail, anchor, scale, power, lower, upper}; others: none."""
     rows = rows or {}
-    base = {"method": "none", "tail": "", "anchor": np.nan, "scale": np.nan, "power": np.nan, "lower": np.nan,
-            "upper": np.nan, "n_winsorised": 0, "rule_met": True, "skew_before": 0.0, "kurtosis_before": 0.0,
-            "skew_after": 0.0, "kurtosis_after": 0.0}
-    return pd.DataFrame([{"indicator_id": i, **base, **rows.get(i, {})} for i in sorted(VALUES)],
-                        columns=TREATMENT_COLUMNS)
+    base = {
+        "method": "none",
+        "tail": "",
+        "anchor": np.nan,
+        "scale": np.nan,
+        "power": np.nan,
+        "lower": np.nan,
+        "upper": np.nan,
+        "n_winsorised": 0,
+        "rule_met": True,
+        "skew_before": 0.0,
+        "kurtosis_before": 0.0,
+        "skew_after": 0.0,
+        "kurtosis_after": 0.0,
+    }
+    return pd.DataFrame(
+        [{"indicator_id": i, **base, **rows.get(i, {})} for i in sorted(VALUES)], columns=TREATMENT_COLUMNS
+    )
 
 
 def perceived_frame(rows: dict) -> pd.DataFrame:
     """{(territory, domain): (estimate, se, diff_vs_france, se_diff)} -> the perceived input."""
-    return pd.DataFrame([{"territory_code": t, "domain_id": d, "estimate": e, "se": s, "diff_vs_france": df,
-                          "se_diff": sd} for (t, d), (e, s, df, sd) in rows.items()])
+    return pd.DataFrame(
+        [
+            {"territory_code": t, "domain_id": d, "estimate": e, "se": s, "diff_vs_france": df, "se_diff": sd}
+            for (t, d), (e, s, df, sd) in rows.items()
+        ]
+    )
 
 
 def base_perceived(se: float = 0.2) -> pd.DataFrame:
     est = {"01": 6.0, "84": 5.0, "93": 4.0, "94": 7.0, "SUD": 5.5, "FR": 5.2}
-    return perceived_frame({(t, d): (e + k, se, e + k - 5.2, se) for t, e in est.items()
-                            for k, d in enumerate(DOMAINS)})
+    return perceived_frame(
+        {(t, d): (e + k, se, e + k - 5.2, se) for t, e in est.items() for k, d in enumerate(DOMAINS)}
+    )
 
 
 @pytest.fixture(scope="module")
@@ -105,19 +160,37 @@ def regions_only(shared_tiny_geo):
 
 
 def sql_indices(territories, values, treatment, normalisation, aggregation) -> pd.DataFrame:
-    scores = run_sql("indicator_scores", {
-        "indicator_values": values, "indicator_treatment": treatment,
-        "catalogue_indicators": catalogue_indicators(CATALOGUE), "territories": territories,
-    }, {"normalisation": normalisation})
-    return run_sql("fragility_indices", {
-        "indicator_scores": scores, "catalogue_domains": catalogue_domains(CATALOGUE), "territories": territories,
-    }, {"aggregation": aggregation})
+    scores = run_sql(
+        "indicator_scores",
+        {
+            "indicator_values": values,
+            "indicator_treatment": treatment,
+            "catalogue_indicators": catalogue_indicators(CATALOGUE),
+            "territories": territories,
+        },
+        {"normalisation": normalisation},
+    )
+    return run_sql(
+        "fragility_indices",
+        {
+            "indicator_scores": scores,
+            "catalogue_domains": catalogue_domains(CATALOGUE),
+            "territories": territories,
+        },
+        {"aggregation": aggregation},
+    )
 
 
 def assert_same_indices(sql: pd.DataFrame, mine: pd.DataFrame) -> None:
     """Scores equal to 1e-9 (NULL where NULL) and identical ranks, row for row."""
-    m = sql.merge(mine, on=["territory_code", "domain_id"], how="outer", suffixes=("_sql", "_np"),
-                  validate="one_to_one", indicator=True)
+    m = sql.merge(
+        mine,
+        on=["territory_code", "domain_id"],
+        how="outer",
+        suffixes=("_sql", "_np"),
+        validate="one_to_one",
+        indicator=True,
+    )
     assert (m["_merge"] == "both").all(), m.loc[m["_merge"] != "both", ["territory_code", "domain_id", "_merge"]]
     a, b = m["score_sql"].astype(float).to_numpy(), m["score_np"].to_numpy()
     assert (np.isnan(a) == np.isnan(b)).all()
@@ -129,14 +202,16 @@ def assert_same_indices(sql: pd.DataFrame, mine: pd.DataFrame) -> None:
 
 # ------------------------------------------------------------ the numpy index is the SQL index
 
+
 @pytest.mark.parametrize("enabled", [True, False], ids=["treated", "untreated"])
 @pytest.mark.parametrize("normalisation,aggregation", ACCEPTED)
 def test_numpy_index_equals_sql_on_the_tiny_example(territories, normalisation, aggregation, enabled):
     # GIVEN the tiny values, the treatment (upper winsorisation, Box-Cox on either tail) on or off
     values = values_frame()
     treatment = treatment_frame(TREATED)
-    model = prepare_model(values, territories, catalogue_indicators(CATALOGUE), DOMAINS, treatment,
-                          with_departements=True)
+    model = prepare_model(
+        values, territories, catalogue_indicators(CATALOGUE), DOMAINS, treatment, with_departements=True
+    )
     # WHEN the indices are computed by the SQL and by numpy with weights 1
     sql = sql_indices(territories, values, treatment if enabled else treatment_frame(), normalisation, aggregation)
     mine = index_table(model, normalisation, aggregation, enabled)
@@ -148,21 +223,29 @@ def test_numpy_index_equals_sql_with_lower_winsorisation(territories):
     # GIVEN indicator e winsorised at a lower bound (its left tail: 0 and 2 become 3)
     values = values_frame()
     treatment = treatment_frame({"e": {"method": "winsorised", "tail": "left", "lower": 3.0}})
-    model = prepare_model(values, territories, catalogue_indicators(CATALOGUE), DOMAINS, treatment,
-                          with_departements=True)
+    model = prepare_model(
+        values, territories, catalogue_indicators(CATALOGUE), DOMAINS, treatment, with_departements=True
+    )
     # WHEN / THEN the SQL should clip as numpy does
-    assert_same_indices(sql_indices(territories, values, treatment, "zscore", "arithmetic"),
-                        index_table(model, "zscore", "arithmetic", True))
+    assert_same_indices(
+        sql_indices(territories, values, treatment, "zscore", "arithmetic"),
+        index_table(model, "zscore", "arithmetic", True),
+    )
 
 
 def test_lower_winsorisation_clips_at_the_bound(territories):
     # GIVEN e winsorised at 3 below: region 01 (value 0) counts as 3, like DEP-2A and DEP-04
     values = values_frame()
-    model = prepare_model(values, territories, catalogue_indicators(CATALOGUE), DOMAINS,
-                          treatment_frame({"e": {"method": "winsorised", "tail": "left", "lower": 3.0}}))
+    model = prepare_model(
+        values,
+        territories,
+        catalogue_indicators(CATALOGUE),
+        DOMAINS,
+        treatment_frame({"e": {"method": "winsorised", "tail": "left", "lower": 3.0}}),
+    )
     # WHEN scored as z-scores
     s = model.scores("zscore", True)[model.indicator_ids.index("e")]
-    score = dict(zip(model.codes, s))
+    score = dict(zip(model.codes, s, strict=True))
     # THEN score = -(3 - 4) / sd of the clipped départements 3 7 3 5 3 4 6
     sd = np.std([3, 7, 3, 5, 3, 4, 6], ddof=1)
     assert score["01"] == pytest.approx(1 / sd)
@@ -172,24 +255,34 @@ def test_lower_winsorisation_clips_at_the_bound(territories):
 def test_numpy_index_equals_sql_with_a_missing_treated_value(territories):
     # GIVEN c (missing for SUD) log-treated
     values = values_frame()
-    treatment = treatment_frame({"c": {"method": "box_cox", "tail": "right", "anchor": 4.0, "scale": 1.0,
-                                       "power": 0.0}})
-    model = prepare_model(values, territories, catalogue_indicators(CATALOGUE), DOMAINS, treatment,
-                          with_departements=True)
+    treatment = treatment_frame(
+        {"c": {"method": "box_cox", "tail": "right", "anchor": 4.0, "scale": 1.0, "power": 0.0}}
+    )
+    model = prepare_model(
+        values, territories, catalogue_indicators(CATALOGUE), DOMAINS, treatment, with_departements=True
+    )
     # WHEN / THEN the SQL should leave SUD's c without a score, as numpy does
-    assert_same_indices(sql_indices(territories, values, treatment, "zscore", "arithmetic"),
-                        index_table(model, "zscore", "arithmetic", True))
+    assert_same_indices(
+        sql_indices(territories, values, treatment, "zscore", "arithmetic"),
+        index_table(model, "zscore", "arithmetic", True),
+    )
 
 
-@pytest.mark.parametrize("treatment", [
-    {"method": "box_cox", "tail": "right", "anchor": 4.0, "scale": 1.0, "power": 0.0},
-    {"method": "box_cox", "tail": "left", "anchor": 6.0, "scale": 0.5, "power": 0.3},
-    {"method": "winsorised", "tail": "right", "upper": 5.5},
-    {"method": "winsorised", "tail": "left", "lower": 4.5}], ids=["bc-right", "bc-left", "w-upper", "w-lower"])
+@pytest.mark.parametrize(
+    "treatment",
+    [
+        {"method": "box_cox", "tail": "right", "anchor": 4.0, "scale": 1.0, "power": 0.0},
+        {"method": "box_cox", "tail": "left", "anchor": 6.0, "scale": 0.5, "power": 0.3},
+        {"method": "winsorised", "tail": "right", "upper": 5.5},
+        {"method": "winsorised", "tail": "left", "lower": 4.5},
+    ],
+    ids=["bc-right", "bc-left", "w-upper", "w-lower"],
+)
 def test_a_missing_value_stays_missing_under_treatment(territories, treatment):
     # GIVEN c, missing for SUD, treated in any way
-    model = prepare_model(values_frame(), territories, catalogue_indicators(CATALOGUE), DOMAINS,
-                          treatment_frame({"c": treatment}))
+    model = prepare_model(
+        values_frame(), territories, catalogue_indicators(CATALOGUE), DOMAINS, treatment_frame({"c": treatment})
+    )
     # WHEN scored / THEN SUD has no c score under any normalisation, and logement rests on e alone
     c = model.indicator_ids.index("c")
     sud = list(model.codes).index("SUD")
@@ -201,8 +294,9 @@ def test_a_missing_value_stays_missing_under_treatment(territories, treatment):
 
 def test_zscore_geometric_is_minmax_geometric(territories):
     # GIVEN the tiny model / WHEN geometric means of z-scores are asked for
-    model = prepare_model(values_frame(), territories, catalogue_indicators(CATALOGUE), DOMAINS,
-                          treatment_frame(TREATED))
+    model = prepare_model(
+        values_frame(), territories, catalogue_indicators(CATALOGUE), DOMAINS, treatment_frame(TREATED)
+    )
     # THEN they are taken on the min-max rescaling of the same treated values
     pd.testing.assert_frame_equal(index_table(model, "zscore", "geometric"), index_table(model, "minmax", "geometric"))
 
@@ -220,35 +314,63 @@ def demo(demo_processed):
     territories = pd.read_parquet(base / "territories.parquet")
     raw = pd.read_parquet(staging / "indicator_raw.parquet")
     geo = load_geo(ROOT / "data" / "raw" / "geo")
-    options = {"normalisation": "zscore", "aggregation": "arithmetic",
-               "treatment": {"enabled": True, "skew_threshold": 2.0, "kurtosis_threshold": 3.5, "max_winsorised": 5}}
-    built = {enabled: build_indices(raw, territories, geo, catalogue, catalogue_terms(catalogue),
-                                    {**options, "treatment": {**options["treatment"], "enabled": enabled}})
-             for enabled in (True, False)}
+    options = {
+        "normalisation": "zscore",
+        "aggregation": "arithmetic",
+        "treatment": {"enabled": True, "skew_threshold": 2.0, "kurtosis_threshold": 3.5, "max_winsorised": 5},
+    }
+    built = {
+        enabled: build_indices(
+            raw,
+            territories,
+            geo,
+            catalogue,
+            catalogue_terms(catalogue),
+            {**options, "treatment": {**options["treatment"], "enabled": enabled}},
+        )
+        for enabled in (True, False)
+    }
     return {"catalogue": catalogue, "territories": territories, "built": built}
 
 
-@pytest.mark.parametrize("enabled", [
-    True,
-    False], ids=["treated", "untreated"])
+@pytest.mark.parametrize("enabled", [True, False], ids=["treated", "untreated"])
 @pytest.mark.parametrize("normalisation,aggregation", ACCEPTED)
 def test_numpy_index_equals_the_pipeline_on_the_demo_data(demo, normalisation, aggregation, enabled):
     # GIVEN the demo indicator values and treatment decisions of build_indices
     built = demo["built"][enabled]
     cat = catalogue_indicators(demo["catalogue"])
     treatment_on = demo["built"][True]["indicator_treatment"]
-    model = prepare_model(built["indicator_values"], demo["territories"], cat,
-                          [d["id"] for d in demo["catalogue"]["domains"]], treatment_on, with_departements=True)
+    model = prepare_model(
+        built["indicator_values"],
+        demo["territories"],
+        cat,
+        [d["id"] for d in demo["catalogue"]["domains"]],
+        treatment_on,
+        with_departements=True,
+    )
     # WHEN the pipeline's indices (its own output for zscore/arithmetic, its SQL for the others) are compared
     if (normalisation, aggregation) == ("zscore", "arithmetic"):
         sql = built["fragility_indices"]
     else:
-        scores = run_sql("indicator_scores", {
-            "indicator_values": built["indicator_values"], "indicator_treatment": built["indicator_treatment"],
-            "catalogue_indicators": cat, "territories": demo["territories"]}, {"normalisation": normalisation})
-        sql = run_sql("fragility_indices", {
-            "indicator_scores": scores, "catalogue_domains": catalogue_domains(demo["catalogue"]),
-            "territories": demo["territories"]}, {"aggregation": aggregation})
+        scores = run_sql(
+            "indicator_scores",
+            {
+                "indicator_values": built["indicator_values"],
+                "indicator_treatment": built["indicator_treatment"],
+                "catalogue_indicators": cat,
+                "territories": demo["territories"],
+            },
+            {"normalisation": normalisation},
+        )
+        sql = run_sql(
+            "fragility_indices",
+            {
+                "indicator_scores": scores,
+                "catalogue_domains": catalogue_domains(demo["catalogue"]),
+                "territories": demo["territories"],
+            },
+            {"aggregation": aggregation},
+        )
     # THEN the numpy index is the same: 120 territories x 17 rows, scores to 1e-9, same ranks
     mine = index_table(model, normalisation, aggregation, enabled)
     assert len(mine) == len(sql) == 120 * 17
@@ -257,29 +379,38 @@ def test_numpy_index_equals_the_pipeline_on_the_demo_data(demo, normalisation, a
 
 # ------------------------------------------------------------ weights
 
+
 def test_weights_make_the_domain_score_a_weighted_mean(territories):
     # GIVEN region 01's emploi scores a = +1, b = -1 (z-scores, no treatment), and minmax a = 100, b = 1
     model = prepare_model(values_frame(), territories, catalogue_indicators(CATALOGUE), DOMAINS, treatment_frame())
     i01 = list(model.codes).index("01")
-    w = np.array([[1.25, 0.75, 1.0, 1.0], [1.0, 1.0, 1.0, 1.0]])       # a x 1.25, b x 0.75
+    w = np.array([[1.25, 0.75, 1.0, 1.0], [1.0, 1.0, 1.0, 1.0]])  # a x 1.25, b x 0.75
     assert model.indicator_ids == ["a", "b", "c", "e"]
     # WHEN the domain scores are computed with those weights
     arith = domain_scores(model.scores("zscore", False), model.membership, w, "arithmetic")
     geom = domain_scores(model.scores("minmax", False), model.membership, w, "geometric")
     # THEN emploi = (1.25 x 1 + 0.75 x -1) / 2 = 0.25 (0 with equal weights), geometric 100^(1.25/2)
     assert arith[0, i01, 0] == pytest.approx(0.25) and arith[1, i01, 0] == pytest.approx(0.0)
-    assert geom[0, i01, 0] == pytest.approx(100 ** 0.625) and geom[1, i01, 0] == pytest.approx(10.0)
+    assert geom[0, i01, 0] == pytest.approx(100**0.625) and geom[1, i01, 0] == pytest.approx(10.0)
     # and the ensemble stays the unweighted mean of the domain scores
     assert arith[0, i01, 2] == pytest.approx((arith[0, i01, 0] + arith[0, i01, 1]) / 2)
 
 
 # ------------------------------------------------------------ the Monte Carlo
 
+
 def run(territories, perceived=None, values=None, reference=REFERENCE, **options):
     opts = {"runs": 128, "seed": 11, "bootstrap": 200, **options}
-    return run_uncertainty(values_frame() if values is None else values, territories,
-                           catalogue_indicators(CATALOGUE), DOMAINS, treatment_frame(TREATED),
-                           base_perceived() if perceived is None else perceived, reference, opts)
+    return run_uncertainty(
+        values_frame() if values is None else values,
+        territories,
+        catalogue_indicators(CATALOGUE),
+        DOMAINS,
+        treatment_frame(TREATED),
+        base_perceived() if perceived is None else perceived,
+        reference,
+        opts,
+    )
 
 
 def test_outputs_have_the_documented_columns(territories):
@@ -318,8 +449,14 @@ def test_a_region_ahead_on_everything_is_always_first(territories):
 
 def test_nothing_varies_when_no_choice_is_open(territories):
     # GIVEN a single normalisation, aggregation and treatment, no weight noise, no survey resampling
-    out = run(territories, normalisations=["zscore"], aggregations=["arithmetic"], treatment=[True],
-              weight_noise=0.0, survey_resampling=False)
+    out = run(
+        territories,
+        normalisations=["zscore"],
+        aggregations=["arithmetic"],
+        treatment=[True],
+        weight_noise=0.0,
+        survey_resampling=False,
+    )
     r = out["rank_intervals"]
     # THEN every run is the reference: degenerate intervals, zero indices, no survey factor
     for col in ("rank_median", "rank_p05", "rank_p95"):
@@ -341,8 +478,16 @@ def test_gap_sign_and_interval_on_a_constructed_example(territories):
     rows |= {(t, "logement"): (5.0, 0.01, 0.0, 0.01) for t in GAP_DIFFS}
     rows[("SUD", "emploi")] = (np.nan, np.nan, np.nan, np.nan)
     # WHEN only the survey varies (methodological choices fixed at the reference)
-    out = run(territories, perceived=perceived_frame(rows), reference={**REFERENCE, "treatment": {"enabled": False}},
-              normalisations=["zscore"], aggregations=["arithmetic"], treatment=[False], weight_noise=0.0, runs=512)
+    out = run(
+        territories,
+        perceived=perceived_frame(rows),
+        reference={**REFERENCE, "treatment": {"enabled": False}},
+        normalisations=["zscore"],
+        aggregations=["arithmetic"],
+        treatment=[False],
+        weight_noise=0.0,
+        runs=512,
+    )
     g = out["gaps"].set_index(["territory_code", "domain_id"])
     # THEN gap = perceived_z - objective_z
     oz = {"01": 0.0, "84": -1 / math.sqrt(2 / 3), "93": 0.0, "94": 1 / math.sqrt(2 / 3)}
@@ -380,8 +525,11 @@ def test_same_seed_same_outputs(territories):
 def test_adding_a_custom_territory_changes_no_region(territories, regions_only):
     # GIVEN the inputs without SUD, and the same inputs with SUD (values and survey estimates)
     values = values_frame()
-    without = run(regions_only, perceived=base_perceived().query("territory_code != 'SUD'"),
-                  values=values[values["territory_code"] != "SUD"])
+    without = run(
+        regions_only,
+        perceived=base_perceived().query("territory_code != 'SUD'"),
+        values=values[values["territory_code"] != "SUD"],
+    )
     # WHEN the Monte Carlo runs on both
     with_sud = run(territories)
     # THEN every region row and the sensitivity are identical; SUD has its own rows
@@ -416,17 +564,31 @@ def demo_inputs(demo_processed):
     est = pd.read_parquet(base / "survey_estimates.parquet")
     rows = est[(est["respondent_group"] == "habitants") & est["measure_id"].str.startswith("fragilite_")]
     perceived = rows.assign(domain_id=rows["measure_id"].str.removeprefix("fragilite_"))[
-        ["territory_code", "domain_id", "estimate", "se", "diff_vs_france", "se_diff"]]
+        ["territory_code", "domain_id", "estimate", "se", "diff_vs_france", "se_diff"]
+    ]
     catalogue = load_indicators(ROOT / "config" / "indicators.yaml")
     deps = set(territories.loc[territories["kind"] == "departement", "territory_code"])
-    return {"values": values, "territories": territories, "perceived": perceived,
-            "catalogue": catalogue_indicators(catalogue), "domains": [d["id"] for d in catalogue["domains"]],
-            "treatment": build_treatment(values, deps, True)}
+    return {
+        "values": values,
+        "territories": territories,
+        "perceived": perceived,
+        "catalogue": catalogue_indicators(catalogue),
+        "domains": [d["id"] for d in catalogue["domains"]],
+        "treatment": build_treatment(values, deps, True),
+    }
 
 
 def demo_run(d, **options):
-    return run_uncertainty(d["values"], d["territories"], d["catalogue"], d["domains"], d["treatment"], d["perceived"],
-                           REFERENCE, {"runs": 128, "seed": 3, "bootstrap": 200, **options})
+    return run_uncertainty(
+        d["values"],
+        d["territories"],
+        d["catalogue"],
+        d["domains"],
+        d["treatment"],
+        d["perceived"],
+        REFERENCE,
+        {"runs": 128, "seed": 3, "bootstrap": 200, **options},
+    )
 
 
 def test_demo_sensitivity_and_custom_invariance(demo_inputs):
@@ -437,8 +599,12 @@ def test_demo_sensitivity_and_custom_invariance(demo_inputs):
     als = terr[terr["territory_code"] == "44"].assign(territory_code="ALS", kind="custom")
     vals = d["values"][d["values"]["territory_code"] == "44"].assign(territory_code="ALS")
     per = d["perceived"][d["perceived"]["territory_code"] == "44"].assign(territory_code="ALS")
-    more = {**d, "territories": pd.concat([terr, als]), "values": pd.concat([d["values"], vals]),
-            "perceived": pd.concat([d["perceived"], per])}
+    more = {
+        **d,
+        "territories": pd.concat([terr, als]),
+        "values": pd.concat([d["values"], vals]),
+        "perceived": pd.concat([d["perceived"], per]),
+    }
     # WHEN the Monte Carlo runs on both
     out_als = demo_run(more)
     # THEN 18 regions x 17 rows, every index in [0, 1] roughly, total >= first order (up to noise)

@@ -22,8 +22,11 @@ def workdir_with(tmp: Path, raw: Path, regions: dict[str, str]) -> Path:
     """A working directory whose config reads `raw` and has one territory file per entry of `regions`."""
     (tmp / "config" / "regions").mkdir(parents=True)
     cfg = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))
-    cfg.update(raw_dir=str(raw), indicators=str(ROOT / "config" / "indicators.yaml"),
-               survey=str(ROOT / "config" / "survey.yaml"))
+    cfg.update(
+        raw_dir=str(raw),
+        indicators=str(ROOT / "config" / "indicators.yaml"),
+        survey=str(ROOT / "config" / "survey.yaml"),
+    )
     (tmp / "config" / "config.yaml").write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
     for slug, text in regions.items():
         (tmp / "config" / "regions" / f"{slug}.yaml").write_text(text, encoding="utf-8")
@@ -32,8 +35,12 @@ def workdir_with(tmp: Path, raw: Path, regions: dict[str, str]) -> Path:
 
 def snakemake(workdir: Path, *extra: str, timeout: int = 900) -> subprocess.CompletedProcess:
     """Plain `snakemake` (the project's Snakefile and workflow profile) in `workdir`."""
-    return subprocess.run([sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"), "-d", str(workdir),
-                           "--cores", "2", *extra], capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"), "-d", str(workdir), "--cores", "2", *extra],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def demo_workdir(tmp: Path) -> Path:

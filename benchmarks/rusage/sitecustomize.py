@@ -24,9 +24,15 @@ if _LOG and ".snakemake/scripts/" in (sys.argv[0] if sys.argv else ""):
         kids = resource.getrusage(resource.RUSAGE_CHILDREN)
         # the script's name is tmp<random>.<name>.py
         name = os.path.basename(sys.argv[0]).split(".", 1)[-1].rsplit(".py", 1)[0]
-        line = {"script": name, "pid": os.getpid(), "start": _START, "end": time.time(),
-                "max_rss_mib": me.ru_maxrss / 1024, "children_max_rss_mib": kids.ru_maxrss / 1024,
-                "cpu_seconds": me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime}
+        line = {
+            "script": name,
+            "pid": os.getpid(),
+            "start": _START,
+            "end": time.time(),
+            "max_rss_mib": me.ru_maxrss / 1024,
+            "children_max_rss_mib": kids.ru_maxrss / 1024,
+            "cpu_seconds": me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime,
+        }
         with open(_LOG, "a", encoding="utf-8") as fh:
             fh.write(json.dumps(line) + "\n")
 

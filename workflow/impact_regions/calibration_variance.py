@@ -48,12 +48,26 @@ METRICS = ("design", "equal")
 
 def empty_relations() -> dict[str, pd.DataFrame]:
     """The two relations with no row (weights not raked: the variance treats them as given)."""
-    units = pd.DataFrame({"file_id": pd.Series(dtype="string"), "respondent_id": pd.Series(dtype="string"),
-                          "cell": pd.Series(dtype="string"), "variable": pd.Series(dtype="string"),
-                          "category": pd.Series(dtype="int64"), "q": pd.Series(dtype="float64")})
-    psu = pd.DataFrame({"cell": pd.Series(dtype="string"), "variable": pd.Series(dtype="string"),
-                        "category": pd.Series(dtype="int64"), "stratum": pd.Series(dtype="string"),
-                        "psu": pd.Series(dtype="string"), "coef": pd.Series(dtype="float64")})
+    units = pd.DataFrame(
+        {
+            "file_id": pd.Series(dtype="string"),
+            "respondent_id": pd.Series(dtype="string"),
+            "cell": pd.Series(dtype="string"),
+            "variable": pd.Series(dtype="string"),
+            "category": pd.Series(dtype="int64"),
+            "q": pd.Series(dtype="float64"),
+        }
+    )
+    psu = pd.DataFrame(
+        {
+            "cell": pd.Series(dtype="string"),
+            "variable": pd.Series(dtype="string"),
+            "category": pd.Series(dtype="int64"),
+            "stratum": pd.Series(dtype="string"),
+            "psu": pd.Series(dtype="string"),
+            "coef": pd.Series(dtype="float64"),
+        }
+    )
     return {"calibration_units": units, "calibration_psu": psu}
 
 
@@ -67,8 +81,9 @@ def _columns(codes: dict[str, np.ndarray], variables: list[str]) -> list[tuple[s
     return cols
 
 
-def calibration_relations(respondents: pd.DataFrame, survey_weights: pd.DataFrame, variables: list[str],
-                          metric: str = "design") -> dict[str, pd.DataFrame]:
+def calibration_relations(
+    respondents: pd.DataFrame, survey_weights: pd.DataFrame, variables: list[str], metric: str = "design"
+) -> dict[str, pd.DataFrame]:
     """`calibration_units` and `calibration_psu` for `sql/survey_estimates.sql`.
 
     `respondents`: survey_respondents with the weights the estimates use (`weight`: the raked
@@ -81,9 +96,11 @@ def calibration_relations(respondents: pd.DataFrame, survey_weights: pd.DataFram
     if survey_weights.empty:
         return empty_relations()
     cells = survey_weights[["file_id", "respondent_id", "territory_code", "weight_design"]].rename(
-        columns={"territory_code": "cell"})
+        columns={"territory_code": "cell"}
+    )
     df = respondents[["file_id", "respondent_id", "stratum", "psu", "weight", *variables]].merge(
-        cells, on=["file_id", "respondent_id"], how="inner", validate="one_to_one")
+        cells, on=["file_id", "respondent_id"], how="inner", validate="one_to_one"
+    )
     units_parts, psu_parts = [], []
     for cell, part in df.groupby("cell", sort=True):
         codes = {v: part[v].to_numpy(dtype=float).astype(np.int64) for v in variables}
@@ -97,18 +114,38 @@ def calibration_relations(respondents: pd.DataFrame, survey_weights: pd.DataFram
         a = np.zeros((psu_codes.size, len(cols)))
         np.add.at(a, psu_index, x * w[:, None])
         coef = a @ p
-        stratum_of = dict(zip(part["psu"].astype(str), part["stratum"].astype(str)))
+        stratum_of = dict(zip(part["psu"].astype(str), part["stratum"].astype(str), strict=True))
         for li, (var, k) in enumerate(cols):
             inside = x[:, li] > 0
-            units_parts.append(pd.DataFrame({
-                "file_id": part["file_id"].to_numpy()[inside], "respondent_id": part["respondent_id"].to_numpy()[inside],
-                "cell": str(cell), "variable": var, "category": k, "q": q[inside]}))
-            psu_parts.append(pd.DataFrame({
-                "cell": str(cell), "variable": var, "category": k,
-                "stratum": [stratum_of[j] for j in psu_codes], "psu": psu_codes, "coef": coef[:, li]}))
-    out = {"calibration_units": pd.concat(units_parts, ignore_index=True)[UNITS_COLUMNS],
-           "calibration_psu": pd.concat(psu_parts, ignore_index=True)[PSU_COLUMNS]}
-    for name, frame in out.items():
+            units_parts.append(
+                pd.DataFrame(
+                    {
+                        "file_id": part["file_id"].to_numpy()[inside],
+                        "respondent_id": part["respondent_id"].to_numpy()[inside],
+                        "cell": str(cell),
+                        "variable": var,
+                        "category": k,
+                        "q": q[inside],
+                    }
+                )
+            )
+            psu_parts.append(
+                pd.DataFrame(
+                    {
+                        "cell": str(cell),
+                        "variable": var,
+                        "category": k,
+                        "stratum": [stratum_of[j] for j in psu_codes],
+                        "psu": psu_codes,
+                        "coef": coef[:, li],
+                    }
+                )
+            )
+    out = {
+        "calibration_units": pd.concat(units_parts, ignore_index=True)[UNITS_COLUMNS],
+        "calibration_psu": pd.concat(psu_parts, ignore_index=True)[PSU_COLUMNS],
+    }
+    for frame in out.values():
         for c in frame.columns:
             if c in ("category",):
                 frame[c] = frame[c].astype("int64")

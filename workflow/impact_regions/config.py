@@ -37,9 +37,10 @@ def load_yaml(path: str | Path) -> Any:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw[:exc.start].count(b"\n") + 1
-        raise ConfigError(path, f"line {line}", f"not UTF-8 text (byte 0x{raw[exc.start]:02x}): save the file "
-                                                "as UTF-8") from None
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            path, f"line {line}", f"not UTF-8 text (byte 0x{raw[exc.start]:02x}): save the file as UTF-8"
+        ) from None
     try:
         return yaml.load(text, Loader=SAFE_LOADER)
     except yaml.YAMLError as exc:
@@ -100,8 +101,9 @@ def check_config(data: dict, path: str | Path) -> dict:
     config["territories"]["departements"] = deps if isinstance(deps, bool) else deps.lower() == "true"
     index = config["index"]
     if index["aggregation"] == "geometric" and index["normalisation"] == "zscore":
-        raise ConfigError(path, "index.aggregation",
-                          "geometric aggregation needs positive scores: use normalisation minmax or ratio")
+        raise ConfigError(
+            path, "index.aggregation", "geometric aggregation needs positive scores: use normalisation minmax or ratio"
+        )
     return config
 
 
@@ -118,11 +120,15 @@ def load_indicators(path: str | Path, check: bool = True) -> dict:
             raise ConfigError(path, f"{where}.id", f"duplicate indicator id '{ind['id']}'")
         seen.add(ind["id"])
         if ind["domain"] not in domains:
-            raise ConfigError(path, f"{where}.domain", f"unknown domain '{ind['domain']}' (domains: {', '.join(domains)})")
+            raise ConfigError(
+                path, f"{where}.domain", f"unknown domain '{ind['domain']}' (domains: {', '.join(domains)})"
+            )
         additive = "numerator" in ind
         if additive:
             if ind["level"] != "commune":
-                raise ConfigError(path, f"{where}.level", "additive indicators (numerator) must be read at commune level")
+                raise ConfigError(
+                    path, f"{where}.level", "additive indicators (numerator) must be read at commune level"
+                )
             if isinstance(ind["numerator"], str):
                 ind["numerator"] = [ind["numerator"]]
             ind.setdefault("multiplier", 1)
@@ -178,8 +184,12 @@ def load_survey(path: str | Path, domains: list[dict], check: bool = True) -> di
         carried |= set(spec["measure_columns"])
     for m in codebook["measures"]:
         if m["id"] not in carried:
-            raise ConfigError(path, "measures", f"measure '{m['id']}' is in no file's `measures`: add it to the file "
-                                                "that has its question, or remove it")
+            raise ConfigError(
+                path,
+                "measures",
+                f"measure '{m['id']}' is in no file's `measures`: add it to the file "
+                "that has its question, or remove it",
+            )
     return codebook
 
 
@@ -214,13 +224,22 @@ def _file_measures(path, i: int, spec: dict, measures: list[dict], domains: list
                 try:
                     column = template.format(domain=m["domain"], n=position[m["domain"]])
                 except (KeyError, IndexError, ValueError) as exc:
-                    raise ConfigError(path, entry, f"column '{template}': only {{domain}} and {{n}} can be "
-                                                   f"replaced ({type(exc).__name__}: {exc})") from None
-                out[m["id"]] = {"column": column, "optional": value.get("optional", m.get("optional", False)),
-                                "entry": entry}
+                    raise ConfigError(
+                        path,
+                        entry,
+                        f"column '{template}': only {{domain}} and {{n}} can be replaced ({type(exc).__name__}: {exc})",
+                    ) from None
+                out[m["id"]] = {
+                    "column": column,
+                    "optional": value.get("optional", m.get("optional", False)),
+                    "entry": entry,
+                }
         elif key in by_id:
-            explicit[key] = {"column": value.get("column", key),
-                             "optional": value.get("optional", by_id[key].get("optional", False)), "entry": entry}
+            explicit[key] = {
+                "column": value.get("column", key),
+                "optional": value.get("optional", by_id[key].get("optional", False)),
+                "entry": entry,
+            }
         else:
             known = [*patterns, *(m["id"] for m in measures if not m.get("family"))]
             raise ConfigError(path, entry, f"unknown measure '{key}' (measures: {', '.join(known)})")
@@ -229,7 +248,9 @@ def _file_measures(path, i: int, spec: dict, measures: list[dict], domains: list
     seen: dict[str, str] = {}
     for mid, col in out.items():
         if col["column"] in seen:
-            raise ConfigError(path, col["entry"], f"column '{col['column']}' is already the column of '{seen[col['column']]}'")
+            raise ConfigError(
+                path, col["entry"], f"column '{col['column']}' is already the column of '{seen[col['column']]}'"
+            )
         seen[col["column"]] = mid
     return out
 
@@ -242,8 +263,13 @@ def _file_extras(path, i: int, spec: dict) -> dict[str, dict]:
         entry = f"files.{i}.extra_columns.{name}"
         value = {"codes": value} if isinstance(value, list) else dict(value)
         codes = value.get("codes")
-        item = {"column": value.get("column", name), "codes": None, "code_map": None,
-                "age_bands": value.get("age_bands"), "entry": entry}
+        item = {
+            "column": value.get("column", name),
+            "codes": None,
+            "code_map": None,
+            "age_bands": value.get("age_bands"),
+            "entry": entry,
+        }
         if isinstance(codes, dict):
             item["code_map"] = {str(k): int(v) for k, v in codes.items()}
         elif codes is not None:
@@ -266,7 +292,7 @@ def load_territory_files(regions_dir: str | Path, geo: Geography | DepartementIn
     files = sorted(regions_dir.glob("*.yaml"))
     if not files:
         raise ConfigError(regions_dir, "(directory)", "no territory file (*.yaml): add one file per report")
-    out, codes, slugs = [], {}, {}
+    out, codes = [], {}
     for f in files:
         data = validate(load_yaml(f) or {}, "region", f)
         if data["slug"] != f.stem:
@@ -281,17 +307,24 @@ def load_territory_files(regions_dir: str | Path, geo: Geography | DepartementIn
         if deps is not None:
             unknown = [d for d in deps if d not in geo.departement_region]
             if unknown:
-                raise ConfigError(f, "departements", f"unknown département code(s) {', '.join(unknown)} (COG {geo.vintage})")
+                raise ConfigError(
+                    f, "departements", f"unknown département code(s) {', '.join(unknown)} (COG {geo.vintage})"
+                )
         if code in geo.region_departements:
             kind = "region"
             cog = geo.region_departements[code]
             if deps is not None and sorted(deps) != sorted(cog):
-                raise ConfigError(f, "departements",
-                                  f"region {code} has départements {', '.join(cog)} in the COG; "
-                                  "for another set of départements use a custom code (e.g. 'ALSACE')")
+                raise ConfigError(
+                    f,
+                    "departements",
+                    f"region {code} has départements {', '.join(cog)} in the COG; "
+                    "for another set of départements use a custom code (e.g. 'ALSACE')",
+                )
             deps = list(cog)
         elif code.isdigit():
-            raise ConfigError(f, "code", f"'{code}' is not a COG region code; custom territories use a code starting with a letter")
+            raise ConfigError(
+                f, "code", f"'{code}' is not a COG region code; custom territories use a code starting with a letter"
+            )
         else:
             kind = "custom"
             if deps is None:
@@ -301,11 +334,20 @@ def load_territory_files(regions_dir: str | Path, geo: Geography | DepartementIn
         from .territories import nominative_of  # noqa: PLC0415 (territories imports this module)
 
         genitive = data.get("genitive", f"d'{name}" if elided else f"de {name}")
-        out.append({"code": code, "name": name, "slug": data["slug"], "kind": kind,
-                    "short_name": data.get("short_name", name),
-                    "locative": data.get("locative", f"en {name}"),
-                    "genitive": genitive,
-                    # the subject of a sentence (« La Corse est… »): derived from the genitive
-                    "nominative": data.get("nominative", nominative_of(genitive)),
-                    "departements": sorted(deps), "intro": data.get("intro", ""), "path": str(f)})
+        out.append(
+            {
+                "code": code,
+                "name": name,
+                "slug": data["slug"],
+                "kind": kind,
+                "short_name": data.get("short_name", name),
+                "locative": data.get("locative", f"en {name}"),
+                "genitive": genitive,
+                # the subject of a sentence (« La Corse est… »): derived from the genitive
+                "nominative": data.get("nominative", nominative_of(genitive)),
+                "departements": sorted(deps),
+                "intro": data.get("intro", ""),
+                "path": str(f),
+            }
+        )
     return sorted(out, key=lambda t: t["slug"])

@@ -65,35 +65,46 @@ from pathlib import Path
 
 import numpy as np
 
-from .demo import check, files, sources, survey
+from .demo import check, files, objective, sources, survey
 from .demo import geo as geo_mod
-from .demo import objective
 from .demo import population as population_mod
-from .population import read_population
 from .demo.writers import write_table
+from .population import read_population
 
 DEFAULT_SEED = 20191
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    ap = argparse.ArgumentParser(prog="python -m impact_regions.demo_data",
-                                 description="Write the synthetic demonstration raw data (see module docstring).")
+    ap = argparse.ArgumentParser(
+        prog="python -m impact_regions.demo_data",
+        description="Write the synthetic demonstration raw data (see module docstring).",
+    )
     ap.add_argument("--out", type=Path, default=Path("data/raw"), help="raw data directory to write (default data/raw)")
-    ap.add_argument("--geo", type=Path, default=None,
-                    help="reference geography directory (default: <out>/geo, else data/raw/geo)")
+    ap.add_argument(
+        "--geo", type=Path, default=None, help="reference geography directory (default: <out>/geo, else data/raw/geo)"
+    )
     ap.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
     ap.add_argument("--regions", default=None, help="comma-separated region codes to write (default: all)")
-    ap.add_argument("--per-region", type=int, default=None,
-                    help="inhabitants per region (organisations: 60 %% of it); default: the full design")
-    ap.add_argument("--catalogue", type=Path, default=PROJECT_ROOT / "config" / "indicators.yaml",
-                    help="indicator catalogue used by the calibration report")
+    ap.add_argument(
+        "--per-region",
+        type=int,
+        default=None,
+        help="inhabitants per region (organisations: 60 %% of it); default: the full design",
+    )
+    ap.add_argument(
+        "--catalogue",
+        type=Path,
+        default=PROJECT_ROOT / "config" / "indicators.yaml",
+        help="indicator catalogue used by the calibration report",
+    )
     ap.add_argument("--no-report", action="store_true", help="skip the calibration report")
     return ap.parse_args(argv)
 
 
-def generate(out: Path, geo_dir: Path, seed: int = DEFAULT_SEED, regions: list[str] | None = None,
-             per_region: int | None = None) -> list[str]:
+def generate(
+    out: Path, geo_dir: Path, seed: int = DEFAULT_SEED, regions: list[str] | None = None, per_region: int | None = None
+) -> list[str]:
     """Write every file under `out`; returns the synthetic files written (relative paths)."""
     geo = geo_mod.load(geo_dir)
     all_regions = list(geo.regions["code"])
@@ -109,8 +120,9 @@ def generate(out: Path, geo_dir: Path, seed: int = DEFAULT_SEED, regions: list[s
     rm = geo.regions["code"].isin(regions).to_numpy()
     out.mkdir(parents=True, exist_ok=True)
     written = files.write_all(obj, geo, out, cm, dm, rm)
-    population_mod.write_population(out / population_mod.PATH,
-                                    population_mod.generate_population(geo.departements[dm], seed))
+    population_mod.write_population(
+        out / population_mod.PATH, population_mod.generate_population(geo.departements[dm], seed)
+    )
     written.append(population_mod.PATH)
 
     # the inhabitants' answers are calibrated with the raked weights, computed from the file just written
@@ -126,8 +138,11 @@ def generate(out: Path, geo_dir: Path, seed: int = DEFAULT_SEED, regions: list[s
         geo_mod.write_subset(geo_dir, out_geo, regions)
     elif not (out_geo.exists() and out_geo.resolve() == geo_dir.resolve()):
         geo_mod.copy_full(geo_dir, out_geo)
-    options = f"--regions {','.join(regions)} --per-region {per_region}" if subset else (
-        f"--per-region {per_region}" if per_region else "")
+    options = (
+        f"--regions {','.join(regions)} --per-region {per_region}"
+        if subset
+        else (f"--per-region {per_region}" if per_region else "")
+    )
     sources.write(out, seed, written, options)
     return written
 
@@ -138,8 +153,10 @@ def main(argv: list[str] | None = None) -> int:
     geo_dir = args.geo or (args.out / "geo" if (args.out / "geo" / "communes.csv").exists() else Path("data/raw/geo"))
     regions = [r.strip() for r in args.regions.split(",")] if args.regions else None
     written = generate(args.out, geo_dir, args.seed, regions, args.per_region)
-    print(f"wrote {len(written)} synthetic files + SOURCES.yaml under {args.out} "
-          f"in {time.perf_counter() - t0:.1f} s (seed {args.seed})")
+    print(
+        f"wrote {len(written)} synthetic files + SOURCES.yaml under {args.out} "
+        f"in {time.perf_counter() - t0:.1f} s (seed {args.seed})"
+    )
     for rel in sorted(written) + ["SOURCES.yaml"]:
         print(f"  {(args.out / rel).stat().st_size:>10,d}  {rel}")
     if not args.no_report:

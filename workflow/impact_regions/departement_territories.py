@@ -42,7 +42,9 @@ def load_articles(path: str | Path = ARTICLES) -> dict[str, dict]:
     data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=SAFE_LOADER) or {}
     for code, entry in data.items():
         if entry.get("article") not in ("le", "la", "l'", "les", "") or entry.get("in") not in ("en", "dans", "à"):
-            raise ConfigError(path, str(code), f"article must be le, la, l', les or \"\", in: en, dans or à (got {entry})")
+            raise ConfigError(
+                path, str(code), f'article must be le, la, l\', les or "", in: en, dans or à (got {entry})'
+            )
     return {str(k): v for k, v in data.items()}
 
 
@@ -51,8 +53,13 @@ def forms(name: str, article: str, preposition: str) -> dict[str, str]:
     Réunion »), `genitive` (« des Bouches-du-Rhône », « de la Lozère », « de La Réunion ») and
     `nominative` (« les Bouches-du-Rhône », « la Lozère », « La Réunion »)."""
     with_article = {"le": f"le {name}", "la": f"la {name}", "l'": f"l'{name}", "les": f"les {name}", "": name}[article]
-    genitive = {"le": f"du {name}", "la": f"de la {name}", "l'": f"de l'{name}", "les": f"des {name}",
-                "": f"d'{name}" if name[0].lower() in _VOWELS else f"de {name}"}[article]
+    genitive = {
+        "le": f"du {name}",
+        "la": f"de la {name}",
+        "l'": f"de l'{name}",
+        "les": f"des {name}",
+        "": f"d'{name}" if name[0].lower() in _VOWELS else f"de {name}",
+    }[article]
     locative = {"en": f"en {name}", "dans": f"dans {with_article}", "à": f"à {name}"}[preposition]
     return {"locative": locative, "genitive": genitive, "nominative": with_article}
 
@@ -71,10 +78,23 @@ def departement_territories(geo_dir: str | Path, articles_path: str | Path = ART
         code, name = d["code_departement"], d["nom_departement"]
         entry = articles.get(code)
         if entry is None or entry["name"] != name:
-            raise ConfigError(articles_path, code, f"département {code} {name} (COG) has no entry with this name: "
-                                                   "add its article and preposition")
-        out.append({"code": DEPARTEMENT_PREFIX + code, "name": name, "short_name": name,
-                    "slug": f"{FOLDER}/{code}-{slugify(name)}", "kind": "departement",
-                    **forms(name, entry["article"], entry["in"]),
-                    "region_name": region_names[d["code_region"]], "departements": [code], "intro": "", "path": None})
+            raise ConfigError(
+                articles_path,
+                code,
+                f"département {code} {name} (COG) has no entry with this name: add its article and preposition",
+            )
+        out.append(
+            {
+                "code": DEPARTEMENT_PREFIX + code,
+                "name": name,
+                "short_name": name,
+                "slug": f"{FOLDER}/{code}-{slugify(name)}",
+                "kind": "departement",
+                **forms(name, entry["article"], entry["in"]),
+                "region_name": region_names[d["code_region"]],
+                "departements": [code],
+                "intro": "",
+                "path": None,
+            }
+        )
     return sorted(out, key=lambda t: t["slug"])

@@ -12,7 +12,7 @@ import logging
 import sys
 import time
 import traceback
-from typing import Callable
+from collections.abc import Callable
 
 from .errors import ConfigError, InputError
 
@@ -21,7 +21,9 @@ def run(log_path: str | None, step: Callable[[], None], name: str) -> None:
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     if log_path:
         handlers.append(logging.FileHandler(log_path, mode="w", encoding="utf-8"))
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", handlers=handlers, force=True)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", handlers=handlers, force=True
+    )
     for noisy in ("weasyprint", "fontTools", "matplotlib"):  # their INFO lines drown the step's own
         logging.getLogger(noisy).setLevel(logging.WARNING)
     log = logging.getLogger(name)
@@ -53,8 +55,12 @@ def call(log_path: str | None, name: str, target: str, **kwargs) -> None:
     if record_dir:
         path = Path(record_dir) / (name.replace("/", "_").replace(" ", "-") + ".json")
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps({"name": name, "target": target, "kwargs": kwargs, "time": time.time()},
-                                   ensure_ascii=False, indent=1), encoding="utf-8")
+        path.write_text(
+            json.dumps(
+                {"name": name, "target": target, "kwargs": kwargs, "time": time.time()}, ensure_ascii=False, indent=1
+            ),
+            encoding="utf-8",
+        )
     module, _, function = target.partition(":")
     step = getattr(importlib.import_module(module), function)
     run(log_path, lambda: step(**kwargs), name)

@@ -32,8 +32,10 @@ class InputError(Exception):
     row_word: str = "line"
 
     def __reduce__(self):  # picklable, so that it crosses process pools intact
-        return (self.__class__, (self.path, self.expected, self.line, self.column, self.value, self.hint,
-                                 self.sheet, self.row_word))
+        return (
+            self.__class__,
+            (self.path, self.expected, self.line, self.column, self.value, self.hint, self.sheet, self.row_word),
+        )
 
     def __str__(self) -> str:
         where = [str(self.path)]

@@ -13,7 +13,7 @@ import math
 from babel.numbers import format_decimal
 
 NNBSP = "\u202f"  # narrow no-break space: thousands separator
-NBSP = "\u00a0"   # no-break space: before %, €, units
+NBSP = "\u00a0"  # no-break space: before %, €, units
 MINUS = "\u2212"
 LOCALE = "fr_FR"
 MISSING = "n.d."
@@ -91,8 +91,14 @@ def typography(text: str) -> str:
     """French typography: apostrophe ’ (U+2019) for ', no-break space before « : » and inside « »,
     narrow one before ; ! ?."""
     text = text.replace("'", "\u2019")
-    for plain, fixed in ((" :", NBSP + ":"), (" ;", NNBSP + ";"), (" !", NNBSP + "!"), (" ?", NNBSP + "?"),
-                         ("« ", "«" + NBSP), (" »", NBSP + "»")):
+    for plain, fixed in (
+        (" :", NBSP + ":"),
+        (" ;", NNBSP + ";"),
+        (" !", NNBSP + "!"),
+        (" ?", NNBSP + "?"),
+        ("« ", "«" + NBSP),
+        (" »", NBSP + "»"),
+    ):
         text = text.replace(plain, fixed)
     return text
 

@@ -36,8 +36,8 @@ départements each statistic rests on.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping
 from itertools import combinations
-from typing import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -53,8 +53,18 @@ KEY = ["check", "domain_id", "indicator_id", "other_indicator_id", "territory_co
 #: Stable column set. ``kurtosis_before``/``kurtosis`` are filled for ``treatment`` rows only,
 #: ``value_excluding_domain`` for ``domain_vs_index`` rows only, ``parameter`` for the
 #: ``treatment`` rows of a Box-Cox transform only (its power lambda; 0 = logarithm).
-COLUMNS = KEY + ["value", "value_before", "kurtosis_before", "kurtosis", "value_excluding_domain",
-                 "threshold", "parameter", "flag", "n", "detail"]
+COLUMNS = KEY + [
+    "value",
+    "value_before",
+    "kurtosis_before",
+    "kurtosis",
+    "value_excluding_domain",
+    "threshold",
+    "parameter",
+    "flag",
+    "n",
+    "detail",
+]
 
 #: Flags of the treatment rows that change values.
 TREATED_FLAGS = ("box_cox", "winsorised")
@@ -128,9 +138,16 @@ def cronbach_alpha(items: np.ndarray | pd.DataFrame) -> tuple[float, int]:
     return k / (k - 1) * (1 - sum_var / var_total), n
 
 
-def treated_values(values: pd.Series, method: str, lower: float = np.nan, upper: float = np.nan,
-                   tail: str = "right", anchor: float = np.nan, scale: float = np.nan,
-                   power: float = np.nan) -> tuple[pd.Series, pd.Series]:
+def treated_values(
+    values: pd.Series,
+    method: str,
+    lower: float = np.nan,
+    upper: float = np.nan,
+    tail: str = "right",
+    anchor: float = np.nan,
+    scale: float = np.nan,
+    power: float = np.nan,
+) -> tuple[pd.Series, pd.Series]:
     """The treated value t(x) of each value and whether the treatment changed it.
 
     Mirrors ``sql/indicator_scores.sql`` (columns ``tvalue`` and ``is_treated``): Box-Cox values
@@ -143,8 +160,9 @@ def treated_values(values: pd.Series, method: str, lower: float = np.nan, upper:
     if method == "box_cox":
         from .treatment import box_cox_transform
 
-        t = pd.Series(box_cox_transform(v.to_numpy(), str(tail), float(anchor), float(scale), float(power)),
-                      index=v.index)
+        t = pd.Series(
+            box_cox_transform(v.to_numpy(), str(tail), float(anchor), float(scale), float(power)), index=v.index
+        )
         changed = v.notna()
     elif method == "winsorised":
         t = v.copy()
@@ -206,8 +224,10 @@ def _plural(n: int, singular: str, plural: str | None = None) -> str:
 
 def _territory_kinds(territories: pd.DataFrame) -> tuple[dict, dict]:
     first = territories.drop_duplicates("territory_code")
-    return (dict(zip(first["territory_code"], first["kind"])),
-            dict(zip(first["territory_code"], first["territory_name"])))
+    return (
+        dict(zip(first["territory_code"], first["kind"], strict=True)),
+        dict(zip(first["territory_code"], first["territory_name"], strict=True)),
+    )
 
 
 def _row(check: str, **kw) -> dict:
@@ -221,9 +241,15 @@ def _row(check: str, **kw) -> dict:
 # the table
 
 
-def build_index_audit(indicator_values: pd.DataFrame, indicator_scores: pd.DataFrame,
-                      fragility_indices: pd.DataFrame, treatment: pd.DataFrame, territories: pd.DataFrame,
-                      catalogue_frame: pd.DataFrame, options: Mapping | None = None) -> pd.DataFrame:
+def build_index_audit(
+    indicator_values: pd.DataFrame,
+    indicator_scores: pd.DataFrame,
+    fragility_indices: pd.DataFrame,
+    treatment: pd.DataFrame,
+    territories: pd.DataFrame,
+    catalogue_frame: pd.DataFrame,
+    options: Mapping | None = None,
+) -> pd.DataFrame:
     """The `index_audit` table: one long table of treatment and coherence checks (COLUMNS).
 
     Inputs are the pipeline's tables: `indicator_values` (indicator_id, territory_code,
@@ -270,15 +296,21 @@ def build_index_audit(indicator_values: pd.DataFrame, indicator_scores: pd.DataF
     if "label" not in cat.columns:
         cat["label"] = cat["indicator_id"]
     cat = cat.drop_duplicates("indicator_id")
-    labels = dict(zip(cat["indicator_id"], cat["label"].fillna(cat["indicator_id"])))
-    domain_of = dict(zip(cat["indicator_id"], cat["domain_id"]))
+    labels = dict(zip(cat["indicator_id"], cat["label"].fillna(cat["indicator_id"]), strict=True))
+    domain_of = dict(zip(cat["indicator_id"], cat["domain_id"], strict=True))
     for iid, dom in indicator_values[["indicator_id", "domain_id"]].drop_duplicates().itertuples(index=False):
         domain_of.setdefault(iid, dom)
     ind_order = {iid: i for i, iid in enumerate(cat["indicator_id"])}
-    domains = list(dict.fromkeys(list(cat["domain_id"]) + [
-        d for d in fragility_indices["domain_id"].drop_duplicates() if d != ENSEMBLE]))
-    domain_labels = (dict(zip(cat["domain_id"], cat["domain_label"].fillna(cat["domain_id"])))
-                     if "domain_label" in cat.columns else {})
+    domains = list(
+        dict.fromkeys(
+            list(cat["domain_id"]) + [d for d in fragility_indices["domain_id"].drop_duplicates() if d != ENSEMBLE]
+        )
+    )
+    domain_labels = (
+        dict(zip(cat["domain_id"], cat["domain_label"].fillna(cat["domain_id"]), strict=True))
+        if "domain_label" in cat.columns
+        else {}
+    )
 
     def lab(iid: str) -> str:
         return str(labels.get(iid, iid))
@@ -302,54 +334,90 @@ def build_index_audit(indicator_values: pd.DataFrame, indicator_scores: pd.DataF
             bound = t.upper if not pd.isna(t.upper) else t.lower
             k = int(t.n_winsorised)
             high = not pd.isna(t.upper)
-            which = ("la plus élevée" if high else "la plus basse") if k == 1 else \
-                ("les plus élevées" if high else "les plus basses")
-            detail = (f"{lab(iid)} : {k} {_plural(k, 'valeur extrême', 'valeurs extrêmes')} ({which} des "
-                      f"départements) {_plural(k, 'ramenée', 'ramenées')} à {_num(bound)} ; "
-                      f"asymétrie {_stat(t.skew_before)} → {_stat(t.skew_after)}, "
-                      f"aplatissement {_stat(t.kurtosis_before)} → {_stat(t.kurtosis_after)}")
+            which = (
+                ("la plus élevée" if high else "la plus basse")
+                if k == 1
+                else ("les plus élevées" if high else "les plus basses")
+            )
+            detail = (
+                f"{lab(iid)} : {k} {_plural(k, 'valeur extrême', 'valeurs extrêmes')} ({which} des "
+                f"départements) {_plural(k, 'ramenée', 'ramenées')} à {_num(bound)} ; "
+                f"asymétrie {_stat(t.skew_before)} → {_stat(t.skew_after)}, "
+                f"aplatissement {_stat(t.kurtosis_before)} → {_stat(t.kurtosis_after)}"
+            )
         elif method == "box_cox":
-            detail = (f"{lab(iid)} : {transform_name(t.power)} (strictement croissante, "
-                      f"{'queue à gauche' if t.tail == 'left' else 'queue à droite'}) ; "
-                      f"asymétrie {_stat(t.skew_before)} → {_stat(t.skew_after)}, "
-                      f"aplatissement {_stat(t.kurtosis_before)} → {_stat(t.kurtosis_after)}"
-                      + ("" if bool(getattr(t, "rule_met", True)) else " ; seuils encore dépassés"))
+            detail = (
+                f"{lab(iid)} : {transform_name(t.power)} (strictement croissante, "
+                f"{'queue à gauche' if t.tail == 'left' else 'queue à droite'}) ; "
+                f"asymétrie {_stat(t.skew_before)} → {_stat(t.skew_after)}, "
+                f"aplatissement {_stat(t.kurtosis_before)} → {_stat(t.kurtosis_after)}"
+                + ("" if bool(getattr(t, "rule_met", True)) else " ; seuils encore dépassés")
+            )
         else:
             detail = f"{lab(iid)} : aucun traitement ({moments} ; seuils {_num(s_thr)} et {_num(k_thr)})"
-        rows.append(_row("treatment", domain_id=domain_of.get(iid, ""), indicator_id=iid,
-                         value=t.skew_after, value_before=t.skew_before, kurtosis=t.kurtosis_after,
-                         kurtosis_before=t.kurtosis_before, threshold=s_thr,
-                         parameter=float(t.power) if method == "box_cox" else np.nan, flag=method, n=n_dep,
-                         detail=fr.typography(detail)))
+        rows.append(
+            _row(
+                "treatment",
+                domain_id=domain_of.get(iid, ""),
+                indicator_id=iid,
+                value=t.skew_after,
+                value_before=t.skew_before,
+                kurtosis=t.kurtosis_after,
+                kurtosis_before=t.kurtosis_before,
+                threshold=s_thr,
+                parameter=float(t.power) if method == "box_cox" else np.nan,
+                flag=method,
+                n=n_dep,
+                detail=fr.typography(detail),
+            )
+        )
         if method not in TREATED_FLAGS or g.empty:
             continue
         if method == "box_cox":
-            tv, changed = treated_values(g["value"], method, tail=t.tail, anchor=t.anchor, scale=t.scale,
-                                         power=t.power)
+            tv, changed = treated_values(g["value"], method, tail=t.tail, anchor=t.anchor, scale=t.scale, power=t.power)
             bound, verb, how = t.anchor, "transformé en", "Box-Cox"
         else:
             tv, changed = treated_values(g["value"], method, t.lower, t.upper)
             bound = t.upper if not pd.isna(t.upper) else t.lower
             verb, how = "ramené à", "écrêtage"
-        for code, before, after in zip(g.loc[changed, "territory_code"], g.loc[changed, "value"], tv[changed]):
-            point_rows.append(_row(
-                "treated_point", domain_id=domain_of.get(iid, ""), indicator_id=iid, territory_code=code,
-                value=float(after), value_before=float(before), threshold=float(bound), flag=method,
-                detail=fr.typography(f"{lab(iid)}, {names.get(code, code)} : {_num(before)} {verb} "
-                                     f"{_num(after)} ({how})")))
-    point_rows.sort(key=lambda r: (ind_order.get(r["indicator_id"], len(ind_order)), r["indicator_id"],
-                                   kinds.get(r["territory_code"], "") != "departement", r["territory_code"]))
+        for code, before, after in zip(
+            g.loc[changed, "territory_code"], g.loc[changed, "value"], tv[changed], strict=True
+        ):
+            point_rows.append(
+                _row(
+                    "treated_point",
+                    domain_id=domain_of.get(iid, ""),
+                    indicator_id=iid,
+                    territory_code=code,
+                    value=float(after),
+                    value_before=float(before),
+                    threshold=float(bound),
+                    flag=method,
+                    detail=fr.typography(
+                        f"{lab(iid)}, {names.get(code, code)} : {_num(before)} {verb} {_num(after)} ({how})"
+                    ),
+                )
+            )
+    point_rows.sort(
+        key=lambda r: (
+            ind_order.get(r["indicator_id"], len(ind_order)),
+            r["indicator_id"],
+            kinds.get(r["territory_code"], "") != "departement",
+            r["territory_code"],
+        )
+    )
     rows.extend(point_rows)
 
     # --- correlations and alpha within domains ---------------------------------------------
     dep_scores = indicator_scores[indicator_scores["territory_code"].isin(dep_set)]
-    matrix = (dep_scores.pivot_table(index="territory_code", columns="indicator_id", values="score",
-                                     aggfunc="first", dropna=False)
-              .reindex(index=sorted(dep_set)))
+    matrix = dep_scores.pivot_table(
+        index="territory_code", columns="indicator_id", values="score", aggfunc="first", dropna=False
+    ).reindex(index=sorted(dep_set))
     hi = float(opt["high_correlation"])
     by_domain: dict[str, list[str]] = {}
-    for iid in sorted(set(matrix.columns) | set(cat["indicator_id"]),
-                      key=lambda i: (ind_order.get(i, len(ind_order)), i)):
+    for iid in sorted(
+        set(matrix.columns) | set(cat["indicator_id"]), key=lambda i: (ind_order.get(i, len(ind_order)), i)
+    ):
         by_domain.setdefault(domain_of.get(iid, ""), []).append(iid)
     alpha_rows = []
     for dom in domains:
@@ -365,23 +433,45 @@ def build_index_audit(indicator_values: pd.DataFrame, indicator_scores: pd.DataF
             else:
                 flag, note = "ok", ""
             detail = f"corrélation {_stat(r)} entre « {lab(a)} » et « {lab(b)} »" + (f" ({note})" if note else "")
-            rows.append(_row("correlation", domain_id=dom, indicator_id=a, other_indicator_id=b, value=r,
-                             threshold=hi, flag=flag, n=n, detail=fr.typography(detail)))
+            rows.append(
+                _row(
+                    "correlation",
+                    domain_id=dom,
+                    indicator_id=a,
+                    other_indicator_id=b,
+                    value=r,
+                    threshold=hi,
+                    flag=flag,
+                    n=n,
+                    detail=fr.typography(detail),
+                )
+            )
         if len(members) >= 2:
             alpha, n = cronbach_alpha(matrix[members].to_numpy())
             flag = "na" if math.isnan(alpha) else ("low" if alpha < float(opt["min_alpha"]) else "ok")
-            detail = (f"{domain_labels.get(dom, dom)} : alpha de Cronbach {_stat(alpha, float(opt['min_alpha']))} sur "
-                      f"{len(members)} indicateurs (seuil {_num(float(opt['min_alpha']))})"
-                      + (" : cohérence interne faible" if flag == "low" else ""))
-            alpha_rows.append(_row("cronbach_alpha", domain_id=dom, value=alpha,
-                                   threshold=float(opt["min_alpha"]), flag=flag, n=n,
-                                   detail=fr.typography(detail)))
+            detail = (
+                f"{domain_labels.get(dom, dom)} : alpha de Cronbach {_stat(alpha, float(opt['min_alpha']))} sur "
+                f"{len(members)} indicateurs (seuil {_num(float(opt['min_alpha']))})"
+                + (" : cohérence interne faible" if flag == "low" else "")
+            )
+            alpha_rows.append(
+                _row(
+                    "cronbach_alpha",
+                    domain_id=dom,
+                    value=alpha,
+                    threshold=float(opt["min_alpha"]),
+                    flag=flag,
+                    n=n,
+                    detail=fr.typography(detail),
+                )
+            )
     rows.extend(alpha_rows)
 
     # --- domains against the overall index --------------------------------------------------
     fi = fragility_indices[fragility_indices["territory_code"].isin(dep_set)]
-    dm = (fi.pivot_table(index="territory_code", columns="domain_id", values="score", aggfunc="first",
-                         dropna=False).reindex(index=sorted(dep_set)))
+    dm = fi.pivot_table(
+        index="territory_code", columns="domain_id", values="score", aggfunc="first", dropna=False
+    ).reindex(index=sorted(dep_set))
     overall = dm[ENSEMBLE] if ENSEMBLE in dm.columns else pd.Series(np.nan, index=dm.index)
     dom_cols = [d for d in domains if d in dm.columns]
     min_r = float(opt["min_domain_correlation"])
@@ -403,16 +493,35 @@ def build_index_audit(indicator_values: pd.DataFrame, indicator_scores: pd.DataF
             flag = "weak"
         else:
             flag = "ok"
-        detail = (f"{domain_labels.get(dom, dom)} : corrélation {_stat(r, min_r)} avec l'indice d'ensemble, "
-                  f"{_stat(r_rest)} avec l'indice calculé sans ce domaine")
-        rows.append(_row("domain_vs_index", domain_id=dom, value=r, value_excluding_domain=r_rest,
-                         threshold=min_r, flag=flag, n=n, detail=fr.typography(detail)))
+        detail = (
+            f"{domain_labels.get(dom, dom)} : corrélation {_stat(r, min_r)} avec l'indice d'ensemble, "
+            f"{_stat(r_rest)} avec l'indice calculé sans ce domaine"
+        )
+        rows.append(
+            _row(
+                "domain_vs_index",
+                domain_id=dom,
+                value=r,
+                value_excluding_domain=r_rest,
+                threshold=min_r,
+                flag=flag,
+                n=n,
+                detail=fr.typography(detail),
+            )
+        )
 
     out = pd.DataFrame(rows, columns=COLUMNS)
     for c in KEY + ["flag", "detail"]:
         out[c] = out[c].fillna("").astype(str)
-    for c in ["value", "value_before", "kurtosis_before", "kurtosis", "value_excluding_domain", "threshold",
-              "parameter"]:
+    for c in [
+        "value",
+        "value_before",
+        "kurtosis_before",
+        "kurtosis",
+        "value_excluding_domain",
+        "threshold",
+        "parameter",
+    ]:
         out[c] = out[c].astype(float)
     out["n"] = out["n"].astype("Int64")
     return out.reset_index(drop=True)
@@ -430,6 +539,7 @@ def summary(audit: pd.DataFrame) -> dict:
     low_alpha_domains (list of (domain, alpha)), weak_domains / negative_domains (against the
     whole index), negative_rest_domains (against the index without the domain).
     """
+
     def rows(check, flag=None):
         d = audit[audit["check"] == check]
         return d if flag is None else d[d["flag"] == flag]
@@ -437,8 +547,10 @@ def summary(audit: pd.DataFrame) -> dict:
     treat = rows("treatment")
     corr = rows("correlation")
     dvi = rows("domain_vs_index")
-    pair = lambda d: [(r.domain_id, r.indicator_id, r.other_indicator_id, float(r.value))  # noqa: E731
-                      for r in d.itertuples(index=False)]
+
+    def pair(d):
+        return [(r.domain_id, r.indicator_id, r.other_indicator_id, float(r.value)) for r in d.itertuples(index=False)]
+
     return {
         "n_indicators": int(len(treat)),
         "n_treated_indicators": int(treat["flag"].isin(TREATED_FLAGS).sum()),
@@ -454,13 +566,15 @@ def summary(audit: pd.DataFrame) -> dict:
         "n_domains": int(len(dvi)),
         "weak_domains": [(r.domain_id, float(r.value)) for r in rows("domain_vs_index", "weak").itertuples()],
         "negative_domains": [(r.domain_id, float(r.value)) for r in rows("domain_vs_index", "negative").itertuples()],
-        "negative_rest_domains": [(r.domain_id, float(r.value_excluding_domain))
-                                  for r in dvi[dvi["value_excluding_domain"] < 0].itertuples()],
+        "negative_rest_domains": [
+            (r.domain_id, float(r.value_excluding_domain)) for r in dvi[dvi["value_excluding_domain"] < 0].itertuples()
+        ],
     }
 
 
-def audit_sentences(audit: pd.DataFrame, domain_labels: Mapping[str, str],
-                    indicator_labels: Mapping[str, str] | None = None) -> list[str]:
+def audit_sentences(
+    audit: pd.DataFrame, domain_labels: Mapping[str, str], indicator_labels: Mapping[str, str] | None = None
+) -> list[str]:
     """Plain French sentences summarising the audit for a report (French typography applied).
 
     In order: the treatment (which indicators, how, and how many values changed); redundant
@@ -470,8 +584,12 @@ def audit_sentences(audit: pd.DataFrame, domain_labels: Mapping[str, str],
     ids; labels are quoted (« … ») since they contain commas and parentheses.
     """
     s = summary(audit)
-    ind = lambda i: "« " + str((indicator_labels or {}).get(i, i)) + " »"  # noqa: E731
-    dom = lambda d: str(domain_labels.get(d, d))  # noqa: E731
+
+    def ind(i):
+        return "« " + str((indicator_labels or {}).get(i, i)) + " »"
+
+    def dom(d):
+        return str(domain_labels.get(d, d))
 
     def thr(check: str, default: float) -> float:
         t = audit.loc[audit["check"] == check, "threshold"].dropna()
@@ -483,8 +601,10 @@ def audit_sentences(audit: pd.DataFrame, domain_labels: Mapping[str, str],
     treat = audit[audit["check"] == "treatment"]
     n_t, n_i = s["n_treated_indicators"], s["n_indicators"]
     if n_i and n_t == 0:
-        out.append("Aucun indicateur n'a nécessité de traitement des valeurs extrêmes "
-                   "(distributions ni très asymétriques ni à queue épaisse).")
+        out.append(
+            "Aucun indicateur n'a nécessité de traitement des valeurs extrêmes "
+            "(distributions ni très asymétriques ni à queue épaisse)."
+        )
     elif n_i:
         items, hows = [], []
         for r in treat[treat["flag"].isin(TREATED_FLAGS)].itertuples():
@@ -497,19 +617,25 @@ def audit_sentences(audit: pd.DataFrame, domain_labels: Mapping[str, str],
             hows.append(how)
         verb = "a été traité" if n_t == 1 else "ont été traités"
         if n_t > 1 and len(set(hows)) == 1 and not hows[0].startswith("écrêtage"):
-            out.append(f"{n_t} indicateurs sur {n_i} {verb} (valeurs extrêmes), tous par {hows[0]} : "
-                       f"{fr.join(items)}.")
+            out.append(f"{n_t} indicateurs sur {n_i} {verb} (valeurs extrêmes), tous par {hows[0]} : {fr.join(items)}.")
         else:
-            out.append(f"{n_t} {_plural(n_t, 'indicateur')} sur {n_i} {verb} (valeurs extrêmes) : "
-                       + fr.join([f"{i} ({h})" for i, h in zip(items, hows)]) + ".")
+            out.append(
+                f"{n_t} {_plural(n_t, 'indicateur')} sur {n_i} {verb} (valeurs extrêmes) : "
+                + fr.join([f"{i} ({h})" for i, h in zip(items, hows, strict=True)])
+                + "."
+            )
         p = s["n_treated_points"]
-        out.append(f"Au total, {fr.integer(p)} {_plural(p, 'valeur')} (tous territoires confondus) "
-                   f"{'a' if p == 1 else 'ont'} été {_plural(p, 'modifiée', 'modifiées')} par ce traitement, "
-                   "avec les mêmes paramètres pour tous les territoires.")
+        out.append(
+            f"Au total, {fr.integer(p)} {_plural(p, 'valeur')} (tous territoires confondus) "
+            f"{'a' if p == 1 else 'ont'} été {_plural(p, 'modifiée', 'modifiées')} par ce traitement, "
+            "avec les mêmes paramètres pour tous les territoires."
+        )
         if s["box_cox_indicators"] and not s["winsorised_indicators"]:
-            out.append("La transformation est strictement croissante : deux territoires de valeurs différentes "
-                       "gardent des scores différents, dans le même ordre, et aucune valeur extrême n'est "
-                       "ramenée à une autre.")
+            out.append(
+                "La transformation est strictement croissante : deux territoires de valeurs différentes "
+                "gardent des scores différents, dans le même ordre, et aucune valeur extrême n'est "
+                "ramenée à une autre."
+            )
 
     # pairs of indicators
     hi_text = _num(thr("correlation", DEFAULT_OPTIONS["high_correlation"]))
@@ -521,16 +647,22 @@ def audit_sentences(audit: pd.DataFrame, domain_labels: Mapping[str, str],
     for d, pairs in by_dom.items():
         if len(pairs) == 1:
             a, b, r = pairs[0]
-            out.append(f"Deux indicateurs du domaine {dom(d)} sont corrélés à plus de {hi_text} : "
-                       f"{ind(a)} et {ind(b)} ({_stat(r)}) ; ils mesurent presque la même chose "
-                       "(redondance possible).")
+            out.append(
+                f"Deux indicateurs du domaine {dom(d)} sont corrélés à plus de {hi_text} : "
+                f"{ind(a)} et {ind(b)} ({_stat(r)}) ; ils mesurent presque la même chose "
+                "(redondance possible)."
+            )
         else:
             items = [f"{ind(a)} et {ind(b)} ({_stat(r)})" for a, b, r in pairs]
-            out.append(f"Dans le domaine {dom(d)}, {len(pairs)} paires d'indicateurs sont corrélées à plus de "
-                       f"{hi_text} : {fr.join(items, 'ainsi que')}.")
+            out.append(
+                f"Dans le domaine {dom(d)}, {len(pairs)} paires d'indicateurs sont corrélées à plus de "
+                f"{hi_text} : {fr.join(items, 'ainsi que')}."
+            )
     for d, a, b, r in s["negative_pairs"]:
-        out.append(f"Dans le domaine {dom(d)}, {ind(a)} et {ind(b)} varient en sens opposé d'un département "
-                   f"à l'autre (corrélation {_stat(r)}) : ils se compensent en partie dans le score du domaine.")
+        out.append(
+            f"Dans le domaine {dom(d)}, {ind(a)} et {ind(b)} varient en sens opposé d'un département "
+            f"à l'autre (corrélation {_stat(r)}) : ils se compensent en partie dans le score du domaine."
+        )
 
     # Cronbach's alpha
     if s["n_domains_alpha"]:
@@ -538,32 +670,44 @@ def audit_sentences(audit: pd.DataFrame, domain_labels: Mapping[str, str],
         low, n_a = s["low_alpha_domains"], s["n_domains_alpha"]
         if not low:
             where = "le seul domaine qui compte" if n_a == 1 else f"les {n_a} domaines qui comptent"
-            out.append(f"La cohérence interne des domaines (alpha de Cronbach) atteint au moins {_num(a_thr)} "
-                       f"dans {where} plusieurs indicateurs.")
+            out.append(
+                f"La cohérence interne des domaines (alpha de Cronbach) atteint au moins {_num(a_thr)} "
+                f"dans {where} plusieurs indicateurs."
+            )
         else:
             items = [f"{dom(d)} ({_stat(a, a_thr)})" for d, a in low]
-            out.append(f"La cohérence interne (alpha de Cronbach) est inférieure à {_num(a_thr)} dans {len(low)} "
-                       f"{_plural(len(low), 'domaine')} sur {n_a} : {fr.join(items)}.")
+            out.append(
+                f"La cohérence interne (alpha de Cronbach) est inférieure à {_num(a_thr)} dans {len(low)} "
+                f"{_plural(len(low), 'domaine')} sur {n_a} : {fr.join(items)}."
+            )
             pairs_per_domain = audit[audit["check"] == "correlation"].groupby("domain_id").size()
             if all(pairs_per_domain.get(d, 0) == 1 for d, _ in low):
-                out.append(("Ce domaine repose sur deux indicateurs peu corrélés entre eux : ils en décrivent "
-                            if len(low) == 1 else
-                            "Ces domaines reposent chacun sur deux indicateurs peu corrélés entre eux : ils en décrivent ")
-                           + "des facettes différentes plutôt qu'une même mesure répétée, et leur score est à lire "
-                           "indicateur par indicateur.")
+                out.append(
+                    (
+                        "Ce domaine repose sur deux indicateurs peu corrélés entre eux"
+                        if len(low) == 1
+                        else "Ces domaines reposent chacun sur deux indicateurs peu corrélés entre eux"
+                    )
+                    + " : ils en décrivent des facettes différentes plutôt qu'une même mesure répétée, "
+                    "et leur score est à lire indicateur par indicateur."
+                )
 
     # domains against the overall index
     if s["n_domains"]:
         d_thr = thr("domain_vs_index", DEFAULT_OPTIONS["min_domain_correlation"])
         neg, weak = s["negative_domains"], s["weak_domains"]
         if not neg and not weak:
-            out.append(f"Les {s['n_domains']} domaines sont corrélés positivement à l'indice d'ensemble "
-                       f"(au moins {_num(d_thr)}).")
+            out.append(
+                f"Les {s['n_domains']} domaines sont corrélés positivement à l'indice d'ensemble "
+                f"(au moins {_num(d_thr)})."
+            )
         if weak:
             items = [f"{dom(d)} ({_stat(r, d_thr)})" for d, r in weak]
-            out.append(f"{len(weak)} {_plural(len(weak), 'domaine est', 'domaines sont')} faiblement "
-                       f"{_plural(len(weak), 'corrélé', 'corrélés')} à l'indice d'ensemble "
-                       f"(moins de {_num(d_thr)}) : {fr.join(items)}.")
+            out.append(
+                f"{len(weak)} {_plural(len(weak), 'domaine est', 'domaines sont')} faiblement "
+                f"{_plural(len(weak), 'corrélé', 'corrélés')} à l'indice d'ensemble "
+                f"(moins de {_num(d_thr)}) : {fr.join(items)}."
+            )
         if neg:
             items = [f"{dom(d)} ({_stat(r)})" for d, r in neg]
             one = len(neg) == 1
@@ -573,7 +717,9 @@ def audit_sentences(audit: pd.DataFrame, domain_labels: Mapping[str, str],
         if rest:
             items = [f"{dom(d)} ({_stat(r)})" for d, r in rest]
             one = len(rest) == 1
-            out.append(f"Comparé{'' if one else 's'} à l'indice calculé sans {'lui' if one else 'eux'}, "
-                       f"{fr.join(items)} {'varie' if one else 'varient'} en sens inverse des autres domaines : "
-                       f"{'il décrit' if one else 'ils décrivent'} une autre géographie de la fragilité.")
+            out.append(
+                f"Comparé{'' if one else 's'} à l'indice calculé sans {'lui' if one else 'eux'}, "
+                f"{fr.join(items)} {'varie' if one else 'varient'} en sens inverse des autres domaines : "
+                f"{'il décrit' if one else 'ils décrivent'} une autre géographie de la fragilité."
+            )
     return [fr.typography(x) for x in out]

@@ -17,8 +17,20 @@ __all__ = ["index_entry", "vintage_texts", "edition_date", "french_date", "TOP_D
 
 TOP_DOMAINS = 3  # domains named per row: the essentiel's "fragilités les plus marquées"
 
-_MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-           "novembre", "décembre"]
+_MONTHS = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]
 
 
 def french_date(day: date) -> str:
@@ -60,8 +72,12 @@ def vintage_texts(contexts: list[dict]) -> dict:
         for family in ctx["indicator_table"]:
             for domain in family["domains"]:
                 indicator_years.update(int(i["year"]) for i in domain["indicators"] if i.get("year") is not None)
-    return {"indicators": _years(indicator_years), "surveys": _years(survey_years),
-            "indicator_years": indicator_years, "survey_years": survey_years}
+    return {
+        "indicators": _years(indicator_years),
+        "surveys": _years(survey_years),
+        "indicator_years": indicator_years,
+        "survey_years": survey_years,
+    }
 
 
 def _top_domains(profile: list[dict]) -> list[str]:
@@ -69,8 +85,9 @@ def _top_domains(profile: list[dict]) -> list[str]:
     `Sécurité (+2,0)`, highest first: the same domains and figures as the report's profile."""
     above = [d for d in profile if d.get("score") is not None and round(float(d["score"]), d.get("decimals", 1)) > 0]
     above.sort(key=lambda d: (-float(d["score"]), d["domain_id"]))
-    return [f"{d['label']} ({french.number(d['score'], d.get('decimals', 1), signed=True)})"
-            for d in above[:TOP_DOMAINS]]
+    return [
+        f"{d['label']} ({french.number(d['score'], d.get('decimals', 1), signed=True)})" for d in above[:TOP_DOMAINS]
+    ]
 
 
 def _devoir_text(devoir: dict | None) -> str:
@@ -106,8 +123,9 @@ def index_entry(slug: str, context: dict, pdf_facts: dict, downloads: dict[str, 
         "pages": int(pdf_facts["pages"]),
         "size_bytes": int(pdf_facts["size_bytes"]),
         # the report's own figure: the decimals are those of every region (french.decimals_apart)
-        "overall": (french.number(score, int(overall.get("decimals", 1)), signed=True)
-                    if score is not None else "n.d."),
+        "overall": (
+            french.number(score, int(overall.get("decimals", 1)), signed=True) if score is not None else "n.d."
+        ),
         "n_domains": overall.get("n_domains"),
         "rank": context.get("overall_rank_text") if overall.get("rank") is not None else None,
         "top_domains": _top_domains(context.get("profile") or []),

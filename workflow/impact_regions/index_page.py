@@ -35,15 +35,18 @@ __all__ = ["build_index", "format_size", "french_sort_key", "inline_map", "searc
 _SAFE_NAME = re.compile(r"^(donnees/)?(departements/)?[A-Za-z0-9][A-Za-z0-9._-]*$")
 _SVG, _XLINK = "http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"
 
-DEFAULT_MAP_ALT = ("Carte des régions de France métropolitaine et d'outre-mer, "
-                   "qui situe les territoires des synthèses")
+DEFAULT_MAP_ALT = "Carte des régions de France métropolitaine et d'outre-mer, qui situe les territoires des synthèses"
 
 # The groups of the page, in order: (kind, section id, heading, note under the heading)
 GROUPS = [
     ("region", "regions", "Régions", None),
-    ("custom", "territoires", "Territoires personnalisés",
-     "Ensembles de départements définis par les utilisateurs. Leur rang est celui qu’ils auraient "
-     "parmi les régions."),
+    (
+        "custom",
+        "territoires",
+        "Territoires personnalisés",
+        "Ensembles de départements définis par les utilisateurs. Leur rang est celui qu’ils auraient "
+        "parmi les régions.",
+    ),
     ("departement", "departements", "Départements", "Rangés par région ; rang parmi les départements."),
 ]
 
@@ -80,8 +83,10 @@ def format_size(size_bytes: int) -> str:
 def _check_name(value: str, what: str) -> str:
     """A relative file name under reports/, safe as a link; raises ValueError otherwise."""
     if not isinstance(value, str) or not _SAFE_NAME.match(value) or ".." in value:
-        raise ValueError(f"{what} must be a file name of reports/ (letters, digits, '.', '_', '-', "
-                         f"optionally under donnees/), got {value!r}")
+        raise ValueError(
+            f"{what} must be a file name of reports/ (letters, digits, '.', '_', '-', "
+            f"optionally under donnees/), got {value!r}"
+        )
     return value
 
 
@@ -126,14 +131,22 @@ def _row(e: dict) -> dict:
     slug = _check_name(e["slug"], "slug")
     search = " ".join(dict.fromkeys([search_text(e["name"]), e["code"].casefold(), slug]))
     files = {kind: _file(f["href"], f["size_bytes"], f"{kind} file") for kind, f in sorted(e["downloads"].items())}
-    return {**e, "pdf": _file(f"{slug}.pdf", e["size_bytes"], "pdf"), "pages_text": french.integer(e["pages"]),
-            "files": files, "search": search}
+    return {
+        **e,
+        "pdf": _file(f"{slug}.pdf", e["size_bytes"], "pdf"),
+        "pages_text": french.integer(e["pages"]),
+        "files": files,
+        "search": search,
+    }
 
 
 def _groups(entries: list[dict]) -> list[dict]:
     """The page's sections: one per kind of territory present, rows in French order; the
     départements in one sub-group per region."""
-    order = lambda e: (french_sort_key(e["name"]), e["slug"])  # noqa: E731
+
+    def order(e):
+        return (french_sort_key(e["name"]), e["slug"])
+
     sections = []
     for kind, anchor, title, note in GROUPS:
         rows = sorted((_row(e) for e in entries if e["kind"] == kind), key=order)
@@ -159,9 +172,19 @@ def _script_hash(html: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(scripts[0].encode("utf-8")).digest()).decode() + "'"
 
 
-def build_index(entries: list[dict], out_path: str | Path, *, templates_dir: str | Path, header: dict,
-                demo: bool, map_svg: str | None = None, map_meta: dict | None = None, annex: dict | None = None,
-                tables_zip: dict | None = None, title: str = "IMPACT-Régions — synthèses territoriales") -> Path:
+def build_index(
+    entries: list[dict],
+    out_path: str | Path,
+    *,
+    templates_dir: str | Path,
+    header: dict,
+    demo: bool,
+    map_svg: str | None = None,
+    map_meta: dict | None = None,
+    annex: dict | None = None,
+    tables_zip: dict | None = None,
+    title: str = "IMPACT-Régions — synthèses territoriales",
+) -> Path:
     """Write `out_path` (normally `reports/index.html`) and return it.
 
     `entries`: the rows, as made by :func:`impact_regions.index_entries.index_entry`. `header`:
@@ -177,19 +200,32 @@ def build_index(entries: list[dict], out_path: str | Path, *, templates_dir: str
     sections = _groups(entries)
     names = {f"{e['slug']}.pdf": e["name"] for e in entries}
     meta = dict(map_meta or {})
-    figure = None if map_svg is None else {
-        "svg": inline_map(map_svg, names), "title": meta.get("title"), "source": meta.get("source"),
-        "alt": meta.get("alt") or DEFAULT_MAP_ALT}
+    figure = (
+        None
+        if map_svg is None
+        else {
+            "svg": inline_map(map_svg, names),
+            "title": meta.get("title"),
+            "source": meta.get("source"),
+            "alt": meta.get("alt") or DEFAULT_MAP_ALT,
+        }
+    )
     n = len(entries)
     pages = sorted({int(e["pages"]) for e in entries})
-    pages_text = ("quelques pages" if not pages else f"{pages[0]} pages" if len(pages) == 1
-                  else f"{pages[0]} à {pages[-1]} pages")
+    pages_text = (
+        "quelques pages" if not pages else f"{pages[0]} pages" if len(pages) == 1 else f"{pages[0]} à {pages[-1]} pages"
+    )
     context = {
         "pages_text": pages_text,
-        "title": title, "header": header, "demo": bool(demo), "figure": figure, "sections": sections,
+        "title": title,
+        "header": header,
+        "demo": bool(demo),
+        "figure": figure,
+        "sections": sections,
         "count_text": "aucune synthèse" if n == 0 else "1 synthèse" if n == 1 else f"{french.integer(n)} synthèses",
-        "annex": None if annex is None else {**_file(annex["href"], annex["size_bytes"], "annex"),
-                                             "pages": french.integer(annex["pages"])},
+        "annex": None
+        if annex is None
+        else {**_file(annex["href"], annex["size_bytes"], "annex"), "pages": french.integer(annex["pages"])},
         "tables_zip": None if tables_zip is None else _file(tables_zip["href"], tables_zip["size_bytes"], "zip"),
         "csp_script": "",
     }

@@ -40,7 +40,9 @@ def catalogue_terms(catalogue: dict) -> pd.DataFrame:
             for col in ind["numerator"]:
                 rows.append((iid, "numerator", "commune", ind["source"], col))
             if "denominator" in ind:
-                rows.append((iid, "denominator", "commune", ind.get("denominator_source", ind["source"]), ind["denominator"]))
+                rows.append(
+                    (iid, "denominator", "commune", ind.get("denominator_source", ind["source"]), ind["denominator"])
+                )
         else:
             for level, source in ind["sources"].items():
                 rows.append((iid, "value", level, source, ind["value"]))
@@ -71,8 +73,11 @@ def files_to_read(catalogue: dict) -> dict[tuple[str, str, str], list[str]]:
                 pairs.append((src, ind["reader"], level, cols))
         for src, rdr, level, cols in pairs:
             if readers.setdefault(src, rdr) != rdr:
-                raise ConfigError("indicators.yaml", f"indicators.{ind['id']}.reader",
-                                  f"file {src} is read with two readers ({readers[src]} and {rdr})")
+                raise ConfigError(
+                    "indicators.yaml",
+                    f"indicators.{ind['id']}.reader",
+                    f"file {src} is read with two readers ({readers[src]} and {rdr})",
+                )
             for c in cols:
                 if c not in wanted[(src, rdr, level)]:
                     wanted[(src, rdr, level)].append(c)
@@ -95,16 +100,26 @@ def files_to_read(catalogue: dict) -> dict[tuple[str, str, str], list[str]]:
 #:     France. An index that may legitimately be negative (a standardised score, a deviation
 #:     from a mean, a change) must declare `range: [null, null]`, or its own bounds.
 UNIT_RANGES: dict[str, tuple[float | None, float | None]] = {
-    "%": (0, 100), "‰": (0, 1000), "€": (0, None), "minutes": (0, None),
-    "consultations/an/hab.": (0, None), "pour 10 000 hab.": (0, None), "indice": (0, None)}
+    "%": (0, 100),
+    "‰": (0, 1000),
+    "€": (0, None),
+    "minutes": (0, None),
+    "consultations/an/hab.": (0, None),
+    "pour 10 000 hab.": (0, None),
+    "indice": (0, None),
+}
 
 
-COUNT_HINT = ("Counts cannot be negative: fix the extract, or check the column in indicators.yaml (a change that "
-              "may be negative is declared with signed_numerator: true)")
+COUNT_HINT = (
+    "Counts cannot be negative: fix the extract, or check the column in indicators.yaml (a change that "
+    "may be negative is declared with signed_numerator: true)"
+)
 RANGE_HINT = "Fix the extract, or check the indicator's column, unit or `range` in indicators.yaml"
-SHARE_HINT = ("A share cannot exceed its whole: fix the extract, or check the indicator's numerator and denominator "
-              "columns in indicators.yaml; if this numerator may legitimately exceed the denominator (events rather "
-              "than people, sources of different years), declare its `range` (e.g. [0, null])")
+SHARE_HINT = (
+    "A share cannot exceed its whole: fix the extract, or check the indicator's numerator and denominator "
+    "columns in indicators.yaml; if this numerator may legitimately exceed the denominator (events rather "
+    "than people, sources of different years), declare its `range` (e.g. [0, null])"
+)
 
 
 def _span(lo: float | None, hi: float | None) -> str:
@@ -154,18 +169,23 @@ def value_checks(catalogue: dict) -> dict[tuple[str, str], list[tuple]]:
         if ind["additive"]:
             if not ind.get("signed_numerator", False):
                 for col in ind["numerator"]:
-                    checks[(ind["source"], "commune")].append((col, 0, None, f"a count (numerator of '{iid}') must be ≥ 0"))
+                    checks[(ind["source"], "commune")].append(
+                        (col, 0, None, f"a count (numerator of '{iid}') must be ≥ 0")
+                    )
             if "denominator" in ind:
                 src = ind.get("denominator_source", ind["source"])
-                checks[(src, "commune")].append((ind["denominator"], 0, None, f"a count (denominator of '{iid}') must be ≥ 0"))
+                checks[(src, "commune")].append(
+                    (ind["denominator"], 0, None, f"a count (denominator of '{iid}') must be ≥ 0")
+                )
             continue
         bounds = value_range(ind)
         for level, src in ind["sources"].items():
             if bounds is not None:
                 lo, hi = bounds
                 whose = "the range of the indicator" if "range" in ind else f"the range of its unit '{ind['unit']}'"
-                checks[(src, level)].append((ind["value"], lo, hi,
-                                             f"value outside {whose} ({_span(lo, hi)}) (value of '{iid}')"))
+                checks[(src, level)].append(
+                    (ind["value"], lo, hi, f"value outside {whose} ({_span(lo, hi)}) (value of '{iid}')")
+                )
             if ind["weight"] != POPULATION:
                 checks[(src, level)].append((ind["weight"], 0, None, f"a count (weight of '{iid}') must be ≥ 0"))
     return dict(checks)
@@ -188,9 +208,14 @@ def check_values(df: pd.DataFrame, checks: list[tuple], display: str) -> None:
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
             x = float(v[i])
-            raise InputError(display, what, line=int(sub["line"].iloc[i]), column=column,
-                             value=str(int(x)) if x.is_integer() else repr(x),
-                             hint=COUNT_HINT if lo == 0 and hi is None and "count" in what else RANGE_HINT)
+            raise InputError(
+                display,
+                what,
+                line=int(sub["line"].iloc[i]),
+                column=column,
+                value=str(int(x)) if x.is_integer() else repr(x),
+                hint=COUNT_HINT if lo == 0 and hi is None and "count" in what else RANGE_HINT,
+            )
 
 
 def _number(x: float) -> str:
@@ -222,10 +247,12 @@ def check_rates(catalogue: dict, raw: pd.DataFrame, raw_dir: str | Path) -> None
             continue
         lo, hi = bounds
         num_cols = list(ind["numerator"])
+        n_cols = len(num_cols)
         num = com[(com["source"] == ind["source"]) & com["column"].isin(num_cols)]
-        num = num.groupby("geo_code", sort=False).agg(num=("value", lambda v: v.sum(min_count=len(num_cols))),
-                                                      num_line=("line", "min"), n=("value", "size"))
-        num = num[num["n"] == len(num_cols)]
+        num = num.groupby("geo_code", sort=False).agg(
+            num=("value", lambda v, k=n_cols: v.sum(min_count=k)), num_line=("line", "min"), n=("value", "size")
+        )
+        num = num[num["n"] == n_cols]
         den_src = ind.get("denominator_source", ind["source"])
         den = com[(com["source"] == den_src) & (com["column"] == ind["denominator"])]
         den = den.set_index("geo_code")[["value", "line"]].rename(columns={"value": "den", "line": "den_line"})
@@ -249,13 +276,22 @@ def check_rates(catalogue: dict, raw: pd.DataFrame, raw_dir: str | Path) -> None
         den_file = str(Path(raw_dir) / den_src)
         den_where = "same line" if den_src == ind["source"] else f"{den_file}, line {int(row['den_line'])}"
         shown = "undefined (denominator 0)" if not np.isfinite(rate[i]) else f"{rate[i]:.4g} {ind['unit']}"
-        what = "numerator above its denominator" if (lo, hi) == UNIT_RANGES["%"] and "range" not in ind else "rate outside its range"
-        raise InputError(str(Path(raw_dir) / ind["source"]),
-                         f"{what} for commune {row.name}: {' + '.join(num_cols)} = {_number(row['num'])} over "
-                         f"{ind['denominator']} = {_number(row['den'])} ({den_where}) gives a rate of {shown}, "
-                         f"outside {_span(lo, hi)} (indicator '{ind['id']}')",
-                         line=int(row["num_line"]), column=" + ".join(num_cols), value=_number(row["num"]),
-                         hint=SHARE_HINT if "range" not in ind else RANGE_HINT, **_excel_place(ind["source"], ind["reader"]))
+        what = (
+            "numerator above its denominator"
+            if (lo, hi) == UNIT_RANGES["%"] and "range" not in ind
+            else "rate outside its range"
+        )
+        raise InputError(
+            str(Path(raw_dir) / ind["source"]),
+            f"{what} for commune {row.name}: {' + '.join(num_cols)} = {_number(row['num'])} over "
+            f"{ind['denominator']} = {_number(row['den'])} ({den_where}) gives a rate of {shown}, "
+            f"outside {_span(lo, hi)} (indicator '{ind['id']}')",
+            line=int(row["num_line"]),
+            column=" + ".join(num_cols),
+            value=_number(row["num"]),
+            hint=SHARE_HINT if "range" not in ind else RANGE_HINT,
+            **_excel_place(ind["source"], ind["reader"]),
+        )
 
 
 def source_paths(catalogue: dict, raw_dir: str | Path) -> list[str]:
@@ -290,22 +326,36 @@ def build_indicator_raw(catalogue: dict, raw_dir: str | Path, geo: Geography, wo
 
     raw_dir = Path(raw_dir)
     checks = value_checks(catalogue)
-    tasks = [(src, rdr, level, cols, str(raw_dir), geo.codes(level), checks.get((src, level), []))
-             for (src, rdr, level), cols in sorted(files_to_read(catalogue).items())]
+    tasks = [
+        (src, rdr, level, cols, str(raw_dir), geo.codes(level), checks.get((src, level), []))
+        for (src, rdr, level), cols in sorted(files_to_read(catalogue).items())
+    ]
     if workers > 1 and len(tasks) > 1:
         order = sorted(range(len(tasks)), key=lambda i: -_size(raw_dir / tasks[i][0]))
         with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
-            done = dict(zip(order, pool.map(_read_one, [tasks[i] for i in order])))
+            done = dict(zip(order, pool.map(_read_one, [tasks[i] for i in order]), strict=True))
         parts = [done[i] for i in range(len(tasks))]
     else:
         parts = [_read_one(t) for t in tasks]
     regions_pop = geo.departements.groupby("code_region", as_index=False)["population_municipale"].sum()
-    for level, frame, code in (("commune", geo.communes, "code_commune"),
-                               ("departement", geo.departements, "code_departement"),
-                               ("region", regions_pop, "code_region")):
-        parts.append(pd.DataFrame({"source": GEO_SOURCE, "level": level, "line": 0, "geo_code": frame[code].to_numpy(),
-                                   "column": POPULATION, "value": frame["population_municipale"].astype(float).to_numpy(),
-                                   "missing_reason": None}))
+    for level, frame, code in (
+        ("commune", geo.communes, "code_commune"),
+        ("departement", geo.departements, "code_departement"),
+        ("region", regions_pop, "code_region"),
+    ):
+        parts.append(
+            pd.DataFrame(
+                {
+                    "source": GEO_SOURCE,
+                    "level": level,
+                    "line": 0,
+                    "geo_code": frame[code].to_numpy(),
+                    "column": POPULATION,
+                    "value": frame["population_municipale"].astype(float).to_numpy(),
+                    "missing_reason": None,
+                }
+            )
+        )
     out = pd.concat(parts, ignore_index=True)
     out["missing_reason"] = out["missing_reason"].astype("string")
     out["geo_code"] = out["geo_code"].astype("string")

@@ -40,8 +40,11 @@ SEX_LABELS = {"1": "Hommes", "2": "Femmes"}
 METHOD_LABELS = {"winsorised": "écrêtage", "box_cox": "Box-Cox", "none": "aucun"}
 #: The treatments the Monte Carlo draws (uncertainty.treatment), in words.
 TREATMENT_WORDS = {"box_cox": "transformation de Box-Cox", "winsorise": "écrêtage", "none": "aucun"}
-NORMALISATION_LABELS = {"zscore": "écart à la France en écarts-types des départements",
-                        "minmax": "min-max sur [1 ; 100]", "ratio": "ratio à la France × 100"}
+NORMALISATION_LABELS = {
+    "zscore": "écart à la France en écarts-types des départements",
+    "minmax": "min-max sur [1 ; 100]",
+    "ratio": "ratio à la France × 100",
+}
 
 
 def _num(x, decimals: int = 2) -> str:
@@ -70,10 +73,16 @@ def weighting_rows(margins: pd.DataFrame, names: dict[str, str]) -> list[dict]:
         before = (m["achieved_share_design"] - m["target_share"]).abs().max()
         after = (m["achieved_share"] - m["target_share"]).abs().max()
         n = int(m.loc[m["variable"] == m["variable"].iloc[0], "n"].sum())  # each variable partitions the sample
-        rows.append({"name": names[code], "n": fr.integer(n),
-                     "kish_design": _pct(m["kish_efficiency_design"].iloc[0], 0),
-                     "kish_raked": _pct(m["kish_efficiency"].iloc[0], 0),
-                     "gap_before": fr.number(100 * before, 1), "gap_after": fr.number(100 * after, 1)})
+        rows.append(
+            {
+                "name": names[code],
+                "n": fr.integer(n),
+                "kish_design": _pct(m["kish_efficiency_design"].iloc[0], 0),
+                "kish_raked": _pct(m["kish_efficiency"].iloc[0], 0),
+                "gap_before": fr.number(100 * before, 1),
+                "gap_after": fr.number(100 * after, 1),
+            }
+        )
     return rows
 
 
@@ -92,11 +101,15 @@ def treatment_rows(audit: pd.DataFrame, labels: dict[str, str]) -> list[dict]:
     rows = []
     for _, r in t.sort_values("indicator_id").iterrows():
         n_dep = int((points["indicator_id"] == r["indicator_id"]).sum())
-        rows.append({"label": labels.get(r["indicator_id"], r["indicator_id"]),
-                     "method": fr.typography(method_label(r["flag"], r.get("parameter"))),
-                     "n_points": fr.integer(n_dep),
-                     "skew": f"{_num(r['value_before'])} / {_num(r['value'])}",
-                     "kurtosis": f"{_num(r['kurtosis_before'])} / {_num(r['kurtosis'])}"})
+        rows.append(
+            {
+                "label": labels.get(r["indicator_id"], r["indicator_id"]),
+                "method": fr.typography(method_label(r["flag"], r.get("parameter"))),
+                "n_points": fr.integer(n_dep),
+                "skew": f"{_num(r['value_before'])} / {_num(r['value'])}",
+                "kurtosis": f"{_num(r['kurtosis_before'])} / {_num(r['kurtosis'])}",
+            }
+        )
     return rows
 
 
@@ -109,17 +122,24 @@ def coherence_rows(audit: pd.DataFrame, domains: list[dict]) -> list[dict]:
         corr = audit[(audit["check"] == "correlation") & (audit["domain_id"] == did)]
         alpha = audit[(audit["check"] == "cronbach_alpha") & (audit["domain_id"] == did)]
         link = audit[(audit["check"] == "domain_vs_index") & (audit["domain_id"] == did)]
-        flags = sorted({f for f in list(corr["flag"]) + list(alpha["flag"]) + list(link["flag"])
-                        if f not in ("ok", "na")})
-        rows.append({
-            "label": d["label"],
-            "correlations": " ; ".join(_num(v) for v in corr["value"]) if len(corr) else "",
-            "alpha": _near(alpha["value"].iloc[0], alpha["threshold"].iloc[0]) if len(alpha) else "",
-            "index": _num(link["value"].iloc[0]) if len(link) else "",
-            "index_others": _num(link["value_excluding_domain"].iloc[0]) if len(link) else "",
-            "flags": ", ".join({"high": "redondance", "negative": "sens opposé", "low": "alpha faible",
-                                "weak": "lien faible"}.get(f, f) for f in flags),
-        })
+        flags = sorted(
+            {f for f in list(corr["flag"]) + list(alpha["flag"]) + list(link["flag"]) if f not in ("ok", "na")}
+        )
+        rows.append(
+            {
+                "label": d["label"],
+                "correlations": " ; ".join(_num(v) for v in corr["value"]) if len(corr) else "",
+                "alpha": _near(alpha["value"].iloc[0], alpha["threshold"].iloc[0]) if len(alpha) else "",
+                "index": _num(link["value"].iloc[0]) if len(link) else "",
+                "index_others": _num(link["value_excluding_domain"].iloc[0]) if len(link) else "",
+                "flags": ", ".join(
+                    {"high": "redondance", "negative": "sens opposé", "low": "alpha faible", "weak": "lien faible"}.get(
+                        f, f
+                    )
+                    for f in flags
+                ),
+            }
+        )
     return rows
 
 
@@ -142,26 +162,36 @@ def treatment_text(config: dict) -> str:
     """The paragraph on the treatment of skewed indicators, from the configuration."""
     t = config["index"]["treatment"]
     if not t.get("enabled", True):
-        return fr.typography("Cette exécution ne traite pas les distributions asymétriques (option enabled: false) : "
-                             "les indicateurs sont normalisés tels quels.")
-    short = lambda x: fr.number(x, 0 if float(x).is_integer() else 1)  # noqa: E731
-    rule = (f"Chaque indicateur est examiné sur les 101 départements : lorsque son asymétrie dépasse "
-            f"{short(t['skew_threshold'])} en valeur absolue et que son aplatissement (kurtosis) dépasse "
-            f"{short(t['kurtosis_threshold'])} (règle du manuel OCDE/JRC), ")
-    box_cox = ("la valeur est transformée par une fonction strictement croissante : l'écart au minimum des "
-               "départements (au maximum si la queue de distribution est à gauche), rapporté à leur dispersion "
-               "(écart interquartile / 1,349), passe par une transformation de Box-Cox de puissance λ comprise "
-               "entre 0 (logarithme) et 1 (aucun changement), choisie par maximum de vraisemblance et abaissée si "
-               "la règle n'est pas encore satisfaite. Au-delà de l'étendue des départements, la transformation se "
-               "prolonge en ligne droite, si bien qu'elle s'applique avec les mêmes paramètres à tous les "
-               "territoires — départements, régions, France, territoires composés. Deux valeurs différentes "
-               "gardent ainsi des scores différents, dans le même ordre : aucune valeur extrême, comme celles "
-               "des départements d'outre-mer, n'est ramenée à une autre.")
+        return fr.typography(
+            "Cette exécution ne traite pas les distributions asymétriques (option enabled: false) : "
+            "les indicateurs sont normalisés tels quels."
+        )
+
+    def short(x):
+        return fr.number(x, 0 if float(x).is_integer() else 1)
+
+    rule = (
+        f"Chaque indicateur est examiné sur les 101 départements : lorsque son asymétrie dépasse "
+        f"{short(t['skew_threshold'])} en valeur absolue et que son aplatissement (kurtosis) dépasse "
+        f"{short(t['kurtosis_threshold'])} (règle du manuel OCDE/JRC), "
+    )
+    box_cox = (
+        "la valeur est transformée par une fonction strictement croissante : l'écart au minimum des "
+        "départements (au maximum si la queue de distribution est à gauche), rapporté à leur dispersion "
+        "(écart interquartile / 1,349), passe par une transformation de Box-Cox de puissance λ comprise "
+        "entre 0 (logarithme) et 1 (aucun changement), choisie par maximum de vraisemblance et abaissée si "
+        "la règle n'est pas encore satisfaite. Au-delà de l'étendue des départements, la transformation se "
+        "prolonge en ligne droite, si bien qu'elle s'applique avec les mêmes paramètres à tous les "
+        "territoires — départements, régions, France, territoires composés. Deux valeurs différentes "
+        "gardent ainsi des scores différents, dans le même ordre : aucune valeur extrême, comme celles "
+        "des départements d'outre-mer, n'est ramenée à une autre."
+    )
     if t.get("method", "box_cox") == "winsorise":
-        return fr.typography(rule + f"les valeurs les plus extrêmes sont ramenées, une à une, à la valeur suivante "
-                             f"(écrêtage, {t.get('max_winsorised', 5)} départements au plus), option qui donne le même "
-                             "score à des territoires de valeurs différentes ; si cela ne suffit pas, "
-                             + box_cox)
+        return fr.typography(
+            rule + f"les valeurs les plus extrêmes sont ramenées, une à une, à la valeur suivante "
+            f"(écrêtage, {t.get('max_winsorised', 5)} départements au plus), option qui donne le même "
+            "score à des territoires de valeurs différentes ; si cela ne suffit pas, " + box_cox
+        )
     return fr.typography(rule + box_cox)
 
 
@@ -170,9 +200,15 @@ def sensitivity_rows(sens: pd.DataFrame, weight_noise: float, treatments: list[s
     rows = []
     for _, r in sens.sort_values("total", ascending=False).iterrows():
         label = _choice_label(r["choice"], weight_noise, treatments or [])
-        rows.append({"label": label,
-                     "first": f"{_num(r['first_order'])} [{_num(r['first_order_ci_low'])} ; {_num(r['first_order_ci_high'])}]",
-                     "total": f"{_num(r['total'])} [{_num(r['total_ci_low'])} ; {_num(r['total_ci_high'])}]"})
+        rows.append(
+            {
+                "label": label,
+                "first": (
+                    f"{_num(r['first_order'])} [{_num(r['first_order_ci_low'])} ; {_num(r['first_order_ci_high'])}]"
+                ),
+                "total": f"{_num(r['total'])} [{_num(r['total_ci_low'])} ; {_num(r['total_ci_high'])}]",
+            }
+        )
     return rows
 
 
@@ -182,19 +218,25 @@ def rank_rows(fi: pd.DataFrame, names: dict[str, str]) -> list[dict]:
     ens = ens.sort_values(["rank_among_regions", "territory_code"])
     decimals = fr.decimals_apart(ens["score"])  # as the syntheses print it: no false tie
     # a region where a domain is not measured (Mayotte): its index rests on fewer domains, said so
-    measured = fi[(fi["domain_id"] != "ensemble") & fi["score"].notna()].groupby("territory_code")["domain_id"].nunique()
+    measured = (
+        fi[(fi["domain_id"] != "ensemble") & fi["score"].notna()].groupby("territory_code")["domain_id"].nunique()
+    )
     n_domains = fi.loc[fi["domain_id"] != "ensemble", "domain_id"].nunique()
 
     def partial(code: str) -> str:
         n = int(measured.get(code, 0))
         return f" (calculé sur {n} domaines)" if 0 < n < n_domains else ""
 
-    return [{"name": names[r["territory_code"]],
-             "score": fr.number(r["score"], decimals, signed=True) + partial(r["territory_code"]),
-             "rank": fr.integer(int(r["rank_among_regions"])),
-             "median": fr.number(r["rank_median"], 0 if float(r["rank_median"]).is_integer() else 1),
-             "interval": f"{fr.integer(int(r['rank_p05']))}–{fr.integer(int(r['rank_p95']))}"}
-            for _, r in ens.iterrows()]
+    return [
+        {
+            "name": names[r["territory_code"]],
+            "score": fr.number(r["score"], decimals, signed=True) + partial(r["territory_code"]),
+            "rank": fr.integer(int(r["rank_among_regions"])),
+            "median": fr.number(r["rank_median"], 0 if float(r["rank_median"]).is_integer() else 1),
+            "interval": f"{fr.integer(int(r['rank_p05']))}–{fr.integer(int(r['rank_p95']))}",
+        }
+        for _, r in ens.iterrows()
+    ]
 
 
 def sensitivity_sentence(sens: pd.DataFrame, weight_noise: float) -> str:
@@ -202,20 +244,29 @@ def sensitivity_sentence(sens: pd.DataFrame, weight_noise: float) -> str:
     top = sens.sort_values("total", ascending=False).iloc[0]
     label = _choice_label(top["choice"], weight_noise, [])
     label = label.split(" (")[0].lower()
-    article = {"normalisation": "la normalisation", "aggregation": "l'agrégation", "weights": "le poids des indicateurs",
-               "treatment": "le traitement des valeurs extrêmes", "survey": "l'erreur d'échantillonnage de l'enquête"}
+    article = {
+        "normalisation": "la normalisation",
+        "aggregation": "l'agrégation",
+        "weights": "le poids des indicateurs",
+        "treatment": "le traitement des valeurs extrêmes",
+        "survey": "l'erreur d'échantillonnage de l'enquête",
+    }
     return fr.typography(
         f"C'est {article.get(top['choice'], label)} qui déplace le plus les rangs : son indice total, "
         f"{_num(top['total'])}, signifie que {fr.percent(float(top['total']), 0)} de la variance du décalage moyen "
-        f"des rangs lui est attribuable, interactions comprises.")
+        f"des rangs lui est attribuable, interactions comprises."
+    )
 
 
-def build_annex_context(tables: dict[str, pd.DataFrame], catalogue: dict, config: dict, provenance: dict,
-                        demo: bool) -> dict:
+def build_annex_context(
+    tables: dict[str, pd.DataFrame], catalogue: dict, config: dict, provenance: dict, demo: bool
+) -> dict:
     """Everything the annex template prints, as strings and lists of rows."""
     terr = tables["territories"]
     regions = terr[terr["kind"] == "region"].drop_duplicates("territory_code")
-    names = dict(sorted(zip(regions["territory_code"], regions["territory_name"]), key=lambda kv: fr_sort(kv[1])))
+    names = dict(
+        sorted(zip(regions["territory_code"], regions["territory_name"], strict=True), key=lambda kv: fr_sort(kv[1]))
+    )
     names_fr = names | {"FR": "France"}
     labels = {i["id"]: i["label"] for i in catalogue["indicators"]}
     domain_labels = {d["id"]: d["label"] for d in catalogue["domains"]}
@@ -224,10 +275,15 @@ def build_annex_context(tables: dict[str, pd.DataFrame], catalogue: dict, config
     sens = tables["sensitivity"]
     n_eval = int(sens["evaluations"].iloc[0]) if "evaluations" in sens else None
     return {
-        "vintage": config["vintage"], "demo": demo, "provenance": provenance,
+        "vintage": config["vintage"],
+        "demo": demo,
+        "provenance": provenance,
         "weighting": config["weighting"],
-        "raking": {"bounds": [fr.number(b, 2) for b in rk["bounds"]], "trim": fr.number(rk["trim_max_ratio"], 1),
-                   "margins": fr.join([VARIABLE_LABELS[m].lower() for m in rk["margins"]])},
+        "raking": {
+            "bounds": [fr.number(b, 2) for b in rk["bounds"]],
+            "trim": fr.number(rk["trim_max_ratio"], 1),
+            "margins": fr.join([VARIABLE_LABELS[m].lower() for m in rk["margins"]]),
+        },
         "weighting_rows": weighting_rows(tables["raking_margins"], names_fr),
         "treatment_rows": treatment_rows(audit, labels),
         "coherence_rows": coherence_rows(audit, catalogue["domains"]),
@@ -235,17 +291,25 @@ def build_annex_context(tables: dict[str, pd.DataFrame], catalogue: dict, config
         "audit_options": config["audit"],
         "normalisation": NORMALISATION_LABELS[config["index"]["normalisation"]],
         "aggregation": config["index"]["aggregation"],
-        "uncertainty": {"runs": fr.integer(unc["runs"]), "evaluations": fr.integer(n_eval) if n_eval else "",
-                        "noise": fr.percent(unc["weight_noise"], 0), "seed": unc["seed"],
-                        "factor_low": fr.number(1 - unc["weight_noise"], 2), "factor_high": fr.number(1 + unc["weight_noise"], 2),
-                        "low": fr.percent(unc["interval"][0], 0), "high": fr.percent(unc["interval"][1], 0)},
+        "uncertainty": {
+            "runs": fr.integer(unc["runs"]),
+            "evaluations": fr.integer(n_eval) if n_eval else "",
+            "noise": fr.percent(unc["weight_noise"], 0),
+            "seed": unc["seed"],
+            "factor_low": fr.number(1 - unc["weight_noise"], 2),
+            "factor_high": fr.number(1 + unc["weight_noise"], 2),
+            "low": fr.percent(unc["interval"][0], 0),
+            "high": fr.percent(unc["interval"][1], 0),
+        },
         "sensitivity_rows": sensitivity_rows(sens, unc["weight_noise"], treatment_words(config)),
         "treatment_text": treatment_text(config),
         "treatments": fr.join(treatment_words(config), "ou"),
-        "gaps": {"alpha": fr.percent(unc.get("gap_alpha", 0.05), 0),
-                 "holm": unc.get("gap_multiple_testing", "holm") == "holm",
-                 "max_level": fr.percent(1 - unc.get("gap_alpha", 0.05) / len(catalogue["domains"]), 1),
-                 "n_domains": len(catalogue["domains"])},
+        "gaps": {
+            "alpha": fr.percent(unc.get("gap_alpha", 0.05), 0),
+            "holm": unc.get("gap_multiple_testing", "holm") == "holm",
+            "max_level": fr.percent(1 - unc.get("gap_alpha", 0.05) / len(catalogue["domains"]), 1),
+            "n_domains": len(catalogue["domains"]),
+        },
         "sensitivity_sentence": sensitivity_sentence(sens, unc["weight_noise"]),
         "rank_rows": rank_rows(tables["fragility_indices"], names),
         "estimation": config["survey_estimation"],
@@ -260,24 +324,38 @@ def fr_sort(name: str) -> str:
     return french_sort_key(name)
 
 
-def annex_step(tables: dict[str, str], indicators_yaml: str, config: dict, provenance_json: str,
-               templates_dir: str, out_html: str, out_pdf: str, out_facts: str) -> None:
+def annex_step(
+    tables: dict[str, str],
+    indicators_yaml: str,
+    config: dict,
+    provenance_json: str,
+    templates_dir: str,
+    out_html: str,
+    out_pdf: str,
+    out_facts: str,
+) -> None:
     """Build the annex context from the processed tables, write its HTML, render the PDF, and
     write its page count and size for the index page (`out_facts`)."""
     from .config import load_indicators
     from .geo import COG_DATE
-    from .render import render_pdf
     from .pdf_info import write_pdf_facts
+    from .render import render_pdf
     from .templating import render_html
 
     frames = {name: pd.read_parquet(path) for name, path in tables.items()}
     provenance = json.loads(Path(provenance_json).read_text(encoding="utf-8"))
-    ctx = build_annex_context(frames, load_indicators(indicators_yaml), config, provenance,
-                              bool(provenance.get("demo")))
+    ctx = build_annex_context(
+        frames, load_indicators(indicators_yaml), config, provenance, bool(provenance.get("demo"))
+    )
     templates = Path(templates_dir).resolve()
-    render_html(templates, "methodology.html.j2", {"ctx": ctx, "css_url": (templates / "print.css").as_uri()},
-                out_html)
-    facts = render_pdf(out_html, out_pdf, [templates],
-                       title=f"IMPACT-Régions — Annexe méthodologique {config['vintage']}",
-                       lang="fr", vintage_year=int(config["vintage"]), newest_data=COG_DATE)
+    render_html(templates, "methodology.html.j2", {"ctx": ctx, "css_url": (templates / "print.css").as_uri()}, out_html)
+    facts = render_pdf(
+        out_html,
+        out_pdf,
+        [templates],
+        title=f"IMPACT-Régions — Annexe méthodologique {config['vintage']}",
+        lang="fr",
+        vintage_year=int(config["vintage"]),
+        newest_data=COG_DATE,
+    )
     write_pdf_facts(facts, out_facts)

@@ -34,10 +34,10 @@ from dataclasses import dataclass
 
 from weasyprint.formatting_structure import boxes
 
-MAX_EMPTY = 0.25       # share of a page's content area that may stay blank (the last page excepted)
+MAX_EMPTY = 0.25  # share of a page's content area that may stay blank (the last page excepted)
 MIN_CHART_SCALE = 0.85  # a chart is drawn at least at 85 % of its size (7 pt text: 6 pt) to fill a page
-MAX_PASSES = 10        # layouts per document at most (the first one included)
-_SLACK = 4.0           # CSS px kept free when moving paragraphs (margins collapse differently)
+MAX_PASSES = 10  # layouts per document at most (the first one included)
+_SLACK = 4.0  # CSS px kept free when moving paragraphs (margins collapse differently)
 
 
 @dataclass(frozen=True)
@@ -63,8 +63,9 @@ def _bottom(page_box) -> float:
     bottom = page_box.content_box_y()
     for root in _content_boxes(page_box):
         for box in root.descendants():
-            leaf = isinstance(box, (boxes.LineBox, boxes.ReplacedBox, boxes.TableRowBox)) \
-                or not getattr(box, "children", None)
+            leaf = isinstance(box, (boxes.LineBox, boxes.ReplacedBox, boxes.TableRowBox)) or not getattr(
+                box, "children", None
+            )
             if leaf and box.height:
                 bottom = max(bottom, box.border_box_y() + box.border_height())
     return bottom
@@ -105,8 +106,7 @@ def _shrink_chart(figure_box, gap: float) -> bool:
     scale = (image.height - excess) / image.height
     if scale < MIN_CHART_SCALE:
         return False
-    image.element.set("style", f"width: {image.width * scale:.1f}px; "
-                               "margin-left: auto; margin-right: auto")
+    image.element.set("style", f"width: {image.width * scale:.1f}px; margin-left: auto; margin-right: auto")
     return True
 
 
@@ -186,8 +186,9 @@ def _lone_row_fixes(document, parents: dict) -> list:
         data = [(n, r) for n, r in rows if "domain-row" not in (r.get("class") or "").split()]
         first, last = rows[0][0], rows[-1][0]
         if sum(n == first for n, _ in data) < 2 or sum(n == last for n, _ in data) < 2:
-            fixes.append(rows[0][1] if group is not next(g for g in table if g.tag == "tbody")
-                         else _start_of(table, parents))
+            fixes.append(
+                rows[0][1] if group is not next(g for g in table if g.tag == "tbody") else _start_of(table, parents)
+            )
     for table, rows in rows_by_table.items():
         if any(rows[0][1] is f or table is f for f in fixes):
             continue
@@ -208,7 +209,7 @@ def _fill_pages(document, html, tried: set) -> bool:
     """One remedy for the first page too empty (see the module docstring); True if the tree changed."""
     parents = {child: parent for parent in html.etree_element.iter() for child in parent}
     pages = page_report(document)
-    for fill, following in zip(pages[:-1], pages[1:]):
+    for fill, following in zip(pages[:-1], pages[1:], strict=True):
         block = following.first
         if fill.empty <= MAX_EMPTY or block is None or block.element is None or block.element in tried:
             continue
@@ -257,6 +258,7 @@ def balance(render, html) -> tuple[object, list[str]]:
                 element.set("style", style)
         document, passes = render(), passes + 1
         break
-    left = [f"page {fill.number} is {fill.empty:.0%} empty"
-            for fill in page_report(document)[:-1] if fill.empty > MAX_EMPTY]
+    left = [
+        f"page {fill.number} is {fill.empty:.0%} empty" for fill in page_report(document)[:-1] if fill.empty > MAX_EMPTY
+    ]
     return document, left

@@ -59,7 +59,7 @@ def pdf_info(path: str | Path) -> dict:
                 has_attachments = True
         resources = page.get("/Resources")
         font_dict = resources.get_object().get("/Font") if resources is not None else None
-        for font in (font_dict.get_object().values() if font_dict is not None else []):
+        for font in font_dict.get_object().values() if font_dict is not None else []:
             base = str(font.get_object().get("/BaseFont", ""))
             fonts.add(base.lstrip("/").split("+", 1)[-1])
 

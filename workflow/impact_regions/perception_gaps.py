@@ -28,12 +28,29 @@ QUADRANT_LABELS = {
 }
 
 
-def build_perception_gaps(fragility_indices: pd.DataFrame, survey_estimates: pd.DataFrame,
-                          gap_uncertainty: pd.DataFrame, territories: pd.DataFrame, codebook: dict,
-                          group: str = "habitants") -> pd.DataFrame:
-    measures = pd.DataFrame([{"measure_id": m["id"], "domain_id": m["domain"]}
-                             for m in codebook["measures"] if m["kind"] == "mean" and "domain" in m])
-    return run_sql("perception_gaps", {
-        "fragility_indices": fragility_indices, "survey_estimates": survey_estimates,
-        "survey_domain_measures": measures, "territories": territories, "gap_uncertainty": gap_uncertainty,
-    }, {"group": group})
+def build_perception_gaps(
+    fragility_indices: pd.DataFrame,
+    survey_estimates: pd.DataFrame,
+    gap_uncertainty: pd.DataFrame,
+    territories: pd.DataFrame,
+    codebook: dict,
+    group: str = "habitants",
+) -> pd.DataFrame:
+    measures = pd.DataFrame(
+        [
+            {"measure_id": m["id"], "domain_id": m["domain"]}
+            for m in codebook["measures"]
+            if m["kind"] == "mean" and "domain" in m
+        ]
+    )
+    return run_sql(
+        "perception_gaps",
+        {
+            "fragility_indices": fragility_indices,
+            "survey_estimates": survey_estimates,
+            "survey_domain_measures": measures,
+            "territories": territories,
+            "gap_uncertainty": gap_uncertainty,
+        },
+        {"group": group},
+    )

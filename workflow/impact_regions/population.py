@@ -61,8 +61,9 @@ def read_population(path: str | Path, valid_codes: set[str] | frozenset[str] | N
     path = Path(path)
     display = str(path)
     if not path.exists():
-        raise InputError(display, "population file not found",
-                         hint="Check raw_dir and raking.population in config/config.yaml")
+        raise InputError(
+            display, "population file not found", hint="Check raw_dir and raking.population in config/config.yaml"
+        )
     text, _ = decode(path.read_bytes())
     lines = text_lines(text)
     first = next((i for i, ln in enumerate(lines) if ln.strip()), None)
@@ -72,24 +73,38 @@ def read_population(path: str | Path, valid_codes: set[str] | frozenset[str] | N
     header = [" ".join(c.strip().strip('"').split()) for c in next(csv.reader([lines[first]], delimiter=sep))]
     for needed in COLUMNS:
         if needed not in header:
-            raise InputError(display, f"missing column '{needed}'", line=first + 1, column=needed,
-                             hint=f"Expected the INSEE table TD_POP1B with the columns {';'.join(COLUMNS)}; "
-                                  f"columns found: {', '.join(h for h in header if h) or '(none)'}")
+            raise InputError(
+                display,
+                f"missing column '{needed}'",
+                line=first + 1,
+                column=needed,
+                hint=f"Expected the INSEE table TD_POP1B with the columns {';'.join(COLUMNS)}; "
+                f"columns found: {', '.join(h for h in header if h) or '(none)'}",
+            )
         if header.count(needed) > 1:
-            raise InputError(display, f"column '{needed}' appears {header.count(needed)} times in the header",
-                             line=first + 1, column=needed, hint="Rename or remove the extra column")
+            raise InputError(
+                display,
+                f"column '{needed}' appears {header.count(needed)} times in the header",
+                line=first + 1,
+                column=needed,
+                hint="Rename or remove the extra column",
+            )
     pos = {name: header.index(name) for name in COLUMNS}
 
     cells: dict[str, list[str]] = {name: [] for name in COLUMNS}
     line_no: list[int] = []
-    for physical, row in csv_records(lines[first + 1:], sep, display, first_line=first + 2):
+    for physical, row in csv_records(lines[first + 1 :], sep, display, first_line=first + 2):
         if not any(c.strip() for c in row):
             continue
         if len(row) != len(header):
-            raise InputError(display, f"malformed line: {len(row)} fields where the header has {len(header)}",
-                             line=physical, hint="Each line must have as many fields as the header; "
-                                                 "check separators and quotes (a decimal comma must be quoted "
-                                                 "in a comma-separated file)")
+            raise InputError(
+                display,
+                f"malformed line: {len(row)} fields where the header has {len(header)}",
+                line=physical,
+                hint="Each line must have as many fields as the header; "
+                "check separators and quotes (a decimal comma must be quoted "
+                "in a comma-separated file)",
+            )
         for name in COLUMNS:
             cells[name].append(row[pos[name]].strip())
         line_no.append(physical)
@@ -100,15 +115,18 @@ def read_population(path: str | Path, valid_codes: set[str] | frozenset[str] | N
 
     def fail(mask, column: str, expected: str, hint: str | None = None):
         i = int(np.flatnonzero(np.asarray(mask))[0])
-        raise InputError(display, expected, line=int(lines_arr[i]), column=column, value=raw[column].iloc[i],
-                         hint=hint)
+        raise InputError(display, expected, line=int(lines_arr[i]), column=column, value=raw[column].iloc[i], hint=hint)
 
     level = raw["NIVGEO"]
     bad = (level != LEVEL).to_numpy()
     if bad.any():
-        fail(bad, "NIVGEO", f"geographic level must be '{LEVEL}' (département-level extract)",
-             "Download TD_POP1B at département level (NIVGEO = DEP): the margins of every territory are "
-             "sums of départements")
+        fail(
+            bad,
+            "NIVGEO",
+            f"geographic level must be '{LEVEL}' (département-level extract)",
+            "Download TD_POP1B at département level (NIVGEO = DEP): the margins of every territory are "
+            "sums of départements",
+        )
 
     codes = raw["CODGEO"]
     bad = ~codes.str.match(CODE_PATTERNS["departement"]).to_numpy()
@@ -121,8 +139,12 @@ def read_population(path: str | Path, valid_codes: set[str] | frozenset[str] | N
     if valid_codes is not None:
         bad = ~codes.isin(valid_codes).to_numpy()
         if bad.any():
-            fail(bad, "CODGEO", "unknown département code (not in the COG reference geography)",
-                 "Use an extract on the reference geography (data/raw/geo) or remove the rows")
+            fail(
+                bad,
+                "CODGEO",
+                "unknown département code (not in the COG reference geography)",
+                "Use an extract on the reference geography (data/raw/geo) or remove the rows",
+            )
 
     bad = ~raw["SEXE"].isin(["1", "2"]).to_numpy()
     if bad.any():
@@ -133,31 +155,53 @@ def read_population(path: str | Path, valid_codes: set[str] | frozenset[str] | N
     age_val = np.where(is_int, pd.to_numeric(ages.where(is_int, "0"), errors="coerce"), -1).astype(np.int64)
     bad = ~is_int | (age_val > MAX_AGE)
     if bad.any():
-        fail(bad, "AGED100", f"age must be a whole number of years from 000 to {MAX_AGE:03d}",
-             f"AGED100 is the age in completed years, {MAX_AGE:03d} meaning {MAX_AGE} and over")
+        fail(
+            bad,
+            "AGED100",
+            f"age must be a whole number of years from 000 to {MAX_AGE:03d}",
+            f"AGED100 is the age in completed years, {MAX_AGE:03d} meaning {MAX_AGE} and over",
+        )
 
     nb = raw["NB"]
     compact = nb.str.replace(_SPACES, "", regex=True)
     ok = compact.str.match(_NUMBER).to_numpy()
     if not ok.all():
-        fail(~ok, "NB", "not a number", "NB is a count of people (decimal point or comma); no missing marker is "
-                                        "allowed in this table")
+        fail(
+            ~ok,
+            "NB",
+            "not a number",
+            "NB is a count of people (decimal point or comma); no missing marker is allowed in this table",
+        )
     count = pd.to_numeric(compact.str.replace(",", ".", regex=False), errors="coerce").to_numpy(dtype=float)
     bad = ~np.isfinite(count) | (count < 0)
     if bad.any():
         fail(bad, "NB", "count must be a finite number ≥ 0")
 
-    out = pd.DataFrame({"departement_code": codes.astype("string"), "sexe": raw["SEXE"].astype(np.int64),
-                        "age": age_val, "count": count})
+    out = pd.DataFrame(
+        {
+            "departement_code": codes.astype("string"),
+            "sexe": raw["SEXE"].astype(np.int64),
+            "age": age_val,
+            "count": count,
+        }
+    )
     dup = out.duplicated(["departement_code", "sexe", "age"], keep="first").to_numpy()
     if dup.any():
         i = int(np.flatnonzero(dup)[0])
-        same = ((out["departement_code"] == out["departement_code"].iloc[i]) & (out["sexe"] == out["sexe"].iloc[i])
-                & (out["age"] == out["age"].iloc[i])).to_numpy()
+        same = (
+            (out["departement_code"] == out["departement_code"].iloc[i])
+            & (out["sexe"] == out["sexe"].iloc[i])
+            & (out["age"] == out["age"].iloc[i])
+        ).to_numpy()
         first_line = int(lines_arr[np.flatnonzero(same)[0]])
-        raise InputError(display, f"duplicate row for this département, sex and age (already on line {first_line})",
-                         line=int(lines_arr[i]), column="AGED100", value=raw["AGED100"].iloc[i],
-                         hint="Each (CODGEO, SEXE, AGED100) must appear once")
+        raise InputError(
+            display,
+            f"duplicate row for this département, sex and age (already on line {first_line})",
+            line=int(lines_arr[i]),
+            column="AGED100",
+            value=raw["AGED100"].iloc[i],
+            hint="Each (CODGEO, SEXE, AGED100) must appear once",
+        )
     out.attrs["path"] = display
     return out
 
@@ -203,8 +247,9 @@ def band_of_age(age: np.ndarray, bands=None) -> np.ndarray:
     return code
 
 
-def adult_margins(pop: pd.DataFrame, departements: list[str], age_bands=None,
-                  variables=("sexe", "tranche_age")) -> dict[str, dict[int, float]]:
+def adult_margins(
+    pop: pd.DataFrame, departements: list[str], age_bands=None, variables=("sexe", "tranche_age")
+) -> dict[str, dict[int, float]]:
     """Population totals of a set of départements by sex and by age band, over the banded ages.
 
     Returns ``{"sexe": {1: men, 2: women}, "tranche_age": {1: n_18_24, ..., 5: n_65p}}`` (only
@@ -216,10 +261,13 @@ def adult_margins(pop: pd.DataFrame, departements: list[str], age_bands=None,
     present = set(pop["departement_code"].astype(str).unique())
     missing = [d for d in departements if d not in present]
     if missing:
-        raise InputError(pop.attrs.get("path", "population extract"),
-                         f"département(s) {', '.join(missing)} absent from the population extract",
-                         column="CODGEO", value=missing[0],
-                         hint="The extract must cover every département of the territories (TD_POP1B, NIVGEO = DEP)")
+        raise InputError(
+            pop.attrs.get("path", "population extract"),
+            f"département(s) {', '.join(missing)} absent from the population extract",
+            column="CODGEO",
+            value=missing[0],
+            hint="The extract must cover every département of the territories (TD_POP1B, NIVGEO = DEP)",
+        )
     sub = pop[pop["departement_code"].astype(str).isin(departements)]
     band = band_of_age(sub["age"].to_numpy(), age_bands)
     keep = band > 0

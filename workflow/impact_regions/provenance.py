@@ -29,10 +29,16 @@ def code_version(root: str | Path) -> str:
     """`impact-regions 0.1.0 (git 1a2b3c4d)`, with `+ modifications locales` if the tree is dirty."""
     version = f"impact-regions {__version__}"
     try:
-        commit = subprocess.run(["git", "rev-parse", "--short=10", "HEAD"], cwd=root, capture_output=True,
-                                text=True, timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", "workflow", "templates"],
-                               cwd=root, capture_output=True, text=True, timeout=10).stdout.strip()
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short=10", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no", "--", "workflow", "templates"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return version
     if commit:
@@ -45,8 +51,9 @@ def code_date(root: str | Path) -> str | None:
     None outside a git checkout. A date from the code, not from the clock, so that the index page
     can print the edition date of a build and two builds of the same commit stay byte-identical."""
     try:
-        date = subprocess.run(["git", "log", "-1", "--format=%cs", "HEAD"], cwd=root, capture_output=True, text=True,
-                              timeout=10).stdout.strip()
+        date = subprocess.run(
+            ["git", "log", "-1", "--format=%cs", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return None
     return date or None
@@ -77,9 +84,16 @@ def build_provenance(raw_dir: str | Path, raw_files: list[str], config_files: li
         rel = str(Path(f).relative_to(raw_dir)) if Path(f).is_relative_to(raw_dir) else str(f)
         meta = (sources or {}).get(rel, {})
         demo = demo or bool(meta.get("demo"))
-        files.append({"path": rel, "sha256": sha256(f), "producer": meta.get("producer"), "demo": bool(meta.get("demo"))})
+        files.append(
+            {"path": rel, "sha256": sha256(f), "producer": meta.get("producer"), "demo": bool(meta.get("demo"))}
+        )
     h = hashlib.sha256()
     for f in sorted(config_files):
         h.update(Path(f).name.encode() + b"\0" + config_content(f))
-    return {"files": files, "config_sha256": h.hexdigest(), "code_version": code_version(code_root),
-            "code_date": code_date(code_root), "demo": demo}
+    return {
+        "files": files,
+        "config_sha256": h.hexdigest(),
+        "code_version": code_version(code_root),
+        "code_date": code_date(code_root),
+        "demo": demo,
+    }

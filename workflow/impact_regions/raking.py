@@ -44,14 +44,14 @@ from .population import parse_age_bands
 
 #: Documented defaults of the `raking` section of config.yaml.
 DEFAULT_OPTIONS: dict = {
-    "margins": ["sexe", "tranche_age"],   # survey columns raked, each to its population margin
-    "bounds": [0.3, 3.0],                 # lo <= raked / design weight <= hi (None: unbounded)
-    "trim_max_ratio": 5.0,                # raked weights capped at this x the region's mean (None: no trimming)
-    "max_iter": 100,                      # raking sweeps (one sweep adjusts every margin once)
-    "tolerance": 1e-8,                    # largest relative gap |achieved - target| / target
-    "target_totals": "population",        # population | design (see the module docstring)
+    "margins": ["sexe", "tranche_age"],  # survey columns raked, each to its population margin
+    "bounds": [0.3, 3.0],  # lo <= raked / design weight <= hi (None: unbounded)
+    "trim_max_ratio": 5.0,  # raked weights capped at this x the region's mean (None: no trimming)
+    "max_iter": 100,  # raking sweeps (one sweep adjusts every margin once)
+    "tolerance": 1e-8,  # largest relative gap |achieved - target| / target
+    "target_totals": "population",  # population | design (see the module docstring)
     "age_bands": ["18-24", "25-34", "35-49", "50-64", "65+"],  # tranche_age code k = k-th band
-    "trim_rounds": 10,                    # trim + re-rake rounds at most
+    "trim_rounds": 10,  # trim + re-rake rounds at most
 }
 #: Keys of the config section that are not calibration options (passed through untouched).
 PASS_THROUGH = frozenset({"population"})
@@ -102,6 +102,7 @@ class RakeResult:
 # options
 # ------------------------------------------------------------------------------------------
 
+
 def calibration_options(options: dict | None = None, path: str = "config/config.yaml") -> dict:
     """The `raking` options with their defaults filled in, checked (ConfigError naming the key).
 
@@ -117,8 +118,9 @@ def calibration_options(options: dict | None = None, path: str = "config/config.
             opts[key] = value
     margins = list(opts["margins"])
     if not margins or len(set(margins)) != len(margins) or not set(margins) <= set(MARGIN_VARIABLES):
-        raise ConfigError(path, "raking.margins", f"expected distinct variables among {list(MARGIN_VARIABLES)}, "
-                                                  f"got {margins}")
+        raise ConfigError(
+            path, "raking.margins", f"expected distinct variables among {list(MARGIN_VARIABLES)}, got {margins}"
+        )
     opts["margins"] = margins
     b = opts["bounds"]
     if b is not None:
@@ -145,6 +147,7 @@ def calibration_options(options: dict | None = None, path: str = "config/config.
 # efficiency
 # ------------------------------------------------------------------------------------------
 
+
 def kish_efficiency(w) -> float:
     """Kish's efficiency of a set of weights: n_eff / n = (sum w)^2 / (n * sum w^2).
 
@@ -168,6 +171,7 @@ def weighting_design_effect(w) -> float:
 # ------------------------------------------------------------------------------------------
 # raking
 # ------------------------------------------------------------------------------------------
+
 
 def _index_margins(n: int, categories: dict, targets: dict) -> list[tuple[str, np.ndarray, np.ndarray, np.ndarray]]:
     """[(variable, category keys, respondent -> category position, target totals)], checked."""
@@ -193,24 +197,30 @@ def _index_margins(n: int, categories: dict, targets: dict) -> list[tuple[str, n
         unknown = keys[pos_c] != codes
         if unknown.any():
             bad = sorted(set(codes[unknown].tolist()))
-            raise MarginError(f"margin {var}: respondent(s) in category {', '.join(map(str, bad))} "
-                              f"which has no population target")
+            raise MarginError(
+                f"margin {var}: respondent(s) in category {', '.join(map(str, bad))} which has no population target"
+            )
         counts = np.bincount(pos_c, minlength=len(keys))
-        for k, t, c in zip(keys.tolist(), tot.tolist(), counts.tolist()):
+        for k, t, c in zip(keys.tolist(), tot.tolist(), counts.tolist(), strict=True):
             if t > 0 and c == 0:
-                raise MarginError(f"margin {var} = {k} cannot be met: its population target is {t:,.1f} "
-                                  f"but no respondent is in this category")
+                raise MarginError(
+                    f"margin {var} = {k} cannot be met: its population target is {t:,.1f} "
+                    f"but no respondent is in this category"
+                )
             if t == 0 and c > 0:
-                raise MarginError(f"margin {var} = {k} cannot be met: its population target is 0 but "
-                                  f"{c} respondent(s) are in this category")
+                raise MarginError(
+                    f"margin {var} = {k} cannot be met: its population target is 0 but "
+                    f"{c} respondent(s) are in this category"
+                )
         out.append((var, keys, pos_c, tot))
     if not out:
         raise MarginError("no margin to rake to")
     first = out[0][3].sum()
-    for var, keys, pos, tot in out[1:]:
+    for var, _, _, tot in out[1:]:
         if abs(tot.sum() - first) > 1e-6 * first:
-            raise MarginError(f"margins disagree on the total: {out[0][0]} sums to {first:,.2f}, "
-                              f"{var} to {tot.sum():,.2f}")
+            raise MarginError(
+                f"margins disagree on the total: {out[0][0]} sums to {first:,.2f}, {var} to {tot.sum():,.2f}"
+            )
     # align every margin on the first one's total (differences below 1e-6 are rounding)
     return [(v, k, p, t * (first / t.sum()) if t.sum() > 0 else t) for v, k, p, t in out]
 
@@ -229,8 +239,8 @@ def _solve_category(d, eta, lo, hi, target) -> float:
     if d.size == 0:
         return 0.0
     with np.errstate(divide="ignore"):
-        a = np.log(lo) - eta          # delta <= a: unit at lo (-inf when lo = 0)
-    b = np.log(hi) - eta              # delta >= b: unit at hi (+inf when hi = inf)
+        a = np.log(lo) - eta  # delta <= a: unit at lo (-inf when lo = 0)
+    b = np.log(hi) - eta  # delta >= b: unit at hi (+inf when hi = inf)
     e = d * np.exp(eta)
     ia, ib = np.argsort(a, kind="stable"), np.argsort(b, kind="stable")
     a_s, b_s = a[ia], b[ib]
@@ -240,8 +250,8 @@ def _solve_category(d, eta, lo, hi, target) -> float:
     cum_eb = np.concatenate([[0.0], np.cumsum(e[ib])])
 
     def parts(t):
-        na = np.searchsorted(a_s, t, side="left")    # units with a < t: not at lo
-        nb = np.searchsorted(b_s, t, side="right")   # units with b <= t: at hi
+        na = np.searchsorted(a_s, t, side="left")  # units with a < t: not at lo
+        nb = np.searchsorted(b_s, t, side="right")  # units with b <= t: at hi
         lo_part = cum_dlo[-1] - cum_dlo[na]
         hi_part = cum_dhi[nb]
         free = np.maximum(cum_ea[na] - cum_eb[nb], 0.0)
@@ -284,8 +294,15 @@ def _margin_errors(w, margins) -> tuple[float, tuple[str, int] | None]:
     return worst, where
 
 
-def rake(weights, categories: dict[str, np.ndarray], targets: dict[str, dict[int, float]],
-         bounds=None, max_iter: int = 100, tol: float = 1e-8, start_g=None) -> RakeResult:
+def rake(
+    weights,
+    categories: dict[str, np.ndarray],
+    targets: dict[str, dict[int, float]],
+    bounds=None,
+    max_iter: int = 100,
+    tol: float = 1e-8,
+    start_g=None,
+) -> RakeResult:
     """Rake design `weights` so that their totals by category meet the population `targets`.
 
     `categories` maps each margin variable to the integer category of every respondent;
@@ -324,7 +341,8 @@ def rake(weights, categories: dict[str, np.ndarray], targets: dict[str, dict[int
                 raise MarginError(
                     f"margin {var} = {k} cannot be met within the bounds: its target {tot[j]:,.1f} is "
                     f"{tot[j] / dsum[j]:.3f} times the design weight of its {count} respondent(s), but the bounds "
-                    f"on their adjustment factors allow {reach_lo[j] / dsum[j]:.3f} to {reach_hi[j] / dsum[j]:.3f}")
+                    f"on their adjustment factors allow {reach_lo[j] / dsum[j]:.3f} to {reach_hi[j] / dsum[j]:.3f}"
+                )
 
     if start_g is None:
         eta = np.zeros(n)
@@ -342,7 +360,7 @@ def rake(weights, categories: dict[str, np.ndarray], targets: dict[str, dict[int
     it = 0
     while err > tol and it < max_iter:
         it += 1
-        for var, keys, pos, tot in margins:
+        for _, keys, pos, tot in margins:
             s = np.bincount(pos, weights=d * g, minlength=len(keys))
             step = np.log(tot / s)
             if not bounded:
@@ -366,11 +384,14 @@ def rake(weights, categories: dict[str, np.ndarray], targets: dict[str, dict[int
     if converged:
         message = f"converged in {it} sweep(s), largest relative margin gap {err:.2e}"
     else:
-        message = (f"raking did not converge in {max_iter} sweep(s): margin {worst[0]} = {worst[1]} is still "
-                   f"{err:.2e} (relative) from its target"
-                   + (" (the bounds may be too narrow for these margins)" if bounded else ""))
-    return RakeResult(weights=d * g, g=g, iterations=it, converged=converged, max_margin_error=err,
-                      message=message, worst=worst)
+        message = (
+            f"raking did not converge in {max_iter} sweep(s): margin {worst[0]} = {worst[1]} is still "
+            f"{err:.2e} (relative) from its target"
+            + (" (the bounds may be too narrow for these margins)" if bounded else "")
+        )
+    return RakeResult(
+        weights=d * g, g=g, iterations=it, converged=converged, max_margin_error=err, message=message, worst=worst
+    )
 
 
 def trim(weights, max_ratio: float, max_iter: int = 1000) -> np.ndarray:
@@ -402,8 +423,9 @@ def trim(weights, max_ratio: float, max_iter: int = 1000) -> np.ndarray:
     return w
 
 
-def calibrate(weights, categories: dict[str, np.ndarray], targets: dict[str, dict[int, float]],
-              options: dict | None = None) -> RakeResult:
+def calibrate(
+    weights, categories: dict[str, np.ndarray], targets: dict[str, dict[int, float]], options: dict | None = None
+) -> RakeResult:
     """Bounded raking + trimming with the `options` of config.yaml's `raking` section.
 
     Rakes within `bounds`; then, while some raked weight exceeds ``trim_max_ratio`` x the mean
@@ -436,18 +458,21 @@ def calibrate(weights, categories: dict[str, np.ndarray], targets: dict[str, dic
                 raise NotConvergedError(
                     f"trimming did not converge in {rounds} round(s): the largest raked weight is still "
                     f"{res.weights.max() / res.weights.mean():.3f} x the mean (cap {ratio:g}); the margins "
-                    f"may need weights that large: raise trim_max_ratio or widen the bounds")
+                    f"may need weights that large: raise trim_max_ratio or widen the bounds"
+                )
             rounds += 1
             trimmed = trim(res.weights, ratio)
             held |= trimmed >= cap * (1 - 1e-12)
             hi = hi.copy()
             hi[held] = np.maximum(np.minimum(hi[held], cap / d[held]), lo[held])
             try:
-                res = rake(d, categories, targets, (lo, hi), int(opts["max_iter"]), float(opts["tolerance"]),
-                           start_g=res.g)
+                res = rake(
+                    d, categories, targets, (lo, hi), int(opts["max_iter"]), float(opts["tolerance"]), start_g=res.g
+                )
             except MarginError as exc:
-                raise NotConvergedError(f"{exc} once the weights are capped at {ratio:g} x the mean weight; "
-                                        f"raise trim_max_ratio") from None
+                raise NotConvergedError(
+                    f"{exc} once the weights are capped at {ratio:g} x the mean weight; raise trim_max_ratio"
+                ) from None
             if not res.converged:
                 raise NotConvergedError(res.message + f" after trimming at {ratio:g} x the mean weight")
     res.trim_rounds, res.n_trimmed, res.cap = rounds, int(held.sum()), cap

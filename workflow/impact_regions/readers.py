@@ -81,7 +81,8 @@ def decode(raw: bytes) -> tuple[str, str]:
     """Decode file bytes: UTF-8 (BOM stripped) first, latin-1 when the bytes are not UTF-8.
 
     Returns the text and the encoding used. Latin-1 accepts any byte (and an invalid byte after a
-    BOM is replaced by U+FFFD), so a wrongly encoded file never fails here; it shows as odd labels, not as wrong numbers.
+    BOM is replaced by U+FFFD), so a wrongly encoded file never fails here; it shows as odd labels,
+    not as wrong numbers.
     """
     if raw.startswith(b"\xef\xbb\xbf"):
         # a BOM says UTF-8: a stray invalid byte becomes U+FFFD (an error if it lands in a number or a code)
@@ -120,8 +121,12 @@ def csv_records(lines: list[str], sep: str, display: str, first_line: int = 1) -
             out.append((first_line + start, row))
             start = reader.line_num
     except csv.Error as exc:
-        raise InputError(display, f"unreadable CSV record ({exc})", line=first_line + start,
-                         hint="Check the quotes: a field opened with \" must be closed on the same record") from None
+        raise InputError(
+            display,
+            f"unreadable CSV record ({exc})",
+            line=first_line + start,
+            hint='Check the quotes: a field opened with " must be closed on the same record',
+        ) from None
     return out
 
 
@@ -153,16 +158,23 @@ def _load_grid(path: Path, spec: ReaderSpec, display: str) -> tuple[list[str], p
         try:
             sheet = pd.read_excel(path, sheet_name=spec.sheet or 0, header=None, dtype=object, engine="calamine")
         except ValueError as exc:  # missing sheet
-            raise InputError(display, f"cannot read sheet '{spec.sheet}': {exc}", sheet=spec.sheet,
-                             hint="Export the data sheet under the name 'Data'") from None
+            raise InputError(
+                display,
+                f"cannot read sheet '{spec.sheet}': {exc}",
+                sheet=spec.sheet,
+                hint="Export the data sheet under the name 'Data'",
+            ) from None
         except Exception as exc:  # noqa: BLE001 - a corrupt workbook (zip, XML): say so, never a traceback
-            raise InputError(display, f"not a readable Excel workbook ({type(exc).__name__}: {exc})",
-                             hint="Save the file again as .xlsx, or export it as CSV") from None
+            raise InputError(
+                display,
+                f"not a readable Excel workbook ({type(exc).__name__}: {exc})",
+                hint="Save the file again as .xlsx, or export it as CSV",
+            ) from None
         grid = sheet.map(_excel_cell_text)
         rows = grid.values.tolist()
         header_idx = _find_header(rows, spec, display, lambda r: [_clean_name(c) for c in r])
         names = [_clean_name(c) for c in rows[header_idx]]
-        body = grid.iloc[header_idx + 1:].reset_index(drop=True)
+        body = grid.iloc[header_idx + 1 :].reset_index(drop=True)
         body.columns = range(body.shape[1])
         body.index = body.index + header_idx + 2  # Excel row of each line
         return names, body, header_idx + 1
@@ -170,15 +182,24 @@ def _load_grid(path: Path, spec: ReaderSpec, display: str) -> tuple[list[str], p
     text, _ = decode(path.read_bytes())
     lines = text_lines(text)
     probe = lines[: spec.max_metadata_lines + 1]
-    header_idx = _find_header(probe, spec, display, lambda l: [_clean_name(c) for c in next(csv.reader([l], delimiter=_sniff_separator(l)))] if l.strip() else [])
+
+    def names_of(line: str) -> list[str]:
+        if not line.strip():
+            return []
+        return [_clean_name(c) for c in next(csv.reader([line], delimiter=_sniff_separator(line)))]
+
+    header_idx = _find_header(probe, spec, display, names_of)
     sep = _sniff_separator(lines[header_idx])
     records = csv_records(lines[header_idx:], sep, display, first_line=header_idx + 1)
     width = len(records[0][1])
     for line, row in records[1:]:
         if row and any(cell.strip() for cell in row) and len(row) != width:
-            raise InputError(display, f"malformed line: {len(row)} fields where the header has {width}",
-                             line=line,
-                             hint="Each line must have as many fields as the header; check separators and quotes")
+            raise InputError(
+                display,
+                f"malformed line: {len(row)} fields where the header has {width}",
+                line=line,
+                hint="Each line must have as many fields as the header; check separators and quotes",
+            )
     rows = [r if len(r) == width else [""] * width for _, r in records]
     frame = pd.DataFrame(rows, dtype=object)
     names = [_clean_name(c) for c in frame.iloc[0]]
@@ -194,8 +215,7 @@ def _find_header(rows, spec: ReaderSpec, display: str, split) -> int:
             return idx
     raise InputError(
         display,
-        f"no header line with the column '{spec.code_column}' in the first "
-        f"{spec.max_metadata_lines + 1} line(s)",
+        f"no header line with the column '{spec.code_column}' in the first {spec.max_metadata_lines + 1} line(s)",
         line=spec.max_metadata_lines + 1 if spec.max_metadata_lines else 1,
         column=spec.code_column,
         hint="Check that the file is the raw export of the expected source and reader",
@@ -222,26 +242,42 @@ def parse_numbers(cells: pd.Series, lines: pd.Series, display: str, column: str)
         if not ok.all():
             bad = int(np.flatnonzero(slow)[np.flatnonzero(~ok)[0]])
             raise InputError(
-                display, "not a number nor a known missing marker", line=int(lines.iloc[bad]), column=column,
+                display,
+                "not a number nor a known missing marker",
+                line=int(lines.iloc[bad]),
+                column=column,
                 value=cells.iloc[bad],
                 hint="Expected a number (decimal comma or point) or one of: "
-                     + ", ".join(repr(m) for m in MISSING_MARKERS if m) + ", or an empty cell",
+                + ", ".join(repr(m) for m in MISSING_MARKERS if m)
+                + ", or an empty cell",
             )
-        parsed = pd.to_numeric(compact.where(~is_missing, None).str.replace(",", ".", regex=False),
-                               errors="coerce").to_numpy(dtype=float)
+        parsed = pd.to_numeric(
+            compact.where(~is_missing, None).str.replace(",", ".", regex=False), errors="coerce"
+        ).to_numpy(dtype=float)
         huge = ~np.isfinite(parsed) & ~is_missing
         if huge.any():
             bad = int(np.flatnonzero(slow)[np.flatnonzero(huge)[0]])
-            raise InputError(display, "number too large (beyond the range of a floating-point number)",
-                             line=int(lines.iloc[bad]), column=column, value=cells.iloc[bad],
-                             hint="Check the cell: an exponent or a run of digits has probably been garbled")
+            raise InputError(
+                display,
+                "number too large (beyond the range of a floating-point number)",
+                line=int(lines.iloc[bad]),
+                column=column,
+                value=cells.iloc[bad],
+                hint="Check the cell: an exponent or a run of digits has probably been garbled",
+            )
         values[slow] = parsed
         reasons[slow] = sub_reasons.to_numpy(dtype=object)
     return values, reasons
 
 
-def read_extract(path: str | Path, reader: str, level: str, columns: list[str],
-                 valid_codes: set[str] | frozenset[str], display: str | None = None) -> pd.DataFrame:
+def read_extract(
+    path: str | Path,
+    reader: str,
+    level: str,
+    columns: list[str],
+    valid_codes: set[str] | frozenset[str],
+    display: str | None = None,
+) -> pd.DataFrame:
     """Read `columns` of one raw extract into a long table.
 
     Returns columns ``line, geo_code, column, value, missing_reason`` (one row per code and
@@ -266,8 +302,9 @@ def read_extract(path: str | Path, reader: str, level: str, columns: list[str],
 _EXCEL = (".xlsx", ".xlsm", ".xls")
 
 
-def _read_grid(path: Path, spec: ReaderSpec, level: str, columns: list[str],
-               valid_codes: set[str] | frozenset[str], display: str) -> pd.DataFrame:
+def _read_grid(
+    path: Path, spec: ReaderSpec, level: str, columns: list[str], valid_codes: set[str] | frozenset[str], display: str
+) -> pd.DataFrame:
     names, body, header_line = _load_grid(path, spec, display)
 
     index = {}
@@ -275,11 +312,21 @@ def _read_grid(path: Path, spec: ReaderSpec, level: str, columns: list[str],
         index.setdefault(name, pos)
     for needed in [spec.code_column, *columns]:
         if _clean_name(needed) not in index:
-            raise InputError(display, f"missing column '{needed}'", line=header_line, column=needed,
-                             hint=f"Columns found: {', '.join(n for n in names if n)}")
+            raise InputError(
+                display,
+                f"missing column '{needed}'",
+                line=header_line,
+                column=needed,
+                hint=f"Columns found: {', '.join(n for n in names if n)}",
+            )
         if names.count(_clean_name(needed)) > 1:
-            raise InputError(display, f"column '{needed}' appears {names.count(_clean_name(needed))} times in the header",
-                             line=header_line, column=needed, hint="Rename or remove the extra column")
+            raise InputError(
+                display,
+                f"column '{needed}' appears {names.count(_clean_name(needed))} times in the header",
+                line=header_line,
+                column=needed,
+                hint="Rename or remove the extra column",
+            )
 
     body = body[~(body == "").all(axis=1)]  # blank trailing lines
     lines = pd.Series(body.index.to_numpy(), index=body.index)  # _load_grid indexes the body by physical line
@@ -296,28 +343,54 @@ def _read_grid(path: Path, spec: ReaderSpec, level: str, columns: list[str],
         hint = f"Expected a {level} code of the COG (codes are text: keep leading zeros and 2A/2B)"
         if codes.iloc[i].isdigit() and len(codes.iloc[i]) < {"commune": 5, "departement": 2, "region": 2}[level]:
             hint += "; this one looks like a number that lost its leading zero"
-        raise InputError(display, f"malformed {level} code", line=int(lines.iloc[i]),
-                         column=spec.code_column, value=codes.iloc[i], hint=hint)
+        raise InputError(
+            display,
+            f"malformed {level} code",
+            line=int(lines.iloc[i]),
+            column=spec.code_column,
+            value=codes.iloc[i],
+            hint=hint,
+        )
     unknown = pd.Index(sorted(valid_codes)).get_indexer(codes.to_numpy(dtype=object)) < 0  # hash lookup
     unknown = pd.Series(unknown, index=codes.index)
     if unknown.any():
         i = int(np.flatnonzero(unknown.to_numpy())[0])
-        raise InputError(display, f"unknown {level} code (not in the COG reference geography)",
-                         line=int(lines.iloc[i]), column=spec.code_column, value=codes.iloc[i],
-                         hint="Use an extract on the 2025 geography (data/raw/geo) or remove the row")
+        raise InputError(
+            display,
+            f"unknown {level} code (not in the COG reference geography)",
+            line=int(lines.iloc[i]),
+            column=spec.code_column,
+            value=codes.iloc[i],
+            hint="Use an extract on the 2025 geography (data/raw/geo) or remove the row",
+        )
     dup = codes.duplicated(keep="first")
     if dup.any():
         i = int(np.flatnonzero(dup.to_numpy())[0])
         first = int(lines[codes == codes.iloc[i]].iloc[0])
-        raise InputError(display, f"duplicate code (already on line {first})", line=int(lines.iloc[i]),
-                         column=spec.code_column, value=codes.iloc[i], hint="Each code must appear once per file")
+        raise InputError(
+            display,
+            f"duplicate code (already on line {first})",
+            line=int(lines.iloc[i]),
+            column=spec.code_column,
+            value=codes.iloc[i],
+            hint="Each code must appear once per file",
+        )
 
     parts = []
     for column in dict.fromkeys(columns):
         cells = body[index[_clean_name(column)]]
         values, reasons = parse_numbers(cells, lines, display, column)
-        parts.append(pd.DataFrame({"line": lines.to_numpy(dtype="int64"), "geo_code": codes.to_numpy(dtype=object),
-                                   "column": column, "value": values, "missing_reason": reasons}))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "line": lines.to_numpy(dtype="int64"),
+                    "geo_code": codes.to_numpy(dtype=object),
+                    "column": column,
+                    "value": values,
+                    "missing_reason": reasons,
+                }
+            )
+        )
     if not parts:
         return pd.DataFrame(columns=["line", "geo_code", "column", "value", "missing_reason"])
     return pd.concat(parts, ignore_index=True)

@@ -37,10 +37,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import secrets
 import tempfile
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -48,19 +47,28 @@ from .weasyprint_import import import_weasyprint
 
 import_weasyprint()  # first, so that no other import loads WeasyPrint the slow way
 
+# E402 below: these imports must come after import_weasyprint()
 from weasyprint import HTML  # noqa: E402
 from weasyprint.logger import LOGGER  # noqa: E402
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse  # noqa: E402
 
 from . import french  # noqa: F401,E402 (re-exported API)
 from .page_fill import balance  # noqa: E402
-from .pdf_info import pdf_info  # noqa: F401,E402 (re-exported API)
+from .pdf_info import pdf_info  # noqa: E402
 from .svg_text import install as _install_svg_text  # noqa: E402
-from .templating import _tmp_sibling, jinja_env, render_html, write_bytes_atomic, write_text_atomic  # noqa: F401,E402
+from .templating import _tmp_sibling, jinja_env, render_html, write_bytes_atomic, write_text_atomic  # noqa: E402
 
 __all__ = [
-    "RenderError", "SafeFetcher", "jinja_env", "make_url_fetcher", "pdf_info", "render_html",
-    "render_pdf", "vintage_date", "write_bytes_atomic", "write_text_atomic",
+    "RenderError",
+    "SafeFetcher",
+    "jinja_env",
+    "make_url_fetcher",
+    "pdf_info",
+    "render_html",
+    "render_pdf",
+    "vintage_date",
+    "write_bytes_atomic",
+    "write_text_atomic",
 ]
 
 log = logging.getLogger(__name__)
@@ -80,8 +88,9 @@ _MIME_TYPES = {
 }
 
 # Fontconfig configuration with no font directory: only @font-face fonts exist (see render_pdf).
-_EMPTY_FONTCONFIG = ('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n'
-                     "<fontconfig></fontconfig>\n")
+_EMPTY_FONTCONFIG = (
+    '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n<fontconfig></fontconfig>\n'
+)
 
 # One render at a time per process: render_pdf temporarily sets SOURCE_DATE_EPOCH and
 # FONTCONFIG_FILE and listens to the process-wide "weasyprint" logger.
@@ -107,6 +116,7 @@ class RenderError(RuntimeError):
 # Atomic writes
 # --------------------------------------------------------------------------------------------
 
+
 class SafeFetcher(URLFetcher):
     """WeasyPrint URL fetcher that serves only regular files under `allowed_roots`.
 
@@ -128,8 +138,7 @@ class SafeFetcher(URLFetcher):
         for root in roots:
             if not root.is_dir():
                 raise ValueError(f"allowed root is not a directory: {root}")
-        super().__init__(allowed_protocols=["file"], allow_redirects=False,
-                         fail_on_errors=True)
+        super().__init__(allowed_protocols=["file"], allow_redirects=False, fail_on_errors=True)
         self.allowed_roots: list[Path] = roots
         self.problems: list[str] = []
         self.served: list[Path] = []
@@ -154,8 +163,7 @@ class SafeFetcher(URLFetcher):
             raise self._refuse(url, "not an absolute local path")
         path = Path(raw).resolve(strict=False)  # follows symlinks, removes '..'
         if not any(path.is_relative_to(root) for root in self.allowed_roots):
-            raise self._refuse(url, "outside the allowed directories "
-                               + ", ".join(str(r) for r in self.allowed_roots))
+            raise self._refuse(url, "outside the allowed directories " + ", ".join(str(r) for r in self.allowed_roots))
         if path.suffix.lower() not in _MIME_TYPES:
             raise self._refuse(url, f"file type {path.suffix or '(none)'!r} not served")
         if not path.is_file():
@@ -183,12 +191,13 @@ def make_url_fetcher(allowed_roots: list[Path]) -> SafeFetcher:
 # PDF
 # --------------------------------------------------------------------------------------------
 
+
 def vintage_date(vintage_year: int) -> datetime:
     """The date stamped in the PDF of a given data vintage: 31 December, 00:00 UTC.
 
     A date from the data, not from the clock, so that two builds are byte-identical.
     """
-    return datetime(int(vintage_year), 12, 31, tzinfo=timezone.utc)
+    return datetime(int(vintage_year), 12, 31, tzinfo=UTC)
 
 
 # WeasyPrint warnings that mean a hole in the document: a character drawn as an empty box
@@ -225,11 +234,9 @@ def _html_problems(html) -> list[str]:
         tag = element.tag.rsplit("}", 1)[-1].lower()
         rel = (element.get("rel") or "").lower().split()
         if "attachment" in rel:
-            problems.append(f"<{tag} rel=\"attachment\" href=\"{element.get('href')}\">: "
-                            "PDF attachments are not allowed")
+            problems.append(f'<{tag} rel="attachment" href="{element.get("href")}">: PDF attachments are not allowed')
         if tag == "img" and element.get("alt") is None:
-            problems.append(f"<img src=\"{element.get('src')}\"> has no alt attribute "
-                            "(required for an accessible PDF)")
+            problems.append(f'<img src="{element.get("src")}"> has no alt attribute (required for an accessible PDF)')
     return problems
 
 
@@ -243,17 +250,27 @@ def _no_attachments_finisher(problems: list[str]):
             problems.append("the PDF would embed files (EmbeddedFiles)")
         for obj in pdf.objects:
             fields = getattr(obj, "extra", obj)
-            if isinstance(fields, dict) and (fields.get("Subtype") == "/FileAttachment"
-                                             or fields.get("Type") == "/EmbeddedFile"):
+            if isinstance(fields, dict) and (
+                fields.get("Subtype") == "/FileAttachment" or fields.get("Type") == "/EmbeddedFile"
+            ):
                 problems.append("the PDF would contain a file attachment")
                 break
 
     return finisher
 
 
-def render_pdf(html_path: str | Path, out_pdf: str | Path, allowed_roots: list[Path], *,
-               title: str, lang: str = "fr", vintage_year: int, newest_data: datetime | None = None,
-               pdf_variant: str = "pdf/ua-1", system_fonts: bool = False) -> dict:
+def render_pdf(
+    html_path: str | Path,
+    out_pdf: str | Path,
+    allowed_roots: list[Path],
+    *,
+    title: str,
+    lang: str = "fr",
+    vintage_year: int,
+    newest_data: datetime | None = None,
+    pdf_variant: str = "pdf/ua-1",
+    system_fonts: bool = False,
+) -> dict:
     """Render `html_path` to `out_pdf`, a tagged (PDF/UA-1) and reproducible PDF; or fail.
 
     * Resources are fetched only through :class:`SafeFetcher` over `allowed_roots`; relative
@@ -293,9 +310,11 @@ def render_pdf(html_path: str | Path, out_pdf: str | Path, allowed_roots: list[P
     # the ID must not depend on where the project sits: the roots' absolute URLs are neutralised
     for i, root in enumerate(allowed_roots):
         html_bytes = html_bytes.replace(Path(root).resolve().as_uri().encode(), f"<root{i}>".encode())
-    identifier = hashlib.sha256(
-        b"\0".join([html_bytes, title.encode(), lang.encode(), w3c_date.encode(),
-                    pdf_variant.encode()])).hexdigest()[:32].encode()
+    identifier = (
+        hashlib.sha256(b"\0".join([html_bytes, title.encode(), lang.encode(), w3c_date.encode(), pdf_variant.encode()]))
+        .hexdigest()[:32]
+        .encode()
+    )
     options = {
         "pdf_variant": pdf_variant,
         "pdf_identifier": identifier,
@@ -377,5 +396,3 @@ def render_pdf(html_path: str | Path, out_pdf: str | Path, allowed_roots: list[P
     for problem in unbalanced:
         log.warning("%s: %s (no chart or paragraph could fill it)", out_pdf, problem)
     return {"pages": len(document.pages), "size_bytes": out_pdf.stat().st_size, "warnings": list(collector.warnings)}
-
-

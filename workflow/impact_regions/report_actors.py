@@ -9,8 +9,16 @@ A difference with France is called higher or lower only when it is significant; 
 from __future__ import annotations
 
 from . import french as fr
-from .report_common import (CAUTION, GROUP_LABELS, GROUP_PHRASES, GROUPS, MODES, Estimates, caution_suffix,
-                            direction_word)
+from .report_common import (
+    CAUTION,
+    GROUP_LABELS,
+    GROUP_PHRASES,
+    GROUPS,
+    MODES,
+    Estimates,
+    caution_suffix,
+    direction_word,
+)
 
 
 def actors_section(territory: dict, catalogue: dict, est: Estimates, perceived: list[dict]) -> dict:
@@ -21,22 +29,32 @@ def actors_section(territory: dict, catalogue: dict, est: Estimates, perceived: 
     by_group = {g: {did: est.pair(g, f"fragilite_{did}") for did in domains} for g in GROUPS}
     leading = [p["domain_id"] for p in perceived[:6]]
     for g in GROUPS[1:]:
-        ranked = sorted((x for x in by_group[g].items() if x[1]["estimate"] is not None), key=lambda x: -x[1]["estimate"])
+        ranked = sorted(
+            (x for x in by_group[g].items() if x[1]["estimate"] is not None), key=lambda x: -x[1]["estimate"]
+        )
         for did, _ in ranked[:2]:
             if did not in leading:
                 leading.append(did)
-    groups_rows = [{"domain_id": did, "label": domains[did]["label"],
-                    **{g: by_group[g][did]["estimate"] for g in GROUPS},
-                    **{f"{g}_france": by_group[g][did]["france"] for g in GROUPS},
-                    **{f"{g}_reliability": by_group[g][did]["reliability"] for g in GROUPS}} for did in leading]
+    groups_rows = [
+        {
+            "domain_id": did,
+            "label": domains[did]["label"],
+            **{g: by_group[g][did]["estimate"] for g in GROUPS},
+            **{f"{g}_france": by_group[g][did]["france"] for g in GROUPS},
+            **{f"{g}_reliability": by_group[g][did]["reliability"] for g in GROUPS},
+        }
+        for did in leading
+    ]
     groups_sentence = groups_sentence_of(by_group, domains)
-
 
     # --- alliances -----------------------------------------------------------------------
     devoir = est.pair("habitants", "devoir_alliance")
     devoir_sentence = share_sentence(
-        devoir, territory, "des habitants {gen} pensent que les collectivités, les entreprises et les associations "
-        "doivent travailler ensemble")
+        devoir,
+        territory,
+        "des habitants {gen} pensent que les collectivités, les entreprises et les associations "
+        "doivent travailler ensemble",
+    )
     innovation = [{"group": g, "label": GROUP_LABELS[g], **est.pair(g, "alliance_innovation")} for g in GROUPS]
     innovation_sentence = innovation_sentence_of(innovation)
     cooperation = []
@@ -48,9 +66,15 @@ def actors_section(territory: dict, catalogue: dict, est: Estimates, perceived: 
         cooperation.append(row)
     cooperation.sort(key=lambda r: -(r["habitants"] or 0))
     coop_top = [r for r in cooperation[:3] if r["habitants"] is not None]
-    cooperation_sentence = ("Les habitants citent d'abord " + fr.join(
-        [f"{domains[r['domain_id']]['phrase']} ({fr.percent(r['habitants'])})" for r in coop_top])
-        + " comme domaines prioritaires de coopération.") if coop_top else ""
+    cooperation_sentence = (
+        (
+            "Les habitants citent d'abord "
+            + fr.join([f"{domains[r['domain_id']]['phrase']} ({fr.percent(r['habitants'])})" for r in coop_top])
+            + " comme domaines prioritaires de coopération."
+        )
+        if coop_top
+        else ""
+    )
 
     # --- practices ------------------------------------------------------------------------
     engagement = est.pair("habitants", "engagement_suffisant")
@@ -65,14 +89,23 @@ def actors_section(territory: dict, catalogue: dict, est: Estimates, perceived: 
             row[g], row[f"{g}_france"], row[f"{g}_reliability"] = p["estimate"], p["france"], p["reliability"]
         modes.append(row)
 
-    return {"groups": groups_rows, "groups_sentence": groups_sentence,
-            "groups_comparable": comparable_groups(by_group, domains),
-            "devoir": devoir, "devoir_sentence": devoir_sentence,
-            "innovation": innovation, "innovation_sentence": innovation_sentence,
-            "cooperation": cooperation[:8], "cooperation_sentence": cooperation_sentence,
-            "engagement": engagement, "engagement_sentence": engagement_sentence,
-            "partnership": partnership, "partnership_sentence": partnership_sentence,
-            "modes": modes, "modes_sentence": modes_sentence(modes)}
+    return {
+        "groups": groups_rows,
+        "groups_sentence": groups_sentence,
+        "groups_comparable": comparable_groups(by_group, domains),
+        "devoir": devoir,
+        "devoir_sentence": devoir_sentence,
+        "innovation": innovation,
+        "innovation_sentence": innovation_sentence,
+        "cooperation": cooperation[:8],
+        "cooperation_sentence": cooperation_sentence,
+        "engagement": engagement,
+        "engagement_sentence": engagement_sentence,
+        "partnership": partnership,
+        "partnership_sentence": partnership_sentence,
+        "modes": modes,
+        "modes_sentence": modes_sentence(modes),
+    }
 
 
 #: What a sentence says of a measure nobody answered (an `optional: true` question absent from the
@@ -89,11 +122,14 @@ def share_sentence(item: dict, territory: dict, body: str) -> str:
     if item["estimate"] is None and item.get("france") is None:
         return NOT_ASKED  # no estimate for France either: nobody answered the question
     if item["estimate"] is None:  # suppressed: too few respondents (a département's, mostly)
-        return (f"Les effectifs d'habitants interrogés {_where(territory)} sont trop faibles pour publier cette part ; "
-                f"en France, elle est de {fr.percent(item['france'])}.")
+        return (
+            f"Les effectifs d'habitants interrogés {_where(territory)} sont trop faibles pour publier cette part ; "
+            f"en France, elle est de {fr.percent(item['france'])}."
+        )
     same = fr.percent(item["estimate"]) == fr.percent(item["france"])
-    text = (f"{fr.percent(item['estimate'])} {body.format(gen=territory['genitive'])}, "
-            + ("comme en France" if same else f"contre {fr.percent(item['france'])} en France"))
+    text = f"{fr.percent(item['estimate'])} {body.format(gen=territory['genitive'])}, " + (
+        "comme en France" if same else f"contre {fr.percent(item['france'])} en France"
+    )
     word = direction_word(item)
     if word != "comparable":
         text += f" : une proportion significativement {word} à la moyenne nationale"
@@ -104,22 +140,35 @@ def innovation_sentence_of(items: list[dict]) -> str:
     shown = [i for i in items if i["estimate"] is not None]
     if not shown:
         return ""
-    parts = [f"{fr.percent(i['estimate'])} {GROUP_PHRASES[i['group']].replace('les ', 'des ', 1)}"
-             f" ({fr.percent(i['france'])} en France"
-             f"{f'{fr.NNBSP}; {CAUTION}' if i['reliability'] == 'caution' else ''})" for i in shown]
+    parts = [
+        f"{fr.percent(i['estimate'])} {GROUP_PHRASES[i['group']].replace('les ', 'des ', 1)}"
+        f" ({fr.percent(i['france'])} en France"
+        f"{f'{fr.NNBSP}; {CAUTION}' if i['reliability'] == 'caution' else ''})"
+        for i in shown
+    ]
     return "Les alliances sont vues comme une source d'innovation par " + fr.join(parts) + "."
 
 
 def engagement_sentence_of(item: dict, territory: dict) -> str:
     if item["estimate"] is None and item.get("france") is not None:  # suppressed: too few respondents
-        return (f"Les effectifs d'habitants interrogés {_where(territory)} sont trop faibles pour publier leur jugement sur "
-                f"l'engagement partenarial des acteurs ; en France, {fr.percent(item['france'])} le jugent suffisant.")
+        return (
+            f"Les effectifs d'habitants interrogés {_where(territory)} sont trop faibles "
+            "pour publier leur jugement sur "
+            f"l'engagement partenarial des acteurs ; en France, {fr.percent(item['france'])} le jugent suffisant."
+        )
     if item["estimate"] is None:
         return ""
-    text = (f"Seuls {fr.percent(item['estimate'])} des habitants {territory['genitive']} jugent suffisant le niveau "
-            f"actuel d'engagement partenarial des acteurs (contre {fr.percent(item['france'])} en France)")
-    below = (item["estimate"] < 0.5 and item["france"] is not None and item.get("significant")
-             and item.get("diff") is not None and item["diff"] < 0)
+    text = (
+        f"Seuls {fr.percent(item['estimate'])} des habitants {territory['genitive']} jugent suffisant le niveau "
+        f"actuel d'engagement partenarial des acteurs (contre {fr.percent(item['france'])} en France)"
+    )
+    below = (
+        item["estimate"] < 0.5
+        and item["france"] is not None
+        and item.get("significant")
+        and item.get("diff") is not None
+        and item["diff"] < 0
+    )
     if not below:
         text = text.replace("Seuls ", "", 1)  # "seuls" only for a share significantly below France's
     word = direction_word(item, "plus élevée", "plus faible", "")
@@ -134,26 +183,45 @@ def partnership_sentence_of(items: list[dict], where: str) -> str:
         if i["estimate"] is None:
             continue
         word = direction_word(i, "au-dessus de", "en dessous de", "")
-        cmp = f"{word} la moyenne nationale ({fr.percent(i['france'])})" if word else f"proche de la moyenne nationale ({fr.percent(i['france'])})"
+        cmp = (
+            f"{word} la moyenne nationale ({fr.percent(i['france'])})"
+            if word
+            else f"proche de la moyenne nationale ({fr.percent(i['france'])})"
+        )
         parts.append(f"{fr.percent(i['estimate'])} des {i['label'].lower()}{caution_suffix(i)}, {cmp}")
     if not parts and all(i.get("france") is None for i in items):
         return NOT_ASKED
     if not parts:
-        return ("Les effectifs d'organisations interrogées sont trop faibles pour publier leurs pratiques "
-                "de partenariat ; les valeurs nationales figurent dans le graphique.")
-    return (f"{where[0].upper() + where[1:]}, ont au moins un partenariat avec un autre type d'acteur : "
-            + " ; ".join(parts) + ".")
+        return (
+            "Les effectifs d'organisations interrogées sont trop faibles pour publier leurs pratiques "
+            "de partenariat ; les valeurs nationales figurent dans le graphique."
+        )
+    return (
+        f"{where[0].upper() + where[1:]}, ont au moins un partenariat avec un autre type d'acteur : "
+        + " ; ".join(parts)
+        + "."
+    )
 
 
 def modes_sentence(modes: list[dict]) -> str:
     orgs = ("associations", "entreprises", "maires")
     regional = any(m[g] is not None for m in modes for g in orgs)
-    key = (lambda m: -sum((m[g] or 0) for g in orgs)) if regional else (lambda m: -sum((m[f"{g}_france"] or 0) for g in orgs))
+    key = (
+        (lambda m: -sum((m[g] or 0) for g in orgs))
+        if regional
+        else (lambda m: -sum((m[f"{g}_france"] or 0) for g in orgs))
+    )
     totals = sorted(modes, key=key)
-    where = "" if regional else "Les effectifs du territoire sont trop faibles pour publier ses propres valeurs. En France, "
+    where = (
+        ""
+        if regional
+        else "Les effectifs du territoire sont trop faibles pour publier ses propres valeurs. En France, "
+    )
     first = totals[0]["label"] if regional else totals[0]["label"].lower()
-    text = (f"{where}{first} et {totals[1]['label'].lower()} sont les modes de partenariat les plus fréquents "
-            "parmi les organisations qui ont des partenariats.")
+    text = (
+        f"{where}{first} et {totals[1]['label'].lower()} sont les modes de partenariat les plus fréquents "
+        "parmi les organisations qui ont des partenariats."
+    )
     return text[0].upper() + text[1:]
 
 
@@ -166,31 +234,45 @@ def comparable_groups(by_group: dict, domains: dict) -> list[str]:
 
 def groups_sentence_of(by_group: dict, domains: dict) -> str:
     def top(g, k):
-        ranked = sorted(((d, x["estimate"]) for d, x in by_group[g].items() if x["estimate"] is not None), key=lambda x: -x[1])
+        ranked = sorted(
+            ((d, x["estimate"]) for d, x in by_group[g].items() if x["estimate"] is not None), key=lambda x: -x[1]
+        )
         return [d for d, _ in ranked[:k]]
 
     usable = comparable_groups(by_group, domains)
     if usable == ["habitants"] or not usable:
-        return ("Les effectifs d'organisations interrogées dans le territoire sont trop faibles pour comparer "
-                "leurs priorités à celles des habitants.")
+        return (
+            "Les effectifs d'organisations interrogées dans le territoire sont trop faibles pour comparer "
+            "leurs priorités à celles des habitants."
+        )
     tops = {g: top(g, 3) for g in usable}
     shared = [d for d in tops.get("habitants", []) if all(d in tops[g] for g in usable)]
     text = ""
     if shared:
-        text = (f"{fr.join([domains[d]['phrase'] for d in shared])[0].upper()}{fr.join([domains[d]['phrase'] for d in shared])[1:]} "
-                f"{'est une priorité partagée' if len(shared) == 1 else 'sont des priorités partagées'} par "
-                f"{'les quatre groupes' if len(usable) == 4 else 'tous les groupes publiés'}. ")
+        phrase = fr.join([domains[d]["phrase"] for d in shared])
+        text = (
+            f"{phrase[0].upper()}{phrase[1:]} "
+            f"{'est une priorité partagée' if len(shared) == 1 else 'sont des priorités partagées'} par "
+            f"{'les quatre groupes' if len(usable) == 4 else 'tous les groupes publiés'}. "
+        )
     org_groups = [g for g in GROUPS[1:] if g in usable]
     parts = []
     for i, g in enumerate(org_groups):
-        t2 = fr.join([domains[d]['phrase'] for d in top(g, 2)])
+        t2 = fr.join([domains[d]["phrase"] for d in top(g, 2)])
         parts.append(f"{GROUP_PHRASES[g]} placent en tête {t2}" if i == 0 else f"{GROUP_PHRASES[g]} {t2}")
     sentence = f"{fr.NNBSP}; ".join(parts)
     text += sentence[0].upper() + sentence[1:] + "."
     if len(org_groups) < 3:
         text += " Les autres groupes d'organisations sont trop peu nombreux dans le territoire pour être comparés."
-    orgs = [[d for d, _ in sorted(((d, x["estimate"]) for d, x in by_group[g].items() if x["estimate"] is not None),
-                                  key=lambda x: -x[1])] for g in org_groups]
+    orgs = [
+        [
+            d
+            for d, _ in sorted(
+                ((d, x["estimate"]) for d, x in by_group[g].items() if x["estimate"] is not None), key=lambda x: -x[1]
+            )
+        ]
+        for g in org_groups
+    ]
     bottom = [d for d in domains if all(d in ranked[-5:] for ranked in orgs)]
     if bottom:
         names = fr.join([domains[d]["phrase"] for d in bottom])
@@ -198,4 +280,3 @@ def groups_sentence_of(by_group: dict, domains: dict) -> str:
         who = "aucun des trois types d'organisations" if len(org_groups) == 3 else "aucune des organisations comparées"
         text += f" {names[0].upper() + names[1:]} {verb} pour {who}."
     return text
-

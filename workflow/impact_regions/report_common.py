@@ -8,15 +8,25 @@ from __future__ import annotations
 
 import math
 
-from . import french as fr
-
 GROUPS = ["habitants", "associations", "entreprises", "maires"]
-GROUP_LABELS = {"habitants": "Habitants", "associations": "Associations", "entreprises": "Entreprises",
-                "maires": "Maires"}
-GROUP_PHRASES = {"habitants": "les habitants", "associations": "les responsables associatifs",
-                 "entreprises": "les dirigeants d'entreprise", "maires": "les maires"}
-FAMILY_LABELS = {"économique": "Économique", "social": "Social", "sociétal": "Sociétal",
-                 "environnemental": "Environnemental"}
+GROUP_LABELS = {
+    "habitants": "Habitants",
+    "associations": "Associations",
+    "entreprises": "Entreprises",
+    "maires": "Maires",
+}
+GROUP_PHRASES = {
+    "habitants": "les habitants",
+    "associations": "les responsables associatifs",
+    "entreprises": "les dirigeants d'entreprise",
+    "maires": "les maires",
+}
+FAMILY_LABELS = {
+    "économique": "Économique",
+    "social": "Social",
+    "sociétal": "Sociétal",
+    "environnemental": "Environnemental",
+}
 QUADRANTS = {
     "fragilite_reconnue": "Fragilité reconnue",
     "fragilite_sous_estimee": "Fragilité sous-estimée",
@@ -30,8 +40,12 @@ KEY_INDICATORS = [
     ("taux_pauvrete", "Taux de pauvreté", 1),
     ("mediane_niveau_vie", "Niveau de vie médian", 0),
 ]
-MODES = [("mode_mecenat", "Mécénat"), ("mode_pratiques_responsables", "Pratiques responsables"),
-         ("mode_innovation_societale", "Innovation sociétale"), ("mode_cooperation_economique", "Coopération économique")]
+MODES = [
+    ("mode_mecenat", "Mécénat"),
+    ("mode_pratiques_responsables", "Pratiques responsables"),
+    ("mode_innovation_societale", "Innovation sociétale"),
+    ("mode_cooperation_economique", "Coopération économique"),
+]
 CAUTION = "à interpréter avec prudence"
 
 
@@ -45,23 +59,33 @@ def num(x):
     return None if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)
 
 
-
-
 class Estimates:
     """Lookup of survey estimates for one territory and France."""
 
     def __init__(self, se: list[dict], code: str):
-        self.rows = {(r["territory_code"], r["respondent_group"], r["measure_id"]): r
-                     for r in se if r["territory_code"] in (code, "FR")}
+        self.rows = {
+            (r["territory_code"], r["respondent_group"], r["measure_id"]): r
+            for r in se
+            if r["territory_code"] in (code, "FR")
+        }
         self.code = code
 
     def get(self, group: str, measure: str, territory: str | None = None) -> dict | None:
         r = self.rows.get((territory or self.code, group, measure))
         if r is None:
             return None
-        return {"estimate": num(r["estimate"]), "se": num(r["se"]), "ci_low": num(r["ci_low"]), "ci_high": num(r["ci_high"]),
-                "n": int(r["n"]), "n_eff": num(r["n_eff"]), "diff": num(r["diff_vs_france"]), "p_value": num(r["p_value"]),
-                "significant": bool(r["is_significant"]), "reliability": str(r["reliability"])}
+        return {
+            "estimate": num(r["estimate"]),
+            "se": num(r["se"]),
+            "ci_low": num(r["ci_low"]),
+            "ci_high": num(r["ci_high"]),
+            "n": int(r["n"]),
+            "n_eff": num(r["n_eff"]),
+            "diff": num(r["diff_vs_france"]),
+            "p_value": num(r["p_value"]),
+            "significant": bool(r["is_significant"]),
+            "reliability": str(r["reliability"]),
+        }
 
     def pair(self, group: str, measure: str) -> dict:
         """The territory's estimate with France's beside it."""
@@ -98,5 +122,3 @@ def group_ties(items: list[tuple[str, float]], fmt, order: dict[str, int] | None
         for names, _ in out:
             names.sort(key=lambda n: order.get(n, len(order)))
     return out
-
-

@@ -29,18 +29,69 @@ from .territories import territory_nominative
 #: The columns of each table that a report reads (the others are not loaded).
 TABLE_COLUMNS = {
     "territories": ["territory_code", "kind"],
-    "indicator_values": ["indicator_id", "territory_code", "value", "missing_reason", "value_method", "source_level",
-                         "coverage"],
-    "fragility_indices": ["territory_code", "domain_id", "score", "rank_among_regions", "rank_among_departements",
-                          "n_indicators", "rank_median", "rank_p05", "rank_p95"],
-    "survey_estimates": ["territory_code", "respondent_group", "measure_id", "estimate", "se", "ci_low", "ci_high",
-                         "n", "n_eff", "diff_vs_france", "p_value", "is_significant", "reliability"],
-    "perception_gaps": ["territory_code", "domain_id", "objective_score", "perceived_score",
-                        "perceived_diff_vs_france", "rank_objective", "rank_perceived", "quadrant", "is_significant",
-                        "perceived_reliability", "spearman_rho", "gap", "gap_ci_low", "gap_ci_high",
-                        "gap_significant"],
-    "raking_margins": ["territory_code", "variable", "category", "target_share", "achieved_share",
-                       "achieved_share_design", "kish_efficiency", "kish_efficiency_design", "n"],
+    "indicator_values": [
+        "indicator_id",
+        "territory_code",
+        "value",
+        "missing_reason",
+        "value_method",
+        "source_level",
+        "coverage",
+    ],
+    "fragility_indices": [
+        "territory_code",
+        "domain_id",
+        "score",
+        "rank_among_regions",
+        "rank_among_departements",
+        "n_indicators",
+        "rank_median",
+        "rank_p05",
+        "rank_p95",
+    ],
+    "survey_estimates": [
+        "territory_code",
+        "respondent_group",
+        "measure_id",
+        "estimate",
+        "se",
+        "ci_low",
+        "ci_high",
+        "n",
+        "n_eff",
+        "diff_vs_france",
+        "p_value",
+        "is_significant",
+        "reliability",
+    ],
+    "perception_gaps": [
+        "territory_code",
+        "domain_id",
+        "objective_score",
+        "perceived_score",
+        "perceived_diff_vs_france",
+        "rank_objective",
+        "rank_perceived",
+        "quadrant",
+        "is_significant",
+        "perceived_reliability",
+        "spearman_rho",
+        "gap",
+        "gap_ci_low",
+        "gap_ci_high",
+        "gap_significant",
+    ],
+    "raking_margins": [
+        "territory_code",
+        "variable",
+        "category",
+        "target_share",
+        "achieved_share",
+        "achieved_share_design",
+        "kish_efficiency",
+        "kish_efficiency_design",
+        "n",
+    ],
     # a table of the whole run (no territory_code): every row is read
     "sensitivity": ["choice", "first_order", "total"],
 }
@@ -72,11 +123,14 @@ def read_tables(paths: list[dict[str, str]], territory_codes, peer_kind: str = "
                 keep = range(table.num_rows)
             else:
                 codes = table.column("territory_code").to_pylist()
-                also = ({r["territory_code"] for r in out["territories"] if r["kind"] == peer_kind}
-                        if name == "fragility_indices" else set())
+                also = (
+                    {r["territory_code"] for r in out["territories"] if r["kind"] == peer_kind}
+                    if name == "fragility_indices"
+                    else set()
+                )
                 keep = [i for i, c in enumerate(codes) if c in wanted or c in also]
             cols = [table.column(c) for c in columns]
-            rows.extend(dict(zip(columns, (col[i].as_py() for col in cols))) for i in keep)
+            rows.extend(dict(zip(columns, (col[i].as_py() for col in cols), strict=True)) for i in keep)
     return out
 
 
@@ -85,8 +139,16 @@ def report_territory_codes(territory: dict) -> list[str]:
     return [territory["code"], "FR"] + ["DEP-" + c for c in territory["departements"]]
 
 
-def build_context(territory: dict, tables: dict[str, list[dict]], departements: list[dict], catalogue: dict,
-                  codebook: dict, config: dict, provenance: dict, demo: bool) -> dict:
+def build_context(
+    territory: dict,
+    tables: dict[str, list[dict]],
+    departements: list[dict],
+    catalogue: dict,
+    codebook: dict,
+    config: dict,
+    provenance: dict,
+    demo: bool,
+) -> dict:
     """The full content of one report (see the module docstring).
 
     `tables`: rows from :func:`read_tables` (at least those of :func:`report_territory_codes`);
@@ -99,18 +161,26 @@ def build_context(territory: dict, tables: dict[str, list[dict]], departements: 
     population = sum(d["population_municipale"] for d in deps)
     context = {
         # names with the typographic apostrophe (Provence-Alpes-Côte d’Azur), as every sentence
-        "territory": {"code": code, "name": fr.typography(territory["name"]),
-                      "short_name": fr.typography(territory["short_name"]),
-                      "slug": territory["slug"], "kind": territory["kind"], "locative": fr.typography(territory["locative"]),
-                      "genitive": fr.typography(territory["genitive"]),
-                      "nominative": fr.typography(territory_nominative(territory)), "intro": territory.get("intro", ""),
-                      "population": population, "population_text": fr.integer(population),
-                      "n_departements": len(deps), "n_communes": sum(int(d["nb_communes"]) for d in deps),
-                      "departements": [{"code": d["code_departement"], "name": d["nom_departement"]} for d in deps],
-                      # a département's region, for its map and the index page (regions: unchanged)
-                      **({"region_name": fr.typography(territory["region_name"])}
-                         if territory["kind"] == "departement" else {})},
-        "vintage": int(config["vintage"]), "survey_year": int(config.get("survey_year", config["vintage"])),
+        "territory": {
+            "code": code,
+            "name": fr.typography(territory["name"]),
+            "short_name": fr.typography(territory["short_name"]),
+            "slug": territory["slug"],
+            "kind": territory["kind"],
+            "locative": fr.typography(territory["locative"]),
+            "genitive": fr.typography(territory["genitive"]),
+            "nominative": fr.typography(territory_nominative(territory)),
+            "intro": territory.get("intro", ""),
+            "population": population,
+            "population_text": fr.integer(population),
+            "n_departements": len(deps),
+            "n_communes": sum(int(d["nb_communes"]) for d in deps),
+            "departements": [{"code": d["code_departement"], "name": d["nom_departement"]} for d in deps],
+            # a département's region, for its map and the index page (regions: unchanged)
+            **({"region_name": fr.typography(territory["region_name"])} if territory["kind"] == "departement" else {}),
+        },
+        "vintage": int(config["vintage"]),
+        "survey_year": int(config.get("survey_year", config["vintage"])),
         "demo": demo,
     }
     context.update(profile_section(territory, tables, departements, catalogue))
@@ -119,13 +189,22 @@ def build_context(territory: dict, tables: dict[str, list[dict]], departements: 
     context.update(methodology_section(territory, tables, departements, catalogue, codebook, config, provenance, est))
     demo_files = {f["path"] for f in provenance.get("files", []) if f.get("demo")}
     context["indicator_table"] = indicator_table(
-        code, tables["indicator_values"], catalogue, demo_files=demo_files,
+        code,
+        tables["indicator_values"],
+        catalogue,
+        demo_files=demo_files,
         domain_scores={r["domain_id"]: r["score"] for r in tables["fragility_indices"] if r["territory_code"] == code},
         domain_decimals={d["domain_id"]: d["decimals"] for d in context["profile"]},
-        genitive=territory["genitive"])
+        genitive=territory["genitive"],
+    )
     context["survey_documentation"] = survey_documentation(
-        codebook, context["samples"], context["samples_france"], weighting=config.get("weighting", "raked"),
-        demo=bool({f["path"] for f in codebook["files"]} & demo_files), survey_estimates=tables["survey_estimates"])
+        codebook,
+        context["samples"],
+        context["samples_france"],
+        weighting=config.get("weighting", "raked"),
+        demo=bool({f["path"] for f in codebook["files"]} & demo_files),
+        survey_estimates=tables["survey_estimates"],
+    )
     for key, value in context.items():
         if isinstance(value, str) and (key.endswith("_sentence") or key in ("method_text", "profile_note")):
             context[key] = fr.typography(value)

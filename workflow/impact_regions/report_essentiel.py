@@ -23,7 +23,11 @@ def _vs_france(item: dict, fmt) -> str:
     text = f"{fmt(item['france'])} en France"
     if item.get("significant") and item.get("diff") is not None:
         return f" ({text} : un écart net)"
-    return f" ({text} : un écart trop faible pour être certain)" if fmt(item["estimate"]) != fmt(item["france"]) else " (comme en France)"
+    return (
+        f" ({text} : un écart trop faible pour être certain)"
+        if fmt(item["estimate"]) != fmt(item["france"])
+        else " (comme en France)"
+    )
 
 
 def _in(ctx: dict) -> str:
@@ -37,16 +41,25 @@ def fragility_message(ctx: dict) -> dict | None:
     if ov["score"] is None:
         return None
     top = [d for d in ctx["profile"] if d["score"] is not None and d["score"] > 0][:3]
-    text = (ov["rank_words"] + " " if ov["rank_words"] else "")
+    text = ov["rank_words"] + " " if ov["rank_words"] else ""
     # after « Les Hauts-de-France sont… », « Leur indice », « Leurs fragilités »
-    plural = bool(ov["rank_words"]) and ctx["territory"]["kind"] != "custom" and is_plural(
-        ctx["territory"].get("nominative", ""))
+    plural = (
+        bool(ov["rank_words"])
+        and ctx["territory"]["kind"] != "custom"
+        and is_plural(ctx["territory"].get("nominative", ""))
+    )
     basis = f" ; {ov['partial']}" if ov.get("partial") else ""  # « calculé sur 15 domaines » (Mayotte)
-    text += (f"{'Leur' if plural else 'Son'} indice global de fragilité est de {fr.number(ov['score'], ov['decimals'], signed=True)} "
-             f"(0 = France{basis}). ")
+    text += (
+        f"{'Leur' if plural else 'Son'} indice global de fragilité est de "
+        f"{fr.number(ov['score'], ov['decimals'], signed=True)} "
+        f"(0 = France{basis}). "
+    )
     if top:
-        text += (f"{'Leurs' if plural else 'Ses'} fragilités les plus marquées par rapport à la France : "
-                 + fr.join([f"{d['phrase']} ({fr.number(d['score'], d.get('decimals', 1), signed=True)})" for d in top]) + ".")
+        text += (
+            f"{'Leurs' if plural else 'Ses'} fragilités les plus marquées par rapport à la France : "
+            + fr.join([f"{d['phrase']} ({fr.number(d['score'], d.get('decimals', 1), signed=True)})" for d in top])
+            + "."
+        )
     else:
         text += "Aucun domaine n'y est plus fragile qu'en France."
     return {"title": "Ses fragilités", "text": text}
@@ -58,17 +71,25 @@ def perception_message(ctx: dict) -> dict | None:
     top = top_priorities(ctx["perceived"], most=2)
     shown = [p for ps, _ in top for p in ps]
     if not shown:
-        return {"title": "La perception des habitants",
-                "text": f"Trop peu d'habitants ont été interrogés {_in(ctx)} pour publier leur perception."}
+        return {
+            "title": "La perception des habitants",
+            "text": f"Trop peu d'habitants ont été interrogés {_in(ctx)} pour publier leur perception.",
+        }
     text = "Les habitants placent en tête " + priorities_text(top) + ". "
     higher = [p for p in shown if p["significant"] and p["diff"] is not None and p["diff"] > 0]
     lower = [p for p in shown if p["significant"] and p["diff"] is not None and p["diff"] < 0]
     if higher:
-        text += ("Ils s'en inquiètent plus qu'en moyenne en France pour " + fr.join(
-            [f"{p['phrase']} ({fr.score10(p['france'])} en France)" for p in higher]) + ". ")
+        text += (
+            "Ils s'en inquiètent plus qu'en moyenne en France pour "
+            + fr.join([f"{p['phrase']} ({fr.score10(p['france'])} en France)" for p in higher])
+            + ". "
+        )
     if lower:
-        text += ("Ils s'en inquiètent moins qu'en moyenne en France pour " + fr.join(
-            [f"{p['phrase']} ({fr.score10(p['france'])} en France)" for p in lower]) + ". ")
+        text += (
+            "Ils s'en inquiètent moins qu'en moyenne en France pour "
+            + fr.join([f"{p['phrase']} ({fr.score10(p['france'])} en France)" for p in lower])
+            + ". "
+        )
     if not higher and not lower:
         text += "Sur ces priorités, leur avis est proche de la moyenne nationale. "
     sig = [g for g in ctx["gaps"] if g["significant"] and g["gap"] is not None]
@@ -78,13 +99,25 @@ def perception_message(ctx: dict) -> dict | None:
         bits = []
         under, over = under[:3], over[:3]  # the largest gaps (the page after lists them all)
         if under:
-            bits.append(fr.join([g["phrase"] for g in under]) + " " + ("pèse" if len(under) == 1 else "pèsent")
-                        + " moins dans leur perception que dans les indicateurs")
+            bits.append(
+                fr.join([g["phrase"] for g in under])
+                + " "
+                + ("pèse" if len(under) == 1 else "pèsent")
+                + " moins dans leur perception que dans les indicateurs"
+            )
         if over:
-            bits.append(fr.join([g["phrase"] for g in over]) + " " + ("pèse" if len(over) == 1 else "pèsent")
-                        + " davantage dans leur perception que dans les indicateurs")
-        text += ("Comparé aux autres régions, " + " ; ".join(bits)
-                 + (" (écarts les plus nets)" if len(sig) > len(under) + len(over) else "") + ".")
+            bits.append(
+                fr.join([g["phrase"] for g in over])
+                + " "
+                + ("pèse" if len(over) == 1 else "pèsent")
+                + " davantage dans leur perception que dans les indicateurs"
+            )
+        text += (
+            "Comparé aux autres régions, "
+            + " ; ".join(bits)
+            + (" (écarts les plus nets)" if len(sig) > len(under) + len(over) else "")
+            + "."
+        )
     elif ctx["territory"]["kind"] != "departement":  # a département's gaps are not tested: nothing to say
         text += "Leur perception ne s'écarte nettement des indicateurs pour aucun domaine."
     return {"title": "La perception des habitants", "text": text.strip()}
@@ -94,8 +127,10 @@ def alliances_message(ctx: dict) -> dict | None:
     devoir = ctx["devoir"]
     if devoir["estimate"] is None:
         return None
-    text = (f"{fr.percent(devoir['estimate'])} des habitants pensent que collectivités, entreprises et associations "
-            f"doivent travailler ensemble{_vs_france(devoir, fr.percent)}.")
+    text = (
+        f"{fr.percent(devoir['estimate'])} des habitants pensent que collectivités, entreprises et associations "
+        f"doivent travailler ensemble{_vs_france(devoir, fr.percent)}."
+    )
     inno = [i for i in ctx["innovation"] if i["estimate"] is not None]
     if inno:
         text += " Les alliances sont une source d'innovation pour " + innovation_vs_france(inno) + "."
@@ -106,16 +141,28 @@ def innovation_vs_france(inno: list[dict]) -> str:
     """« 76 % des habitants et 89 % des maires (74 % et 85 % en France ; écart net pour les maires) »:
     each published group with France beside it, and whether the difference is significant, as the
     other key messages say it."""
-    who = lambda i: GROUP_PHRASES[i["group"]].replace("les ", "des ", 1)  # noqa: E731
+
+    def who(i):
+        return GROUP_PHRASES[i["group"]].replace("les ", "des ", 1)
+
     text = fr.join([f"{fr.percent(i['estimate'])} {who(i)}" for i in inno])
     if len(inno) == 1:
         return text + _vs_france(inno[0], fr.percent)
     if any(i.get("france") is None for i in inno):
         return text
     net = [i for i in inno if i.get("significant") and i.get("diff") is not None]
-    return (text + " (" + fr.join([fr.percent(i["france"]) for i in inno]) + " en France ; "
-            + ("écart net pour " + fr.join([GROUP_PHRASES[i["group"]] for i in net]) if net
-               else "des écarts trop faibles pour être certains") + ")")
+    return (
+        text
+        + " ("
+        + fr.join([fr.percent(i["france"]) for i in inno])
+        + " en France ; "
+        + (
+            "écart net pour " + fr.join([GROUP_PHRASES[i["group"]] for i in net])
+            if net
+            else "des écarts trop faibles pour être certains"
+        )
+        + ")"
+    )
 
 
 def practices_message(ctx: dict) -> dict | None:
@@ -123,17 +170,25 @@ def practices_message(ctx: dict) -> dict | None:
     eng = ctx["engagement"]
     parts = []
     if shown:
-        parts.append(fr.join([f"{fr.percent(p['estimate'])} des {p['label'].lower()}" for p in shown])
-                     + " ont au moins un partenariat avec un autre type d'acteur ("
-                     + fr.join([fr.percent(p["france"]) for p in shown]) + " en France"
-                     + (" ; écart net pour les " + fr.join([p["label"].lower() for p in shown if p["significant"]])
-                        if any(p["significant"] for p in shown) else " ; des écarts trop faibles pour être certains")
-                     + ").")
+        parts.append(
+            fr.join([f"{fr.percent(p['estimate'])} des {p['label'].lower()}" for p in shown])
+            + " ont au moins un partenariat avec un autre type d'acteur ("
+            + fr.join([fr.percent(p["france"]) for p in shown])
+            + " en France"
+            + (
+                " ; écart net pour les " + fr.join([p["label"].lower() for p in shown if p["significant"]])
+                if any(p["significant"] for p in shown)
+                else " ; des écarts trop faibles pour être certains"
+            )
+            + ")."
+        )
     else:
         parts.append(f"Trop peu d'organisations ont été interrogées {_in(ctx)} pour publier leurs partenariats.")
     if eng["estimate"] is not None:
-        parts.append(f"{fr.percent(eng['estimate'])} des habitants jugent suffisant l'engagement partenarial "
-                     f"des acteurs{_vs_france(eng, fr.percent)}.")
+        parts.append(
+            f"{fr.percent(eng['estimate'])} des habitants jugent suffisant l'engagement partenarial "
+            f"des acteurs{_vs_france(eng, fr.percent)}."
+        )
     return {"title": "Les pratiques d'alliances", "text": " ".join(parts)}
 
 

@@ -24,17 +24,24 @@ from . import french as fr
 
 #: Family order of DESIGN §5, and their printed labels.
 FAMILIES = ["économique", "social", "sociétal", "environnemental"]
-FAMILY_LABELS = {"économique": "Économique", "social": "Social", "sociétal": "Sociétal",
-                 "environnemental": "Environnemental"}
+FAMILY_LABELS = {
+    "économique": "Économique",
+    "social": "Social",
+    "sociétal": "Sociétal",
+    "environnemental": "Environnemental",
+}
 #: table captions: « famille » is feminine (« Famille sociale », not « Famille social »)
-FAMILY_TITLES = {"économique": "Famille économique", "social": "Famille sociale", "sociétal": "Famille sociétale",
-                 "environnemental": "Famille environnementale"}
+FAMILY_TITLES = {
+    "économique": "Famille économique",
+    "social": "Famille sociale",
+    "sociétal": "Famille sociétale",
+    "environnemental": "Famille environnementale",
+}
 
 #: Columns of ``indicator_values`` this module reads (report_context.TABLE_COLUMNS must list them;
 #: ``value_method``, ``source_level`` and ``coverage`` are optional: without them no value is
 #: flagged as an approximation or as partial).
-COLUMNS = ["indicator_id", "territory_code", "value", "missing_reason", "value_method", "source_level",
-           "coverage"]
+COLUMNS = ["indicator_id", "territory_code", "value", "missing_reason", "value_method", "source_level", "coverage"]
 
 #: ``missing_reason`` (readers.MISSING_MARKERS, sql/indicator_values.sql) -> text printed in the cell.
 MISSING_TEXTS = {
@@ -143,18 +150,29 @@ def _cell(row: dict | None, unit: str, decimals: int, signed: bool) -> dict:
     if value is None:
         reason = row.get("missing_reason") if row else None
         text = missing_text(reason)
-        return {"value": None, "text": text, "missing": text, "approximation": False, "coverage": None,
-                "level": None}
+        return {"value": None, "text": text, "missing": text, "approximation": False, "coverage": None, "level": None}
     coverage = _num(row.get("coverage"))
-    return {"value": value, "text": format_value(value, unit, decimals, signed), "missing": None,
-            "approximation": _str(row.get("value_method")) == "weighted_mean",
-            "coverage": coverage, "level": _str(row.get("source_level"))}
+    return {
+        "value": value,
+        "text": format_value(value, unit, decimals, signed),
+        "missing": None,
+        "approximation": _str(row.get("value_method")) == "weighted_mean",
+        "coverage": coverage,
+        "level": _str(row.get("source_level")),
+    }
 
 
-def indicator_table(code: str, indicator_values: list[dict], catalogue: dict, *, france_code: str = "FR",
-                    demo_files: Iterable[str] = (), domain_scores: dict[str, float | None] | None = None,
-                    domain_decimals: dict[str, int] | None = None,
-                    genitive: str = "du territoire") -> list[dict]:
+def indicator_table(
+    code: str,
+    indicator_values: list[dict],
+    catalogue: dict,
+    *,
+    france_code: str = "FR",
+    demo_files: Iterable[str] = (),
+    domain_scores: dict[str, float | None] | None = None,
+    domain_decimals: dict[str, int] | None = None,
+    genitive: str = "du territoire",
+) -> list[dict]:
     """The indicator tables of one territory: families → domains → indicators.
 
     `indicator_values`: rows (dicts) of the ``indicator_values`` table, at least those of `code`
@@ -179,8 +197,11 @@ def indicator_table(code: str, indicator_values: list[dict], catalogue: dict, *,
     missing text. ``partial``: computed on less than :data:`PARTIAL_COVERAGE` of the territory
     (explained in the family's ``partial_notes``, mark †).
     """
-    rows = {(r["indicator_id"], r["territory_code"]): r for r in indicator_values
-            if r.get("territory_code") in (code, france_code)}
+    rows = {
+        (r["indicator_id"], r["territory_code"]): r
+        for r in indicator_values
+        if r.get("territory_code") in (code, france_code)
+    }
     demo_files = set(demo_files)
     scores = domain_scores or {}
     domains = list(catalogue["domains"])
@@ -212,49 +233,81 @@ def indicator_table(code: str, indicator_values: list[dict], catalogue: dict, *,
                         w = _weight_phrase(ind.get("weight"))
                         if w not in approx_weights:
                             approx_weights.append(w)
-                partial = [f"{fr.percent(c['coverage'])} {gen}" for gen, c in ((genitive, mine), ("de la France", france))
-                           if c["coverage"] is not None and c["coverage"] < PARTIAL_COVERAGE]
+                partial = [
+                    f"{fr.percent(c['coverage'])} {gen}"
+                    for gen, c in ((genitive, mine), ("de la France", france))
+                    if c["coverage"] is not None and c["coverage"] < PARTIAL_COVERAGE
+                ]
                 if partial:
-                    partial_notes.append(f"{PARTIAL_MARK} {ind['label']} : la valeur ne porte que sur la partie "
-                                         f"renseignée de la source, soit {fr.join(partial)} (en population ou "
-                                         "selon le dénominateur de l'indicateur).")
+                    partial_notes.append(
+                        f"{PARTIAL_MARK} {ind['label']} : la valeur ne porte que sur la partie "
+                        f"renseignée de la source, soit {fr.join(partial)} (en population ou "
+                        "selon le dénominateur de l'indicateur)."
+                    )
                 demo = bool(_files(ind) & demo_files)
                 direction = int(ind["direction"])
-                items.append({
-                    "id": ind["id"], "label": fr.typography(str(ind["label"])), "domain_id": d["id"],
-                    "unit": unit, "unit_text": unit_text(unit), "year": int(ind["year"]),
-                    "source_label": fr.typography(str(ind["source_label"])),
-                    "direction": direction, "direction_text": DIRECTION_TEXTS.get(direction, ""),
-                    "value": mine["value"], "france": france["value"],
-                    "value_text": mine["text"], "france_text": france["text"],
-                    "missing": mine["missing"], "france_missing": france["missing"],
-                    "approximation": mine["approximation"], "france_approximation": france["approximation"],
-                    "partial": mine["coverage"] is not None and mine["coverage"] < PARTIAL_COVERAGE,
-                    "france_partial": france["coverage"] is not None and france["coverage"] < PARTIAL_COVERAGE,
-                    "decimals": decimals, "demo": demo,
-                })
+                items.append(
+                    {
+                        "id": ind["id"],
+                        "label": fr.typography(str(ind["label"])),
+                        "domain_id": d["id"],
+                        "unit": unit,
+                        "unit_text": unit_text(unit),
+                        "year": int(ind["year"]),
+                        "source_label": fr.typography(str(ind["source_label"])),
+                        "direction": direction,
+                        "direction_text": DIRECTION_TEXTS.get(direction, ""),
+                        "value": mine["value"],
+                        "france": france["value"],
+                        "value_text": mine["text"],
+                        "france_text": france["text"],
+                        "missing": mine["missing"],
+                        "france_missing": france["missing"],
+                        "approximation": mine["approximation"],
+                        "france_approximation": france["approximation"],
+                        "partial": mine["coverage"] is not None and mine["coverage"] < PARTIAL_COVERAGE,
+                        "france_partial": france["coverage"] is not None and france["coverage"] < PARTIAL_COVERAGE,
+                        "decimals": decimals,
+                        "demo": demo,
+                    }
+                )
                 n += 1
                 n_approx += mine["approximation"] or france["approximation"]
                 n_missing += mine["missing"] is not None or france["missing"] is not None
                 n_demo += demo
             score = _num(scores.get(d["id"]))
             score_dec = (domain_decimals or {}).get(d["id"], 2)
-            fam_domains.append({"domain_id": d["id"], "label": fr.typography(str(d["label"])), "score": score,
-                                "score_text": fr.number(score, score_dec, signed=True) if score is not None else None,
-                                "indicators": items})
+            fam_domains.append(
+                {
+                    "domain_id": d["id"],
+                    "label": fr.typography(str(d["label"])),
+                    "score": score,
+                    "score_text": fr.number(score, score_dec, signed=True) if score is not None else None,
+                    "indicators": items,
+                }
+            )
         approximation_note = None
         if n_approx:
             approximation_note = (
                 f"{APPROXIMATION_MARK} Valeur que le producteur ne publie pas à ce niveau : elle est calculée comme la "
                 f"moyenne des valeurs publiées pour les {fr.join(approx_levels, 'ou')} qui composent le territoire, "
                 f"pondérée par {fr.join(approx_weights, 'ou')}. Une moyenne de taux ou de médianes n'est qu'une "
-                "approximation du taux ou de la médiane de l'ensemble.")
-        out.append({
-            "family": family, "label": FAMILY_LABELS.get(family, family.capitalize()),
-            "title": FAMILY_TITLES.get(family, f"Famille {family}"), "domains": fam_domains, "n_indicators": n,
-            "has_approximation": bool(n_approx), "has_partial": bool(partial_notes), "has_missing": bool(n_missing),
-            "all_demo": n > 0 and n_demo == n, "any_demo": bool(n_demo),
-            "approximation_note": fr.typography(approximation_note) if approximation_note else None,
-            "partial_notes": [fr.typography(x) for x in partial_notes],
-        })
+                "approximation du taux ou de la médiane de l'ensemble."
+            )
+        out.append(
+            {
+                "family": family,
+                "label": FAMILY_LABELS.get(family, family.capitalize()),
+                "title": FAMILY_TITLES.get(family, f"Famille {family}"),
+                "domains": fam_domains,
+                "n_indicators": n,
+                "has_approximation": bool(n_approx),
+                "has_partial": bool(partial_notes),
+                "has_missing": bool(n_missing),
+                "all_demo": n > 0 and n_demo == n,
+                "any_demo": bool(n_demo),
+                "approximation_note": fr.typography(approximation_note) if approximation_note else None,
+                "partial_notes": [fr.typography(x) for x in partial_notes],
+            }
+        )
     return out

@@ -36,8 +36,11 @@ def top_priorities(perceived: list[dict], most: int = 3) -> list[tuple[list[dict
     [([domains], printed score)]."""
     shown = [p for p in perceived if p["estimate"] is not None]
     by_phrase = {p["phrase"]: p for p in shown}
-    groups = group_ties([(p["phrase"], p["estimate"]) for p in shown], fr.score10,
-                        {p["phrase"]: i for i, p in enumerate(sorted(perceived, key=lambda p: p["position"]))})
+    groups = group_ties(
+        [(p["phrase"], p["estimate"]) for p in shown],
+        fr.score10,
+        {p["phrase"]: i for i, p in enumerate(sorted(perceived, key=lambda p: p["position"]))},
+    )
     chosen, count = [], 0
     for names, value in groups:
         if count >= most:
@@ -60,27 +63,35 @@ def priorities_sentence(where: str, perceived: list[dict]) -> tuple[str, str]:
         return "Les effectifs d'habitants interrogés sont trop faibles pour publier leur perception.", ""
     top = top_priorities(perceived)
     top_ids = [p for ps, _ in top for p in ps]
-    caution = " Ces estimations sont à interpréter avec prudence (effectifs réduits)." if any(
-        p["reliability"] == "caution" for p in top_ids) else ""
+    caution = (
+        " Ces estimations sont à interpréter avec prudence (effectifs réduits)."
+        if any(p["reliability"] == "caution" for p in top_ids)
+        else ""
+    )
     first = f"{where[0].upper() + where[1:]}, les priorités des habitants sont {priorities_text(top)}.{caution}"
     higher = [p for p in top_ids if p["significant"] and p["diff"] is not None and p["diff"] > 0]
     lower = [p for p in top_ids if p["significant"] and p["diff"] is not None and p["diff"] < 0]
     parts = []
     if higher:
-        parts.append("supérieure à la moyenne nationale pour " + fr.join(
-            [f"{p['phrase']} ({fr.number(p['estimate'])} contre {fr.score10(p['france'])})" for p in higher]))
+        parts.append(
+            "supérieure à la moyenne nationale pour "
+            + fr.join([f"{p['phrase']} ({fr.number(p['estimate'])} contre {fr.score10(p['france'])})" for p in higher])
+        )
     if lower:
-        parts.append("inférieure à la moyenne nationale pour " + fr.join(
-            [f"{p['phrase']} ({fr.number(p['estimate'])} contre {fr.score10(p['france'])})" for p in lower]))
+        parts.append(
+            "inférieure à la moyenne nationale pour "
+            + fr.join([f"{p['phrase']} ({fr.number(p['estimate'])} contre {fr.score10(p['france'])})" for p in lower])
+        )
     if parts:
         second = "Sur ces priorités, la fragilité perçue est " + " ; elle est ".join(parts) + "."
         same = [p for p in top_ids if p not in higher and p not in lower]
         if same:
-            second += (f" Pour {fr.join([p['phrase'] for p in same])}, la différence avec la France est trop faible "
-                       "pour être certaine.")
+            second += (
+                f" Pour {fr.join([p['phrase'] for p in same])}, la différence avec la France est trop faible "
+                "pour être certaine."
+            )
     else:
-        second = ("Sur ces priorités, la perception des habitants ne se distingue pas nettement "
-                  "de la moyenne nationale.")
+        second = "Sur ces priorités, la perception des habitants ne se distingue pas nettement de la moyenne nationale."
     return first, second
 
 
@@ -91,10 +102,22 @@ def rank_mismatches(gaps: list[dict]) -> tuple[list[dict], list[dict]]:
     domain its inhabitants rated."""
     n_obj = len([g for g in gaps if g["rank_objective"] is not None])
     n_perc = len([g for g in gaps if g["rank_perceived"] is not None])
-    under = [g for g in gaps if g["rank_objective"] is not None and g["rank_objective"] <= 4
-             and g["rank_perceived"] is not None and g["rank_perceived"] > n_perc / 2]
-    over = [g for g in gaps if g["rank_perceived"] is not None and g["rank_perceived"] <= 4
-            and g["rank_objective"] is not None and g["rank_objective"] > n_obj / 2]
+    under = [
+        g
+        for g in gaps
+        if g["rank_objective"] is not None
+        and g["rank_objective"] <= 4
+        and g["rank_perceived"] is not None
+        and g["rank_perceived"] > n_perc / 2
+    ]
+    over = [
+        g
+        for g in gaps
+        if g["rank_perceived"] is not None
+        and g["rank_perceived"] <= 4
+        and g["rank_objective"] is not None
+        and g["rank_objective"] > n_obj / 2
+    ]
     return under, over
 
 
@@ -118,32 +141,56 @@ def gap_sentence(gaps: list[dict], spearman: float | None) -> str:
     under, over = rank_mismatches(gaps)
     parts = []
     if under:
-        parts.append(fr.join([f"{g['phrase']} ({ordinal(g['rank_objective'])} sur {n} selon les indicateurs, "
-                              f"{ordinal(g['rank_perceived'], feminine=True)} priorité des habitants)" for g in under])
-                     + (" vient" if len(under) == 1 else " viennent")
-                     + " parmi les premiers domaines selon les indicateurs mais loin dans les priorités des habitants")
+        parts.append(
+            fr.join(
+                [
+                    f"{g['phrase']} ({ordinal(g['rank_objective'])} sur {n} selon les indicateurs, "
+                    f"{ordinal(g['rank_perceived'], feminine=True)} priorité des habitants)"
+                    for g in under
+                ]
+            )
+            + (" vient" if len(under) == 1 else " viennent")
+            + " parmi les premiers domaines selon les indicateurs mais loin dans les priorités des habitants"
+        )
     if over:
         above = [g for g in over if g["objective"] is not None and g["objective"] > 0]
-        text = (("à l'inverse, " if under else "")
-                + fr.join([f"{g['phrase']} ({ordinal(g['rank_perceived'], feminine=True)} priorité des habitants, "
-                           f"{ordinal(g['rank_objective'])} sur {n} selon les indicateurs)" for g in over])
-                + (" vient" if len(over) == 1 else " viennent")
-                + " parmi les premières priorités des habitants mais plus loin selon les indicateurs")
+        text = (
+            ("à l'inverse, " if under else "")
+            + fr.join(
+                [
+                    f"{g['phrase']} ({ordinal(g['rank_perceived'], feminine=True)} priorité des habitants, "
+                    f"{ordinal(g['rank_objective'])} sur {n} selon les indicateurs)"
+                    for g in over
+                ]
+            )
+            + (" vient" if len(over) == 1 else " viennent")
+            + " parmi les premières priorités des habitants mais plus loin selon les indicateurs"
+        )
         if above:
-            text += (", même si " + fr.join([g["phrase"] for g in above])
-                     + (" reste" if len(above) == 1 else " restent") + " plus fragile"
-                     + ("" if len(above) == 1 else "s") + " qu'en moyenne en France")
+            text += (
+                ", même si "
+                + fr.join([g["phrase"] for g in above])
+                + (" reste" if len(above) == 1 else " restent")
+                + " plus fragile"
+                + ("" if len(above) == 1 else "s")
+                + " qu'en moyenne en France"
+            )
         parts.append(text)
     if not parts:
-        text = ("Classés au sein du territoire, les domaines viennent globalement dans le même ordre selon les "
-                "indicateurs et selon les priorités des habitants.")
+        text = (
+            "Classés au sein du territoire, les domaines viennent globalement dans le même ordre selon les "
+            "indicateurs et selon les priorités des habitants."
+        )
     else:
-        text = ("Classés au sein du territoire, les domaines ne viennent pas tous dans le même ordre selon les "
-                f"indicateurs et selon les priorités des habitants{fr.NBSP}: " + f"{fr.NNBSP}; ".join(parts) + ".")
+        text = (
+            "Classés au sein du territoire, les domaines ne viennent pas tous dans le même ordre selon les "
+            f"indicateurs et selon les priorités des habitants{fr.NBSP}: " + f"{fr.NNBSP}; ".join(parts) + "."
+        )
     if spearman is not None:
         strength = "fortement" if abs(spearman) >= 0.6 else "en partie" if abs(spearman) >= 0.3 else "peu"
-        text += (" Dans l'ensemble, l'ordre des domaines selon les habitants recoupe " + strength
-                 + " celui des indicateurs.")
+        text += (
+            " Dans l'ensemble, l'ordre des domaines selon les habitants recoupe " + strength + " celui des indicateurs."
+        )
     return text
 
 
@@ -157,12 +204,21 @@ def _check_of_ranks(gaps: list[dict]) -> str:
     ok = [g["phrase"] for g, side in named if confirmed(g, side)]
     margins = "une fois prises en compte les marges d'erreur de l'enquête et de l'indice"
     if not ok:
-        return ("Ces différences de classement ne se confirment pas " + margins)
+        return "Ces différences de classement ne se confirment pas " + margins
     if len(ok) == len(named):
-        return ("Ces différences de classement se confirment " + margins)
-    return (margins[0].upper() + margins[1:] + ", " + ("seule la différence de classement concernant "
-            if len(ok) == 1 else "seules les différences de classement concernant ") + fr.join(ok)
-            + (" se confirme" if len(ok) == 1 else " se confirment"))
+        return "Ces différences de classement se confirment " + margins
+    return (
+        margins[0].upper()
+        + margins[1:]
+        + ", "
+        + (
+            "seule la différence de classement concernant "
+            if len(ok) == 1
+            else "seules les différences de classement concernant "
+        )
+        + fr.join(ok)
+        + (" se confirme" if len(ok) == 1 else " se confirment")
+    )
 
 
 def gap_significance_sentence(gaps: list[dict]) -> str:
@@ -183,17 +239,31 @@ def gap_significance_sentence(gaps: list[dict]) -> str:
         return "Une fois prises en compte les marges d'erreur de l'enquête et de l'indice, " + none
     parts = []
     if under:
-        parts.append("comparés aux autres régions, les habitants jugent " + fr.join([g["phrase"] for g in under])
-                     + " moins préoccupant" + ("s" if len(under) > 1 else "") + " que ne le laissent attendre les indicateurs")
+        parts.append(
+            "comparés aux autres régions, les habitants jugent "
+            + fr.join([g["phrase"] for g in under])
+            + " moins préoccupant"
+            + ("s" if len(under) > 1 else "")
+            + " que ne le laissent attendre les indicateurs"
+        )
     if over:
-        parts.append(("à l'inverse, ils" if under else "comparés aux autres régions, les habitants")
-                     + " jugent " + fr.join([g["phrase"] for g in over])
-                     + " plus préoccupant" + ("s" if len(over) > 1 else "") + " que ne l'indiquent les indicateurs")
+        parts.append(
+            ("à l'inverse, ils" if under else "comparés aux autres régions, les habitants")
+            + " jugent "
+            + fr.join([g["phrase"] for g in over])
+            + " plus préoccupant"
+            + ("s" if len(over) > 1 else "")
+            + " que ne l'indiquent les indicateurs"
+        )
     n = len(under) + len(over)
-    head = ((check + ". Au total, " if check else "Une fois prises en compte les marges d'erreur, ")
-            + f"{n} domaine" + ("s" if n > 1 else "")
-            + f" sur {len(shown)} " + ("montrent" if n > 1 else "montre")
-            + f" un écart net entre perception et mesure{fr.NBSP}: ")
+    head = (
+        (check + ". Au total, " if check else "Une fois prises en compte les marges d'erreur, ")
+        + f"{n} domaine"
+        + ("s" if n > 1 else "")
+        + f" sur {len(shown)} "
+        + ("montrent" if n > 1 else "montre")
+        + f" un écart net entre perception et mesure{fr.NBSP}: "
+    )
     return head + f"{fr.NNBSP}; ".join(parts) + "."
 
 
@@ -211,31 +281,56 @@ def perception_section(territory: dict, tables: dict, catalogue: dict, est: Esti
     perceived = []
     for did, d in domains.items():
         p = est.pair("habitants", f"fragilite_{did}")
-        perceived.append({"domain_id": did, "label": d["label"], "phrase": d["phrase"], "family": d["family"],
-                          "position": len(perceived), **p})
+        perceived.append(
+            {
+                "domain_id": did,
+                "label": d["label"],
+                "phrase": d["phrase"],
+                "family": d["family"],
+                "position": len(perceived),
+                **p,
+            }
+        )
     perceived.sort(key=lambda p: -(p["estimate"] if p["estimate"] is not None else -1))
     pri_1, pri_2 = priorities_sentence(where, perceived)
     pg = [g for g in tables["perception_gaps"] if g["territory_code"] == code]
     gaps, ranks = [], priority_ranks(perceived)
     for g in pg:
         d = domains[g["domain_id"]]
-        gaps.append({"domain_id": g["domain_id"], "label": d["label"], "phrase": d["phrase"], "family": d["family"],
-                     "objective": num(g["objective_score"]), "perceived": num(g["perceived_score"]),
-                     "perceived_diff": num(g["perceived_diff_vs_france"]),
-                     "rank_objective": None if g["rank_objective"] is None else int(g["rank_objective"]),
-                     # among every domain the inhabitants rated, as the perceived chart orders them (the
-                     # table ranks only the domains with an index)
-                     "rank_perceived": ranks.get(g["domain_id"]),
-                     "quadrant": g["quadrant"], "quadrant_label": QUADRANTS.get(g["quadrant"]),
-                     # coloured in the charts and named in sentences only when the gap stays
-                     # significant after the correction for the 16 domains
-                     "significant": bool(g["gap_significant"]),
-                     "perceived_significant": bool(g["is_significant"]),
-                     "gap": num(g["gap"]), "gap_ci_low": num(g["gap_ci_low"]), "gap_ci_high": num(g["gap_ci_high"]),
-                     "reliability": g["perceived_reliability"]})
+        gaps.append(
+            {
+                "domain_id": g["domain_id"],
+                "label": d["label"],
+                "phrase": d["phrase"],
+                "family": d["family"],
+                "objective": num(g["objective_score"]),
+                "perceived": num(g["perceived_score"]),
+                "perceived_diff": num(g["perceived_diff_vs_france"]),
+                "rank_objective": None if g["rank_objective"] is None else int(g["rank_objective"]),
+                # among every domain the inhabitants rated, as the perceived chart orders them (the
+                # table ranks only the domains with an index)
+                "rank_perceived": ranks.get(g["domain_id"]),
+                "quadrant": g["quadrant"],
+                "quadrant_label": QUADRANTS.get(g["quadrant"]),
+                # coloured in the charts and named in sentences only when the gap stays
+                # significant after the correction for the 16 domains
+                "significant": bool(g["gap_significant"]),
+                "perceived_significant": bool(g["is_significant"]),
+                "gap": num(g["gap"]),
+                "gap_ci_low": num(g["gap_ci_low"]),
+                "gap_ci_high": num(g["gap_ci_high"]),
+                "reliability": g["perceived_reliability"],
+            }
+        )
     gaps.sort(key=lambda g: g["rank_objective"] or 99)
     spearman = num(pg[0]["spearman_rho"]) if pg else None
-    return {"perceived": perceived, "priorities_sentence": pri_1, "priorities_vs_france_sentence": pri_2,
-            "gaps": gaps, "spearman": spearman, "gap_sentence": gap_sentence(gaps, spearman),
-            "gap_significance_sentence": gap_significance_sentence(gaps),
-            "caution_domains": sorted({p["label"] for p in perceived if p["reliability"] == "caution"})}
+    return {
+        "perceived": perceived,
+        "priorities_sentence": pri_1,
+        "priorities_vs_france_sentence": pri_2,
+        "gaps": gaps,
+        "spearman": spearman,
+        "gap_sentence": gap_sentence(gaps, spearman),
+        "gap_significance_sentence": gap_significance_sentence(gaps),
+        "caution_domains": sorted({p["label"] for p in perceived if p["reliability"] == "caution"}),
+    }

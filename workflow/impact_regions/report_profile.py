@@ -35,10 +35,19 @@ def key_figures(code: str, indicator_values: list[dict], indicators: dict) -> li
         unit = indicators[iid]["unit"]
         mine = num(iv.get((iid, code)))
         france = num(iv.get((iid, "FR")))
-        key.append({"id": iid, "label": label, "unit": unit, "value": mine, "france": france,
-                    "year": indicators[iid].get("year"),
-                    "text": fr.value_with_unit(mine, unit, dec), "france_text": fr.value_with_unit(france, unit, dec),
-                    "source": indicators[iid]["source_label"]})
+        key.append(
+            {
+                "id": iid,
+                "label": label,
+                "unit": unit,
+                "value": mine,
+                "france": france,
+                "year": indicators[iid].get("year"),
+                "text": fr.value_with_unit(mine, unit, dec),
+                "france_text": fr.value_with_unit(france, unit, dec),
+                "source": indicators[iid]["source_label"],
+            }
+        )
     return key
 
 
@@ -49,8 +58,14 @@ def tied_regions(fi: list[dict], mine: dict[str, dict], region_codes: set[str], 
     tied: dict[str, int] = {}
     for r in fi:
         own = mine.get(r["domain_id"])
-        if (r["territory_code"] in region_codes and r["territory_code"] != code and own is not None
-                and own["score"] is not None and r["score"] is not None and r["score"] == own["score"]):
+        if (
+            r["territory_code"] in region_codes
+            and r["territory_code"] != code
+            and own is not None
+            and own["score"] is not None
+            and r["score"] is not None
+            and r["score"] == own["score"]
+        ):
             tied[r["domain_id"]] = tied.get(r["domain_id"], 0) + 1
     return tied
 
@@ -62,8 +77,11 @@ def rank_interval(r: dict | None, tied: int = 0) -> dict:
     if r is None or r.get("rank_median") is None or r.get("rank_among_regions") is None:
         return {"rank_median": None, "rank_p05": None, "rank_p95": None, "rank_text": None}
     lo, hi, rank = int(r["rank_p05"]), int(r["rank_p95"]), int(r["rank_among_regions"])
-    text = (ordinal(rank, feminine=True) + (" ex æquo" if tied else "")
-            + ("" if lo == hi else f" ({ordinal(lo, feminine=True)}–{ordinal(hi, feminine=True)})"))
+    text = (
+        ordinal(rank, feminine=True)
+        + (" ex æquo" if tied else "")
+        + ("" if lo == hi else f" ({ordinal(lo, feminine=True)}–{ordinal(hi, feminine=True)})")
+    )
     return {"rank_median": num(r["rank_median"]), "rank_p05": lo, "rank_p95": hi, "rank_text": text}
 
 
@@ -116,16 +134,23 @@ def departement_rank_words(rank: int, n: int, metro: tuple[int, int] | None, plu
     return ("sont " if plural else "est ") + text
 
 
-def metro_rank(fi: list[dict], code: str, score: float | None, region_codes: set[str],
-               overseas: set[str] = OVERSEAS) -> tuple[int, int] | None:
+def metro_rank(
+    fi: list[dict], code: str, score: float | None, region_codes: set[str], overseas: set[str] = OVERSEAS
+) -> tuple[int, int] | None:
     """(rank, number) of a metropolitan territory's overall index among the metropolitan regions
     (or, with `region_codes` the départements and `overseas` OVERSEAS_DEPARTEMENTS, among the
     metropolitan départements), when at least one overseas one is more fragile than it (else the
     rank says it already)."""
     if score is None or code in overseas:
         return None
-    overall = {r["territory_code"]: r["score"] for r in fi if r["domain_id"] == "ensemble" and r["score"] is not None
-               and r["territory_code"] in region_codes and r["territory_code"] != code}
+    overall = {
+        r["territory_code"]: r["score"]
+        for r in fi
+        if r["domain_id"] == "ensemble"
+        and r["score"] is not None
+        and r["territory_code"] in region_codes
+        and r["territory_code"] != code
+    }
     if not any(s > score for c, s in overall.items() if c in overseas):
         return None
     metro = {c: s for c, s in overall.items() if c not in overseas}
@@ -138,13 +163,17 @@ def profile_sentence(where: str, domains: list[dict]) -> str:
     puis Z …', then those clearly below France."""
     positive = [d for d in domains if d["score"] is not None and d["score"] > 0]
     if not positive:
-        return (f"{where[0].upper() + where[1:]}, aucun domaine ne présente un indice de fragilité supérieur "
-                "à celui de la France.")
+        return (
+            f"{where[0].upper() + where[1:]}, aucun domaine ne présente un indice de fragilité supérieur "
+            "à celui de la France."
+        )
     top = positive[0]["score"]
     first = [d for d in positive if d["score"] >= top - 0.5][:3]
     rest = [d for d in positive if d not in first and d["score"] >= 0.25][:6]
-    text = (f"{where[0].upper() + where[1:]}, les fragilités les plus marquées par rapport à la France "
-            f"concernent d'abord {fr.join([d['phrase'] for d in first])}")
+    text = (
+        f"{where[0].upper() + where[1:]}, les fragilités les plus marquées par rapport à la France "
+        f"concernent d'abord {fr.join([d['phrase'] for d in first])}"
+    )
     if rest:
         by_family: list[list[dict]] = []
         economic = [d for d in rest if d["family"] == "économique"]
@@ -169,8 +198,10 @@ def profile_sentence(where: str, domains: list[dict]) -> str:
     text += "."
     low = [d for d in domains if d["score"] is not None and d["score"] < -0.25][-3:]
     if low:
-        text += (f" À l'inverse, le territoire est moins fragile que la France pour "
-                 f"{fr.join([d['phrase'] for d in reversed(low)])}.")
+        text += (
+            f" À l'inverse, le territoire est moins fragile que la France pour "
+            f"{fr.join([d['phrase'] for d in reversed(low)])}."
+        )
     return text
 
 
@@ -186,8 +217,11 @@ def profile_section(territory: dict, tables: dict, departements: list[dict], cat
     n_regions = len(region_codes)
     # a département is ranked among the départements (its peers), any other territory among the regions
     departement = territory["kind"] == "departement"
-    peers = ({r["territory_code"] for r in tables["territories"] if r["kind"] == "departement"} if departement
-             else region_codes)
+    peers = (
+        {r["territory_code"] for r in tables["territories"] if r["kind"] == "departement"}
+        if departement
+        else region_codes
+    )
     rank_column = "rank_among_departements" if departement else "rank_among_regions"
     tied = tied_regions(fi, mine, peers, code)
     by_domain: dict[str, list[float]] = {}  # every peer's score of each domain, for its decimals
@@ -207,13 +241,20 @@ def profile_section(territory: dict, tables: dict, departements: list[dict], cat
     profile = []
     for did, d in domains.items():
         r = mine.get(did)
-        profile.append({"domain_id": did, "label": d["label"], "phrase": d["phrase"], "family": d["family"],
-                        "score": num(r["score"]) if r is not None else None,
-                        "rank": num(r.get(rank_column)) if r is not None else None,
-                        "tied": tied.get(did, 0),
-                        "decimals": decimals_of(did, num(r["score"]) if r is not None else None),
-                        **(departement_rank(r, tied.get(did, 0)) if departement else rank_interval(r, tied.get(did, 0))),
-                        "n_indicators": int(r["n_indicators"]) if r is not None and r["score"] is not None else 0})
+        profile.append(
+            {
+                "domain_id": did,
+                "label": d["label"],
+                "phrase": d["phrase"],
+                "family": d["family"],
+                "score": num(r["score"]) if r is not None else None,
+                "rank": num(r.get(rank_column)) if r is not None else None,
+                "tied": tied.get(did, 0),
+                "decimals": decimals_of(did, num(r["score"]) if r is not None else None),
+                **(departement_rank(r, tied.get(did, 0)) if departement else rank_interval(r, tied.get(did, 0))),
+                "n_indicators": int(r["n_indicators"]) if r is not None and r["score"] is not None else 0,
+            }
+        )
     profile.sort(key=lambda d: -(d["score"] if d["score"] is not None else -1e9))
     # one number of decimals for every domain score (those the most demanding domain needs): a
     # sentence or a chart never mixes +3,36 and +3,316
@@ -224,10 +265,16 @@ def profile_section(territory: dict, tables: dict, departements: list[dict], cat
     if departement:  # the map shows the département among those of its region, outlined
         region = {d["code_departement"]: d["code_region"] for d in departements}[territory["departements"][0]]
         dep_codes = {"DEP-" + d["code_departement"] for d in departements if d["code_region"] == region}
-    dep_map = [{"code": r["territory_code"].removeprefix("DEP-"),
-                "name": dep_names[r["territory_code"].removeprefix("DEP-")], "score": num(r["score"]),
-                **({"highlight": r["territory_code"] == code} if departement else {})}
-               for r in fi if r["territory_code"] in dep_codes and r["domain_id"] == "ensemble"]
+    dep_map = [
+        {
+            "code": r["territory_code"].removeprefix("DEP-"),
+            "name": dep_names[r["territory_code"].removeprefix("DEP-")],
+            "score": num(r["score"]),
+            **({"highlight": r["territory_code"] == code} if departement else {}),
+        }
+        for r in fi
+        if r["territory_code"] in dep_codes and r["domain_id"] == "ensemble"
+    ]
 
     overall = mine.get("ensemble")
     score = num(overall["score"]) if overall is not None else None
@@ -242,14 +289,22 @@ def profile_section(territory: dict, tables: dict, departements: list[dict], cat
     single = [d for d in scored if d["n_indicators"] == 1]
     basis = f"indice calculé sur {len(scored)} domaines"
     if missing:
-        basis += (f" : {fr.join([d['phrase'] for d in missing])} "
-                  + ("n’est" if len(missing) == 1 else "ne sont") + " pas mesuré" + ("s" if len(missing) > 1 else "")
-                  + " faute de données")
+        basis += (
+            f" : {fr.join([d['phrase'] for d in missing])} "
+            + ("n’est" if len(missing) == 1 else "ne sont")
+            + " pas mesuré"
+            + ("s" if len(missing) > 1 else "")
+            + " faute de données"
+        )
     if rank and departement:
         nominative = territory_nominative(territory)
         metro = metro_rank(fi, code, score, peers, OVERSEAS_DEPARTEMENTS)
-        rank_sentence = (fr.typography(sentence_subject(nominative)) + " "
-                         + departement_rank_words(rank, len(peers), metro, is_plural(nominative)) + f"{tie}.")
+        rank_sentence = (
+            fr.typography(sentence_subject(nominative))
+            + " "
+            + departement_rank_words(rank, len(peers), metro, is_plural(nominative))
+            + f"{tie}."
+        )
         rank_text = f"{ordinal(rank)}{tie} sur {len(peers)}"
     elif rank:
         metro = metro_rank(fi, code, score, region_codes)
@@ -259,25 +314,44 @@ def profile_section(territory: dict, tables: dict, departements: list[dict], cat
         rank_text = f"{ordinal(rank, feminine=True)}{tie} sur {n_regions}"
     else:
         rank_sentence, rank_text = "", fr.MISSING
-    overall_sentence = (f"Indice global de fragilité : {fr.number(score, decimals, signed=True)} "
-                        f"(0 = France ; un indice positif signale une situation plus fragile ; {basis}). "
-                        + rank_sentence)
+    overall_sentence = (
+        f"Indice global de fragilité : {fr.number(score, decimals, signed=True)} "
+        f"(0 = France ; un indice positif signale une situation plus fragile ; {basis}). " + rank_sentence
+    )
     if overall is not None and overall["rank_p05"] is not None and overall["rank_p05"] != overall["rank_p95"]:
-        overall_sentence += (f" Selon les choix de méthode, ce rang peut varier du {ordinal(int(overall['rank_p05']))} "
-                             f"au {ordinal(int(overall['rank_p95']))}.")
+        overall_sentence += (
+            f" Selon les choix de méthode, ce rang peut varier du {ordinal(int(overall['rank_p05']))} "
+            f"au {ordinal(int(overall['rank_p95']))}."
+        )
     single_note = ""
     if single:
-        single_note = ("Domaine" + ("s" if len(single) > 1 else "") + " mesuré" + ("s" if len(single) > 1 else "")
-                       + " par un seul indicateur : " + fr.join([d["label"].lower() for d in single]) + ".")
+        single_note = (
+            "Domaine"
+            + ("s" if len(single) > 1 else "")
+            + " mesuré"
+            + ("s" if len(single) > 1 else "")
+            + " par un seul indicateur : "
+            + fr.join([d["label"].lower() for d in single])
+            + "."
+        )
     extra = {"n_departements_ranked": len(peers)} if departement else {}  # the chart's "parmi les 101"
     return {
         **extra,
-        "key_figures": key_figures(code, tables["indicator_values"], indicators), "n_regions": n_regions,
-        "profile": profile, "profile_sentence": profile_sentence(territory["locative"], profile),
-        "overall": {"score": score, "rank": rank, "decimals": decimals, "n_domains": len(scored),
-                    # said wherever the index is printed when a domain is not measured (Mayotte)
-                    "partial": f"calculé sur {len(scored)} domaines" if missing and scored else "",
-                    "rank_words": rank_sentence},
-        "overall_rank_text": rank_text, "overall_sentence": overall_sentence,
-        "profile_note": single_note, "departements_map": dep_map,
+        "key_figures": key_figures(code, tables["indicator_values"], indicators),
+        "n_regions": n_regions,
+        "profile": profile,
+        "profile_sentence": profile_sentence(territory["locative"], profile),
+        "overall": {
+            "score": score,
+            "rank": rank,
+            "decimals": decimals,
+            "n_domains": len(scored),
+            # said wherever the index is printed when a domain is not measured (Mayotte)
+            "partial": f"calculé sur {len(scored)} domaines" if missing and scored else "",
+            "rank_words": rank_sentence,
+        },
+        "overall_rank_text": rank_text,
+        "overall_sentence": overall_sentence,
+        "profile_note": single_note,
+        "departements_map": dep_map,
     }

@@ -45,21 +45,41 @@ ENV = "IMPACT_REPORT_SERVER"  # the socket's path, in the environment of the job
 IDLE_TIMEOUT = 1800  # seconds without a request after which the server exits by itself
 _HEADER = struct.Struct("!Q")
 # what the report steps import (see report_steps), imported once by the server
-PRELOAD = ("matplotlib.figure", "pyarrow.parquet", "impact_regions.report_steps", "impact_regions.charts",
-           "impact_regions.config", "impact_regions.geo", "impact_regions.report_context",
-           "impact_regions.territory_downloads", "impact_regions.reproducible_zip", "impact_regions.templating",
-           "impact_regions.render", "openpyxl")
+PRELOAD = (
+    "matplotlib.figure",
+    "pyarrow.parquet",
+    "impact_regions.report_steps",
+    "impact_regions.charts",
+    "impact_regions.config",
+    "impact_regions.geo",
+    "impact_regions.report_context",
+    "impact_regions.territory_downloads",
+    "impact_regions.reproducible_zip",
+    "impact_regions.templating",
+    "impact_regions.render",
+    "openpyxl",
+)
 
 
 # --- client: the job's side ---------------------------------------------------------------------
+
 
 def call(log_path: str | None, name: str, target: str, **kwargs) -> None:
     """Run `target` with `kwargs` as impact_regions.entry.call does, in a child of the warm server
     if one is reachable, else in this process. Exits with the step's exit status if not 0."""
     path = os.environ.get(ENV)
     if path:
-        status = _ask(path, {"name": name, "target": target, "kwargs": kwargs, "log": log_path,
-                             "cwd": os.getcwd(), "env": dict(os.environ)})
+        status = _ask(
+            path,
+            {
+                "name": name,
+                "target": target,
+                "kwargs": kwargs,
+                "log": log_path,
+                "cwd": os.getcwd(),
+                "env": dict(os.environ),
+            },
+        )
         if status is not None:
             if status != 0:
                 sys.exit(status)
@@ -107,6 +127,7 @@ def _recv_exactly(sock: socket.socket, n: int) -> bytes:
 
 # --- Snakemake's side: start and stop -----------------------------------------------------------
 
+
 class Handle:
     """The running server, as :func:`start` returns it."""
 
@@ -135,9 +156,20 @@ def start() -> Handle | None:
             listener.bind(path)
             listener.listen(128)
             process = subprocess.Popen(
-                [sys.executable, "-P", "-m", "impact_regions.report_server", "serve", str(listener.fileno()), path,
-                 str(os.getpid())],
-                stdin=subprocess.DEVNULL, pass_fds=[listener.fileno()], close_fds=True)
+                [
+                    sys.executable,
+                    "-P",
+                    "-m",
+                    "impact_regions.report_server",
+                    "serve",
+                    str(listener.fileno()),
+                    path,
+                    str(os.getpid()),
+                ],
+                stdin=subprocess.DEVNULL,
+                pass_fds=[listener.fileno()],
+                close_fds=True,
+            )
         except OSError:
             shutil.rmtree(directory, ignore_errors=True)
             continue
@@ -169,6 +201,7 @@ def stop(handle: Handle | None, timeout: float = 60) -> None:
 
 
 # --- the server ---------------------------------------------------------------------------------
+
 
 def serve(listener: socket.socket, path: str, parent: int, idle_timeout: float = IDLE_TIMEOUT) -> None:
     """Preload, then fork one child per request until SIGTERM, the parent's end or the idle timeout.

@@ -16,14 +16,31 @@ from __future__ import annotations
 from . import french as fr
 
 GROUPS = ["habitants", "associations", "entreprises", "maires"]
-GROUP_LABELS = {"habitants": "Habitants", "associations": "Associations", "entreprises": "Entreprises",
-                "maires": "Maires"}
-MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-          "novembre", "décembre"]
+GROUP_LABELS = {
+    "habitants": "Habitants",
+    "associations": "Associations",
+    "entreprises": "Entreprises",
+    "maires": "Maires",
+}
+MONTHS = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]
 
 #: Clause added to the inhabitants' weighting sentence when config.yaml has `weighting: raked`.
-RAKED_CLAUSE = ("calés ensuite, dans chaque région, sur la répartition de la population par sexe et par "
-                "tranche d'âge (recensement)")
+RAKED_CLAUSE = (
+    "calés ensuite, dans chaque région, sur la répartition de la population par sexe et par tranche d'âge (recensement)"
+)
 #: ... and when it has `weighting: given` (nothing is raked).
 GIVEN_CLAUSE = "utilisés tels qu'ils sont fournis, sans calage"
 
@@ -121,9 +138,16 @@ def _optional_groups(codebook: dict) -> dict[str, set[str]]:
     return out
 
 
-def survey_documentation(codebook: dict, samples: dict[str, int] | None, samples_france: dict[str, int] | None, *,
-                         weighting: str = "given", demo: bool = False,
-                         survey_estimates: list[dict] | None = None, france_code: str = "FR") -> dict:
+def survey_documentation(
+    codebook: dict,
+    samples: dict[str, int] | None,
+    samples_france: dict[str, int] | None,
+    *,
+    weighting: str = "given",
+    demo: bool = False,
+    survey_estimates: list[dict] | None = None,
+    france_code: str = "FR",
+) -> dict:
     """The surveys and their questions, for the methodology page.
 
     `codebook`: config/survey.yaml as loaded by ``config.load_survey`` (pattern measures expanded
@@ -155,17 +179,28 @@ def survey_documentation(codebook: dict, samples: dict[str, int] | None, samples
         groups = []
         for g in _file_groups(spec):
             n, n_fr = _count(samples, g), _count(samples_france, g)
-            groups.append({"group": g, "label": GROUP_LABELS.get(g, g.capitalize()),
-                           "n": n, "n_text": fr.integer(n) if n is not None else "–",
-                           "n_france": n_fr, "n_france_text": fr.integer(n_fr) if n_fr is not None else "–"})
-        surveys.append({
-            "id": spec.get("id"), "label": _text(spec["label"]),
-            "population": _text(spec.get("population")),
-            "fieldwork": fieldwork_text(spec.get("fieldwork")),
-            "mode": _text(spec.get("mode")), "sampling": _text(spec.get("sampling")),
-            "weighting": weighting_sentence(spec, weighting),
-            "groups": groups,
-        })
+            groups.append(
+                {
+                    "group": g,
+                    "label": GROUP_LABELS.get(g, g.capitalize()),
+                    "n": n,
+                    "n_text": fr.integer(n) if n is not None else "–",
+                    "n_france": n_fr,
+                    "n_france_text": fr.integer(n_fr) if n_fr is not None else "–",
+                }
+            )
+        surveys.append(
+            {
+                "id": spec.get("id"),
+                "label": _text(spec["label"]),
+                "population": _text(spec.get("population")),
+                "fieldwork": fieldwork_text(spec.get("fieldwork")),
+                "mode": _text(spec.get("mode")),
+                "sampling": _text(spec.get("sampling")),
+                "weighting": weighting_sentence(spec, weighting),
+                "groups": groups,
+            }
+        )
 
     asked = _asked_to(survey_estimates, france_code)
     optional = _optional_groups(codebook) if survey_estimates is not None else {}
@@ -175,9 +210,13 @@ def survey_documentation(codebook: dict, samples: dict[str, int] | None, samples
         mid = m.get("id") or m.get("pattern")
         family = m.get("family") or m.get("pattern")  # the measures of one pattern
         key = (m.get("question"), m.get("answers"), m["kind"], family)
-        item = {"label": _text(m.get("label")) or mid, "topic": _text(m.get("topic")),
-                "groups": _group_names(asked.get(mid, set())), "domain": m.get("domain"),
-                "not_asked": _group_names(optional.get(mid, set()) - asked.get(mid, set()))}
+        item = {
+            "label": _text(m.get("label")) or mid,
+            "topic": _text(m.get("topic")),
+            "groups": _group_names(asked.get(mid, set())),
+            "domain": m.get("domain"),
+            "not_asked": _group_names(optional.get(mid, set()) - asked.get(mid, set())),
+        }
         last = rows[-1] if rows else None
         # measures with the same question follow each other: one row (without a question, one per
         # measure, except the measures of one pattern)
@@ -185,9 +224,17 @@ def survey_documentation(codebook: dict, samples: dict[str, int] | None, samples
             last["_items"].append(item)
             last["measure_ids"].append(mid)
             continue
-        rows.append({"_key": key, "_items": [item], "_pattern": bool(m.get("pattern")), "measure_ids": [mid],
-                     "question": _text(m.get("question")), "answers": _text(m.get("answers")),
-                     "statistic": fr.typography(_statistic(m))})
+        rows.append(
+            {
+                "_key": key,
+                "_items": [item],
+                "_pattern": bool(m.get("pattern")),
+                "measure_ids": [mid],
+                "question": _text(m.get("question")),
+                "answers": _text(m.get("answers")),
+                "statistic": fr.typography(_statistic(m)),
+            }
+        )
     questions = []
     for r in rows:
         items, family = r["_items"], r["_key"][3]
@@ -208,19 +255,31 @@ def survey_documentation(codebook: dict, samples: dict[str, int] | None, samples
             items_text = None
             if len(items) > 1 or not r["question"]:
                 items_text = " ; ".join(
-                    f"« {i['label']} »" + (f" ({asked_text(i['groups'])})" if not same_groups and i["groups"] else
-                                           " (non posée)" if not same_groups and i["not_asked"] else "")
-                    for i in items)
-        questions.append({
-            "topics": topics, "topic": fr.typography(" ; ".join(topics)),
-            "question": r["question"], "answers": r["answers"], "statistic": r["statistic"],
-            "items": [i["label"] for i in items],
-            "items_text": fr.typography(items_text) if items_text else None,
-            "domains_text": domains_text,
-            "groups": items[0]["groups"] if same_groups and items[0]["groups"] != everyone else [],
-            "not_asked_text": _not_asked_text(items),
-            "measure_ids": r["measure_ids"],
-        })
+                    f"« {i['label']} »"
+                    + (
+                        f" ({asked_text(i['groups'])})"
+                        if not same_groups and i["groups"]
+                        else " (non posée)"
+                        if not same_groups and i["not_asked"]
+                        else ""
+                    )
+                    for i in items
+                )
+        questions.append(
+            {
+                "topics": topics,
+                "topic": fr.typography(" ; ".join(topics)),
+                "question": r["question"],
+                "answers": r["answers"],
+                "statistic": r["statistic"],
+                "items": [i["label"] for i in items],
+                "items_text": fr.typography(items_text) if items_text else None,
+                "domains_text": domains_text,
+                "groups": items[0]["groups"] if same_groups and items[0]["groups"] != everyone else [],
+                "not_asked_text": _not_asked_text(items),
+                "measure_ids": r["measure_ids"],
+            }
+        )
     return {"surveys": surveys, "questions": questions, "demo": bool(demo)}
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .geo import COG_DATE
@@ -27,11 +27,11 @@ def data_date(survey_year: int) -> datetime:
     """The date stamped in the downloads: the one the PDFs carry, 31 December of the surveys'
     year or the COG edition if later (``report_steps.report_pdf_step``:
     ``max(render.vintage_date(survey_year), geo.COG_DATE)``), never the clock."""
-    return max(datetime(int(survey_year), 12, 31, tzinfo=timezone.utc), COG_DATE)
+    return max(datetime(int(survey_year), 12, 31, tzinfo=UTC), COG_DATE)
 
 
 def _write(fileobj, entries: Iterable[tuple[str, bytes]], date: datetime) -> None:
-    stamp = date.astimezone(timezone.utc).timetuple()[:6]
+    stamp = date.astimezone(UTC).timetuple()[:6]
     with zipfile.ZipFile(fileobj, "w") as zf:
         for name, data in entries:
             info = zipfile.ZipInfo(name, date_time=stamp)

@@ -33,13 +33,20 @@ sensitivity index", Computer Physics Communications 181, 259-270. M.J.W. Jansen 
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-COLUMNS = ["choice", "first_order", "total", "first_order_ci_low", "first_order_ci_high",
-           "total_ci_low", "total_ci_high"]
+COLUMNS = [
+    "choice",
+    "first_order",
+    "total",
+    "first_order_ci_low",
+    "first_order_ci_high",
+    "total_ci_low",
+    "total_ci_high",
+]
 
 Seed = int | Sequence[int] | np.random.SeedSequence
 
@@ -88,23 +95,30 @@ def _estimates(fa: np.ndarray, fb: np.ndarray, fab: np.ndarray) -> tuple[np.ndar
     return first, total
 
 
-def _bootstrap(fa: np.ndarray, fb: np.ndarray, fab: np.ndarray, n_bootstrap: int, seed: Seed,
-               max_values: int = 2_000_000) -> tuple[np.ndarray, np.ndarray]:
+def _bootstrap(
+    fa: np.ndarray, fb: np.ndarray, fab: np.ndarray, n_bootstrap: int, seed: Seed, max_values: int = 2_000_000
+) -> tuple[np.ndarray, np.ndarray]:
     """The indices re-estimated on `n_bootstrap` resamples of the rows (in chunks to bound memory)."""
     rng = np.random.default_rng(seed)
     idx = rng.integers(0, len(fa), size=(n_bootstrap, len(fa)))
     chunk = max(1, max_values // max(1, len(fa) * (len(fab) + 2)))
     firsts, totals = [], []
     for start in range(0, n_bootstrap, chunk):
-        i = idx[start:start + chunk]
+        i = idx[start : start + chunk]
         f, t = _estimates(fa[i], fb[i], np.moveaxis(fab[:, i], 0, 1))
         firsts.append(f)
         totals.append(t)
     return np.concatenate(firsts), np.concatenate(totals)
 
 
-def sobol_indices(f_a: np.ndarray, f_b: np.ndarray, f_ab: Mapping[str, np.ndarray], n_bootstrap: int = 1000,
-                  confidence: float = 0.95, seed: Seed = 0) -> pd.DataFrame:
+def sobol_indices(
+    f_a: np.ndarray,
+    f_b: np.ndarray,
+    f_ab: Mapping[str, np.ndarray],
+    n_bootstrap: int = 1000,
+    confidence: float = 0.95,
+    seed: Seed = 0,
+) -> pd.DataFrame:
     """One row per factor: first-order (Saltelli 2010) and total (Jansen) indices with bootstrap CIs.
 
     `f_a`, `f_b` are the n model outputs on A and B, `f_ab[name]` those on A_B^(name). When Y has
@@ -118,11 +132,18 @@ def sobol_indices(f_a: np.ndarray, f_b: np.ndarray, f_ab: Mapping[str, np.ndarra
     first, total = _estimates(fa, fb, fab)
     b_first, b_total = _bootstrap(fa, fb, fab, n_bootstrap, seed)
     lo, hi = (1 - confidence) / 2, 1 - (1 - confidence) / 2
-    return pd.DataFrame({
-        "choice": names, "first_order": first, "total": total,
-        "first_order_ci_low": np.quantile(b_first, lo, axis=0), "first_order_ci_high": np.quantile(b_first, hi, axis=0),
-        "total_ci_low": np.quantile(b_total, lo, axis=0), "total_ci_high": np.quantile(b_total, hi, axis=0),
-    }, columns=COLUMNS)
+    return pd.DataFrame(
+        {
+            "choice": names,
+            "first_order": first,
+            "total": total,
+            "first_order_ci_low": np.quantile(b_first, lo, axis=0),
+            "first_order_ci_high": np.quantile(b_first, hi, axis=0),
+            "total_ci_low": np.quantile(b_total, lo, axis=0),
+            "total_ci_high": np.quantile(b_total, hi, axis=0),
+        },
+        columns=COLUMNS,
+    )
 
 
 def sobol_analysis(model, n: int, groups: Mapping[str, int], seed: Seed, n_bootstrap: int = 1000) -> pd.DataFrame:
@@ -135,4 +156,6 @@ def sobol_analysis(model, n: int, groups: Mapping[str, int], seed: Seed, n_boots
     stacked = np.vstack([a, b] + [ab_matrix(a, b, s) for s in slices.values()])
     y = np.asarray(model(stacked), dtype=float)
     parts = np.split(y, 2 + len(slices))
-    return sobol_indices(parts[0], parts[1], dict(zip(slices, parts[2:])), n_bootstrap=n_bootstrap, seed=seed)
+    return sobol_indices(
+        parts[0], parts[1], dict(zip(slices, parts[2:], strict=True)), n_bootstrap=n_bootstrap, seed=seed
+    )

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 import duckdb
 import pandas as pd
@@ -25,7 +25,9 @@ def sql_text(name: str) -> str:
     return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
 
 
-def run_sql(name: str, relations: Mapping[str, pd.DataFrame | str | Path], params: Mapping | None = None) -> pd.DataFrame:
+def run_sql(
+    name: str, relations: Mapping[str, pd.DataFrame | str | Path], params: Mapping | None = None
+) -> pd.DataFrame:
     """Run `workflow/sql/<name>.sql` over `relations` (DataFrames, or parquet paths) and return the result.
 
     Only the parameters the query uses are bound (DuckDB rejects unused named parameters).

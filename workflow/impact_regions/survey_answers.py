@@ -59,8 +59,12 @@ def answer_values(table: SurveyTable, column: str, measure: dict) -> tuple[np.nd
     labelled_positive = positive if positive is not None else np.zeros(len(text), dtype=bool)
     not_number = ~(whole | missing | labelled_positive)
     if not_number.any():
-        raise table.error(not_number, column, "not a whole number",
-                          "Answers are integer codes, or value labels named in config/survey.yaml")
+        raise table.error(
+            not_number,
+            column,
+            "not a whole number",
+            "Answers are integer codes, or value labels named in config/survey.yaml",
+        )
     if measure["kind"] == "share":
         valid = np.isin(vals, [0, 1])
         allowed = "0 or 1, or empty when not asked"
@@ -73,8 +77,12 @@ def answer_values(table: SurveyTable, column: str, measure: dict) -> tuple[np.nd
         allowed += f", or {_shown(measure['missing'])} (ne sait pas)"
     bad = ~(valid | missing)
     if bad.any():
-        raise table.error(bad, column, f"answer out of range (allowed: {allowed})",
-                          "Fix the answer, or list it in the measure's `missing` in config/survey.yaml")
+        raise table.error(
+            bad,
+            column,
+            f"answer out of range (allowed: {allowed})",
+            "Fix the answer, or list it in the measure's `missing` in config/survey.yaml",
+        )
     keep = ~missing
     if measure["kind"] == "agree":
         return keep, positive[keep].astype(float)
@@ -98,14 +106,22 @@ def extra_codes(table: SurveyTable, item: dict, codebook_path: str = "config/sur
         vals, whole = whole_numbers(table, column)
         bad = ~whole | declared | (vals < 0)
         if bad.any():
-            raise table.error(bad, column, "not an age in years (a whole number)",
-                              f"The codebook bands this column as an age ({item['entry']})")
+            raise table.error(
+                bad,
+                column,
+                "not an age in years (a whole number)",
+                f"The codebook bands this column as an age ({item['entry']})",
+            )
         code = band_of_age(vals.astype(np.int64), item["age_bands"])
         bad = code == 0
         if bad.any():
             labels = ", ".join(age_band_labels(item["age_bands"]))
-            raise table.error(bad, column, f"age in no age band (bands: {labels})",
-                              "Respondents outside the survey's population must be removed from the file")
+            raise table.error(
+                bad,
+                column,
+                f"age in no age band (bands: {labels})",
+                "Respondents outside the survey's population must be removed from the file",
+            )
         return code
     if item["code_map"] is not None:
         mapping = {normalise(k): v for k, v in item["code_map"].items()}
@@ -123,8 +139,12 @@ def extra_codes(table: SurveyTable, item: dict, codebook_path: str = "config/sur
     if bad.any():
         raise table.error(bad, column, f"code out of range (allowed: {_shown(allowed)})")
     if not whole.all():  # a label matched in a file without numeric codes: no code to keep
-        raise table.error(~whole, column, "a value label without a numeric code",
-                          f"Map each answer to its code: {item['entry']}: {{column: {column}, codes: {{…: 1, …: 2}}}}")
+        raise table.error(
+            ~whole,
+            column,
+            "a value label without a numeric code",
+            f"Map each answer to its code: {item['entry']}: {{column: {column}, codes: {{…: 1, …: 2}}}}",
+        )
     return vals.astype(np.int64)
 
 
@@ -138,6 +158,7 @@ def group_of(table: SurveyTable, column: str, group_values: dict[str, str]) -> p
         group = group.fillna(table.label_series(column).map(normalise).map(normalised))
     group[table.missing_mask(column)] = np.nan
     if group.isna().any():
-        raise table.error(group.isna().to_numpy(), column, "unknown respondent type",
-                          f"Expected one of {', '.join(group_values)}")
+        raise table.error(
+            group.isna().to_numpy(), column, "unknown respondent type", f"Expected one of {', '.join(group_values)}"
+        )
     return group

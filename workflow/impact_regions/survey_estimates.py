@@ -2,12 +2,13 @@
 
 `workflow/sql/survey_estimates.sql` computes the estimates, the Taylor-linearised standard
 errors (on the residuals of the raking variables when the weights are raked,
-:mod:`impact_regions.calibration_variance`) and the overlap-aware contrast with France; this module adds what needs probability
-distributions: confidence intervals (normal for means; logit-transformed for shares, with a
-Korn-Graubard interval on the effective sample size when the share is 0 or 1), the two-sided
-p-value of the difference to France, its Holm adjustment within each family of 16 domain
-questions, significance (adjusted p below alpha), and the publication rule (suppressed below
-`min_n_publish` respondents; 'caution' below `min_n_reliable` or above `max_rse`).
+:mod:`impact_regions.calibration_variance`) and the overlap-aware contrast with France; this
+module adds what needs probability distributions: confidence intervals (normal for means;
+logit-transformed for shares, with a Korn-Graubard interval on the effective sample size when
+the share is 0 or 1), the two-sided p-value of the difference to France, its Holm adjustment
+within each family of 16 domain questions, significance (adjusted p below alpha), and the
+publication rule (suppressed below `min_n_publish` respondents; 'caution' below
+`min_n_reliable` or above `max_rse`).
 """
 
 from __future__ import annotations
@@ -20,9 +21,24 @@ import pandas as pd
 
 from .storage import run_sql
 
-COLUMNS = ["territory_code", "respondent_group", "measure_id", "estimate", "se", "ci_low", "ci_high",
-           "n", "n_eff", "diff_vs_france", "se_diff", "p_value", "p_value_holm", "is_significant", "reliability",
-           "kind"]
+COLUMNS = [
+    "territory_code",
+    "respondent_group",
+    "measure_id",
+    "estimate",
+    "se",
+    "ci_low",
+    "ci_high",
+    "n",
+    "n_eff",
+    "diff_vs_france",
+    "se_diff",
+    "p_value",
+    "p_value_holm",
+    "is_significant",
+    "reliability",
+    "kind",
+]
 
 
 def holm_adjust(p: np.ndarray) -> np.ndarray:
@@ -80,12 +96,17 @@ def korn_graubard(p: np.ndarray, n_eff: np.ndarray, level: float) -> tuple[np.nd
 
 def normal_sf(z: np.ndarray) -> np.ndarray:
     """Upper tail of the standard normal, 1 - Φ(z) = erfc(z / √2) / 2 (stdlib, no scipy import)."""
-    return np.array([0.5 * math.erfc(v / math.sqrt(2)) if not math.isnan(v) else math.nan
-                     for v in np.asarray(z, dtype=float).ravel()]).reshape(np.shape(z))
+    return np.array(
+        [
+            0.5 * math.erfc(v / math.sqrt(2)) if not math.isnan(v) else math.nan
+            for v in np.asarray(z, dtype=float).ravel()
+        ]
+    ).reshape(np.shape(z))
 
 
-def finish_estimates(raw: pd.DataFrame, kinds: dict[str, str], options: dict,
-                     families: dict[str, str] | None = None) -> pd.DataFrame:
+def finish_estimates(
+    raw: pd.DataFrame, kinds: dict[str, str], options: dict, families: dict[str, str] | None = None
+) -> pd.DataFrame:
     """Add intervals, p-values (raw and Holm-adjusted within `families`), significance and
     reliability to the SQL estimates."""
     df = raw.copy()
@@ -129,9 +150,14 @@ def finish_estimates(raw: pd.DataFrame, kinds: dict[str, str], options: dict,
     return df[COLUMNS]
 
 
-def build_survey_estimates(respondents: pd.DataFrame, responses: pd.DataFrame | str, territories: pd.DataFrame,
-                           codebook: dict, options: dict, calibration: dict[str, pd.DataFrame] | None = None
-                           ) -> pd.DataFrame:
+def build_survey_estimates(
+    respondents: pd.DataFrame,
+    responses: pd.DataFrame | str,
+    territories: pd.DataFrame,
+    codebook: dict,
+    options: dict,
+    calibration: dict[str, pd.DataFrame] | None = None,
+) -> pd.DataFrame:
     """The `survey_estimates` table. `respondents` carry the weights the estimates use;
     `responses` is survey_responses (a table, or the path of its parquet file: DuckDB then reads
     it without a pandas copy, 35 M rows for 1,000,000 inhabitants); `calibration` holds the
@@ -144,8 +170,15 @@ def build_survey_estimates(respondents: pd.DataFrame, responses: pd.DataFrame | 
     # and DuckDB's 4 GB limit (storage.run_sql) the job peaks at 4.9 GB; with the answers as a
     # pandas table and DuckDB's default limit (80 % of the machine) it peaked at 1.8 GB once and
     # 20.6 GB another time. Same results on the demo data either way.
-    raw = run_sql("survey_estimates", {"survey_respondents": respondents, "territories": territories,
-                                       **(calibration or empty_relations()), "survey_responses": responses})
+    raw = run_sql(
+        "survey_estimates",
+        {
+            "survey_respondents": respondents,
+            "territories": territories,
+            **(calibration or empty_relations()),
+            "survey_responses": responses,
+        },
+    )
     kinds = {m["id"]: m["kind"] for m in codebook["measures"]}
     families = {m["id"]: m["family"] for m in codebook["measures"] if m.get("family")}
     return finish_estimates(raw, kinds, options, families)

@@ -4,15 +4,17 @@
 every cell as text (codes keep their leading zeros; an integer number is written without
 ``.0``; an empty cell or a system-missing value is ``""``), the line of every row, the value
 labels of each column and the cells the file itself declares missing. The format comes from the
-file's extension or from the codebook's ``format:`` key:
+file's extension or from the codebook's ``format:`` key (format, extensions: read with):
 
-| format | extensions | read with |
-|---|---|---|
-| ``csv`` | ``.csv``, ``.txt``, ``.tsv`` | the project's tolerant CSV reading (``;`` ``,`` or tab, UTF-8 with or without BOM, latin-1) |
-| ``sav`` | ``.sav``, ``.zsav`` | ``pyreadstat.read_sav``: value labels, user-defined missing values and ranges (``MISSING VALUES``) |
-| ``dta`` | ``.dta`` | ``pyreadstat.read_dta``: value labels, extended missing values ``.a`` … ``.z`` |
-| ``sas7bdat`` | ``.sas7bdat`` | ``pyreadstat.read_sas7bdat``: special missing values ``.A`` … ``.Z``, ``._`` |
-| ``xlsx`` | ``.xlsx``, ``.xlsm`` | pandas (``calamine`` engine): first sheet or the codebook's ``sheet:``, header on its first row |
+* ``csv``, ``.csv`` ``.txt`` ``.tsv``: the project's tolerant CSV reading (``;`` ``,`` or tab,
+  UTF-8 with or without BOM, latin-1);
+* ``sav``, ``.sav`` ``.zsav``: ``pyreadstat.read_sav``: value labels, user-defined missing values
+  and ranges (``MISSING VALUES``);
+* ``dta``, ``.dta``: ``pyreadstat.read_dta``: value labels, extended missing values ``.a`` … ``.z``;
+* ``sas7bdat``, ``.sas7bdat``: ``pyreadstat.read_sas7bdat``: special missing values ``.A`` …
+  ``.Z``, ``._``;
+* ``xlsx``, ``.xlsx`` ``.xlsm``: pandas (``calamine`` engine): first sheet or the codebook's
+  ``sheet:``, header on its first row.
 
 Positions in errors: the physical line of a CSV file, the Excel row (with the sheet) of a
 workbook, the case number (row of the data editor) of an SPSS, Stata or SAS file. A file that
@@ -34,8 +36,17 @@ from .errors import InputError
 from .readers import _sniff_separator, csv_records, decode, text_lines
 
 #: Extension -> format (the codebook's `format:` overrides it).
-FORMATS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".sav": "sav", ".zsav": "sav", ".dta": "dta",
-           ".sas7bdat": "sas7bdat", ".xlsx": "xlsx", ".xlsm": "xlsx"}
+FORMATS = {
+    ".csv": "csv",
+    ".txt": "csv",
+    ".tsv": "csv",
+    ".sav": "sav",
+    ".zsav": "sav",
+    ".dta": "dta",
+    ".sas7bdat": "sas7bdat",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+}
 #: What the position of a row is called in each format.
 ROW_WORDS = {"csv": "line", "xlsx": "row", "sav": "case", "dta": "case", "sas7bdat": "case"}
 
@@ -88,14 +99,23 @@ class SurveyTable:
         i = 0 if mask is None else int(np.flatnonzero(np.asarray(mask))[0])
         if value is None and column is not None:
             value = self.shown(column, i)
-        return InputError(self.path, expected, line=int(self.lines[i]), column=column, value=value, hint=hint,
-                          sheet=self.sheet, row_word=self.row_word)
+        return InputError(
+            self.path,
+            expected,
+            line=int(self.lines[i]),
+            column=column,
+            value=value,
+            hint=hint,
+            sheet=self.sheet,
+            row_word=self.row_word,
+        )
 
     def header_error(self, column: str, expected: str, hint: str | None = None) -> InputError:
         """An InputError about the header (a missing column): line 1 of a CSV, row 1 of a sheet."""
         line = 1 if self.format in ("csv", "xlsx") else None
-        return InputError(self.path, expected, line=line, column=column, hint=hint, sheet=self.sheet,
-                          row_word=self.row_word)
+        return InputError(
+            self.path, expected, line=line, column=column, hint=hint, sheet=self.sheet, row_word=self.row_word
+        )
 
 
 def file_format(path: str | Path, declared: str | None = None) -> str:
@@ -104,9 +124,11 @@ def file_format(path: str | Path, declared: str | None = None) -> str:
         return declared
     suffix = Path(path).suffix.lower()
     if suffix not in FORMATS:
-        raise InputError(path, f"unknown survey file format '{suffix or '(no extension)'}'",
-                         hint="Use a .csv, .sav, .dta, .sas7bdat or .xlsx file, or give the file a `format:` "
-                              "in config/survey.yaml")
+        raise InputError(
+            path,
+            f"unknown survey file format '{suffix or '(no extension)'}'",
+            hint="Use a .csv, .sav, .dta, .sas7bdat or .xlsx file, or give the file a `format:` in config/survey.yaml",
+        )
     return FORMATS[suffix]
 
 
@@ -114,7 +136,9 @@ def read_survey_table(path: str | Path, fmt: str | None = None, sheet: str | Non
     """Read one survey file (any accepted format) into a :class:`SurveyTable`."""
     path = Path(path)
     if not path.exists():
-        raise InputError(path, "survey file not found", hint="Check raw_dir in config.yaml and the paths in survey.yaml")
+        raise InputError(
+            path, "survey file not found", hint="Check raw_dir in config.yaml and the paths in survey.yaml"
+        )
     fmt = file_format(path, fmt)
     if fmt == "csv":
         return _read_csv(path)
@@ -140,8 +164,12 @@ def _read_csv(path: Path) -> SurveyTable:
         if not any(cell.strip() for cell in row):
             continue  # blank line
         if len(row) != len(header):
-            raise InputError(path, f"malformed line: {len(row)} fields where the header has {len(header)}",
-                             line=line, hint="Each line must have as many fields as the header")
+            raise InputError(
+                path,
+                f"malformed line: {len(row)} fields where the header has {len(header)}",
+                line=line,
+                hint="Each line must have as many fields as the header",
+            )
         keep.append([same(c, c) for c in (cell.strip() for cell in row)])
         line_no.append(line)
     del shared
@@ -176,14 +204,21 @@ def _column_text(col: pd.Series) -> np.ndarray:
 
 def _read_xlsx(path: Path, sheet: str | None) -> SurveyTable:
     try:
-        grid = pd.read_excel(path, sheet_name=sheet if sheet is not None else 0, header=None, dtype=object,
-                             engine="calamine")
+        grid = pd.read_excel(
+            path, sheet_name=sheet if sheet is not None else 0, header=None, dtype=object, engine="calamine"
+        )
     except ValueError as exc:  # missing sheet
-        raise InputError(path, f"cannot read sheet '{sheet}': {exc}",
-                         hint="Name the sheet holding the respondents with `sheet:` in config/survey.yaml") from None
+        raise InputError(
+            path,
+            f"cannot read sheet '{sheet}': {exc}",
+            hint="Name the sheet holding the respondents with `sheet:` in config/survey.yaml",
+        ) from None
     except Exception as exc:  # noqa: BLE001 - a corrupt workbook: say so, never a traceback
-        raise InputError(path, f"not a readable Excel workbook ({type(exc).__name__}: {exc})",
-                         hint="Save the file again as .xlsx, or export it as CSV") from None
+        raise InputError(
+            path,
+            f"not a readable Excel workbook ({type(exc).__name__}: {exc})",
+            hint="Save the file again as .xlsx, or export it as CSV",
+        ) from None
     sheet_name = sheet if sheet is not None else _first_sheet_name(path)
     if grid.empty:
         raise InputError(path, "empty sheet", sheet=sheet_name, hint="The header must be on the first row")
@@ -194,8 +229,10 @@ def _read_xlsx(path: Path, sheet: str | None) -> SurveyTable:
     text, body = text[filled], body[filled]
     rows = np.flatnonzero(filled) + 2  # Excel row: header on row 1
     data = pd.DataFrame(text.to_numpy(dtype=object), columns=header, index=rows - 2).astype(str)
-    numbers = {name: body.iloc[:, j].map(lambda c: isinstance(c, (int, float)) and not isinstance(c, bool)).to_numpy(bool)
-               for j, name in enumerate(header)}
+    numbers = {
+        name: body.iloc[:, j].map(lambda c: isinstance(c, (int, float)) and not isinstance(c, bool)).to_numpy(bool)
+        for j, name in enumerate(header)
+    }
     return SurveyTable(str(path), data, rows.astype(np.int64), "xlsx", sheet=sheet_name, numbers=numbers)
 
 
@@ -249,27 +286,42 @@ def _read_statistical(path: Path, fmt: str) -> SurveyTable:
     except FutureTimeout:
         for child in list(getattr(pool, "_processes", {}).values()):  # only this pool's own child
             child.kill()
-        raise InputError(path, f"not a readable {fmt} file (its reader, pyreadstat, was still reading it after "
-                               f"{limit:.0f} s: a corrupt file, or one that never ends)",
-                         hint="Ask the pollster for the file again, or an export in another format; the limit is "
-                              "READ_TIMEOUT_BASE_S + READ_TIMEOUT_PER_MB_S per MB in survey_files.py") from None
+        raise InputError(
+            path,
+            f"not a readable {fmt} file (its reader, pyreadstat, was still reading it after "
+            f"{limit:.0f} s: a corrupt file, or one that never ends)",
+            hint="Ask the pollster for the file again, or an export in another format; the limit is "
+            "READ_TIMEOUT_BASE_S + READ_TIMEOUT_PER_MB_S per MB in survey_files.py",
+        ) from None
     except BrokenProcessPool:
-        raise InputError(path, f"not a readable {fmt} file (its reader, pyreadstat, crashed on it: a corrupt file)",
-                         hint="Ask the pollster for the file again, or an export in another format") from None
+        raise InputError(
+            path,
+            f"not a readable {fmt} file (its reader, pyreadstat, crashed on it: a corrupt file)",
+            hint="Ask the pollster for the file again, or an export in another format",
+        ) from None
     except Exception as exc:  # noqa: BLE001 - pyreadstat raises its own errors for corrupt files
-        raise InputError(path, f"not a readable {fmt} file ({type(exc).__name__}: {exc})",
-                         hint="Check the file and its format (`format:` in config/survey.yaml)") from None
+        raise InputError(
+            path,
+            f"not a readable {fmt} file ({type(exc).__name__}: {exc})",
+            hint="Check the file and its format (`format:` in config/survey.yaml)",
+        ) from None
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     # a corrupt file may also be read without an error, as a partial or empty table: refused
     declared = getattr(meta, "number_rows", None)
     if len(frame.columns) == 0:
-        raise InputError(path, f"not a readable {fmt} file (no variable could be read: a corrupt file)",
-                         hint="Ask the pollster for the file again, or an export in another format")
+        raise InputError(
+            path,
+            f"not a readable {fmt} file (no variable could be read: a corrupt file)",
+            hint="Ask the pollster for the file again, or an export in another format",
+        )
     if declared is not None and declared >= 0 and declared != len(frame):
-        raise InputError(path, f"not a readable {fmt} file (its header declares {declared} cases, "
-                               f"{len(frame)} could be read: a truncated or corrupt file)",
-                         hint="Ask the pollster for the file again, or an export in another format")
+        raise InputError(
+            path,
+            f"not a readable {fmt} file (its header declares {declared} cases, "
+            f"{len(frame)} could be read: a truncated or corrupt file)",
+            hint="Ask the pollster for the file again, or an export in another format",
+        )
     types = getattr(meta, "readstat_variable_types", {}) or {}
     ranges = getattr(meta, "missing_ranges", {}) or {}
     data, labels, missing, numbers = {}, {}, {}, {}
@@ -296,8 +348,17 @@ def _read_statistical(path: Path, fmt: str) -> SurveyTable:
         missing[name] = declared
         value_labels = (meta.variable_value_labels or {}).get(name)
         if value_labels:
-            labels[name] = {("." + k if isinstance(k, str) and not is_string else _cell_text(k)): str(v)
-                            for k, v in value_labels.items()}
+            labels[name] = {
+                ("." + k if isinstance(k, str) and not is_string else _cell_text(k)): str(v)
+                for k, v in value_labels.items()
+            }
     table = pd.DataFrame(data, columns=list(frame.columns), dtype=object)
-    return SurveyTable(str(path), table, np.arange(1, len(table) + 1, dtype=np.int64), fmt,
-                       labels=labels, declared_missing=missing, numbers=numbers)
+    return SurveyTable(
+        str(path),
+        table,
+        np.arange(1, len(table) + 1, dtype=np.int64),
+        fmt,
+        labels=labels,
+        declared_missing=missing,
+        numbers=numbers,
+    )

@@ -32,11 +32,13 @@ def normalise(text: str) -> str:
 
 
 def _names(geo: Geography, level: str) -> dict[str, str]:
-    frame, code, name = {"region": (geo.regions, "code_region", "nom_region"),
-                         "departement": (geo.departements, "code_departement", "nom_departement")}[level]
+    frame, code, name = {
+        "region": (geo.regions, "code_region", "nom_region"),
+        "departement": (geo.departements, "code_departement", "nom_departement"),
+    }[level]
     if name not in frame.columns:
         return {}
-    return {normalise(n): c for c, n in zip(frame[code], frame[name])}
+    return {normalise(n): c for c, n in zip(frame[code], frame[name], strict=True)}
 
 
 def place_codes(table: SurveyTable, column: str, level: str, geo: Geography) -> pd.Series:
@@ -62,7 +64,9 @@ def place_codes(table: SurveyTable, column: str, level: str, geo: Geography) -> 
     keys = pd.DataFrame({"v": text.to_numpy(dtype=object), "l": label.to_numpy(dtype=object), "n": number})
     uniques = keys.drop_duplicates()
     lookup = {(v, lab, n): resolve(v, lab, bool(n)) for v, lab, n in uniques.itertuples(index=False)}
-    codes = pd.Series([lookup[k] for k in zip(keys["v"], keys["l"], keys["n"])], index=text.index, dtype=object)
+    codes = pd.Series(
+        [lookup[k] for k in zip(keys["v"], keys["l"], keys["n"], strict=True)], index=text.index, dtype=object
+    )
     bad = codes.isna().to_numpy() | table.missing_mask(column)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
@@ -72,15 +76,25 @@ def place_codes(table: SurveyTable, column: str, level: str, geo: Geography) -> 
         if close:
             suggestion = f"; did you mean « {_name_of(geo, level, names[close[0]])} » ({names[close[0]]})?"
         if level == "region":
-            raise table.error(bad, column, "respondent in an unknown region (neither a COG region code nor a region name)",
-                              "Region codes are text with two digits, e.g. '93' or '04', or COG names such as "
-                              "« Provence-Alpes-Côte d'Azur »" + suggestion)
-        raise table.error(bad, column, "unknown département code (COG) or name",
-                          "Keep leading zeros and 2A/2B, or give COG names such as « Corse-du-Sud »" + suggestion)
+            raise table.error(
+                bad,
+                column,
+                "respondent in an unknown region (neither a COG region code nor a region name)",
+                "Region codes are text with two digits, e.g. '93' or '04', or COG names such as "
+                "« Provence-Alpes-Côte d'Azur »" + suggestion,
+            )
+        raise table.error(
+            bad,
+            column,
+            "unknown département code (COG) or name",
+            "Keep leading zeros and 2A/2B, or give COG names such as « Corse-du-Sud »" + suggestion,
+        )
     return codes.astype(str)
 
 
 def _name_of(geo: Geography, level: str, code: str) -> str:
-    frame, col, name = {"region": (geo.regions, "code_region", "nom_region"),
-                        "departement": (geo.departements, "code_departement", "nom_departement")}[level]
+    frame, col, name = {
+        "region": (geo.regions, "code_region", "nom_region"),
+        "departement": (geo.departements, "code_departement", "nom_departement"),
+    }[level]
     return str(frame.loc[frame[col] == code, name].iloc[0])

@@ -29,7 +29,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import InputError
 from .geo import Geography
 from .survey_answers import answer_values, extra_codes, group_of
 from .survey_files import SurveyTable, read_survey_table
@@ -39,10 +38,12 @@ from .survey_places import place_codes
 def _required_columns(i: int, spec: dict) -> list[tuple[str, str]]:
     """(delivered column, codebook entry) of every column the file must have."""
     where = f"files.{i}"
-    out = [(spec["id_column"], f"{where}.id_column"),
-           (spec["region_column"], spec.get("region_column_entry", "region_column")),
-           (spec["departement_column"], spec.get("departement_column_entry", "departement_column")),
-           (spec["weight_column"], f"{where}.weight_column")]
+    out = [
+        (spec["id_column"], f"{where}.id_column"),
+        (spec["region_column"], spec.get("region_column_entry", "region_column")),
+        (spec["departement_column"], spec.get("departement_column_entry", "departement_column")),
+        (spec["weight_column"], f"{where}.weight_column"),
+    ]
     for key in ("group_column", "strata_column", "psu_column"):
         if key in spec:
             out.append((spec[key], f"{where}.{key}"))
@@ -56,14 +57,19 @@ def _check_columns(table: SurveyTable, i: int, spec: dict) -> None:
     counts = pd.Index(table.data.columns).value_counts()
     for column, entry in _required_columns(i, spec):
         if counts.get(column, 0) > 1:
-            raise table.header_error(column, f"column '{column}' appears {counts[column]} times in the header "
-                                             f"(named by the codebook entry {entry})",
-                                     "Rename or remove the extra column, so that the codebook names one column")
+            raise table.header_error(
+                column,
+                f"column '{column}' appears {counts[column]} times in the header (named by the codebook entry {entry})",
+                "Rename or remove the extra column, so that the codebook names one column",
+            )
         if column not in found:
-            raise table.header_error(column, f"missing column '{column}' (named by the codebook entry {entry})",
-                                     f"Columns found: {', '.join(map(str, table.data.columns))}. Fix the column "
-                                     "name in config/survey.yaml, or mark a measure the file does not have "
-                                     "`optional: true`")
+            raise table.header_error(
+                column,
+                f"missing column '{column}' (named by the codebook entry {entry})",
+                f"Columns found: {', '.join(map(str, table.data.columns))}. Fix the column "
+                "name in config/survey.yaml, or mark a measure the file does not have "
+                "`optional: true`",
+            )
 
 
 def _respondents(table: SurveyTable, i: int, spec: dict, geo: Geography) -> pd.DataFrame:
@@ -87,8 +93,12 @@ def _respondents(table: SurveyTable, i: int, spec: dict, geo: Geography) -> pd.D
     w = pd.to_numeric(df[w_col].str.replace(",", ".", regex=False), errors="coerce")
     bad = (w.isna() | ~np.isfinite(w) | (w <= 0)).to_numpy() | table.missing_mask(w_col)
     if bad.any():
-        raise table.error(bad, w_col, "weight must be a number > 0",
-                          "Design weights are strictly positive; drop the respondent or fix its weight")
+        raise table.error(
+            bad,
+            w_col,
+            "weight must be a number > 0",
+            "Design weights are strictly positive; drop the respondent or fix its weight",
+        )
     if "group" in spec:
         group = pd.Series(spec["group"], index=df.index)
     else:
@@ -101,11 +111,18 @@ def _respondents(table: SurveyTable, i: int, spec: dict, geo: Geography) -> pd.D
             if empty.any():
                 raise table.error(empty, spec[key], "empty design code")
     stratum_key = spec["id"] + ":" + stratum
-    resp = pd.DataFrame({
-        "file_id": spec["id"], "respondent_id": ids, "respondent_group": group,
-        "region_code": reg, "departement_code": dep, "stratum": stratum_key,
-        "psu": stratum_key + ":" + psu, "weight": w.astype(float),
-    })
+    resp = pd.DataFrame(
+        {
+            "file_id": spec["id"],
+            "respondent_id": ids,
+            "respondent_group": group,
+            "region_code": reg,
+            "departement_code": dep,
+            "stratum": stratum_key,
+            "psu": stratum_key + ":" + psu,
+            "weight": w.astype(float),
+        }
+    )
     for name, item in spec["extras"].items():
         resp[name] = extra_codes(table, item).astype("int64")
     return resp
@@ -126,11 +143,15 @@ def build_survey(codebook: dict, raw_dir: str | Path, geo: Geography) -> tuple[p
             if col["column"] not in table.data.columns:
                 continue  # optional and not asked in this file
             keep, y = answer_values(table, col["column"], measures[mid])
-            responses.append(pd.DataFrame({"file_id": spec["id"], "respondent_id": ids[keep],
-                                           "measure_id": mid, "y": y}))
+            responses.append(
+                pd.DataFrame({"file_id": spec["id"], "respondent_id": ids[keep], "measure_id": mid, "y": y})
+            )
     all_resp = pd.concat(respondents, ignore_index=True)
-    all_answers = pd.concat(responses, ignore_index=True) if responses else pd.DataFrame(
-        {"file_id": [], "respondent_id": [], "measure_id": [], "y": []})
+    all_answers = (
+        pd.concat(responses, ignore_index=True)
+        if responses
+        else pd.DataFrame({"file_id": [], "respondent_id": [], "measure_id": [], "y": []})
+    )
     for c in ("file_id", "respondent_id", "respondent_group", "region_code", "departement_code", "stratum", "psu"):
         all_resp[c] = all_resp[c].astype("string")
     for c in ("file_id", "respondent_id", "measure_id"):

@@ -25,9 +25,17 @@ from .population import adult_margins, age_band_labels
 from .raking import CalibrationError, calibrate, calibration_options, kish_efficiency, weighting_design_effect
 
 #: Columns of the raking_margins table.
-MARGINS_COLUMNS = ["territory_code", "variable", "category", "target_share", "achieved_share",
-                   "achieved_share_design", "n", "kish_efficiency", "kish_efficiency_design"]
-
+MARGINS_COLUMNS = [
+    "territory_code",
+    "variable",
+    "category",
+    "target_share",
+    "achieved_share",
+    "achieved_share_design",
+    "n",
+    "kish_efficiency",
+    "kish_efficiency_design",
+]
 
 
 def _citizens(respondents: pd.DataFrame) -> pd.DataFrame:
@@ -56,8 +64,9 @@ def category_labels(variable: str, age_bands=None) -> dict[int, str]:
     raise ValueError(f"unknown margin variable {variable!r}")
 
 
-def margins_for(territory_code: str, departements, respondents: pd.DataFrame, population: pd.DataFrame,
-                options: dict | None = None) -> pd.DataFrame:
+def margins_for(
+    territory_code: str, departements, respondents: pd.DataFrame, population: pd.DataFrame, options: dict | None = None
+) -> pd.DataFrame:
     """Rows of `raking_margins` for one territory: target vs achieved shares of every category.
 
     The targets are the population shares of the adults of `departements` (INSEE extract); the
@@ -86,13 +95,19 @@ def margins_for(territory_code: str, departements, respondents: pd.DataFrame, po
         tot_t = sum(targets[var].values())
         for k in sorted(targets[var]):
             inside = codes == k
-            rows.append({
-                "territory_code": territory_code, "variable": var, "category": labels[k],
-                "target_share": targets[var][k] / tot_t if tot_t > 0 else math.nan,
-                "achieved_share": float(w_r[inside].sum() / w_r.sum()) if w_r.size else math.nan,
-                "achieved_share_design": float(w_d[inside].sum() / w_d.sum()) if w_d.size else math.nan,
-                "n": int(inside.sum()), "kish_efficiency": eff_r, "kish_efficiency_design": eff_d,
-            })
+            rows.append(
+                {
+                    "territory_code": territory_code,
+                    "variable": var,
+                    "category": labels[k],
+                    "target_share": targets[var][k] / tot_t if tot_t > 0 else math.nan,
+                    "achieved_share": float(w_r[inside].sum() / w_r.sum()) if w_r.size else math.nan,
+                    "achieved_share_design": float(w_d[inside].sum() / w_d.sum()) if w_d.size else math.nan,
+                    "n": int(inside.sum()),
+                    "kish_efficiency": eff_r,
+                    "kish_efficiency_design": eff_d,
+                }
+            )
     out = pd.DataFrame(rows, columns=MARGINS_COLUMNS)
     for c in ("territory_code", "variable", "category"):
         out[c] = out[c].astype("string")
@@ -100,28 +115,49 @@ def margins_for(territory_code: str, departements, respondents: pd.DataFrame, po
     return out
 
 
-WEIGHTS_COLUMNS = ["file_id", "respondent_id", "territory_code", "weight_design", "weight_scaled", "weight_raked",
-                   "g"]
-EFFICIENCY_COLUMNS = ["territory_code", "n", "sum_weight_design", "scale", "sum_weight_raked",
-                      "kish_efficiency_design", "kish_efficiency_raked", "deff_weighting_design",
-                      "deff_weighting_raked", "g_min", "g_max", "iterations", "max_margin_error", "trim_rounds",
-                      "n_trimmed"]
+WEIGHTS_COLUMNS = ["file_id", "respondent_id", "territory_code", "weight_design", "weight_scaled", "weight_raked", "g"]
+EFFICIENCY_COLUMNS = [
+    "territory_code",
+    "n",
+    "sum_weight_design",
+    "scale",
+    "sum_weight_raked",
+    "kish_efficiency_design",
+    "kish_efficiency_raked",
+    "deff_weighting_design",
+    "deff_weighting_raked",
+    "g_min",
+    "g_max",
+    "iterations",
+    "max_margin_error",
+    "trim_rounds",
+    "n_trimmed",
+]
 
 
 def _region_of(cit: pd.DataFrame, regions: pd.DataFrame) -> pd.Series:
     """The region (raking cell) of every inhabitant; an InputError for a département of no region."""
-    dep_region = dict(zip(regions["departement_code"].astype(str), regions["territory_code"].astype(str)))
+    dep_region = dict(zip(regions["departement_code"].astype(str), regions["territory_code"].astype(str), strict=True))
     region = cit["departement_code"].astype(str).map(dep_region)
     if region.isna().any():
         bad = cit.loc[region.isna(), "departement_code"].iloc[0]
-        raise InputError("survey respondents", "inhabitant living in a département of no region",
-                         column="departement_code", value=bad, hint="The territories table must cover every département of the survey")
+        raise InputError(
+            "survey respondents",
+            "inhabitant living in a département of no region",
+            column="departement_code",
+            value=bad,
+            hint="The territories table must cover every département of the survey",
+        )
     return region
 
 
-def build_survey_weights(respondents: pd.DataFrame, population: pd.DataFrame, territories_regions: pd.DataFrame,
-                         options: dict | None = None,
-                         weighting: str = "raked") -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def build_survey_weights(
+    respondents: pd.DataFrame,
+    population: pd.DataFrame,
+    territories_regions: pd.DataFrame,
+    options: dict | None = None,
+    weighting: str = "raked",
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Rake the inhabitants' design weights within each region; return the three tables.
 
     `respondents` is `survey_respondents` (inhabitants are the rows with sexe and tranche_age;
@@ -175,8 +211,11 @@ def build_survey_weights(respondents: pd.DataFrame, population: pd.DataFrame, te
         targets = adult_margins(population, deps, opts["age_bands"], opts["margins"])
         scale = 1.0
         if weighting == "given":
-            raked, g, info = design, np.ones(design.size), {"iterations": 0, "max_margin_error": math.nan,
-                                                            "trim_rounds": 0, "n_trimmed": 0}
+            raked, g, info = (
+                design,
+                np.ones(design.size),
+                {"iterations": 0, "max_margin_error": math.nan, "trim_rounds": 0, "n_trimmed": 0},
+            )
         else:
             if opts["target_totals"] == "design":
                 targets = _scaled_targets(targets, float(design.sum()))
@@ -185,33 +224,54 @@ def build_survey_weights(respondents: pd.DataFrame, population: pd.DataFrame, te
             try:
                 res = calibrate(design * scale, _categories(members, opts["margins"]), targets, opts)
             except CalibrationError as exc:
-                raise InputError(path, f"raking of the inhabitants' weights in region {code}: {exc}",
-                                 hint="Check the survey and the population extract, widen raking.bounds, raise "
-                                      "raking.trim_max_ratio or max_iter, drop a margin, or set weighting: given") from None
+                raise InputError(
+                    path,
+                    f"raking of the inhabitants' weights in region {code}: {exc}",
+                    hint="Check the survey and the population extract, widen raking.bounds, raise "
+                    "raking.trim_max_ratio or max_iter, drop a margin, or set weighting: given",
+                ) from None
             raked, g = res.weights, res.g
-            info = {"iterations": res.iterations, "max_margin_error": res.max_margin_error,
-                    "trim_rounds": res.trim_rounds, "n_trimmed": res.n_trimmed}
-        weights_parts.append(pd.DataFrame({
-            "file_id": members["file_id"].astype("string").to_numpy(),
-            "respondent_id": members["respondent_id"].astype("string").to_numpy(),
-            "territory_code": code, "weight_design": design, "weight_scaled": design * scale, "weight_raked": raked,
-            "g": g,
-        }))
-        margins_parts.append(margins_for(code, deps, members.assign(weight_design=design, weight_raked=raked),
-                                         population, opts))
-        eff_rows.append({
-            "territory_code": code, "n": len(design), "sum_weight_design": float(design.sum()), "scale": scale,
-            "sum_weight_raked": float(raked.sum()),
-            "kish_efficiency_design": kish_efficiency(design), "kish_efficiency_raked": kish_efficiency(raked),
-            "deff_weighting_design": weighting_design_effect(design),
-            "deff_weighting_raked": weighting_design_effect(raked),
-            "g_min": float(g.min()), "g_max": float(g.max()), **info,
-        })
-    weights = (pd.concat(weights_parts, ignore_index=True) if weights_parts
-               else pd.DataFrame(columns=WEIGHTS_COLUMNS))
+            info = {
+                "iterations": res.iterations,
+                "max_margin_error": res.max_margin_error,
+                "trim_rounds": res.trim_rounds,
+                "n_trimmed": res.n_trimmed,
+            }
+        weights_parts.append(
+            pd.DataFrame(
+                {
+                    "file_id": members["file_id"].astype("string").to_numpy(),
+                    "respondent_id": members["respondent_id"].astype("string").to_numpy(),
+                    "territory_code": code,
+                    "weight_design": design,
+                    "weight_scaled": design * scale,
+                    "weight_raked": raked,
+                    "g": g,
+                }
+            )
+        )
+        margins_parts.append(
+            margins_for(code, deps, members.assign(weight_design=design, weight_raked=raked), population, opts)
+        )
+        eff_rows.append(
+            {
+                "territory_code": code,
+                "n": len(design),
+                "sum_weight_design": float(design.sum()),
+                "scale": scale,
+                "sum_weight_raked": float(raked.sum()),
+                "kish_efficiency_design": kish_efficiency(design),
+                "kish_efficiency_raked": kish_efficiency(raked),
+                "deff_weighting_design": weighting_design_effect(design),
+                "deff_weighting_raked": weighting_design_effect(raked),
+                "g_min": float(g.min()),
+                "g_max": float(g.max()),
+                **info,
+            }
+        )
+    weights = pd.concat(weights_parts, ignore_index=True) if weights_parts else pd.DataFrame(columns=WEIGHTS_COLUMNS)
     weights["territory_code"] = weights["territory_code"].astype("string")
-    margins = (pd.concat(margins_parts, ignore_index=True) if margins_parts
-               else pd.DataFrame(columns=MARGINS_COLUMNS))
+    margins = pd.concat(margins_parts, ignore_index=True) if margins_parts else pd.DataFrame(columns=MARGINS_COLUMNS)
     efficiency = pd.DataFrame(eff_rows, columns=EFFICIENCY_COLUMNS)
     efficiency["territory_code"] = efficiency["territory_code"].astype("string")
     return weights, margins, efficiency

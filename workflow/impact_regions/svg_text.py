@@ -39,9 +39,14 @@ def _single(node, name: str) -> bool:
 
 
 def _simple(node) -> bool:
-    return (node.tag == "text" and node.text and len(node._etree_node) == 0
-            and not any(a in node.attrib for a in _PER_LETTER)
-            and _single(node, "x") and _single(node, "y"))
+    return (
+        node.tag == "text"
+        and node.text
+        and len(node._etree_node) == 0
+        and not any(a in node.attrib for a in _PER_LETTER)
+        and _single(node, "x")
+        and _single(node, "y")
+    )
 
 
 def whole_text(svg, node, font_size):
@@ -84,7 +89,7 @@ def whole_text(svg, node, font_size):
     y = svg.cursor_position[1] if y is None else y
 
     # vertical alignment, as WeasyPrint does it (ascent and descent are its approximations)
-    ascent, descent = font_size * .8, font_size * .2
+    ascent, descent = font_size * 0.8, font_size * 0.2
     y_align = 0
     display_anchor = node.get("display-anchor")
     alignment_baseline = node.get("dominant-baseline", node.get("alignment-baseline"))
@@ -95,7 +100,12 @@ def whole_text(svg, node, font_size):
     elif display_anchor != "top" and alignment_baseline in ("central", "middle"):
         y_align = (ascent + descent) / 2 - descent
     elif display_anchor != "top" and alignment_baseline in (
-            "text-before-edge", "before_edge", "top", "hanging", "text-top"):
+        "text-before-edge",
+        "before_edge",
+        "top",
+        "hanging",
+        "text-top",
+    ):
         y_align = ascent
     elif display_anchor != "top" and alignment_baseline in ("text-after-edge", "after_edge", "bottom", "text-bottom"):
         y_align = -descent
@@ -104,7 +114,9 @@ def whole_text(svg, node, font_size):
     y_position = y + svg.cursor_d_position[1] + y_align
     svg.cursor_position = x + width, y
     node.text_bounding_box = extend_bounding_box(
-        node.text_bounding_box, ((x_position, y_position - baseline), (x_position + width, y_position - baseline + height)))
+        node.text_bounding_box,
+        ((x_position, y_position - baseline), (x_position + width, y_position - baseline + height)),
+    )
 
     svg.stream.push_state()
     fill, stroke = svg.set_graphical_state(node, font_size)

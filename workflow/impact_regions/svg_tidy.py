@@ -40,14 +40,46 @@ _METADATA = f"{{{SVG_NS}}}metadata"
 
 # SVG 1.1 presentation attributes that matplotlib writes in `style` (a property outside this set
 # stays in `style`: as a CSS property it may have no attribute form)
-PRESENTATION = frozenset({
-    "alignment-baseline", "baseline-shift", "clip-path", "clip-rule", "color", "display",
-    "dominant-baseline", "fill", "fill-opacity", "fill-rule", "filter", "font-family", "font-size",
-    "font-stretch", "font-style", "font-variant", "font-weight", "letter-spacing", "marker-end",
-    "marker-mid", "marker-start", "mask", "opacity", "overflow", "stroke", "stroke-dasharray",
-    "stroke-dashoffset", "stroke-linecap", "stroke-linejoin", "stroke-miterlimit", "stroke-opacity",
-    "stroke-width", "text-anchor", "text-decoration", "visibility", "word-spacing",
-})
+PRESENTATION = frozenset(
+    {
+        "alignment-baseline",
+        "baseline-shift",
+        "clip-path",
+        "clip-rule",
+        "color",
+        "display",
+        "dominant-baseline",
+        "fill",
+        "fill-opacity",
+        "fill-rule",
+        "filter",
+        "font-family",
+        "font-size",
+        "font-stretch",
+        "font-style",
+        "font-variant",
+        "font-weight",
+        "letter-spacing",
+        "marker-end",
+        "marker-mid",
+        "marker-start",
+        "mask",
+        "opacity",
+        "overflow",
+        "stroke",
+        "stroke-dasharray",
+        "stroke-dashoffset",
+        "stroke-linecap",
+        "stroke-linejoin",
+        "stroke-miterlimit",
+        "stroke-opacity",
+        "stroke-width",
+        "text-anchor",
+        "text-decoration",
+        "visibility",
+        "word-spacing",
+    }
+)
 _UNIVERSAL_RULE = re.compile(r"^\s*\*\s*\{([^{}]*)\}\s*$")
 # the ids matplotlib makes up for its groups (`figure_1`, `line2d_12`, `matplotlib.axis_2`...); a
 # gid given by the charts (`estimate-3-caution`, `dep-04`, `point-emploi`) marks a group on purpose,
@@ -56,7 +88,6 @@ _UNIVERSAL_RULE = re.compile(r"^\s*\*\s*\{([^{}]*)\}\s*$")
 _AUTOMATIC_ID = re.compile(r"^(?![xy]tick_)[A-Za-z][A-Za-z0-9.]*_[0-9]+$")
 _IDENTITY_ROTATION = re.compile(r"^rotate\(-?0 [-+0-9.eE]+ [-+0-9.eE]+\)$")
 _REFERENCE = re.compile(r"(?:url\(\s*#|href=\"#)([^)\"\s]+)")
-
 
 
 def _declarations(css: str) -> list[tuple[str, str]]:

@@ -29,8 +29,17 @@ from pathlib import Path
 from . import data_dictionary as dd
 
 #: Parquet type (pyarrow, as str) -> French type name of the dictionary
-TYPE_NAMES = {"string": "texte", "large_string": "texte", "bool": "booléen", "double": "décimal", "float": "décimal",
-              "int64": "entier", "int32": "entier", "int16": "entier", "int8": "entier"}
+TYPE_NAMES = {
+    "string": "texte",
+    "large_string": "texte",
+    "bool": "booléen",
+    "double": "décimal",
+    "float": "décimal",
+    "int64": "entier",
+    "int32": "entier",
+    "int16": "entier",
+    "int8": "entier",
+}
 
 
 def _csv_text(rows: list[list], header: list[str]) -> bytes:
@@ -57,7 +66,7 @@ def schemas(tables: dict[str, str]) -> dict[str, list[tuple[str, str]]]:
     out = {}
     for name, path in tables.items():
         s = pq.read_schema(path)
-        out[name] = [(n, str(t)) for n, t in zip(s.names, s.types)]
+        out[name] = [(n, str(t)) for n, t in zip(s.names, s.types, strict=True)]
     return out
 
 
@@ -70,8 +79,16 @@ def dictionary_rows(schema: dict[str, list[tuple[str, str]]], normalisation: str
         spec = dd.TABLES[table]
         for col, arrow_type in schema[table]:
             u, meaning = spec["columns"][col]
-            rows.append([table, col, "oui" if col in spec["key"] else "non", TYPE_NAMES.get(arrow_type, arrow_type),
-                         u.format(score_unit=unit), meaning])
+            rows.append(
+                [
+                    table,
+                    col,
+                    "oui" if col in spec["key"] else "non",
+                    TYPE_NAMES.get(arrow_type, arrow_type),
+                    u.format(score_unit=unit),
+                    meaning,
+                ]
+            )
     return rows
 
 
@@ -84,8 +101,15 @@ def label_rows(territories: list[dict], catalogue: dict, codebook: dict, min_n_p
     for t in territories:
         if t["territory_code"] not in seen:
             seen.add(t["territory_code"])
-            rows.append(["territory_code", t["territory_code"], t["territory_name"], "",
-                         dd.CODES["territories.kind"].get(t["kind"], t["kind"])])
+            rows.append(
+                [
+                    "territory_code",
+                    t["territory_code"],
+                    t["territory_name"],
+                    "",
+                    dd.CODES["territories.kind"].get(t["kind"], t["kind"]),
+                ]
+            )
     domains = {d["id"]: d for d in catalogue["domains"]}
     rows += [["domain_id", d["id"], d["label"], "", f"famille {d['family']}"] for d in catalogue["domains"]]
     rows.append(["domain_id", "ensemble", "Indice global de fragilité", "", "moyenne des scores des 16 domaines"])
@@ -93,12 +117,21 @@ def label_rows(territories: list[dict], catalogue: dict, codebook: dict, min_n_p
         rows.append(["family", fam, fam.capitalize(), "", "famille de domaines"])
     rows.append(["family", "ensemble", "Ensemble", "", "l'indice global"])
     for i in catalogue["indicators"]:
-        rows.append(["indicator_id", i["id"], i["label"], str(i["unit"]),
-                     f"domaine {domains[i['domain']]['label']} ; {i['source_label']} ({i['year']}) ; "
-                     f"{DIRECTION_TEXTS.get(int(i['direction']), '')}"])
+        rows.append(
+            [
+                "indicator_id",
+                i["id"],
+                i["label"],
+                str(i["unit"]),
+                f"domaine {domains[i['domain']]['label']} ; {i['source_label']} ({i['year']}) ; "
+                f"{DIRECTION_TEXTS.get(int(i['direction']), '')}",
+            ]
+        )
     for m in codebook["measures"]:
         scale = f"note de {m.get('min', 0)} à {m.get('max', 10)}" if m["kind"] == "mean" else dd.SHARE
-        detail = " ".join(x for x in (m.get("question"), f"Réponses : {m['answers']}." if m.get("answers") else None) if x)
+        detail = " ".join(
+            x for x in (m.get("question"), f"Réponses : {m['answers']}." if m.get("answers") else None) if x
+        )
         rows.append(["measure_id", m["id"], m["label"], scale, detail])
     rows += [["respondent_group", g, label, "", ""] for g, label in GROUP_LABELS.items()]
     rows += [["file_id", f["id"], f["label"], "", f.get("population") or ""] for f in codebook["files"]]
@@ -109,32 +142,48 @@ def label_rows(territories: list[dict], catalogue: dict, codebook: dict, min_n_p
 
 def readme_text(schema: dict, counts: dict[str, int], config: dict, provenance: dict, date) -> str:
     """LISEZMOI.txt (CRLF line ends, for every platform's text editor)."""
-    lines = [f"IMPACT-Régions : tables de données, indicateurs {config['vintage']}, enquêtes {config['survey_year']}",
-             "", f"Date des données : {date:%d/%m/%Y}. Version du code : {provenance.get('code_version', '')}."]
+    lines = [
+        f"IMPACT-Régions : tables de données, indicateurs {config['vintage']}, enquêtes {config['survey_year']}",
+        "",
+        f"Date des données : {date:%d/%m/%Y}. Version du code : {provenance.get('code_version', '')}.",
+    ]
     if provenance.get("demo"):
-        lines += ["", "AVERTISSEMENT : données de démonstration. Une partie des fichiers sources est synthétique ; "
-                      "ces chiffres ne décrivent pas les territoires réels."]
-    lines += ["", "Contenu de l'archive :",
-              "  parquet/<table>.parquet : chaque table telle que la produit la chaîne (types conservés) ;",
-              "  csv/<table>.csv : la même table pour un tableur français : UTF-8 avec BOM, séparateur « ; »,",
-              "    virgule décimale, fin de ligne CRLF ; cellule vide = valeur manquante ; booléens True/False ;",
-              "    nombres en pleine précision (notation scientifique possible, ex. 1,5e-07) ; importer les colonnes",
-              "    de codes (territory_code, departement_code...) comme du texte pour garder 01, 2A ;",
-              "  dictionnaire.csv : chaque colonne de chaque table (clé, type, unité, signification) ;",
-              "  libelles.csv : le libellé de chaque code (territoires, domaines, indicateurs avec unité et source,",
-              "    mesures d'enquête avec la question posée, groupes de répondants, valeurs codées). La colonne",
-              "    « colonne » nomme la colonne concernée, dans toutes les tables, ou table.colonne.",
-              "", "Tables (une ligne = ... ; clé) :"]
+        lines += [
+            "",
+            "AVERTISSEMENT : données de démonstration. Une partie des fichiers sources est synthétique ; "
+            "ces chiffres ne décrivent pas les territoires réels.",
+        ]
+    lines += [
+        "",
+        "Contenu de l'archive :",
+        "  parquet/<table>.parquet : chaque table telle que la produit la chaîne (types conservés) ;",
+        "  csv/<table>.csv : la même table pour un tableur français : UTF-8 avec BOM, séparateur « ; »,",
+        "    virgule décimale, fin de ligne CRLF ; cellule vide = valeur manquante ; booléens True/False ;",
+        "    nombres en pleine précision (notation scientifique possible, ex. 1,5e-07) ; importer les colonnes",
+        "    de codes (territory_code, departement_code...) comme du texte pour garder 01, 2A ;",
+        "  dictionnaire.csv : chaque colonne de chaque table (clé, type, unité, signification) ;",
+        "  libelles.csv : le libellé de chaque code (territoires, domaines, indicateurs avec unité et source,",
+        "    mesures d'enquête avec la question posée, groupes de répondants, valeurs codées). La colonne",
+        "    « colonne » nomme la colonne concernée, dans toutes les tables, ou table.colonne.",
+        "",
+        "Tables (une ligne = ... ; clé) :",
+    ]
     for table in sorted(schema):
         spec = dd.TABLES[table]
-        lines.append(f"  {table} ({counts[table]} lignes) : une ligne = {spec['grain']} ; clé : {', '.join(spec['key'])}")
-    lines += ["", "Les synthèses PDF, leurs chiffres par territoire (donnees/<territoire>.csv et .xlsx) et l'annexe",
-              "méthodologique (methodologie.pdf) sont publiés avec cette archive."]
+        lines.append(
+            f"  {table} ({counts[table]} lignes) : une ligne = {spec['grain']} ; clé : {', '.join(spec['key'])}"
+        )
+    lines += [
+        "",
+        "Les synthèses PDF, leurs chiffres par territoire (donnees/<territoire>.csv et .xlsx) et l'annexe",
+        "méthodologique (methodologie.pdf) sont publiés avec cette archive.",
+    ]
     return "\r\n".join(lines) + "\r\n"
 
 
-def write_tables_archive(tables: dict[str, str], catalogue: dict, codebook: dict, config: dict, provenance: dict,
-                         out_zip: str) -> None:
+def write_tables_archive(
+    tables: dict[str, str], catalogue: dict, codebook: dict, config: dict, provenance: dict, out_zip: str
+) -> None:
     """The archive of the module docstring, from the table files `tables` ({name: parquet path})."""
     import pyarrow.parquet as pq
 
@@ -147,10 +196,13 @@ def write_tables_archive(tables: dict[str, str], catalogue: dict, codebook: dict
     date = data_date(config["survey_year"])
     entries = {
         "LISEZMOI.txt": lambda: readme_text(schema, counts, config, provenance, date).encode("utf-8"),
-        "dictionnaire.csv": lambda: _csv_text(dictionary, ["table", "colonne", "clé", "type", "unité", "signification"]),
+        "dictionnaire.csv": lambda: _csv_text(
+            dictionary, ["table", "colonne", "clé", "type", "unité", "signification"]
+        ),
         "libelles.csv": lambda: _csv_text(
             label_rows(territories, catalogue, codebook, int(config["survey_estimation"]["min_n_publish"])),
-            ["colonne", "code", "libellé", "unité", "détail"]),
+            ["colonne", "code", "libellé", "unité", "détail"],
+        ),
     }
     for name, path in tables.items():
         entries[f"csv/{name}.csv"] = lambda path=path: table_csv(path)

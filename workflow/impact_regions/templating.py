@@ -59,6 +59,7 @@ def write_text_atomic(path: str | Path, text: str) -> Path:
 # Jinja2
 # --------------------------------------------------------------------------------------------
 
+
 def _fr_join(items, last: str = "et"):
     """`french.join` that keeps autoescaping right: Markup items give a Markup result.
 
@@ -95,15 +96,17 @@ def jinja_env(templates_dir: str | Path) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update({
-        "fr_number": french.number,
-        "fr_percent": french.percent,
-        "fr_points": french.points,
-        "fr_score10": french.score10,
-        "fr_unit": french.value_with_unit,
-        "fr_int": french.integer,
-        "fr_join": _fr_join,
-    })
+    env.filters.update(
+        {
+            "fr_number": french.number,
+            "fr_percent": french.percent,
+            "fr_points": french.points,
+            "fr_score10": french.score10,
+            "fr_unit": french.value_with_unit,
+            "fr_int": french.integer,
+            "fr_join": _fr_join,
+        }
+    )
     return env
 
 
@@ -127,8 +130,7 @@ def typographic_apostrophes(html: str) -> str:
     return "".join(out)
 
 
-def render_html(templates_dir: str | Path, template_name: str, context: dict,
-                out_path: str | Path) -> Path:
+def render_html(templates_dir: str | Path, template_name: str, context: dict, out_path: str | Path) -> Path:
     """Render `template_name` from `templates_dir` with `context` and write it atomically, with
     the typographic apostrophe in its text (:func:`typographic_apostrophes`).
 

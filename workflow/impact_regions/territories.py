@@ -28,10 +28,18 @@ def nominative_of(genitive: str) -> str:
     « du Grand Est » → « le Grand Est », « des Hauts-de-France » → « les Hauts-de-France »,
     « de Mayotte » / « d'Auvergne-Rhône-Alpes » / « de La Réunion » → the name alone."""
     g = genitive.strip()
-    for prefix, article in (("de la ", "la "), ("de l'", "l'"), ("de l\u2019", "l\u2019"), ("du ", "le "),
-                            ("des ", "les "), ("d'", ""), ("d\u2019", ""), ("de ", "")):
+    for prefix, article in (
+        ("de la ", "la "),
+        ("de l'", "l'"),
+        ("de l\u2019", "l\u2019"),
+        ("du ", "le "),
+        ("des ", "les "),
+        ("d'", ""),
+        ("d\u2019", ""),
+        ("de ", ""),
+    ):
         if g.startswith(prefix):
-            return article + g[len(prefix):]
+            return article + g[len(prefix) :]
     return g
 
 
@@ -79,11 +87,17 @@ def build_territories(geo: Geography, custom: list[dict] = ()) -> pd.DataFrame:
         if t.get("kind", "custom") == "custom":
             rows += _rows(geo, t["code"], t["name"], "custom", t["departements"])
     for _, reg in geo.regions.sort_values("code_region").iterrows():
-        rows += _rows(geo, reg["code_region"], reg["nom_region"], "region",
-                      geo.region_departements.get(reg["code_region"], []))
+        rows += _rows(
+            geo, reg["code_region"], reg["nom_region"], "region", geo.region_departements.get(reg["code_region"], [])
+        )
     for d in sorted(geo.departement_region):
-        rows += _rows(geo, DEPARTEMENT_PREFIX + d, geo.departements.set_index("code_departement").at[d, "nom_departement"],
-                      "departement", [d])
+        rows += _rows(
+            geo,
+            DEPARTEMENT_PREFIX + d,
+            geo.departements.set_index("code_departement").at[d, "nom_departement"],
+            "departement",
+            [d],
+        )
     rows += _rows(geo, "FR", "France", "france", sorted(geo.departement_region))
     return _frame(rows)
 

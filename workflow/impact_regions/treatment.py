@@ -47,8 +47,22 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-COLUMNS = ["indicator_id", "method", "tail", "anchor", "scale", "power", "lower", "upper", "n_winsorised",
-           "rule_met", "skew_before", "kurtosis_before", "skew_after", "kurtosis_after"]
+COLUMNS = [
+    "indicator_id",
+    "method",
+    "tail",
+    "anchor",
+    "scale",
+    "power",
+    "lower",
+    "upper",
+    "n_winsorised",
+    "rule_met",
+    "skew_before",
+    "kurtosis_before",
+    "skew_after",
+    "kurtosis_after",
+]
 
 METHODS = ("box_cox", "winsorise")
 #: Box-Cox powers tried, from the logarithm (0) to no change (1).
@@ -69,11 +83,11 @@ def skew_kurtosis(x: np.ndarray) -> tuple[float, float]:
     if n < 4 or np.ptp(x) == 0:
         return 0.0, 0.0
     d = x - x.mean()
-    m2, m3, m4 = (d ** 2).mean(), (d ** 3).mean(), (d ** 4).mean()
+    m2, m3, m4 = (d**2).mean(), (d**3).mean(), (d**4).mean()
     if m2 <= 0:
         return 0.0, 0.0
-    g1 = np.sqrt(n * (n - 1.0)) / (n - 2.0) * m3 / m2 ** 1.5
-    g2 = ((n * n - 1.0) * m4 / m2 ** 2 - 3.0 * (n - 1.0) ** 2) / ((n - 2.0) * (n - 3.0))
+    g1 = np.sqrt(n * (n - 1.0)) / (n - 2.0) * m3 / m2**1.5
+    g2 = ((n * n - 1.0) * m4 / m2**2 - 3.0 * (n - 1.0) ** 2) / ((n - 2.0) * (n - 3.0))
     return float(g1), float(g2)
 
 
@@ -99,7 +113,7 @@ def box_cox_g(y: np.ndarray, power: float | np.ndarray) -> np.ndarray:
     p = np.asarray(power, dtype=float)
     ys = np.maximum(y, 1.0)  # NaN stays NaN
     with np.errstate(invalid="ignore", divide="ignore"):
-        bc = np.where(p == 0, np.log(ys), (ys ** p - 1.0) / np.where(p == 0, 1.0, p))
+        bc = np.where(p == 0, np.log(ys), (ys**p - 1.0) / np.where(p == 0, 1.0, p))
     return np.where(y < 1.0, y - 1.0, bc)
 
 
@@ -114,7 +128,7 @@ def box_cox_transform(x: np.ndarray, tail: str, anchor: float, scale: float, pow
 def box_cox_llf(y: np.ndarray, power: float) -> float:
     """Box-Cox profile log-likelihood of y > 0 at `power` (as scipy.stats.boxcox_llf)."""
     y = np.asarray(y, dtype=float)
-    t = np.log(y) if power == 0 else (y ** power - 1.0) / power
+    t = np.log(y) if power == 0 else (y**power - 1.0) / power
     var = np.var(t)
     if not var > 0:
         return -np.inf
@@ -139,19 +153,43 @@ def _box_cox(x: np.ndarray, skew: float, skew_threshold: float, kurtosis_thresho
         if not needs_treatment(s, k, skew_threshold, kurtosis_threshold):
             break
     power, s, k = chosen
-    return {"method": "box_cox", "tail": tail, "anchor": anchor, "scale": scale, "power": power,
-            "skew_after": s, "kurtosis_after": k,
-            "rule_met": not needs_treatment(s, k, skew_threshold, kurtosis_threshold)}
+    return {
+        "method": "box_cox",
+        "tail": tail,
+        "anchor": anchor,
+        "scale": scale,
+        "power": power,
+        "skew_after": s,
+        "kurtosis_after": k,
+        "rule_met": not needs_treatment(s, k, skew_threshold, kurtosis_threshold),
+    }
 
 
 def _untreated(s0: float, k0: float, rule_met: bool) -> dict:
-    return {"method": "none", "tail": "", "anchor": np.nan, "scale": np.nan, "power": np.nan,
-            "lower": np.nan, "upper": np.nan, "n_winsorised": 0, "rule_met": rule_met,
-            "skew_before": s0, "kurtosis_before": k0, "skew_after": s0, "kurtosis_after": k0}
+    return {
+        "method": "none",
+        "tail": "",
+        "anchor": np.nan,
+        "scale": np.nan,
+        "power": np.nan,
+        "lower": np.nan,
+        "upper": np.nan,
+        "n_winsorised": 0,
+        "rule_met": rule_met,
+        "skew_before": s0,
+        "kurtosis_before": k0,
+        "skew_after": s0,
+        "kurtosis_after": k0,
+    }
 
 
-def decide(values: np.ndarray, skew_threshold: float = 2.0, kurtosis_threshold: float = 3.5,
-           max_winsorised: int = 5, method: str = "box_cox") -> dict:
+def decide(
+    values: np.ndarray,
+    skew_threshold: float = 2.0,
+    kurtosis_threshold: float = 3.5,
+    max_winsorised: int = 5,
+    method: str = "box_cox",
+) -> dict:
     """Treatment of one indicator from its département values (NaN ignored): a row of COLUMNS
     without indicator_id."""
     if method not in METHODS:
@@ -174,9 +212,15 @@ def decide(values: np.ndarray, skew_threshold: float = 2.0, kurtosis_threshold: 
                 w[:k] = bound
             s, kk = skew_kurtosis(w)
             if not needs_treatment(s, kk, skew_threshold, kurtosis_threshold):
-                out.update(method="winsorised", tail="right" if right_tail else "left", n_winsorised=k,
-                           skew_after=s, kurtosis_after=kk, rule_met=True,
-                           **({"upper": float(bound)} if right_tail else {"lower": float(bound)}))
+                out.update(
+                    method="winsorised",
+                    tail="right" if right_tail else "left",
+                    n_winsorised=k,
+                    skew_after=s,
+                    kurtosis_after=kk,
+                    rule_met=True,
+                    **({"upper": float(bound)} if right_tail else {"lower": float(bound)}),
+                )
                 return out
     bc = _box_cox(x, s0, skew_threshold, kurtosis_threshold)
     if bc is not None:
@@ -184,9 +228,15 @@ def decide(values: np.ndarray, skew_threshold: float = 2.0, kurtosis_threshold: 
     return out
 
 
-def build_treatment(indicator_values: pd.DataFrame, departement_codes: set[str], enabled: bool = True,
-                    skew_threshold: float = 2.0, kurtosis_threshold: float = 3.5,
-                    max_winsorised: int = 5, method: str = "box_cox") -> pd.DataFrame:
+def build_treatment(
+    indicator_values: pd.DataFrame,
+    departement_codes: set[str],
+    enabled: bool = True,
+    skew_threshold: float = 2.0,
+    kurtosis_threshold: float = 3.5,
+    max_winsorised: int = 5,
+    method: str = "box_cox",
+) -> pd.DataFrame:
     """One row per indicator (COLUMNS): the method (none / box_cox / winsorised), its parameters
     and the moments before/after on the départements. Disabled: every row 'none', with the moments."""
     rows = []

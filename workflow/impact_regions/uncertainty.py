@@ -61,10 +61,11 @@ each run would mix the other regions' sampling noise into the territory's interv
 
 > 0: more worry than the indicators show; < 0: fragility under-estimated by the inhabitants. The
 point value uses the reference choices and the point estimates. Its distribution is that of
-the gaps of the 2N runs, where the objective side varies with the methodological draws and the perceived difference with the draws diff_vs_france + se_diff x
-Phi^-1(u) (se_diff: the overlap-aware SE of the difference to France; u: the same uniform as the
-perceived score, so the two draws of a run are coherent). The gap is NaN (and not significant)
-where the perceived estimate is suppressed.
+the gaps of the 2N runs, where the objective side varies with the methodological draws and the
+perceived difference with the draws diff_vs_france + se_diff x Phi^-1(u) (se_diff: the
+overlap-aware SE of the difference to France; u: the same uniform as the perceived score, so the
+two draws of a run are coherent). The gap is NaN (and not significant) where the perceived
+estimate is suppressed.
 
 Significance of the gaps, with the 16 domains of a territory as one family (DESIGN §7: Holm, as
 for the comparisons with France). Over the R = 2N runs with a gap (NaN runs left out), c_le and
@@ -103,21 +104,63 @@ AGGREGATIONS = ("arithmetic", "geometric")
 ENSEMBLE = "ensemble"
 
 DEFAULT_OPTIONS = {
-    "runs": 512, "seed": 2019, "weight_noise": 0.25, "normalisations": list(NORMALISATIONS),
-    "aggregations": list(AGGREGATIONS), "treatment": ["box_cox", "none"], "survey_resampling": True,
-    "interval": [0.05, 0.95], "gap_alpha": 0.05, "gap_multiple_testing": "holm", "bootstrap": 1000,
+    "runs": 512,
+    "seed": 2019,
+    "weight_noise": 0.25,
+    "normalisations": list(NORMALISATIONS),
+    "aggregations": list(AGGREGATIONS),
+    "treatment": ["box_cox", "none"],
+    "survey_resampling": True,
+    "interval": [0.05, 0.95],
+    "gap_alpha": 0.05,
+    "gap_multiple_testing": "holm",
+    "bootstrap": 1000,
 }
 
-RANK_INTERVAL_COLUMNS = ["territory_code", "domain_id", "rank_reference", "rank_median", "rank_p05", "rank_p95",
-                         "score_reference", "score_p05", "score_p95", "perceived_rank_reference",
-                         "perceived_rank_median", "perceived_rank_p05", "perceived_rank_p95"]
-GAP_COLUMNS = ["territory_code", "domain_id", "objective_z", "perceived_z", "gap", "gap_ci_low", "gap_ci_high",
-               "gap_ci_level", "gap_p_value", "gap_p_holm", "gap_significant"]
-SENSITIVITY_COLUMNS = ["choice", "first_order", "total", "first_order_ci_low", "first_order_ci_high",
-                       "total_ci_low", "total_ci_high", "runs", "evaluations", "output"]
+RANK_INTERVAL_COLUMNS = [
+    "territory_code",
+    "domain_id",
+    "rank_reference",
+    "rank_median",
+    "rank_p05",
+    "rank_p95",
+    "score_reference",
+    "score_p05",
+    "score_p95",
+    "perceived_rank_reference",
+    "perceived_rank_median",
+    "perceived_rank_p05",
+    "perceived_rank_p95",
+]
+GAP_COLUMNS = [
+    "territory_code",
+    "domain_id",
+    "objective_z",
+    "perceived_z",
+    "gap",
+    "gap_ci_low",
+    "gap_ci_high",
+    "gap_ci_level",
+    "gap_p_value",
+    "gap_p_holm",
+    "gap_significant",
+]
+SENSITIVITY_COLUMNS = [
+    "choice",
+    "first_order",
+    "total",
+    "first_order_ci_low",
+    "first_order_ci_high",
+    "total_ci_low",
+    "total_ci_high",
+    "runs",
+    "evaluations",
+    "output",
+]
 
 
 # ------------------------------------------------------------------ the index, in numpy
+
 
 @dataclass
 class IndexModel:
@@ -126,15 +169,16 @@ class IndexModel:
     Territories (`codes`, axis 1 of the score matrices) are the regions, then the custom
     territories, then France (and the départements when asked for, for comparisons with SQL).
     """
+
     indicator_ids: list[str]
     domains: list[str]
-    codes: np.ndarray                 # (T,) territory codes
-    kinds: np.ndarray                 # (T,) region / custom / france / departement
-    direction: np.ndarray             # (I,) +1 / -1
-    membership: np.ndarray            # (I, D) 1 where the indicator belongs to the domain
-    values: np.ndarray                # (I, T) raw values, NaN when missing
-    dep_values: np.ndarray            # (I, P) raw values of the départements
-    treatments: dict                  # treatment key (box_cox, winsorise) -> TREATMENT_FIELDS -> (I,) arrays
+    codes: np.ndarray  # (T,) territory codes
+    kinds: np.ndarray  # (T,) region / custom / france / departement
+    direction: np.ndarray  # (I,) +1 / -1
+    membership: np.ndarray  # (I, D) 1 where the indicator belongs to the domain
+    values: np.ndarray  # (I, T) raw values, NaN when missing
+    dep_values: np.ndarray  # (I, P) raw values of the départements
+    treatments: dict  # treatment key (box_cox, winsorise) -> TREATMENT_FIELDS -> (I,) arrays
     reference_treatment: str = "box_cox"  # the key `True` stands for
     _scores: dict = field(default_factory=dict, repr=False)
 
@@ -181,24 +225,45 @@ TREATMENT_FIELDS = ("method", "sign", "anchor", "scale", "power", "lower", "uppe
 
 def untreated_arrays(n: int) -> dict[str, np.ndarray]:
     nan = np.full(n, np.nan)
-    return {"method": np.full(n, "none", dtype=object), "sign": np.ones(n), "anchor": nan, "scale": nan,
-            "power": nan, "lower": nan, "upper": nan}
+    return {
+        "method": np.full(n, "none", dtype=object),
+        "sign": np.ones(n),
+        "anchor": nan,
+        "scale": nan,
+        "power": nan,
+        "lower": nan,
+        "upper": nan,
+    }
 
 
 def treatment_arrays(treatment: pd.DataFrame, ids: list[str]) -> dict[str, np.ndarray]:
     """(I,) arrays of an `indicator_treatment` table in the order of `ids` (missing rows: none)."""
     tr = treatment.assign(indicator_id=treatment["indicator_id"].astype(str)).set_index("indicator_id").reindex(ids)
-    col = lambda c: (tr[c] if c in tr.columns else pd.Series(np.nan, index=tr.index)).to_numpy(dtype=float)  # noqa: E731
+
+    def col(c):
+        return (tr[c] if c in tr.columns else pd.Series(np.nan, index=tr.index)).to_numpy(dtype=float)
+
     tail = (tr["tail"] if "tail" in tr.columns else pd.Series("", index=tr.index)).fillna("").astype(str)
-    return {"method": tr["method"].fillna("none").astype(str).to_numpy(dtype=object),
-            "sign": np.where(tail.to_numpy() == "left", -1.0, 1.0),
-            "anchor": col("anchor"), "scale": col("scale"), "power": col("power"),
-            "lower": col("lower"), "upper": col("upper")}
+    return {
+        "method": tr["method"].fillna("none").astype(str).to_numpy(dtype=object),
+        "sign": np.where(tail.to_numpy() == "left", -1.0, 1.0),
+        "anchor": col("anchor"),
+        "scale": col("scale"),
+        "power": col("power"),
+        "lower": col("lower"),
+        "upper": col("upper"),
+    }
 
 
-def prepare_model(indicator_values: pd.DataFrame, territories: pd.DataFrame, catalogue_frame: pd.DataFrame,
-                  domains: list[str], treatment: pd.DataFrame | dict, with_departements: bool = False,
-                  reference_treatment: str = "box_cox") -> IndexModel:
+def prepare_model(
+    indicator_values: pd.DataFrame,
+    territories: pd.DataFrame,
+    catalogue_frame: pd.DataFrame,
+    domains: list[str],
+    treatment: pd.DataFrame | dict,
+    with_departements: bool = False,
+    reference_treatment: str = "box_cox",
+) -> IndexModel:
     """Arrange the processed tables for `indicator_scores` / `domain_scores` (see IndexModel).
 
     Indicators are those of the catalogue (in its order). `treatment` is an `indicator_treatment`
@@ -218,10 +283,11 @@ def prepare_model(indicator_values: pd.DataFrame, territories: pd.DataFrame, cat
 
     cat = catalogue_frame.drop_duplicates("indicator_id")
     ids = cat["indicator_id"].astype(str).tolist()
-    v = indicator_values.assign(indicator_id=indicator_values["indicator_id"].astype(str),
-                                territory_code=indicator_values["territory_code"].astype(str))
-    wide = v.pivot_table(index="indicator_id", columns="territory_code", values="value", aggfunc="first",
-                         dropna=False)
+    v = indicator_values.assign(
+        indicator_id=indicator_values["indicator_id"].astype(str),
+        territory_code=indicator_values["territory_code"].astype(str),
+    )
+    wide = v.pivot_table(index="indicator_id", columns="territory_code", values="value", aggfunc="first", dropna=False)
     wide = wide.reindex(index=ids)
     values = wide.reindex(columns=out.index).to_numpy(dtype=float)
     dep_values = wide.reindex(columns=deps).to_numpy(dtype=float)
@@ -229,13 +295,19 @@ def prepare_model(indicator_values: pd.DataFrame, territories: pd.DataFrame, cat
     tables = treatment if isinstance(treatment, dict) else {reference_treatment: treatment}
     if reference_treatment not in tables:
         reference_treatment = next(iter(tables), "none")
-    membership = (cat["domain_id"].astype(str).to_numpy()[:, None] == np.asarray(domains, dtype=str)[None, :])
+    membership = cat["domain_id"].astype(str).to_numpy()[:, None] == np.asarray(domains, dtype=str)[None, :]
     return IndexModel(
-        indicator_ids=ids, domains=list(domains), codes=out.index.to_numpy(dtype=str), kinds=out.to_numpy(dtype=str),
-        direction=cat["direction"].to_numpy(dtype=float), membership=membership.astype(float),
-        values=values, dep_values=dep_values,
+        indicator_ids=ids,
+        domains=list(domains),
+        codes=out.index.to_numpy(dtype=str),
+        kinds=out.to_numpy(dtype=str),
+        direction=cat["direction"].to_numpy(dtype=float),
+        membership=membership.astype(float),
+        values=values,
+        dep_values=dep_values,
         treatments={k: treatment_arrays(t, ids) for k, t in tables.items() if k != "none"},
-        reference_treatment=reference_treatment)
+        reference_treatment=reference_treatment,
+    )
 
 
 def treated_values(x: np.ndarray, tr: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -333,28 +405,41 @@ def ranks_among_regions(scores: np.ndarray, is_region: np.ndarray) -> np.ndarray
     return np.where(np.isnan(scores), np.nan, 1.0 + higher)
 
 
-def index_table(model: IndexModel, normalisation: str = "zscore", aggregation: str = "arithmetic",
-                treated: bool | str = True, weights: np.ndarray | None = None) -> pd.DataFrame:
+def index_table(
+    model: IndexModel,
+    normalisation: str = "zscore",
+    aggregation: str = "arithmetic",
+    treated: bool | str = True,
+    weights: np.ndarray | None = None,
+) -> pd.DataFrame:
     """The fragility indices of one set of choices, as a table (territory_code, domain_id, score, rank_among_regions).
 
     Ranks are given to regions and custom territories only, as in the SQL.
     """
     w = np.ones((1, len(model.indicator_ids))) if weights is None else np.atleast_2d(weights)
-    s = domain_scores(model.scores(scored_normalisation(normalisation, aggregation), treated), model.membership,
-                      w, aggregation)[0]
+    s = domain_scores(
+        model.scores(scored_normalisation(normalisation, aggregation), treated), model.membership, w, aggregation
+    )[0]
     r = np.where(model.reported[:, None], ranks_among_regions(s, model.is_region), np.nan)
     doms = model.domains + [ENSEMBLE]
-    return pd.DataFrame({"territory_code": np.repeat(model.codes, len(doms)),
-                         "domain_id": np.tile(doms, len(model.codes)),
-                         "score": s.ravel(), "rank_among_regions": r.ravel()})
+    return pd.DataFrame(
+        {
+            "territory_code": np.repeat(model.codes, len(doms)),
+            "domain_id": np.tile(doms, len(model.codes)),
+            "score": s.ravel(),
+            "rank_among_regions": r.ravel(),
+        }
+    )
 
 
 # ------------------------------------------------------------------ the Monte Carlo
 
+
 def _perceived_arrays(perceived: pd.DataFrame, model: IndexModel) -> dict[str, np.ndarray]:
     """(T, D) estimate, se, diff_vs_france, se_diff of the model's territories (NaN elsewhere)."""
-    p = perceived.assign(territory_code=perceived["territory_code"].astype(str),
-                         domain_id=perceived["domain_id"].astype(str))
+    p = perceived.assign(
+        territory_code=perceived["territory_code"].astype(str), domain_id=perceived["domain_id"].astype(str)
+    )
     p = p.drop_duplicates(["territory_code", "domain_id"]).set_index(["territory_code", "domain_id"])
     idx = pd.MultiIndex.from_product([model.codes, model.domains])
     out = {}
@@ -389,8 +474,16 @@ def _pick(u: np.ndarray, options: list) -> np.ndarray:
     return np.minimum((u * len(options)).astype(int), len(options) - 1)
 
 
-def objective_runs(model: IndexModel, norm_idx: np.ndarray, agg_idx: np.ndarray, treat_idx: np.ndarray,
-                   weights: np.ndarray, normalisations: list, aggregations: list, treatments: list) -> np.ndarray:
+def objective_runs(
+    model: IndexModel,
+    norm_idx: np.ndarray,
+    agg_idx: np.ndarray,
+    treat_idx: np.ndarray,
+    weights: np.ndarray,
+    normalisations: list,
+    aggregations: list,
+    treatments: list,
+) -> np.ndarray:
     """(R, T, D + 1) domain and ensemble scores of R runs, grouped by combination of choices."""
     out = np.empty((len(weights), len(model.codes), len(model.domains) + 1))
     combo = (norm_idx * len(aggregations) + agg_idx) * len(treatments) + treat_idx
@@ -453,9 +546,16 @@ def treatment_options(options: list, reference: dict) -> list[str]:
     return out
 
 
-def run_uncertainty(indicator_values: pd.DataFrame, territories: pd.DataFrame, catalogue_frame: pd.DataFrame,
-                    domains: list[str], treatment: pd.DataFrame, perceived: pd.DataFrame, reference: dict,
-                    options: dict | None = None) -> dict[str, pd.DataFrame]:
+def run_uncertainty(
+    indicator_values: pd.DataFrame,
+    territories: pd.DataFrame,
+    catalogue_frame: pd.DataFrame,
+    domains: list[str],
+    treatment: pd.DataFrame,
+    perceived: pd.DataFrame,
+    reference: dict,
+    options: dict | None = None,
+) -> dict[str, pd.DataFrame]:
     """Rank intervals, perception-gap intervals and Sobol indices (see the module docstring).
 
     Returns {"rank_intervals", "gaps", "sensitivity"}; columns in RANK_INTERVAL_COLUMNS,
@@ -465,16 +565,26 @@ def run_uncertainty(indicator_values: pd.DataFrame, territories: pd.DataFrame, c
     runs, seed = int(opts["runs"]), int(opts["seed"])
     norms, aggs = list(opts["normalisations"]), list(opts["aggregations"])
     treats = treatment_options(list(opts["treatment"]), reference)
-    model = prepare_model(indicator_values, territories, catalogue_frame, domains, treatment,
-                          reference_treatment=_configured_method(reference))
+    model = prepare_model(
+        indicator_values,
+        territories,
+        catalogue_frame,
+        domains,
+        treatment,
+        reference_treatment=_configured_method(reference),
+    )
     per = _perceived_arrays(perceived, model)
     region, fr = model.is_region, model.fr_index
     n_dom = len(model.domains)
 
     # reference: the configured choices, weights 1, point survey estimates
     ref_norm, ref_agg = reference.get("normalisation", "zscore"), reference.get("aggregation", "arithmetic")
-    ref_obj = domain_scores(model.scores(scored_normalisation(ref_norm, ref_agg), _reference_treatment(reference)),
-                            model.membership, np.ones((1, len(model.indicator_ids))), ref_agg)
+    ref_obj = domain_scores(
+        model.scores(scored_normalisation(ref_norm, ref_agg), _reference_treatment(reference)),
+        model.membership,
+        np.ones((1, len(model.indicator_ids))),
+        ref_agg,
+    )
     ref_rank = ranks_among_regions(ref_obj, region)[0]
     ref_prank = ranks_among_regions(per["estimate"][None], region)[0]
 
@@ -492,24 +602,41 @@ def run_uncertainty(indicator_values: pd.DataFrame, territories: pd.DataFrame, c
 
     # evaluate every run at once
     weights = 1 + float(opts["weight_noise"]) * (2 * u[:, slices["weights"]] - 1)
-    obj = objective_runs(model, _pick(u[:, slices["normalisation"].start], norms),
-                         _pick(u[:, slices["aggregation"].start], aggs), _pick(u[:, slices["treatment"].start], treats),
-                         weights, norms, aggs, treats)
+    obj = objective_runs(
+        model,
+        _pick(u[:, slices["normalisation"].start], norms),
+        _pick(u[:, slices["aggregation"].start], aggs),
+        _pick(u[:, slices["treatment"].start], treats),
+        weights,
+        norms,
+        aggs,
+        treats,
+    )
     obj_rank = ranks_among_regions(obj, region)
     z = ndtri(np.clip(us, 1e-12, 1 - 1e-12)) if opts["survey_resampling"] else np.zeros_like(us)
     perc = per["estimate"] + per["se"] * z
     perc_rank = ranks_among_regions(perc, region)
 
     # Y: mean rank shift of the regions over the 16 domains and both sides
-    shift = np.concatenate([np.abs(obj_rank[:, region, :n_dom] - ref_rank[region, :n_dom]).reshape(len(u), -1),
-                            np.abs(perc_rank[:, region] - ref_prank[region]).reshape(len(u), -1)], axis=1)
+    shift = np.concatenate(
+        [
+            np.abs(obj_rank[:, region, :n_dom] - ref_rank[region, :n_dom]).reshape(len(u), -1),
+            np.abs(perc_rank[:, region] - ref_prank[region]).reshape(len(u), -1),
+        ],
+        axis=1,
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         y = np.nanmean(shift, axis=1)
     y = np.nan_to_num(y, nan=0.0)
     parts = np.split(y, len(designs))
-    sens = sobol_indices(parts[0], parts[1], dict(zip(factors, parts[2:])), n_bootstrap=int(opts["bootstrap"]),
-                         seed=[seed, 2])
+    sens = sobol_indices(
+        parts[0],
+        parts[1],
+        dict(zip(factors, parts[2:], strict=True)),
+        n_bootstrap=int(opts["bootstrap"]),
+        seed=[seed, 2],
+    )
     sens = sens.assign(runs=runs, evaluations=len(y), output="mean_rank_shift")[SENSITIVITY_COLUMNS]
 
     # intervals over the 2N independent runs of A and B
@@ -535,14 +662,24 @@ def _rank_table(model: IndexModel, ref_rank, ref_prank, ref_z, obj_rank, perc_ra
     doms = model.domains + [ENSEMBLE]
     n_terr = int(keep.sum())
     cols = {
-        "territory_code": np.repeat(model.codes[keep], n_dom + 1), "domain_id": np.tile(doms, n_terr),
-        "rank_reference": ref_rank[keep], "rank_median": rq[0][keep], "rank_p05": rq[1][keep], "rank_p95": rq[2][keep],
-        "score_reference": ref_z[keep], "score_p05": zq[0][keep], "score_p95": zq[1][keep],
-        "perceived_rank_reference": pref[keep], "perceived_rank_median": pq[0][keep],
-        "perceived_rank_p05": pq[1][keep], "perceived_rank_p95": pq[2][keep],
+        "territory_code": np.repeat(model.codes[keep], n_dom + 1),
+        "domain_id": np.tile(doms, n_terr),
+        "rank_reference": ref_rank[keep],
+        "rank_median": rq[0][keep],
+        "rank_p05": rq[1][keep],
+        "rank_p95": rq[2][keep],
+        "score_reference": ref_z[keep],
+        "score_p05": zq[0][keep],
+        "score_p95": zq[1][keep],
+        "perceived_rank_reference": pref[keep],
+        "perceived_rank_median": pq[0][keep],
+        "perceived_rank_p05": pq[1][keep],
+        "perceived_rank_p95": pq[2][keep],
     }
-    return pd.DataFrame({k: (v.ravel() if isinstance(v, np.ndarray) and v.ndim > 1 else v) for k, v in cols.items()},
-                        columns=RANK_INTERVAL_COLUMNS)
+    return pd.DataFrame(
+        {k: (v.ravel() if isinstance(v, np.ndarray) and v.ndim > 1 else v) for k, v in cols.items()},
+        columns=RANK_INTERVAL_COLUMNS,
+    )
 
 
 def holm_adjust(p: np.ndarray) -> np.ndarray:
@@ -553,7 +690,7 @@ def holm_adjust(p: np.ndarray) -> np.ndarray:
     p = np.asarray(p, dtype=float)
     out = np.full(p.shape, np.nan)
     flat, res = p.reshape(-1, p.shape[-1]), out.reshape(-1, p.shape[-1])
-    for row, dst in zip(flat, res):
+    for row, dst in zip(flat, res, strict=True):
         ok = np.flatnonzero(~np.isnan(row))
         m = len(ok)
         if not m:
@@ -581,7 +718,7 @@ def holm_levels(c_min: np.ndarray, n: np.ndarray, alpha: float, correction: str 
         raise ValueError(f"uncertainty: unknown gap_multiple_testing {correction!r} (holm or none)")
     flat_c, flat_n = c_min.reshape(-1, c_min.shape[-1]), n.reshape(-1, n.shape[-1])
     res = out.reshape(-1, out.shape[-1])
-    for cr, nr, dst in zip(flat_c, flat_n, res):
+    for cr, nr, dst in zip(flat_c, flat_n, res, strict=True):
         ok = np.flatnonzero(nr > 0)
         m = len(ok)
         order = ok[np.argsort(cr[ok] / nr[ok], kind="stable")]
@@ -594,8 +731,9 @@ def holm_levels(c_min: np.ndarray, n: np.ndarray, alpha: float, correction: str 
     return out
 
 
-def gap_statistics(gap: np.ndarray, runs_gap: np.ndarray, alpha: float = 0.05,
-                   correction: str = "holm") -> dict[str, np.ndarray]:
+def gap_statistics(
+    gap: np.ndarray, runs_gap: np.ndarray, alpha: float = 0.05, correction: str = "holm"
+) -> dict[str, np.ndarray]:
     """p-values, Holm adjustment, decisions and intervals of gaps (module docstring).
 
     gap: (T, D) gaps at the reference (NaN: no gap), runs_gap: (R, T, D) the gaps of the runs
@@ -619,9 +757,14 @@ def gap_statistics(gap: np.ndarray, runs_gap: np.ndarray, alpha: float = 0.05,
     ordered = np.sort(runs_gap, axis=0)  # NaN last
     lo = np.take_along_axis(ordered, (k - 1)[None], axis=0)[0]
     hi = np.take_along_axis(ordered, np.maximum(n - k, 0)[None], axis=0)[0]
-    return {"gap_ci_low": np.where(n > 0, lo, np.nan), "gap_ci_high": np.where(n > 0, hi, np.nan),
-            "gap_ci_level": 1.0 - a, "gap_p_value": p, "gap_p_holm": p_holm,
-            "gap_significant": (n > 0) & (c_min < a0 * n / 2.0)}
+    return {
+        "gap_ci_low": np.where(n > 0, lo, np.nan),
+        "gap_ci_high": np.where(n > 0, hi, np.nan),
+        "gap_ci_level": 1.0 - a,
+        "gap_p_value": p,
+        "gap_p_holm": p_holm,
+        "gap_significant": (n > 0) & (c_min < a0 * n / 2.0),
+    }
 
 
 def _gap_table(model: IndexModel, per: dict, ref_z, obj_z, z, alpha: float, correction: str) -> pd.DataFrame:
@@ -639,9 +782,17 @@ def _gap_table(model: IndexModel, per: dict, ref_z, obj_z, z, alpha: float, corr
     gap = perc_z - ref_z[:, :n_dom]
     st = gap_statistics(gap, runs_perc_z - obj_z[:, :, :n_dom], alpha, correction)
     n_terr = int(keep.sum())
-    return pd.DataFrame({
-        "territory_code": np.repeat(model.codes[keep], n_dom), "domain_id": np.tile(model.domains, n_terr),
-        "objective_z": ref_z[keep, :n_dom].ravel(), "perceived_z": perc_z[keep].ravel(), "gap": gap[keep].ravel(),
-        **{c: st[c][keep].ravel() for c in ("gap_ci_low", "gap_ci_high", "gap_ci_level", "gap_p_value",
-                                              "gap_p_holm", "gap_significant")},
-    }, columns=GAP_COLUMNS)
+    return pd.DataFrame(
+        {
+            "territory_code": np.repeat(model.codes[keep], n_dom),
+            "domain_id": np.tile(model.domains, n_terr),
+            "objective_z": ref_z[keep, :n_dom].ravel(),
+            "perceived_z": perc_z[keep].ravel(),
+            "gap": gap[keep].ravel(),
+            **{
+                c: st[c][keep].ravel()
+                for c in ("gap_ci_low", "gap_ci_high", "gap_ci_level", "gap_p_value", "gap_p_holm", "gap_significant")
+            },
+        },
+        columns=GAP_COLUMNS,
+    )

@@ -19,31 +19,23 @@ try:
     CATALOGUE = load_indicators(CFG["indicators"])
     CODEBOOK = load_survey(CFG["survey"], CATALOGUE["domains"])
     GEO_DIR = f"{CFG['raw_dir']}/geo"
-    GEO = read_departement_index(
-        GEO_DIR
-    )  # the départements of each region (no pandas: faster parse)
+    GEO = read_departement_index(GEO_DIR)  # the départements of each region (no pandas: faster parse)
     TERRITORY_FILES = load_territory_files(CFG["regions_dir"], GEO)
     # config territories.departements: one more report per département, from the base tables
-    DEPARTEMENT_TERRITORIES = (
-        departement_territories(GEO_DIR) if CFG["territories"]["departements"] else []
-    )
+    DEPARTEMENT_TERRITORIES = departement_territories(GEO_DIR) if CFG["territories"]["departements"] else []
 except (ConfigError, InputError) as exc:
     raise WorkflowError(f"invalid configuration: {exc}") from None
 
 RAW = CFG["raw_dir"]
 PROCESSED = CFG["processed_dir"]
 STAGING = f"{PROCESSED}/staging"
-BASE = (
-    f"{PROCESSED}/base"  # 18 regions, 101 départements, France: independent of the territory files
-)
+BASE = f"{PROCESSED}/base"  # 18 regions, 101 départements, France: independent of the territory files
 CUSTOM = f"{PROCESSED}/custom"  # one directory per custom territory
 LOGS = "logs"
 GEO_FILES = [f"{GEO_DIR}/{f}" for f in ("regions.csv", "departements.csv", "communes.csv")]
 INDICATOR_SOURCES = source_paths(CATALOGUE, RAW)
 SURVEY_SOURCES = [f"{RAW}/{f['path']}" for f in CODEBOOK["files"]]
-SLUGS = [
-    t["slug"] for t in TERRITORY_FILES + DEPARTEMENT_TERRITORIES
-]  # départements: "departements/13-…"
+SLUGS = [t["slug"] for t in TERRITORY_FILES + DEPARTEMENT_TERRITORIES]  # départements: "departements/13-…"
 BY_SLUG = {t["slug"]: t for t in TERRITORY_FILES + DEPARTEMENT_TERRITORIES}
 CUSTOM_DEFS = {t["slug"]: custom_definition(t) for t in TERRITORY_FILES if t["kind"] == "custom"}
 
@@ -103,9 +95,7 @@ SNAKEMAKE_REPORT_TABLES = {
     "perception_gaps": "Écarts entre fragilité objective et perçue",
     "sensitivity": "Sensibilité aux choix de méthode (indices de Sobol)",
 }
-mimetypes.add_type(
-    "application/vnd.apache.parquet", ".parquet"
-)  # else the report logs "assuming text/plain"
+mimetypes.add_type("application/vnd.apache.parquet", ".parquet")  # else the report logs "assuming text/plain"
 
 
 def table_output(t):
@@ -191,9 +181,7 @@ def remove_stale_outputs():
     while changed:
         changed = False
         for r in workflow.rules:
-            if (
-                r.has_wildcards()
-            ):  # per-territory jobs: Snakemake itself removes a failed job's outputs
+            if r.has_wildcards():  # per-territory jobs: Snakemake itself removes a failed job's outputs
                 continue
             outs = [Path(o) for o in r.output if Path(o).exists()]
             if not outs:
@@ -268,10 +256,7 @@ def start_report_server():
 
     if not workflow.local_exec or workflow.exec_mode != ExecMode.DEFAULT or workflow.touch:
         return
-    if (
-        sum(job.rule.name == "report" for job in workflow.dag.needrun_jobs())
-        >= REPORT_SERVER_MIN_JOBS
-    ):
+    if sum(job.rule.name == "report" for job in workflow.dag.needrun_jobs()) >= REPORT_SERVER_MIN_JOBS:
         REPORT_SERVER.append(start())
 
 

@@ -48,10 +48,7 @@ rule custom_territory:
         geo_dir=lambda w, input: os.path.dirname(input.geo[0]),
         # the territory's definition, not its file: editing its intro reruns nothing here
         definition=lambda wildcards: CUSTOM_DEFS[wildcards.slug],
-        options={
-            k: CFG[k]
-            for k in ("index", "survey_estimation", "weighting", "raking", "audit", "uncertainty")
-        },
+        options={k: CFG[k] for k in ("index", "survey_estimation", "weighting", "raking", "audit", "uncertainty")},
     wildcard_constraints:
         slug=alternatives(CUSTOM_DEFS),
     threads: 1

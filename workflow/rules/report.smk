@@ -18,9 +18,7 @@ SOURCES_YAML = [p for p in [f"{RAW}/SOURCES.yaml"] if Path(p).exists()]
 # the tables of the methodology annex (one document per run, rule methodology)
 ANNEX_TABLES = ["territories", "fragility_indices", "raking_margins", "index_audit", "sensitivity"]
 # the modules of the charts package (impact_regions/charts/), for code(...)
-CHART_MODULES = [
-    f"charts/{p.stem}" for p in sorted((SRC / "impact_regions" / "charts").glob("*.py"))
-]
+CHART_MODULES = [f"charts/{p.stem}" for p in sorted((SRC / "impact_regions" / "charts").glob("*.py"))]
 
 
 rule provenance:
@@ -244,11 +242,11 @@ rule methodology:
             "pdf_info",
             "svg_text",
             "templating",
+            # index_audit imports indices and treatment
             "indices",
             "treatment",
             sql=("indicator_values", "indicator_scores", "fragility_indices"),
         ),
-        # index_audit imports indices
     output:
         html=f"{BUILD}/methodologie.html",
         pdf=report(

@@ -1,4 +1,5 @@
 """Snakemake entry point: report_build/report-sources.json (see impact_regions.source_fingerprint)."""
+
 from impact_regions.entry import run
 from impact_regions.source_fingerprint import write_source_fingerprint
 

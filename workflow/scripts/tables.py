@@ -1,4 +1,5 @@
 """Snakemake entry point: the published tables (base + custom territories), see steps.gather_step."""
+
 from impact_regions.entry import run
 from impact_regions.steps import gather_step
 

@@ -1,4 +1,5 @@
 """Snakemake entry point: table `territories` (see impact_regions.territories)."""
+
 from impact_regions.entry import run
 from impact_regions.steps import territories_step
 

@@ -47,27 +47,46 @@ from __future__ import annotations
 
 from pathlib import Path
 
-# re-exported: the names the rest of the package and the tests use
-from matplotlib.figure import Figure  # noqa: F401
+from matplotlib.figure import Figure
 
 from .alliances import chart_cooperation, chart_innovation
-from .common import _result  # noqa: F401
-from .figure import _finalize, _new_figure, setup_matplotlib  # noqa: F401
+from .figure import _new_figure, setup_matplotlib
 from .groups import chart_groups
-from .index_map import OVERSEAS_REGIONS, chart_regions_map  # noqa: F401
-from .labels import _box_distance, _place_labels  # noqa: F401
-from .perception import QUADRANT_NAMES, chart_perceived, chart_quadrant  # noqa: F401
+from .index_map import chart_regions_map
+from .labels import _box_distance
+from .perception import chart_perceived, chart_quadrant
 from .practices import chart_modes, chart_partnership
 from .profile import chart_profile
-from .style import (CAUTION_MARK, FAMILY_COLORS, FAMILY_LABELS, GROUP_COLORS, GROUP_LABELS, GROUPS,  # noqa: F401
-                    NARROW_CM, SVG_METADATA, WIDE_CM)
-from .svgout import _Canvas, _save, _write_placeholder  # noqa: F401
+from .style import CAUTION_MARK, FAMILY_COLORS, GROUP_COLORS, NARROW_CM, SVG_METADATA, WIDE_CM
+from .svgout import _Canvas, _write_placeholder
 from .territory_map import chart_map
 
 __all__ = [
-    "FAMILY_COLORS", "GROUP_COLORS", "chart_cooperation", "chart_groups", "chart_innovation", "chart_map",
-    "chart_modes", "chart_partnership", "chart_perceived", "chart_profile", "chart_quadrant", "chart_regions_map",
-    "make_all_charts", "setup_matplotlib",
+    # the charts, and what the report steps call (impact_regions.report_steps)
+    "chart_cooperation",
+    "chart_groups",
+    "chart_innovation",
+    "chart_map",
+    "chart_modes",
+    "chart_partnership",
+    "chart_perceived",
+    "chart_profile",
+    "chart_quadrant",
+    "chart_regions_map",
+    "make_all_charts",
+    "setup_matplotlib",
+    # palettes, sizes and marks of impact_regions.charts.style
+    "CAUTION_MARK",
+    "FAMILY_COLORS",
+    "GROUP_COLORS",
+    "NARROW_CM",
+    "SVG_METADATA",
+    "WIDE_CM",
+    # internals that tests/test_charts.py and tests/test_svg_tidy.py reach through the package
+    "Figure",
+    "_Canvas",
+    "_box_distance",
+    "_new_figure",
 ]
 
 #: Chart functions in REPORT_SPEC order: (key, function). The file of a chart is `<key>.svg`.

@@ -10,16 +10,40 @@ from __future__ import annotations
 from .. import french as fr
 from . import omit
 from .bars import _bar_rows_chart
-from .common import (_caution_note, _ci, _ci_handle, _france_handle, _name, _np_note, _of, _omitted, _result,
-                     _significance_note, _source_survey, _suppressed_note, _this)
+from .common import (
+    _caution_note,
+    _ci,
+    _ci_handle,
+    _france_handle,
+    _name,
+    _np_note,
+    _of,
+    _omitted,
+    _result,
+    _significance_note,
+    _source_survey,
+    _suppressed_note,
+    _this,
+)
 from .figure import _ensure_setup
 from .groups import _group_bar_rows, _group_panels_chart, _present_groups
 from .style import GROUP_COLORS, GROUP_LABELS, GROUPS, NARROW_CM
 from .svgout import _save
 
 
-def _share_by_group_chart(ctx: dict, items: list[dict], out_path, *, key: str, title: str, xlabel: str,
-                          what: str, which_source: str, sentence, least: int = 1) -> dict:
+def _share_by_group_chart(
+    ctx: dict,
+    items: list[dict],
+    out_path,
+    *,
+    key: str,
+    title: str,
+    xlabel: str,
+    what: str,
+    which_source: str,
+    sentence,
+    least: int = 1,
+) -> dict:
     """One bar per group against France (innovation, partnerships); `sentence(ctx)`: the sentence
     in place of the chart when fewer than `least` groups are published (no group, or, for a chart
     whose figures the text above it already gives, a single one: one bar among « non publié »)."""
@@ -33,9 +57,22 @@ def _share_by_group_chart(ctx: dict, items: list[dict], out_path, *, key: str, t
         n_caution += caution
         if v is None:
             suppressed.append(GROUP_LABELS[g].lower())
-        rows.append({"label": GROUP_LABELS[g], "bars": [{
-            "color": GROUP_COLORS[g], "value": v, "caution": caution, "ci": _ci(i), "france": i.get("france"),
-            "sig": i.get("significant"), "empty_text": "non publié" if v is None else None}]})
+        rows.append(
+            {
+                "label": GROUP_LABELS[g],
+                "bars": [
+                    {
+                        "color": GROUP_COLORS[g],
+                        "value": v,
+                        "caution": caution,
+                        "ci": _ci(i),
+                        "france": i.get("france"),
+                        "sig": i.get("significant"),
+                        "empty_text": "non publié" if v is None else None,
+                    }
+                ],
+            }
+        )
     shown = [i for i in items if i.get("estimate") is not None]
     notes = []
     if shown:
@@ -45,14 +82,27 @@ def _share_by_group_chart(ctx: dict, items: list[dict], out_path, *, key: str, t
     if suppressed:
         notes.append(_suppressed_note(ctx, suppressed, "Non publié pour " + _this(ctx)))
     legend = [_france_handle("France entière")] + ([_ci_handle(ctx)] if any(_ci(i) for i in shown) else [])
-    fig = _bar_rows_chart(rows, width_cm=NARROW_CM, kind="share", notes=notes, legend=legend, xlabel=xlabel,
-                          pitch_cm=0.5, group_gap_cm=0.0, bold_significant=True)
+    fig = _bar_rows_chart(
+        rows,
+        width_cm=NARROW_CM,
+        kind="share",
+        notes=notes,
+        legend=legend,
+        xlabel=xlabel,
+        pitch_cm=0.5,
+        group_gap_cm=0.0,
+        bold_significant=True,
+    )
     file = _save(fig, out_path)
     alt = f"Diagramme en barres, {_name(ctx)} : {what}, par groupe, comparée à la France. "
     if shown:
-        listed = fr.join([f"{GROUP_LABELS[i['group']].lower()} {fr.percent(i['estimate'])} (France {fr.percent(i.get('france'))}"
-                          f"{', à interpréter avec prudence' if i.get('reliability') == 'caution' else ''})"
-                          for i in shown])
+        listed = fr.join(
+            [
+                f"{GROUP_LABELS[i['group']].lower()} {fr.percent(i['estimate'])} (France {fr.percent(i.get('france'))}"
+                f"{', à interpréter avec prudence' if i.get('reliability') == 'caution' else ''})"
+                for i in shown
+            ]
+        )
         alt += listed[0].upper() + listed[1:] + "."
     if suppressed:
         alt += " Non publié faute d'effectifs suffisants : " + fr.join(suppressed) + "."
@@ -64,13 +114,19 @@ def chart_innovation(ctx: dict, out_path) -> dict:
     _ensure_setup()
     groups = {i["group"] for i in ctx["innovation"]}
     return _share_by_group_chart(
-        ctx, ctx["innovation"], out_path, key="innovation",
-        title="Les alliances, source d'innovation : part des répondants qui le pensent, par groupe (en %)"
-        .replace(" %", fr.NBSP + "%"),
+        ctx,
+        ctx["innovation"],
+        out_path,
+        key="innovation",
+        title="Les alliances, source d'innovation : part des répondants qui le pensent, par groupe (en %)".replace(
+            " %", fr.NBSP + "%"
+        ),
         xlabel="Part des répondants d'accord (tout à fait ou plutôt)",
         what="part des répondants qui voient les alliances comme une source d'innovation",
-        which_source="both" if len(groups) > 1 else "habitants", sentence=omit.innovation,
-        least=2)  # one group: the sentence above the chart gives its figure and France's
+        which_source="both" if len(groups) > 1 else "habitants",
+        sentence=omit.innovation,
+        least=2,
+    )  # one group: the sentence above the chart gives its figure and France's
 
 
 def chart_cooperation(ctx: dict, out_path) -> dict:
@@ -78,7 +134,9 @@ def chart_cooperation(ctx: dict, out_path) -> dict:
     _ensure_setup()
     data = ctx["cooperation"]
     present, absent = _present_groups(data, GROUPS)
-    title = "Domaines prioritaires de coopération : part des répondants qui les citent (en %)".replace(" %", fr.NBSP + "%")
+    title = "Domaines prioritaires de coopération : part des répondants qui les citent (en %)".replace(
+        " %", fr.NBSP + "%"
+    )
     source = _source_survey(ctx, "both" if len(present) > 1 else "habitants")
     if not present:
         return _omitted("cooperation", title, source, omit.cooperation(ctx))
@@ -92,12 +150,20 @@ def chart_cooperation(ctx: dict, out_path) -> dict:
         notes.append(_suppressed_note(ctx, [GROUP_LABELS[g].lower() for g in absent], "Groupes non représentés"))
     has_france = any(r.get(f"{g}_france") is not None for r in data for g in GROUPS)
     legend = [_france_handle("France entière")] if has_france else []
-    fig = _group_panels_chart(rows, present, kind="share", notes=notes, legend=legend,
-                              xlabel="Part des répondants citant le domaine comme prioritaire pour coopérer")
+    fig = _group_panels_chart(
+        rows,
+        present,
+        kind="share",
+        notes=notes,
+        legend=legend,
+        xlabel="Part des répondants citant le domaine comme prioritaire pour coopérer",
+    )
     file = _save(fig, out_path)
-    alt = (f"Diagrammes en barres, un par groupe : part des répondants {_of(ctx)} citant chaque domaine comme "
-           f"prioritaire pour coopérer, pour {len(data)} domaines, selon "
-           f"{fr.join([GROUP_LABELS[g].lower() for g in present])}. ")
+    alt = (
+        f"Diagrammes en barres, un par groupe : part des répondants {_of(ctx)} citant chaque domaine comme "
+        f"prioritaire pour coopérer, pour {len(data)} domaines, selon "
+        f"{fr.join([GROUP_LABELS[g].lower() for g in present])}. "
+    )
     for g in present:
         ranked = sorted((r for r in data if r.get(g) is not None), key=lambda r: -r[g])[:2]
         alt += f"{GROUP_LABELS[g]} : " + fr.join([f"{r['label'].lower()} ({fr.percent(r[g])})" for r in ranked]) + ". "

@@ -4,7 +4,7 @@ source lines, reading notes and legend handles, all in French (:mod:`impact_regi
 from __future__ import annotations
 
 import math
-from functools import lru_cache
+from functools import cache
 
 from matplotlib.colors import to_rgb
 from matplotlib.lines import Line2D
@@ -26,8 +26,16 @@ def _of(ctx: dict) -> str:
 def _result(key: str, file: str, title: str, alt: str, source: str, has_data: bool = True) -> dict:
     """The chart's description for the template. `has_data` is False when every estimate of the
     territory is suppressed (the chart then only shows France)."""
-    return {"key": key, "file": file, "title": fr.typography(title), "alt": fr.typography(alt),
-            "source": fr.typography(source), "has_data": has_data, "omit": False, "sentence": None}
+    return {
+        "key": key,
+        "file": file,
+        "title": fr.typography(title),
+        "alt": fr.typography(alt),
+        "source": fr.typography(source),
+        "has_data": has_data,
+        "omit": False,
+        "sentence": None,
+    }
 
 
 def _omitted(key: str, title: str, source: str, sentence: str) -> dict:
@@ -35,9 +43,16 @@ def _omitted(key: str, title: str, source: str, sentence: str) -> dict:
     nothing written), `omit` True and `sentence`, one French sentence saying why, that the
     template prints in place of the figure (also the text alternative)."""
     sentence = fr.typography(sentence)
-    return {"key": key, "file": None, "title": fr.typography(title), "alt": sentence, "source": fr.typography(source),
-            "has_data": False,
-            "omit": True, "sentence": sentence}
+    return {
+        "key": key,
+        "file": None,
+        "title": fr.typography(title),
+        "alt": sentence,
+        "source": fr.typography(source),
+        "has_data": False,
+        "omit": True,
+        "sentence": sentence,
+    }
 
 
 def _in(ctx: dict) -> str:
@@ -96,8 +111,9 @@ def _demo_suffix(ctx: dict) -> str:
 
 def _source_indices(ctx: dict) -> str:
     prod = _producers(ctx)
-    return (f"Sources : {prod} (données {ctx.get('vintage', '')}) ; calculs IMPACT-Régions."
-            + _demo_suffix(ctx)).replace("  ", " ")
+    return (
+        f"Sources : {prod} (données {ctx.get('vintage', '')}) ; calculs IMPACT-Régions." + _demo_suffix(ctx)
+    ).replace("  ", " ")
 
 
 def _surveys(ctx: dict) -> tuple[str, str]:
@@ -117,15 +133,31 @@ def _scale(ctx: dict) -> dict:
     """How the index is expressed (DESIGN §7): reference value for France, unit, decimals."""
     norm = (ctx.get("method") or {}).get("normalisation", "zscore")
     if norm == "ratio":
-        return {"norm": norm, "ref": 100.0, "signed": False, "decimals": 0,
-                "unit": "indice, France = 100", "diff_unit": "écart à la France, en points d'indice (France = 100)"}
+        return {
+            "norm": norm,
+            "ref": 100.0,
+            "signed": False,
+            "decimals": 0,
+            "unit": "indice, France = 100",
+            "diff_unit": "écart à la France, en points d'indice (France = 100)",
+        }
     if norm == "minmax":
-        return {"norm": norm, "ref": None, "signed": False, "decimals": 0,
-                "unit": "score de 1 (département le moins fragile) à 100 (le plus fragile)",
-                "diff_unit": "écart à la France, en points sur l'échelle de 1 à 100"}
-    return {"norm": "zscore", "ref": 0.0, "signed": True, "decimals": 1,
-            "unit": "écart à la France, 0 = France, positif = plus fragile",
-            "diff_unit": "écart à la France, 0 = France, positif = plus fragile"}
+        return {
+            "norm": norm,
+            "ref": None,
+            "signed": False,
+            "decimals": 0,
+            "unit": "score de 1 (département le moins fragile) à 100 (le plus fragile)",
+            "diff_unit": "écart à la France, en points sur l'échelle de 1 à 100",
+        }
+    return {
+        "norm": "zscore",
+        "ref": 0.0,
+        "signed": True,
+        "decimals": 1,
+        "unit": "écart à la France, 0 = France, positif = plus fragile",
+        "diff_unit": "écart à la France, 0 = France, positif = plus fragile",
+    }
 
 
 def _fmt_index(value: float | None, scale: dict, decimals: int | None = None) -> str:
@@ -133,7 +165,7 @@ def _fmt_index(value: float | None, scale: dict, decimals: int | None = None) ->
     return fr.number(value, d, signed=scale["signed"])
 
 
-@lru_cache(maxsize=None)
+@cache
 def _tick_text(x: float, decimals: int, signed: bool = False, percent: bool = False) -> str:
     """`fr.number(x, decimals, signed)` (or `fr.percent(x)`), remembered: matplotlib formats the same
     ticks each time it lays an axis out (several times per chart) and Babel is slow."""
@@ -156,28 +188,45 @@ def _france_handle(label: str = "France") -> Line2D:
 def _source_gaps(ctx: dict, tail: str) -> str:
     """Source line of the charts that put the index beside the inhabitants' perception."""
     citizens, _ = _surveys(ctx)
-    return (f"Sources : indices de fragilité ({_producers(ctx)}, données {ctx.get('vintage', '')}) ; {citizens}"
-            + tail + _demo_suffix(ctx))
+    return (
+        f"Sources : indices de fragilité ({_producers(ctx)}, données {ctx.get('vintage', '')}) ; {citizens}"
+        + tail
+        + _demo_suffix(ctx)
+    )
 
 
 def _rules(ctx: dict) -> dict:
     """The publication rules of the run (config `survey_estimation`), as printed in the notes."""
     est = (ctx.get("method") or {}).get("estimation") or {}
     level = est.get("confidence_level", 0.95)
-    return {"min_publish": int(est.get("min_n_publish", 30)), "min_reliable": int(est.get("min_n_reliable", 100)),
-            "max_rse": fr.percent(est.get("max_rse", 0.30)), "alpha": fr.percent(est.get("alpha", 0.05)),
-            "level": fr.percent(level)}
+    return {
+        "min_publish": int(est.get("min_n_publish", 30)),
+        "min_reliable": int(est.get("min_n_reliable", 100)),
+        "max_rse": fr.percent(est.get("max_rse", 0.30)),
+        "alpha": fr.percent(est.get("alpha", 0.05)),
+        "level": fr.percent(level),
+    }
 
 
 def _ci_handle(ctx: dict) -> Line2D:
-    return Line2D([], [], color=INK, linewidth=0.7, marker="|", markersize=5, markeredgewidth=0.7,
-                  label=f"Intervalle de confiance à {_rules(ctx)['level']}")
+    return Line2D(
+        [],
+        [],
+        color=INK,
+        linewidth=0.7,
+        marker="|",
+        markersize=5,
+        markeredgewidth=0.7,
+        label=f"Intervalle de confiance à {_rules(ctx)['level']}",
+    )
 
 
 def _caution_note(ctx: dict, what: str = f"Barres hachurées et {CAUTION_MARK} : estimation") -> str:
     r = _rules(ctx)
-    return (f"{what} à interpréter avec prudence (moins de {r['min_reliable']} répondants ou erreur relative "
-            f"supérieure à {r['max_rse']}).")
+    return (
+        f"{what} à interpréter avec prudence (moins de {r['min_reliable']} répondants ou erreur relative "
+        f"supérieure à {r['max_rse']})."
+    )
 
 
 def _significance_note(ctx: dict) -> str:
@@ -198,5 +247,8 @@ def _ci(item: dict):
 
 
 def _suppressed_note(ctx: dict, labels: list[str], what: str = "Non publié") -> str:
-    return (f"{what} (moins de {_rules(ctx)['min_publish']} répondants, estimation trop imprécise) : "
-            + fr.join(labels) + ".")
+    return (
+        f"{what} (moins de {_rules(ctx)['min_publish']} répondants, estimation trop imprécise) : "
+        + fr.join(labels)
+        + "."
+    )

@@ -18,9 +18,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from .. import french as fr
-from .style import (CM, DEFAULT_FONTS_DIR, FONT_SIZE, GRID, INK, MUTED, NOTE, SMALL)
+from .style import CM, DEFAULT_FONTS_DIR, FONT_SIZE, GRID, INK, MUTED, NOTE, SMALL
 from .svgout import _Canvas, _forget_text_metrics, _wrap_measured
-
 
 _FONTS_REGISTERED: set[str] = set()
 
@@ -51,45 +50,47 @@ def setup_matplotlib(fonts_dir: str | Path | None = None) -> None:
     # Noto Sans Math has no bold face: matplotlib would warn at every bold text while looking up the
     # fallback list (the bold text itself is Noto Sans Bold).
     logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
-    matplotlib.rcParams.update({
-        "font.family": families,
-        "font.size": FONT_SIZE,
-        "axes.titlesize": FONT_SIZE + 1,
-        "axes.labelsize": FONT_SIZE,
-        "axes.labelcolor": INK,
-        "axes.edgecolor": MUTED,
-        "axes.linewidth": 0.6,
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-        "axes.unicode_minus": True,
-        "axes.axisbelow": True,
-        "axes.facecolor": "white",
-        "text.color": INK,
-        "xtick.labelsize": SMALL,
-        "ytick.labelsize": SMALL,
-        "xtick.color": MUTED,
-        "ytick.color": MUTED,
-        "xtick.labelcolor": INK,
-        "ytick.labelcolor": INK,
-        "xtick.major.size": 2.5,
-        "ytick.major.size": 0,
-        "xtick.major.width": 0.6,
-        "grid.color": GRID,
-        "grid.linewidth": 0.6,
-        "legend.fontsize": SMALL,
-        "legend.frameon": False,
-        "legend.handlelength": 1.4,
-        "legend.handleheight": 0.9,
-        "legend.columnspacing": 1.4,
-        "hatch.linewidth": 0.7,
-        "figure.dpi": 72,
-        "figure.facecolor": "white",
-        "savefig.facecolor": "white",
-        "svg.fonttype": "none",
-        "svg.hashsalt": "impact-regions",
-        "svg.image_inline": True,
-        "path.simplify": False,
-    })
+    matplotlib.rcParams.update(
+        {
+            "font.family": families,
+            "font.size": FONT_SIZE,
+            "axes.titlesize": FONT_SIZE + 1,
+            "axes.labelsize": FONT_SIZE,
+            "axes.labelcolor": INK,
+            "axes.edgecolor": MUTED,
+            "axes.linewidth": 0.6,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.unicode_minus": True,
+            "axes.axisbelow": True,
+            "axes.facecolor": "white",
+            "text.color": INK,
+            "xtick.labelsize": SMALL,
+            "ytick.labelsize": SMALL,
+            "xtick.color": MUTED,
+            "ytick.color": MUTED,
+            "xtick.labelcolor": INK,
+            "ytick.labelcolor": INK,
+            "xtick.major.size": 2.5,
+            "ytick.major.size": 0,
+            "xtick.major.width": 0.6,
+            "grid.color": GRID,
+            "grid.linewidth": 0.6,
+            "legend.fontsize": SMALL,
+            "legend.frameon": False,
+            "legend.handlelength": 1.4,
+            "legend.handleheight": 0.9,
+            "legend.columnspacing": 1.4,
+            "hatch.linewidth": 0.7,
+            "figure.dpi": 72,
+            "figure.facecolor": "white",
+            "savefig.facecolor": "white",
+            "svg.fonttype": "none",
+            "svg.hashsalt": "impact-regions",
+            "svg.image_inline": True,
+            "path.simplify": False,
+        }
+    )
 
 
 def _ensure_setup() -> None:
@@ -97,8 +98,8 @@ def _ensure_setup() -> None:
         setup_matplotlib(None)
 
 
-PAD_IN = 3 / 72     # outer padding of every chart
-GAP_IN = 5 / 72     # between the legend, the plot and the notes
+PAD_IN = 3 / 72  # outer padding of every chart
+GAP_IN = 5 / 72  # between the legend, the plot and the notes
 
 
 class _FixedLimitsAxes(Axes):
@@ -153,8 +154,9 @@ def _finalize(fig: Figure, ax, main_h: float, legend: list, notes: list[str]) ->
     fig.set_size_inches(width, h_total)
     left, right, below, above = 1.0, 0.1, 0.4, 0.05
     for extra in ([], None):
-        ax.set_position(((PAD_IN + left) / width, 1.5 / h_total, (width - 2 * PAD_IN - left - right) / width,
-                         main_h / h_total))
+        ax.set_position(
+            ((PAD_IN + left) / width, 1.5 / h_total, (width - 2 * PAD_IN - left - right) / width, main_h / h_total)
+        )
         tight = ax.get_tightbbox(renderer, bbox_extra_artists=extra)
         win = ax.get_window_extent(renderer)
         left = max(0.0, (win.x0 - tight.x0) / dpi) if extra is not None else max(left, (win.x0 - tight.x0) / dpi)
@@ -164,9 +166,17 @@ def _finalize(fig: Figure, ax, main_h: float, legend: list, notes: list[str]) ->
     leg, leg_h = None, 0.0
     if legend:
         for ncols in range(len(legend), 0, -1):
-            leg = fig.legend(handles=_row_major(legend, ncols), loc="upper left", ncols=ncols, fontsize=SMALL,
-                             borderaxespad=0.0, borderpad=0.1, handletextpad=0.5, bbox_to_anchor=(0, 1),
-                             bbox_transform=fig.transFigure)
+            leg = fig.legend(
+                handles=_row_major(legend, ncols),
+                loc="upper left",
+                ncols=ncols,
+                fontsize=SMALL,
+                borderaxespad=0.0,
+                borderpad=0.1,
+                handletextpad=0.5,
+                bbox_to_anchor=(0, 1),
+                bbox_transform=fig.transFigure,
+            )
             leg_box = leg.get_window_extent(renderer)
             if leg_box.width <= avail_px or ncols == 1:
                 break
@@ -176,13 +186,18 @@ def _finalize(fig: Figure, ax, main_h: float, legend: list, notes: list[str]) ->
     notes_text = None
     notes_h = 0.0
     if lines:
-        notes_text = fig.text(0, 0, "\n".join(lines), ha="left", va="top", fontsize=NOTE, color=MUTED,
-                              linespacing=1.25)
+        notes_text = fig.text(0, 0, "\n".join(lines), ha="left", va="top", fontsize=NOTE, color=MUTED, linespacing=1.25)
         notes_h = notes_text.get_window_extent(renderer).height / dpi + GAP_IN
     height = PAD_IN + leg_h + above + main_h + below + notes_h + PAD_IN
     fig.set_size_inches(width, height)
-    ax.set_position(((PAD_IN + left) / width, (PAD_IN + notes_h + below) / height,
-                     (width - 2 * PAD_IN - left - right) / width, main_h / height))
+    ax.set_position(
+        (
+            (PAD_IN + left) / width,
+            (PAD_IN + notes_h + below) / height,
+            (width - 2 * PAD_IN - left - right) / width,
+            main_h / height,
+        )
+    )
     if leg is not None:
         leg.set_bbox_to_anchor((PAD_IN / width, 1 - PAD_IN / height), transform=fig.transFigure)
     if notes_text is not None:

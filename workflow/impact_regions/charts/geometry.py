@@ -143,11 +143,19 @@ def _symmetric_norm(values: list[float], ref: float, norm_name: str = "zscore") 
     return Normalize(ref - vmax, ref + vmax), _nice_step(vmax, 3, INDEX_STEPS)
 
 
-def _colourbar(fig: Figure, cax, norm: Normalize, step: float, scale: dict, *, horizontal: bool,
-               label: str, ref: float | None) -> None:
+def _colourbar(
+    fig: Figure, cax, norm: Normalize, step: float, scale: dict, *, horizontal: bool, label: str, ref: float | None
+) -> None:
     boundaries = np.linspace(norm.vmin, norm.vmax, 41)
-    cb = Colorbar(cax, cmap=FRAGILITY_CMAP, norm=norm, boundaries=boundaries, values=(boundaries[:-1] + boundaries[1:]) / 2,
-                  orientation="horizontal" if horizontal else "vertical", drawedges=False)
+    cb = Colorbar(
+        cax,
+        cmap=FRAGILITY_CMAP,
+        norm=norm,
+        boundaries=boundaries,
+        values=(boundaries[:-1] + boundaries[1:]) / 2,
+        orientation="horizontal" if horizontal else "vertical",
+        drawedges=False,
+    )
     cb.solids.set_edgecolor("face")  # no hairline seams between the colour steps in vector output
     cb.outline.set_linewidth(0.4)
     cb.outline.set_edgecolor(MUTED)

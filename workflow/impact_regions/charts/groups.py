@@ -8,8 +8,7 @@ from matplotlib.patches import Patch
 from .. import french as fr
 from . import omit
 from .bars import _bar_rows_chart
-from .common import _caution_note, _france_handle, _np_note, _of, _omitted, _result, _source_survey, \
-    _suppressed_note
+from .common import _caution_note, _france_handle, _np_note, _of, _omitted, _result, _source_survey, _suppressed_note
 from .figure import _ensure_setup
 from .style import GROUP_COLORS, GROUP_LABELS, GROUPS, WIDE_CM
 from .svgout import _save
@@ -37,8 +36,15 @@ def _group_bar_rows(data: list[dict], present: list[str], france_fallback: dict 
             if france is None and france_fallback and g in france_fallback:
                 france = france_fallback[g].get(r["domain_id"])
             empty |= v is None
-            bars.append({"color": GROUP_COLORS[g], "value": v, "caution": caution, "france": france,
-                         "empty_text": f"n.p. ({GROUP_LABELS[g].lower()})" if v is None else None})
+            bars.append(
+                {
+                    "color": GROUP_COLORS[g],
+                    "value": v,
+                    "caution": caution,
+                    "france": france,
+                    "empty_text": f"n.p. ({GROUP_LABELS[g].lower()})" if v is None else None,
+                }
+            )
         rows.append({"label": r["label"], "bars": bars})
     return rows, n_caution, empty
 
@@ -51,8 +57,14 @@ def _group_panels_chart(rows: list[dict], present: list[str], **chart) -> object
         return _bar_rows_chart(rows, width_cm=WIDE_CM, pitch_cm=0.36, group_gap_cm=0.0, **chart)
     for bar in (b for r in rows for b in r["bars"] if b["empty_text"]):
         bar["empty_text"] = "n.p."  # the panel names the group
-    return _bar_rows_chart(rows, width_cm=WIDE_CM, pitch_cm=0.42, group_gap_cm=0.0,
-                           panels=[(GROUP_LABELS[g], GROUP_COLORS[g]) for g in present], **chart)
+    return _bar_rows_chart(
+        rows,
+        width_cm=WIDE_CM,
+        pitch_cm=0.42,
+        group_gap_cm=0.0,
+        panels=[(GROUP_LABELS[g], GROUP_COLORS[g]) for g in present],
+        **chart,
+    )
 
 
 def chart_groups(ctx: dict, out_path) -> dict:
@@ -79,11 +91,14 @@ def chart_groups(ctx: dict, out_path) -> dict:
         notes.append(_suppressed_note(ctx, [GROUP_LABELS[g].lower() for g in absent], "Groupes non représentés"))
     has_fr_orgs = any(r.get(f"{g}_france") is not None for r in data for g in GROUPS[1:])
     legend = [_france_handle("France entière" if has_fr_orgs else "France entière (habitants)")]
-    fig = _group_panels_chart(rows, present, kind="score", notes=notes, legend=legend,
-                              xlabel="Fragilité perçue (note moyenne sur 10)")
+    fig = _group_panels_chart(
+        rows, present, kind="score", notes=notes, legend=legend, xlabel="Fragilité perçue (note moyenne sur 10)"
+    )
     file = _save(fig, out_path)
-    alt = (f"Diagrammes en barres, un par groupe d'acteurs : fragilité perçue sur 10 {_of(ctx)} pour {len(data)} "
-           f"domaines, selon {fr.join([GROUP_LABELS[g].lower() for g in present])}. ")
+    alt = (
+        f"Diagrammes en barres, un par groupe d'acteurs : fragilité perçue sur 10 {_of(ctx)} pour {len(data)} "
+        f"domaines, selon {fr.join([GROUP_LABELS[g].lower() for g in present])}. "
+    )
     for g in present:
         best = max((r for r in data if r.get(g) is not None), key=lambda r: r[g])
         alt += f"{GROUP_LABELS[g]} : note la plus haute pour {best['label'].lower()} ({fr.score10(best[g])}). "

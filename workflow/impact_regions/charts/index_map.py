@@ -12,12 +12,19 @@ from matplotlib.patches import PathPatch
 from .. import french as fr
 from .common import _fmt_index, _result, _scale
 from .figure import _ensure_setup, _FixedLimitsAxes
-from .geometry import _bounds, _colourbar, _compound_path, _features, _fill_color, _fill_limits, _label_point, \
-    _symmetric_norm
+from .geometry import (
+    _bounds,
+    _colourbar,
+    _compound_path,
+    _features,
+    _fill_color,
+    _fill_limits,
+    _label_point,
+    _symmetric_norm,
+)
 from .labels import _DIRECTIONS, _place_labels
 from .style import CM, GRID, INK, MUTED, NOTE, WIDE_CM
 from .svgout import _Canvas, _save
-
 
 OVERSEAS_REGIONS = ["01", "02", "03", "04", "06"]
 
@@ -29,11 +36,18 @@ def _two_lines(name: str, longest: int = 12) -> str:
     if len(name) <= longest or not cuts:
         return name
     cut = min(cuts, key=lambda i: abs(i - len(name) / 2))
-    return name[:cut + 1].rstrip() + "\n" + name[cut + 1:]
+    return name[: cut + 1].rstrip() + "\n" + name[cut + 1 :]
 
 
-def chart_regions_map(fragility_by_region: dict, out_path, geo_dir=None, *, normalisation: str = "zscore",
-                      source: str | None = None, links: dict[str, str] | None = None) -> dict:
+def chart_regions_map(
+    fragility_by_region: dict,
+    out_path,
+    geo_dir=None,
+    *,
+    normalisation: str = "zscore",
+    source: str | None = None,
+    links: dict[str, str] | None = None,
+) -> dict:
     """The 18 regions shaded by their overall fragility index; overseas regions as insets.
 
     `links` maps a region code to the relative address of its synthesis (`"paca.pdf"`): the
@@ -44,8 +58,10 @@ def chart_regions_map(fragility_by_region: dict, out_path, geo_dir=None, *, norm
     scale = _scale({"method": {"normalisation": normalisation}})
     regions = _features(geo_dir, "regions")
     names = {c: fr.typography(f["nom"]) for c, f in regions.items()}  # Côte d’Azur, as in the reports
-    scores = {str(k): (None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v))
-              for k, v in fragility_by_region.items()}
+    scores = {
+        str(k): (None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v))
+        for k, v in fragility_by_region.items()
+    }
     values = [v for v in scores.values() if v is not None]
     # the decimals the reports print (report_profile): no two differently ranked regions look equal
     decimals = fr.decimals_apart(values)
@@ -68,8 +84,13 @@ def chart_regions_map(fragility_by_region: dict, out_path, geo_dir=None, *, norm
         ax.set_aspect("equal", adjustable="box")
         for c in codes:
             s = scores.get(c)
-            patch = PathPatch(_compound_path(regions[c]["polys"], coslat), facecolor=_fill_color(s, norm),
-                              edgecolor=MUTED, linewidth=0.45, hatch="////" if s is None else None)
+            patch = PathPatch(
+                _compound_path(regions[c]["polys"], coslat),
+                facecolor=_fill_color(s, norm),
+                edgecolor=MUTED,
+                linewidth=0.45,
+                hatch="////" if s is None else None,
+            )
             patch.set_gid(f"region-{c}")
             patch.set_url(links.get(c))
             ax.add_patch(patch)
@@ -77,11 +98,19 @@ def chart_regions_map(fragility_by_region: dict, out_path, geo_dir=None, *, norm
             items = []
             for c in codes:
                 lx, ly = _label_point(regions[c]["polys"], coslat)
-                items.append({"x": lx, "y": ly, "r0": 0,
-                              "text": _two_lines(names[c]) + "\n" + _fmt_index(scores.get(c), scale, decimals),
-                              "kw": {"color": INK, "url": links.get(c),
-                                     "bbox": dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor="none",
-                                                  alpha=0.75)}})
+                items.append(
+                    {
+                        "x": lx,
+                        "y": ly,
+                        "r0": 0,
+                        "text": _two_lines(names[c]) + "\n" + _fmt_index(scores.get(c), scale, decimals),
+                        "kw": {
+                            "color": INK,
+                            "url": links.get(c),
+                            "bbox": dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor="none", alpha=0.75),
+                        },
+                    }
+                )
             _place_labels(ax, items, [], radii=(2, 6, 12), fontsize=NOTE, directions=[(0, 0)] + _DIRECTIONS)
         return ax
 
@@ -98,20 +127,50 @@ def chart_regions_map(fragility_by_region: dict, out_path, geo_dir=None, *, norm
             sp.set_visible(True)
             sp.set_color(GRID)
             sp.set_linewidth(0.6)
-        ax.text(0.5, 1.02, f"{names[c]} : {_fmt_index(scores.get(c), scale, decimals)}", transform=ax.transAxes,
-                ha="center", va="bottom", fontsize=NOTE, color=INK, url=links.get(c))
+        ax.text(
+            0.5,
+            1.02,
+            f"{names[c]} : {_fmt_index(scores.get(c), scale, decimals)}",
+            transform=ax.transAxes,
+            ha="center",
+            va="bottom",
+            fontsize=NOTE,
+            color=INK,
+            url=links.get(c),
+        )
     cax = fig.add_axes((0.86, 0.25, 0.022, 0.5))
-    _colourbar(fig, cax, norm, step, scale, horizontal=False,
-               label="Indice global de fragilité : " + scale["unit"], ref=scale["ref"])
+    _colourbar(
+        fig,
+        cax,
+        norm,
+        step,
+        scale,
+        horizontal=False,
+        label="Indice global de fragilité : " + scale["unit"],
+        ref=scale["ref"],
+    )
     file = _save(fig, out_path)
     ranked = sorted(((c, s) for c, s in scores.items() if s is not None and c in regions), key=lambda x: -x[1])
-    title = ("Indice global de fragilité des régions, écart à la France (0 = France ; positif = plus fragile)"
-             if scale["norm"] == "zscore" else "Indice global de fragilité des régions")
-    alt = ("Carte de France des régions, colorées selon leur indice global de fragilité (" + scale["unit"]
-           + " ; rouge : plus fragile que la France, bleu : moins fragile), les régions d'outre-mer en encadrés. ")
+    title = (
+        "Indice global de fragilité des régions, écart à la France (0 = France ; positif = plus fragile)"
+        if scale["norm"] == "zscore"
+        else "Indice global de fragilité des régions"
+    )
+    alt = (
+        "Carte de France des régions, colorées selon leur indice global de fragilité ("
+        + scale["unit"]
+        + " ; rouge : plus fragile que la France, bleu : moins fragile), les régions d'outre-mer en encadrés. "
+    )
     if ranked:
-        alt += "Les plus fragiles : " + fr.join([f"{names[c]} ({_fmt_index(s, scale, decimals)})" for c, s in ranked[:3]])
-        alt += " ; les moins fragiles : " + fr.join([f"{names[c]} ({_fmt_index(s, scale, decimals)})"
-                                                      for c, s in ranked[-3:][::-1]]) + "."
-    src = source or "Source : indices de fragilité IMPACT-Régions. Fond de carte : IGN, Admin Express ; INSEE, COG 2025."
+        alt += "Les plus fragiles : " + fr.join(
+            [f"{names[c]} ({_fmt_index(s, scale, decimals)})" for c, s in ranked[:3]]
+        )
+        alt += (
+            " ; les moins fragiles : "
+            + fr.join([f"{names[c]} ({_fmt_index(s, scale, decimals)})" for c, s in ranked[-3:][::-1]])
+            + "."
+        )
+    src = (
+        source or "Source : indices de fragilité IMPACT-Régions. Fond de carte : IGN, Admin Express ; INSEE, COG 2025."
+    )
     return _result("regions_map", file, title, alt, src)

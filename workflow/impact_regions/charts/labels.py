@@ -15,7 +15,6 @@ from matplotlib.transforms import Bbox
 
 from .style import MUTED, SMALL
 
-
 _DIRECTIONS = [(1, 0), (-1, 0), (1, 1), (-1, 1), (1, -1), (-1, -1), (0, 1), (0, -1)]
 
 
@@ -60,9 +59,19 @@ def _segment_hits(seg: tuple, box: tuple) -> bool:
     return t1 - t0 > 1e-6
 
 
-def _place_labels(ax, items: list[dict], obstacles: list[Bbox], *, radii=(3, 7, 12, 18, 26, 36, 50),
-                  fontsize: float = SMALL, leader_from: float = 11, margin: float = 2.0,
-                  directions=_DIRECTIONS, passes: int = 3, ambiguity_cost: float | None = None) -> list[dict]:
+def _place_labels(
+    ax,
+    items: list[dict],
+    obstacles: list[Bbox],
+    *,
+    radii=(3, 7, 12, 18, 26, 36, 50),
+    fontsize: float = SMALL,
+    leader_from: float = 11,
+    margin: float = 2.0,
+    directions=_DIRECTIONS,
+    passes: int = 3,
+    ambiguity_cost: float | None = None,
+) -> list[dict]:
     """Place one text per point where it overlaps nothing (or as little as possible).
 
     `items`: [{"x", "y" (data), "text", "kw" (text properties), "r0" (marker radius, pt)}], in
@@ -88,8 +97,15 @@ def _place_labels(ax, items: list[dict], obstacles: list[Bbox], *, radii=(3, 7, 
     inv = ax.transData.inverted()
     texts, cands = [], []
     anchors = [tuple(ax.transData.transform((it["x"], it["y"]))) for it in items]
-    markers = [(x - it.get("r0", 3.0) * scale, y - it.get("r0", 3.0) * scale,
-                x + it.get("r0", 3.0) * scale, y + it.get("r0", 3.0) * scale) for (x, y), it in zip(anchors, items)]
+    markers = [
+        (
+            x - it.get("r0", 3.0) * scale,
+            y - it.get("r0", 3.0) * scale,
+            x + it.get("r0", 3.0) * scale,
+            y + it.get("r0", 3.0) * scale,
+        )
+        for (x, y), it in zip(anchors, items, strict=True)
+    ]
     for n_item, it in enumerate(items):
         t = ax.text(0, 0, it["text"], fontsize=fontsize, ha="center", va="center", zorder=6, **it.get("kw", {}))
         bb = t.get_window_extent(renderer)
@@ -105,8 +121,12 @@ def _place_labels(ax, items: list[dict], obstacles: list[Bbox], *, radii=(3, 7, 
                 f = 0.72 if dx and dy else 1.0
                 specs.append((px + dx * (r * f + w / 2), py + dy * (r * f + h / 2), r_pt, r + k * 0.3 * scale))
         arr = np.array([(cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2) for cx, cy, _, _ in specs])
-        outside = (np.maximum(0, ix0 - arr[:, 0]) + np.maximum(0, arr[:, 2] - ix1)
-                   + np.maximum(0, iy0 - arr[:, 1]) + np.maximum(0, arr[:, 3] - iy1))
+        outside = (
+            np.maximum(0, ix0 - arr[:, 0])
+            + np.maximum(0, arr[:, 2] - ix1)
+            + np.maximum(0, iy0 - arr[:, 1])
+            + np.maximum(0, arr[:, 3] - iy1)
+        )
         if len(obs):
             ow = np.minimum(arr[:, None, 2], obs[None, :, 2]) - np.maximum(arr[:, None, 0], obs[None, :, 0])
             oh = np.minimum(arr[:, None, 3], obs[None, :, 3]) - np.maximum(arr[:, None, 1], obs[None, :, 1])
@@ -116,16 +136,29 @@ def _place_labels(ax, items: list[dict], obstacles: list[Bbox], *, radii=(3, 7, 
         hard = 50 * outside * h + 10 * over
         own = []
         others = [a for k, a in enumerate(anchors) if k != n_item]
-        for (cx, cy, r_pt, soft), box, hc in zip(specs, arr.tolist(), hard.tolist()):
+        for (cx, cy, r_pt, soft), box, hc in zip(specs, arr.tolist(), hard.tolist(), strict=True):
             seg = _leader(px, py, r0, box) if r_pt >= leader_from else None
-            ambiguous = (ambiguity_cost is not None and seg is None and others
-                         and min(_box_distance(o, box) for o in others) < _box_distance((px, py), box) + 2 * scale)
+            ambiguous = (
+                ambiguity_cost is not None
+                and seg is None
+                and others
+                and min(_box_distance(o, box) for o in others) < _box_distance((px, py), box) + 2 * scale
+            )
             if ambiguous:  # about as near to another point as to its own: a reader may pair them wrongly
                 soft += ambiguity_cost * scale
             if seg is not None:  # a leader must not pass over another point
                 hc += 10 * w * h * sum(_segment_hits(seg, m) for k, m in enumerate(markers) if k != n_item)
-            own.append({"pos": (cx, cy), "box": tuple(box), "seg": seg, "hard": hc, "soft": soft, "area": w * h,
-                        "ambiguous": ambiguous})
+            own.append(
+                {
+                    "pos": (cx, cy),
+                    "box": tuple(box),
+                    "seg": seg,
+                    "hard": hc,
+                    "soft": soft,
+                    "area": w * h,
+                    "ambiguous": ambiguous,
+                }
+            )
         texts.append(t)
         cands.append(own)
 
@@ -170,11 +203,13 @@ def _place_labels(ax, items: list[dict], obstacles: list[Bbox], *, radii=(3, 7, 
                 chosen[i], moved = best, True
         if not moved:
             break
-    for t, c in zip(texts, chosen):
+    for t, c in zip(texts, chosen, strict=True):
         t.set_position(inv.transform(c["pos"]))
         if c["seg"] is not None:
             seg = c["seg"]
             (ax0, ay0), (ax1, ay1) = inv.transform(seg[:2]), inv.transform(seg[2:])
             ax.add_line(Line2D([ax0, ax1], [ay0, ay1], color=MUTED, linewidth=0.5, zorder=4))
-    return [{"text": t, "anchor": a, "box": c["box"], "leader": c["seg"] is not None}
-            for t, a, c in zip(texts, anchors, chosen)]
+    return [
+        {"text": t, "anchor": a, "box": c["box"], "leader": c["seg"] is not None}
+        for t, a, c in zip(texts, anchors, chosen, strict=True)
+    ]

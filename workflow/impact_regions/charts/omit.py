@@ -16,21 +16,35 @@ from .. import french as fr
 from .common import _fmt_index, _in, _name, _rules, _scale
 
 #: "les associations", as the sentences name the groups
-GROUP_PLURALS = {"habitants": "les habitants", "associations": "les associations", "entreprises": "les entreprises",
-                 "maires": "les maires"}
+GROUP_PLURALS = {
+    "habitants": "les habitants",
+    "associations": "les associations",
+    "entreprises": "les entreprises",
+    "maires": "les maires",
+}
 #: how the groups are counted: "d’associations", "de maires"
-GROUP_PARTITIVES = {"habitants": "d’habitants", "associations": "d’associations", "entreprises": "d’entreprises",
-                    "maires": "de maires"}
+GROUP_PARTITIVES = {
+    "habitants": "d’habitants",
+    "associations": "d’associations",
+    "entreprises": "d’entreprises",
+    "maires": "de maires",
+}
 #: the partnership modes with their article
-MODE_PHRASES = {"mécénat": "le mécénat", "pratiques responsables": "les pratiques responsables",
-                "innovation sociétale": "l’innovation sociétale", "coopération économique": "la coopération économique"}
+MODE_PHRASES = {
+    "mécénat": "le mécénat",
+    "pratiques responsables": "les pratiques responsables",
+    "innovation sociétale": "l’innovation sociétale",
+    "coopération économique": "la coopération économique",
+}
 
 
 def _too_few(ctx: dict, who: str) -> str:
     """`Les effectifs d’associations et de maires interrogés à Mayotte sont trop faibles (moins de 30
     répondants par groupe)`."""
-    return (f"Les effectifs {who} interrogés {_in(ctx)} sont trop faibles (moins de "
-            f"{_rules(ctx)['min_publish']}{fr.NBSP}répondants par groupe)")
+    return (
+        f"Les effectifs {who} interrogés {_in(ctx)} sont trop faibles (moins de "
+        f"{_rules(ctx)['min_publish']}{fr.NBSP}répondants par groupe)"
+    )
 
 
 def _domain(label: str) -> str:
@@ -49,10 +63,15 @@ def perceived(ctx: dict) -> str:
     france = sorted((p for p in ctx["perceived"] if p.get("france") is not None), key=lambda p: -p["france"])[:3]
     tail = ""
     if france:
-        tail = (" ; en France, les domaines jugés les plus fragiles sont "
-                + fr.join([f"{_domain(p['label'])} ({fr.score10(p['france'])})" for p in france]))
-    return _too_few(ctx, "d’habitants").replace(" par groupe", "") + " pour publier leur perception des fragilités" \
-        + tail + "."
+        tail = " ; en France, les domaines jugés les plus fragiles sont " + fr.join(
+            [f"{_domain(p['label'])} ({fr.score10(p['france'])})" for p in france]
+        )
+    return (
+        _too_few(ctx, "d’habitants").replace(" par groupe", "")
+        + " pour publier leur perception des fragilités"
+        + tail
+        + "."
+    )
 
 
 def quadrant(ctx: dict) -> str:
@@ -60,8 +79,10 @@ def quadrant(ctx: dict) -> str:
     if not any(g.get("objective") is not None for g in ctx["gaps"]):
         why = "les indices de fragilité n’y sont pas disponibles"
     else:
-        why = (f"la perception des habitants n’y est pas publiée (moins de {_rules(ctx)['min_publish']}"
-               f"{fr.NBSP}répondants)")
+        why = (
+            f"la perception des habitants n’y est pas publiée (moins de {_rules(ctx)['min_publish']}"
+            f"{fr.NBSP}répondants)"
+        )
     return f"L’indice de fragilité et la perception des habitants ne peuvent pas être comparés {_in(ctx)} : {why}."
 
 
@@ -71,19 +92,26 @@ def groups(ctx: dict, present: list[str], absent: list[str], mostly: bool = Fals
     orgs = fr.join([GROUP_PARTITIVES[g] for g in absent if g != "habitants"])
     if mostly:
         orgs = fr.join([GROUP_PARTITIVES[g] for g in ("associations", "entreprises", "maires")])
-        return (_too_few(ctx, orgs) + " pour publier la plupart de leurs notes : leurs priorités ne peuvent pas "
-                "être comparées à celles des habitants, présentées plus haut.")
+        return (
+            _too_few(ctx, orgs) + " pour publier la plupart de leurs notes : leurs priorités ne peuvent pas "
+            "être comparées à celles des habitants, présentées plus haut."
+        )
     if present == ["habitants"]:
-        return (_too_few(ctx, orgs) + " pour publier leur perception des fragilités ; celle des habitants est "
-                "présentée plus haut.")
-    return _too_few(ctx, "d’habitants, d’associations, d’entreprises et de maires") \
+        return (
+            _too_few(ctx, orgs) + " pour publier leur perception des fragilités ; celle des habitants est "
+            "présentée plus haut."
+        )
+    return (
+        _too_few(ctx, "d’habitants, d’associations, d’entreprises et de maires")
         + " pour publier leur perception des fragilités par groupe d’acteurs."
+    )
 
 
 def _france_shares(items: list[dict]) -> str:
     """`74 % chez les habitants, 86 % chez les associations…`"""
-    return fr.join([f"{fr.percent(i['france'])} chez {GROUP_PLURALS[i['group']]}" for i in items
-                    if i.get("france") is not None])
+    return fr.join(
+        [f"{fr.percent(i['france'])} chez {GROUP_PLURALS[i['group']]}" for i in items if i.get("france") is not None]
+    )
 
 
 #: A chart whose question nobody answered, not even in France (an `optional: true` question absent
@@ -100,10 +128,18 @@ def innovation(ctx: dict) -> str:
     if not tail:
         return NOT_ASKED
     shown = [i for i in ctx["innovation"] if i.get("estimate") is not None]
-    told = (f" ; celle {GROUP_PARTITIVES[shown[0]['group']].replace('d’', 'des ', 1).replace('de ', 'des ', 1)} "
-            "est donnée plus haut") if len(shown) == 1 else ""
-    return (_too_few(ctx, who) + " pour publier la part de ceux qui voient les alliances comme une source "
-            f"d’innovation{told} ; en France, elle est de {tail}.")
+    told = (
+        (
+            f" ; celle {GROUP_PARTITIVES[shown[0]['group']].replace('d’', 'des ', 1).replace('de ', 'des ', 1)} "
+            "est donnée plus haut"
+        )
+        if len(shown) == 1
+        else ""
+    )
+    return (
+        _too_few(ctx, who) + " pour publier la part de ceux qui voient les alliances comme une source "
+        f"d’innovation{told} ; en France, elle est de {tail}."
+    )
 
 
 def partnership(ctx: dict) -> str:
@@ -111,9 +147,12 @@ def partnership(ctx: dict) -> str:
     if not items:
         return NOT_ASKED
     tail = fr.join([f"{fr.percent(i['france'])} {GROUP_PLURALS[i['group']].replace('les ', 'des ')}" for i in items])
-    return (_too_few(ctx, "d’organisations").replace("interrogés", "interrogées")
-            + " pour publier la part de celles qui ont au moins un partenariat"
-            + (f" ; en France, c’est le cas de {tail}" if tail else "") + ".")
+    return (
+        _too_few(ctx, "d’organisations").replace("interrogés", "interrogées")
+        + " pour publier la part de celles qui ont au moins un partenariat"
+        + (f" ; en France, c’est le cas de {tail}" if tail else "")
+        + "."
+    )
 
 
 def cooperation(ctx: dict) -> str:
@@ -123,8 +162,9 @@ def cooperation(ctx: dict) -> str:
 def modes(ctx: dict, orgs: list[str]) -> str:
     by_mode: dict[str, list[str]] = {}  # the most frequent mode of each group, groups of the same mode together
     for g in orgs:
-        best = max((m for m in ctx["modes"] if m.get(f"{g}_france") is not None), key=lambda m: m[f"{g}_france"],
-                   default=None)
+        best = max(
+            (m for m in ctx["modes"] if m.get(f"{g}_france") is not None), key=lambda m: m[f"{g}_france"], default=None
+        )
         if best is not None:
             mode = MODE_PHRASES.get(best["label"].lower(), best["label"].lower())
             by_mode.setdefault(mode, []).append(f"{GROUP_PLURALS[g]} ({fr.percent(best[f'{g}_france'])})")
@@ -132,9 +172,11 @@ def modes(ctx: dict, orgs: list[str]) -> str:
     if not parts:
         return NOT_ASKED
     tail = f" ; en France, le mode le plus pratiqué est {', '.join(parts)}" if parts else ""
-    return (f"Les effectifs d’organisations ayant des partenariats {_in(ctx)} sont trop faibles (moins de "
-            f"{_rules(ctx)['min_publish']}{fr.NBSP}organisations par groupe) pour publier leurs modes de "
-            f"partenariat{tail}.")
+    return (
+        f"Les effectifs d’organisations ayant des partenariats {_in(ctx)} sont trop faibles (moins de "
+        f"{_rules(ctx)['min_publish']}{fr.NBSP}organisations par groupe) pour publier leurs modes de "
+        f"partenariat{tail}."
+    )
 
 
 def profile(ctx: dict) -> str:
@@ -146,16 +188,24 @@ def single_departement(ctx: dict, entry: dict) -> str:
     scale = _scale(ctx)
     if ctx["territory"].get("kind") == "departement":  # an overseas département: alone in its region
         subject = ctx["territory"]["nominative"]
-        return (f"{subject[:1].upper() + subject[1:]} est le seul département de sa région : une carte des départements n’apporterait rien. "
-                f"Son indice global de fragilité figure ci-dessus, avec son rang parmi les départements.")
-    unit = {"zscore": "0 correspond à la moyenne nationale ; plus l’indice est élevé, plus le territoire est fragile",
-            "ratio": "100 correspond à la France", "minmax": "de 1, le département le moins fragile, à 100, le plus "
-            "fragile"}[scale["norm"]]
+        return (
+            f"{subject[:1].upper() + subject[1:]} est le seul département de sa région : "
+            "une carte des départements n’apporterait rien. "
+            f"Son indice global de fragilité figure ci-dessus, avec son rang parmi les départements."
+        )
+    unit = {
+        "zscore": "0 correspond à la moyenne nationale ; plus l’indice est élevé, plus le territoire est fragile",
+        "ratio": "100 correspond à la France",
+        "minmax": "de 1, le département le moins fragile, à 100, le plus fragile",
+    }[scale["norm"]]
     nominative = ctx["territory"].get("nominative") or _name(ctx)
     subject = nominative[:1].upper() + nominative[1:]  # « La Guadeloupe », « Mayotte »
     dep = entry["name"] if entry["name"] != _name(ctx) else "un seul département"
-    who = f"{subject} ne compte qu’un département, {dep} ({entry['code']})" if dep != "un seul département" \
+    who = (
+        f"{subject} ne compte qu’un département, {dep} ({entry['code']})"
+        if dep != "un seul département"
         else f"{subject} forme un seul département ({entry['code']})"
+    )
     overall = ctx.get("overall") or {}
     if overall.get("score") is not None:  # the territory's own index, printed as everywhere else
         value = fr.number(overall["score"], overall.get("decimals", scale["decimals"]), signed=scale["signed"])
@@ -163,5 +213,7 @@ def single_departement(ctx: dict, entry: dict) -> str:
         value = _fmt_index(entry.get("score"), scale)
     # « calculé sur 15 domaines » where a domain is not measured (report_profile), as wherever the index is printed
     basis = (ctx.get("overall") or {}).get("partial") or ""
-    return (f"{who} : une carte des départements n’apporterait rien ; son indice global de fragilité est de "
-            f"{value} ({basis + ' ; ' if basis else ''}{unit}).")
+    return (
+        f"{who} : une carte des départements n’apporterait rien ; son indice global de fragilité est de "
+        f"{value} ({basis + ' ; ' if basis else ''}{unit})."
+    )

@@ -15,13 +15,39 @@ from matplotlib.transforms import Bbox
 from .. import french as fr
 from . import omit
 from .bars import _bar_rows_chart
-from .common import (INDEX_STEPS, _caution_note, _ci, _ci_handle, _decimals, _france_handle, _nice_step,
-                     _number_formatter, _of, _omitted, _result, _scale, _significance_note, _source_gaps,
-                     _source_survey, _suppressed_note)
+from .common import (
+    INDEX_STEPS,
+    _caution_note,
+    _ci,
+    _ci_handle,
+    _decimals,
+    _france_handle,
+    _nice_step,
+    _number_formatter,
+    _of,
+    _omitted,
+    _result,
+    _scale,
+    _significance_note,
+    _source_gaps,
+    _source_survey,
+    _suppressed_note,
+)
 from .figure import _ensure_setup, _finalize, _new_figure
 from .labels import _place_labels
-from .style import (CAUTION_MARK, FAMILY_COLORS, FAMILY_LABELS, GRID, GROUP_COLORS, HOLLOW_MARKER, INK, MUTED,
-                    NOTE, SMALL, WIDE_CM)
+from .style import (
+    CAUTION_MARK,
+    FAMILY_COLORS,
+    FAMILY_LABELS,
+    GRID,
+    GROUP_COLORS,
+    HOLLOW_MARKER,
+    INK,
+    MUTED,
+    NOTE,
+    SMALL,
+    WIDE_CM,
+)
 from .svgout import _save
 
 
@@ -32,9 +58,22 @@ def chart_perceived(ctx: dict, out_path) -> dict:
     shown.sort(key=lambda p: (-p["estimate"], p["label"]))
     suppressed = [p for p in ctx["perceived"] if p.get("estimate") is None]
     color = GROUP_COLORS["habitants"]
-    rows = [{"label": p["label"], "bars": [{"color": color, "value": p["estimate"], "caution": p.get("reliability") == "caution",
-                                             "ci": _ci(p), "france": p.get("france"), "sig": p.get("significant")}]}
-            for p in shown]
+    rows = [
+        {
+            "label": p["label"],
+            "bars": [
+                {
+                    "color": color,
+                    "value": p["estimate"],
+                    "caution": p.get("reliability") == "caution",
+                    "ci": _ci(p),
+                    "france": p.get("france"),
+                    "sig": p.get("significant"),
+                }
+            ],
+        }
+        for p in shown
+    ]
     notes = [_significance_note(ctx)]
     if any(p.get("reliability") == "caution" for p in shown):
         notes.append(_caution_note(ctx))
@@ -43,20 +82,41 @@ def chart_perceived(ctx: dict, out_path) -> dict:
     title = "Fragilité perçue par les habitants, par domaine (note moyenne sur 10)"
     if not shown:
         return _omitted("perceived", title, _source_survey(ctx, "habitants"), omit.perceived(ctx))
-    legend = [Patch(color=color, label=f"Habitants {_of(ctx)}"), _france_handle("France entière"),
-              _ci_handle(ctx)]
-    fig = _bar_rows_chart(rows, width_cm=WIDE_CM, kind="score", notes=notes, legend=legend,
-                          xlabel="Fragilité perçue (note moyenne de 0, pas du tout fragile, à 10, très fragile)",
-                          pitch_cm=0.44, group_gap_cm=0.0, bold_significant=True)
+    legend = [Patch(color=color, label=f"Habitants {_of(ctx)}"), _france_handle("France entière"), _ci_handle(ctx)]
+    fig = _bar_rows_chart(
+        rows,
+        width_cm=WIDE_CM,
+        kind="score",
+        notes=notes,
+        legend=legend,
+        xlabel="Fragilité perçue (note moyenne de 0, pas du tout fragile, à 10, très fragile)",
+        pitch_cm=0.44,
+        group_gap_cm=0.0,
+        bold_significant=True,
+    )
     file = _save(fig, out_path)
-    alt = (f"Diagramme en barres horizontales : note moyenne de fragilité perçue par les habitants {_of(ctx)} "
-           f"pour {len(shown)} domaines, sur 10, avec la valeur de la France. ")
+    alt = (
+        f"Diagramme en barres horizontales : note moyenne de fragilité perçue par les habitants {_of(ctx)} "
+        f"pour {len(shown)} domaines, sur 10, avec la valeur de la France. "
+    )
     if shown:
-        alt += "En tête : " + fr.join([f"{p['label'].lower()} ({fr.score10(p['estimate'])}, France {fr.score10(p['france'])})"
-                                        for p in shown[:3]]) + ". "
+        alt += (
+            "En tête : "
+            + fr.join(
+                [
+                    f"{p['label'].lower()} ({fr.score10(p['estimate'])}, France {fr.score10(p['france'])})"
+                    for p in shown[:3]
+                ]
+            )
+            + ". "
+        )
         alt += f"Note la plus basse : {shown[-1]['label'].lower()} ({fr.score10(shown[-1]['estimate'])})."
     if suppressed:
-        alt += " Domaines non publiés faute d'effectifs suffisants : " + fr.join([p["label"].lower() for p in suppressed]) + "."
+        alt += (
+            " Domaines non publiés faute d'effectifs suffisants : "
+            + fr.join([p["label"].lower() for p in suppressed])
+            + "."
+        )
     return _result("perceived", file, title, alt, _source_survey(ctx, "habitants"), has_data=bool(shown))
 
 
@@ -84,11 +144,13 @@ def _quadrant_limits(values: list[float], minimum: float, pad: float) -> tuple[f
 #: how to read the quadrant, printed under it as text (not in the SVG: the paragraph can then
 #: stand before the chart when the chart must wait for the next page)
 QUADRANT_READING = fr.typography(
-    "Lecture du graphique « Écart de perception » : à droite de l'axe vertical, l'indice de fragilité du domaine est plus élevé qu'en France ; "
+    "Lecture du graphique « Écart de perception » : à droite de l'axe vertical, "
+    "l'indice de fragilité du domaine est plus élevé qu'en France ; "
     "au-dessus de l'axe horizontal, les habitants le jugent plus fragile que la moyenne des Français. "
     "Seuls les domaines dont l'écart entre perception et mesure dépasse les marges d'erreur de l'enquête et de "
     "l'indice (au seuil de 5\u00a0%, tous les domaines mesurés du territoire étant comparés ensemble) sont en "
-    "couleur.")
+    "couleur."
+)
 
 
 def chart_quadrant(ctx: dict, out_path) -> dict:
@@ -106,8 +168,11 @@ def chart_quadrant(ctx: dict, out_path) -> dict:
     if no_obj:
         notes.append("Non représenté (indice non disponible) : " + fr.join([g["label"].lower() for g in no_obj]) + ".")
     if no_perc:
-        notes.append("Non représenté (perception non publiée, effectif insuffisant) : "
-                     + fr.join([g["label"].lower() for g in no_perc]) + ".")
+        notes.append(
+            "Non représenté (perception non publiée, effectif insuffisant) : "
+            + fr.join([g["label"].lower() for g in no_perc])
+            + "."
+        )
     title = "Écart de perception : indice de fragilité et fragilité perçue, par rapport à la France"
     source = _source_gaps(ctx, ", estimations pondérées ; calculs IMPACT-Régions.")
     if not pts:
@@ -134,30 +199,68 @@ def chart_quadrant(ctx: dict, out_path) -> dict:
         sp.set_color(GRID)
     ax.axhline(0, color=INK, linewidth=0.9, zorder=2)
     ax.axvline(0, color=INK, linewidth=0.9, zorder=2)
-    ax.set_xlabel("Indice de fragilité du domaine : " + scale["diff_unit"]
-                  + ("" if "France" in scale["diff_unit"] else " (0 = France)"))
+    ax.set_xlabel(
+        "Indice de fragilité du domaine : "
+        + scale["diff_unit"]
+        + ("" if "France" in scale["diff_unit"] else " (0 = France)")
+    )
     ax.set_ylabel("Fragilité perçue : écart à la France\n(points sur 10)")
     ms = 6.0
     for g in pts:
         if g.get("significant"):
-            (point,) = ax.plot([g["objective"]], [g["perceived_diff"]], marker="o", markersize=ms, linestyle="none",
-                               markerfacecolor=FAMILY_COLORS.get(g["family"], MUTED), markeredgecolor="white",
-                               markeredgewidth=0.6, zorder=5)
+            (point,) = ax.plot(
+                [g["objective"]],
+                [g["perceived_diff"]],
+                marker="o",
+                markersize=ms,
+                linestyle="none",
+                markerfacecolor=FAMILY_COLORS.get(g["family"], MUTED),
+                markeredgecolor="white",
+                markeredgewidth=0.6,
+                zorder=5,
+            )
         else:
-            (point,) = ax.plot([g["objective"]], [g["perceived_diff"]], markersize=ms - 0.6, zorder=5,
-                               **HOLLOW_MARKER)
+            (point,) = ax.plot([g["objective"]], [g["perceived_diff"]], markersize=ms - 0.6, zorder=5, **HOLLOW_MARKER)
         point.set_gid(f"point-{g['domain_id']}")
     corner_kw = dict(fontsize=SMALL, color=MUTED, fontweight="bold", zorder=1, linespacing=1.15)
     corners = []
     for (px, py), name in QUADRANT_NAMES.items():
-        corners.append(ax.text(0.985 if px else 0.015, 0.975 if py else 0.025, name, transform=ax.transAxes,
-                               ha="right" if px else "left", va="top" if py else "bottom", **corner_kw))
+        corners.append(
+            ax.text(
+                0.985 if px else 0.015,
+                0.975 if py else 0.025,
+                name,
+                transform=ax.transAxes,
+                ha="right" if px else "left",
+                va="top" if py else "bottom",
+                **corner_kw,
+            )
+        )
     families = [f for f in FAMILY_COLORS if any(g["family"] == f and g.get("significant") for g in pts)]
-    handles = [Line2D([], [], marker="o", markersize=ms, linestyle="none", markerfacecolor=FAMILY_COLORS[f],
-                      markeredgecolor="white", label=FAMILY_LABELS[f]) for f in families]
+    handles = [
+        Line2D(
+            [],
+            [],
+            marker="o",
+            markersize=ms,
+            linestyle="none",
+            markerfacecolor=FAMILY_COLORS[f],
+            markeredgecolor="white",
+            label=FAMILY_LABELS[f],
+        )
+        for f in families
+    ]
     untested = ctx["territory"].get("kind") == "departement"  # gaps' margins of error: simulated for regions only
-    handles.append(Line2D([], [], markersize=ms - 0.6, label="Écart perception / mesure " + (
-        "(marges d'erreur non calculées)" if untested else "non significatif"), **HOLLOW_MARKER))
+    handles.append(
+        Line2D(
+            [],
+            [],
+            markersize=ms - 0.6,
+            label="Écart perception / mesure "
+            + ("(marges d'erreur non calculées)" if untested else "non significatif"),
+            **HOLLOW_MARKER,
+        )
+    )
     _finalize(fig, ax, 2.75, handles, notes)
     renderer = fig.canvas.get_renderer()
     scale_px = fig.dpi / 72
@@ -171,29 +274,45 @@ def chart_quadrant(ctx: dict, out_path) -> dict:
     zx, zy = ax.transData.transform((0, 0))
     obstacles.append(Bbox.from_extents(box.x0, zy - 1.5 * scale_px, box.x1, zy + 1.5 * scale_px))
     obstacles.append(Bbox.from_extents(zx - 1.5 * scale_px, box.y0, zx + 1.5 * scale_px, box.y1))
-    order = sorted(pts, key=lambda g: (not g.get("significant"), -(abs(g["objective"]) / xm + abs(g["perceived_diff"]) / ym)))
-    items = [{"x": g["objective"], "y": g["perceived_diff"], "r0": ms / 2,
-              "text": g["label"] + (CAUTION_MARK if g.get("reliability") == "caution" else ""),
-              "kw": {"color": INK if g.get("significant") else MUTED}} for g in order]
-    _place_labels(ax, items, obstacles, fontsize=NOTE, radii=(2, 5, 9, 14, 20, 28, 38, 50), leader_from=9,
-                  ambiguity_cost=30.0)
+    order = sorted(
+        pts, key=lambda g: (not g.get("significant"), -(abs(g["objective"]) / xm + abs(g["perceived_diff"]) / ym))
+    )
+    items = [
+        {
+            "x": g["objective"],
+            "y": g["perceived_diff"],
+            "r0": ms / 2,
+            "text": g["label"] + (CAUTION_MARK if g.get("reliability") == "caution" else ""),
+            "kw": {"color": INK if g.get("significant") else MUTED},
+        }
+        for g in order
+    ]
+    _place_labels(
+        ax, items, obstacles, fontsize=NOTE, radii=(2, 5, 9, 14, 20, 28, 38, 50), leader_from=9, ambiguity_cost=30.0
+    )
     file = _save(fig, out_path)
 
     by_q: dict[str, list[str]] = {}
     for g in sorted(pts, key=lambda g: -g["objective"]):
         name = QUADRANT_NAMES[(g["objective"] > 0, g["perceived_diff"] > 0)].replace("\n", " ")
-        by_q.setdefault(name, []).append(g["label"].lower() + ("" if g.get("significant") or untested
-                                                               else " (non significatif)"))
-    alt = (f"Nuage de points {_of(ctx)} : pour chaque domaine, l'indice de fragilité (écart à la France, axe horizontal) "
-           "et la fragilité perçue par les habitants (écart à la France en points sur 10, axe vertical). ")
+        by_q.setdefault(name, []).append(
+            g["label"].lower() + ("" if g.get("significant") or untested else " (non significatif)")
+        )
+    alt = (
+        f"Nuage de points {_of(ctx)} : pour chaque domaine, l'indice de fragilité (écart à la France, axe horizontal) "
+        "et la fragilité perçue par les habitants (écart à la France en points sur 10, axe vertical). "
+    )
     alt += " ".join(f"{name} : {fr.join(labels)}." for name, labels in by_q.items())
     sig = [g for g in pts if g.get("significant")]
     if not untested:
-        alt += (f" {len(sig)} écart{'s' if len(sig) > 1 else ''} de perception significatif{'s' if len(sig) > 1 else ''}"
-                f" sur {len(pts)}.")
+        alt += (
+            f" {len(sig)} écart{'s' if len(sig) > 1 else ''} de perception significatif{'s' if len(sig) > 1 else ''}"
+            f" sur {len(pts)}."
+        )
     reading = QUADRANT_READING
     if untested:
-        reading = reading[:reading.index("Seuls les domaines")] + fr.typography(
+        reading = reading[: reading.index("Seuls les domaines")] + fr.typography(
             "Pour un département, les marges d'erreur de cet écart ne sont pas calculées : aucun domaine n'est mis "
-            "en couleur, et les écarts se lisent comme des ordres de grandeur.")
+            "en couleur, et les écarts se lisent comme des ordres de grandeur."
+        )
     return {**_result("quadrant", file, title, alt, source, has_data=True), "reading": reading}

@@ -24,11 +24,18 @@ def chart_partnership(ctx: dict, out_path) -> dict:
     """Share of associations, companies and mayors with at least one partnership, vs France."""
     _ensure_setup()
     return _share_by_group_chart(
-        ctx, ctx["partnership"], out_path, key="partnership",
-        title="Organisations ayant au moins un partenariat avec un autre type d'acteur (en %)".replace(" %", fr.NBSP + "%"),
+        ctx,
+        ctx["partnership"],
+        out_path,
+        key="partnership",
+        title="Organisations ayant au moins un partenariat avec un autre type d'acteur (en %)".replace(
+            " %", fr.NBSP + "%"
+        ),
         xlabel="Part des organisations ayant au moins un partenariat",
-        what="part des organisations ayant au moins un partenariat", which_source="organisations",
-        sentence=omit.partnership)
+        what="part des organisations ayant au moins un partenariat",
+        which_source="organisations",
+        sentence=omit.partnership,
+    )
 
 
 def chart_modes(ctx: dict, out_path) -> dict:
@@ -51,24 +58,42 @@ def chart_modes(ctx: dict, out_path) -> dict:
     where = _this(ctx)
     minimum = _rules(ctx)["min_publish"]
     if missing:
-        notes.append(f"n.p. : non publié pour {where} (moins de {minimum} organisations) : "
-                     + fr.join([GROUP_LABELS[g].lower() for g in orgs if g in missing]) + ".")
+        notes.append(
+            f"n.p. : non publié pour {where} (moins de {minimum} organisations) : "
+            + fr.join([GROUP_LABELS[g].lower() for g in orgs if g in missing])
+            + "."
+        )
     if absent:
-        notes.append(f"Groupes non représentés (moins de {minimum} organisations ayant des partenariats dans {where}) : "
-                     + fr.join([GROUP_LABELS[g].lower() for g in absent]) + ".")
+        notes.append(
+            f"Groupes non représentés (moins de {minimum} organisations ayant des partenariats dans {where}) : "
+            + fr.join([GROUP_LABELS[g].lower() for g in absent])
+            + "."
+        )
     legend = [Patch(color=GROUP_COLORS[g], label=GROUP_LABELS[g]) for g in present]
     legend.append(_france_handle("France entière"))
-    fig = _bar_rows_chart(rows, width_cm=WIDE_CM, kind="share", notes=notes, legend=legend,
-                          xlabel="Part des organisations pratiquant ce mode de partenariat", pitch_cm=GROUPED_PITCH_CM,
-                          group_gap_cm=0.22)
+    fig = _bar_rows_chart(
+        rows,
+        width_cm=WIDE_CM,
+        kind="share",
+        notes=notes,
+        legend=legend,
+        xlabel="Part des organisations pratiquant ce mode de partenariat",
+        pitch_cm=GROUPED_PITCH_CM,
+        group_gap_cm=0.22,
+    )
     file = _save(fig, out_path)
-    alt = (f"Diagramme en barres groupées : part des associations, entreprises et maires {_of(ctx)} ayant des partenariats "
-           "qui pratiquent chacun des quatre modes (mécénat, pratiques responsables, innovation sociétale, coopération "
-           "économique), avec la valeur de la France. ")
+    alt = (
+        f"Diagramme en barres groupées : part des associations, entreprises et maires {_of(ctx)} "
+        "ayant des partenariats qui pratiquent chacun des quatre modes (mécénat, pratiques responsables, "
+        "innovation sociétale, coopération économique), avec la valeur de la France. "
+    )
     for g in present:
         vals = [(m["label"].lower(), m.get(g), m.get(f"{g}_france")) for m in data]
-        alt += f"{GROUP_LABELS[g]} : " + fr.join([f"{lab} {fr.percent(v)} (France {fr.percent(f)})"
-                                                  for lab, v, f in vals if v is not None]) + ". "
+        alt += (
+            f"{GROUP_LABELS[g]} : "
+            + fr.join([f"{lab} {fr.percent(v)} (France {fr.percent(f)})" for lab, v, f in vals if v is not None])
+            + ". "
+        )
     if absent:
         alt += "Non publié faute d'effectifs suffisants : " + fr.join([GROUP_LABELS[g].lower() for g in absent]) + "."
     return _result("modes", file, title, alt.strip(), source, has_data=True)

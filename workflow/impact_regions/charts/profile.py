@@ -10,13 +10,24 @@ from matplotlib.transforms import blended_transform_factory
 
 from .. import french as fr
 from . import omit
-from .common import (INDEX_STEPS, _decimals, _fmt_index, _france_handle, _nice_step, _number_formatter, _of,
-                     _omitted, _result, _scale, _source_indices)
+from .common import (
+    INDEX_STEPS,
+    _decimals,
+    _fmt_index,
+    _france_handle,
+    _nice_step,
+    _number_formatter,
+    _of,
+    _omitted,
+    _result,
+    _scale,
+    _source_indices,
+)
 from .figure import _ensure_setup, _finalize, _new_figure
 from .style import FAMILY_COLORS, FAMILY_LABELS, FAMILY_LEGEND, FRANCE_MARKER, INK, MUTED, SMALL, WIDE_CM
+from .svgout import _save
 
 ROW_IN = 0.165  # one domain's row (7.5 pt labels): 16 rows and the map fit page 2 of the syntheses
-from .svgout import _save
 
 
 def chart_profile(ctx: dict, out_path) -> dict:
@@ -27,9 +38,11 @@ def chart_profile(ctx: dict, out_path) -> dict:
     rows.sort(key=lambda d: -d["score"])
     missing = [d for d in ctx["profile"] if d.get("score") is None]
     ref = scale["ref"]
-    title = {"zscore": "Indices de fragilité par domaine, écart à la France (0 = France ; positif = plus fragile)",
-             "ratio": "Indices de fragilité par domaine (indice, France = 100)",
-             "minmax": "Indices de fragilité par domaine (score de 1 à 100)"}[scale["norm"]]
+    title = {
+        "zscore": "Indices de fragilité par domaine, écart à la France (0 = France ; positif = plus fragile)",
+        "ratio": "Indices de fragilité par domaine (indice, France = 100)",
+        "minmax": "Indices de fragilité par domaine (score de 1 à 100)",
+    }[scale["norm"]]
     if not rows:
         return _omitted("profile", title, _source_indices(ctx), omit.profile(ctx))
     # min-max scores have no fixed France value: France markers if the context gives them ("france")
@@ -38,8 +51,11 @@ def chart_profile(ctx: dict, out_path) -> dict:
     base = ref if ref is not None else 0.0
     notes = []
     if missing:
-        notes.append("n.d. : indice non disponible (données manquantes) pour "
-                     + fr.join([d.get("phrase") or d["label"].lower() for d in missing]) + ".")
+        notes.append(
+            "n.d. : indice non disponible (données manquantes) pour "
+            + fr.join([d.get("phrase") or d["label"].lower() for d in missing])
+            + "."
+        )
     if scale["norm"] == "minmax" and not ref_each:
         notes.append("La valeur de la France n'est pas disponible sur cette échelle.")
     all_rows = rows + missing
@@ -49,8 +65,17 @@ def chart_profile(ctx: dict, out_path) -> dict:
     for i, d in enumerate(all_rows):
         color = FAMILY_COLORS.get(d["family"], MUTED)
         if d.get("score") is None:
-            ax.annotate("n.d.", (base, i), xytext=(4, 0), textcoords="offset points", ha="left", va="center",
-                        fontsize=SMALL, color=MUTED, style="italic")
+            ax.annotate(
+                "n.d.",
+                (base, i),
+                xytext=(4, 0),
+                textcoords="offset points",
+                ha="left",
+                va="center",
+                fontsize=SMALL,
+                color=MUTED,
+                style="italic",
+            )
             continue
         ax.barh(i, d["score"] - base, left=base, height=0.66, color=color, linewidth=0, zorder=2)
         if ref_each and france_by_domain.get(d["domain_id"]) is not None:
@@ -66,13 +91,25 @@ def chart_profile(ctx: dict, out_path) -> dict:
     dec = _decimals(step)
     ax.xaxis.set_major_locator(MultipleLocator(step))
     ax.xaxis.set_major_formatter(_number_formatter(dec))
+
     # a domain's decimals are the same in every report (report_profile: those that tell the regions apart)
-    value_dec = lambda d: d.get("decimals", scale["decimals"]) if scale["norm"] == "zscore" else scale["decimals"]  # noqa: E731
+    def value_dec(d):
+        return d.get("decimals", scale["decimals"]) if scale["norm"] == "zscore" else scale["decimals"]
+
     for i, d in enumerate(rows):
         v = d["score"]
         right = v >= base
-        ax.annotate(_fmt_index(v, scale, value_dec(d)), (v, i), xytext=(3 if right else -3, 0), textcoords="offset points",
-                    ha="left" if right else "right", va="center", fontsize=SMALL, color=INK, zorder=5)
+        ax.annotate(
+            _fmt_index(v, scale, value_dec(d)),
+            (v, i),
+            xytext=(3 if right else -3, 0),
+            textcoords="offset points",
+            ha="left" if right else "right",
+            va="center",
+            fontsize=SMALL,
+            color=INK,
+            zorder=5,
+        )
     ax.set_yticks(y, [d["label"] for d in all_rows])
     ax.set_ylim(n - 0.4, -1.25)
     ax.tick_params(axis="y", length=0, pad=4)
@@ -81,12 +118,25 @@ def chart_profile(ctx: dict, out_path) -> dict:
     if ref is not None:
         ax.axvline(ref, color=INK, linewidth=1.1, zorder=3)
         right_side = not rows or rows[0]["score"] < ref
-        ax.text(ref + (0.01 if right_side else -0.01) * span, -0.95, "France", ha="left" if right_side else "right",
-                va="center", fontsize=SMALL, fontweight="bold", color=INK)
-    ax.set_xlabel({"zscore": "Indice de fragilité : écart à la France (0 = France ; plus il est élevé, plus le domaine est fragile)",
-                   "ratio": "Indice de fragilité (France = 100)",
-                   "minmax": "Indice de fragilité (score de 1, département le moins fragile, à 100, le plus fragile)"}
-                  [scale["norm"]])
+        ax.text(
+            ref + (0.01 if right_side else -0.01) * span,
+            -0.95,
+            "France",
+            ha="left" if right_side else "right",
+            va="center",
+            fontsize=SMALL,
+            fontweight="bold",
+            color=INK,
+        )
+    ax.set_xlabel(
+        {
+            "zscore": (
+                "Indice de fragilité : écart à la France (0 = France ; plus il est élevé, plus le domaine est fragile)"
+            ),
+            "ratio": "Indice de fragilité (France = 100)",
+            "minmax": "Indice de fragilité (score de 1, département le moins fragile, à 100, le plus fragile)",
+        }[scale["norm"]]
+    )
     families = [f for f in FAMILY_COLORS if any(d["family"] == f for d in ctx["profile"])]
     handles = [Patch(color=FAMILY_COLORS[f], label=FAMILY_LEGEND[f]) for f in families]
     if ref_each:
@@ -94,38 +144,57 @@ def chart_profile(ctx: dict, out_path) -> dict:
     if any(d.get("rank_text") for d in rows):
         # the rank among the regions and its Monte Carlo interval, in a column right of the plot
         beside = blended_transform_factory(ax.transAxes, ax.transData)
-        ax.text(1.03, -0.95, "Rang", transform=beside, ha="left", va="center", fontsize=SMALL,
-                fontweight="bold", color=INK)
+        ax.text(
+            1.03, -0.95, "Rang", transform=beside, ha="left", va="center", fontsize=SMALL, fontweight="bold", color=INK
+        )
         for i, d in enumerate(rows):
             if d.get("rank_text"):
                 ax.text(1.03, i, d["rank_text"], transform=beside, ha="left", va="center", fontsize=SMALL, color=MUTED)
         if ctx["territory"]["kind"] == "departement":  # among the départements, without Monte Carlo interval
-            notes.append(f"Rang : rang parmi les {ctx['n_departements_ranked']} départements (1er = le plus fragile"
-                         + ("; ex æquo : même indice qu'au moins un autre département" if any(d.get("tied") for d in rows)
-                            else "") + ").")
+            notes.append(
+                f"Rang : rang parmi les {ctx['n_departements_ranked']} départements (1er = le plus fragile"
+                + (
+                    "; ex æquo : même indice qu'au moins un autre département"
+                    if any(d.get("tied") for d in rows)
+                    else ""
+                )
+                + ")."
+            )
         else:
-            among = (f"qu'occuperait le territoire parmi les {ctx['n_regions']} régions"
-                     if ctx["territory"]["kind"] == "custom" else f"parmi les {ctx['n_regions']} régions")
-            notes.append(f"Rang : rang {among} (1re = la plus fragile"
-                         + ("; ex æquo : même indice qu'au moins une autre région" if any(d.get("tied") for d in rows)
-                            else "")
-                         + ") ; entre parenthèses, l'intervalle où se situent "
-                         "90 % des rangs obtenus en faisant varier les choix de méthode (normalisation, agrégation, "
-                         "poids, traitement des valeurs extrêmes ; voir l'annexe méthodologique).")
+            among = (
+                f"qu'occuperait le territoire parmi les {ctx['n_regions']} régions"
+                if ctx["territory"]["kind"] == "custom"
+                else f"parmi les {ctx['n_regions']} régions"
+            )
+            notes.append(
+                f"Rang : rang {among} (1re = la plus fragile"
+                + ("; ex æquo : même indice qu'au moins une autre région" if any(d.get("tied") for d in rows) else "")
+                + ") ; entre parenthèses, l'intervalle où se situent "
+                "90 % des rangs obtenus en faisant varier les choix de méthode (normalisation, agrégation, "
+                "poids, traitement des valeurs extrêmes ; voir l'annexe méthodologique)."
+            )
     _finalize(fig, ax, ROW_IN * (n + 1), handles, notes)
     file = _save(fig, out_path)
 
     top = rows[:3]
     bottom = [d for d in reversed(rows) if d["score"] < base][:3] if ref is not None else rows[-3:][::-1]
-    alt = (f"Diagramme en barres horizontales : indices de fragilité {_of(ctx)} pour {len(rows)} domaines, "
-           f"{scale['unit']}, triés du plus élevé au plus bas et colorés par famille "
-           f"({fr.join([FAMILY_LABELS[f].lower() for f in families])}). ")
+    alt = (
+        f"Diagramme en barres horizontales : indices de fragilité {_of(ctx)} pour {len(rows)} domaines, "
+        f"{scale['unit']}, triés du plus élevé au plus bas et colorés par famille "
+        f"({fr.join([FAMILY_LABELS[f].lower() for f in families])}). "
+    )
     if top:
-        alt += "Les plus élevés : " + fr.join([f"{d['label'].lower()} ({_fmt_index(d['score'], scale, value_dec(d))})"
-                                              for d in top]) + "."
+        alt += (
+            "Les plus élevés : "
+            + fr.join([f"{d['label'].lower()} ({_fmt_index(d['score'], scale, value_dec(d))})" for d in top])
+            + "."
+        )
     if bottom:
-        alt += " Les plus bas : " + fr.join([f"{d['label'].lower()} ({_fmt_index(d['score'], scale, value_dec(d))})"
-                                            for d in bottom]) + "."
+        alt += (
+            " Les plus bas : "
+            + fr.join([f"{d['label'].lower()} ({_fmt_index(d['score'], scale, value_dec(d))})" for d in bottom])
+            + "."
+        )
     if missing:
         alt += " Non disponible : " + fr.join([d["label"].lower() for d in missing]) + "."
     return _result("profile", file, title, alt, _source_indices(ctx), has_data=True)

@@ -71,7 +71,9 @@ def _font_line_metrics(prop: FontProperties, dpi: float) -> tuple:
     (same tables, same operations), or Nones to let matplotlib measure "lp" instead."""
     font = font_manager.get_font(font_manager.fontManager._find_fonts_by_props(prop))
     for table_name, linegap_key, ascent_key, descent_key in (
-            ("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"), ("hhea", "lineGap", "ascent", "descent")):
+        ("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"),
+        ("hhea", "lineGap", "ascent", "descent"),
+    ):
         table = font.get_sfnt_table(table_name)
         if table is None:
             continue
@@ -84,8 +86,13 @@ def _font_line_metrics(prop: FontProperties, dpi: float) -> tuple:
 
 def _forget_text_metrics() -> None:
     """Empty the text measurement caches (when fonts are registered: a text may change font)."""
-    for cache in (_RendererAgg._extents, _RendererAgg._line_metrics, _RendererSVG._extents,
-                  _RendererSVG._line_metrics, _CHAR_WIDTHS):
+    for cache in (
+        _RendererAgg._extents,
+        _RendererAgg._line_metrics,
+        _RendererSVG._extents,
+        _RendererSVG._line_metrics,
+        _CHAR_WIDTHS,
+    ):
         cache.clear()
 
 
@@ -133,9 +140,14 @@ class _Canvas(FigureCanvasAgg):
             self.figure.dpi = 72
             width, height = self.figure.get_size_inches()
             w, h = width * 72, height * 72
-            renderer = MixedModeRenderer(self.figure, width, height, dpi,
-                                         _RendererSVG(w, h, fh, image_dpi=dpi, metadata=metadata),
-                                         bbox_inches_restore=bbox_inches_restore)
+            renderer = MixedModeRenderer(
+                self.figure,
+                width,
+                height,
+                dpi,
+                _RendererSVG(w, h, fh, image_dpi=dpi, metadata=metadata),
+                bbox_inches_restore=bbox_inches_restore,
+            )
             self.figure.draw(renderer)
             renderer.finalize()
 
@@ -154,9 +166,12 @@ def _write_placeholder(out_path: str | Path, sentence: str) -> None:
     """An empty SVG in place of a chart given way to a sentence (the file the workflow expects)."""
     from xml.sax.saxutils import escape
 
-    Path(out_path).write_text('<?xml version="1.0" encoding="utf-8" standalone="no"?>\n'
-                              '<svg xmlns="http://www.w3.org/2000/svg" width="0pt" height="0pt" viewBox="0 0 0 0">'
-                              f"<desc>{escape(sentence)}</desc></svg>\n", encoding="utf-8")
+    Path(out_path).write_text(
+        '<?xml version="1.0" encoding="utf-8" standalone="no"?>\n'
+        '<svg xmlns="http://www.w3.org/2000/svg" width="0pt" height="0pt" viewBox="0 0 0 0">'
+        f"<desc>{escape(sentence)}</desc></svg>\n",
+        encoding="utf-8",
+    )
 
 
 def _typeset(fig: Figure) -> None:

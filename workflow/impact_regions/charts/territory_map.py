@@ -20,12 +20,19 @@ from .. import french as fr
 from . import omit
 from .common import _demo_suffix, _fmt_index, _of, _omitted, _result, _scale, _source_indices
 from .figure import _ensure_setup, _FixedLimitsAxes
-from .geometry import (_bounds, _colourbar, _compound_path, _features, _fill_color, _fill_limits, _label_point,
-                       _symmetric_norm)
+from .geometry import (
+    _bounds,
+    _colourbar,
+    _compound_path,
+    _features,
+    _fill_color,
+    _fill_limits,
+    _label_point,
+    _symmetric_norm,
+)
 from .labels import _DIRECTIONS, _place_labels
 from .style import CM, CONTEXT_FILL, INK, MUTED, NARROW_CM, NOTE, SMALL
 from .svgout import _Canvas, _save
-
 
 #: a département is "small" when its shape is narrower than this on the map (pt): its code does not fit
 SMALL_DEPARTEMENT_PT = 32.0
@@ -48,14 +55,20 @@ def _draw_departements(ax, deps: dict, entries: list[dict], coslat: float, norm,
         bx0, by0, bx1, by1 = _bounds(f["polys"])
         if bx1 * coslat < vx0 or bx0 * coslat > vx1 or by1 < vy0 or by0 > vy1:
             continue
-        patch = PathPatch(_compound_path(f["polys"], coslat), facecolor=CONTEXT_FILL, edgecolor="white",
-                          linewidth=0.6, zorder=1)
+        patch = PathPatch(
+            _compound_path(f["polys"], coslat), facecolor=CONTEXT_FILL, edgecolor="white", linewidth=0.6, zorder=1
+        )
         patch.set_gid(f"context-{gid}{code}")
         ax.add_patch(patch)
     for e in entries:  # a département's report outlines it among those of its region (`highlight`)
-        patch = PathPatch(_compound_path(deps[e["code"]]["polys"], coslat), facecolor=_fill_color(e.get("score"), norm),
-                          edgecolor=INK, linewidth=1.8 if e.get("highlight") else 0.55,
-                          zorder=3 if e.get("highlight") else 2, hatch="////" if e.get("score") is None else None)
+        patch = PathPatch(
+            _compound_path(deps[e["code"]]["polys"], coslat),
+            facecolor=_fill_color(e.get("score"), norm),
+            edgecolor=INK,
+            linewidth=1.8 if e.get("highlight") else 0.55,
+            zorder=3 if e.get("highlight") else 2,
+            hatch="////" if e.get("score") is None else None,
+        )
         patch.set_gid(f"{gid}{e['code']}")
         ax.add_patch(patch)
 
@@ -65,11 +78,29 @@ def _label_codes(ax, deps: dict, entries: list[dict], coslat: float, obstacles: 
     items = []
     for e in entries:
         lx, ly = _label_point(deps[e["code"]]["polys"], coslat)
-        items.append({"x": lx, "y": ly, "text": e["code"], "r0": 0.0,
-                      "kw": {"fontweight": "bold", "color": INK,
-                             "bbox": dict(boxstyle="round,pad=0.18", facecolor="white", edgecolor="none", alpha=0.8)}})
-    _place_labels(ax, items, obstacles, radii=(2, 6, 12, 20, 30), fontsize=SMALL, leader_from=10, margin=1,
-                  directions=[(0, 0)] + _DIRECTIONS)
+        items.append(
+            {
+                "x": lx,
+                "y": ly,
+                "text": e["code"],
+                "r0": 0.0,
+                "kw": {
+                    "fontweight": "bold",
+                    "color": INK,
+                    "bbox": dict(boxstyle="round,pad=0.18", facecolor="white", edgecolor="none", alpha=0.8),
+                },
+            }
+        )
+    _place_labels(
+        ax,
+        items,
+        obstacles,
+        radii=(2, 6, 12, 20, 30),
+        fontsize=SMALL,
+        leader_from=10,
+        margin=1,
+        directions=[(0, 0)] + _DIRECTIONS,
+    )
 
 
 def _inset_corner(map_rect: tuple, size: tuple, limits: tuple, paths: list) -> tuple:
@@ -100,10 +131,16 @@ def chart_map(ctx: dict, out_path, geo_dir=None) -> dict:
     unknown = [e["code"] for e in ctx["departements_map"] if e["code"] not in deps]
     if unknown:
         raise KeyError(f"départements without geometry: {', '.join(unknown)}")
-    title = ("Indice global de fragilité des départements, écart à la France (0 = France ; positif = plus fragile)"
-             if scale["norm"] == "zscore" else "Indice global de fragilité des départements")
-    source = (_source_indices(ctx).removesuffix(_demo_suffix(ctx))
-              + " Fond de carte : IGN, Admin Express ; INSEE, COG 2025." + _demo_suffix(ctx))
+    title = (
+        "Indice global de fragilité des départements, écart à la France (0 = France ; positif = plus fragile)"
+        if scale["norm"] == "zscore"
+        else "Indice global de fragilité des départements"
+    )
+    source = (
+        _source_indices(ctx).removesuffix(_demo_suffix(ctx))
+        + " Fond de carte : IGN, Admin Express ; INSEE, COG 2025."
+        + _demo_suffix(ctx)
+    )
     highlighted = [e for e in entries if e.get("highlight")]
     if highlighted:  # a département's report: the départements of its region
         title = title.replace("des départements", "des départements de la région " + ctx["territory"]["region_name"], 1)
@@ -129,12 +166,17 @@ def chart_map(ctx: dict, out_path, geo_dir=None) -> dict:
     limits = _fill_limits((x0 * coslat, x1 * coslat, y0, y1), map_rect[2] * width, map_rect[3] * height, 0.05)
     # départements too small for their code: enlarged in an inset if there are several
     pt_per_unit = map_rect[2] * width * 72 / (limits[1] - limits[0])
-    small = [e for e, b in zip(entries, bounds)
-             if min((b[2] - b[0]) * coslat, b[3] - b[1]) * pt_per_unit < SMALL_DEPARTEMENT_PT]
-    sb = [b for e, b in zip(entries, bounds) if e in small]
+    small = [
+        e
+        for e, b in zip(entries, bounds, strict=True)
+        if min((b[2] - b[0]) * coslat, b[3] - b[1]) * pt_per_unit < SMALL_DEPARTEMENT_PT
+    ]
+    sb = [b for e, b in zip(entries, bounds, strict=True) if e in small]
     # an inset only for a cluster (Paris and the petite couronne), not for two far-apart shapes
-    clustered = bool(sb) and (max(b[2] for b in sb) - min(b[0] for b in sb) <= INSET_MAX_SPAN * (x1 - x0)
-                              and max(b[3] for b in sb) - min(b[1] for b in sb) <= INSET_MAX_SPAN * (y1 - y0))
+    clustered = bool(sb) and (
+        max(b[2] for b in sb) - min(b[0] for b in sb) <= INSET_MAX_SPAN * (x1 - x0)
+        and max(b[3] for b in sb) - min(b[1] for b in sb) <= INSET_MAX_SPAN * (y1 - y0)
+    )
     small = small if len(small) >= 2 and clustered else []
     bar_under_map = bool(small)  # the column then holds the list and the inset; the bar goes under the map
     if bar_under_map:
@@ -152,12 +194,17 @@ def chart_map(ctx: dict, out_path, geo_dir=None) -> dict:
     _draw_departements(ax, deps, entries, coslat, norm, "dep-")
     iax = None
     if small:
-        sb = [b for e, b in zip(entries, bounds) if e in small]
-        zoom = (min(b[0] for b in sb) * coslat, max(b[2] for b in sb) * coslat, min(b[1] for b in sb),
-                max(b[3] for b in sb))
+        sb = [b for e, b in zip(entries, bounds, strict=True) if e in small]
+        zoom = (
+            min(b[0] for b in sb) * coslat,
+            max(b[2] for b in sb) * coslat,
+            min(b[1] for b in sb),
+            max(b[3] for b in sb),
+        )
         zx0, zx1, zy0, zy1 = _fill_limits(zoom, 1.0, 1.0, 0.04)
-        ax.add_patch(Rectangle((zx0, zy0), zx1 - zx0, zy1 - zy0, facecolor="none", edgecolor=MUTED, linewidth=0.7,
-                               zorder=3))
+        ax.add_patch(
+            Rectangle((zx0, zy0), zx1 - zx0, zy1 - zy0, facecolor="none", edgecolor=MUTED, linewidth=0.7, zorder=3)
+        )
         caption_h = 0.2 / height  # figure fraction
         room = 0.96 - list_h / height - caption_h - 0.02  # under the list, in the right column
         if room * height >= INSET_IN:
@@ -168,8 +215,16 @@ def chart_map(ctx: dict, out_path, geo_dir=None) -> dict:
             paths = [_compound_path(deps[e["code"]]["polys"], coslat) for e in entries]
             rect = _inset_corner(map_rect, (side, side * width / height), limits, paths)
         iax = fig.add_axes(rect, axes_class=_FixedLimitsAxes)
-        iax.text(0, 1.0 + 0.04 / (rect[3] * height), "Agrandissement : " + ", ".join(e["code"] for e in small),
-                 transform=iax.transAxes, fontsize=NOTE, color=INK, ha="left", va="bottom")
+        iax.text(
+            0,
+            1.0 + 0.04 / (rect[3] * height),
+            "Agrandissement : " + ", ".join(e["code"] for e in small),
+            transform=iax.transAxes,
+            fontsize=NOTE,
+            color=INK,
+            ha="left",
+            va="bottom",
+        )
         iax.set_xlim(zx0, zx1)
         iax.set_ylim(zy0, zy1)
         iax.set_aspect("equal", adjustable="box")
@@ -183,17 +238,28 @@ def chart_map(ctx: dict, out_path, geo_dir=None) -> dict:
         _draw_departements(iax, deps, entries, coslat, norm, "zoom-")
         _label_codes(iax, deps, small, coslat, [])
     renderer = fig.canvas.get_renderer()
-    _label_codes(ax, deps, [e for e in entries if e not in small], coslat,
-                 [iax.get_window_extent(renderer)] if iax is not None else [])
+    _label_codes(
+        ax,
+        deps,
+        [e for e in entries if e not in small],
+        coslat,
+        [iax.get_window_extent(renderer)] if iax is not None else [],
+    )
 
     # colour bar
-    cax = fig.add_axes((0.06, 0.32 / height, map_w - 0.1, 0.1 / height) if bar_under_map
-                       else (col_x + 0.01, 0.32 / height, col_w - 0.03, 0.1 / height))
-    label = ("Indice global de fragilité (0 = France)" if scale["norm"] == "zscore" else
-             "Indice global de fragilité (France = 100)" if scale["norm"] == "ratio" else
-             "Indice global de fragilité (1 à 100)")
-    _colourbar(fig, cax, norm, step, scale, horizontal=True, label=label,
-               ref=scale["ref"])
+    cax = fig.add_axes(
+        (0.06, 0.32 / height, map_w - 0.1, 0.1 / height)
+        if bar_under_map
+        else (col_x + 0.01, 0.32 / height, col_w - 0.03, 0.1 / height)
+    )
+    label = (
+        "Indice global de fragilité (0 = France)"
+        if scale["norm"] == "zscore"
+        else "Indice global de fragilité (France = 100)"
+        if scale["norm"] == "ratio"
+        else "Indice global de fragilité (1 à 100)"
+    )
+    _colourbar(fig, cax, norm, step, scale, horizontal=True, label=label, ref=scale["ref"])
     # list of départements with their score (at the top of the column when an inset is below it)
     lax = fig.add_axes((col_x, 0.02, col_w, 0.96))
     lax.set_axis_off()
@@ -204,22 +270,46 @@ def chart_map(ctx: dict, out_path, geo_dir=None) -> dict:
     lax.text(1, top, "Indice", fontsize=SMALL, fontweight="bold", va="center", ha="right", color=INK)
     for k, e in enumerate(rows):
         yy = top - (k + 1.1) * line
-        lax.add_patch(Rectangle((0, yy - line * 0.32), 0.055, line * 0.64, facecolor=_fill_color(e.get("score"), norm),
-                                edgecolor=INK, linewidth=0.4, hatch="////" if e.get("score") is None else None))
+        lax.add_patch(
+            Rectangle(
+                (0, yy - line * 0.32),
+                0.055,
+                line * 0.64,
+                facecolor=_fill_color(e.get("score"), norm),
+                edgecolor=INK,
+                linewidth=0.4,
+                hatch="////" if e.get("score") is None else None,
+            )
+        )
         lax.text(0.085, yy, e["code"], fontsize=NOTE, fontweight="bold", va="center", ha="left")
-        lax.text(0.22, yy, e["name"], fontsize=NOTE, va="center", ha="left",
-                 fontweight="bold" if e.get("highlight") else "normal")
+        lax.text(
+            0.22,
+            yy,
+            e["name"],
+            fontsize=NOTE,
+            va="center",
+            ha="left",
+            fontweight="bold" if e.get("highlight") else "normal",
+        )
         lax.text(1, yy, _fmt_index(e.get("score"), scale), fontsize=NOTE, va="center", ha="right")
     file = _save(fig, out_path)
 
     what = f"des {len(entries)} départements {_of(ctx)}"
     if highlighted:
-        what = (f"des {len(entries)} départements de la région {ctx['territory']['region_name']}, dont "
-                f"{ctx['territory']['nominative']} (contour épais, en gras dans la liste)")
-    alt = (f"Carte {what}, colorés selon leur indice global de fragilité ({scale['unit']} ; "
-           "rouge : plus fragile que la France, bleu : moins fragile) : "
-           + fr.join([f"{e['name']} ({e['code']}, {_fmt_index(e.get('score'), scale)})" for e in rows]) + ".")
+        what = (
+            f"des {len(entries)} départements de la région {ctx['territory']['region_name']}, dont "
+            f"{ctx['territory']['nominative']} (contour épais, en gras dans la liste)"
+        )
+    alt = (
+        f"Carte {what}, colorés selon leur indice global de fragilité ({scale['unit']} ; "
+        "rouge : plus fragile que la France, bleu : moins fragile) : "
+        + fr.join([f"{e['name']} ({e['code']}, {_fmt_index(e.get('score'), scale)})" for e in rows])
+        + "."
+    )
     if small:
-        alt += (" Un encadré agrandit " + fr.join([f"{e['name']} ({e['code']})" for e in small])
-                + ", trop petits à l'échelle de la carte.")
+        alt += (
+            " Un encadré agrandit "
+            + fr.join([f"{e['name']} ({e['code']})" for e in small])
+            + ", trop petits à l'échelle de la carte."
+        )
     return _result("map", file, title, alt, source, has_data=bool(scores))

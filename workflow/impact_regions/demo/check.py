@@ -64,10 +64,11 @@ def _read_csv(path: Path) -> pd.DataFrame:
 
 def _read_xlsx(path: Path) -> pd.DataFrame:
     from openpyxl import load_workbook
+
     ws = load_workbook(path, read_only=True)["Data"]
     rows = [list(r) for r in ws.iter_rows(values_only=True)]
     head = next(i for i, r in enumerate(rows) if r and r[0] == "codgeo")
-    df = pd.DataFrame(rows[head + 1:], columns=rows[head])
+    df = pd.DataFrame(rows[head + 1 :], columns=rows[head])
     df = df[~df["codgeo"].isin(AGGREGATES)]
     df = df.astype(str).rename(columns={"codgeo": "code"})
     return df.set_index("code")
@@ -164,6 +165,7 @@ def domain_scores(raw: Raw, catalogue: dict) -> pd.DataFrame:
 
 # ------------------------------------------------------------------------------------------
 
+
 def _share_agree(x, w):
     ok = x != 9
     return float(((x[ok] <= 2) * w[ok]).sum() / w[ok].sum())
@@ -208,8 +210,10 @@ def survey_checks(raw: Path) -> list[Check]:
             ok = abs(computed - target) <= tol + 1e-12
         out.append(Check(section, item, computed, target, tol, bool(ok), note))
 
-    for scope, mask, frag, agree in (("PACA", paca, P.HAB_FRAG_PACA, P.HAB_AGREE_PACA),
-                                     ("France", np.ones(len(cit), bool), P.HAB_FRAG_FR, P.HAB_AGREE_FR)):
+    for scope, mask, frag, agree in (
+        ("PACA", paca, P.HAB_FRAG_PACA, P.HAB_AGREE_PACA),
+        ("France", np.ones(len(cit), bool), P.HAB_FRAG_FR, P.HAB_AGREE_FR),
+    ):
         if not mask.any():
             continue
         for d in P.DOMAINS:
@@ -223,7 +227,7 @@ def survey_checks(raw: Path) -> list[Check]:
         low = sorted(est, key=est.get)[0]
         add(sec, "PACA numerique is the lowest perceived domain", float(low == "numerique"), 1.0, 0.0)
     coop = {d: _share(cit[f"cooperation_{d}"].astype(float).to_numpy(), w) for d in P.DOMAINS}
-    for d in (P.DOMAINS if full else []):
+    for d in P.DOMAINS if full else []:
         lo, hi = (0.35, 0.45) if d in ("emploi", "pauvrete", "environnement") else (0.05, 0.25)
         add(sec, f"France cooperation_{d} in [{lo}, {hi}]", coop[d], None, None, lo <= coop[d] <= hi)
     ncited = cit[[f"cooperation_{d}" for d in P.DOMAINS]].astype(int).sum(axis=1)
@@ -236,11 +240,25 @@ def survey_checks(raw: Path) -> list[Check]:
         metro_min = n_reg[[r for r in n_reg.index if r not in P.OVERSEAS]].min()
         ovs = n_reg[[r for r in n_reg.index if r in P.OVERSEAS]]
         add("design", "habitants: min per metropolitan region (>= 500)", float(metro_min), None, None, metro_min >= 500)
-        add("design", "habitants: overseas per region in [100, 300]", float(ovs.min()), None, None,
-            ovs.between(100, 300).all(), f"max {ovs.max()}")
+        add(
+            "design",
+            "habitants: overseas per region in [100, 300]",
+            float(ovs.min()),
+            None,
+            None,
+            ovs.between(100, 300).all(),
+            f"max {ovs.max()}",
+        )
     psu = cit.groupby("grappe")
-    add("design", "habitants: PSU size in [6, 10]", float(psu.size().min()), None, None,
-        psu.size().between(6, 10).all(), f"max {psu.size().max()}")
+    add(
+        "design",
+        "habitants: PSU size in [6, 10]",
+        float(psu.size().min()),
+        None,
+        None,
+        psu.size().between(6, 10).all(),
+        f"max {psu.size().max()}",
+    )
     add("design", "habitants: one département per PSU", float(psu["code_departement"].nunique().max()), 1.0, 0.0)
     per_stratum = cit.groupby("strate")["grappe"].nunique()
     add("design", "habitants: >= 2 PSUs per stratum", float(per_stratum.min()), None, None, per_stratum.min() >= 2)
@@ -249,22 +267,40 @@ def survey_checks(raw: Path) -> list[Check]:
     add("design", "habitants: département in region", float(in_region), 1.0, 0.0)
     wd = cit["poids"].astype(float).to_numpy()  # the design checks are on the design weights
     ratio = cit.assign(w=wd).groupby("code_region")["w"].agg(lambda s: s.max() / s.min())
-    add("design", "habitants: max weight ratio within a region (<= 6)", float(ratio.max()), None, None,
-        ratio.max() <= 6.0)
-    regpop = pd.read_csv(raw / "geo/communes.csv", dtype=str).assign(
-        p=lambda f: f["population_municipale"].astype(float)).groupby("code_region")["p"].sum()
+    add(
+        "design",
+        "habitants: max weight ratio within a region (<= 6)",
+        float(ratio.max()),
+        None,
+        None,
+        ratio.max() <= 6.0,
+    )
+    regpop = (
+        pd.read_csv(raw / "geo/communes.csv", dtype=str)
+        .assign(p=lambda f: f["population_municipale"].astype(float))
+        .groupby("code_region")["p"]
+        .sum()
+    )
     wsum = cit.assign(w=wd).groupby("code_region")["w"].sum() / (P.ADULT_SHARE * regpop.reindex(n_reg.index))
-    add("design", "habitants: weights sum / adult population", float(wsum.max()), 1.0, 0.01,
-        bool((wsum - 1).abs().max() <= 0.01), f"min {wsum.min():.4f}")
+    add(
+        "design",
+        "habitants: weights sum / adult population",
+        float(wsum.max()),
+        1.0,
+        0.01,
+        bool((wsum - 1).abs().max() <= 0.01),
+        f"min {wsum.min():.4f}",
+    )
     frag_cols = cit[[f"fragilite_{d}" for d in P.DOMAINS]].astype(int)
     add("design", "habitants: share of 99 in fragilite_*", float((frag_cols == 99).to_numpy().mean()), 0.03, 0.01)
 
     # organisations
     wo = org["poids"].astype(float).to_numpy()
     for typ in P.GROUPS:
-        grp = P.GROUP_STRATUM[typ]
-        for scope, frag, shares in (("France", P.ORG_FRAG_FR[typ], P.ORG_SHARES_FR[typ]),
-                                    ("PACA", P.ORG_FRAG_PACA[typ], P.ORG_SHARES_PACA[typ])):
+        for scope, frag, shares in (
+            ("France", P.ORG_FRAG_FR[typ], P.ORG_SHARES_FR[typ]),
+            ("PACA", P.ORG_FRAG_PACA[typ], P.ORG_SHARES_PACA[typ]),
+        ):
             m = (org["type_acteur"] == typ).to_numpy().copy()
             if scope == "PACA":
                 m &= (org["code_region"] == P.PACA).to_numpy()
@@ -273,43 +309,80 @@ def survey_checks(raw: Path) -> list[Check]:
             sect = f"organisations ({typ})"
             innov = _share_agree(org["alliance_innovation"].astype(int).to_numpy()[m], wo[m])
             add(sect, f"{scope} alliance_innovation", innov, shares["alliance_innovation"], P.TOL_SHARE)
-            add(sect, f"{scope} a_partenariat", _share(org["a_partenariat"].astype(float).to_numpy()[m], wo[m]),
-                shares["a_partenariat"], P.TOL_SHARE)
+            add(
+                sect,
+                f"{scope} a_partenariat",
+                _share(org["a_partenariat"].astype(float).to_numpy()[m], wo[m]),
+                shares["a_partenariat"],
+                P.TOL_SHARE,
+            )
             modes = {}
             for mo in P.MODES:
                 x = pd.to_numeric(org[mo].replace("", np.nan)).to_numpy(float)[m]
                 modes[mo] = _share(x, wo[m])
                 add(sect, f"{scope} {mo}", modes[mo], shares[mo], P.TOL_SHARE)
             top2 = sorted(modes, key=modes.get, reverse=True)[:2]
-            add(sect, f"{scope} mécénat and pratiques responsables most frequent",
-                float(set(top2) == set(P.MODES[:2])), 1.0, 0.0)
+            add(
+                sect,
+                f"{scope} mécénat and pratiques responsables most frequent",
+                float(set(top2) == set(P.MODES[:2])),
+                1.0,
+                0.0,
+            )
             est = {d: _mean_score(org[f"fragilite_{d}"].astype(int).to_numpy()[m], wo[m]) for d in P.DOMAINS}
             for d in P.DOMAINS:
                 add(sect, f"{scope} fragilite_{d}", est[d], frag[d], P.TOL_MEAN)
             ranked = sorted(est, key=est.get, reverse=True)
-            add(sect, f"{scope} environnement among the 5 lowest", float(ranked.index("environnement") + 1), None, None,
-                ranked.index("environnement") >= len(ranked) - 5, "rank (1 = highest)")
+            add(
+                sect,
+                f"{scope} environnement among the 5 lowest",
+                float(ranked.index("environnement") + 1),
+                None,
+                None,
+                ranked.index("environnement") >= len(ranked) - 5,
+                "rank (1 = highest)",
+            )
             if scope == "PACA" and typ == "association":
-                add(sect, "PACA two highest = mobilite, vieillissement", 0.0, None, None,
-                    set(ranked[:2]) == {"mobilite", "vieillissement"}, ", ".join(ranked[:3]))
+                add(
+                    sect,
+                    "PACA two highest = mobilite, vieillissement",
+                    0.0,
+                    None,
+                    None,
+                    set(ranked[:2]) == {"mobilite", "vieillissement"},
+                    ", ".join(ranked[:3]),
+                )
             if scope == "PACA" and typ == "entreprise":
                 add(sect, "PACA highest = securite", 0.0, None, None, ranked[0] == "securite", ", ".join(ranked[:3]))
         n = org[org["type_acteur"] == typ].groupby("code_region").size().reindex(regions).fillna(0)
         metro = n[[r for r in n.index if r not in P.OVERSEAS]]
         ovs = n[[r for r in n.index if r in P.OVERSEAS]]
         if full:
-            add("design", f"organisations: {typ} min per metro region (>= 60)", float(metro.min()), None, None,
-                metro.min() >= 60)
-            add("design", f"organisations: {typ} min per overseas region (>= 15)", float(ovs.min()), None, None,
-                ovs.min() >= 15)
+            add(
+                "design",
+                f"organisations: {typ} min per metro region (>= 60)",
+                float(metro.min()),
+                None,
+                None,
+                metro.min() >= 60,
+            )
+            add(
+                "design",
+                f"organisations: {typ} min per overseas region (>= 15)",
+                float(ovs.min()),
+                None,
+                None,
+                ovs.min() >= 15,
+            )
     if full:
         add("design", "organisations: total (>= 6000)", float(len(org)), None, None, len(org) >= 6000)
     asked = org["a_partenariat"] == "1"
     blank = (org[P.MODES] == "").all(axis=1)
     add("design", "organisations: modes empty iff a_partenariat = 0", float((asked == ~blank).mean()), 1.0, 0.0)
     ratio = org.assign(w=wo).groupby("strate")["w"].agg(lambda s: s.max() / s.min())
-    add("design", "organisations: max weight ratio within a stratum", float(ratio.max()), None, None,
-        ratio.max() <= 6.0)
+    add(
+        "design", "organisations: max weight ratio within a stratum", float(ratio.max()), None, None, ratio.max() <= 6.0
+    )
     return out
 
 
@@ -331,8 +404,13 @@ def objective_checks(raw_dir: Path, catalogue: dict) -> tuple[list[Check], pd.Da
     for r in regions:
         add("Filosofi TP6017 REG", r, tp[r], P.TP60_REG[r], 0.05)
     if full:
-        add("Filosofi TP6017 REG", "France métropolitaine (pop.-weighted)", _wmean(tp[metro], pop[metro]),
-            P.TP60_FR_METRO, 0.3)
+        add(
+            "Filosofi TP6017 REG",
+            "France métropolitaine (pop.-weighted)",
+            _wmean(tp[metro], pop[metro]),
+            P.TP60_FR_METRO,
+            0.3,
+        )
     med = raw.col("insee/filosofi_2017/FILO2017_DISP_REG.csv", "MED17")
     for r in regions:
         if r == P.MAYOTTE_REGION:
@@ -340,25 +418,44 @@ def objective_checks(raw_dir: Path, catalogue: dict) -> tuple[list[Check], pd.Da
         else:
             add("Filosofi MED17 REG", r, med[r], P.MED_REG[r], 1.0)
     if full:
-        add("Filosofi MED17 REG", "France (pop.-weighted, Mayotte nd)", _wmean(med, pop.reindex(med.index)),
-            P.MED_FR, 100)
+        add(
+            "Filosofi MED17 REG",
+            "France (pop.-weighted, Mayotte nd)",
+            _wmean(med, pop.reindex(med.index)),
+            P.MED_FR,
+            100,
+        )
     ch = raw.col("insee/statlocales_chomage_localise_2017_reg.csv", "Taux de chômage localisé annuel moyen 2017")
     for r in regions:
         add("Chômage localisé REG", r, ch[r], P.CHOMAGE_LOC_REG[r], 0.05)
     if full:
-        add("Chômage localisé REG", "France (pop.-weighted, all regions)", _wmean(ch, pop.reindex(ch.index)),
-            P.CHOMAGE_LOC_FR, 0.3)
+        add(
+            "Chômage localisé REG",
+            "France (pop.-weighted, all regions)",
+            _wmean(ch, pop.reindex(ch.index)),
+            P.CHOMAGE_LOC_FR,
+            0.3,
+        )
     # census indicators
     base = "insee/base_cc_rp_2017.csv"
     c2r = raw.com["code_region"]
+
     def ratio(num, den):
         n, d = raw.col(base, num), raw.col(base, den)
         by_region = n.groupby(c2r.reindex(n.index)).sum() / d.groupby(c2r.reindex(d.index)).sum() * 100
         return by_region, n.sum() / d.sum() * 100
+
     cens, cens_fr = ratio("P17_CHOM1564", "P17_ACT1564")
     for r in regions:
-        add("Chômage RP (P17_CHOM1564/P17_ACT1564)", r, cens[r], None, None,
-            abs(cens[r] / ch[r] - 1.5) < 0.35, f"ratio to localised {cens[r] / ch[r]:.2f}")
+        add(
+            "Chômage RP (P17_CHOM1564/P17_ACT1564)",
+            r,
+            cens[r],
+            None,
+            None,
+            abs(cens[r] / ch[r] - 1.5) < 0.35,
+            f"ratio to localised {cens[r] / ch[r]:.2f}",
+        )
     if full:
         add("Chômage RP (P17_CHOM1564/P17_ACT1564)", "France", cens_fr, P.CENSUS_UNEMP_FR, 0.5)
     p75, p75_fr = ratio("P17_POP75P", "P17_POP")
@@ -368,10 +465,19 @@ def objective_checks(raw_dir: Path, catalogue: dict) -> tuple[list[Check], pd.Da
         add("Part des 75+ (P17_POP75P/P17_POP)", "France", p75_fr, P.P75_FR, 0.2)
     # consistency of counts
     b = raw.file(base)
-    pairs = [("P17_POP75P", "P17_POP65P"), ("P17_CHOM1564", "P17_ACT1564"), ("P17_ACT1564", "P17_POP1564"),
-             ("P17_NSCOL15P_DIPLMIN", "P17_NSCOL15P"), ("P17_LOGVAC", "P17_LOG"), ("P17_RP", "P17_LOG"),
-             ("P17_RP_ACHTOT", "P17_RP"), ("C17_MENPSEUL", "C17_MEN"), ("C17_FAMMONO", "C17_FAM"),
-             ("C17_ACTOCC15P_VOIT", "C17_ACTOCC15P"), ("P17_POP1564", "P17_POP")]
+    pairs = [
+        ("P17_POP75P", "P17_POP65P"),
+        ("P17_CHOM1564", "P17_ACT1564"),
+        ("P17_ACT1564", "P17_POP1564"),
+        ("P17_NSCOL15P_DIPLMIN", "P17_NSCOL15P"),
+        ("P17_LOGVAC", "P17_LOG"),
+        ("P17_RP", "P17_LOG"),
+        ("P17_RP_ACHTOT", "P17_RP"),
+        ("C17_MENPSEUL", "C17_MEN"),
+        ("C17_FAMMONO", "C17_FAM"),
+        ("C17_ACTOCC15P_VOIT", "C17_ACTOCC15P"),
+        ("P17_POP1564", "P17_POP"),
+    ]
     bad = sum(int((_num(b[a]) > _num(b[c]) + 1e-6).sum()) for a, c in pairs)
     add("consistency", "RP numerators <= denominators (violations)", bad, 0, 0)
     ages = _num(b["P17_POP0019"]) + _num(b["P17_POP2064"]) + _num(b["P17_POP65P"]) - _num(b["P17_POP"])
@@ -383,12 +489,32 @@ def objective_checks(raw_dir: Path, catalogue: dict) -> tuple[list[Check], pd.Da
     if full and P.PACA in scores.index:
         s = scores.loc[P.PACA].sort_values(ascending=False)
         top = list(s.index[:2])
-        add("PACA objective profile", "two highest = securite, numerique", 0.0, None, None,
-            set(top) == {"securite", "numerique"}, ", ".join(f"{d} {s[d]:+.2f}" for d in s.index[:4]))
-        add("PACA objective profile", "margin of the 2nd over the 3rd (>= 0.2)", s.iloc[1] - s.iloc[2], None, None,
-            s.iloc[1] - s.iloc[2] >= 0.2)
-        for d in ("emploi", "niveau_de_vie", "developpement_economique", "vieillissement", "handicap", "mobilite",
-                  "education"):
+        add(
+            "PACA objective profile",
+            "two highest = securite, numerique",
+            0.0,
+            None,
+            None,
+            set(top) == {"securite", "numerique"},
+            ", ".join(f"{d} {s[d]:+.2f}" for d in s.index[:4]),
+        )
+        add(
+            "PACA objective profile",
+            "margin of the 2nd over the 3rd (>= 0.2)",
+            s.iloc[1] - s.iloc[2],
+            None,
+            None,
+            s.iloc[1] - s.iloc[2] >= 0.2,
+        )
+        for d in (
+            "emploi",
+            "niveau_de_vie",
+            "developpement_economique",
+            "vieillissement",
+            "handicap",
+            "mobilite",
+            "education",
+        ):
             add("PACA objective profile", f"{d} positive", s[d], None, None, s[d] > 0)
     return out, scores
 
@@ -417,8 +543,12 @@ def format_report(checks: list[Check], scores: pd.DataFrame) -> str:
     lines.append("\n[Top 3 domains per region]")
     for r, row in scores.iterrows():
         s = row.sort_values(ascending=False)
-        lines.append(f"  {r}: " + ", ".join(f"{d} {s[d]:+.2f}" for d in s.index[:3])
-                     + "  | lowest: " + ", ".join(f"{d} {s[d]:+.2f}" for d in s.index[-2:]))
+        lines.append(
+            f"  {r}: "
+            + ", ".join(f"{d} {s[d]:+.2f}" for d in s.index[:3])
+            + "  | lowest: "
+            + ", ".join(f"{d} {s[d]:+.2f}" for d in s.index[-2:])
+        )
     n_fail = sum(not c.ok for c in checks)
     lines.append(f"\n{len(checks)} checks, {n_fail} failed")
     return "\n".join(lines)

@@ -24,11 +24,11 @@ GEO_FILES = ["regions.csv", "departements.csv", "communes.csv", "departements.ge
 class Geo:
     """COG tables sorted by code, with integer indices linking the levels."""
 
-    communes: pd.DataFrame      # code, name, dep, reg, pop
+    communes: pd.DataFrame  # code, name, dep, reg, pop
     departements: pd.DataFrame  # code, name, reg, pop, area_ha
-    regions: pd.DataFrame       # code, name, pop
-    di: np.ndarray = field(init=False)      # département index of each commune
-    ri: np.ndarray = field(init=False)      # region index of each commune
+    regions: pd.DataFrame  # code, name, pop
+    di: np.ndarray = field(init=False)  # département index of each commune
+    ri: np.ndarray = field(init=False)  # region index of each commune
     dep_ri: np.ndarray = field(init=False)  # region index of each département
 
     def __post_init__(self) -> None:
@@ -86,16 +86,31 @@ def load(geo_dir: Path) -> Geo:
     com = pd.read_csv(geo_dir / "communes.csv", dtype=str, keep_default_na=False)
     dep = pd.read_csv(geo_dir / "departements.csv", dtype=str, keep_default_na=False)
     reg = pd.read_csv(geo_dir / "regions.csv", dtype=str, keep_default_na=False)
-    communes = pd.DataFrame({
-        "code": com["code_commune"].astype(object), "name": com["nom_commune"].astype(object),
-        "dep": com["code_departement"].astype(object), "reg": com["code_region"].astype(object),
-        "pop": com["population_municipale"].astype(np.int64),
-    }).sort_values("code", kind="stable").reset_index(drop=True)
+    communes = (
+        pd.DataFrame(
+            {
+                "code": com["code_commune"].astype(object),
+                "name": com["nom_commune"].astype(object),
+                "dep": com["code_departement"].astype(object),
+                "reg": com["code_region"].astype(object),
+                "pop": com["population_municipale"].astype(np.int64),
+            }
+        )
+        .sort_values("code", kind="stable")
+        .reset_index(drop=True)
+    )
     areas = feature_areas_ha(geo_dir / "departements.geojson")
-    departements = pd.DataFrame({
-        "code": dep["code_departement"].astype(object), "name": dep["nom_departement"].astype(object),
-        "reg": dep["code_region"].astype(object),
-    }).sort_values("code", kind="stable").reset_index(drop=True)
+    departements = (
+        pd.DataFrame(
+            {
+                "code": dep["code_departement"].astype(object),
+                "name": dep["nom_departement"].astype(object),
+                "reg": dep["code_region"].astype(object),
+            }
+        )
+        .sort_values("code", kind="stable")
+        .reset_index(drop=True)
+    )
     pop_dep = communes.groupby("dep")["pop"].sum()
     departements["pop"] = departements["code"].map(pop_dep).fillna(0).astype(np.int64)
     departements["area_ha"] = departements["code"].map(areas).astype(float)
@@ -114,21 +129,24 @@ def write_subset(geo_dir: Path, out_geo: Path, regions: list[str]) -> None:
     """
     out_geo.mkdir(parents=True, exist_ok=True)
     wanted = set(regions)
-    for name, col in (("regions.csv", "code_region"), ("departements.csv", "code_region"),
-                      ("communes.csv", "code_region")):
+    for name, col in (
+        ("regions.csv", "code_region"),
+        ("departements.csv", "code_region"),
+        ("communes.csv", "code_region"),
+    ):
         lines = (geo_dir / name).read_text(encoding="utf-8").splitlines(keepends=True)
         header = lines[0].rstrip("\r\n").split(",")
         pos = header.index(col)
-        kept = [lines[0]] + [ln for ln in lines[1:] if ln.strip()
-                             and _csv_field(ln, pos) in wanted]
+        kept = [lines[0]] + [ln for ln in lines[1:] if ln.strip() and _csv_field(ln, pos) in wanted]
         (out_geo / name).write_text("".join(kept), encoding="utf-8", newline="")
     dep_codes = set(pd.read_csv(out_geo / "departements.csv", dtype=str)["code_departement"])
-    for name, keep in (("departements.geojson", lambda p: p["code"] in dep_codes),
-                       ("regions.geojson", lambda p: p["code"] in wanted)):
+    for name, keep in (
+        ("departements.geojson", lambda p: p["code"] in dep_codes),
+        ("regions.geojson", lambda p: p["code"] in wanted),
+    ):
         data = json.loads((geo_dir / name).read_text(encoding="utf-8"))
         data["features"] = [f for f in data["features"] if keep(f["properties"])]
-        (out_geo / name).write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")),
-                                    encoding="utf-8")
+        (out_geo / name).write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
 def _csv_field(line: str, pos: int) -> str:

@@ -68,17 +68,18 @@ class _Gen:
         pop = geo.communes["pop"].to_numpy(dtype=float)
         self.pop = pop
         self.zero = pop == 0
-        self.u = np.clip(np.log10(pop + 1.0) - 2.7, -2.7, 3.6)      # size gradient
+        self.u = np.clip(np.log10(pop + 1.0) - 2.7, -2.7, 3.6)  # size gradient
         self.sc = np.minimum(np.sqrt(1.0 + 300.0 / np.maximum(pop, 1.0)), 4.0)  # small-area noise
         dep = geo.departements
         density = dep["pop"].to_numpy(float) / np.maximum(dep["area_ha"].to_numpy(float), 1.0)
         ld = np.log(density)
-        self.rural = -(ld - ld.mean()) / ld.std()                    # département rurality
+        self.rural = -(ld - ld.mean()) / ld.std()  # département rurality
         self.reg_codes = list(geo.regions["code"])
 
     # ---- region -> département -------------------------------------------------------------
-    def deps(self, reg_values: np.ndarray, weights: np.ndarray, sigma: float, kind: str = "log",
-             rural: float = 0.0) -> np.ndarray:
+    def deps(
+        self, reg_values: np.ndarray, weights: np.ndarray, sigma: float, kind: str = "log", rural: float = 0.0
+    ) -> np.ndarray:
         """Département values around their region's, weighted mean = region value exactly."""
         g = self.g
         eta = self.rng.standard_normal(g.nd) + rural * self.rural
@@ -95,7 +96,7 @@ class _Gen:
     def profile_deps(self, ind: str, weights: np.ndarray, rural: float = 0.0) -> np.ndarray:
         spec = P.INDICATORS[ind]
         jit = np.clip(self.rng.normal(0.0, P.Z_JITTER, len(self.reg_codes)), -2 * P.Z_JITTER, 2 * P.Z_JITTER)
-        reg = np.array([region_value(ind, r, j) for r, j in zip(self.reg_codes, jit)])
+        reg = np.array([region_value(ind, r, j) for r, j in zip(self.reg_codes, jit, strict=True)])
         sigma = spec["dep"] * spec["spread"]
         return self.deps(reg, weights, sigma, spec["kind"], rural * spec["direction"])
 
@@ -162,13 +163,14 @@ def generate(geo: Geo, rng: np.random.Generator) -> Objective:
     pop75, pop65, pop0019 = (np.round(x, 4) for x in (pop75, pop65, pop0019))
     pop2064 = np.round(pop - pop0019 - pop65, 4)
     pop1564 = np.round(pop2064 + 0.245 * pop0019, 4)
-    c.update(P17_POP=pop, P17_POP0019=pop0019, P17_POP1564=pop1564, P17_POP2064=pop2064,
-             P17_POP65P=pop65, P17_POP75P=pop75)
+    c.update(
+        P17_POP=pop, P17_POP0019=pop0019, P17_POP1564=pop1564, P17_POP2064=pop2064, P17_POP65P=pop65, P17_POP75P=pop75
+    )
 
     # --- activity and unemployment (census, and localised rates) ---------------------------
     chom_reg = _reg_array(g, P.CHOMAGE_LOC_REG)
     chom_dep = np.round(G.deps(chom_reg, popd, 0.11, rural=-0.2), 1)
-    for i, r in enumerate(G.reg_codes):       # single-département regions: as the region
+    for i in range(len(G.reg_codes)):  # single-département regions: as the region
         if (g.dep_ri == i).sum() == 1:
             chom_dep[g.dep_ri == i] = chom_reg[i]
     dact = G.deps(_reg_array(g, P.ACTIVITY_REG), g.dep_sum(pop1564), 0.02)
@@ -206,10 +208,22 @@ def generate(geo: Geo, rng: np.random.Generator) -> Objective:
     fam = men * np.clip(np.where(ovs_c, 0.70, 0.625) - 0.02 * G.u + 0.03 * rng.standard_normal(g.nc), 0.3, 0.95)
     dmono = G.profile_deps("fammono", g.dep_sum(fam)) / 100
     mono = fam * G.prop(dmono, fam, 0.12, 0.16)
-    r4 = lambda x: np.round(x, 4)  # noqa: E731
-    c.update(P17_LOG=r4(log), P17_LOGVAC=r4(np.minimum(logvac, log)), P17_RP=r4(rp),
-             P17_RP_ACHTOT=r4(np.minimum(achtot, rp)), P17_RP_ACH19=r4(ach19), P17_RP_ACH45=r4(anc - ach19),
-             C17_MEN=r4(men), C17_MENPSEUL=r4(seul), C17_FAM=r4(fam), C17_FAMMONO=r4(mono))
+
+    def r4(x):
+        return np.round(x, 4)
+
+    c.update(
+        P17_LOG=r4(log),
+        P17_LOGVAC=r4(np.minimum(logvac, log)),
+        P17_RP=r4(rp),
+        P17_RP_ACHTOT=r4(np.minimum(achtot, rp)),
+        P17_RP_ACH19=r4(ach19),
+        P17_RP_ACH45=r4(anc - ach19),
+        C17_MEN=r4(men),
+        C17_MENPSEUL=r4(seul),
+        C17_FAM=r4(fam),
+        C17_FAMMONO=r4(mono),
+    )
     c["P17_RP_ACH45"] = np.maximum(np.minimum(c["P17_RP_ACH45"], c["P17_RP_ACHTOT"] - c["P17_RP_ACH19"]), 0.0)
 
     # --- commuting by car -------------------------------------------------------------------
@@ -230,9 +244,9 @@ def generate(geo: Geo, rng: np.random.Generator) -> Objective:
     tp_reg = _reg_array(g, P.TP60_REG)
     tp_dep = np.round(G.deps(tp_reg, persd, 0.13, rural=-0.1), 1)
     jit = np.clip(rng.normal(0.0, P.Z_JITTER, g.nr), -2 * P.Z_JITTER, 2 * P.Z_JITTER)
-    pimp_reg = np.array([region_value("pimp", r, j) for r, j in zip(G.reg_codes, jit)])
+    pimp_reg = np.array([region_value("pimp", r, j) for r, j in zip(G.reg_codes, jit, strict=True)])
     pimp_dep = np.round(G.deps(pimp_reg, mend, P.INDICATORS["pimp"]["dep"] * 5.0, "add", rural=-0.5), 1)
-    for i in range(g.nr):                     # single-département regions: as the region
+    for i in range(g.nr):  # single-département regions: as the region
         one = g.dep_ri == i
         if one.sum() == 1:
             tp_dep[one], med_dep[one], pimp_dep[one] = tp_reg[i], med_reg[i], round(pimp_reg[i], 1)
@@ -240,11 +254,19 @@ def generate(geo: Geo, rng: np.random.Generator) -> Objective:
     pimp_c = np.round(np.clip(pimp_dep[g.di] + 3.5 * rng.standard_normal(g.nc) + 2.0 * G.u, 5, 95), 1)
     tp_c = np.round(np.clip(tp_dep[g.di] * np.exp(0.22 * rng.standard_normal(g.nc) + 0.10 * G.u), 1, 95), 1)
     c.update(NBMEN17=nbmen, NBPERS17=nbpers, MED17=med_c, PIMP17=pimp_c, TP6017=tp_c)
-    filo_dep = pd.DataFrame({"NBMEN17": mend, "NBPERS17": persd, "MED17": med_dep, "PIMP17": pimp_dep,
-                             "TP6017": tp_dep})
+    filo_dep = pd.DataFrame(
+        {"NBMEN17": mend, "NBPERS17": persd, "MED17": med_dep, "PIMP17": pimp_dep, "TP6017": tp_dep}
+    )
     filo_dep.loc[mayotte_d, ["NBMEN17", "NBPERS17", "MED17", "PIMP17"]] = np.nan
-    filo_reg = pd.DataFrame({"NBMEN17": g.reg_sum(nbmen.astype(float)), "NBPERS17": g.reg_sum(nbpers),
-                             "MED17": med_reg, "PIMP17": np.round(pimp_reg, 1), "TP6017": tp_reg})
+    filo_reg = pd.DataFrame(
+        {
+            "NBMEN17": g.reg_sum(nbmen.astype(float)),
+            "NBPERS17": g.reg_sum(nbpers),
+            "MED17": med_reg,
+            "PIMP17": np.round(pimp_reg, 1),
+            "TP6017": tp_reg,
+        }
+    )
     mayotte_r = np.array(G.reg_codes) == P.MAYOTTE_REGION
     filo_reg.loc[mayotte_r, ["NBMEN17", "NBPERS17", "MED17", "PIMP17"]] = np.nan
     c["_mayotte"] = mayotte_c
@@ -257,8 +279,10 @@ def generate(geo: Geo, rng: np.random.Generator) -> Objective:
     rsa = G.stoch_round(pop1564 * G.prop(drsa, pop1564, 0.22, 0.30))
     daah = G.profile_deps("aah", g.dep_sum(pop2064), rural=0.2) / 100
     aah = G.stoch_round(pop2064 * G.prop(daah, pop2064, 0.04, 0.25))
-    c.update(nb_alloc_rsa=np.minimum(rsa, np.floor(pop1564)).astype(np.int64),
-             nb_alloc_aah=np.minimum(aah, np.floor(pop2064)).astype(np.int64))
+    c.update(
+        nb_alloc_rsa=np.minimum(rsa, np.floor(pop1564)).astype(np.int64),
+        nb_alloc_aah=np.minimum(aah, np.floor(pop2064)).astype(np.int64),
+    )
 
     # --- employment and firms ---------------------------------------------------------------
     jobs_share = np.where(overseas, 0.33, 0.40)
@@ -280,13 +304,18 @@ def generate(geo: Geo, rng: np.random.Generator) -> Objective:
     nb_rp = np.round(rp).astype(np.int64)
     dsur = G.profile_deps("surocc", g.dep_sum(nb_rp.astype(float)), rural=-0.4) / 100
     sur = G.stoch_round(nb_rp * G.prop(dsur, nb_rp.astype(float), 0.25, 0.35))
-    jeunes = G.stoch_round(pop * 0.092 * np.sqrt(np.maximum(s0019, 0.05) / 0.242)
-                           * np.exp(0.04 * G.u + 0.12 * rng.standard_normal(g.nc)))
+    jeunes = G.stoch_round(
+        pop * 0.092 * np.sqrt(np.maximum(s0019, 0.05) / 0.242) * np.exp(0.04 * G.u + 0.12 * rng.standard_normal(g.nc))
+    )
     jeunes = np.minimum(jeunes, np.floor(pop2064 + 0.245 * pop0019)).astype(np.int64)
     dneet = G.profile_deps("neet", g.dep_sum(jeunes.astype(float))) / 100
     neet = G.stoch_round(jeunes * G.prop(dneet, jeunes.astype(float), 0.05, 0.30))
-    c.update(nb_rp=nb_rp, nb_rp_suroccupees=np.minimum(sur, nb_rp), nb_jeunes_1825=jeunes,
-             nb_jeunes_non_inseres=np.minimum(neet, jeunes))
+    c.update(
+        nb_rp=nb_rp,
+        nb_rp_suroccupees=np.minimum(sur, nb_rp),
+        nb_jeunes_1825=jeunes,
+        nb_jeunes_non_inseres=np.minimum(neet, jeunes),
+    )
 
     # --- health -------------------------------------------------------------------------------
     dapl = G.profile_deps("apl", popd, rural=0.4)
@@ -301,8 +330,11 @@ def generate(geo: Geo, rng: np.random.Generator) -> Objective:
     dthd = G.profile_deps("nonthd", g.dep_sum(locaux.astype(float)), rural=0.6) / 100
     thd = G.stoch_round(locaux * G.prop(dthd, locaux.astype(float), -0.55, 0.9))
     difn = G.profile_deps("ifn", popd, rural=0.4)
-    c.update(nb_locaux=locaux, nb_locaux_non_thd=np.minimum(thd, locaux),
-             indice_fragilite_numerique=np.round(G.ratio(difn, pop, -0.04, 0.08), 1))
+    c.update(
+        nb_locaux=locaux,
+        nb_locaux_non_thd=np.minimum(thd, locaux),
+        indice_fragilite_numerique=np.round(G.ratio(difn, pop, -0.04, 0.08), 1),
+    )
 
     # --- security -----------------------------------------------------------------------------
     dcri = G.profile_deps("crimes", popd, rural=-0.4)
@@ -321,14 +353,22 @@ def generate(geo: Geo, rng: np.random.Generator) -> Objective:
     nbm = np.round(men).astype(np.int64)
     dpre = G.profile_deps("precarite", g.dep_sum(nbm.astype(float)), rural=0.4) / 100
     pre = G.stoch_round(nbm * G.prop(dpre, nbm.astype(float), -0.05, 0.25))
-    c.update(surf_totale_ha=area, surf_artif_2009_2017_ha=np.minimum(art, area),
-             pop_eaip=np.minimum(eaip, pop).astype(np.int64), nb_menages=nbm,
-             nb_menages_precarite_energetique=np.minimum(pre, nbm))
+    c.update(
+        surf_totale_ha=area,
+        surf_artif_2009_2017_ha=np.minimum(art, area),
+        pop_eaip=np.minimum(eaip, pop).astype(np.int64),
+        nb_menages=nbm,
+        nb_menages_precarite_energetique=np.minimum(pre, nbm),
+    )
 
     # --- cultural facilities (BPE) ------------------------------------------------------------
     dcul = G.profile_deps("equip_culture", popd)
-    for col, share, conc in (("NB_F303", 0.36, 0.55), ("NB_F304", 0.22, 0.35),
-                             ("NB_F305", 0.19, 0.45), ("NB_F306", 0.23, 0.55)):
+    for col, share, conc in (
+        ("NB_F303", 0.36, 0.55),
+        ("NB_F304", 0.22, 0.35),
+        ("NB_F305", 0.19, 0.45),
+        ("NB_F306", 0.23, 0.55),
+    ):
         wc = pop * np.exp(conc * G.u)
         lam = wc * (dcul * share / 10000 * popd / np.maximum(g.dep_sum(wc), 1e-9))[g.di]
         c[col] = G.stoch_round(lam * np.exp(0.3 * rng.standard_normal(g.nc)))
@@ -340,11 +380,23 @@ def generate(geo: Geo, rng: np.random.Generator) -> Objective:
     com = pd.DataFrame(c)
     # communes without inhabitants: zero counts (rates are written as division par 0)
     for col in com.columns:
-        if col not in ("surf_totale_ha", "_mayotte", "MED17", "PIMP17", "TP6017", "apl_mg",
-                       "tps_acces_services", "indice_fragilite_numerique"):
+        if col not in (
+            "surf_totale_ha",
+            "_mayotte",
+            "MED17",
+            "PIMP17",
+            "TP6017",
+            "apl_mg",
+            "tps_acces_services",
+            "indice_fragilite_numerique",
+        ):
             com.loc[zero, col] = 0
     com["surf_artif_2009_2017_ha"] = np.where(zero, 0.0, com["surf_artif_2009_2017_ha"])
-    return Objective(com=com, filo_dep=filo_dep, filo_reg=filo_reg,
-                     chom_dep=pd.Series(chom_dep, index=geo.departements["code"]),
-                     chom_reg=pd.Series(chom_reg, index=geo.regions["code"]),
-                     apa_dep=pd.Series(apa_dep, index=geo.departements["code"]))
+    return Objective(
+        com=com,
+        filo_dep=filo_dep,
+        filo_reg=filo_reg,
+        chom_dep=pd.Series(chom_dep, index=geo.departements["code"]),
+        chom_reg=pd.Series(chom_reg, index=geo.regions["code"]),
+        apa_dep=pd.Series(apa_dep, index=geo.departements["code"]),
+    )

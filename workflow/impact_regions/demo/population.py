@@ -49,9 +49,11 @@ SOURCE = (
     "Recensement de la population 2017, tableau détaillé TD_POP1B (population par sexe et âge), départements",
     "2017",
     "Licence Ouverte 2.0 (Etalab)",
-    ("Population par département, sexe et âge détaillé (AGED100, 100 = 100 ans ou plus), comptages pondérés "
-     "(NB non entier). Totaux départementaux = populations municipales 2017 réelles ; la structure par sexe "
-     "et âge est synthétique."),
+    (
+        "Population par département, sexe et âge détaillé (AGED100, 100 = 100 ans ou plus), comptages pondérés "
+        "(NB non entier). Totaux départementaux = populations municipales 2017 réelles ; la structure par sexe "
+        "et âge est synthétique."
+    ),
 )
 #: Component of the random streams (see the other demo generators: 1 objective, 2/3 survey...).
 COMPONENT = 40
@@ -77,8 +79,14 @@ def _frame_columns(geo_departements: pd.DataFrame) -> pd.DataFrame:
     """code, name, region, population from either data/raw/geo/departements.csv or demo Geo tables."""
     df = geo_departements
     if "code_departement" in df.columns:
-        out = pd.DataFrame({"code": df["code_departement"], "name": df["nom_departement"],
-                            "reg": df["code_region"], "pop": df["population_municipale"]})
+        out = pd.DataFrame(
+            {
+                "code": df["code_departement"],
+                "name": df["nom_departement"],
+                "reg": df["code_region"],
+                "pop": df["population_municipale"],
+            }
+        )
     else:
         out = pd.DataFrame({"code": df["code"], "name": df["name"], "reg": df["reg"], "pop": df["pop"]})
     out = out.astype({"code": str, "name": str, "reg": str})
@@ -96,24 +104,26 @@ def age_shares(code: str, region: str, rng: np.random.Generator) -> np.ndarray:
     noise = np.exp(rng.normal(0.0, 0.03, MAX_AGE + 1))
     young = noise[:18] * (1.0 + 0.004 * (ages[:18] - 9))  # slightly fewer births lately
     shares[:18] = young / young.sum() * u18
-    for (lo, hi), total in zip(BANDS, bands):
-        shape = noise[lo:hi + 1].copy()
+    for (lo, hi), total in zip(BANDS, bands, strict=True):
+        shape = noise[lo : hi + 1].copy()
         if hi == MAX_AGE:  # Gompertz survival from 65; the open class 100 gathers 100 and over
-            x = ages[lo:hi + 1] - lo
+            x = ages[lo : hi + 1] - lo
             surv = np.exp(-GOMPERTZ[0] / GOMPERTZ[1] * np.expm1(GOMPERTZ[1] * x))
             tail = np.exp(-GOMPERTZ[0] / GOMPERTZ[1] * np.expm1(GOMPERTZ[1] * np.arange(x[-1] + 1, x[-1] + 20))).sum()
             surv[-1] += tail
             shape = shape * surv
-        shares[lo:hi + 1] = shape / shape.sum() * total
+        shares[lo : hi + 1] = shape / shape.sum() * total
     return shares
 
 
 def female_shares(age_share: np.ndarray, target_adult: float) -> np.ndarray:
     """Share of women at each age 0..100, shifted in logit so that women are `target_adult` of 18+."""
     ages = np.arange(MAX_AGE + 1)
-    base = np.select([ages < 18, ages < 25, ages < 35, ages < 50, ages < 65],
-                     [0.488, 0.495, 0.505, 0.51, 0.515],
-                     0.52 + 0.23 * (np.clip(ages - 65, 0, None) / 35.0) ** 1.5)
+    base = np.select(
+        [ages < 18, ages < 25, ages < 35, ages < 50, ages < 65],
+        [0.488, 0.495, 0.505, 0.51, 0.515],
+        0.52 + 0.23 * (np.clip(ages - 65, 0, None) / 35.0) ** 1.5,
+    )
     logit = np.log(base / (1.0 - base))
     adult = ages >= 18
     lo, hi = -2.0, 2.0
@@ -139,7 +149,7 @@ def _round_units(values: np.ndarray, total_units: int) -> np.ndarray:
 
 def _fmt_units(units: np.ndarray) -> list[str]:
     """Exact decimal text of integer units of 10^-DECIMALS, trailing zeros stripped ('12.5', '3')."""
-    scale = 10 ** DECIMALS
+    scale = 10**DECIMALS
     out = []
     for u in units.tolist():
         whole, frac = divmod(int(u), scale)
@@ -166,12 +176,20 @@ def generate_population(geo_departements: pd.DataFrame, seed: int) -> pd.DataFra
         target = P_WOMAN_POP + float(np.clip(rng.normal(0.0, 0.004), -0.01, 0.01))
         p_f = female_shares(share, target)
         cells = np.concatenate([share * (1.0 - p_f), share * p_f])  # SEXE 1 then 2, ages 0..100
-        units = _round_units(cells, int(pop) * 10 ** DECIMALS)
+        units = _round_units(cells, int(pop) * 10**DECIMALS)
         n = len(cells)
-        parts.append(pd.DataFrame({
-            "NIVGEO": ["DEP"] * n, "CODGEO": [code] * n, "LIBGEO": [name] * n,
-            "SEXE": ["1"] * (MAX_AGE + 1) + ["2"] * (MAX_AGE + 1), "AGED100": ages * 2, "NB": _fmt_units(units),
-        }))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "NIVGEO": ["DEP"] * n,
+                    "CODGEO": [code] * n,
+                    "LIBGEO": [name] * n,
+                    "SEXE": ["1"] * (MAX_AGE + 1) + ["2"] * (MAX_AGE + 1),
+                    "AGED100": ages * 2,
+                    "NB": _fmt_units(units),
+                }
+            )
+        )
     if not parts:
         return pd.DataFrame(columns=HEADER, dtype=str)
     return pd.concat(parts, ignore_index=True)[HEADER]

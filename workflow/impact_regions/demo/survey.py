@@ -37,10 +37,16 @@ MISSING_SCORE, MISSING_AGREE = 99, 9
 P_MISSING = 0.03
 AGREE = ["devoir_alliance", "alliance_innovation", "engagement_suffisant"]
 
-AGE_SAMPLE = {"metro": [0.08, 0.14, 0.25, 0.27, 0.26], "overseas": [0.11, 0.16, 0.28, 0.25, 0.20],
-              "06": [0.20, 0.26, 0.30, 0.16, 0.08]}
-AGE_POP = {"metro": [0.105, 0.145, 0.245, 0.245, 0.26], "overseas": [0.12, 0.14, 0.26, 0.26, 0.22],
-           "06": [0.22, 0.27, 0.30, 0.15, 0.06]}
+AGE_SAMPLE = {
+    "metro": [0.08, 0.14, 0.25, 0.27, 0.26],
+    "overseas": [0.11, 0.16, 0.28, 0.25, 0.20],
+    "06": [0.20, 0.26, 0.30, 0.16, 0.08],
+}
+AGE_POP = {
+    "metro": [0.105, 0.145, 0.245, 0.245, 0.26],
+    "overseas": [0.12, 0.14, 0.26, 0.26, 0.22],
+    "06": [0.22, 0.27, 0.30, 0.15, 0.06],
+}
 P_WOMAN_SAMPLE, P_WOMAN_POP = 0.54, 0.52
 
 
@@ -56,8 +62,18 @@ def _age_key(region: str) -> str:
 # calibration
 # ------------------------------------------------------------------------------------------
 
-def calibrate(v: np.ndarray, w: np.ndarray, est: np.ndarray, pool: np.ndarray, target: float, tol: float,
-              lo: int, hi: int, rng: np.random.Generator) -> bool:
+
+def calibrate(
+    v: np.ndarray,
+    w: np.ndarray,
+    est: np.ndarray,
+    pool: np.ndarray,
+    target: float,
+    tol: float,
+    lo: int,
+    hi: int,
+    rng: np.random.Generator,
+) -> bool:
     """Nudge ``v[pool]`` by ±1 within [lo, hi] until the weighted mean of ``v[est]`` is within
     `tol` of `target`. `est` and `pool` are index arrays (`pool` ⊆ `est`). Returns success.
 
@@ -127,8 +143,9 @@ def calibrate(v: np.ndarray, w: np.ndarray, est: np.ndarray, pool: np.ndarray, t
     return abs(need) <= eps
 
 
-def _calibrate_mean(x: np.ndarray, w: np.ndarray, members: np.ndarray, pool: np.ndarray, target: float,
-                    tol: float, rng, kind: str) -> None:
+def _calibrate_mean(
+    x: np.ndarray, w: np.ndarray, members: np.ndarray, pool: np.ndarray, target: float, tol: float, rng, kind: str
+) -> None:
     """Calibrate one measure in place. kind: mean (0-10, 99 missing), agree (1-4, 9), share (0/1, -1 = not asked)."""
     if kind == "mean":
         valid = x != MISSING_SCORE
@@ -145,9 +162,15 @@ def _calibrate_mean(x: np.ndarray, w: np.ndarray, members: np.ndarray, pool: np.
         calibrate(x, w, members[valid[members]], pool[valid[pool]], target, tol, 0, 1, rng)
 
 
-def calibrate_group(df: pd.DataFrame, measures: dict[str, str], targets: dict[str, dict[str, float]],
-                    france: dict[str, float], rng: np.random.Generator, regions: list[str],
-                    weights: np.ndarray | None = None) -> None:
+def calibrate_group(
+    df: pd.DataFrame,
+    measures: dict[str, str],
+    targets: dict[str, dict[str, float]],
+    france: dict[str, float],
+    rng: np.random.Generator,
+    regions: list[str],
+    weights: np.ndarray | None = None,
+) -> None:
     """PACA, then each other region, then France (respondents outside PACA) — in place.
 
     `targets[region][measure]`; `france[measure]`; measures: column -> kind. `weights`: the
@@ -174,8 +197,10 @@ def calibrate_group(df: pd.DataFrame, measures: dict[str, str], targets: dict[st
 # targets of the regions
 # ------------------------------------------------------------------------------------------
 
-def _centre(base: dict[str, float], fixed: dict[str, float], weights: dict[str, float], france: float,
-            lo: float, hi: float) -> dict[str, float]:
+
+def _centre(
+    base: dict[str, float], fixed: dict[str, float], weights: dict[str, float], france: float, lo: float, hi: float
+) -> dict[str, float]:
     """Shift the free regions' targets so that the weighted mean over all regions is `france`."""
     free = [r for r in base if r not in fixed]
     tot = sum(weights.values())
@@ -187,14 +212,20 @@ def _centre(base: dict[str, float], fixed: dict[str, float], weights: dict[str, 
     return out
 
 
-def region_targets(regions: list[str], weights: dict[str, float], paca: dict[str, float], france: dict[str, float],
-                   shifts: dict[str, dict[str, float]], jitter: dict[str, float], rng: np.random.Generator,
-                   bounds: dict[str, tuple[float, float]]) -> dict[str, dict[str, float]]:
+def region_targets(
+    regions: list[str],
+    weights: dict[str, float],
+    paca: dict[str, float],
+    france: dict[str, float],
+    shifts: dict[str, dict[str, float]],
+    jitter: dict[str, float],
+    rng: np.random.Generator,
+    bounds: dict[str, tuple[float, float]],
+) -> dict[str, dict[str, float]]:
     """Per-region targets: France + structural shift + small random deviation, centred on France."""
     out: dict[str, dict[str, float]] = {r: {} for r in regions}
     for m, t_fr in france.items():
-        base = {r: t_fr + shifts.get(r, {}).get(m, 0.0) + float(rng.uniform(-1, 1)) * jitter[m]
-                for r in regions}
+        base = {r: t_fr + shifts.get(r, {}).get(m, 0.0) + float(rng.uniform(-1, 1)) * jitter[m] for r in regions}
         fixed = {P.PACA: paca[m]} if (P.PACA in regions and m in paca) else {}
         lo, hi = bounds[m]
         for r, t in _centre(base, fixed, weights, t_fr, lo, hi).items():
@@ -206,8 +237,16 @@ def region_targets(regions: list[str], weights: dict[str, float], paca: dict[str
 # answers
 # ------------------------------------------------------------------------------------------
 
-def _scores(rng, n: int, targets: dict[str, float], w: np.ndarray, respondent_sd: float = 0.9,
-            item_sd: float = 1.9, shift: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+
+def _scores(
+    rng,
+    n: int,
+    targets: dict[str, float],
+    w: np.ndarray,
+    respondent_sd: float = 0.9,
+    item_sd: float = 1.9,
+    shift: dict[str, np.ndarray] | None = None,
+) -> dict[str, np.ndarray]:
     """0-10 scores: target + respondent effect + item noise, rounded and clipped, 3 % of 99.
 
     The location is solved (bisection on the same random numbers) so that the weighted mean of
@@ -267,16 +306,18 @@ def _cooperation(rng, n: int, shares: dict[str, float], boost: np.ndarray | None
 # inhabitants
 # ------------------------------------------------------------------------------------------
 
+
 def citizen_sizes(geo: Geo, regions: list[str], per_region: int | None) -> dict[str, int]:
     if per_region:
         return {r: int(per_region) for r in regions}
     metro = geo.regions[~geo.regions["code"].isin(P.OVERSEAS)]
     tot = metro["pop"].sum()
     out = {}
-    for r, p in zip(geo.regions["code"], geo.regions["pop"]):
+    for r, p in zip(geo.regions["code"], geo.regions["pop"], strict=True):
         if r in regions:
-            out[r] = (P.HAB_OVERSEAS_N[r] if r in P.OVERSEAS
-                      else P.HAB_METRO_BASE + int(round(P.HAB_METRO_PROP * p / tot)))
+            out[r] = (
+                P.HAB_OVERSEAS_N[r] if r in P.OVERSEAS else P.HAB_METRO_BASE + int(round(P.HAB_METRO_PROP * p / tot))
+            )
     return out
 
 
@@ -315,36 +356,62 @@ def raked_citizen_weights(df: pd.DataFrame, population: pd.DataFrame, geo: Geo) 
     figures, as it would on real data."""
     from ..survey_weights import build_survey_weights
 
-    resp = pd.DataFrame({
-        "file_id": "citoyens", "respondent_id": df["id_repondant"].astype(str), "respondent_group": "habitants",
-        "region_code": df["code_region"].astype(str), "departement_code": df["code_departement"].astype(str),
-        "weight": df["poids"].astype(float), "sexe": df["sexe"].astype(float),
-        "tranche_age": df["tranche_age"].astype(float)})
+    resp = pd.DataFrame(
+        {
+            "file_id": "citoyens",
+            "respondent_id": df["id_repondant"].astype(str),
+            "respondent_group": "habitants",
+            "region_code": df["code_region"].astype(str),
+            "departement_code": df["code_departement"].astype(str),
+            "weight": df["poids"].astype(float),
+            "sexe": df["sexe"].astype(float),
+            "tranche_age": df["tranche_age"].astype(float),
+        }
+    )
     deps = geo.departements
-    regions = pd.DataFrame({"territory_code": deps["reg"].astype(str), "departement_code": deps["code"].astype(str),
-                            "kind": "region"})
+    regions = pd.DataFrame(
+        {"territory_code": deps["reg"].astype(str), "departement_code": deps["code"].astype(str), "kind": "region"}
+    )
     regions = regions[regions["departement_code"].isin(set(population["departement_code"]))]
     weights, _, _ = build_survey_weights(resp, population, regions, None)
-    merged = resp[["respondent_id"]].merge(weights[["respondent_id", "weight_raked"]], on="respondent_id",
-                                           how="left", validate="one_to_one")
+    merged = resp[["respondent_id"]].merge(
+        weights[["respondent_id", "weight_raked"]], on="respondent_id", how="left", validate="one_to_one"
+    )
     assert merged["weight_raked"].notna().all(), "every inhabitant gets a raked weight"
     return merged["weight_raked"].to_numpy(dtype=float)
 
 
-def generate_citizens(geo: Geo, seed: int, regions: list[str], per_region: int | None = None,
-                      population: pd.DataFrame | None = None) -> pd.DataFrame:
+def generate_citizens(
+    geo: Geo, seed: int, regions: list[str], per_region: int | None = None, population: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """The inhabitants' file; with `population` (read by impact_regions.population), answers are
     calibrated with the raked weights (:func:`raked_citizen_weights`), else with `poids`."""
     sizes = citizen_sizes(geo, regions, per_region)
     com = geo.communes
-    adults = {r: P.ADULT_SHARE * p for r, p in zip(geo.regions["code"], geo.regions["pop"]) if r in regions}
+    adults = {
+        r: P.ADULT_SHARE * p for r, p in zip(geo.regions["code"], geo.regions["pop"], strict=True) if r in regions
+    }
     t_rng = np.random.default_rng([seed, 20])
     frag_targets = region_targets(
-        regions, adults, P.HAB_FRAG_PACA, P.HAB_FRAG_FR, P.HAB_FRAG_REGION_SHIFTS,
-        {f"{d}": 0.22 for d in P.DOMAINS}, t_rng, {d: (1.0, 9.0) for d in P.DOMAINS})
+        regions,
+        adults,
+        P.HAB_FRAG_PACA,
+        P.HAB_FRAG_FR,
+        P.HAB_FRAG_REGION_SHIFTS,
+        {f"{d}": 0.22 for d in P.DOMAINS},
+        t_rng,
+        {d: (1.0, 9.0) for d in P.DOMAINS},
+    )
     agree_targets = region_targets(
-        regions, adults, P.HAB_AGREE_PACA, P.HAB_AGREE_FR, {}, {m: 0.035 for m in AGREE}, t_rng,
-        {m: (0.05, 0.95) for m in AGREE})
+        regions,
+        adults,
+        P.HAB_AGREE_PACA,
+        P.HAB_AGREE_FR,
+        {},
+        {m: 0.035 for m in AGREE},
+        t_rng,
+        {m: (0.05, 0.95) for m in AGREE},
+    )
     parts = []
     for r in regions:
         rng = np.random.default_rng([seed, 2, _key(r)])
@@ -368,7 +435,7 @@ def generate_citizens(geo: Geo, seed: int, regions: list[str], per_region: int |
             cum = np.cumsum(dpop.to_numpy()) / dpop.sum()
             pos = (rng.random() + np.arange(len(psz))) / len(psz)
             deps = dpop.index.to_numpy()[np.minimum(np.searchsorted(cum, pos, side="right"), len(dpop) - 1)]
-            for k, (size, d) in enumerate(zip(psz, deps)):
+            for k, (size, d) in enumerate(zip(psz, deps, strict=True)):
                 rows += [(f"{r}-{s}", f"{r}-{s}-{k + 1:03d}", d)] * int(size)
         frame = pd.DataFrame(rows, columns=["strate", "grappe", "code_departement"])
         frame.insert(0, "code_region", r)
@@ -382,8 +449,11 @@ def generate_citizens(geo: Geo, seed: int, regions: list[str], per_region: int |
         noise = np.exp(np.clip(rng.normal(0, 0.3, n), -0.6, 0.6))
         totals = {f"{r}-{s}": P.ADULT_SHARE * cs["pop"].sum() for s, (cs, _) in strata.items()}
         frame["poids"] = _cap_ratio(f_age * f_sex * noise, frame["strate"].to_numpy(), totals)
-        shift = {"vieillissement": 0.4 * (age == 5), "numerique": 0.3 * (age == 5) - 0.2 * (age <= 2),
-                 "emploi": 0.2 * (age <= 2)}
+        shift = {
+            "vieillissement": 0.4 * (age == 5),
+            "numerique": 0.3 * (age == 5) - 0.2 * (age <= 2),
+            "emploi": 0.2 * (age <= 2),
+        }
         for col, x in _scores(rng, n, frag_targets[r], frame["poids"].to_numpy(), shift=shift).items():
             frame[col] = x
         for m in AGREE:
@@ -405,14 +475,19 @@ def generate_citizens(geo: Geo, seed: int, regions: list[str], per_region: int |
         df["poids"] = df["poids"].round(4)  # as written to the file, so the pipeline rakes the same numbers
         weights = raked_citizen_weights(df, population, geo)
     calibrate_group(df, measures, targets, france, np.random.default_rng([seed, 21]), regions, weights)
-    cols = (["id_repondant", "code_region", "code_departement", "sexe", "tranche_age", "strate", "grappe", "poids"]
-            + [f"fragilite_{d}" for d in P.DOMAINS] + AGREE + [f"cooperation_{d}" for d in P.DOMAINS])
+    cols = (
+        ["id_repondant", "code_region", "code_departement", "sexe", "tranche_age", "strate", "grappe", "poids"]
+        + [f"fragilite_{d}" for d in P.DOMAINS]
+        + AGREE
+        + [f"cooperation_{d}" for d in P.DOMAINS]
+    )
     return df[cols].sort_values("id_repondant", kind="stable").reset_index(drop=True)
 
 
 # ------------------------------------------------------------------------------------------
 # organisations
 # ------------------------------------------------------------------------------------------
+
 
 def org_sizes(geo: Geo, regions: list[str], per_region: int | None) -> dict[str, int]:
     """Sample size per region and per type of actor."""
@@ -421,7 +496,7 @@ def org_sizes(geo: Geo, regions: list[str], per_region: int | None) -> dict[str,
     metro = geo.regions[~geo.regions["code"].isin(P.OVERSEAS)]
     tot = metro["pop"].sum()
     out = {}
-    for r, p in zip(geo.regions["code"], geo.regions["pop"]):
+    for r, p in zip(geo.regions["code"], geo.regions["pop"], strict=True):
         if r not in regions:
             continue
         if r in P.OVERSEAS:
@@ -435,7 +510,7 @@ def org_sizes(geo: Geo, regions: list[str], per_region: int | None) -> dict[str,
 def generate_organisations(geo: Geo, seed: int, regions: list[str], per_region: int | None = None) -> pd.DataFrame:
     sizes = org_sizes(geo, regions, per_region)
     com = geo.communes
-    regpop = dict(zip(geo.regions["code"], geo.regions["pop"]))
+    regpop = dict(zip(geo.regions["code"], geo.regions["pop"], strict=True))
     ncom = com.groupby("reg").size().to_dict()
     parts = []
     targets: dict[str, dict[str, dict[str, float]]] = {}
@@ -445,11 +520,26 @@ def generate_organisations(geo: Geo, seed: int, regions: list[str], per_region: 
             popw = {r: float(ncom.get(r, 0)) for r in regions}
         else:
             popw = {r: P.ORG_PER_INHABITANT[typ] * regpop[r] for r in regions}
-        ft = region_targets(regions, popw, P.ORG_FRAG_PACA[typ], P.ORG_FRAG_FR[typ], {},
-                            {d: 0.25 for d in P.DOMAINS}, t_rng, {d: (1.0, 9.0) for d in P.DOMAINS})
-        st = region_targets(regions, popw, P.ORG_SHARES_PACA[typ], P.ORG_SHARES_FR[typ], {},
-                            {m: 0.04 for m in P.ORG_SHARES_FR[typ]}, t_rng,
-                            {m: (0.05, 0.95) for m in P.ORG_SHARES_FR[typ]})
+        ft = region_targets(
+            regions,
+            popw,
+            P.ORG_FRAG_PACA[typ],
+            P.ORG_FRAG_FR[typ],
+            {},
+            {d: 0.25 for d in P.DOMAINS},
+            t_rng,
+            {d: (1.0, 9.0) for d in P.DOMAINS},
+        )
+        st = region_targets(
+            regions,
+            popw,
+            P.ORG_SHARES_PACA[typ],
+            P.ORG_SHARES_FR[typ],
+            {},
+            {m: 0.04 for m in P.ORG_SHARES_FR[typ]},
+            t_rng,
+            {m: (0.05, 0.95) for m in P.ORG_SHARES_FR[typ]},
+        )
         targets[typ] = {r: ft[r] | st[r] for r in regions}
         for r in regions:
             rng = np.random.default_rng([seed, 3, _key(r), P.GROUPS.index(typ)])
@@ -463,13 +553,20 @@ def generate_organisations(geo: Geo, seed: int, regions: list[str], per_region: 
                 total = P.ORG_PER_INHABITANT[typ] * float(cr["pop"].sum())
             deps = rng.choice(dw.index.to_numpy(), size=n, p=(dw / dw.sum()).to_numpy())
             stratum = f"{r}-{P.GROUP_STRATUM[typ]}"
-            frame = pd.DataFrame({"id_organisation": [f"ORG{r}{P.GROUP_STRATUM[typ]}{i + 1:04d}" for i in range(n)],
-                                  "type_acteur": typ, "code_region": r, "code_departement": deps,
-                                  "strate": stratum})
+            frame = pd.DataFrame(
+                {
+                    "id_organisation": [f"ORG{r}{P.GROUP_STRATUM[typ]}{i + 1:04d}" for i in range(n)],
+                    "type_acteur": typ,
+                    "code_region": r,
+                    "code_departement": deps,
+                    "strate": stratum,
+                }
+            )
             w = np.exp(np.clip(rng.normal(0, 0.4, n), -0.8, 0.8))
             frame["poids"] = _cap_ratio(w, np.full(n, stratum), {stratum: total})
-            for col, x in _scores(rng, n, targets[typ][r], frame["poids"].to_numpy(), respondent_sd=0.8,
-                                  item_sd=1.8).items():
+            for col, x in _scores(
+                rng, n, targets[typ][r], frame["poids"].to_numpy(), respondent_sd=0.8, item_sd=1.8
+            ).items():
                 frame[col] = x
             coop = _cooperation(rng, n, P.ORG_COOP[typ])
             for j, d in enumerate(P.DOMAINS):
@@ -487,13 +584,19 @@ def generate_organisations(geo: Geo, seed: int, regions: list[str], per_region: 
         sub = df[df["type_acteur"] == typ].copy().reset_index(drop=True)
         fr = P.ORG_SHARES_FR[typ]
         tg = targets[typ]
-        measures = ({f"fragilite_{d}": "mean" for d in P.DOMAINS}
-                    | {"alliance_innovation": "agree", "a_partenariat": "share"})
+        measures = {f"fragilite_{d}": "mean" for d in P.DOMAINS} | {
+            "alliance_innovation": "agree",
+            "a_partenariat": "share",
+        }
         france = {f"fragilite_{d}": v for d, v in P.ORG_FRAG_FR[typ].items()} | {
-            "alliance_innovation": fr["alliance_innovation"], "a_partenariat": fr["a_partenariat"]}
-        rt = {r: {f"fragilite_{d}": tg[r][d] for d in P.DOMAINS}
-              | {"alliance_innovation": tg[r]["alliance_innovation"], "a_partenariat": tg[r]["a_partenariat"]}
-              for r in regions}
+            "alliance_innovation": fr["alliance_innovation"],
+            "a_partenariat": fr["a_partenariat"],
+        }
+        rt = {
+            r: {f"fragilite_{d}": tg[r][d] for d in P.DOMAINS}
+            | {"alliance_innovation": tg[r]["alliance_innovation"], "a_partenariat": tg[r]["a_partenariat"]}
+            for r in regions
+        }
         calibrate_group(sub, measures, rt, france, cal, regions)
         # partnership modes, asked to the organisations with a partnership
         u = sub[[f"_u{j}" for j in range(len(P.MODES))]].to_numpy()
@@ -502,13 +605,23 @@ def generate_organisations(geo: Geo, seed: int, regions: list[str], per_region: 
         for j, m in enumerate(P.MODES):
             p = np.array([tg[r][m] for r in reg])
             sub[m] = np.where(part, (u[:, j] < p).astype(np.int64), -1)
-        calibrate_group(sub, {m: "share" for m in P.MODES}, {r: {m: tg[r][m] for m in P.MODES} for r in regions},
-                        {m: fr[m] for m in P.MODES}, cal, regions)
+        calibrate_group(
+            sub,
+            {m: "share" for m in P.MODES},
+            {r: {m: tg[r][m] for m in P.MODES} for r in regions},
+            {m: fr[m] for m in P.MODES},
+            cal,
+            regions,
+        )
         done.append(sub)
     df = pd.concat(done, ignore_index=True)
-    cols = (["id_organisation", "type_acteur", "code_region", "code_departement", "strate", "poids"]
-            + [f"fragilite_{d}" for d in P.DOMAINS] + [f"cooperation_{d}" for d in P.DOMAINS]
-            + ["alliance_innovation", "a_partenariat"] + P.MODES)
+    cols = (
+        ["id_organisation", "type_acteur", "code_region", "code_departement", "strate", "poids"]
+        + [f"fragilite_{d}" for d in P.DOMAINS]
+        + [f"cooperation_{d}" for d in P.DOMAINS]
+        + ["alliance_innovation", "a_partenariat"]
+        + P.MODES
+    )
     return df[cols].sort_values("id_organisation", kind="stable").reset_index(drop=True)
 
 

@@ -44,16 +44,23 @@ def fmt_int(values) -> list[str]:
 
 def with_marker(strings: list[str], mask, marker: str) -> list[str]:
     mask = np.asarray(mask, dtype=bool)
-    return [marker if m else s for s, m in zip(strings, mask)]
+    return [marker if m else s for s, m in zip(strings, mask, strict=True)]
 
 
-def write_table(path: Path, header: list[str], columns: list[list[str]], *, encoding: str = "utf-8",
-                bom: bool = False, preamble: list[str] | None = None) -> None:
+def write_table(
+    path: Path,
+    header: list[str],
+    columns: list[list[str]],
+    *,
+    encoding: str = "utf-8",
+    bom: bool = False,
+    preamble: list[str] | None = None,
+) -> None:
     """Write `;`-separated lines: optional preamble lines, the header, then the rows."""
     path.parent.mkdir(parents=True, exist_ok=True)
     lines = list(preamble or [])
     lines.append(";".join(header))
-    lines.extend(";".join(row) for row in zip(*columns))
+    lines.extend(";".join(row) for row in zip(*columns, strict=True))
     text = "\n".join(lines) + "\n"
     data = text.encode(encoding)
     if bom:
