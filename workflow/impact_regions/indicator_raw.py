@@ -224,10 +224,11 @@ def _number(x: float) -> str:
 
 def _excel_place(src: str, rdr: str) -> dict:
     """sheet / row_word of an InputError about a row of `src` (an Excel workbook: its sheet's row)."""
+    from .quirks import reader_quirks
     from .readers import _EXCEL, READERS
 
     if Path(src).suffix.lower() in _EXCEL and rdr in READERS:
-        return {"sheet": READERS[rdr].sheet, "row_word": "row"}
+        return {"sheet": reader_quirks(rdr, src).sheet, "row_word": "row"}
     return {}
 
 
@@ -248,8 +249,9 @@ def check_rates(catalogue: dict, raw: pd.DataFrame, raw_dir: str | Path) -> None
         lo, hi = bounds
         num_cols = list(ind["numerator"])
         num = com[(com["source"] == ind["source"]) & com["column"].isin(num_cols)]
+        n_terms = len(num_cols)
         num = num.groupby("geo_code", sort=False).agg(
-            num=("value", lambda v: v.sum(min_count=len(num_cols))), num_line=("line", "min"), n=("value", "size")
+            num=("value", lambda v, n=n_terms: v.sum(min_count=n)), num_line=("line", "min"), n=("value", "size")
         )
         num = num[num["n"] == len(num_cols)]
         den_src = ind.get("denominator_source", ind["source"])
