@@ -248,12 +248,12 @@ def check_rates(catalogue: dict, raw: pd.DataFrame, raw_dir: str | Path) -> None
             continue
         lo, hi = bounds
         num_cols = list(ind["numerator"])
+        n_cols = len(num_cols)
         num = com[(com["source"] == ind["source"]) & com["column"].isin(num_cols)]
-        n_terms = len(num_cols)
         num = num.groupby("geo_code", sort=False).agg(
-            num=("value", lambda v, n=n_terms: v.sum(min_count=n)), num_line=("line", "min"), n=("value", "size")
+            num=("value", lambda v, k=n_cols: v.sum(min_count=k)), num_line=("line", "min"), n=("value", "size")
         )
-        num = num[num["n"] == len(num_cols)]
+        num = num[num["n"] == n_cols]
         den_src = ind.get("denominator_source", ind["source"])
         den = com[(com["source"] == den_src) & (com["column"] == ind["denominator"])]
         den = den.set_index("geo_code")[["value", "line"]].rename(columns={"value": "den", "line": "den_line"})

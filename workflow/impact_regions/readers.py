@@ -173,15 +173,13 @@ def _load_grid(path: Path, spec: ReaderSpec, quirks: ReaderQuirks, display: str)
     text, _ = decode(path.read_bytes())
     lines = text_lines(text)
     probe = lines[: quirks.max_lines_above_header + 1]
-    header_idx = _find_header(
-        probe,
-        spec,
-        quirks,
-        display,
-        lambda line: (
-            [_clean_name(c) for c in next(csv.reader([line], delimiter=_sniff_separator(line)))] if line.strip() else []
-        ),
-    )
+
+    def names_of(line: str) -> list[str]:
+        if not line.strip():
+            return []
+        return [_clean_name(c) for c in next(csv.reader([line], delimiter=_sniff_separator(line)))]
+
+    header_idx = _find_header(probe, spec, quirks, display, names_of)
     sep = _sniff_separator(lines[header_idx])
     records = csv_records(lines[header_idx:], sep, display, first_line=header_idx + 1)
     width = len(records[0][1])
