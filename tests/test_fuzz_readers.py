@@ -52,7 +52,8 @@ from impact_regions.errors import ConfigError, InputError
 from impact_regions.geo import load_geo
 from impact_regions.indicator_raw import files_to_read
 from impact_regions.population import read_population
-from impact_regions.readers import AGGREGATE_CODES, CODE_PATTERNS, MISSING_MARKERS, READERS, decode, read_extract
+from impact_regions.quirks import reader_quirks
+from impact_regions.readers import CODE_PATTERNS, READERS, decode, read_extract
 from impact_regions.survey_files import read_survey_table
 from impact_regions.survey_responses import build_survey
 
@@ -384,19 +385,21 @@ def check_extract(df: pd.DataFrame, data: bytes | None, reader: str, level: str,
     reason = df["missing_reason"]
     assert (np.isfinite(value) | np.isnan(value)).all(), "an infinite value"
     assert (np.isnan(value) == reason.notna().to_numpy()).all(), "NaN without reason or reason with a value"
-    assert set(reason.dropna()) <= set(MISSING_MARKERS.values())
+    quirks = reader_quirks(reader)
+    assert set(reason.dropna()) <= {q.reason for q in quirks.markers}
     if data is None:
         return
     # every code's line holds it; every data line of the file is read (nothing silently dropped)
     lines = physical_lines(data)
     spec = READERS[reader]
-    sep = next((s for s in (";", "\t") if any(s in ln for ln in lines[: spec.max_metadata_lines + 1])), ",")
+    most = quirks.max_lines_above_header
+    sep = next((s for s in (";", "\t") if any(s in ln for ln in lines[: most + 1])), ",")
     for code, ln in zip(df["geo_code"], df["line"], strict=True):
         assert 2 <= ln <= len(lines) and code in lines[ln - 1], f"line {ln} does not hold code {code}"
     header = next(
         (
             i
-            for i, ln in enumerate(lines[: spec.max_metadata_lines + 1])
+            for i, ln in enumerate(lines[: most + 1])
             if spec.code_column in [c.strip().strip('"') for c in ln.split(sep)]
         ),
         None,
@@ -409,7 +412,7 @@ def check_extract(df: pd.DataFrame, data: bytes | None, reader: str, level: str,
         cells = ln.split(sep)
         if not any(c.strip() for c in cells):
             continue
-        if spec.skip_aggregates and len(cells) > pos and cells[pos].strip().upper() in AGGREGATE_CODES:
+        if len(cells) > pos and quirks.skipped(pd.Series([cells[pos].strip()], dtype=object))[0]:
             continue
         expected.add(k)
     assert set(df["line"]) == expected, f"lines read {sorted(set(df['line']) ^ expected)[:5]} differ from the file"

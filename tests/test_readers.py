@@ -14,7 +14,8 @@ import pandas as pd
 import pytest
 
 from impact_regions.errors import InputError
-from impact_regions.readers import MISSING_MARKERS, decode, read_extract
+from impact_regions.quirks import reader_quirks
+from impact_regions.readers import decode, read_extract
 
 COMMUNES = frozenset({"01001", "01004", "03001", "2A004", "2B033", "97101"})
 DEPARTEMENTS = frozenset({"01", "03", "04", "13", "2A", "2B", "971"})
@@ -177,7 +178,12 @@ def test_insee_filosofi_region_level_keeps_leading_zero(tmp_path):
 # ------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("marker, reason", sorted(MISSING_MARKERS.items()))
+def markers(reader: str) -> dict[str, str]:
+    """Marker -> reason of the exact-value `map_to_missing` quirks of `reader` (workflow/quirks.yaml)."""
+    return {value: q.reason for q in reader_quirks(reader).markers for value in sorted(q.values)}
+
+
+@pytest.mark.parametrize("marker, reason", sorted(markers("insee_statlocales").items()))
 def test_every_missing_marker_maps_to_null_with_its_reason(tmp_path, marker, reason):
     # GIVEN a statistiques-locales export (2 metadata lines) where one département carries the marker
     column = "Part des 75 ans ou plus 2017"
@@ -201,9 +207,10 @@ def test_every_missing_marker_maps_to_null_with_its_reason(tmp_path, marker, rea
     assert got["01"][0] == pytest.approx(9.4) and pd.isna(got["01"][1])
 
 
-def test_missing_marker_reasons_are_the_documented_ones():
-    # GIVEN / WHEN the marker table / THEN it holds exactly the markers of DESIGN §4
-    assert MISSING_MARKERS == {
+@pytest.mark.parametrize("reader", ["insee_base", "insee_filosofi", "insee_statlocales", "ot_export"])
+def test_missing_marker_reasons_are_the_documented_ones(reader):
+    # GIVEN / WHEN the markers of a reader (workflow/quirks.yaml) / THEN they are exactly those of DESIGN §4
+    assert markers(reader) == {
         "": "vide",
         "s": "secret",
         "nd": "non_disponible",

@@ -224,10 +224,11 @@ def _number(x: float) -> str:
 
 def _excel_place(src: str, rdr: str) -> dict:
     """sheet / row_word of an InputError about a row of `src` (an Excel workbook: its sheet's row)."""
+    from .quirks import reader_quirks
     from .readers import _EXCEL, READERS
 
     if Path(src).suffix.lower() in _EXCEL and rdr in READERS:
-        return {"sheet": READERS[rdr].sheet, "row_word": "row"}
+        return {"sheet": reader_quirks(rdr, src).sheet, "row_word": "row"}
     return {}
 
 

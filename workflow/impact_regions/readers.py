@@ -8,8 +8,10 @@ strict about meaning: a value that is neither a number nor a known missing marke
 or unknown geographic code, a missing column or a duplicated code stops the run with an
 :class:`~impact_regions.errors.InputError` naming file, line, column and value.
 
-The quirks of each source are kept as data in :data:`READERS`, :data:`MISSING_MARKERS` and
-:data:`AGGREGATE_CODES` rather than buried in code.
+The producers' quirks (missing-value markers, aggregate rows to skip, metadata lines above the
+header, the sheet of a workbook) are reviewed data in ``workflow/quirks.yaml``, read by
+:mod:`impact_regions.quirks`: no list of them is kept here. :data:`READERS` only names each
+format's code and label columns.
 """
 
 from __future__ import annotations
@@ -23,47 +25,28 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
+from .quirks import ReaderQuirks, reader_quirks
 
 
 @dataclass(frozen=True)
 class ReaderSpec:
-    """How one family of source files is laid out."""
+    """The columns of one family of source files (its quirks: workflow/quirks.yaml)."""
 
     code_column: str
     label_column: str
-    #: at most this many lines may precede the header (title, source, export date...)
-    max_metadata_lines: int
-    #: aggregate rows (France, France métropolitaine...) to skip rather than reject
-    skip_aggregates: bool = False
-    #: sheet holding the data when the file is an Excel workbook
-    sheet: str | None = None
 
 
 #: The four raw formats of DESIGN §4.
 READERS: dict[str, ReaderSpec] = {
-    # RP "base comparateur" / base communale: CODGEO;LIBGEO;P17_POP;... header on line 1
-    "insee_base": ReaderSpec("CODGEO", "LIBGEO", max_metadata_lines=0),
-    # Filosofi, one file per level (COM/DEP/REG), `s` (secret) and `nd` markers
-    "insee_filosofi": ReaderSpec("CODGEO", "LIBGEO", max_metadata_lines=0),
-    # statistiques-locales export: a title line and a source line, then Code;Libellé;<label>
-    "insee_statlocales": ReaderSpec("Code", "Libellé", max_metadata_lines=2),
-    # Observatoire des territoires export (CSV, or XLSX sheet `Data`): ~4 metadata rows,
-    # then codgeo;libgeo;an;<indicateurs>, with aggregate rows such as FRANCE
-    "ot_export": ReaderSpec("codgeo", "libgeo", max_metadata_lines=6, skip_aggregates=True, sheet="Data"),
+    # RP "base comparateur" / base communale: CODGEO;LIBGEO;P17_POP;...
+    "insee_base": ReaderSpec("CODGEO", "LIBGEO"),
+    # Filosofi, one file per level (COM/DEP/REG)
+    "insee_filosofi": ReaderSpec("CODGEO", "LIBGEO"),
+    # statistiques-locales export: Code;Libellé;<label>
+    "insee_statlocales": ReaderSpec("Code", "Libellé"),
+    # Observatoire des territoires export (CSV or XLSX): codgeo;libgeo;an;<indicateurs>
+    "ot_export": ReaderSpec("codgeo", "libgeo"),
 }
-
-#: Missing-value markers of the sources -> reason kept in `missing_reason`.
-MISSING_MARKERS: dict[str, str] = {
-    "": "vide",
-    "s": "secret",
-    "nd": "non_disponible",
-    "N/A - secret statistique": "secret",
-    "N/A - résultat non disponible": "non_disponible",
-    "N/A - division par 0": "division_par_0",
-}
-
-#: Codes of aggregate rows in Observatoire des territoires exports (skipped, never read as data).
-AGGREGATE_CODES = frozenset({"FRANCE", "FRMETRO", "FR", "METRO", "DROM", "FRDOM", "FE", "FM"})
 
 #: Syntax of a code at each level (COG): communes 5 characters (2A/2B for Corse), départements
 #: 2 characters or 3 digits overseas, regions 2 digits.
@@ -151,18 +134,26 @@ def _excel_cell_text(cell: object) -> str:
     return str(cell)
 
 
-def _load_grid(path: Path, spec: ReaderSpec, display: str) -> tuple[list[str], pd.DataFrame, int]:
+def _load_grid(path: Path, spec: ReaderSpec, quirks: ReaderQuirks, display: str) -> tuple[list[str], pd.DataFrame, int]:
     """Locate the header and return (column names, cells as str indexed by their physical line or
     Excel row, 1-based line of the header)."""
     if path.suffix.lower() in _EXCEL:
         try:
-            sheet = pd.read_excel(path, sheet_name=spec.sheet or 0, header=None, dtype=object, engine="calamine")
+            sheet = pd.read_excel(
+                path,
+                sheet_name=quirks.sheet if quirks.sheet is not None else 0,
+                header=None,
+                dtype=object,
+                engine="calamine",
+            )
         except ValueError as exc:  # missing sheet
             raise InputError(
                 display,
-                f"cannot read sheet '{spec.sheet}': {exc}",
-                sheet=spec.sheet,
-                hint="Export the data sheet under the name 'Data'",
+                f"cannot read sheet '{quirks.sheet}': {exc}",
+                sheet=quirks.sheet,
+                hint=f"Export the data sheet under the name '{quirks.sheet}'"
+                if quirks.sheet is not None
+                else "Put the data on the workbook's first sheet",
             ) from None
         except Exception as exc:  # noqa: BLE001 - a corrupt workbook (zip, XML): say so, never a traceback
             raise InputError(
@@ -172,7 +163,7 @@ def _load_grid(path: Path, spec: ReaderSpec, display: str) -> tuple[list[str], p
             ) from None
         grid = sheet.map(_excel_cell_text)
         rows = grid.values.tolist()
-        header_idx = _find_header(rows, spec, display, lambda r: [_clean_name(c) for c in r])
+        header_idx = _find_header(rows, spec, quirks, display, lambda r: [_clean_name(c) for c in r])
         names = [_clean_name(c) for c in rows[header_idx]]
         body = grid.iloc[header_idx + 1 :].reset_index(drop=True)
         body.columns = range(body.shape[1])
@@ -181,14 +172,14 @@ def _load_grid(path: Path, spec: ReaderSpec, display: str) -> tuple[list[str], p
 
     text, _ = decode(path.read_bytes())
     lines = text_lines(text)
-    probe = lines[: spec.max_metadata_lines + 1]
+    probe = lines[: quirks.max_lines_above_header + 1]
 
     def names_of(line: str) -> list[str]:
         if not line.strip():
             return []
         return [_clean_name(c) for c in next(csv.reader([line], delimiter=_sniff_separator(line)))]
 
-    header_idx = _find_header(probe, spec, display, names_of)
+    header_idx = _find_header(probe, spec, quirks, display, names_of)
     sep = _sniff_separator(lines[header_idx])
     records = csv_records(lines[header_idx:], sep, display, first_line=header_idx + 1)
     width = len(records[0][1])
@@ -209,24 +200,28 @@ def _load_grid(path: Path, spec: ReaderSpec, display: str) -> tuple[list[str], p
     return names, body, header_idx + 1
 
 
-def _find_header(rows, spec: ReaderSpec, display: str, split) -> int:
-    for idx, row in enumerate(rows[: spec.max_metadata_lines + 1]):
+def _find_header(rows, spec: ReaderSpec, quirks: ReaderQuirks, display: str, split) -> int:
+    most = quirks.max_lines_above_header
+    for idx, row in enumerate(rows[: most + 1]):
         if spec.code_column in split(row):
             return idx
     raise InputError(
         display,
-        f"no header line with the column '{spec.code_column}' in the first {spec.max_metadata_lines + 1} line(s)",
-        line=spec.max_metadata_lines + 1 if spec.max_metadata_lines else 1,
+        f"no header line with the column '{spec.code_column}' in the first {most + 1} line(s)",
+        line=most + 1 if most else 1,
         column=spec.code_column,
         hint="Check that the file is the raw export of the expected source and reader",
     )
 
 
-def parse_numbers(cells: pd.Series, lines: pd.Series, display: str, column: str) -> tuple[np.ndarray, np.ndarray]:
+def parse_numbers(
+    cells: pd.Series, lines: pd.Series, display: str, column: str, quirks: ReaderQuirks
+) -> tuple[np.ndarray, np.ndarray]:
     """Parse a column of cells into floats and missing reasons.
 
-    Accepts a decimal comma or point and spaces (also no-break) as thousands separators; a known
-    missing marker gives NaN and its reason; anything else raises an InputError naming the line.
+    Accepts a decimal comma or point and spaces (also no-break) as thousands separators; a
+    missing marker of `quirks` (its ``map_to_missing`` entries) gives NaN and its reason; anything
+    else raises an InputError naming the line.
     Plain numbers take a fast vectorised path; only the other cells go through the checks.
     """
     raw = cells.astype(str)
@@ -235,7 +230,7 @@ def parse_numbers(cells: pd.Series, lines: pd.Series, display: str, column: str)
     slow = ~np.isfinite(values)
     if slow.any():
         sub = raw[slow].str.strip()
-        sub_reasons = sub.map(MISSING_MARKERS)
+        sub_reasons = quirks.missing_reasons(sub)
         is_missing = sub_reasons.notna().to_numpy()
         compact = sub.str.replace(_SPACES, "", regex=True)
         ok = compact.str.match(_NUMBER).to_numpy() | is_missing
@@ -247,9 +242,7 @@ def parse_numbers(cells: pd.Series, lines: pd.Series, display: str, column: str)
                 line=int(lines.iloc[bad]),
                 column=column,
                 value=cells.iloc[bad],
-                hint="Expected a number (decimal comma or point) or one of: "
-                + ", ".join(repr(m) for m in MISSING_MARKERS if m)
-                + ", or an empty cell",
+                hint=quirks.marker_hint(),
             )
         parsed = pd.to_numeric(
             compact.where(~is_missing, None).str.replace(",", ".", regex=False), errors="coerce"
@@ -291,11 +284,12 @@ def read_extract(
     if not path.exists():
         raise InputError(display, "file not found", hint="Check raw_dir in config/config.yaml and the catalogue paths")
     spec = READERS[reader]
+    quirks = reader_quirks(reader, path)
     try:
-        return _read_grid(path, spec, level, columns, valid_codes, display)
+        return _read_grid(path, spec, quirks, level, columns, valid_codes, display)
     except InputError as err:
         if path.suffix.lower() in _EXCEL and err.line is not None:  # a workbook: the row of the sheet
-            err.row_word, err.sheet = "row", spec.sheet
+            err.row_word, err.sheet = "row", quirks.sheet
         raise
 
 
@@ -303,9 +297,15 @@ _EXCEL = (".xlsx", ".xlsm", ".xls")
 
 
 def _read_grid(
-    path: Path, spec: ReaderSpec, level: str, columns: list[str], valid_codes: set[str] | frozenset[str], display: str
+    path: Path,
+    spec: ReaderSpec,
+    quirks: ReaderQuirks,
+    level: str,
+    columns: list[str],
+    valid_codes: set[str] | frozenset[str],
+    display: str,
 ) -> pd.DataFrame:
-    names, body, header_line = _load_grid(path, spec, display)
+    names, body, header_line = _load_grid(path, spec, quirks, display)
 
     index = {}
     for pos, name in enumerate(names):
@@ -332,8 +332,8 @@ def _read_grid(
     lines = pd.Series(body.index.to_numpy(), index=body.index)  # _load_grid indexes the body by physical line
     codes = body[index[spec.code_column]].astype(str).str.strip()
 
-    if spec.skip_aggregates:
-        keep = ~codes.str.upper().isin(AGGREGATE_CODES)
+    if quirks.skipped_rows:  # aggregate rows (France...): skipped, never read as data nor rejected
+        keep = ~quirks.skipped(codes)
         body, codes, lines = body[keep], codes[keep], lines[keep]
 
     pattern = CODE_PATTERNS[level]
@@ -379,7 +379,7 @@ def _read_grid(
     parts = []
     for column in dict.fromkeys(columns):
         cells = body[index[_clean_name(column)]]
-        values, reasons = parse_numbers(cells, lines, display, column)
+        values, reasons = parse_numbers(cells, lines, display, column, quirks)
         parts.append(
             pd.DataFrame(
                 {

@@ -12,6 +12,7 @@ from impact_regions.departement_territories import departement_territories
 from impact_regions.errors import ConfigError, InputError
 from impact_regions.geo import read_departement_index
 from impact_regions.indicator_raw import source_paths
+from impact_regions.quirks import load_quirks
 from impact_regions.territories import custom_definition
 
 try:
@@ -21,6 +22,7 @@ try:
     GEO_DIR = f"{CFG['raw_dir']}/geo"
     GEO = read_departement_index(GEO_DIR)  # the départements of each region (no pandas: faster parse)
     TERRITORY_FILES = load_territory_files(CFG["regions_dir"], GEO)
+    load_quirks()  # workflow/quirks.yaml: a file that breaks its schema stops the run here, naming the entry
     # config territories.departements: one more report per département, from the base tables
     DEPARTEMENT_TERRITORIES = departement_territories(GEO_DIR) if CFG["territories"]["departements"] else []
 except (ConfigError, InputError) as exc:
@@ -49,6 +51,8 @@ def alternatives(words):
 # the folder given by --directory): rule inputs and params hold no absolute path, so that a copy
 # of the project with its outputs (cp -a) finds every job up to date.
 SRC = Path(os.path.relpath(Path(workflow.basedir) / "workflow"))
+# the producers' quirks the readers apply (an input of the jobs that read the raw extracts)
+QUIRKS = str(SRC / "quirks.yaml")
 # The software environment of every rule (`--software-deployment-method conda`); the rules' files
 # are in workflow/rules/, hence the path relative to them.
 CONDA_ENV = "../../environment.yml"

@@ -30,6 +30,7 @@ rule custom_territory:
             "uncertainty",
             "sobol",
             "readers",
+            "quirks",
             sql=(
                 "indicator_values",
                 "indicator_scores",

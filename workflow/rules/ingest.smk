@@ -29,7 +29,8 @@ rule indicator_raw:
         geo=GEO_FILES,
         catalogue=CFG["indicators"],
         sources=INDICATOR_SOURCES,
-        code=code("readers", "indicator_raw"),
+        quirks=QUIRKS,
+        code=code("readers", "quirks", "indicator_raw"),
     output:
         f"{STAGING}/indicator_raw.parquet",
     log:
@@ -64,6 +65,7 @@ rule survey_responses:
         sources=SURVEY_SOURCES,
         code=code(
             "readers",
+            "quirks",
             "population",
             "survey_files",
             "survey_places",
@@ -97,7 +99,7 @@ rule survey_weights:
         respondents=rules.survey_responses.output.respondents,
         population=POPULATION,
         territories=rules.territories.output[0],
-        code=code("population", "raking", "survey_weights", "readers"),
+        code=code("population", "raking", "survey_weights", "readers", "quirks"),
     output:
         weights=f"{BASE}/survey_weights.parquet",
         margins=f"{BASE}/raking_margins.parquet",

@@ -15,6 +15,7 @@ rule survey_estimates:
             "raking",
             "population",
             "readers",
+            "quirks",
             sql=("survey_estimates",),
         ),
     output:

@@ -25,10 +25,12 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from ..quirks import reader_quirks
+from ..readers import READERS
 from . import profiles as P
 
-MARKERS = {"", "s", "nd", "N/A - secret statistique", "N/A - résultat non disponible", "N/A - division par 0"}
-AGGREGATES = {"FRANCE", "FRMETRO"}
+#: Header cells that start the table of a raw extract (each reader's code column).
+CODE_COLUMNS = tuple(dict.fromkeys(spec.code_column for spec in READERS.values()))
 
 
 @dataclass
@@ -43,9 +45,14 @@ class Check:
 
 
 def _num(s: pd.Series) -> np.ndarray:
+    """Numbers of a column; missing markers (and anything else that is not a number) are NaN."""
     s = s.astype(str).str.strip()
-    miss = s.isin(MARKERS)
-    return pd.to_numeric(s.where(~miss, None).str.replace(",", ".", regex=False), errors="coerce").to_numpy(float)
+    return pd.to_numeric(s.str.replace(",", ".", regex=False), errors="coerce").to_numpy(float)
+
+
+def _aggregates(codes: pd.Series) -> np.ndarray:
+    """Aggregate rows (France, France métropolitaine) as the readers skip them (workflow/quirks.yaml)."""
+    return reader_quirks("ot_export").skipped(codes.astype(str).str.strip())
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
@@ -55,22 +62,23 @@ def _read_csv(path: Path) -> pd.DataFrame:
     except UnicodeDecodeError:
         text = raw.decode("latin-1")
     lines = text.splitlines()
-    head = next(i for i, ln in enumerate(lines) if ln.split(";")[0].strip('"') in ("CODGEO", "codgeo", "Code"))
+    head = next(i for i, ln in enumerate(lines) if ln.split(";")[0].strip('"') in CODE_COLUMNS)
     df = pd.read_csv(io.StringIO("\n".join(lines[head:])), sep=";", dtype=str, keep_default_na=False)
     code = df.columns[0]
-    df = df[~df[code].isin(AGGREGATES)].rename(columns={code: "code"})
+    df = df[~_aggregates(df[code])].rename(columns={code: "code"})
     return df.set_index("code")
 
 
 def _read_xlsx(path: Path) -> pd.DataFrame:
     from openpyxl import load_workbook
 
-    ws = load_workbook(path, read_only=True)["Data"]
+    code = READERS["ot_export"].code_column
+    ws = load_workbook(path, read_only=True)[reader_quirks("ot_export").sheet]
     rows = [list(r) for r in ws.iter_rows(values_only=True)]
-    head = next(i for i, r in enumerate(rows) if r and r[0] == "codgeo")
+    head = next(i for i, r in enumerate(rows) if r and r[0] == code)
     df = pd.DataFrame(rows[head + 1 :], columns=rows[head])
-    df = df[~df["codgeo"].isin(AGGREGATES)]
-    df = df.astype(str).rename(columns={"codgeo": "code"})
+    df = df[~_aggregates(df[code])]
+    df = df.astype(str).rename(columns={code: "code"})
     return df.set_index("code")
 
 
