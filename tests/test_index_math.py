@@ -28,7 +28,7 @@ from impact_regions.treatment import box_cox_transform, build_treatment, decide,
 
 DEPS = ["DEP-01", "DEP-03", "DEP-04", "DEP-13", "DEP-2A", "DEP-2B", "DEP-971"]
 REGIONS = ["01", "84", "93", "94"]
-CUSTOM = [{"code": "SUD", "name": "Sud", "slug": "sud", "kind": "custom", "departements": ["04", "13", "2A"]}]
+CUSTOM = [{"code": "SUD", "name": "Sud", "slug": "sud", "kind": "personnalise", "departements": ["04", "13", "2A"]}]
 
 VALUES = {
     #            départements (DEPS order)          FR    regions 01, 84, 93, 94      SUD

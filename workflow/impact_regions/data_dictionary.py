@@ -30,7 +30,7 @@ TABLES: dict[str, dict] = {
             "territory_name": ("texte", "Nom du territoire"),
             "kind": (
                 CODE,
-                "Nature du territoire : region, departement, france, custom (territoire composé de "
+                "Nature du territoire : region, departement, france, personnalise (territoire composé de "
                 "départements, défini dans config/regions)",
             ),
             "departement_name": ("texte", "Nom du département"),
@@ -244,7 +244,7 @@ CODES: dict[str, dict[str, str]] = {
         "region": "région",
         "departement": "département",
         "france": "France entière",
-        "custom": "territoire composé de départements (config/regions)",
+        "personnalise": "territoire composé de départements (config/regions)",
     },
     "missing_reason": {
         "secret": "secret statistique",

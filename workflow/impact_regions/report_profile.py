@@ -283,7 +283,7 @@ def profile_section(territory: dict, tables: dict, departements: list[dict], cat
     # the index page, its map and the annex
     decimals = decimals_of("ensemble", score)
     tie = " ex æquo" if tied.get("ensemble") else ""
-    custom = territory["kind"] == "custom"
+    custom = territory["kind"] == "personnalise"
     scored = [d for d in profile if d["score"] is not None]
     missing = [d for d in profile if d["score"] is None]
     single = [d for d in scored if d["n_indicators"] == 1]

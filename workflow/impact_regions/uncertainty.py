@@ -192,7 +192,7 @@ class IndexModel:
     @property
     def reported(self) -> np.ndarray:
         """Territories that get ranks and intervals: regions and custom territories."""
-        return np.isin(self.kinds, ["region", "custom"])
+        return np.isin(self.kinds, ["region", "personnalise"])
 
     def treatment_key(self, treated: bool | str) -> str:
         """True: the reference treatment; False: none; a string: that treatment."""
@@ -269,8 +269,8 @@ def prepare_model(
     `reference_treatment` is one of them).
     """
     kind = territories.groupby("territory_code", sort=True)["kind"].first().astype(str)
-    order = {"region": 0, "custom": 1, "france": 2, "departement": 3}
-    keep = ["region", "custom", "france"] + (["departement"] if with_departements else [])
+    order = {"region": 0, "personnalise": 1, "france": 2, "departement": 3}
+    keep = ["region", "personnalise", "france"] + (["departement"] if with_departements else [])
     out = kind[kind.isin(keep)]
     out = out.iloc[np.lexsort((out.index.to_numpy(dtype=str), out.map(order).to_numpy()))]
     if "FR" not in out.index:
