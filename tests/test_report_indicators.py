@@ -153,7 +153,7 @@ CATALOGUE = {
 }
 
 
-def row(indicator_id, territory, value, method="sum_of_counts", reason=None, level="commune", coverage=1.0):
+def row(indicator_id, territory, value, method="somme_des_effectifs", reason=None, level="commune", coverage=1.0):
     return {
         "indicator_id": indicator_id,
         "territory_code": territory,
@@ -166,18 +166,18 @@ def row(indicator_id, territory, value, method="sum_of_counts", reason=None, lev
 
 
 VALUES = [
-    row("mediane", "93", 20900.0, "published", level="region"),
-    row("mediane", "FR", 20799.211443, "weighted_mean", level="region", coverage=0.996),
-    row("imposes", "93", 43.2, "published", level="region"),
-    row("imposes", "FR", 51.644533, "weighted_mean", level="region"),
+    row("mediane", "93", 20900.0, "publiee", level="region"),
+    row("mediane", "FR", 20799.211443, "moyenne_ponderee", level="region", coverage=0.996),
+    row("imposes", "93", 43.2, "publiee", level="region"),
+    row("imposes", "FR", 51.644533, "moyenne_ponderee", level="region"),
     row("chomage", "93", 16.657665),
     row("chomage", "FR", 13.56067),
     row("evolution", "93", -0.786523),
     row("evolution", "FR", 1.221192),
-    row("pauvrete", "93", float("nan"), "published", "non_disponible", "region", 0.0),
-    row("pauvrete", "FR", 15.306872, "weighted_mean", level="region"),
-    row("apa", "93", None, "weighted_mean", "secret", "departement", 0.0),
-    row("apa", "FR", None, "weighted_mean", "niveau_non_couvert", None, 0.0),
+    row("pauvrete", "93", float("nan"), "publiee", "non_disponible", "region", 0.0),
+    row("pauvrete", "FR", 15.306872, "moyenne_ponderee", level="region"),
+    row("apa", "93", None, "moyenne_ponderee", "secret", "departement", 0.0),
+    row("apa", "FR", None, "moyenne_ponderee", "niveau_non_couvert", None, 0.0),
     row("crimes", "93", 78.860726, coverage=0.998),
     row("crimes", "FR", 57.898613, coverage=0.99),
     row("cambriolages", "93", 10.895112, coverage=0.8),

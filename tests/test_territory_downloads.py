@@ -107,7 +107,7 @@ def _iv(ind, code, value, **kw):
         "territory_code": code,
         "value": value,
         "missing_reason": kw.get("reason"),
-        "value_method": kw.get("method", "sum_of_counts"),
+        "value_method": kw.get("method", "somme_des_effectifs"),
         "source_level": "commune",
         "coverage": kw.get("coverage", 1.0),
     }
@@ -149,8 +149,8 @@ TABLES = {
     "indicator_values": [
         _iv("chomage", "93", 16.657664568),
         _iv("chomage", "FR", 13.56067),
-        _iv("mediane", "93", 20900.0, method="weighted_mean"),
-        _iv("mediane", "FR", 20799.2, method="published"),
+        _iv("mediane", "93", 20900.0, method="moyenne_ponderee"),
+        _iv("mediane", "FR", 20799.2, method="publiee"),
         _iv("apl", "93", 3.21, coverage=0.8),
         _iv("apl", "FR", None, reason="secret"),
     ],

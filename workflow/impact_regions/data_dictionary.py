@@ -52,7 +52,7 @@ TABLES: dict[str, dict] = {
                 "Valeur de l'indicateur pour le territoire (vide si manquante, voir missing_reason)",
             ),
             "missing_reason": (CODE, "Pourquoi la valeur manque (vide si elle est connue)"),
-            "value_method": (CODE, "Comment la valeur a été obtenue : sum_of_counts, published ou weighted_mean"),
+            "value_method": (CODE, "Comment la valeur a été obtenue : somme_des_effectifs, publiee ou moyenne_ponderee"),
             "source_level": (CODE, "Niveau géographique des données sources utilisées (commune, departement, region)"),
             "coverage": (
                 SHARE,
@@ -254,9 +254,9 @@ CODES: dict[str, dict[str, str]] = {
         "niveau_non_couvert": "non publiée à ce niveau géographique",
     },
     "value_method": {
-        "sum_of_counts": "somme des effectifs communaux (numérateur / dénominateur)",
-        "published": "valeur publiée à ce niveau par le producteur",
-        "weighted_mean": "moyenne des valeurs publiées à un niveau plus fin, pondérée (approximation)",
+        "somme_des_effectifs": "somme des effectifs communaux (numérateur / dénominateur)",
+        "publiee": "valeur publiée à ce niveau par le producteur",
+        "moyenne_ponderee": "moyenne des valeurs publiées à un niveau plus fin, pondérée (approximation)",
     },
     "source_level": {"commune": "communes", "departement": "départements", "region": "régions"},
     "treatment": {

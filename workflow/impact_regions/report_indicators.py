@@ -9,7 +9,7 @@ higher (the other indicator of the domain pulls the other way).
 :func:`indicator_table` is pure: rows of ``indicator_values`` and the catalogue in, plain dicts
 out (JSON-serialisable, every printed text already formatted with :mod:`impact_regions.french`).
 Values that the producer does not publish at the territory's level and that the pipeline computed
-as a weighted mean of published values (``value_method = 'weighted_mean'``, e.g. a
+as a weighted mean of published values (``value_method = 'moyenne_ponderee'``, e.g. a
 population-weighted mean of regional medians for France) are flagged as approximations; a
 missing value gets a short French text saying why (from ``missing_reason``), never "nan" or "0".
 """
@@ -156,7 +156,7 @@ def _cell(row: dict | None, unit: str, decimals: int, signed: bool) -> dict:
         "value": value,
         "text": format_value(value, unit, decimals, signed),
         "missing": None,
-        "approximation": _str(row.get("value_method")) == "weighted_mean",
+        "approximation": _str(row.get("value_method")) == "moyenne_ponderee",
         "coverage": coverage,
         "level": _str(row.get("source_level")),
     }
