@@ -3,7 +3,7 @@
 The contexts in `tests/data/contexts/` are report contexts built by
 `impact_regions.report_context.build_context` on the demonstration data (regenerate them when
 the context changes): PACA (a region), Alsace (a custom territory of two départements, survey
-estimates of organisations flagged 'caution' and partnership modes suppressed) and Mayotte (one
+estimates of organisations flagged 'prudence' and partnership modes suppressed) and Mayotte (one
 overseas département, organisations suppressed everywhere, a missing domain index).
 """
 
@@ -319,9 +319,9 @@ def test_question_nobody_was_asked_is_said_not_asked():
     assert omit.modes(ctx, ["associations", "entreprises", "maires"]) == omit.NOT_ASKED
     assert "trop faible" not in omit.NOT_ASKED and "pas été posée" in omit.NOT_ASKED
     assert partnership_sentence_of(ctx["partnership"], "en Provence-Alpes-Côte d'Azur") == NOT_ASKED
-    assert share_sentence({"estimate": None, "france": None, "reliability": "suppressed"}, {}, "…") == NOT_ASKED
+    assert share_sentence({"estimate": None, "france": None, "reliability": "non_publie"}, {}, "…") == NOT_ASKED
     # and a suppressed estimate beside a France estimate still says why it is not printed
-    assert "trop faible" in share_sentence({"estimate": None, "france": 0.8, "reliability": "suppressed"}, {}, "…")
+    assert "trop faible" in share_sentence({"estimate": None, "france": 0.8, "reliability": "non_publie"}, {}, "…")
 
 
 def test_suppressed_organisations_of_mayotte_are_not_drawn(rendered):
@@ -358,14 +358,14 @@ def test_missing_index_is_marked_not_drawn(rendered):
 
 
 def test_caution_estimates_are_hatched_and_marked(rendered):
-    # GIVEN Alsace, whose organisation estimates are flagged 'caution'
+    # GIVEN Alsace, whose organisation estimates are flagged 'prudence'
     ctx, _, path = chart(rendered, "alsace", "groups")
     root = svg_root(path)
     n_caution = sum(
         1
         for r in ctx["groups"]
         for g in ["associations", "entreprises", "maires"]
-        if r[g] is not None and r[f"{g}_reliability"] == "caution"
+        if r[g] is not None and r[f"{g}_reliability"] == "prudence"
     )
     assert n_caution > 0
     # THEN exactly those bars are flagged (hatched) and their values carry the mark, explained in a note
@@ -377,12 +377,12 @@ def test_caution_estimates_are_hatched_and_marked(rendered):
 
 
 def test_caution_and_suppressed_perception(tmp_path):
-    # GIVEN a context whose first perceived domain is 'caution' and two others are suppressed
+    # GIVEN a context whose first perceived domain is 'prudence' and two others are suppressed
     ctx = load("paca")
-    ctx["perceived"][0]["reliability"] = "caution"
+    ctx["perceived"][0]["reliability"] = "prudence"
     hidden = ctx["perceived"][5:7]
     for p in hidden:
-        p.update(estimate=None, ci_low=None, ci_high=None, reliability="suppressed")
+        p.update(estimate=None, ci_low=None, ci_high=None, reliability="non_publie")
     r = charts.chart_perceived(ctx, tmp_path / "p.svg")
     root = svg_root(tmp_path / "p.svg")
     labels = tick_labels(root)
@@ -501,7 +501,7 @@ def test_chart_without_any_published_estimate(tmp_path):
     # GIVEN a territory where no inhabitant estimate can be published
     ctx = load("mayotte")
     for p in ctx["perceived"]:
-        p.update(estimate=None, reliability="suppressed")
+        p.update(estimate=None, reliability="non_publie")
     r = charts.chart_perceived(ctx, tmp_path / "p.svg")
     # THEN the chart gives way to a sentence saying why, with the France figures, and no file is written
     assert r["omit"] and not r["has_data"] and r["file"] is None and not (tmp_path / "p.svg").exists()

@@ -178,7 +178,7 @@ def test_label_goes_inside_its_bar_when_france_is_beyond_its_end(figures, tmp_pa
     # value after the France marker, away from its bar)
     ctx = load("paca")
     item = ctx["partnership"][0]
-    item.update(estimate=0.30, ci_low=0.27, ci_high=0.33, france=0.345, reliability="ok")
+    item.update(estimate=0.30, ci_low=0.27, ci_high=0.33, france=0.345, reliability="fiable")
     _, fig = draw(figures, charts.chart_partnership, ctx, tmp_path / "p.svg")
     labels = value_labels(fig)
     assert check_value_labels(fig, "partnership") == len(labels) > 0

@@ -67,7 +67,7 @@ def _context(name, code, kind, score, rank, profile, devoir, region_name=None):
     }
 
 
-DEVOIR = {"estimate": 0.839, "france": 0.8196, "significant": False, "reliability": "ok"}
+DEVOIR = {"estimate": 0.839, "france": 0.8196, "significant": False, "reliability": "fiable"}
 ENTRIES = [
     index_entry(
         "paca",

@@ -180,7 +180,7 @@ def test_innovation_chart_with_one_group_gives_way_to_a_sentence(survey_charts, 
     for i in ctx["innovation"]:
         if i["group"] != "habitants":
             i["estimate"] = None
-            i["reliability"] = "suppressed"
+            i["reliability"] = "non_publie"
     # WHEN the innovation chart is made
     r = survey_charts.chart_innovation(ctx, tmp_path / "innovation.svg")
     # THEN one sentence replaces it: the groups not published, France's figures, the inhabitants said above
@@ -311,7 +311,7 @@ def _perceived(values: list[tuple[str, float]]) -> list[dict]:
             "france": 6.5,
             "significant": False,
             "diff": None,
-            "reliability": "ok",
+            "reliability": "fiable",
             "position": i,
         }
         for i, (p, v) in enumerate(values)

@@ -185,9 +185,9 @@ def test_overseas_report_marks_low_reliability(demo_run):
     se = pd.read_parquet(demo_run / "data" / "processed" / "survey_estimates.parquet")
     mine = se[se.territory_code == "06"]
     # THEN a suppressed estimate is never printed and flagged ones are marked
-    assert (mine.reliability == "suppressed").any()
+    assert (mine.reliability == "non_publie").any()
     assert "trop faible" in text
-    if (mine.reliability == "caution").any():
+    if (mine.reliability == "prudence").any():
         assert "à interpréter avec prudence" in text
     pa = estimate(demo_run, "06", "habitants", "devoir_alliance")["estimate"]
     assert plain(fr.percent(pa)) in text

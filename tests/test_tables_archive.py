@@ -176,8 +176,8 @@ def test_dictionary_describes_every_column_and_labels_every_code(archive):
     assert lab.loc[("indicator_id", "chomage"), "unité"] == "%"
     assert "INSEE, RP 2017" in lab.loc[("indicator_id", "chomage"), "détail"]
     assert lab.loc[("measure_id", "fragilite_emploi"), "détail"].startswith("Votre territoire est-il fragile ?")
-    assert lab.loc[("reliability", "suppressed"), "libellé"] == "non diffusé (moins de 30 répondants)"
-    assert lab.loc[("reliability", "caution"), "libellé"] == "à interpréter avec prudence"
+    assert lab.loc[("reliability", "non_publie"), "libellé"] == "non diffusé (moins de 30 répondants)"
+    assert lab.loc[("reliability", "prudence"), "libellé"] == "à interpréter avec prudence"
     assert lab.loc[("domain_id", "ensemble"), "libellé"] == "Indice global de fragilité"
     assert ("quadrant", "atout_partage") in lab.index and ("respondent_group", "maires") in lab.index
 

@@ -3,7 +3,7 @@
 
 An inline territory (code 93) with two domains and three indicators (one published, one an
 approximation, one secret in France), its domain scores and ranks, and survey estimates of
-every reliability (ok, caution, suppressed) for a mean on 0-10 and a share.
+every reliability (fiable, prudence, non_publie) for a mean on 0-10 and a share.
 """
 
 from __future__ import annotations
@@ -164,12 +164,12 @@ TABLES = {
         _fi("11", "ensemble", 0.5, 5, 4, 6),  # another region: not in the downloads
     ],
     "survey_estimates": [
-        _se("93", "habitants", "fragilite_emploi", 6.595244, 6.464317, 6.726171, 936, 0.199361, True, "ok"),
-        _se("FR", "habitants", "fragilite_emploi", 6.395883, 6.35, 6.44, 9000, None, False, "ok"),
-        _se("93", "habitants", "devoir_alliance", 0.8412345, 0.80, 0.88, 80, 0.0312345, False, "caution"),
-        _se("FR", "habitants", "devoir_alliance", 0.81, 0.80, 0.82, 9000, None, False, "ok"),
-        _se("93", "maires", "fragilite_emploi", None, None, None, 12, None, False, "suppressed"),
-        _se("FR", "maires", "fragilite_emploi", 5.5, 5.2, 5.8, 400, None, False, "ok"),
+        _se("93", "habitants", "fragilite_emploi", 6.595244, 6.464317, 6.726171, 936, 0.199361, True, "fiable"),
+        _se("FR", "habitants", "fragilite_emploi", 6.395883, 6.35, 6.44, 9000, None, False, "fiable"),
+        _se("93", "habitants", "devoir_alliance", 0.8412345, 0.80, 0.88, 80, 0.0312345, False, "prudence"),
+        _se("FR", "habitants", "devoir_alliance", 0.81, 0.80, 0.82, 9000, None, False, "fiable"),
+        _se("93", "maires", "fragilite_emploi", None, None, None, 12, None, False, "non_publie"),
+        _se("FR", "maires", "fragilite_emploi", 5.5, 5.2, 5.8, 400, None, False, "fiable"),
     ],
 }
 

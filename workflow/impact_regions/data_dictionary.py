@@ -128,7 +128,7 @@ TABLES: dict[str, dict] = {
                 "p-valeur corrigée de Holm (les 16 domaines d'une question forment une famille)",
             ),
             "is_significant": ("booléen", "Différence à la France significative (p_value_holm sous le seuil alpha)"),
-            "reliability": (CODE, "Fiabilité : ok, caution, suppressed"),
+            "reliability": (CODE, "Fiabilité : fiable, prudence, non_publie"),
             "kind": (CODE, "Nature de la mesure : mean, agree, share"),
         },
     },
@@ -147,7 +147,7 @@ TABLES: dict[str, dict] = {
             "quadrant": (CODE, "Position par rapport à la France sur les deux axes (voir libelles.csv)"),
             "is_significant": ("booléen", "Différence perçue à la France significative"),
             "perceived_p_value": ("probabilité", "p-valeur de la différence perçue à la France"),
-            "perceived_reliability": (CODE, "Fiabilité de l'estimation perçue : ok, caution, suppressed"),
+            "perceived_reliability": (CODE, "Fiabilité de l'estimation perçue : fiable, prudence, non_publie"),
             "spearman_rho": (
                 "corrélation (-1 à 1)",
                 "Corrélation de Spearman des deux classements des domaines du "
@@ -270,9 +270,9 @@ CODES: dict[str, dict[str, str]] = {
         "share": "part des répondants citant la réponse",
     },
     "reliability": {
-        "ok": "fiable",
-        "caution": "à interpréter avec prudence",
-        "suppressed": "non diffusé (moins de {min_n_publish} répondants)",
+        "fiable": "fiable",
+        "prudence": "à interpréter avec prudence",
+        "non_publie": "non diffusé (moins de {min_n_publish} répondants)",
     },
     "quadrant": {
         "fragilite_reconnue": "Fragilité reconnue : plus fragile que la France et perçue comme telle",

@@ -89,7 +89,7 @@ class Estimates:
 
     def pair(self, group: str, measure: str) -> dict:
         """The territory's estimate with France's beside it."""
-        mine = self.get(group, measure) or {"estimate": None, "reliability": "suppressed", "n": 0, "significant": False}
+        mine = self.get(group, measure) or {"estimate": None, "reliability": "non_publie", "n": 0, "significant": False}
         france = self.get(group, measure, "FR") or {}
         return {**mine, "france": france.get("estimate")}
 
@@ -102,7 +102,7 @@ def direction_word(item: dict, higher="supérieure", lower="inférieure", same="
 
 
 def caution_suffix(item: dict) -> str:
-    return f" ({CAUTION})" if item.get("reliability") == "caution" else ""
+    return f" ({CAUTION})" if item.get("reliability") == "prudence" else ""
 
 
 def group_ties(items: list[tuple[str, float]], fmt, order: dict[str, int] | None = None) -> list[tuple[list[str], str]]:

@@ -9,7 +9,7 @@ computed in a template. Figures are kept raw (floats, shares in [0, 1]) next to 
 formatting goes through :mod:`impact_regions.french`.
 
 Wording rules, from DESIGN §7: a difference to France is called higher or lower only when it is
-significant; estimates flagged 'caution' are marked « à interpréter avec prudence »;
+significant; estimates flagged 'prudence' are marked « à interpréter avec prudence »;
 suppressed estimates are never printed.
 """
 

@@ -65,7 +65,7 @@ def priorities_sentence(where: str, perceived: list[dict]) -> tuple[str, str]:
     top_ids = [p for ps, _ in top for p in ps]
     caution = (
         " Ces estimations sont à interpréter avec prudence (effectifs réduits)."
-        if any(p["reliability"] == "caution" for p in top_ids)
+        if any(p["reliability"] == "prudence" for p in top_ids)
         else ""
     )
     first = f"{where[0].upper() + where[1:]}, les priorités des habitants sont {priorities_text(top)}.{caution}"
@@ -332,5 +332,5 @@ def perception_section(territory: dict, tables: dict, catalogue: dict, est: Esti
         "spearman": spearman,
         "gap_sentence": gap_sentence(gaps, spearman),
         "gap_significance_sentence": gap_significance_sentence(gaps),
-        "caution_domains": sorted({p["label"] for p in perceived if p["reliability"] == "caution"}),
+        "caution_domains": sorted({p["label"] for p in perceived if p["reliability"] == "prudence"}),
     }

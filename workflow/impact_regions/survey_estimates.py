@@ -6,8 +6,8 @@ errors (on the residuals of the raking variables when the weights are raked,
 distributions: confidence intervals (normal for means; logit-transformed for shares, with a
 Korn-Graubard interval on the effective sample size when the share is 0 or 1), the two-sided
 p-value of the difference to France, its Holm adjustment within each family of 16 domain
-questions, significance (adjusted p below alpha), and the publication rule (suppressed below
-`min_n_publish` respondents; 'caution' below `min_n_reliable` or above `max_rse`).
+questions, significance (adjusted p below alpha), and the publication rule ('non_publie' below
+`min_n_publish` respondents; 'prudence' below `min_n_reliable` or above `max_rse`; 'fiable' otherwise).
 """
 
 from __future__ import annotations
@@ -137,7 +137,7 @@ def finish_estimates(
         rse = np.where(est != 0, se / np.abs(est), np.inf)
     suppressed = n < options["min_n_publish"]
     caution = ~suppressed & ((n < options["min_n_reliable"]) | (rse > options["max_rse"]))
-    df["reliability"] = np.where(suppressed, "suppressed", np.where(caution, "caution", "ok"))
+    df["reliability"] = np.where(suppressed, "non_publie", np.where(caution, "prudence", "fiable"))
     for c in ("estimate", "se", "ci_low", "ci_high", "diff_vs_france", "se_diff", "p_value"):
         df.loc[suppressed, c] = np.nan
     if options.get("multiple_testing", "holm") == "holm":

@@ -37,9 +37,9 @@ from .report_indicators import FAMILY_LABELS
 
 #: survey_estimates.reliability -> words (REPORT_SPEC: « à interpréter avec prudence », report_common.CAUTION)
 RELIABILITY = {
-    "ok": "fiable",
-    "caution": "à interpréter avec prudence",
-    "suppressed": "non diffusé (moins de {n} répondants)",
+    "fiable": "fiable",
+    "prudence": "à interpréter avec prudence",
+    "non_publie": "non diffusé (moins de {n} répondants)",
 }
 #: unit of a domain score, by normalisation (config index.normalisation; report_method.method_text)
 SCORE_UNITS = {"zscore": "écarts-types (0 = France)", "minmax": "échelle de 1 à 100", "ratio": "indice (France = 100)"}

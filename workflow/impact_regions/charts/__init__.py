@@ -14,7 +14,7 @@ REPORT_SPEC "Charts and layout":
   charts, the centre of the map colour scale);
 * one colour per family of domains and one per respondent group (:data:`FAMILY_COLORS`,
   :data:`GROUP_COLORS`, colour-blind safe), the same in every chart;
-* estimates flagged 'caution' are hatched and marked with an asterisk explained in a note,
+* estimates flagged 'prudence' are hatched and marked with an asterisk explained in a note,
   suppressed estimates (None) are never drawn and are listed in a note;
 * all numbers go through :mod:`impact_regions.french` (decimal comma, U+2212 minus, no-break
   spaces), tick labels included;

@@ -65,7 +65,7 @@ def chart_perceived(ctx: dict, out_path) -> dict:
                 {
                     "color": color,
                     "value": p["estimate"],
-                    "caution": p.get("reliability") == "caution",
+                    "caution": p.get("reliability") == "prudence",
                     "ci": _ci(p),
                     "france": p.get("france"),
                     "sig": p.get("significant"),
@@ -75,7 +75,7 @@ def chart_perceived(ctx: dict, out_path) -> dict:
         for p in shown
     ]
     notes = [_significance_note(ctx)]
-    if any(p.get("reliability") == "caution" for p in shown):
+    if any(p.get("reliability") == "prudence" for p in shown):
         notes.append(_caution_note(ctx))
     if suppressed:
         notes.append(_suppressed_note(ctx, [p["label"].lower() for p in suppressed], "Domaines non publiés"))
@@ -162,7 +162,7 @@ def chart_quadrant(ctx: dict, out_path) -> dict:
     no_perc = [g for g in gaps if g.get("objective") is not None and g.get("perceived_diff") is None]
     # the reading note is printed by the template under the chart, as text (QUADRANT_READING)
     notes = []
-    if any(g.get("reliability") == "caution" for g in pts):
+    if any(g.get("reliability") == "prudence" for g in pts):
         notes.append(_caution_note(ctx, f"{CAUTION_MARK} Perception"))
     if no_obj:
         notes.append("Non représenté (indice non disponible) : " + fr.join([g["label"].lower() for g in no_obj]) + ".")
@@ -281,7 +281,7 @@ def chart_quadrant(ctx: dict, out_path) -> dict:
             "x": g["objective"],
             "y": g["perceived_diff"],
             "r0": ms / 2,
-            "text": g["label"] + (CAUTION_MARK if g.get("reliability") == "caution" else ""),
+            "text": g["label"] + (CAUTION_MARK if g.get("reliability") == "prudence" else ""),
             "kw": {"color": INK if g.get("significant") else MUTED},
         }
         for g in order
