@@ -221,7 +221,7 @@ def test_downloads_hold_the_figures_of_the_tables(tiny_run):
             sv, left_on=["respondent_group", "measure_id"], right_on=["group", "Identifiant"], validate="1:1"
         )
         assert len(est) == len(sv) == (se["territory_code"] == code).sum()
-        scale = est["kind"].map({"mean": 1}).fillna(100)
+        scale = est["kind"].map({"moyenne": 1}).fillna(100)
         assert est["Valeur du territoire"].to_numpy() == pytest.approx(
             (est["estimate"] * scale).to_numpy(), abs=1e-6, nan_ok=True
         )

@@ -365,10 +365,10 @@ def test_confidence_intervals_normal_for_means_logit_for_shares(sample):
             assert (r["ci_low"], r["ci_high"]) == pytest.approx((lo, hi), rel=1e-10)
             assert 0 < r["ci_low"] < p < r["ci_high"] < 1
             assert r["ci_high"] - p != pytest.approx(p - r["ci_low"], rel=1e-6)  # asymmetric
-            assert r["kind"] in ("agree", "share")
+            assert r["kind"] in ("accord", "part")
         else:
             assert (r["ci_low"], r["ci_high"]) == pytest.approx((p - Z95 * se, p + Z95 * se), rel=1e-10)
-            assert r["kind"] == "mean"
+            assert r["kind"] == "moyenne"
 
 
 def test_confidence_level_option_is_used(sample):

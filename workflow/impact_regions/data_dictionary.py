@@ -106,7 +106,7 @@ TABLES: dict[str, dict] = {
             "respondent_group": (CODE, "Groupe de répondants : habitants, associations, entreprises, maires"),
             "measure_id": (CODE, "Identifiant de la mesure (question dans libelles.csv)"),
             "estimate": (
-                "note (kind mean) ou part entre 0 et 1 (agree, share)",
+                "note (kind moyenne) ou part entre 0 et 1 (accord, part)",
                 "Estimation pondérée (vide si non diffusée)",
             ),
             "se": ("unité de estimate", "Erreur type de l'estimation (plan de sondage, calage)"),
@@ -129,7 +129,7 @@ TABLES: dict[str, dict] = {
             ),
             "is_significant": ("booléen", "Différence à la France significative (p_value_holm sous le seuil alpha)"),
             "reliability": (CODE, "Fiabilité : fiable, prudence, non_publie"),
-            "kind": (CODE, "Nature de la mesure : mean, agree, share"),
+            "kind": (CODE, "Nature de la mesure : moyenne, accord, part"),
         },
     },
     "perception_gaps": {
@@ -265,9 +265,9 @@ CODES: dict[str, dict[str, str]] = {
         "winsorised": "écrêtement des valeurs extrêmes",
     },
     "survey_estimates.kind": {
-        "mean": "note moyenne sur l'échelle de la question (ne sait pas exclus)",
-        "agree": "part des répondants d'accord (ne sait pas exclus)",
-        "share": "part des répondants citant la réponse",
+        "moyenne": "note moyenne sur l'échelle de la question (ne sait pas exclus)",
+        "accord": "part des répondants d'accord (ne sait pas exclus)",
+        "part": "part des répondants citant la réponse",
     },
     "reliability": {
         "fiable": "fiable",

@@ -39,6 +39,10 @@ COLUMNS = [
     "kind",
 ]
 
+#: the codebook's measure kind (config/survey.yaml, an option value) -> the coded value of
+#: ``survey_estimates.kind`` (French, as every coded value of the tables: docs/naming.md)
+KIND_CODES = {"mean": "moyenne", "agree": "accord", "share": "part"}
+
 
 def holm_adjust(p: np.ndarray) -> np.ndarray:
     """Holm's step-down adjusted p-values (Holm 1979) of one family of tests; NaN stay NaN.
@@ -109,12 +113,12 @@ def finish_estimates(
     """Add intervals, p-values (raw and Holm-adjusted within `families`), significance and
     reliability to the SQL estimates."""
     df = raw.copy()
-    df["kind"] = df["measure_id"].map(kinds)
+    df["kind"] = df["measure_id"].map(kinds).map(KIND_CODES)
     level = options["confidence_level"]
     z = NormalDist().inv_cdf(0.5 + level / 2)
     est, se = df["estimate"].to_numpy(float), df["se"].to_numpy(float)
     ci_low, ci_high = est - z * se, est + z * se
-    is_share = df["kind"].isin(["agree", "share"]).to_numpy()
+    is_share = df["kind"].isin(["accord", "part"]).to_numpy()
     interior = is_share & (est > 0) & (est < 1) & (se > 0)
     lo, hi = logit_interval(est, se, z)
     ci_low = np.where(interior, lo, ci_low)
