@@ -148,9 +148,9 @@ def test_statistics_tables_are_consistent(tiny_run):
     assert (gaps["gap_significant"] == ((gaps["gap_ci_low"] > 0) | (gaps["gap_ci_high"] < 0))).all()
     # THEN one Sobol row per choice; the audit has one treatment row per indicator
     sens = pd.read_parquet(p / "sensitivity.parquet")
-    assert set(sens["choice"]) == {"normalisation", "aggregation", "weights", "treatment", "survey"}
+    assert set(sens["choice"]) == {"normalisation", "agregation", "poids", "traitement", "enquete"}
     audit = pd.read_parquet(p / "index_audit.parquet")
-    assert (audit["check"] == "treatment").sum() == pd.read_parquet(p / "indicator_scores.parquet")[
+    assert (audit["check"] == "traitement").sum() == pd.read_parquet(p / "indicator_scores.parquet")[
         "indicator_id"
     ].nunique()
     # THEN the methodology annex is built and linked from the index page

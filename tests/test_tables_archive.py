@@ -78,7 +78,7 @@ def frames() -> dict[str, pd.DataFrame]:
     )
     sensitivity = pd.DataFrame(
         {
-            "choice": ["normalisation", "survey"],
+            "choice": ["normalisation", "enquete"],
             "first_order": [0.38, 1.5e-07],
             "total": [0.48, 0.01],
             "first_order_ci_low": [0.3, 0.0],
@@ -87,7 +87,7 @@ def frames() -> dict[str, pd.DataFrame]:
             "total_ci_high": [0.55, 0.02],
             "runs": [512, 512],
             "evaluations": [3584, 3584],
-            "output": ["mean_rank_shift", "mean_rank_shift"],
+            "output": ["deplacement_moyen_des_rangs", "deplacement_moyen_des_rangs"],
         }
     )
     return {"territories": territories, "fragility_indices": fragility, "sensitivity": sensitivity}

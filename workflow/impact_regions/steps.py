@@ -80,12 +80,12 @@ def audit_options(index_options: dict, audit: dict) -> dict:
 
 def log_treatment(treatment: pd.DataFrame, scores: pd.DataFrame) -> None:
     """Every treated indicator and every treated value in the job's log (the index_audit table
-    keeps them too: checks `treatment` and `treated_point`)."""
+    keeps them too: checks `traitement` and `valeur_traitee`)."""
     import logging
 
     log = logging.getLogger("treatment")
     treated = scores[scores["is_treated"]]
-    for _, t in treatment[treatment["method"] != "none"].iterrows():
+    for _, t in treatment[treatment["method"] != "aucun"].iterrows():
         pts = treated[treated["indicator_id"] == t["indicator_id"]]
         log.info(
             "%s: %s (skewness %.2f -> %.2f, kurtosis %.2f -> %.2f), %d value(s) treated: %s",
