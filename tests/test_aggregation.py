@@ -355,7 +355,9 @@ def test_every_territory_and_indicator_once(values):
 
 def test_non_additive_custom_territory_with_a_whole_region_and_more(tmp_path, tiny_geo):
     # GIVEN a custom territory made of region 84 (01 + 03) and département 04
-    territory = [{"code": "NORD", "name": "Nord", "slug": "nord", "kind": "personnalise", "departements": ["01", "03", "04"]}]
+    territory = [
+        {"code": "NORD", "name": "Nord", "slug": "nord", "kind": "personnalise", "departements": ["01", "03", "04"]}
+    ]
     values = build(tmp_path, tiny_geo, territory)
     deps = ["01", "03", "04"]
     med = np.array([FILO_DEP[d][0] for d in deps], float)

@@ -458,7 +458,9 @@ def test_reliability_on_the_sample(sample):
     merged = est.merge(est_open, on=["territory_code", "respondent_group", "measure_id"], suffixes=("", "_open"))
     # WHEN / THEN each row's reliability follows from its n and relative SE
     rse = merged["se_open"] / merged["estimate_open"].abs()
-    expected = np.where(merged["n"] < 30, "non_publie", np.where((merged["n"] < 100) | (rse > 0.30), "prudence", "fiable"))
+    expected = np.where(
+        merged["n"] < 30, "non_publie", np.where((merged["n"] < 100) | (rse > 0.30), "prudence", "fiable")
+    )
     assert (merged["reliability"] == expected).all()
     assert set(expected) >= {"non_publie", "prudence"}
     assert merged.loc[merged["reliability"] == "non_publie", "estimate"].isna().all()

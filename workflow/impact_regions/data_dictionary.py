@@ -52,7 +52,10 @@ TABLES: dict[str, dict] = {
                 "Valeur de l'indicateur pour le territoire (vide si manquante, voir missing_reason)",
             ),
             "missing_reason": (CODE, "Pourquoi la valeur manque (vide si elle est connue)"),
-            "value_method": (CODE, "Comment la valeur a été obtenue : somme_des_effectifs, publiee ou moyenne_ponderee"),
+            "value_method": (
+                CODE,
+                "Comment la valeur a été obtenue : somme_des_effectifs, publiee ou moyenne_ponderee",
+            ),
             "source_level": (CODE, "Niveau géographique des données sources utilisées (commune, departement, region)"),
             "coverage": (
                 SHARE,
@@ -233,7 +236,10 @@ TABLES: dict[str, dict] = {
             "total_ci_high": (SHARE, "Borne haute de l'intervalle bootstrap à 95 % de total"),
             "runs": ("nombre", "Taille N de l'échantillon de base de Saltelli"),
             "evaluations": ("nombre", "Nombre d'évaluations du modèle (N x (facteurs + 2))"),
-            "output": (CODE, "Grandeur analysée (deplacement_moyen_des_rangs : déplacement moyen des rangs des régions)"),
+            "output": (
+                CODE,
+                "Grandeur analysée (deplacement_moyen_des_rangs : déplacement moyen des rangs des régions)",
+            ),
         },
     },
 }

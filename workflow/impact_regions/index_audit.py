@@ -571,9 +571,7 @@ def summary(audit: pd.DataFrame) -> dict:
         ],
         "n_domains": int(len(dvi)),
         "weak_domains": [(r.domain_id, float(r.value)) for r in rows("domaine_vs_indice", "lien_faible").itertuples()],
-        "negative_domains": [
-            (r.domain_id, float(r.value)) for r in rows("domaine_vs_indice", "negative").itertuples()
-        ],
+        "negative_domains": [(r.domain_id, float(r.value)) for r in rows("domaine_vs_indice", "negative").itertuples()],
         "negative_rest_domains": [
             (r.domain_id, float(r.value_excluding_domain)) for r in dvi[dvi["value_excluding_domain"] < 0].itertuples()
         ],
