@@ -37,9 +37,9 @@ fails, winsorisation is undone and the Box-Cox transform above is used.
 The result is a small table, one row per indicator (COLUMNS): method (aucun / box_cox /
 winsorisation: coded values in French, docs/naming.md), tail (droite / gauche), anchor, scale,
 power, the winsorisation bounds lower / upper, n_winsorised, the moments before and after on the
-départements and whether the rule is met after (is_rule_met). The SQL of `indicator_scores` applies it to every territory (départements, regions,
-France, custom territories) with the same parameters; `uncertainty.treated_values` and
-`index_audit.treated_values` are its numpy twins.
+départements and whether the rule is met after (is_rule_met). The SQL of `indicator_scores`
+applies it to every territory (départements, regions, France, custom territories) with the same
+parameters; `uncertainty.treated_values` and `index_audit.treated_values` are its numpy twins.
 """
 
 from __future__ import annotations
