@@ -145,7 +145,7 @@ def test_statistics_tables_are_consistent(tiny_run):
     gaps = pd.read_parquet(p / "perception_gaps.parquet").dropna(subset=["gap"])
     assert len(gaps) > 0
     assert ((gaps["gap_ci_low"] <= gaps["gap"]) & (gaps["gap"] <= gaps["gap_ci_high"])).all()
-    assert (gaps["gap_significant"] == ((gaps["gap_ci_low"] > 0) | (gaps["gap_ci_high"] < 0))).all()
+    assert (gaps["is_gap_significant"] == ((gaps["gap_ci_low"] > 0) | (gaps["gap_ci_high"] < 0))).all()
     # THEN one Sobol row per choice; the audit has one treatment row per indicator
     sens = pd.read_parquet(p / "sensitivity.parquet")
     assert set(sens["choice"]) == {"normalisation", "agregation", "poids", "traitement", "enquete"}

@@ -117,7 +117,7 @@ def test_paca_shows_rank_intervals_gap_significance_and_methods(demo_run):
     # THEN the number of significant perception/measure gaps is the table's
     gaps = pd.read_parquet(p / "perception_gaps.parquet")
     g = gaps[(gaps.territory_code == "93") & gaps.gap.notna()]
-    n_sig = int(g.gap_significant.sum())
+    n_sig = int(g.is_gap_significant.sum())
     assert f"{n_sig} domaines sur {len(g)} montrent un écart net" in text
     # THEN the methodology names the raking, the Holm correction and the most influential choice
     assert "calés (raking)" in text and "correction de Holm" in text

@@ -497,9 +497,9 @@ def test_gap_sign_and_interval_on_a_constructed_example(territories):
         assert g.loc[(t, "emploi"), "gap"] == pytest.approx(d / math.sqrt(4 / 3) - oz[t], abs=1e-9)
     # 94: more fragile than France but the inhabitants are less worried -> under-estimated, significant
     assert g.loc[("94", "emploi"), "gap"] < 0 and g.loc[("94", "emploi"), "gap_ci_high"] < 0
-    assert g.loc[("94", "emploi"), "gap_significant"]
+    assert g.loc[("94", "emploi"), "is_gap_significant"]
     # 93: as fragile as France but more worried -> positive gap, significant
-    assert g.loc[("93", "emploi"), "gap"] > 0 and g.loc[("93", "emploi"), "gap_significant"]
+    assert g.loc[("93", "emploi"), "gap"] > 0 and g.loc[("93", "emploi"), "is_gap_significant"]
     # 01: the same point gap as 93 but an SE of 1 point: the interval, at the level Holm's procedure
     # tests it (at least 95 %), is gap ± z x 1 / SD with z the normal quantile of that level; spans 0
     level = g.loc[("01", "emploi"), "gap_ci_level"]
@@ -507,10 +507,10 @@ def test_gap_sign_and_interval_on_a_constructed_example(territories):
     half = ndtri(1 - (1 - level) / 2) / math.sqrt(4 / 3)
     assert g.loc[("01", "emploi"), "gap_ci_low"] == pytest.approx(g.loc[("01", "emploi"), "gap"] - half, abs=0.15)
     assert g.loc[("01", "emploi"), "gap_ci_high"] == pytest.approx(g.loc[("01", "emploi"), "gap"] + half, abs=0.15)
-    assert not g.loc[("01", "emploi"), "gap_significant"]
+    assert not g.loc[("01", "emploi"), "is_gap_significant"]
     # a suppressed perceived estimate: no gap, no interval, not significant
     assert np.isnan(g.loc[("SUD", "emploi"), ["gap", "gap_ci_low", "gap_ci_high"]].astype(float)).all()
-    assert not g.loc[("SUD", "emploi"), "gap_significant"]
+    assert not g.loc[("SUD", "emploi"), "is_gap_significant"]
 
 
 def test_same_seed_same_outputs(territories):

@@ -166,7 +166,7 @@ TABLES: dict[str, dict] = {
             "gap_ci_level": (SHARE, "Niveau de l'intervalle (au moins 0,95 ; plus élevé sous la correction de Holm)"),
             "gap_p_value": ("probabilité", "p-valeur bilatérale de Monte-Carlo de l'écart"),
             "gap_p_holm": ("probabilité", "p-valeur corrigée de Holm sur les 16 domaines du territoire"),
-            "gap_significant": ("booléen", "Écart significatif (gap_p_holm sous le seuil)"),
+            "is_gap_significant": ("booléen", "Écart significatif (gap_p_holm sous le seuil)"),
         },
     },
     "raking_margins": {

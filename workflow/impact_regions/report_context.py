@@ -79,7 +79,7 @@ TABLE_COLUMNS = {
         "gap",
         "gap_ci_low",
         "gap_ci_high",
-        "gap_significant",
+        "is_gap_significant",
     ],
     "raking_margins": [
         "territory_code",

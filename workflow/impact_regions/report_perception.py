@@ -5,7 +5,7 @@ the quadrant chart; priorities inside the territory against the index's order).
 Reading rules (REPORT_SPEC): a domain's rank inside the territory and its position among the
 regions are never confused in one sentence, and a domain that stands above France on the index
 is never called one of the least fragile; only gaps that stay significant once the territory's
-domains are taken as one family (``gap_significant``) are called gaps. The rank sentence compares
+domains are taken as one family (``is_gap_significant``) are called gaps. The rank sentence compares
 two orders inside the territory and never words a difference as certain; the significance
 sentence that follows it checks which of those differences are confirmed.
 """
@@ -314,7 +314,7 @@ def perception_section(territory: dict, tables: dict, catalogue: dict, est: Esti
                 "quadrant_label": QUADRANTS.get(g["quadrant"]),
                 # coloured in the charts and named in sentences only when the gap stays
                 # significant after the correction for the 16 domains
-                "significant": bool(g["gap_significant"]),
+                "significant": bool(g["is_gap_significant"]),
                 "perceived_significant": bool(g["is_significant"]),
                 "gap": num(g["gap"]),
                 "gap_ci_low": num(g["gap_ci_low"]),

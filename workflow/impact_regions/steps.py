@@ -33,7 +33,7 @@ KEYS = {
 }
 
 RANK_COLUMNS = ["rank_median", "rank_p05", "rank_p95"]
-GAP_COLUMNS = ["gap", "gap_ci_low", "gap_ci_high", "gap_ci_level", "gap_p_value", "gap_p_holm", "gap_significant"]
+GAP_COLUMNS = ["gap", "gap_ci_low", "gap_ci_high", "gap_ci_level", "gap_p_value", "gap_p_holm", "is_gap_significant"]
 
 
 def territories_step(geo_dir: str, out: str) -> None:

@@ -74,7 +74,7 @@ c_ge count the runs <= 0 and >= 0; the two-sided Monte Carlo p-value is
     gap_p_value = min(1, 2 min(c_le, c_ge) / R)
 
 and gap_p_holm its Holm adjustment among the m gaps of the territory that are not NaN (sorted
-by p, p_holm(j) = max over i <= j of min(1, (m - i + 1) p(i))). gap_significant: gap_p_holm <
+by p, p_holm(j) = max over i <= j of min(1, (m - i + 1) p(i))). is_gap_significant: gap_p_holm <
 alpha (options["gap_alpha"], 0.05), i.e. Holm's step-down procedure. With options
 ["gap_multiple_testing"] = "none", gap_p_holm = gap_p_value.
 
@@ -143,7 +143,7 @@ GAP_COLUMNS = [
     "gap_ci_level",
     "gap_p_value",
     "gap_p_holm",
-    "gap_significant",
+    "is_gap_significant",
 ]
 SENSITIVITY_COLUMNS = [
     "choice",
@@ -737,7 +737,7 @@ def gap_statistics(
     gap: (T, D) gaps at the reference (NaN: no gap), runs_gap: (R, T, D) the gaps of the runs
     (NaN runs left out); the family of Holm's correction is the last axis (a territory's domains).
     Returns (T, D) arrays gap_ci_low, gap_ci_high, gap_ci_level, gap_p_value, gap_p_holm,
-    gap_significant.
+    is_gap_significant.
     """
     gap = np.asarray(gap, dtype=float)
     runs_gap = np.where(np.isnan(gap)[None], np.nan, np.asarray(runs_gap, dtype=float))
@@ -761,7 +761,7 @@ def gap_statistics(
         "gap_ci_level": 1.0 - a,
         "gap_p_value": p,
         "gap_p_holm": p_holm,
-        "gap_significant": (n > 0) & (c_min < a0 * n / 2.0),
+        "is_gap_significant": (n > 0) & (c_min < a0 * n / 2.0),
     }
 
 
@@ -789,7 +789,14 @@ def _gap_table(model: IndexModel, per: dict, ref_z, obj_z, z, alpha: float, corr
             "gap": gap[keep].ravel(),
             **{
                 c: st[c][keep].ravel()
-                for c in ("gap_ci_low", "gap_ci_high", "gap_ci_level", "gap_p_value", "gap_p_holm", "gap_significant")
+                for c in (
+                    "gap_ci_low",
+                    "gap_ci_high",
+                    "gap_ci_level",
+                    "gap_p_value",
+                    "gap_p_holm",
+                    "is_gap_significant",
+                )
             },
         },
         columns=GAP_COLUMNS,
