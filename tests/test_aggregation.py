@@ -20,8 +20,8 @@ from impact_regions.territories import build_territories
 
 CATALOGUE_YAML = """
 domains:
-  - {id: emploi, label: Emploi, family: économique}
-  - {id: niveau_de_vie, label: Niveau de vie, family: économique}
+  - {id: emploi, label: Emploi, family: economique}
+  - {id: niveau_de_vie, label: Niveau de vie, family: economique}
   - {id: logement, label: Mal-logement, family: social}
 indicators:
   - id: chomage

@@ -20,7 +20,7 @@ from impact_regions.steps import indicator_raw_step, survey_step
 
 INDICATORS_YAML = """
 domains:
-  - {id: emploi, label: Emploi, family: économique}
+  - {id: emploi, label: Emploi, family: economique}
   - {id: logement, label: Mal-logement, family: social}
 indicators:
   - id: chomage

@@ -55,7 +55,7 @@ DIRECTION = {"a": 1, "b": -1, "c": 1}
 
 CATALOGUE = {
     "domains": [
-        {"id": "emploi", "label": "Emploi", "family": "économique"},
+        {"id": "emploi", "label": "Emploi", "family": "economique"},
         {"id": "logement", "label": "Mal-logement", "family": "social"},
     ],
     "indicators": [
@@ -306,7 +306,7 @@ def test_domain_score_is_mean_of_indicator_scores(zindex):
     assert n[("emploi", "84")] == 2 and n[("logement", "84")] == 1
     # a domain without any value: NULL score on 0 indicators
     assert math.isnan(s[("logement", "SUD")]) and n[("logement", "SUD")] == 0
-    assert set(zindex.loc[zindex["domain_id"] == "emploi", "family"]) == {"économique"}
+    assert set(zindex.loc[zindex["domain_id"] == "emploi", "family"]) == {"economique"}
 
 
 def test_ensemble_row_is_mean_of_domain_scores(zindex):

@@ -14,7 +14,7 @@ from impact_regions import data_dictionary as dd
 from impact_regions.tables_archive import write_tables_archive
 
 CATALOGUE = {
-    "domains": [{"id": "emploi", "label": "Emploi", "family": "économique"}],
+    "domains": [{"id": "emploi", "label": "Emploi", "family": "economique"}],
     "indicators": [
         {
             "id": "chomage",

@@ -57,7 +57,7 @@ DIRECTION = {"a": 1, "b": -1, "c": 1, "e": -1}
 DOMAINS = ["emploi", "logement"]
 CATALOGUE = {
     "domains": [
-        {"id": "emploi", "label": "Emploi", "family": "économique"},
+        {"id": "emploi", "label": "Emploi", "family": "economique"},
         {"id": "logement", "label": "Mal-logement", "family": "social"},
     ],
     "indicators": [

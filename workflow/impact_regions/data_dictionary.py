@@ -83,7 +83,7 @@ TABLES: dict[str, dict] = {
         "columns": {
             "territory_code": (CODE, "Code du territoire"),
             "domain_id": (CODE, "Domaine (ensemble : indice global, moyenne des 16 domaines)"),
-            "family": (CODE, "Famille du domaine (économique, social, sociétal, environnemental ; ensemble)"),
+            "family": (CODE, "Famille du domaine (economique, social, societal, environnemental ; ensemble)"),
             "score": ("{score_unit}", "Score de fragilité du domaine : moyenne des scores de ses indicateurs"),
             "rank_among_regions": (
                 "rang",

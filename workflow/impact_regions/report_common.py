@@ -22,9 +22,9 @@ GROUP_PHRASES = {
     "maires": "les maires",
 }
 FAMILY_LABELS = {
-    "économique": "Économique",
+    "economique": "Économique",
     "social": "Social",
-    "sociétal": "Sociétal",
+    "societal": "Sociétal",
     "environnemental": "Environnemental",
 }
 QUADRANTS = {
