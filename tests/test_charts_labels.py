@@ -166,7 +166,7 @@ def test_value_labels_sit_at_the_end_of_their_bar(figures, tmp_path, name):
     for key, func in BAR_CHARTS.items():
         result, fig = draw(figures, func, ctx, tmp_path / f"{key}.svg")
         if fig is None:
-            assert result["omit"]
+            assert result["is_omitted"]
             continue
         # THEN each value label is at the end of its bar, clear of the France marker
         checked += check_value_labels(fig, f"{name}/{key}")
@@ -308,7 +308,7 @@ def test_a_single_departement_region_gets_a_sentence_not_a_map(figures, tmp_path
     ctx["departements_map"] = [{"code": code, "name": name, "score": 1.3483}]
     r, fig = draw(figures, charts.chart_map, ctx, tmp_path / "map.svg", geo_dir=GEO)
     # THEN no map is drawn; one sentence gives its index with one decimal
-    assert fig is None and r["omit"] and r["file"] is None and not (tmp_path / "map.svg").exists()
+    assert fig is None and r["is_omitted"] and r["file"] is None and not (tmp_path / "map.svg").exists()
     assert f"({code})" in r["sentence"] and "+1,3 " in r["sentence"] and "\u2019" in r["sentence"]
 
 

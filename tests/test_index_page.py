@@ -67,7 +67,7 @@ def _context(name, code, kind, score, rank, profile, devoir, region_name=None):
     }
 
 
-DEVOIR = {"estimate": 0.839, "france": 0.8196, "significant": False, "reliability": "fiable"}
+DEVOIR = {"estimate": 0.839, "france": 0.8196, "is_significant": False, "reliability": "fiable"}
 ENTRIES = [
     index_entry(
         "paca",
@@ -88,7 +88,7 @@ ENTRIES = [
     ),
     index_entry(
         "ile-de-france",
-        _context("Île-de-France", "11", "region", -0.5, 18, [("culture", -0.1)], {**DEVOIR, "significant": True}),
+        _context("Île-de-France", "11", "region", -0.5, 18, [("culture", -0.1)], {**DEVOIR, "is_significant": True}),
         {"pages": 8, "size_bytes": 845_300},
     ),
     index_entry(

@@ -295,7 +295,7 @@ def test_missing_values_say_why(table):
     assert ind["apa"]["france_text"] == "non publiée à ce niveau géographique"
     assert ind["fragilite_num"]["value_text"] == "non disponible"  # no row at all
     assert ind["fragilite_num"]["france_text"] == "non calculable (dénominateur nul)"
-    assert not ind["apa"]["approximation"] and not ind["apa"]["france_approximation"]  # nothing to mark
+    assert not ind["apa"]["is_approximation"] and not ind["apa"]["is_france_approximation"]  # nothing to mark
     assert table[1]["has_missing"] and not table[0]["has_missing"]
     for i in ind.values():
         for key in ("value_text", "france_text"):
@@ -309,9 +309,9 @@ def test_approximation_flag_and_note(table):
     # THEN those values (and only those) are flagged, and the family's note says how they were
     # computed and that they are approximations
     ind = indicators(table)
-    assert ind["mediane"]["france_approximation"] and not ind["mediane"]["approximation"]
-    assert ind["imposes"]["france_approximation"]
-    assert not ind["chomage"]["approximation"] and not ind["chomage"]["france_approximation"]
+    assert ind["mediane"]["is_france_approximation"] and not ind["mediane"]["is_approximation"]
+    assert ind["imposes"]["is_france_approximation"]
+    assert not ind["chomage"]["is_approximation"] and not ind["chomage"]["is_france_approximation"]
     eco = table[0]
     assert eco["has_approximation"]
     note = eco["approximation_note"]
@@ -325,8 +325,8 @@ def test_partial_coverage_noted(table):
     # WHEN the table is built
     # THEN a † note names the indicator and both shares; crimes gets none
     ind = indicators(table)
-    assert ind["cambriolages"]["partial"] and ind["cambriolages"]["france_partial"]
-    assert not ind["crimes"]["partial"]
+    assert ind["cambriolages"]["is_partial"] and ind["cambriolages"]["is_france_partial"]
+    assert not ind["crimes"]["is_partial"]
     notes = table[2]["partial_notes"]
     assert len(notes) == 1 and notes[0].startswith("† Cambriolages")
     assert f"80{NBSP}% de Provence-Alpes-Côte d’Azur" in notes[0] and f"83{NBSP}% de la France" in notes[0]
@@ -340,10 +340,10 @@ def test_domain_scores_and_demo_flags(table):
     securite = table[2]["domains"][0]
     assert securite["score"] is None and securite["score_text"] is None
     ind = indicators(table)
-    assert ind["crimes"]["demo"] and ind["cambriolages"]["demo"] and not ind["chomage"]["demo"]
-    assert not table[2]["all_demo"] and table[2]["any_demo"]
+    assert ind["crimes"]["is_demo"] and ind["cambriolages"]["is_demo"] and not ind["chomage"]["is_demo"]
+    assert not table[2]["has_only_demo"] and table[2]["has_demo"]
     # a file used only as a denominator counts too
-    assert indicator_table("93", VALUES, CATALOGUE, demo_files=["insee/rp.csv"])[3]["any_demo"]
+    assert indicator_table("93", VALUES, CATALOGUE, demo_files=["insee/rp.csv"])[3]["has_demo"]
 
 
 def test_json_clean_and_no_nan(table):

@@ -48,7 +48,7 @@ CONFIG = {
     "index": {"normalisation": "zscore"},
     "survey_estimation": {"min_n_publish": 30},
 }
-PROVENANCE = {"code_version": "impact-regions 0.1.0 (git 1234567890)", "demo": True}
+PROVENANCE = {"code_version": "impact-regions 0.1.0 (git 1234567890)", "is_demo": True}
 
 
 def frames() -> dict[str, pd.DataFrame]:

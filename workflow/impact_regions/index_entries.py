@@ -96,7 +96,7 @@ def _devoir_text(devoir: dict | None) -> str:
     if not devoir or devoir.get("estimate") is None or devoir.get("reliability") == "non_publie":
         return "non diffusé (trop peu de répondants)"
     text = f"{french.percent(devoir['estimate'])} (France\u00a0: {french.percent(devoir['france'])}"
-    if devoir.get("significant"):
+    if devoir.get("is_significant"):
         text += ", écart net"
     text += ")"
     if devoir.get("reliability") == "prudence":

@@ -216,7 +216,7 @@ def build_index(
         "pages_text": pages_text,
         "title": title,
         "header": header,
-        "demo": bool(demo),
+        "is_demo": bool(demo),
         "figure": figure,
         "sections": sections,
         "count_text": "aucune synthèse" if n == 0 else "1 synthèse" if n == 1 else f"{french.integer(n)} synthèses",

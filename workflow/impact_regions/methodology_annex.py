@@ -273,7 +273,7 @@ def build_annex_context(
     n_eval = int(sens["evaluations"].iloc[0]) if "evaluations" in sens else None
     return {
         "vintage": config["vintage"],
-        "demo": demo,
+        "is_demo": demo,
         "provenance": provenance,
         "weighting": config["weighting"],
         "raking": {
@@ -342,7 +342,7 @@ def annex_step(
     frames = {name: pd.read_parquet(path) for name, path in tables.items()}
     provenance = json.loads(Path(provenance_json).read_text(encoding="utf-8"))
     ctx = build_annex_context(
-        frames, load_indicators(indicators_yaml), config, provenance, bool(provenance.get("demo"))
+        frames, load_indicators(indicators_yaml), config, provenance, bool(provenance.get("is_demo"))
     )
     templates = Path(templates_dir).resolve()
     render_html(templates, "methodology.html.j2", {"ctx": ctx, "css_url": (templates / "print.css").as_uri()}, out_html)

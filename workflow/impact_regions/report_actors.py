@@ -164,7 +164,7 @@ def engagement_sentence_of(item: dict, territory: dict) -> str:
     below = (
         item["estimate"] < 0.5
         and item["france"] is not None
-        and item.get("significant")
+        and item.get("is_significant")
         and item.get("diff") is not None
         and item["diff"] < 0
     )

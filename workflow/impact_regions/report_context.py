@@ -181,13 +181,13 @@ def build_context(
         },
         "vintage": int(config["vintage"]),
         "survey_year": int(config.get("survey_year", config["vintage"])),
-        "demo": demo,
+        "is_demo": demo,
     }
     context.update(profile_section(territory, tables, departements, catalogue))
     context.update(perception_section(territory, tables, catalogue, est))
     context.update(actors_section(territory, catalogue, est, context["perceived"]))
     context.update(methodology_section(territory, tables, departements, catalogue, codebook, config, provenance, est))
-    demo_files = {f["path"] for f in provenance.get("files", []) if f.get("demo")}
+    demo_files = {f["path"] for f in provenance.get("files", []) if f.get("is_demo")}
     context["indicator_table"] = indicator_table(
         code,
         tables["indicator_values"],

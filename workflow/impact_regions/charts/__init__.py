@@ -122,7 +122,7 @@ def make_all_charts(ctx: dict, out_dir, fonts_dir=None, geo_dir=None) -> list[di
     for key, func in CHARTS:
         path = out_dir / f"{key}.svg"
         result = func(ctx, path, geo_dir=geo_dir) if key == "map" else func(ctx, path)
-        if result["omit"]:
+        if result["is_omitted"]:
             _write_placeholder(path, result["sentence"])
         results.append(result)
     return results

@@ -67,7 +67,7 @@ def _share_by_group_chart(
                         "caution": caution,
                         "ci": _ci(i),
                         "france": i.get("france"),
-                        "sig": i.get("significant"),
+                        "sig": i.get("is_significant"),
                         "empty_text": "non publié" if v is None else None,
                     }
                 ],

@@ -68,7 +68,7 @@ def chart_perceived(ctx: dict, out_path) -> dict:
                     "caution": p.get("reliability") == "prudence",
                     "ci": _ci(p),
                     "france": p.get("france"),
-                    "sig": p.get("significant"),
+                    "sig": p.get("is_significant"),
                 }
             ],
         }
@@ -206,7 +206,7 @@ def chart_quadrant(ctx: dict, out_path) -> dict:
     ax.set_ylabel("Fragilité perçue : écart à la France\n(points sur 10)")
     ms = 6.0
     for g in pts:
-        if g.get("significant"):
+        if g.get("is_significant"):
             (point,) = ax.plot(
                 [g["objective"]],
                 [g["perceived_diff"]],
@@ -235,7 +235,7 @@ def chart_quadrant(ctx: dict, out_path) -> dict:
                 **corner_kw,
             )
         )
-    families = [f for f in FAMILY_COLORS if any(g["family"] == f and g.get("significant") for g in pts)]
+    families = [f for f in FAMILY_COLORS if any(g["family"] == f and g.get("is_significant") for g in pts)]
     handles = [
         Line2D(
             [],
@@ -274,7 +274,7 @@ def chart_quadrant(ctx: dict, out_path) -> dict:
     obstacles.append(Bbox.from_extents(box.x0, zy - 1.5 * scale_px, box.x1, zy + 1.5 * scale_px))
     obstacles.append(Bbox.from_extents(zx - 1.5 * scale_px, box.y0, zx + 1.5 * scale_px, box.y1))
     order = sorted(
-        pts, key=lambda g: (not g.get("significant"), -(abs(g["objective"]) / xm + abs(g["perceived_diff"]) / ym))
+        pts, key=lambda g: (not g.get("is_significant"), -(abs(g["objective"]) / xm + abs(g["perceived_diff"]) / ym))
     )
     items = [
         {
@@ -282,7 +282,7 @@ def chart_quadrant(ctx: dict, out_path) -> dict:
             "y": g["perceived_diff"],
             "r0": ms / 2,
             "text": g["label"] + (CAUTION_MARK if g.get("reliability") == "prudence" else ""),
-            "kw": {"color": INK if g.get("significant") else MUTED},
+            "kw": {"color": INK if g.get("is_significant") else MUTED},
         }
         for g in order
     ]
@@ -295,14 +295,14 @@ def chart_quadrant(ctx: dict, out_path) -> dict:
     for g in sorted(pts, key=lambda g: -g["objective"]):
         name = QUADRANT_NAMES[(g["objective"] > 0, g["perceived_diff"] > 0)].replace("\n", " ")
         by_q.setdefault(name, []).append(
-            g["label"].lower() + ("" if g.get("significant") or untested else " (non significatif)")
+            g["label"].lower() + ("" if g.get("is_significant") or untested else " (non significatif)")
         )
     alt = (
         f"Nuage de points {_of(ctx)} : pour chaque domaine, l'indice de fragilité (écart à la France, axe horizontal) "
         "et la fragilité perçue par les habitants (écart à la France en points sur 10, axe vertical). "
     )
     alt += " ".join(f"{name} : {fr.join(labels)}." for name, labels in by_q.items())
-    sig = [g for g in pts if g.get("significant")]
+    sig = [g for g in pts if g.get("is_significant")]
     if not untested:
         alt += (
             f" {len(sig)} écart{'s' if len(sig) > 1 else ''} de perception significatif{'s' if len(sig) > 1 else ''}"
