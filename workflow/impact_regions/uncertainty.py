@@ -132,19 +132,9 @@ RANK_INTERVAL_COLUMNS = [
     "perceived_rank_p05",
     "perceived_rank_p95",
 ]
-GAP_COLUMNS = [
-    "territory_code",
-    "domain_id",
-    "objective_z",
-    "perceived_z",
-    "gap",
-    "gap_ci_low",
-    "gap_ci_high",
-    "gap_ci_level",
-    "gap_p_value",
-    "gap_p_holm",
-    "is_gap_significant",
-]
+#: the statistics of :func:`gap_statistics` that the gap table keeps
+GAP_STATISTICS = ["gap_ci_low", "gap_ci_high", "gap_ci_level", "gap_p_value", "gap_p_holm", "is_gap_significant"]
+GAP_COLUMNS = ["territory_code", "domain_id", "objective_z", "perceived_z", "gap", *GAP_STATISTICS]
 SENSITIVITY_COLUMNS = [
     "choice",
     "first_order",
@@ -787,17 +777,7 @@ def _gap_table(model: IndexModel, per: dict, ref_z, obj_z, z, alpha: float, corr
             "objective_z": ref_z[keep, :n_dom].ravel(),
             "perceived_z": perc_z[keep].ravel(),
             "gap": gap[keep].ravel(),
-            **{
-                c: st[c][keep].ravel()
-                for c in (
-                    "gap_ci_low",
-                    "gap_ci_high",
-                    "gap_ci_level",
-                    "gap_p_value",
-                    "gap_p_holm",
-                    "is_gap_significant",
-                )
-            },
+            **{c: st[c][keep].ravel() for c in GAP_STATISTICS},
         },
         columns=GAP_COLUMNS,
     )
