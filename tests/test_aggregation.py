@@ -20,8 +20,8 @@ from impact_regions.territories import build_territories
 
 CATALOGUE_YAML = """
 domains:
-  - {id: emploi, label: Emploi, family: économique}
-  - {id: niveau_de_vie, label: Niveau de vie, family: économique}
+  - {id: emploi, label: Emploi, family: economique}
+  - {id: niveau_de_vie, label: Niveau de vie, family: economique}
   - {id: logement, label: Mal-logement, family: social}
 indicators:
   - id: chomage
@@ -141,7 +141,7 @@ APL = {
 }
 
 # a custom territory made of départements of two regions, none of them whole
-CUSTOM = [{"code": "SUD", "name": "Sud", "slug": "sud", "kind": "custom", "departements": ["13", "2A"]}]
+CUSTOM = [{"code": "SUD", "name": "Sud", "slug": "sud", "kind": "personnalise", "departements": ["13", "2A"]}]
 OPTIONS = {
     "normalisation": "zscore",
     "aggregation": "arithmetic",
@@ -233,7 +233,7 @@ def test_additive_value_is_sum_of_numerators_over_sum_of_denominators(values, ti
     assert r["numerator"] == num and r["denominator"] == den
     assert r["value"] == pytest.approx(100 * num / den, rel=1e-12)
     assert r["coverage"] == pytest.approx(den / b["act"].sum(), rel=1e-12)
-    assert r["value_method"] == "sum_of_counts" and r["source_level"] == "commune"
+    assert r["value_method"] == "somme_des_effectifs" and r["source_level"] == "commune"
     assert pd.isna(r["missing_reason"])
 
 
@@ -295,7 +295,7 @@ def test_denominator_from_another_file(values, tiny_geo):
 
 def test_non_additive_published_at_its_own_level(values):
     # GIVEN Filosofi files at commune, département and region level
-    # WHEN / THEN regions and départements take the published value, flagged 'published'
+    # WHEN / THEN regions and départements take the published value, flagged 'publiee'
     for territory, expected, level in (
         ("84", FILO_REG["84"][0], "region"),
         ("94", FILO_REG["94"][0], "region"),
@@ -304,7 +304,7 @@ def test_non_additive_published_at_its_own_level(values):
     ):
         r = get(values, "mediane", territory)
         assert r["value"] == expected
-        assert r["value_method"] == "published" and r["source_level"] == level
+        assert r["value_method"] == "publiee" and r["source_level"] == level
         assert r["coverage"] == 1.0
         assert pd.isna(r["numerator"]) and pd.isna(r["denominator"])
 
@@ -317,7 +317,7 @@ def test_non_additive_custom_territory_is_a_weighted_mean_of_departements(values
     # WHEN / THEN its value is the NBPERS17-weighted mean of the départements, flagged
     r = get(values, "mediane", "SUD")
     assert r["value"] == pytest.approx(float((med * w).sum() / w.sum()), rel=1e-12)
-    assert r["value_method"] == "weighted_mean" and r["source_level"] == "departement"
+    assert r["value_method"] == "moyenne_ponderee" and r["source_level"] == "departement"
     assert r["value"] != pytest.approx(med.mean(), rel=1e-6)  # not the unweighted mean
 
 
@@ -328,7 +328,7 @@ def test_non_additive_france_is_a_weighted_mean_of_regions(values):
     # WHEN / THEN France is the weighted mean over the regions, flagged
     r = get(values, "mediane", "FR")
     assert r["value"] == pytest.approx(float((med * w).sum() / w.sum()), rel=1e-12)
-    assert r["value_method"] == "weighted_mean" and r["source_level"] == "region"
+    assert r["value_method"] == "moyenne_ponderee" and r["source_level"] == "region"
 
 
 def test_population_weight_uses_cog_populations(values, tiny_geo):
@@ -340,7 +340,7 @@ def test_population_weight_uses_cog_populations(values, tiny_geo):
         # WHEN / THEN every territory's value is the population-weighted mean of its communes
         r = get(values, "apl", territory)
         assert r["value"] == pytest.approx(expected, rel=1e-12)
-        assert r["value_method"] == "weighted_mean" and r["source_level"] == "commune"
+        assert r["value_method"] == "moyenne_ponderee" and r["source_level"] == "commune"
         assert r["coverage"] == 1.0
 
 
@@ -355,7 +355,9 @@ def test_every_territory_and_indicator_once(values):
 
 def test_non_additive_custom_territory_with_a_whole_region_and_more(tmp_path, tiny_geo):
     # GIVEN a custom territory made of region 84 (01 + 03) and département 04
-    territory = [{"code": "NORD", "name": "Nord", "slug": "nord", "kind": "custom", "departements": ["01", "03", "04"]}]
+    territory = [
+        {"code": "NORD", "name": "Nord", "slug": "nord", "kind": "personnalise", "departements": ["01", "03", "04"]}
+    ]
     values = build(tmp_path, tiny_geo, territory)
     deps = ["01", "03", "04"]
     med = np.array([FILO_DEP[d][0] for d in deps], float)
@@ -363,7 +365,7 @@ def test_non_additive_custom_territory_with_a_whole_region_and_more(tmp_path, ti
     # WHEN / THEN its value is a weighted mean over units that make up the whole territory
     r = get(values, "mediane", "NORD")
     assert r["value"] == pytest.approx(float((med * w).sum() / w.sum()), rel=1e-12)
-    assert r["value_method"] == "weighted_mean" and r["source_level"] == "departement"
+    assert r["value_method"] == "moyenne_ponderee" and r["source_level"] == "departement"
 
 
 def test_additive_indicator_without_denominator_is_the_summed_count(tmp_path, tiny_geo):

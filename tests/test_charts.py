@@ -3,7 +3,7 @@
 The contexts in `tests/data/contexts/` are report contexts built by
 `impact_regions.report_context.build_context` on the demonstration data (regenerate them when
 the context changes): PACA (a region), Alsace (a custom territory of two départements, survey
-estimates of organisations flagged 'caution' and partnership modes suppressed) and Mayotte (one
+estimates of organisations flagged 'prudence' and partnership modes suppressed) and Mayotte (one
 overseas département, organisations suppressed everywhere, a missing domain index).
 """
 
@@ -75,7 +75,7 @@ def tick_labels(root: ET.Element) -> list[str]:
 
 def drawn(results: list[dict]) -> list[dict]:
     """The charts drawn (not given way to a sentence)."""
-    return [r for r in results if not r["omit"]]
+    return [r for r in results if not r["is_omitted"]]
 
 
 def chart(rendered, name: str, key: str) -> tuple[dict, dict, Path]:
@@ -97,7 +97,7 @@ def test_every_chart_is_written_in_spec_order(rendered, name):
     assert [r["key"] for r in results] == KEYS
     for r in results:
         assert r["title"] and r["source"] and r["alt"]
-        if r["omit"]:
+        if r["is_omitted"]:
             assert r["file"] is None and r["sentence"] and r["alt"] == r["sentence"] and not r["has_data"]
         else:
             assert (d / r["file"]).is_file() and r["file"].endswith(".svg") and r["sentence"] is None
@@ -142,7 +142,7 @@ def test_numbers_are_french_in_ticks_and_labels(rendered, name):
     _, results, d = rendered[name]
     negative_ticks = 0
     for r in results:
-        if r["omit"]:  # a sentence instead of the chart: French numbers too
+        if r["is_omitted"]:  # a sentence instead of the chart: French numbers too
             assert not NUMBER_WITH_POINT.search(r["sentence"]) and not HYPHEN_AS_MINUS.search(r["sentence"])
             continue
         root = svg_root(d / r["file"])
@@ -254,7 +254,7 @@ def test_map_has_one_shape_per_departement(rendered, name):
     ctx, r, path = chart(rendered, name, "map")
     if len(ctx["departements_map"]) == 1:  # a single département (Mayotte): its index in a sentence, no map
         only = ctx["departements_map"][0]
-        assert r["omit"] and f"({only['code']})" in r["sentence"]
+        assert r["is_omitted"] and f"({only['code']})" in r["sentence"]
         assert french.number(only["score"], 1, signed=True) in r["sentence"]  # one decimal, as everywhere
         return
     root = svg_root(path)
@@ -292,8 +292,8 @@ def test_one_bar_per_published_estimate_and_none_for_suppressed(rendered, name):
             or set(ctx.get("groups_comparable", groups)) <= {"habitants"}
         )
         single = key == "innovation" and n == 1
-        assert r["omit"] == (n == 0 or only_inhabitants or single), (name, key)
-        if r["omit"]:
+        assert r["is_omitted"] == (n == 0 or only_inhabitants or single), (name, key)
+        if r["is_omitted"]:
             continue
         root = svg_root(d / r["file"])
         # THEN it has one bar per published estimate: suppressed estimates are not drawn
@@ -319,9 +319,9 @@ def test_question_nobody_was_asked_is_said_not_asked():
     assert omit.modes(ctx, ["associations", "entreprises", "maires"]) == omit.NOT_ASKED
     assert "trop faible" not in omit.NOT_ASKED and "pas été posée" in omit.NOT_ASKED
     assert partnership_sentence_of(ctx["partnership"], "en Provence-Alpes-Côte d'Azur") == NOT_ASKED
-    assert share_sentence({"estimate": None, "france": None, "reliability": "suppressed"}, {}, "…") == NOT_ASKED
+    assert share_sentence({"estimate": None, "france": None, "reliability": "non_publie"}, {}, "…") == NOT_ASKED
     # and a suppressed estimate beside a France estimate still says why it is not printed
-    assert "trop faible" in share_sentence({"estimate": None, "france": 0.8, "reliability": "suppressed"}, {}, "…")
+    assert "trop faible" in share_sentence({"estimate": None, "france": 0.8, "reliability": "non_publie"}, {}, "…")
 
 
 def test_suppressed_organisations_of_mayotte_are_not_drawn(rendered):
@@ -329,16 +329,16 @@ def test_suppressed_organisations_of_mayotte_are_not_drawn(rendered):
     ctx, r, path = chart(rendered, "mayotte", "partnership")
     # THEN the partnership chart gives way to one sentence saying why, with the France figures
     # (no SVG drawn: the file is an empty placeholder)
-    assert r["omit"] and not r["has_data"] and r["file"] is None
+    assert r["is_omitted"] and not r["has_data"] and r["file"] is None
     assert "trop faibles" in r["sentence"] and "à Mayotte" in r["sentence"] and "en France" in r["sentence"]
     assert "38\u00a0% des associations" in r["sentence"] and "\u2019" in r["sentence"] and "'" not in r["sentence"]
     assert not texts(svg_root(path))
     # AND so does the groups chart, which would only repeat the inhabitants' chart
     _, g, _ = chart(rendered, "mayotte", "groups")
-    assert g["omit"] and "habitants" in g["sentence"] and "d\u2019associations" in g["sentence"]
+    assert g["is_omitted"] and "habitants" in g["sentence"] and "d\u2019associations" in g["sentence"]
     # AND the modes chart (twelve "n.p." and France markers otherwise)
     _, m, _ = chart(rendered, "mayotte", "modes")
-    assert m["omit"] and "modes de partenariat" in m["sentence"] and "le mécénat chez" in m["sentence"]
+    assert m["is_omitted"] and "modes de partenariat" in m["sentence"] and "le mécénat chez" in m["sentence"]
 
 
 def test_missing_index_is_marked_not_drawn(rendered):
@@ -358,14 +358,14 @@ def test_missing_index_is_marked_not_drawn(rendered):
 
 
 def test_caution_estimates_are_hatched_and_marked(rendered):
-    # GIVEN Alsace, whose organisation estimates are flagged 'caution'
+    # GIVEN Alsace, whose organisation estimates are flagged 'prudence'
     ctx, _, path = chart(rendered, "alsace", "groups")
     root = svg_root(path)
     n_caution = sum(
         1
         for r in ctx["groups"]
         for g in ["associations", "entreprises", "maires"]
-        if r[g] is not None and r[f"{g}_reliability"] == "caution"
+        if r[g] is not None and r[f"{g}_reliability"] == "prudence"
     )
     assert n_caution > 0
     # THEN exactly those bars are flagged (hatched) and their values carry the mark, explained in a note
@@ -377,12 +377,12 @@ def test_caution_estimates_are_hatched_and_marked(rendered):
 
 
 def test_caution_and_suppressed_perception(tmp_path):
-    # GIVEN a context whose first perceived domain is 'caution' and two others are suppressed
+    # GIVEN a context whose first perceived domain is 'prudence' and two others are suppressed
     ctx = load("paca")
-    ctx["perceived"][0]["reliability"] = "caution"
+    ctx["perceived"][0]["reliability"] = "prudence"
     hidden = ctx["perceived"][5:7]
     for p in hidden:
-        p.update(estimate=None, ci_low=None, ci_high=None, reliability="suppressed")
+        p.update(estimate=None, ci_low=None, ci_high=None, reliability="non_publie")
     r = charts.chart_perceived(ctx, tmp_path / "p.svg")
     root = svg_root(tmp_path / "p.svg")
     labels = tick_labels(root)
@@ -501,10 +501,10 @@ def test_chart_without_any_published_estimate(tmp_path):
     # GIVEN a territory where no inhabitant estimate can be published
     ctx = load("mayotte")
     for p in ctx["perceived"]:
-        p.update(estimate=None, reliability="suppressed")
+        p.update(estimate=None, reliability="non_publie")
     r = charts.chart_perceived(ctx, tmp_path / "p.svg")
     # THEN the chart gives way to a sentence saying why, with the France figures, and no file is written
-    assert r["omit"] and not r["has_data"] and r["file"] is None and not (tmp_path / "p.svg").exists()
+    assert r["is_omitted"] and not r["has_data"] and r["file"] is None and not (tmp_path / "p.svg").exists()
     assert "à Mayotte" in r["sentence"] and "trop faibles" in r["sentence"] and "en France" in r["sentence"]
 
 

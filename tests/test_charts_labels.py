@@ -166,7 +166,7 @@ def test_value_labels_sit_at_the_end_of_their_bar(figures, tmp_path, name):
     for key, func in BAR_CHARTS.items():
         result, fig = draw(figures, func, ctx, tmp_path / f"{key}.svg")
         if fig is None:
-            assert result["omit"]
+            assert result["is_omitted"]
             continue
         # THEN each value label is at the end of its bar, clear of the France marker
         checked += check_value_labels(fig, f"{name}/{key}")
@@ -178,7 +178,7 @@ def test_label_goes_inside_its_bar_when_france_is_beyond_its_end(figures, tmp_pa
     # value after the France marker, away from its bar)
     ctx = load("paca")
     item = ctx["partnership"][0]
-    item.update(estimate=0.30, ci_low=0.27, ci_high=0.33, france=0.345, reliability="ok")
+    item.update(estimate=0.30, ci_low=0.27, ci_high=0.33, france=0.345, reliability="fiable")
     _, fig = draw(figures, charts.chart_partnership, ctx, tmp_path / "p.svg")
     labels = value_labels(fig)
     assert check_value_labels(fig, "partnership") == len(labels) > 0
@@ -311,7 +311,7 @@ def test_a_single_departement_region_gets_a_sentence_not_a_map(figures, tmp_path
     ctx["departements_map"] = [{"code": code, "name": name, "score": 1.3483}]
     r, fig = draw(figures, charts.chart_map, ctx, tmp_path / "map.svg", geo_dir=GEO)
     # THEN no map is drawn; one sentence gives its index with one decimal
-    assert fig is None and r["omit"] and r["file"] is None and not (tmp_path / "map.svg").exists()
+    assert fig is None and r["is_omitted"] and r["file"] is None and not (tmp_path / "map.svg").exists()
     assert f"({code})" in r["sentence"] and "+1,3 " in r["sentence"] and "\u2019" in r["sentence"]
 
 

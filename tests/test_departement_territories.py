@@ -133,7 +133,7 @@ def test_nothing_is_said_of_gaps_a_small_departement_cannot_show():
             "rank_objective": i + 1,
             "rank_perceived": None,
             "objective": 0.1,
-            "significant": False,
+            "is_significant": False,
             "gap": None,
         }
         for i, d in enumerate(["emploi", "sante"])
@@ -145,7 +145,7 @@ def test_nothing_is_said_of_gaps_a_small_departement_cannot_show():
         "territory": {"kind": "departement"},
         "gaps": [],
         "perceived": [
-            {"phrase": "l'emploi", "estimate": 6.3, "france": 6.4, "significant": False, "diff": -0.1, "position": 1}
+            {"phrase": "l'emploi", "estimate": 6.3, "france": 6.4, "is_significant": False, "diff": -0.1, "position": 1}
         ],
     }
     assert "ne s'écarte nettement" not in perception_message(ctx)["text"]

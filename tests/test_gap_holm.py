@@ -1,6 +1,6 @@
 """Holm's correction of the perception gaps (issue 10 item 4; impact_regions.uncertainty).
 
-The 16 gaps of a territory are one family (DESIGN §7): gap_significant is Holm-corrected
+The 16 gaps of a territory are one family (DESIGN §7): is_gap_significant is Holm-corrected
 significance at alpha, and the interval printed with each gap excludes 0 exactly when it is
 significant. Everything is checked against an independent computation written here by hand
 (statsmodels is not installed): the Monte Carlo p-value counted run by run, and Holm's step-down
@@ -96,9 +96,9 @@ def test_gap_significance_is_holm_over_the_domains_of_each_territory(correction)
         np.testing.assert_allclose(st["gap_p_value"][t], p)
         adjusted, reject = holm_by_hand(p) if correction == "holm" else (p, [x < ALPHA for x in p])
         np.testing.assert_allclose(st["gap_p_holm"][t], adjusted)
-        assert list(st["gap_significant"][t]) == reject, t
+        assert list(st["is_gap_significant"][t]) == reject, t
     # a missing gap: no p-value, no interval, not significant
-    assert np.isnan(st["gap_p_value"][2, 5]) and np.isnan(st["gap_ci_low"][2, 5]) and not st["gap_significant"][2, 5]
+    assert np.isnan(st["gap_p_value"][2, 5]) and np.isnan(st["gap_ci_low"][2, 5]) and not st["is_gap_significant"][2, 5]
 
 
 def test_the_interval_excludes_zero_exactly_when_the_gap_is_significant():
@@ -111,7 +111,7 @@ def test_the_interval_excludes_zero_exactly_when_the_gap_is_significant():
     assert (level[ok] >= 1 - ALPHA - 1e-12).all() and (level[ok] <= 1 - ALPHA / 16 + 1e-12).all()
     assert ((lo <= hi) | ~ok).all()
     excludes = (lo > 0) | (hi < 0)
-    np.testing.assert_array_equal(excludes[ok], st["gap_significant"][ok])
+    np.testing.assert_array_equal(excludes[ok], st["is_gap_significant"][ok])
     # the bounds are order statistics of the runs at the level's tails
     t, d = 1, 3
     r = np.sort(runs[:, t, d][~np.isnan(runs[:, t, d])])
@@ -125,10 +125,10 @@ def test_holm_keeps_fewer_gaps_than_the_raw_intervals():
     raw = gap_statistics(gaps, runs, ALPHA, "none")
     holm = gap_statistics(gaps, runs, ALPHA, "holm")
     # WHEN corrected / THEN Holm keeps a subset, strictly smaller on territory 0
-    assert (holm["gap_significant"] <= raw["gap_significant"]).all()
-    assert holm["gap_significant"][0].sum() < raw["gap_significant"][0].sum()
+    assert (holm["is_gap_significant"] <= raw["is_gap_significant"]).all()
+    assert holm["is_gap_significant"][0].sum() < raw["is_gap_significant"][0].sum()
     # the clear gaps of territory 1 stay significant, its null domains do not
-    assert holm["gap_significant"][1, :3].all() and not holm["gap_significant"][1, 4:15].any()
+    assert holm["is_gap_significant"][1, :3].all() and not holm["is_gap_significant"][1, 4:15].any()
     # without correction every interval is a 95 % one
     np.testing.assert_allclose(raw["gap_ci_level"][~np.isnan(gaps)], 1 - ALPHA)
 
@@ -158,7 +158,7 @@ def test_demo_perception_gaps_are_holm_corrected_per_territory(demo_processed):
         # THEN the adjusted p-values and decisions are the table's, at most 16 per family
         assert len(t) <= 16
         np.testing.assert_allclose(t["gap_p_holm"], adjusted, err_msg=code)
-        assert list(t["gap_significant"]) == reject, code
+        assert list(t["is_gap_significant"]) == reject, code
     # and a gap is significant exactly when its interval excludes 0
-    assert (g["gap_significant"] == ((g["gap_ci_low"] > 0) | (g["gap_ci_high"] < 0))).all()
+    assert (g["is_gap_significant"] == ((g["gap_ci_low"] > 0) | (g["gap_ci_high"] < 0))).all()
     assert (g["gap_ci_level"] >= 0.95 - 1e-12).all()

@@ -48,7 +48,7 @@ def treatment_frame(indicators, rows: dict | None = None) -> pd.DataFrame:
     for i in indicators:
         r = {
             "indicator_id": i,
-            "method": "none",
+            "method": "aucun",
             "tail": "",
             "anchor": np.nan,
             "scale": np.nan,
@@ -56,7 +56,7 @@ def treatment_frame(indicators, rows: dict | None = None) -> pd.DataFrame:
             "lower": np.nan,
             "upper": np.nan,
             "n_winsorised": 0,
-            "rule_met": True,
+            "is_rule_met": True,
             "skew_before": 0.1,
             "kurtosis_before": 0.2,
             "skew_after": 0.1,
@@ -225,11 +225,11 @@ def test_correlation_flags_high_negative_ok():
     corr = rows(audit, "correlation").set_index(["indicator_id", "other_indicator_id"])
     # THEN one row per pair within a domain, in catalogue order, flagged > 0.9 high, < 0 negative
     assert list(corr.index) == [("a", "b"), ("a", "c"), ("b", "c"), ("e", "f")]
-    assert corr.loc[("a", "b"), "flag"] == "high" and corr.loc[("a", "b"), "value"] > 0.9
+    assert corr.loc[("a", "b"), "flag"] == "elevee" and corr.loc[("a", "b"), "value"] > 0.9
     assert corr.loc[("a", "c"), "flag"] == "negative" and corr.loc[("a", "c"), "value"] < 0
     assert corr.loc[("b", "c"), "flag"] == "negative"
     assert corr.loc[("e", "f"), "value"] == pytest.approx(0.0, abs=1e-12)
-    assert corr.loc[("e", "f"), "flag"] == "ok"
+    assert corr.loc[("e", "f"), "flag"] == "conforme"
     assert corr.loc[("a", "b"), "value"] == pytest.approx(np.corrcoef(SCORES["a"], SCORES["b"])[0, 1])
     assert (corr["n"] == 5).all() and (corr["threshold"] == 0.9).all()
     assert corr.loc[("a", "b"), "detail"].startswith("corrélation 0,95 entre «" + NBSP + "Indicateur A")
@@ -243,7 +243,7 @@ def test_correlation_threshold_is_strict_and_an_option():
     at = rows(audit_of(pipeline(scores, {"e": "d", "f": "d"}), {"high_correlation": r}), "correlation")
     below = rows(audit_of(pipeline(scores, {"e": "d", "f": "d"}), {"high_correlation": r - 1e-9}), "correlation")
     # THEN only a correlation strictly above the threshold is flagged high
-    assert at["flag"].tolist() == ["ok"] and below["flag"].tolist() == ["high"]
+    assert at["flag"].tolist() == ["conforme"] and below["flag"].tolist() == ["elevee"]
 
 
 def test_alpha_rows_per_domain_with_flag():
@@ -255,7 +255,7 @@ def test_alpha_rows_per_domain_with_flag():
     assert alpha.loc["d1", "value"] == pytest.approx(cronbach_alpha(m)[0])
     # d2: equal variances, r = 0 -> alpha = 2r/(1+r) = 0
     assert alpha.loc["d2", "value"] == pytest.approx(0.0, abs=1e-12)
-    assert alpha.loc["d2", "flag"] == "low" and alpha.loc["d2", "threshold"] == 0.7
+    assert alpha.loc["d2", "flag"] == "coherence_faible" and alpha.loc["d2", "threshold"] == 0.7
     assert (alpha["n"] == 5).all()
 
 
@@ -263,10 +263,10 @@ def test_domain_with_one_indicator_has_no_alpha_and_no_pair():
     # GIVEN a domain d3 with one indicator
     scores = {**SCORES, "g": [0.0, 1.0, 0.0, 1.0, 0.0]}
     audit = audit_of(pipeline(scores, {**DOMAIN_OF, "g": "d3"}))
-    # THEN no alpha and no correlation row for d3, but a domain_vs_index row
+    # THEN no alpha and no correlation row for d3, but a domaine_vs_indice row
     assert "d3" not in set(rows(audit, "cronbach_alpha")["domain_id"])
     assert "d3" not in set(rows(audit, "correlation")["domain_id"])
-    assert "d3" in set(rows(audit, "domain_vs_index")["domain_id"])
+    assert "d3" in set(rows(audit, "domaine_vs_indice")["domain_id"])
 
 
 def test_missing_scores_use_pairwise_complete_observations():
@@ -297,7 +297,7 @@ def treated_pipeline() -> dict:
     scores = {"w": [0.0, 1.0, 2.0, 3.0, 4.0], "l": [0.0, 1.0, 2.0, 3.0, 4.0], "n": [1.0, 0.0, 1.0, 0.0, 1.0]}
     treatment = {
         "w": {
-            "method": "winsorised",
+            "method": "winsorisation",
             "upper": 10.0,
             "n_winsorised": 1,
             "skew_before": 2.2,
@@ -307,7 +307,7 @@ def treated_pipeline() -> dict:
         },
         "l": {
             "method": "box_cox",
-            "tail": "right",
+            "tail": "droite",
             "anchor": 1.0,
             "scale": 1.0,
             "power": 0.0,
@@ -323,10 +323,10 @@ def treated_pipeline() -> dict:
 def test_treatment_rows_one_per_indicator():
     # GIVEN one winsorised, one Box-Cox-transformed (power 0) and one untreated indicator
     audit = audit_of(treated_pipeline())
-    t = rows(audit, "treatment").set_index("indicator_id")
+    t = rows(audit, "traitement").set_index("indicator_id")
     # THEN one row each: flag = method, value/value_before = skewness after/before, kurtosis too
     assert sorted(t.index) == ["l", "n", "w"]
-    assert t["flag"].to_dict() == {"w": "winsorised", "l": "box_cox", "n": "none"}
+    assert t["flag"].to_dict() == {"w": "winsorisation", "l": "box_cox", "n": "aucun"}
     assert t.loc["l", "parameter"] == 0.0 and np.isnan(t.loc["w", "parameter"]) and np.isnan(t.loc["n", "parameter"])
     assert (t.loc["w", "value"], t.loc["w", "value_before"]) == (1.1, 2.2)
     assert (t.loc["w", "kurtosis"], t.loc["w", "kurtosis_before"]) == (0.5, 4.9)
@@ -337,12 +337,12 @@ def test_treatment_rows_one_per_indicator():
 
 def test_treated_points_of_a_winsorised_indicator_are_listed_exactly():
     # GIVEN w winsorised at 10
-    pts = rows(audit_of(treated_pipeline()), "treated_point")
+    pts = rows(audit_of(treated_pipeline()), "valeur_traitee")
     w = pts[pts["indicator_id"] == "w"].set_index("territory_code")
     # THEN exactly the values above 10, in every kind of territory, with original and treated value
     assert sorted(w.index) == ["DEP-05", "FR", "R1"]
     assert w["value_before"].to_dict() == {"DEP-05": 50.0, "R1": 30.0, "FR": 12.0}
-    assert (w["value"] == 10.0).all() and (w["threshold"] == 10.0).all() and (w["flag"] == "winsorised").all()
+    assert (w["value"] == 10.0).all() and (w["threshold"] == 10.0).all() and (w["flag"] == "winsorisation").all()
     assert w.loc["DEP-05", "detail"] == f"Indicateur W, Département 05{NBSP}: 50 ramené à 10 (écrêtage)"
     # départements first
     assert list(w.index) == ["DEP-05", "FR", "R1"]
@@ -350,7 +350,7 @@ def test_treated_points_of_a_winsorised_indicator_are_listed_exactly():
 
 def test_treated_points_of_a_box_cox_indicator_are_every_non_missing_value():
     # GIVEN l Box-Cox-transformed with power 0 anchored at 1, scale 1 (t(x) = ln x)
-    pts = rows(audit_of(treated_pipeline()), "treated_point")
+    pts = rows(audit_of(treated_pipeline()), "valeur_traitee")
     lg = pts[pts["indicator_id"] == "l"].set_index("territory_code")
     # THEN every non-missing value is listed (not R1, missing), with t(x) = ln x
     assert sorted(lg.index) == ["DEP-01", "DEP-02", "DEP-03", "DEP-04", "DEP-05", "FR"]
@@ -368,9 +368,9 @@ def test_left_tail_box_cox_uses_the_maximum_and_goes_on_linearly_beyond_it():
     # GIVEN a left-tail Box-Cox of power 0 anchored on the maximum 10, scale 1: t(x) = -ln(10 - x + 1),
     # and x - 10 above 10 (France at 12, beyond every département)
     p = treated_pipeline()
-    p["treatment"].loc[p["treatment"]["indicator_id"] == "l", ["tail", "anchor"]] = ["left", 10.0]
+    p["treatment"].loc[p["treatment"]["indicator_id"] == "l", ["tail", "anchor"]] = ["gauche", 10.0]
     p["indicator_values"].loc[p["indicator_values"]["indicator_id"] == "l", "value"] = [10, 9, 8, 7, 1, np.nan, 12]
-    lg = rows(audit_of(p), "treated_point").query("indicator_id == 'l'").set_index("territory_code")
+    lg = rows(audit_of(p), "valeur_traitee").query("indicator_id == 'l'").set_index("territory_code")
     # THEN the treated values are -ln(11 - x)
     assert lg.loc["DEP-01", "value"] == pytest.approx(0.0)
     assert lg.loc["DEP-05", "value"] == pytest.approx(-math.log(10))
@@ -392,10 +392,10 @@ def test_part_whole_correlation_is_removed_by_the_index_without_the_domain():
     u, v = [1.0, -1.0, 1.0, -1.0, 0.0], [1.0, 1.0, -1.0, -1.0, 0.0]
     scores = {"i1": u, "i2": u, "i3": u, "i4": v}
     audit = audit_of(pipeline(scores, {"i1": "d1", "i2": "d2", "i3": "d3", "i4": "d4"}))
-    dvi = rows(audit, "domain_vs_index").set_index("domain_id")
+    dvi = rows(audit, "domaine_vs_indice").set_index("domain_id")
     assert dvi.loc["d4", "value"] == pytest.approx(1 / math.sqrt(10))
     assert dvi.loc["d4", "value_excluding_domain"] == pytest.approx(0.0, abs=1e-12)
-    assert dvi.loc["d4", "flag"] == "ok"  # 0.316 >= 0.3 on the whole index
+    assert dvi.loc["d4", "flag"] == "conforme"  # 0.316 >= 0.3 on the whole index
     assert dvi.loc["d1", "value_excluding_domain"] == pytest.approx(pearson(u, np.array([u, u, v]).mean(axis=0))[0])
     assert (dvi["n"] == 5).all() and (dvi["threshold"] == 0.3).all()
     assert "0,32 avec l'indice d'ensemble, 0,00 avec l'indice calculé sans ce domaine" in plain(dvi.loc["d4", "detail"])
@@ -406,10 +406,10 @@ def test_domain_vs_index_flags_weak_and_negative():
     u = [1.0, -1.0, 1.0, -1.0, 0.0]
     scores = {"i1": u, "i2": u, "i3": [-1.0, 1.0, -1.0, 0.5, 0.0]}
     audit = audit_of(pipeline(scores, {"i1": "d1", "i2": "d2", "i3": "d3"}), {"min_domain_correlation": 0.99})
-    dvi = rows(audit, "domain_vs_index").set_index("domain_id")
+    dvi = rows(audit, "domaine_vs_indice").set_index("domain_id")
     # THEN d3 is negative, d1 and d2 below 0.99 are weak
     assert dvi.loc["d3", "value"] < 0 and dvi.loc["d3", "flag"] == "negative"
-    assert dvi.loc["d1", "flag"] == "weak" and dvi.loc["d2", "flag"] == "weak"
+    assert dvi.loc["d1", "flag"] == "lien_faible" and dvi.loc["d2", "flag"] == "lien_faible"
     assert len(dvi) == 3
 
 
@@ -422,11 +422,11 @@ def test_columns_and_key_uniqueness(tmp_path):
     audit = audit_of(treated_pipeline())
     # THEN the stable column set, a unique key with '' (never NULL) in key columns
     assert list(audit.columns) == COLUMNS
-    assert set(audit["check"]) == {"treatment", "treated_point", "correlation", "cronbach_alpha", "domain_vs_index"}
+    assert set(audit["check"]) == {"traitement", "valeur_traitee", "correlation", "cronbach_alpha", "domaine_vs_indice"}
     assert not audit.duplicated(KEY).any()
     for c in KEY:
         assert audit[c].notna().all()
-    assert (rows(audit, "domain_vs_index")["indicator_id"] == "").all()
+    assert (rows(audit, "domaine_vs_indice")["indicator_id"] == "").all()
     # and write_table accepts it
     write_table(audit, tmp_path / "index_audit.parquet", KEY)
     back = pd.read_parquet(tmp_path / "index_audit.parquet")
@@ -480,8 +480,8 @@ def test_sentences_on_a_box_cox_treatment_say_that_the_order_is_kept():
     # GIVEN only the Box-Cox indicator treated, with power 0.25 and the rule still unmet
     p = treated_pipeline()
     t = p["treatment"]
-    t.loc[t["indicator_id"] == "w", ["method", "upper"]] = ["none", np.nan]
-    t.loc[t["indicator_id"] == "l", ["power", "rule_met"]] = [0.25, False]
+    t.loc[t["indicator_id"] == "w", ["method", "upper"]] = ["aucun", np.nan]
+    t.loc[t["indicator_id"] == "l", ["power", "is_rule_met"]] = [0.25, False]
     audit = audit_of(p)
     # WHEN the sentences are written
     sentences = audit_sentences(audit, {}, {"l": "Part L"})
@@ -491,7 +491,7 @@ def test_sentences_on_a_box_cox_treatment_say_that_the_order_is_kept():
         "(transformation de Box-Cox de puissance 0,25)."
     )
     assert any("strictement croissante" in x and "gardent des scores différents" in x for x in sentences)
-    row = rows(audit, "treatment").set_index("indicator_id").loc["l"]
+    row = rows(audit, "traitement").set_index("indicator_id").loc["l"]
     assert row["parameter"] == 0.25 and "seuils encore dépassés" in row["detail"]
 
 
@@ -502,7 +502,7 @@ def test_sentences_name_a_shared_transform_once():
     t.loc[t["indicator_id"] == "w", ["method", "upper", "tail", "anchor", "scale", "power"]] = [
         "box_cox",
         np.nan,
-        "right",
+        "droite",
         1.0,
         1.0,
         0.0,
@@ -544,12 +544,12 @@ def test_on_the_demo_tables(demo_processed):
         catalogue,
         {"high_correlation": 0.9, "min_alpha": 0.7, "min_domain_correlation": 0.3},
     )
-    # one treatment row per indicator, 16 domain_vs_index rows, a unique key
-    assert sorted(rows(audit, "treatment")["indicator_id"]) == sorted(values["indicator_id"].unique())
-    assert len(rows(audit, "domain_vs_index")) == 16
+    # one traitement row per indicator, 16 domaine_vs_indice rows, a unique key
+    assert sorted(rows(audit, "traitement")["indicator_id"]) == sorted(values["indicator_id"].unique())
+    assert len(rows(audit, "domaine_vs_indice")) == 16
     assert not audit.duplicated(KEY).any()
     # the treated points are exactly those the SQL marks is_treated
-    pts = rows(audit, "treated_point")
+    pts = rows(audit, "valeur_traitee")
     assert set(zip(pts["indicator_id"], pts["territory_code"], strict=True)) == set(
         zip(*scores.loc[scores["is_treated"], ["indicator_id", "territory_code"]].T.to_numpy(), strict=True)
     )

@@ -28,7 +28,7 @@ from impact_regions.treatment import box_cox_transform, build_treatment, decide,
 
 DEPS = ["DEP-01", "DEP-03", "DEP-04", "DEP-13", "DEP-2A", "DEP-2B", "DEP-971"]
 REGIONS = ["01", "84", "93", "94"]
-CUSTOM = [{"code": "SUD", "name": "Sud", "slug": "sud", "kind": "custom", "departements": ["04", "13", "2A"]}]
+CUSTOM = [{"code": "SUD", "name": "Sud", "slug": "sud", "kind": "personnalise", "departements": ["04", "13", "2A"]}]
 
 VALUES = {
     #            départements (DEPS order)          FR    regions 01, 84, 93, 94      SUD
@@ -55,7 +55,7 @@ DIRECTION = {"a": 1, "b": -1, "c": 1}
 
 CATALOGUE = {
     "domains": [
-        {"id": "emploi", "label": "Emploi", "family": "économique"},
+        {"id": "emploi", "label": "Emploi", "family": "economique"},
         {"id": "logement", "label": "Mal-logement", "family": "social"},
     ],
     "indicators": [
@@ -96,13 +96,13 @@ def values_frame(values: dict = VALUES) -> pd.DataFrame:
 
 def treatment_frame(rows: dict | None = None) -> pd.DataFrame:
     """indicator_id -> {method, tail, anchor, scale, power, lower, upper} (missing keys: none /
-    NaN); indicators not listed get 'none'."""
+    NaN); indicators not listed get 'aucun'."""
     rows = rows or {}
     out = []
     for i in sorted(DOMAIN):
         r = {
             "indicator_id": i,
-            "method": "none",
+            "method": "aucun",
             "tail": "",
             "anchor": np.nan,
             "scale": np.nan,
@@ -110,7 +110,7 @@ def treatment_frame(rows: dict | None = None) -> pd.DataFrame:
             "lower": np.nan,
             "upper": np.nan,
             "n_winsorised": 0,
-            "rule_met": True,
+            "is_rule_met": True,
             "skew_before": 0.0,
             "kurtosis_before": 0.0,
             "skew_after": 0.0,
@@ -206,7 +206,7 @@ def test_winsorised_bounds_apply_to_every_territory(territories):
     values = {k: dict(v) for k, v in VALUES.items()}
     values["a"]["DEP-971"] = 30.0  # the outlier that was winsorised to 11
     values["a"]["01"] = 25.0
-    treatment = treatment_frame({"a": {"method": "winsorised", "tail": "right", "upper": 11.0}})
+    treatment = treatment_frame({"a": {"method": "winsorisation", "tail": "droite", "upper": 11.0}})
     # WHEN scored
     sc = scores(territories, "zscore", values, treatment)
     s, treated = lookup(sc, "indicator_id", "score"), lookup(sc, "indicator_id", "is_treated")
@@ -217,13 +217,13 @@ def test_winsorised_bounds_apply_to_every_territory(territories):
     assert treated[("a", "DEP-971")] and treated[("a", "01")]
     assert not treated[("a", "84")] and not treated[("b", "01")]
     assert lookup(sc, "indicator_id", "value")[("a", "01")] == 25.0
-    assert set(sc.loc[sc["indicator_id"] == "a", "treatment"]) == {"winsorised"}
+    assert set(sc.loc[sc["indicator_id"] == "a", "treatment"]) == {"winsorisation"}
 
 
 def test_box_cox_treatment_for_zscore_but_not_for_ratio(territories):
     # GIVEN indicator c treated by Box-Cox with power 0 anchored at 4, scale 1: t(x) = ln((x - 4) / 1 + 1)
     treatment = treatment_frame(
-        {"c": {"method": "box_cox", "tail": "right", "anchor": 4.0, "scale": 1.0, "power": 0.0}}
+        {"c": {"method": "box_cox", "tail": "droite", "anchor": 4.0, "scale": 1.0, "power": 0.0}}
     )
     t = {d: math.log(VALUES["c"][d] - 4 + 1) for d in DEPS}
     sd = float(np.std(list(t.values()), ddof=1))
@@ -262,7 +262,7 @@ def hand_scores() -> pd.DataFrame:
                     "value": np.nan if v is None else float(v),
                     "score": np.nan if score is None else float(score),
                     "is_treated": False,
-                    "treatment": "none",
+                    "treatment": "aucun",
                 }
             )
     return pd.DataFrame(rows)
@@ -306,7 +306,7 @@ def test_domain_score_is_mean_of_indicator_scores(zindex):
     assert n[("emploi", "84")] == 2 and n[("logement", "84")] == 1
     # a domain without any value: NULL score on 0 indicators
     assert math.isnan(s[("logement", "SUD")]) and n[("logement", "SUD")] == 0
-    assert set(zindex.loc[zindex["domain_id"] == "emploi", "family"]) == {"économique"}
+    assert set(zindex.loc[zindex["domain_id"] == "emploi", "family"]) == {"economique"}
 
 
 def test_ensemble_row_is_mean_of_domain_scores(zindex):
@@ -376,14 +376,14 @@ def test_one_huge_outlier_is_transformed_not_capped():
     assert (d["skew_before"], d["kurtosis_before"]) == pytest.approx(
         (stats.skew(x, bias=False), stats.kurtosis(x, bias=False))
     )
-    assert d["method"] == "box_cox" and d["tail"] == "right" and d["anchor"] == 1.0
+    assert d["method"] == "box_cox" and d["tail"] == "droite" and d["anchor"] == 1.0
     assert 0.0 <= d["power"] <= 1.0 and d["n_winsorised"] == 0
     t = box_cox_transform(x, d["tail"], d["anchor"], d["scale"], d["power"])
     assert (np.diff(t) > 0).all()
     assert (d["skew_after"], d["kurtosis_after"]) == pytest.approx(
         (stats.skew(t, bias=False), stats.kurtosis(t, bias=False))
     )
-    assert d["rule_met"] == (not (abs(d["skew_after"]) > 2 and d["kurtosis_after"] > 3.5))
+    assert d["is_rule_met"] == (not (abs(d["skew_after"]) > 2 and d["kurtosis_after"] > 3.5))
 
 
 def test_left_tail_is_transformed_from_the_maximum():
@@ -392,11 +392,11 @@ def test_left_tail_is_transformed_from_the_maximum():
     # WHEN / THEN the transform is anchored at the largest value, on the left tail, and is the mirror
     d = decide(x)
     r = decide(-x)
-    assert d["method"] == "box_cox" and d["tail"] == "left" and d["anchor"] == -1.0
+    assert d["method"] == "box_cox" and d["tail"] == "gauche" and d["anchor"] == -1.0
     assert (d["power"], d["scale"]) == (r["power"], r["scale"])
     np.testing.assert_allclose(
-        box_cox_transform(x, "left", d["anchor"], d["scale"], d["power"]),
-        -box_cox_transform(-x, "right", r["anchor"], r["scale"], r["power"]),
+        box_cox_transform(x, "gauche", d["anchor"], d["scale"], d["power"]),
+        -box_cox_transform(-x, "droite", r["anchor"], r["scale"], r["power"]),
     )
 
 
@@ -405,13 +405,13 @@ def test_winsorise_option_caps_then_falls_back_to_box_cox():
     x = np.r_[np.arange(1.0, 19.0), 1000.0, 2000.0]
     d = decide(x, method="winsorise")
     # WHEN / THEN two values are capped, at the third largest
-    assert (d["method"], d["n_winsorised"], d["upper"]) == ("winsorised", 2, 18.0)
+    assert (d["method"], d["n_winsorised"], d["upper"]) == ("winsorisation", 2, 18.0)
     # ... and with at most one winsorised value the rule falls back to the Box-Cox transform
     d1 = decide(x, max_winsorised=1, method="winsorise")
     assert d1["method"] == "box_cox" and d1["anchor"] == 1.0 and d1["n_winsorised"] == 0
     # a left tail is winsorised from below
     d2 = decide(-np.r_[np.arange(1.0, 20.0), 1000.0], method="winsorise")
-    assert d2["method"] == "winsorised" and d2["lower"] == -19.0 and math.isnan(d2["upper"])
+    assert d2["method"] == "winsorisation" and d2["lower"] == -19.0 and math.isnan(d2["upper"])
     with pytest.raises(ValueError, match="unknown method"):
         decide(x, method="clip")
 
@@ -427,16 +427,16 @@ def test_heavy_tailed_series_passes_the_rule_after_the_transform():
     d = decide(x)
     # THEN the Box-Cox transform passes it, with the moments it reports
     assert d["method"] == "box_cox" and d["anchor"] == pytest.approx(x.min())
-    s, k = skew_kurtosis(box_cox_transform(x, "right", d["anchor"], d["scale"], d["power"]))
+    s, k = skew_kurtosis(box_cox_transform(x, "droite", d["anchor"], d["scale"], d["power"]))
     assert (d["skew_after"], d["kurtosis_after"]) == pytest.approx((s, k))
-    assert not (abs(s) > 2 and k > 3.5) and d["rule_met"]
+    assert not (abs(s) > 2 and k > 3.5) and d["is_rule_met"]
 
 
 def test_symmetric_series_is_not_treated_and_nan_is_ignored():
     # GIVEN a symmetric series with a missing value
     d = decide(np.array([1.0, 2.0, 3.0, np.nan, 4.0, 5.0]))
     # WHEN / THEN no treatment, moments on the 5 known values
-    assert d["method"] == "none" and d["n_winsorised"] == 0 and d["rule_met"]
+    assert d["method"] == "aucun" and d["n_winsorised"] == 0 and d["is_rule_met"]
     assert d["skew_before"] == pytest.approx(0.0, abs=1e-12)
     assert d["kurtosis_before"] == pytest.approx(stats.kurtosis([1, 2, 3, 4, 5], bias=False))
 
@@ -459,6 +459,6 @@ def test_build_treatment_uses_departements_only():
     assert row["method"] == "box_cox" and row["anchor"] == 1.0
     assert row["scale"] == pytest.approx(robust_scale(np.array(list(deps.values()))))
     off = build_treatment(frame, set(deps), enabled=False).iloc[0]
-    assert off["method"] == "none" and off["skew_before"] == pytest.approx(row["skew_before"])
+    assert off["method"] == "aucun" and off["skew_before"] == pytest.approx(row["skew_before"])
     w = build_treatment(frame, set(deps), method="winsorise").iloc[0]
-    assert w["method"] == "winsorised" and w["upper"] == 19.0
+    assert w["method"] == "winsorisation" and w["upper"] == 19.0

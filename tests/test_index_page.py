@@ -67,7 +67,7 @@ def _context(name, code, kind, score, rank, profile, devoir, region_name=None):
     }
 
 
-DEVOIR = {"estimate": 0.839, "france": 0.8196, "significant": False, "reliability": "ok"}
+DEVOIR = {"estimate": 0.839, "france": 0.8196, "is_significant": False, "reliability": "fiable"}
 ENTRIES = [
     index_entry(
         "paca",
@@ -88,7 +88,7 @@ ENTRIES = [
     ),
     index_entry(
         "ile-de-france",
-        _context("Île-de-France", "11", "region", -0.5, 18, [("culture", -0.1)], {**DEVOIR, "significant": True}),
+        _context("Île-de-France", "11", "region", -0.5, 18, [("culture", -0.1)], {**DEVOIR, "is_significant": True}),
         {"pages": 8, "size_bytes": 845_300},
     ),
     index_entry(
@@ -98,12 +98,12 @@ ENTRIES = [
     ),
     index_entry(
         "alsace",
-        _context("Alsace", "ALSACE", "custom", 0.0463, 14, [("sante", 0.43)], DEVOIR),
+        _context("Alsace", "ALSACE", "personnalise", 0.0463, 14, [("sante", 0.43)], DEVOIR),
         {"pages": 8, "size_bytes": 1_100_000},
     ),
     index_entry(
         "evil",
-        _context("<script>alert(1)</script>", "X1", "custom", 0.1, 9, [], None),
+        _context("<script>alert(1)</script>", "X1", "personnalise", 0.1, 9, [], None),
         {"pages": 8, "size_bytes": 12_000_000},
     ),
 ]

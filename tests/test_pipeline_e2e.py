@@ -145,12 +145,12 @@ def test_statistics_tables_are_consistent(tiny_run):
     gaps = pd.read_parquet(p / "perception_gaps.parquet").dropna(subset=["gap"])
     assert len(gaps) > 0
     assert ((gaps["gap_ci_low"] <= gaps["gap"]) & (gaps["gap"] <= gaps["gap_ci_high"])).all()
-    assert (gaps["gap_significant"] == ((gaps["gap_ci_low"] > 0) | (gaps["gap_ci_high"] < 0))).all()
+    assert (gaps["is_gap_significant"] == ((gaps["gap_ci_low"] > 0) | (gaps["gap_ci_high"] < 0))).all()
     # THEN one Sobol row per choice; the audit has one treatment row per indicator
     sens = pd.read_parquet(p / "sensitivity.parquet")
-    assert set(sens["choice"]) == {"normalisation", "aggregation", "weights", "treatment", "survey"}
+    assert set(sens["choice"]) == {"normalisation", "agregation", "poids", "traitement", "enquete"}
     audit = pd.read_parquet(p / "index_audit.parquet")
-    assert (audit["check"] == "treatment").sum() == pd.read_parquet(p / "indicator_scores.parquet")[
+    assert (audit["check"] == "traitement").sum() == pd.read_parquet(p / "indicator_scores.parquet")[
         "indicator_id"
     ].nunique()
     # THEN the methodology annex is built and linked from the index page
@@ -221,7 +221,7 @@ def test_downloads_hold_the_figures_of_the_tables(tiny_run):
             sv, left_on=["respondent_group", "measure_id"], right_on=["group", "Identifiant"], validate="1:1"
         )
         assert len(est) == len(sv) == (se["territory_code"] == code).sum()
-        scale = est["kind"].map({"mean": 1}).fillna(100)
+        scale = est["kind"].map({"moyenne": 1}).fillna(100)
         assert est["Valeur du territoire"].to_numpy() == pytest.approx(
             (est["estimate"] * scale).to_numpy(), abs=1e-6, nan_ok=True
         )

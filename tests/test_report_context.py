@@ -112,7 +112,7 @@ def _gap(
         "rank_perceived": rank_perc,
         "objective": objective,
         "gap": gap,
-        "significant": significant,
+        "is_significant": significant,
     }
 
 
@@ -159,7 +159,7 @@ def test_significance_sentence_names_the_confirmed_rank_differences_only():
     assert gap_significance_sentence(_eight(True, True)).startswith("Ces différences de classement se confirment")
     # AND a significant gap in the other direction does not confirm a rank difference
     gaps = _eight(False, False)
-    gaps[0].update(gap=0.9, significant=True)
+    gaps[0].update(gap=0.9, is_significant=True)
     assert gap_significance_sentence(gaps).startswith("Ces différences de classement ne se confirment pas")
     # AND without any rank difference the sentence keeps its plain form
     flat = [_gap(c, i, i, 0.1, False) for i, c in zip(range(1, 9), "abcdefgh", strict=True)]
@@ -238,16 +238,16 @@ def test_seuls_only_for_a_share_significantly_below_france():
 
     t = {"genitive": "de la Corse"}
     # GIVEN 29 % against 31 % in France, not significant
-    close = {"estimate": 0.29, "france": 0.31, "significant": False, "diff": -0.02}
+    close = {"estimate": 0.29, "france": 0.31, "is_significant": False, "diff": -0.02}
     # THEN no « Seuls »
     assert engagement_sentence_of(close, t).startswith("29")
     # AND with a significant gap below France, « Seuls »
-    low = {**close, "significant": True}
+    low = {**close, "is_significant": True}
     assert engagement_sentence_of(low, t).startswith("Seuls 29")
     # AND never for a share above France's
-    assert engagement_sentence_of({"estimate": 0.33, "france": 0.31, "significant": True, "diff": 0.02}, t).startswith(
-        "33"
-    )
+    assert engagement_sentence_of(
+        {"estimate": 0.33, "france": 0.31, "is_significant": True, "diff": 0.02}, t
+    ).startswith("33")
 
 
 def test_first_message_agrees_with_a_plural_territory():

@@ -29,11 +29,11 @@ CATALOGUE = {
     # sociétal, environnemental), and the catalogue order inside a family
     "domains": [
         {"id": "environnement", "label": "Environnement", "family": "environnemental"},
-        {"id": "securite", "label": "Sécurité", "family": "sociétal"},
-        {"id": "niveau_de_vie", "label": "Niveau de vie", "family": "économique"},
-        {"id": "culture", "label": "Culture", "family": "sociétal"},
+        {"id": "securite", "label": "Sécurité", "family": "societal"},
+        {"id": "niveau_de_vie", "label": "Niveau de vie", "family": "economique"},
+        {"id": "culture", "label": "Culture", "family": "societal"},
         {"id": "pauvrete", "label": "Pauvreté, exclusion", "family": "social"},
-        {"id": "emploi", "label": "Emploi", "family": "économique"},
+        {"id": "emploi", "label": "Emploi", "family": "economique"},
     ],
     "indicators": [
         {
@@ -153,7 +153,7 @@ CATALOGUE = {
 }
 
 
-def row(indicator_id, territory, value, method="sum_of_counts", reason=None, level="commune", coverage=1.0):
+def row(indicator_id, territory, value, method="somme_des_effectifs", reason=None, level="commune", coverage=1.0):
     return {
         "indicator_id": indicator_id,
         "territory_code": territory,
@@ -166,18 +166,18 @@ def row(indicator_id, territory, value, method="sum_of_counts", reason=None, lev
 
 
 VALUES = [
-    row("mediane", "93", 20900.0, "published", level="region"),
-    row("mediane", "FR", 20799.211443, "weighted_mean", level="region", coverage=0.996),
-    row("imposes", "93", 43.2, "published", level="region"),
-    row("imposes", "FR", 51.644533, "weighted_mean", level="region"),
+    row("mediane", "93", 20900.0, "publiee", level="region"),
+    row("mediane", "FR", 20799.211443, "moyenne_ponderee", level="region", coverage=0.996),
+    row("imposes", "93", 43.2, "publiee", level="region"),
+    row("imposes", "FR", 51.644533, "moyenne_ponderee", level="region"),
     row("chomage", "93", 16.657665),
     row("chomage", "FR", 13.56067),
     row("evolution", "93", -0.786523),
     row("evolution", "FR", 1.221192),
-    row("pauvrete", "93", float("nan"), "published", "non_disponible", "region", 0.0),
-    row("pauvrete", "FR", 15.306872, "weighted_mean", level="region"),
-    row("apa", "93", None, "weighted_mean", "secret", "departement", 0.0),
-    row("apa", "FR", None, "weighted_mean", "niveau_non_couvert", None, 0.0),
+    row("pauvrete", "93", float("nan"), "publiee", "non_disponible", "region", 0.0),
+    row("pauvrete", "FR", 15.306872, "moyenne_ponderee", level="region"),
+    row("apa", "93", None, "moyenne_ponderee", "secret", "departement", 0.0),
+    row("apa", "FR", None, "moyenne_ponderee", "niveau_non_couvert", None, 0.0),
     row("crimes", "93", 78.860726, coverage=0.998),
     row("crimes", "FR", 57.898613, coverage=0.99),
     row("cambriolages", "93", 10.895112, coverage=0.8),
@@ -215,7 +215,7 @@ def test_families_in_design_order_and_domains_in_catalogue_order(table):
     # WHEN the table is built
     # THEN families come économique, social, sociétal, environnemental and, inside each, the
     # domains and indicators keep the catalogue order
-    assert [f["family"] for f in table] == ["économique", "social", "sociétal", "environnemental"]
+    assert [f["family"] for f in table] == ["economique", "social", "societal", "environnemental"]
     assert [f["label"] for f in table] == ["Économique", "Social", "Sociétal", "Environnemental"]
     assert [d["domain_id"] for d in table[0]["domains"]] == ["niveau_de_vie", "emploi"]
     assert [d["domain_id"] for d in table[2]["domains"]] == ["securite", "culture"]
@@ -295,7 +295,7 @@ def test_missing_values_say_why(table):
     assert ind["apa"]["france_text"] == "non publiée à ce niveau géographique"
     assert ind["fragilite_num"]["value_text"] == "non disponible"  # no row at all
     assert ind["fragilite_num"]["france_text"] == "non calculable (dénominateur nul)"
-    assert not ind["apa"]["approximation"] and not ind["apa"]["france_approximation"]  # nothing to mark
+    assert not ind["apa"]["is_approximation"] and not ind["apa"]["is_france_approximation"]  # nothing to mark
     assert table[1]["has_missing"] and not table[0]["has_missing"]
     for i in ind.values():
         for key in ("value_text", "france_text"):
@@ -309,9 +309,9 @@ def test_approximation_flag_and_note(table):
     # THEN those values (and only those) are flagged, and the family's note says how they were
     # computed and that they are approximations
     ind = indicators(table)
-    assert ind["mediane"]["france_approximation"] and not ind["mediane"]["approximation"]
-    assert ind["imposes"]["france_approximation"]
-    assert not ind["chomage"]["approximation"] and not ind["chomage"]["france_approximation"]
+    assert ind["mediane"]["is_france_approximation"] and not ind["mediane"]["is_approximation"]
+    assert ind["imposes"]["is_france_approximation"]
+    assert not ind["chomage"]["is_approximation"] and not ind["chomage"]["is_france_approximation"]
     eco = table[0]
     assert eco["has_approximation"]
     note = eco["approximation_note"]
@@ -325,8 +325,8 @@ def test_partial_coverage_noted(table):
     # WHEN the table is built
     # THEN a † note names the indicator and both shares; crimes gets none
     ind = indicators(table)
-    assert ind["cambriolages"]["partial"] and ind["cambriolages"]["france_partial"]
-    assert not ind["crimes"]["partial"]
+    assert ind["cambriolages"]["is_partial"] and ind["cambriolages"]["is_france_partial"]
+    assert not ind["crimes"]["is_partial"]
     notes = table[2]["partial_notes"]
     assert len(notes) == 1 and notes[0].startswith("† Cambriolages")
     assert f"80{NBSP}% de Provence-Alpes-Côte d’Azur" in notes[0] and f"83{NBSP}% de la France" in notes[0]
@@ -340,10 +340,10 @@ def test_domain_scores_and_demo_flags(table):
     securite = table[2]["domains"][0]
     assert securite["score"] is None and securite["score_text"] is None
     ind = indicators(table)
-    assert ind["crimes"]["demo"] and ind["cambriolages"]["demo"] and not ind["chomage"]["demo"]
-    assert not table[2]["all_demo"] and table[2]["any_demo"]
+    assert ind["crimes"]["is_demo"] and ind["cambriolages"]["is_demo"] and not ind["chomage"]["is_demo"]
+    assert not table[2]["has_only_demo"] and table[2]["has_demo"]
     # a file used only as a denominator counts too
-    assert indicator_table("93", VALUES, CATALOGUE, demo_files=["insee/rp.csv"])[3]["any_demo"]
+    assert indicator_table("93", VALUES, CATALOGUE, demo_files=["insee/rp.csv"])[3]["has_demo"]
 
 
 def test_json_clean_and_no_nan(table):
@@ -443,7 +443,7 @@ def test_pdf_never_splits_a_domain_across_pages(tmp_path):
 
     from impact_regions.render import render_pdf
 
-    domains = [{"id": f"d{k}", "label": f"Domaine{k:02d}", "family": "sociétal"} for k in range(20)]
+    domains = [{"id": f"d{k}", "label": f"Domaine{k:02d}", "family": "societal"} for k in range(20)]
     inds = [
         {
             "id": f"i{k}_{j}",

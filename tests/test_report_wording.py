@@ -72,7 +72,7 @@ def test_every_region_prints_its_index_with_the_decimals_of_all_regions():
         "indicator_values": [],
     }
     catalogue = {
-        "domains": [{"id": "emploi", "label": "Emploi", "phrase": "l'emploi", "family": "économique"}],
+        "domains": [{"id": "emploi", "label": "Emploi", "phrase": "l'emploi", "family": "economique"}],
         "indicators": [],
     }
     printed = {}
@@ -180,18 +180,18 @@ def test_innovation_chart_with_one_group_gives_way_to_a_sentence(survey_charts, 
     for i in ctx["innovation"]:
         if i["group"] != "habitants":
             i["estimate"] = None
-            i["reliability"] = "suppressed"
+            i["reliability"] = "non_publie"
     # WHEN the innovation chart is made
     r = survey_charts.chart_innovation(ctx, tmp_path / "innovation.svg")
     # THEN one sentence replaces it: the groups not published, France's figures, the inhabitants said above
-    assert r["omit"] and r["file"] is None
+    assert r["is_omitted"] and r["file"] is None
     s = r["sentence"]
     assert "d\u2019associations, d\u2019entreprises et de maires interrogés en Guadeloupe" in s
     assert "celle des habitants est donnée plus haut" in s and "en France, elle est de" in s
     assert "chez les habitants" not in s
     # AND with two groups published the chart is drawn
     ctx["innovation"][1]["estimate"] = 0.8
-    assert not survey_charts.chart_innovation(ctx, tmp_path / "innovation2.svg")["omit"]
+    assert not survey_charts.chart_innovation(ctx, tmp_path / "innovation2.svg")["is_omitted"]
 
 
 def test_groups_chart_without_comparable_organisations_gives_way_to_a_sentence(survey_charts, tmp_path):
@@ -201,11 +201,11 @@ def test_groups_chart_without_comparable_organisations_gives_way_to_a_sentence(s
     # WHEN the groups chart is made
     r = survey_charts.chart_groups(ctx, tmp_path / "groups.svg")
     # THEN one sentence replaces its grid of « n.p. »
-    assert r["omit"] and "la plupart de leurs notes" in r["sentence"]
+    assert r["is_omitted"] and "la plupart de leurs notes" in r["sentence"]
     assert "comparées à celles des habitants" in r["sentence"]
     # AND with comparable organisations the chart is drawn
     ctx["groups_comparable"] = ["habitants", "associations"]
-    assert not survey_charts.chart_groups(ctx, tmp_path / "groups2.svg")["omit"]
+    assert not survey_charts.chart_groups(ctx, tmp_path / "groups2.svg")["is_omitted"]
 
 
 # ------------------------------------------------------------------------------------------
@@ -275,10 +275,10 @@ def test_innovation_key_figure_is_compared_with_france():
 
     # GIVEN the devoir d'alliances and the innovation shares, one of them significantly above France
     ctx = {
-        "devoir": {"estimate": 0.87, "france": 0.82, "significant": True, "diff": 0.05},
+        "devoir": {"estimate": 0.87, "france": 0.82, "is_significant": True, "diff": 0.05},
         "innovation": [
-            {"group": "habitants", "estimate": 0.76, "france": 0.74, "significant": False, "diff": 0.02},
-            {"group": "maires", "estimate": 0.89, "france": 0.85, "significant": True, "diff": 0.04},
+            {"group": "habitants", "estimate": 0.76, "france": 0.74, "is_significant": False, "diff": 0.02},
+            {"group": "maires", "estimate": 0.89, "france": 0.85, "is_significant": True, "diff": 0.04},
         ],
     }
     # WHEN the key message is written
@@ -309,9 +309,9 @@ def _perceived(values: list[tuple[str, float]]) -> list[dict]:
             "label": p,
             "estimate": v,
             "france": 6.5,
-            "significant": False,
+            "is_significant": False,
             "diff": None,
-            "reliability": "ok",
+            "reliability": "fiable",
             "position": i,
         }
         for i, (p, v) in enumerate(values)
@@ -378,12 +378,12 @@ def test_profile_sentence_names_the_economic_domains_together():
         return {"label": label, "phrase": phrase, "family": family, "score": score}
 
     domains = [
-        dom("Sécurité", "la sécurité", "sociétal", 2.0),
-        dom("Numérique", "le numérique", "sociétal", 1.7),
-        dom("Niveau de vie", "le niveau de vie", "économique", 0.8),
-        dom("Développement économique", "le développement économique", "économique", 0.7),
+        dom("Sécurité", "la sécurité", "societal", 2.0),
+        dom("Numérique", "le numérique", "societal", 1.7),
+        dom("Niveau de vie", "le niveau de vie", "economique", 0.8),
+        dom("Développement économique", "le développement économique", "economique", 0.7),
         dom("Handicap", "le handicap", "social", 0.5),
-        dom("Emploi", "l'emploi", "économique", 0.3),
+        dom("Emploi", "l'emploi", "economique", 0.3),
     ]
     # WHEN the profile sentence is written
     text = profile_sentence("en Provence-Alpes-Côte d'Azur", domains)

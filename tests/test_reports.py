@@ -117,7 +117,7 @@ def test_paca_shows_rank_intervals_gap_significance_and_methods(demo_run):
     # THEN the number of significant perception/measure gaps is the table's
     gaps = pd.read_parquet(p / "perception_gaps.parquet")
     g = gaps[(gaps.territory_code == "93") & gaps.gap.notna()]
-    n_sig = int(g.gap_significant.sum())
+    n_sig = int(g.is_gap_significant.sum())
     assert f"{n_sig} domaines sur {len(g)} montrent un écart net" in text
     # THEN the methodology names the raking, the Holm correction and the most influential choice
     assert "calés (raking)" in text and "correction de Holm" in text
@@ -185,9 +185,9 @@ def test_overseas_report_marks_low_reliability(demo_run):
     se = pd.read_parquet(demo_run / "data" / "processed" / "survey_estimates.parquet")
     mine = se[se.territory_code == "06"]
     # THEN a suppressed estimate is never printed and flagged ones are marked
-    assert (mine.reliability == "suppressed").any()
+    assert (mine.reliability == "non_publie").any()
     assert "trop faible" in text
-    if (mine.reliability == "caution").any():
+    if (mine.reliability == "prudence").any():
         assert "à interpréter avec prudence" in text
     pa = estimate(demo_run, "06", "habitants", "devoir_alliance")["estimate"]
     assert plain(fr.percent(pa)) in text

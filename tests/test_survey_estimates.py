@@ -39,7 +39,7 @@ CODEBOOK_YAML = SURVEY_CODEBOOK_YAML
 # and regions, and France (all départements). Strata cut across territories too.
 TERRITORY_FILES = [
     {"code": "84", "name": "Auvergne-Rhône-Alpes", "slug": "ara", "kind": "region", "departements": ["01", "03"]},
-    {"code": "SUD", "name": "Sud", "slug": "sud", "kind": "custom", "departements": ["04", "13", "2A"]},
+    {"code": "SUD", "name": "Sud", "slug": "sud", "kind": "personnalise", "departements": ["04", "13", "2A"]},
 ]
 REGION_OF = {"01": "84", "03": "84", "04": "93", "13": "93", "2A": "94", "2B": "94", "971": "01"}
 # stratum -> département(s) of each of its PSUs (a PSU listing two départements straddles them)
@@ -365,10 +365,10 @@ def test_confidence_intervals_normal_for_means_logit_for_shares(sample):
             assert (r["ci_low"], r["ci_high"]) == pytest.approx((lo, hi), rel=1e-10)
             assert 0 < r["ci_low"] < p < r["ci_high"] < 1
             assert r["ci_high"] - p != pytest.approx(p - r["ci_low"], rel=1e-6)  # asymmetric
-            assert r["kind"] in ("agree", "share")
+            assert r["kind"] in ("accord", "part")
         else:
             assert (r["ci_low"], r["ci_high"]) == pytest.approx((p - Z95 * se, p + Z95 * se), rel=1e-10)
-            assert r["kind"] == "mean"
+            assert r["kind"] == "moyenne"
 
 
 def test_confidence_level_option_is_used(sample):
@@ -413,13 +413,13 @@ def test_korn_graubard_interval_at_zero_and_one():
 @pytest.mark.parametrize(
     "n, est, se, expected",
     [
-        (29, 5.0, 0.1, "suppressed"),
-        (30, 5.0, 0.1, "caution"),
-        (99, 5.0, 0.1, "caution"),
-        (100, 5.0, 0.1, "ok"),
-        (500, 1.0, 0.31, "caution"),  # relative SE 31 %
-        (500, 1.0, 0.30, "ok"),  # relative SE exactly 30 %: not above
-        (500, 0.0, 0.01, "caution"),  # relative SE infinite
+        (29, 5.0, 0.1, "non_publie"),
+        (30, 5.0, 0.1, "prudence"),
+        (99, 5.0, 0.1, "prudence"),
+        (100, 5.0, 0.1, "fiable"),
+        (500, 1.0, 0.31, "prudence"),  # relative SE 31 %
+        (500, 1.0, 0.30, "fiable"),  # relative SE exactly 30 %: not above
+        (500, 0.0, 0.01, "prudence"),  # relative SE infinite
     ],
 )
 def test_reliability_rules(n, est, se, expected):
@@ -442,7 +442,7 @@ def test_reliability_rules(n, est, se, expected):
     # THEN the reliability is as documented, and a suppressed estimate shows no number
     assert out["reliability"] == expected
     numbers = ["estimate", "se", "ci_low", "ci_high", "diff_vs_france", "se_diff", "p_value"]
-    if expected == "suppressed":
+    if expected == "non_publie":
         assert out[numbers].isna().all()
         assert not out["is_significant"]
         assert out["n"] == n  # n is still shown
@@ -458,11 +458,13 @@ def test_reliability_on_the_sample(sample):
     merged = est.merge(est_open, on=["territory_code", "respondent_group", "measure_id"], suffixes=("", "_open"))
     # WHEN / THEN each row's reliability follows from its n and relative SE
     rse = merged["se_open"] / merged["estimate_open"].abs()
-    expected = np.where(merged["n"] < 30, "suppressed", np.where((merged["n"] < 100) | (rse > 0.30), "caution", "ok"))
+    expected = np.where(
+        merged["n"] < 30, "non_publie", np.where((merged["n"] < 100) | (rse > 0.30), "prudence", "fiable")
+    )
     assert (merged["reliability"] == expected).all()
-    assert set(expected) >= {"suppressed", "caution"}
-    assert merged.loc[merged["reliability"] == "suppressed", "estimate"].isna().all()
-    kept = merged["reliability"] != "suppressed"
+    assert set(expected) >= {"non_publie", "prudence"}
+    assert merged.loc[merged["reliability"] == "non_publie", "estimate"].isna().all()
+    kept = merged["reliability"] != "non_publie"
     np.testing.assert_allclose(merged.loc[kept, "estimate"], merged.loc[kept, "estimate_open"], rtol=1e-12)
 
 

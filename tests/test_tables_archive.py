@@ -14,7 +14,7 @@ from impact_regions import data_dictionary as dd
 from impact_regions.tables_archive import write_tables_archive
 
 CATALOGUE = {
-    "domains": [{"id": "emploi", "label": "Emploi", "family": "économique"}],
+    "domains": [{"id": "emploi", "label": "Emploi", "family": "economique"}],
     "indicators": [
         {
             "id": "chomage",
@@ -48,7 +48,7 @@ CONFIG = {
     "index": {"normalisation": "zscore"},
     "survey_estimation": {"min_n_publish": 30},
 }
-PROVENANCE = {"code_version": "impact-regions 0.1.0 (git 1234567890)", "demo": True}
+PROVENANCE = {"code_version": "impact-regions 0.1.0 (git 1234567890)", "is_demo": True}
 
 
 def frames() -> dict[str, pd.DataFrame]:
@@ -78,7 +78,7 @@ def frames() -> dict[str, pd.DataFrame]:
     )
     sensitivity = pd.DataFrame(
         {
-            "choice": ["normalisation", "survey"],
+            "choice": ["normalisation", "enquete"],
             "first_order": [0.38, 1.5e-07],
             "total": [0.48, 0.01],
             "first_order_ci_low": [0.3, 0.0],
@@ -87,7 +87,7 @@ def frames() -> dict[str, pd.DataFrame]:
             "total_ci_high": [0.55, 0.02],
             "runs": [512, 512],
             "evaluations": [3584, 3584],
-            "output": ["mean_rank_shift", "mean_rank_shift"],
+            "output": ["deplacement_moyen_des_rangs", "deplacement_moyen_des_rangs"],
         }
     )
     return {"territories": territories, "fragility_indices": fragility, "sensitivity": sensitivity}
@@ -176,8 +176,8 @@ def test_dictionary_describes_every_column_and_labels_every_code(archive):
     assert lab.loc[("indicator_id", "chomage"), "unité"] == "%"
     assert "INSEE, RP 2017" in lab.loc[("indicator_id", "chomage"), "détail"]
     assert lab.loc[("measure_id", "fragilite_emploi"), "détail"].startswith("Votre territoire est-il fragile ?")
-    assert lab.loc[("reliability", "suppressed"), "libellé"] == "non diffusé (moins de 30 répondants)"
-    assert lab.loc[("reliability", "caution"), "libellé"] == "à interpréter avec prudence"
+    assert lab.loc[("reliability", "non_publie"), "libellé"] == "non diffusé (moins de 30 répondants)"
+    assert lab.loc[("reliability", "prudence"), "libellé"] == "à interpréter avec prudence"
     assert lab.loc[("domain_id", "ensemble"), "libellé"] == "Indice global de fragilité"
     assert ("quadrant", "atout_partage") in lab.index and ("respondent_group", "maires") in lab.index
 

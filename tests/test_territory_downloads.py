@@ -3,7 +3,7 @@
 
 An inline territory (code 93) with two domains and three indicators (one published, one an
 approximation, one secret in France), its domain scores and ranks, and survey estimates of
-every reliability (ok, caution, suppressed) for a mean on 0-10 and a share.
+every reliability (fiable, prudence, non_publie) for a mean on 0-10 and a share.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from impact_regions.territory_downloads import (
 
 CATALOGUE = {
     "domains": [
-        {"id": "emploi", "label": "Emploi", "family": "économique"},
+        {"id": "emploi", "label": "Emploi", "family": "economique"},
         {"id": "sante", "label": "Santé, accès aux soins", "family": "social"},
     ],
     "indicators": [
@@ -107,7 +107,7 @@ def _iv(ind, code, value, **kw):
         "territory_code": code,
         "value": value,
         "missing_reason": kw.get("reason"),
-        "value_method": kw.get("method", "sum_of_counts"),
+        "value_method": kw.get("method", "somme_des_effectifs"),
         "source_level": "commune",
         "coverage": kw.get("coverage", 1.0),
     }
@@ -149,8 +149,8 @@ TABLES = {
     "indicator_values": [
         _iv("chomage", "93", 16.657664568),
         _iv("chomage", "FR", 13.56067),
-        _iv("mediane", "93", 20900.0, method="weighted_mean"),
-        _iv("mediane", "FR", 20799.2, method="published"),
+        _iv("mediane", "93", 20900.0, method="moyenne_ponderee"),
+        _iv("mediane", "FR", 20799.2, method="publiee"),
         _iv("apl", "93", 3.21, coverage=0.8),
         _iv("apl", "FR", None, reason="secret"),
     ],
@@ -164,12 +164,12 @@ TABLES = {
         _fi("11", "ensemble", 0.5, 5, 4, 6),  # another region: not in the downloads
     ],
     "survey_estimates": [
-        _se("93", "habitants", "fragilite_emploi", 6.595244, 6.464317, 6.726171, 936, 0.199361, True, "ok"),
-        _se("FR", "habitants", "fragilite_emploi", 6.395883, 6.35, 6.44, 9000, None, False, "ok"),
-        _se("93", "habitants", "devoir_alliance", 0.8412345, 0.80, 0.88, 80, 0.0312345, False, "caution"),
-        _se("FR", "habitants", "devoir_alliance", 0.81, 0.80, 0.82, 9000, None, False, "ok"),
-        _se("93", "maires", "fragilite_emploi", None, None, None, 12, None, False, "suppressed"),
-        _se("FR", "maires", "fragilite_emploi", 5.5, 5.2, 5.8, 400, None, False, "ok"),
+        _se("93", "habitants", "fragilite_emploi", 6.595244, 6.464317, 6.726171, 936, 0.199361, True, "fiable"),
+        _se("FR", "habitants", "fragilite_emploi", 6.395883, 6.35, 6.44, 9000, None, False, "fiable"),
+        _se("93", "habitants", "devoir_alliance", 0.8412345, 0.80, 0.88, 80, 0.0312345, False, "prudence"),
+        _se("FR", "habitants", "devoir_alliance", 0.81, 0.80, 0.82, 9000, None, False, "fiable"),
+        _se("93", "maires", "fragilite_emploi", None, None, None, 12, None, False, "non_publie"),
+        _se("FR", "maires", "fragilite_emploi", 5.5, 5.2, 5.8, 400, None, False, "fiable"),
     ],
 }
 
@@ -185,10 +185,10 @@ def make_ctx() -> dict:
         },
         "vintage": 2017,
         "survey_year": 2019,
-        "demo": False,
+        "is_demo": False,
         "n_regions": 18,
         "indicator_table": indicator_table("93", TABLES["indicator_values"], CATALOGUE),
-        "survey_documentation": {"demo": False},
+        "survey_documentation": {"is_demo": False},
         "sources": ["INSEE, RP 2017"],
         "surveys": ["IMPACT-Citoyens 2019"],
         "method_text": "Les indices reposent sur 3 indicateurs.",

@@ -64,7 +64,7 @@ def test_the_treatment_is_strictly_increasing_on_and_beyond_the_departement_rang
     grid = grid_outside(x)
     t = box_cox_transform(grid, d["tail"], d["anchor"], d["scale"], d["power"])
     # THEN it is the Box-Cox transform on the long tail's side, and strictly increasing everywhere
-    assert d["method"] == "box_cox" and d["tail"] == ("right" if sign > 0 else "left")
+    assert d["method"] == "box_cox" and d["tail"] == ("droite" if sign > 0 else "gauche")
     assert np.isfinite(t).all()
     assert (np.diff(t) > 0).all()
     # ... and continuous with slope 1 (in scale units) across the anchor, where it turns linear
@@ -79,16 +79,16 @@ def test_the_treatment_is_strictly_increasing_on_and_beyond_the_departement_rang
 def test_every_power_of_the_grid_keeps_the_order(power):
     # GIVEN any power of the grid, both tails / WHEN applied to distinct values / THEN distinct, ordered
     grid = grid_outside(SKEWED)
-    for tail in ("right", "left"):
-        t = box_cox_transform(grid, tail, 10.0 if tail == "right" else 80.0, 2.5, power)
+    for tail in ("droite", "gauche"):
+        t = box_cox_transform(grid, tail, 10.0 if tail == "droite" else 80.0, 2.5, power)
         assert (np.diff(t) > 0).all(), (tail, power)
 
 
 def test_power_one_is_an_affine_map_so_the_zscores_do_not_move():
     # GIVEN power 1 / WHEN applied / THEN t(x) = (x - anchor) / scale on both sides of the anchor
     x = np.array([-5.0, 0.0, 3.0, 40.0])
-    np.testing.assert_allclose(box_cox_transform(x, "right", 3.0, 2.0, 1.0), (x - 3.0) / 2.0)
-    np.testing.assert_allclose(box_cox_transform(x, "left", 3.0, 2.0, 1.0), (x - 3.0) / 2.0)
+    np.testing.assert_allclose(box_cox_transform(x, "droite", 3.0, 2.0, 1.0), (x - 3.0) / 2.0)
+    np.testing.assert_allclose(box_cox_transform(x, "gauche", 3.0, 2.0, 1.0), (x - 3.0) / 2.0)
 
 
 def test_numpy_twins_agree_with_the_module():
@@ -130,7 +130,7 @@ def test_power_is_the_maximum_likelihood_power_on_the_grid(df):
     assert d["power"] == float(POWER_GRID[int(np.argmax(llf))])
     opt = stats.boxcox_normmax(y, method="mle")
     assert 0 < opt < 1 and abs(d["power"] - opt) <= 0.01
-    assert d["rule_met"]
+    assert d["is_rule_met"]
 
 
 def test_strong_skews_get_the_logarithm_when_the_optimum_is_below_zero():
@@ -140,17 +140,17 @@ def test_strong_skews_get_the_logarithm_when_the_optimum_is_below_zero():
     y = (np.sort(x) - d["anchor"]) / d["scale"] + 1
     # WHEN / THEN scipy's optimum is below 0, so the power is 0 (the logarithm), which passes the rule
     assert stats.boxcox_normmax(y, method="mle") < 0
-    assert d["power"] == 0.0 and d["rule_met"]
+    assert d["power"] == 0.0 and d["is_rule_met"]
 
 
 def test_a_rule_still_unmet_at_the_logarithm_is_flagged():
     # GIVEN a chi-square series (df 5) and a rule so strict (|skew| > 0.1) that even the log fails it
     x = stats.chi2.ppf((np.arange(1, 102) - 0.5) / 101, 5)
     d = decide(x, skew_threshold=0.1, kurtosis_threshold=-2.0)
-    # WHEN / THEN the power goes down to 0 (the logarithm) and rule_met says the rule is not met
+    # WHEN / THEN the power goes down to 0 (the logarithm) and is_rule_met says the rule is not met
     t = box_cox_transform(x, d["tail"], d["anchor"], d["scale"], d["power"])
     s, k = skew_kurtosis(t)
-    assert d["power"] == 0.0 and needs_treatment(s, k, 0.1, -2.0) and not d["rule_met"]
+    assert d["power"] == 0.0 and needs_treatment(s, k, 0.1, -2.0) and not d["is_rule_met"]
     assert (d["skew_after"], d["kurtosis_after"]) == pytest.approx((s, k))
 
 
@@ -165,7 +165,7 @@ def test_moments_after_are_scipys_on_the_transformed_departements():
     assert (d["skew_after"], d["kurtosis_after"]) == pytest.approx(
         (stats.skew(t, bias=False), stats.kurtosis(t, bias=False))
     )
-    assert d["rule_met"] and abs(d["skew_after"]) < abs(d["skew_before"])
+    assert d["is_rule_met"] and abs(d["skew_after"]) < abs(d["skew_before"])
     # the scale is IQR / 1.349
     q1, q3 = np.percentile(SKEWED, [25, 75])
     assert d["scale"] == pytest.approx((q3 - q1) / 1.349) == robust_scale(SKEWED)
@@ -173,8 +173,8 @@ def test_moments_after_are_scipys_on_the_transformed_departements():
 
 def test_a_constant_or_symmetric_indicator_is_left_alone():
     # GIVEN a constant series and a symmetric one / WHEN decided / THEN no treatment
-    assert decide(np.full(20, 3.0))["method"] == "none"
-    assert decide(METRO)["method"] == "none"
+    assert decide(np.full(20, 3.0))["method"] == "aucun"
+    assert decide(METRO)["method"] == "aucun"
 
 
 def test_treatment_options_of_the_monte_carlo():
@@ -289,7 +289,7 @@ def test_the_winsorise_option_gives_the_ties_the_default_avoids():
     sc, treatment = sql_scores(values, deps, method="winsorise")
     up = sc[sc["indicator_id"] == "up"].set_index("territory_code")["score"]
     # THEN the two overseas values share one score (that is why it is not the default)
-    assert treatment.iloc[0]["method"] == "winsorised"
+    assert treatment.iloc[0]["method"] == "winsorisation"
     assert up["R-OM"] == up["R-OM2"]
 
 
@@ -318,8 +318,8 @@ def test_demo_overseas_regions_keep_their_order_on_every_treated_indicator(demo_
         i["id"]: int(i["direction"]) for i in load_indicators(ROOT / "config" / "indicators.yaml")["indicators"]
     }
     sc, treatment = demo_tables["scores"], demo_tables["treatment"]
-    treated = list(treatment.loc[treatment["method"] != "none", "indicator_id"])
-    assert treated and set(treatment.loc[treatment["method"] != "none", "method"]) == {"box_cox"}
+    treated = list(treatment.loc[treatment["method"] != "aucun", "indicator_id"])
+    assert treated and set(treatment.loc[treatment["method"] != "aucun", "method"]) == {"box_cox"}
     assert {"taux_pauvrete", "taux_chomage_localise", "chomage_1564"} <= set(treated)
     checked = 0
     for iid in treated:

@@ -44,6 +44,6 @@ def test_labels_of_the_treatments():
     # GIVEN / WHEN / THEN the power is printed, 0 as the logarithm; the Monte Carlo's options in words
     assert method_label("box_cox", 0.0) == "logarithme (Box-Cox, λ = 0)"
     assert method_label("box_cox", 0.25) == "Box-Cox, λ = 0,25"
-    assert method_label("winsorised", math.nan) == "écrêtage"
+    assert method_label("winsorisation", math.nan) == "écrêtage"
     assert treatment_words(config()) == ["transformation de Box-Cox", "aucun"]
     assert treatment_words(config("winsorise", mc=(True, False))) == ["écrêtage", "aucun"]

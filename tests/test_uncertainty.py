@@ -44,7 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DEPS = ["DEP-01", "DEP-03", "DEP-04", "DEP-13", "DEP-2A", "DEP-2B", "DEP-971"]
 CODES = DEPS + ["FR", "01", "84", "93", "94", "SUD"]
 REGIONS = ["01", "84", "93", "94"]
-CUSTOM = [{"code": "SUD", "name": "Sud", "slug": "sud", "kind": "custom", "departements": ["04", "13", "2A"]}]
+CUSTOM = [{"code": "SUD", "name": "Sud", "slug": "sud", "kind": "personnalise", "departements": ["04", "13", "2A"]}]
 VALUES = {
     #    départements (DEPS order)   FR   01   84   93   94   SUD
     "a": [9, 9, 9, 10, 11, 11, 11, 10, 11, 9, 9.5, 11, 10.5],
@@ -57,7 +57,7 @@ DIRECTION = {"a": 1, "b": -1, "c": 1, "e": -1}
 DOMAINS = ["emploi", "logement"]
 CATALOGUE = {
     "domains": [
-        {"id": "emploi", "label": "Emploi", "family": "économique"},
+        {"id": "emploi", "label": "Emploi", "family": "economique"},
         {"id": "logement", "label": "Mal-logement", "family": "social"},
     ],
     "indicators": [
@@ -78,9 +78,9 @@ CATALOGUE = {
 # left tail (power 0.5), e logged on its right tail (Box-Cox power 0) (c, which has a missing
 # value, untreated: see test_a_missing_value_stays_missing_under_treatment)
 TREATED = {
-    "a": {"method": "winsorised", "tail": "right", "upper": 10.5},
-    "b": {"method": "box_cox", "tail": "left", "anchor": 22.0, "scale": 2.0, "power": 0.5},
-    "e": {"method": "box_cox", "tail": "right", "anchor": 0.0, "scale": 1.5, "power": 0.0},
+    "a": {"method": "winsorisation", "tail": "droite", "upper": 10.5},
+    "b": {"method": "box_cox", "tail": "gauche", "anchor": 22.0, "scale": 2.0, "power": 0.5},
+    "e": {"method": "box_cox", "tail": "droite", "anchor": 0.0, "scale": 1.5, "power": 0.0},
 }
 REFERENCE = {"normalisation": "zscore", "aggregation": "arithmetic", "treatment": {"enabled": True}}
 # the combinations the configuration accepts (geometric needs positive scores)
@@ -110,10 +110,10 @@ def values_frame(values: dict = VALUES, codes: list[str] = CODES) -> pd.DataFram
 
 
 def treatment_frame(rows: dict | None = None) -> pd.DataFrame:
-    """indicator_id -> {method, tail, anchor, scale, power, lower, upper}; others: none."""
+    """indicator_id -> {method, tail, anchor, scale, power, lower, upper}; others: aucun."""
     rows = rows or {}
     base = {
-        "method": "none",
+        "method": "aucun",
         "tail": "",
         "anchor": np.nan,
         "scale": np.nan,
@@ -121,7 +121,7 @@ def treatment_frame(rows: dict | None = None) -> pd.DataFrame:
         "lower": np.nan,
         "upper": np.nan,
         "n_winsorised": 0,
-        "rule_met": True,
+        "is_rule_met": True,
         "skew_before": 0.0,
         "kurtosis_before": 0.0,
         "skew_after": 0.0,
@@ -222,7 +222,7 @@ def test_numpy_index_equals_sql_on_the_tiny_example(territories, normalisation, 
 def test_numpy_index_equals_sql_with_lower_winsorisation(territories):
     # GIVEN indicator e winsorised at a lower bound (its left tail: 0 and 2 become 3)
     values = values_frame()
-    treatment = treatment_frame({"e": {"method": "winsorised", "tail": "left", "lower": 3.0}})
+    treatment = treatment_frame({"e": {"method": "winsorisation", "tail": "gauche", "lower": 3.0}})
     model = prepare_model(
         values, territories, catalogue_indicators(CATALOGUE), DOMAINS, treatment, with_departements=True
     )
@@ -241,7 +241,7 @@ def test_lower_winsorisation_clips_at_the_bound(territories):
         territories,
         catalogue_indicators(CATALOGUE),
         DOMAINS,
-        treatment_frame({"e": {"method": "winsorised", "tail": "left", "lower": 3.0}}),
+        treatment_frame({"e": {"method": "winsorisation", "tail": "gauche", "lower": 3.0}}),
     )
     # WHEN scored as z-scores
     s = model.scores("zscore", True)[model.indicator_ids.index("e")]
@@ -256,7 +256,7 @@ def test_numpy_index_equals_sql_with_a_missing_treated_value(territories):
     # GIVEN c (missing for SUD) log-treated
     values = values_frame()
     treatment = treatment_frame(
-        {"c": {"method": "box_cox", "tail": "right", "anchor": 4.0, "scale": 1.0, "power": 0.0}}
+        {"c": {"method": "box_cox", "tail": "droite", "anchor": 4.0, "scale": 1.0, "power": 0.0}}
     )
     model = prepare_model(
         values, territories, catalogue_indicators(CATALOGUE), DOMAINS, treatment, with_departements=True
@@ -271,10 +271,10 @@ def test_numpy_index_equals_sql_with_a_missing_treated_value(territories):
 @pytest.mark.parametrize(
     "treatment",
     [
-        {"method": "box_cox", "tail": "right", "anchor": 4.0, "scale": 1.0, "power": 0.0},
-        {"method": "box_cox", "tail": "left", "anchor": 6.0, "scale": 0.5, "power": 0.3},
-        {"method": "winsorised", "tail": "right", "upper": 5.5},
-        {"method": "winsorised", "tail": "left", "lower": 4.5},
+        {"method": "box_cox", "tail": "droite", "anchor": 4.0, "scale": 1.0, "power": 0.0},
+        {"method": "box_cox", "tail": "gauche", "anchor": 6.0, "scale": 0.5, "power": 0.3},
+        {"method": "winsorisation", "tail": "droite", "upper": 5.5},
+        {"method": "winsorisation", "tail": "gauche", "lower": 4.5},
     ],
     ids=["bc-right", "bc-left", "w-upper", "w-lower"],
 )
@@ -423,9 +423,9 @@ def test_outputs_have_the_documented_columns(territories):
     assert len(out["rank_intervals"]) == 5 * 3 and len(out["gaps"]) == 5 * 2
     assert set(out["gaps"]["territory_code"]) == set(REGIONS) | {"SUD"}
     sens = out["sensitivity"]
-    assert list(sens["choice"]) == ["normalisation", "aggregation", "weights", "treatment", "survey"]
+    assert list(sens["choice"]) == ["normalisation", "agregation", "poids", "traitement", "enquete"]
     assert (sens["runs"] == 128).all() and (sens["evaluations"] == 128 * 7).all()
-    assert (sens["output"] == "mean_rank_shift").all()
+    assert (sens["output"] == "deplacement_moyen_des_rangs").all()
     r = out["rank_intervals"]
     assert ((r["rank_p05"] <= r["rank_median"]) & (r["rank_median"] <= r["rank_p95"])).all()
     assert r.loc[r["domain_id"] == "ensemble", "perceived_rank_median"].isna().all()
@@ -462,7 +462,7 @@ def test_nothing_varies_when_no_choice_is_open(territories):
     for col in ("rank_median", "rank_p05", "rank_p95"):
         np.testing.assert_array_equal(r[col].to_numpy(), r["rank_reference"].to_numpy())
     np.testing.assert_allclose(r["score_p05"], r["score_reference"], atol=1e-12)
-    assert "survey" not in set(out["sensitivity"]["choice"])
+    assert "enquete" not in set(out["sensitivity"]["choice"])
     assert (out["sensitivity"][["first_order", "total"]] == 0).all().all()
     assert (out["sensitivity"]["evaluations"] == 128 * 6).all()
 
@@ -497,9 +497,9 @@ def test_gap_sign_and_interval_on_a_constructed_example(territories):
         assert g.loc[(t, "emploi"), "gap"] == pytest.approx(d / math.sqrt(4 / 3) - oz[t], abs=1e-9)
     # 94: more fragile than France but the inhabitants are less worried -> under-estimated, significant
     assert g.loc[("94", "emploi"), "gap"] < 0 and g.loc[("94", "emploi"), "gap_ci_high"] < 0
-    assert g.loc[("94", "emploi"), "gap_significant"]
+    assert g.loc[("94", "emploi"), "is_gap_significant"]
     # 93: as fragile as France but more worried -> positive gap, significant
-    assert g.loc[("93", "emploi"), "gap"] > 0 and g.loc[("93", "emploi"), "gap_significant"]
+    assert g.loc[("93", "emploi"), "gap"] > 0 and g.loc[("93", "emploi"), "is_gap_significant"]
     # 01: the same point gap as 93 but an SE of 1 point: the interval, at the level Holm's procedure
     # tests it (at least 95 %), is gap ± z x 1 / SD with z the normal quantile of that level; spans 0
     level = g.loc[("01", "emploi"), "gap_ci_level"]
@@ -507,10 +507,10 @@ def test_gap_sign_and_interval_on_a_constructed_example(territories):
     half = ndtri(1 - (1 - level) / 2) / math.sqrt(4 / 3)
     assert g.loc[("01", "emploi"), "gap_ci_low"] == pytest.approx(g.loc[("01", "emploi"), "gap"] - half, abs=0.15)
     assert g.loc[("01", "emploi"), "gap_ci_high"] == pytest.approx(g.loc[("01", "emploi"), "gap"] + half, abs=0.15)
-    assert not g.loc[("01", "emploi"), "gap_significant"]
+    assert not g.loc[("01", "emploi"), "is_gap_significant"]
     # a suppressed perceived estimate: no gap, no interval, not significant
     assert np.isnan(g.loc[("SUD", "emploi"), ["gap", "gap_ci_low", "gap_ci_high"]].astype(float)).all()
-    assert not g.loc[("SUD", "emploi"), "gap_significant"]
+    assert not g.loc[("SUD", "emploi"), "is_gap_significant"]
 
 
 def test_same_seed_same_outputs(territories):
@@ -547,7 +547,7 @@ def test_survey_without_sampling_error_has_no_effect(territories):
     sens = out["sensitivity"].set_index("choice")
     # WHEN / THEN the survey factor explains nothing, the perceived ranks never move, and for every
     # choice the total index is at least the first-order one (up to sampling noise)
-    assert sens.loc["survey", "first_order"] == 0.0 and sens.loc["survey", "total"] == 0.0
+    assert sens.loc["enquete", "first_order"] == 0.0 and sens.loc["enquete", "total"] == 0.0
     r = out["rank_intervals"].dropna(subset=["perceived_rank_reference"])
     assert (r["perceived_rank_p05"] == r["perceived_rank_reference"]).all()
     assert (r["perceived_rank_p95"] == r["perceived_rank_reference"]).all()
@@ -596,7 +596,7 @@ def test_demo_sensitivity_and_custom_invariance(demo_inputs):
     d = demo_inputs
     out = demo_run(d)
     terr = d["territories"]
-    als = terr[terr["territory_code"] == "44"].assign(territory_code="ALS", kind="custom")
+    als = terr[terr["territory_code"] == "44"].assign(territory_code="ALS", kind="personnalise")
     vals = d["values"][d["values"]["territory_code"] == "44"].assign(territory_code="ALS")
     per = d["perceived"][d["perceived"]["territory_code"] == "44"].assign(territory_code="ALS")
     more = {

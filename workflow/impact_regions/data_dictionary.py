@@ -30,7 +30,7 @@ TABLES: dict[str, dict] = {
             "territory_name": ("texte", "Nom du territoire"),
             "kind": (
                 CODE,
-                "Nature du territoire : region, departement, france, custom (territoire composé de "
+                "Nature du territoire : region, departement, france, personnalise (territoire composé de "
                 "départements, défini dans config/regions)",
             ),
             "departement_name": ("texte", "Nom du département"),
@@ -52,7 +52,10 @@ TABLES: dict[str, dict] = {
                 "Valeur de l'indicateur pour le territoire (vide si manquante, voir missing_reason)",
             ),
             "missing_reason": (CODE, "Pourquoi la valeur manque (vide si elle est connue)"),
-            "value_method": (CODE, "Comment la valeur a été obtenue : sum_of_counts, published ou weighted_mean"),
+            "value_method": (
+                CODE,
+                "Comment la valeur a été obtenue : somme_des_effectifs, publiee ou moyenne_ponderee",
+            ),
             "source_level": (CODE, "Niveau géographique des données sources utilisées (commune, departement, region)"),
             "coverage": (
                 SHARE,
@@ -71,7 +74,7 @@ TABLES: dict[str, dict] = {
             "value": ("unité de l'indicateur", "Valeur brute (celle de indicator_values)"),
             "score": ("{score_unit}", "Score normalisé et orienté : une valeur plus élevée signale plus de fragilité"),
             "is_treated": ("booléen", "La valeur a été transformée par le traitement des valeurs extrêmes"),
-            "treatment": (CODE, "Traitement appliqué à l'indicateur (none, box_cox, winsorised)"),
+            "treatment": (CODE, "Traitement appliqué à l'indicateur (aucun, box_cox, winsorisation)"),
         },
     },
     "fragility_indices": {
@@ -80,7 +83,7 @@ TABLES: dict[str, dict] = {
         "columns": {
             "territory_code": (CODE, "Code du territoire"),
             "domain_id": (CODE, "Domaine (ensemble : indice global, moyenne des 16 domaines)"),
-            "family": (CODE, "Famille du domaine (économique, social, sociétal, environnemental ; ensemble)"),
+            "family": (CODE, "Famille du domaine (economique, social, societal, environnemental ; ensemble)"),
             "score": ("{score_unit}", "Score de fragilité du domaine : moyenne des scores de ses indicateurs"),
             "rank_among_regions": (
                 "rang",
@@ -106,7 +109,7 @@ TABLES: dict[str, dict] = {
             "respondent_group": (CODE, "Groupe de répondants : habitants, associations, entreprises, maires"),
             "measure_id": (CODE, "Identifiant de la mesure (question dans libelles.csv)"),
             "estimate": (
-                "note (kind mean) ou part entre 0 et 1 (agree, share)",
+                "note (kind moyenne) ou part entre 0 et 1 (accord, part)",
                 "Estimation pondérée (vide si non diffusée)",
             ),
             "se": ("unité de estimate", "Erreur type de l'estimation (plan de sondage, calage)"),
@@ -128,8 +131,8 @@ TABLES: dict[str, dict] = {
                 "p-valeur corrigée de Holm (les 16 domaines d'une question forment une famille)",
             ),
             "is_significant": ("booléen", "Différence à la France significative (p_value_holm sous le seuil alpha)"),
-            "reliability": (CODE, "Fiabilité : ok, caution, suppressed"),
-            "kind": (CODE, "Nature de la mesure : mean, agree, share"),
+            "reliability": (CODE, "Fiabilité : fiable, prudence, non_publie"),
+            "kind": (CODE, "Nature de la mesure : moyenne, accord, part"),
         },
     },
     "perception_gaps": {
@@ -147,7 +150,7 @@ TABLES: dict[str, dict] = {
             "quadrant": (CODE, "Position par rapport à la France sur les deux axes (voir libelles.csv)"),
             "is_significant": ("booléen", "Différence perçue à la France significative"),
             "perceived_p_value": ("probabilité", "p-valeur de la différence perçue à la France"),
-            "perceived_reliability": (CODE, "Fiabilité de l'estimation perçue : ok, caution, suppressed"),
+            "perceived_reliability": (CODE, "Fiabilité de l'estimation perçue : fiable, prudence, non_publie"),
             "spearman_rho": (
                 "corrélation (-1 à 1)",
                 "Corrélation de Spearman des deux classements des domaines du "
@@ -163,7 +166,7 @@ TABLES: dict[str, dict] = {
             "gap_ci_level": (SHARE, "Niveau de l'intervalle (au moins 0,95 ; plus élevé sous la correction de Holm)"),
             "gap_p_value": ("probabilité", "p-valeur bilatérale de Monte-Carlo de l'écart"),
             "gap_p_holm": ("probabilité", "p-valeur corrigée de Holm sur les 16 domaines du territoire"),
-            "gap_significant": ("booléen", "Écart significatif (gap_p_holm sous le seuil)"),
+            "is_gap_significant": ("booléen", "Écart significatif (gap_p_holm sous le seuil)"),
         },
     },
     "raking_margins": {
@@ -190,13 +193,13 @@ TABLES: dict[str, dict] = {
             "domain_id": (CODE, "Domaine contrôlé"),
             "indicator_id": (CODE, "Indicateur contrôlé"),
             "other_indicator_id": (CODE, "Second indicateur d'une paire (check = correlation)"),
-            "territory_code": (CODE, "Territoire dont la valeur a été traitée (check = treated_point)"),
+            "territory_code": (CODE, "Territoire dont la valeur a été traitée (check = valeur_traitee)"),
             "value": (
                 "selon check",
-                "treatment : asymétrie après traitement ; treated_point : valeur traitée ; "
-                "correlation et domain_vs_index : corrélation ; cronbach_alpha : alpha",
+                "traitement : asymétrie après traitement ; valeur_traitee : valeur traitée ; "
+                "correlation et domaine_vs_indice : corrélation ; cronbach_alpha : alpha",
             ),
-            "value_before": ("selon check", "treatment : asymétrie avant ; treated_point : valeur d'origine"),
+            "value_before": ("selon check", "traitement : asymétrie avant ; valeur_traitee : valeur d'origine"),
             "kurtosis_before": ("aplatissement", "Aplatissement (kurtosis excédentaire) avant traitement"),
             "kurtosis": ("aplatissement", "Aplatissement après traitement"),
             "value_excluding_domain": ("corrélation", "Corrélation du domaine avec l'indice calculé sans lui"),
@@ -233,7 +236,10 @@ TABLES: dict[str, dict] = {
             "total_ci_high": (SHARE, "Borne haute de l'intervalle bootstrap à 95 % de total"),
             "runs": ("nombre", "Taille N de l'échantillon de base de Saltelli"),
             "evaluations": ("nombre", "Nombre d'évaluations du modèle (N x (facteurs + 2))"),
-            "output": (CODE, "Grandeur analysée (mean_rank_shift : déplacement moyen des rangs des régions)"),
+            "output": (
+                CODE,
+                "Grandeur analysée (deplacement_moyen_des_rangs : déplacement moyen des rangs des régions)",
+            ),
         },
     },
 }
@@ -244,7 +250,7 @@ CODES: dict[str, dict[str, str]] = {
         "region": "région",
         "departement": "département",
         "france": "France entière",
-        "custom": "territoire composé de départements (config/regions)",
+        "personnalise": "territoire composé de départements (config/regions)",
     },
     "missing_reason": {
         "secret": "secret statistique",
@@ -254,25 +260,25 @@ CODES: dict[str, dict[str, str]] = {
         "niveau_non_couvert": "non publiée à ce niveau géographique",
     },
     "value_method": {
-        "sum_of_counts": "somme des effectifs communaux (numérateur / dénominateur)",
-        "published": "valeur publiée à ce niveau par le producteur",
-        "weighted_mean": "moyenne des valeurs publiées à un niveau plus fin, pondérée (approximation)",
+        "somme_des_effectifs": "somme des effectifs communaux (numérateur / dénominateur)",
+        "publiee": "valeur publiée à ce niveau par le producteur",
+        "moyenne_ponderee": "moyenne des valeurs publiées à un niveau plus fin, pondérée (approximation)",
     },
     "source_level": {"commune": "communes", "departement": "départements", "region": "régions"},
     "treatment": {
-        "none": "aucun traitement",
+        "aucun": "aucun traitement",
         "box_cox": "transformation de Box-Cox (ou logarithme), croissante",
-        "winsorised": "écrêtement des valeurs extrêmes",
+        "winsorisation": "écrêtement des valeurs extrêmes",
     },
     "survey_estimates.kind": {
-        "mean": "note moyenne sur l'échelle de la question (ne sait pas exclus)",
-        "agree": "part des répondants d'accord (ne sait pas exclus)",
-        "share": "part des répondants citant la réponse",
+        "moyenne": "note moyenne sur l'échelle de la question (ne sait pas exclus)",
+        "accord": "part des répondants d'accord (ne sait pas exclus)",
+        "part": "part des répondants citant la réponse",
     },
     "reliability": {
-        "ok": "fiable",
-        "caution": "à interpréter avec prudence",
-        "suppressed": "non diffusé (moins de {min_n_publish} répondants)",
+        "fiable": "fiable",
+        "prudence": "à interpréter avec prudence",
+        "non_publie": "non diffusé (moins de {min_n_publish} répondants)",
     },
     "quadrant": {
         "fragilite_reconnue": "Fragilité reconnue : plus fragile que la France et perçue comme telle",
@@ -281,29 +287,29 @@ CODES: dict[str, dict[str, str]] = {
         "atout_partage": "Atout partagé : moins fragile, et perçu comme tel",
     },
     "index_audit.check": {
-        "treatment": "traitement des valeurs extrêmes d'un indicateur",
-        "treated_point": "une valeur modifiée par le traitement",
+        "traitement": "traitement des valeurs extrêmes d'un indicateur",
+        "valeur_traitee": "une valeur modifiée par le traitement",
         "correlation": "corrélation de deux indicateurs d'un même domaine",
         "cronbach_alpha": "cohérence interne d'un domaine (alpha de Cronbach)",
-        "domain_vs_index": "corrélation d'un domaine avec l'indice global",
+        "domaine_vs_indice": "corrélation d'un domaine avec l'indice global",
     },
     "index_audit.flag": {
-        "none": "treatment : pas de traitement",
-        "box_cox": "treatment : transformation de Box-Cox",
-        "winsorised": "treatment : écrêtement",
-        "ok": "résultat conforme",
-        "high": "correlation : supérieure au seuil, redondance possible",
+        "aucun": "traitement : pas de traitement",
+        "box_cox": "traitement : transformation de Box-Cox",
+        "winsorisation": "traitement : écrêtement",
+        "conforme": "résultat conforme",
+        "elevee": "correlation : supérieure au seuil, redondance possible",
         "negative": "corrélation négative : sens opposés, à vérifier",
-        "low": "cronbach_alpha : cohérence interne faible",
-        "weak": "domain_vs_index : lien faible avec l'indice",
-        "na": "non calculable",
+        "coherence_faible": "cronbach_alpha : cohérence interne faible",
+        "lien_faible": "domaine_vs_indice : lien faible avec l'indice",
+        "non_calculable": "non calculable",
     },
     "sensitivity.choice": {
         "normalisation": "la normalisation des indicateurs",
-        "aggregation": "leur mode d'agrégation",
-        "weights": "leurs poids",
-        "treatment": "le traitement des valeurs extrêmes",
-        "survey": "l'erreur d'échantillonnage de l'enquête",
+        "agregation": "leur mode d'agrégation",
+        "poids": "leurs poids",
+        "traitement": "le traitement des valeurs extrêmes",
+        "enquete": "l'erreur d'échantillonnage de l'enquête",
     },
     "raking_margins.variable": {"sexe": "sexe (1 hommes, 2 femmes)", "tranche_age": "tranche d'âge (ans)"},
 }

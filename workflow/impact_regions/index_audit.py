@@ -9,8 +9,8 @@ table, so that a report can say what was done to the data and how coherent the r
   decision itself is taken by :mod:`impact_regions.treatment` on the 101 départements (by
   default a strictly increasing Box-Cox transform, which keeps the order of every value) and
   applied to every territory by ``sql/indicator_scores.sql``. Here each decision is recorded
-  (``check = 'treatment'``, one row per indicator, with the power of the transform in
-  ``parameter``) together with every value it changed (``check = 'treated_point'``, one row
+  (``check = 'traitement'``, one row per indicator, with the power of the transform in
+  ``parameter``) together with every value it changed (``check = 'valeur_traitee'``, one row
   per indicator and territory, départements *and* regions, France, custom territories), with
   the original and the treated value, so that no modification of the data is silent.
 * **Statistical coherence** (Handbook step 4, correlation analysis and Cronbach's alpha, and
@@ -24,7 +24,7 @@ table, so that a report can say what was done to the data and how coherent the r
     directions and partly cancel out.
   - ``cronbach_alpha``: internal consistency of each domain with at least two indicators
     (Cronbach 1951), ``alpha = k/(k-1) x (1 - sum of item variances / variance of the sum)``.
-  - ``domain_vs_index``: correlation of each domain score with the overall index
+  - ``domaine_vs_indice``: correlation of each domain score with the overall index
     (``domain_id = 'ensemble'`` of `fragility_indices`), and with the overall index
     recomputed *without* that domain (see :func:`build_index_audit`).
 
@@ -45,14 +45,14 @@ import pandas as pd
 from . import french as fr
 
 #: Checks, in the order rows are written.
-CHECKS = ["treatment", "treated_point", "correlation", "cronbach_alpha", "domain_vs_index"]
+CHECKS = ["traitement", "valeur_traitee", "correlation", "cronbach_alpha", "domaine_vs_indice"]
 
 #: Key of the table (empty strings, never NULL, in key columns).
 KEY = ["check", "domain_id", "indicator_id", "other_indicator_id", "territory_code"]
 
-#: Stable column set. ``kurtosis_before``/``kurtosis`` are filled for ``treatment`` rows only,
-#: ``value_excluding_domain`` for ``domain_vs_index`` rows only, ``parameter`` for the
-#: ``treatment`` rows of a Box-Cox transform only (its power lambda; 0 = logarithm).
+#: Stable column set. ``kurtosis_before``/``kurtosis`` are filled for ``traitement`` rows only,
+#: ``value_excluding_domain`` for ``domaine_vs_indice`` rows only, ``parameter`` for the
+#: ``traitement`` rows of a Box-Cox transform only (its power lambda; 0 = logarithm).
 COLUMNS = KEY + [
     "value",
     "value_before",
@@ -67,7 +67,7 @@ COLUMNS = KEY + [
 ]
 
 #: Flags of the treatment rows that change values.
-TREATED_FLAGS = ("box_cox", "winsorised")
+TREATED_FLAGS = ("box_cox", "winsorisation")
 
 DEFAULT_OPTIONS = {
     # Handbook step 4: pairs of indicators correlated above 0.9 are candidates for redundancy.
@@ -76,7 +76,7 @@ DEFAULT_OPTIONS = {
     # 0.7 is the usual "acceptable" internal consistency. With two standardised indicators,
     # alpha = 2r / (1 + r), so alpha >= 0.7 means r >= 0.54: a demanding bar for domains that
     # describe complementary facets (formative rather than reflective indicators), which is why
-    # `low` is a caution for the reader, not a reason to drop anything.
+    # `coherence_faible` is a caution for the reader, not a reason to drop anything.
     "min_alpha": 0.7,
     # Domains correlated with the overall index below 0.3 contribute little to its ranking.
     "min_domain_correlation": 0.3,
@@ -143,7 +143,7 @@ def treated_values(
     method: str,
     lower: float = np.nan,
     upper: float = np.nan,
-    tail: str = "right",
+    tail: str = "droite",
     anchor: float = np.nan,
     scale: float = np.nan,
     power: float = np.nan,
@@ -152,7 +152,7 @@ def treated_values(
 
     Mirrors ``sql/indicator_scores.sql`` (columns ``tvalue`` and ``is_treated``): Box-Cox values
     become t(x) of :func:`impact_regions.treatment.box_cox_transform` (strictly increasing) and
-    every non-missing value counts as changed; winsorised values are clipped to [lower, upper].
+    every non-missing value counts as changed; winsorisation clips the values to [lower, upper].
     """
     v = values.astype(float)
     lower = np.nan if lower is None else float(lower)
@@ -164,7 +164,7 @@ def treated_values(
             box_cox_transform(v.to_numpy(), str(tail), float(anchor), float(scale), float(power)), index=v.index
         )
         changed = v.notna()
-    elif method == "winsorised":
+    elif method == "winsorisation":
         t = v.copy()
         if not math.isnan(lower):
             t = t.where(~(t < lower), lower)
@@ -263,28 +263,28 @@ def build_index_audit(
 
     Rows (``check``), with the meaning of ``value`` / ``value_before`` / ``flag``:
 
-    * ``treatment`` (indicator): skewness after / before the treatment; ``kurtosis`` /
-      ``kurtosis_before`` the excess kurtosis after / before; flag = method (none, box_cox,
-      winsorised); threshold = the skewness threshold; parameter = the Box-Cox power lambda
+    * ``traitement`` (indicator): skewness after / before the treatment; ``kurtosis`` /
+      ``kurtosis_before`` the excess kurtosis after / before; flag = method (aucun, box_cox,
+      winsorisation); threshold = the skewness threshold; parameter = the Box-Cox power lambda
       (0 = logarithm); n = départements with a value.
-    * ``treated_point`` (indicator x territory, every kind of territory): treated value t(x) /
+    * ``valeur_traitee`` (indicator x territory, every kind of territory): treated value t(x) /
       original value; flag = method; threshold = the bound applied (for a Box-Cox transform, the
       département minimum or maximum it is anchored on). The treated value is the one the
       z-score and min-max normalisations use (the ratio normalisation never uses the transform).
     * ``correlation`` (pair of indicators of a domain, in catalogue order): Pearson r of the
-      scores across départements; flag ``high`` (> high_correlation), ``negative`` (< 0),
-      ``ok``, or ``na`` when it cannot be computed.
+      scores across départements; flag ``elevee`` (> high_correlation), ``negative`` (< 0),
+      ``conforme``, or ``non_calculable`` when it cannot be computed.
     * ``cronbach_alpha`` (domain with >= 2 indicators): alpha of the scores across
-      départements (complete rows); flag ``low`` (< min_alpha), ``ok`` or ``na``. With two
-      indicators of equal variance (z-scores) alpha = 2r/(1+r), a function of their
-      correlation only.
-    * ``domain_vs_index`` (domain): r between the domain score and the overall index across
+      départements (complete rows); flag ``coherence_faible`` (< min_alpha), ``conforme`` or
+      ``non_calculable``. With two indicators of equal variance (z-scores) alpha = 2r/(1+r), a
+      function of their correlation only.
+    * ``domaine_vs_indice`` (domain): r between the domain score and the overall index across
       départements; ``value_excluding_domain`` the r with the index recomputed from the other
       domains only. The overall index contains the domain itself (1/16 of it), which inflates
       the first correlation: a domain unrelated to all the others, with the same variance,
       still gets r ~ 1/sqrt(16) = 0.25 with the whole index, and 0 with the rest. Flag
-      ``negative`` (value < 0), ``weak`` (< min_domain_correlation), ``ok`` or ``na``
-      (computed on ``value`` as the Handbook reports it; read ``value_excluding_domain`` to
+      ``negative`` (value < 0), ``lien_faible`` (< min_domain_correlation), ``conforme`` or
+      ``non_calculable`` (computed on ``value`` as the Handbook reports it; read ``value_excluding_domain`` to
       know whether the domain goes along with the others).
     """
     opt = {**DEFAULT_OPTIONS, **(options or {})}
@@ -330,7 +330,7 @@ def build_index_audit(
         g = by_ind.get(iid, vals.iloc[0:0])
         n_dep = int(g.loc[g["territory_code"].isin(dep_set), "value"].notna().sum())
         moments = f"asymétrie {_stat(t.skew_before)}, aplatissement {_stat(t.kurtosis_before)}"
-        if method == "winsorised":
+        if method == "winsorisation":
             bound = t.upper if not pd.isna(t.upper) else t.lower
             k = int(t.n_winsorised)
             high = not pd.isna(t.upper)
@@ -348,16 +348,16 @@ def build_index_audit(
         elif method == "box_cox":
             detail = (
                 f"{lab(iid)} : {transform_name(t.power)} (strictement croissante, "
-                f"{'queue à gauche' if t.tail == 'left' else 'queue à droite'}) ; "
+                f"{'queue à gauche' if t.tail == 'gauche' else 'queue à droite'}) ; "
                 f"asymétrie {_stat(t.skew_before)} → {_stat(t.skew_after)}, "
                 f"aplatissement {_stat(t.kurtosis_before)} → {_stat(t.kurtosis_after)}"
-                + ("" if bool(getattr(t, "rule_met", True)) else " ; seuils encore dépassés")
+                + ("" if bool(getattr(t, "is_rule_met", True)) else " ; seuils encore dépassés")
             )
         else:
             detail = f"{lab(iid)} : aucun traitement ({moments} ; seuils {_num(s_thr)} et {_num(k_thr)})"
         rows.append(
             _row(
-                "treatment",
+                "traitement",
                 domain_id=domain_of.get(iid, ""),
                 indicator_id=iid,
                 value=t.skew_after,
@@ -385,7 +385,7 @@ def build_index_audit(
         ):
             point_rows.append(
                 _row(
-                    "treated_point",
+                    "valeur_traitee",
                     domain_id=domain_of.get(iid, ""),
                     indicator_id=iid,
                     territory_code=code,
@@ -425,13 +425,13 @@ def build_index_audit(
         for a, b in combinations(members, 2):
             r, n = pearson(matrix[a], matrix[b])
             if math.isnan(r):
-                flag, note = "na", "non calculable"
+                flag, note = "non_calculable", "non calculable"
             elif r > hi:
-                flag, note = "high", "redondance possible"
+                flag, note = "elevee", "redondance possible"
             elif r < 0:
                 flag, note = "negative", "sens opposés, à vérifier"
             else:
-                flag, note = "ok", ""
+                flag, note = "conforme", ""
             detail = f"corrélation {_stat(r)} entre « {lab(a)} » et « {lab(b)} »" + (f" ({note})" if note else "")
             rows.append(
                 _row(
@@ -448,11 +448,15 @@ def build_index_audit(
             )
         if len(members) >= 2:
             alpha, n = cronbach_alpha(matrix[members].to_numpy())
-            flag = "na" if math.isnan(alpha) else ("low" if alpha < float(opt["min_alpha"]) else "ok")
+            flag = (
+                "non_calculable"
+                if math.isnan(alpha)
+                else ("coherence_faible" if alpha < float(opt["min_alpha"]) else "conforme")
+            )
             detail = (
                 f"{domain_labels.get(dom, dom)} : alpha de Cronbach {_stat(alpha, float(opt['min_alpha']))} sur "
                 f"{len(members)} indicateurs (seuil {_num(float(opt['min_alpha']))})"
-                + (" : cohérence interne faible" if flag == "low" else "")
+                + (" : cohérence interne faible" if flag == "coherence_faible" else "")
             )
             alpha_rows.append(
                 _row(
@@ -486,20 +490,20 @@ def build_index_audit(
             rest_index = rest.mean(axis=1)
         r_rest, _ = pearson(dm[dom], rest_index)
         if math.isnan(r):
-            flag = "na"
+            flag = "non_calculable"
         elif r < 0:
             flag = "negative"
         elif r < min_r:
-            flag = "weak"
+            flag = "lien_faible"
         else:
-            flag = "ok"
+            flag = "conforme"
         detail = (
             f"{domain_labels.get(dom, dom)} : corrélation {_stat(r, min_r)} avec l'indice d'ensemble, "
             f"{_stat(r_rest)} avec l'indice calculé sans ce domaine"
         )
         rows.append(
             _row(
-                "domain_vs_index",
+                "domaine_vs_indice",
                 domain_id=dom,
                 value=r,
                 value_excluding_domain=r_rest,
@@ -534,7 +538,7 @@ def build_index_audit(
 def summary(audit: pd.DataFrame) -> dict:
     """Counts a report needs from an `index_audit` table.
 
-    n_indicators, n_treated_indicators (and the box_cox / winsorised lists), n_treated_points (all
+    n_indicators, n_treated_indicators (and the box_cox / winsorisation lists), n_treated_points (all
     territories), n_pairs, high_pairs / negative_pairs (lists of (domain, a, b, r)), n_domains_alpha,
     low_alpha_domains (list of (domain, alpha)), weak_domains / negative_domains (against the
     whole index), negative_rest_domains (against the index without the domain).
@@ -544,9 +548,9 @@ def summary(audit: pd.DataFrame) -> dict:
         d = audit[audit["check"] == check]
         return d if flag is None else d[d["flag"] == flag]
 
-    treat = rows("treatment")
+    treat = rows("traitement")
     corr = rows("correlation")
-    dvi = rows("domain_vs_index")
+    dvi = rows("domaine_vs_indice")
 
     def pair(d):
         return [(r.domain_id, r.indicator_id, r.other_indicator_id, float(r.value)) for r in d.itertuples(index=False)]
@@ -555,17 +559,19 @@ def summary(audit: pd.DataFrame) -> dict:
         "n_indicators": int(len(treat)),
         "n_treated_indicators": int(treat["flag"].isin(TREATED_FLAGS).sum()),
         "box_cox_indicators": list(treat.loc[treat["flag"] == "box_cox", "indicator_id"]),
-        "winsorised_indicators": list(treat.loc[treat["flag"] == "winsorised", "indicator_id"]),
-        "n_treated_points": int(len(rows("treated_point"))),
-        "treated_points_by_indicator": rows("treated_point").groupby("indicator_id", sort=False).size().to_dict(),
+        "winsorised_indicators": list(treat.loc[treat["flag"] == "winsorisation", "indicator_id"]),
+        "n_treated_points": int(len(rows("valeur_traitee"))),
+        "treated_points_by_indicator": rows("valeur_traitee").groupby("indicator_id", sort=False).size().to_dict(),
         "n_pairs": int(len(corr)),
-        "high_pairs": pair(rows("correlation", "high")),
+        "high_pairs": pair(rows("correlation", "elevee")),
         "negative_pairs": pair(rows("correlation", "negative")),
         "n_domains_alpha": int(len(rows("cronbach_alpha"))),
-        "low_alpha_domains": [(r.domain_id, float(r.value)) for r in rows("cronbach_alpha", "low").itertuples()],
+        "low_alpha_domains": [
+            (r.domain_id, float(r.value)) for r in rows("cronbach_alpha", "coherence_faible").itertuples()
+        ],
         "n_domains": int(len(dvi)),
-        "weak_domains": [(r.domain_id, float(r.value)) for r in rows("domain_vs_index", "weak").itertuples()],
-        "negative_domains": [(r.domain_id, float(r.value)) for r in rows("domain_vs_index", "negative").itertuples()],
+        "weak_domains": [(r.domain_id, float(r.value)) for r in rows("domaine_vs_indice", "lien_faible").itertuples()],
+        "negative_domains": [(r.domain_id, float(r.value)) for r in rows("domaine_vs_indice", "negative").itertuples()],
         "negative_rest_domains": [
             (r.domain_id, float(r.value_excluding_domain)) for r in dvi[dvi["value_excluding_domain"] < 0].itertuples()
         ],
@@ -598,7 +604,7 @@ def audit_sentences(
     out: list[str] = []
 
     # treatment
-    treat = audit[audit["check"] == "treatment"]
+    treat = audit[audit["check"] == "traitement"]
     n_t, n_i = s["n_treated_indicators"], s["n_indicators"]
     if n_i and n_t == 0:
         out.append(
@@ -608,7 +614,7 @@ def audit_sentences(
     elif n_i:
         items, hows = [], []
         for r in treat[treat["flag"].isin(TREATED_FLAGS)].itertuples():
-            if r.flag == "winsorised":
+            if r.flag == "winsorisation":
                 k = int(s["treated_points_by_indicator"].get(r.indicator_id, 0))
                 how = f"écrêtage, {k} {_plural(k, 'valeur')}"
             else:
@@ -694,7 +700,7 @@ def audit_sentences(
 
     # domains against the overall index
     if s["n_domains"]:
-        d_thr = thr("domain_vs_index", DEFAULT_OPTIONS["min_domain_correlation"])
+        d_thr = thr("domaine_vs_indice", DEFAULT_OPTIONS["min_domain_correlation"])
         neg, weak = s["negative_domains"], s["weak_domains"]
         if not neg and not weak:
             out.append(

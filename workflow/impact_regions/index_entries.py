@@ -93,13 +93,13 @@ def _top_domains(profile: list[dict]) -> list[str]:
 def _devoir_text(devoir: dict | None) -> str:
     """`84 % (France : 82 %)`, with `écart net` when the difference to France is significant;
     the report's wording when the estimate is withheld for too few respondents."""
-    if not devoir or devoir.get("estimate") is None or devoir.get("reliability") == "suppressed":
+    if not devoir or devoir.get("estimate") is None or devoir.get("reliability") == "non_publie":
         return "non diffusé (trop peu de répondants)"
     text = f"{french.percent(devoir['estimate'])} (France\u00a0: {french.percent(devoir['france'])}"
-    if devoir.get("significant"):
+    if devoir.get("is_significant"):
         text += ", écart net"
     text += ")"
-    if devoir.get("reliability") == "caution":
+    if devoir.get("reliability") == "prudence":
         text += ", à interpréter avec prudence"
     return text
 

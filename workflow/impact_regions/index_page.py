@@ -41,7 +41,7 @@ DEFAULT_MAP_ALT = "Carte des régions de France métropolitaine et d'outre-mer, 
 GROUPS = [
     ("region", "regions", "Régions", None),
     (
-        "custom",
+        "personnalise",
         "territoires",
         "Territoires personnalisés",
         "Ensembles de départements définis par les utilisateurs. Leur rang est celui qu’ils auraient "
@@ -219,7 +219,7 @@ def build_index(
         "pages_text": pages_text,
         "title": title,
         "header": header,
-        "demo": bool(demo),
+        "is_demo": bool(demo),
         "figure": figure,
         "sections": sections,
         "count_text": "aucune synthèse" if n == 0 else "1 synthèse" if n == 1 else f"{french.integer(n)} synthèses",

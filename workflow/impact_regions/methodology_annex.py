@@ -30,16 +30,24 @@ from .index_audit import audit_sentences
 
 CHOICE_LABELS = {
     "normalisation": "Normalisation (z-score, min-max, ratio à la France)",
-    "aggregation": "Agrégation (arithmétique, géométrique)",
-    "weights": "Poids des indicateurs (± {noise})",
-    "treatment": "Traitement des valeurs extrêmes ({treatments})",
-    "survey": "Erreur d'échantillonnage de l'enquête",
+    "agregation": "Agrégation (arithmétique, géométrique)",
+    "poids": "Poids des indicateurs (± {noise})",
+    "traitement": "Traitement des valeurs extrêmes ({treatments})",
+    "enquete": "Erreur d'échantillonnage de l'enquête",
 }
 VARIABLE_LABELS = {"sexe": "Sexe", "tranche_age": "Âge"}
 SEX_LABELS = {"1": "Hommes", "2": "Femmes"}
-METHOD_LABELS = {"winsorised": "écrêtage", "box_cox": "Box-Cox", "none": "aucun"}
+#: index_audit.flag of the treatment rows (the method applied) -> words
+METHOD_LABELS = {"winsorisation": "écrêtage", "box_cox": "Box-Cox", "aucun": "aucun"}
 #: The treatments the Monte Carlo draws (uncertainty.treatment), in words.
 TREATMENT_WORDS = {"box_cox": "transformation de Box-Cox", "winsorise": "écrêtage", "none": "aucun"}
+#: index_audit.flag of the coherence checks that the annex names, in the order it names them
+COHERENCE_FLAGS = {
+    "elevee": "redondance",
+    "coherence_faible": "alpha faible",
+    "negative": "sens opposé",
+    "lien_faible": "lien faible",
+}
 NORMALISATION_LABELS = {
     "zscore": "écart à la France en écarts-types des départements",
     "minmax": "min-max sur [1 ; 100]",
@@ -96,8 +104,8 @@ def method_label(flag: str, power) -> str:
 def treatment_rows(audit: pd.DataFrame, labels: dict[str, str]) -> list[dict]:
     """The treated indicators: method (with the Box-Cox power), values changed, skewness and
     kurtosis before/after."""
-    t = audit[(audit["check"] == "treatment") & (audit["flag"] != "none")]
-    points = audit[audit["check"] == "treated_point"]
+    t = audit[(audit["check"] == "traitement") & (audit["flag"] != "aucun")]
+    points = audit[audit["check"] == "valeur_traitee"]
     rows = []
     for _, r in t.sort_values("indicator_id").iterrows():
         n_dep = int((points["indicator_id"] == r["indicator_id"]).sum())
@@ -121,10 +129,9 @@ def coherence_rows(audit: pd.DataFrame, domains: list[dict]) -> list[dict]:
         did = d["id"]
         corr = audit[(audit["check"] == "correlation") & (audit["domain_id"] == did)]
         alpha = audit[(audit["check"] == "cronbach_alpha") & (audit["domain_id"] == did)]
-        link = audit[(audit["check"] == "domain_vs_index") & (audit["domain_id"] == did)]
-        flags = sorted(
-            {f for f in list(corr["flag"]) + list(alpha["flag"]) + list(link["flag"]) if f not in ("ok", "na")}
-        )
+        link = audit[(audit["check"] == "domaine_vs_indice") & (audit["domain_id"] == did)]
+        found = set(corr["flag"]) | set(alpha["flag"]) | set(link["flag"])
+        flags = [f for f in COHERENCE_FLAGS if f in found]
         rows.append(
             {
                 "label": d["label"],
@@ -132,12 +139,7 @@ def coherence_rows(audit: pd.DataFrame, domains: list[dict]) -> list[dict]:
                 "alpha": _near(alpha["value"].iloc[0], alpha["threshold"].iloc[0]) if len(alpha) else "",
                 "index": _num(link["value"].iloc[0]) if len(link) else "",
                 "index_others": _num(link["value_excluding_domain"].iloc[0]) if len(link) else "",
-                "flags": ", ".join(
-                    {"high": "redondance", "negative": "sens opposé", "low": "alpha faible", "weak": "lien faible"}.get(
-                        f, f
-                    )
-                    for f in flags
-                ),
+                "flags": ", ".join(COHERENCE_FLAGS[f] for f in flags),
             }
         )
     return rows
@@ -246,10 +248,10 @@ def sensitivity_sentence(sens: pd.DataFrame, weight_noise: float) -> str:
     label = label.split(" (")[0].lower()
     article = {
         "normalisation": "la normalisation",
-        "aggregation": "l'agrégation",
-        "weights": "le poids des indicateurs",
-        "treatment": "le traitement des valeurs extrêmes",
-        "survey": "l'erreur d'échantillonnage de l'enquête",
+        "agregation": "l'agrégation",
+        "poids": "le poids des indicateurs",
+        "traitement": "le traitement des valeurs extrêmes",
+        "enquete": "l'erreur d'échantillonnage de l'enquête",
     }
     return fr.typography(
         f"C'est {article.get(top['choice'], label)} qui déplace le plus les rangs : son indice total, "
@@ -276,7 +278,7 @@ def build_annex_context(
     n_eval = int(sens["evaluations"].iloc[0]) if "evaluations" in sens else None
     return {
         "vintage": config["vintage"],
-        "demo": demo,
+        "is_demo": demo,
         "provenance": provenance,
         "weighting": config["weighting"],
         "raking": {
@@ -345,7 +347,7 @@ def annex_step(
     frames = {name: pd.read_parquet(path) for name, path in tables.items()}
     provenance = json.loads(Path(provenance_json).read_text(encoding="utf-8"))
     ctx = build_annex_context(
-        frames, load_indicators(indicators_yaml), config, provenance, bool(provenance.get("demo"))
+        frames, load_indicators(indicators_yaml), config, provenance, bool(provenance.get("is_demo"))
     )
     templates = Path(templates_dir).resolve()
     render_html(templates, "methodology.html.j2", {"ctx": ctx, "css_url": (templates / "print.css").as_uri()}, out_html)

@@ -6,12 +6,12 @@ compared (the inhabitants, as in REPORT_SPEC §3). The standardised gap, its Mon
 p-value and interval come from the Monte Carlo of `impact_regions.uncertainty` (relation
 `gap_uncertainty`), where the 16 gaps of a territory are one family for Holm's correction:
 
-    gap_p_value      two-sided Monte Carlo p-value of the gap (share of runs across 0, doubled)
-    gap_p_holm       its Holm-adjusted p-value among the territory's domains
-    gap_significant  gap_p_holm < alpha (uncertainty.gap_alpha): the only gaps coloured in the
-                     charts or named in sentences
-    gap_ci_low/high  the interval at the level gap_ci_level (>= 1 - alpha) at which Holm's
-                     procedure tests the gap: it excludes 0 exactly when gap_significant
+    gap_p_value         two-sided Monte Carlo p-value of the gap (share of runs across 0, doubled)
+    gap_p_holm          its Holm-adjusted p-value among the territory's domains
+    is_gap_significant  gap_p_holm < alpha (uncertainty.gap_alpha): the only gaps coloured in the
+                        charts or named in sentences
+    gap_ci_low/high     the interval at the level gap_ci_level (>= 1 - alpha) at which Holm's
+                        procedure tests the gap: it excludes 0 exactly when is_gap_significant
 """
 
 from __future__ import annotations

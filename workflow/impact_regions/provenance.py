@@ -85,7 +85,7 @@ def build_provenance(raw_dir: str | Path, raw_files: list[str], config_files: li
         meta = (sources or {}).get(rel, {})
         demo = demo or bool(meta.get("demo"))
         files.append(
-            {"path": rel, "sha256": sha256(f), "producer": meta.get("producer"), "demo": bool(meta.get("demo"))}
+            {"path": rel, "sha256": sha256(f), "producer": meta.get("producer"), "is_demo": bool(meta.get("demo"))}
         )
     h = hashlib.sha256()
     for f in sorted(config_files):
@@ -95,5 +95,5 @@ def build_provenance(raw_dir: str | Path, raw_files: list[str], config_files: li
         "config_sha256": h.hexdigest(),
         "code_version": code_version(code_root),
         "code_date": code_date(code_root),
-        "demo": demo,
+        "is_demo": demo,
     }

@@ -3,7 +3,7 @@ group (inhabitants, associations, companies, mayors), the « devoir d'alliances 
 source of innovation, cooperation priorities, partnership engagement and practices.
 
 A difference with France is called higher or lower only when it is significant; estimates flagged
-'caution' say so; suppressed estimates are never printed (the sentences then say why).
+'prudence' say so; suppressed estimates ('non_publie') are never printed (the sentences then say why).
 """
 
 from __future__ import annotations
@@ -133,7 +133,7 @@ def share_sentence(item: dict, territory: dict, body: str) -> str:
     word = direction_word(item)
     if word != "comparable":
         text += f" : une proportion significativement {word} à la moyenne nationale"
-    return text + "." + (f" Estimation {CAUTION}." if item["reliability"] == "caution" else "")
+    return text + "." + (f" Estimation {CAUTION}." if item["reliability"] == "prudence" else "")
 
 
 def innovation_sentence_of(items: list[dict]) -> str:
@@ -143,7 +143,7 @@ def innovation_sentence_of(items: list[dict]) -> str:
     parts = [
         f"{fr.percent(i['estimate'])} {GROUP_PHRASES[i['group']].replace('les ', 'des ', 1)}"
         f" ({fr.percent(i['france'])} en France"
-        f"{f'{fr.NNBSP}; {CAUTION}' if i['reliability'] == 'caution' else ''})"
+        f"{f'{fr.NNBSP}; {CAUTION}' if i['reliability'] == 'prudence' else ''})"
         for i in shown
     ]
     return "Les alliances sont vues comme une source d'innovation par " + fr.join(parts) + "."
@@ -165,7 +165,7 @@ def engagement_sentence_of(item: dict, territory: dict) -> str:
     below = (
         item["estimate"] < 0.5
         and item["france"] is not None
-        and item.get("significant")
+        and item.get("is_significant")
         and item.get("diff") is not None
         and item["diff"] < 0
     )

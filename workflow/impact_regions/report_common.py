@@ -22,9 +22,9 @@ GROUP_PHRASES = {
     "maires": "les maires",
 }
 FAMILY_LABELS = {
-    "économique": "Économique",
+    "economique": "Économique",
     "social": "Social",
-    "sociétal": "Sociétal",
+    "societal": "Sociétal",
     "environnemental": "Environnemental",
 }
 QUADRANTS = {
@@ -83,26 +83,31 @@ class Estimates:
             "n_eff": num(r["n_eff"]),
             "diff": num(r["diff_vs_france"]),
             "p_value": num(r["p_value"]),
-            "significant": bool(r["is_significant"]),
+            "is_significant": bool(r["is_significant"]),
             "reliability": str(r["reliability"]),
         }
 
     def pair(self, group: str, measure: str) -> dict:
         """The territory's estimate with France's beside it."""
-        mine = self.get(group, measure) or {"estimate": None, "reliability": "suppressed", "n": 0, "significant": False}
+        mine = self.get(group, measure) or {
+            "estimate": None,
+            "reliability": "non_publie",
+            "n": 0,
+            "is_significant": False,
+        }
         france = self.get(group, measure, "FR") or {}
         return {**mine, "france": france.get("estimate")}
 
 
 def direction_word(item: dict, higher="supérieure", lower="inférieure", same="comparable") -> str:
     """Higher / lower than France only when significant."""
-    if not item.get("significant") or item.get("diff") is None:
+    if not item.get("is_significant") or item.get("diff") is None:
         return same
     return higher if item["diff"] > 0 else lower
 
 
 def caution_suffix(item: dict) -> str:
-    return f" ({CAUTION})" if item.get("reliability") == "caution" else ""
+    return f" ({CAUTION})" if item.get("reliability") == "prudence" else ""
 
 
 def group_ties(items: list[tuple[str, float]], fmt, order: dict[str, int] | None = None) -> list[tuple[list[str], str]]:

@@ -9,7 +9,7 @@ computed in a template. Figures are kept raw (floats, shares in [0, 1]) next to 
 formatting goes through :mod:`impact_regions.french`.
 
 Wording rules, from DESIGN §7: a difference to France is called higher or lower only when it is
-significant; estimates flagged 'caution' are marked « à interpréter avec prudence »;
+significant; estimates flagged 'prudence' are marked « à interpréter avec prudence »;
 suppressed estimates are never printed.
 """
 
@@ -79,7 +79,7 @@ TABLE_COLUMNS = {
         "gap",
         "gap_ci_low",
         "gap_ci_high",
-        "gap_significant",
+        "is_gap_significant",
     ],
     "raking_margins": [
         "territory_code",
@@ -181,13 +181,13 @@ def build_context(
         },
         "vintage": int(config["vintage"]),
         "survey_year": int(config.get("survey_year", config["vintage"])),
-        "demo": demo,
+        "is_demo": demo,
     }
     context.update(profile_section(territory, tables, departements, catalogue))
     context.update(perception_section(territory, tables, catalogue, est))
     context.update(actors_section(territory, catalogue, est, context["perceived"]))
     context.update(methodology_section(territory, tables, departements, catalogue, codebook, config, provenance, est))
-    demo_files = {f["path"] for f in provenance.get("files", []) if f.get("demo")}
+    demo_files = {f["path"] for f in provenance.get("files", []) if f.get("is_demo")}
     context["indicator_table"] = indicator_table(
         code,
         tables["indicator_values"],

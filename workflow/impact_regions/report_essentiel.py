@@ -21,7 +21,7 @@ def _vs_france(item: dict, fmt) -> str:
     if item.get("france") is None:
         return ""
     text = f"{fmt(item['france'])} en France"
-    if item.get("significant") and item.get("diff") is not None:
+    if item.get("is_significant") and item.get("diff") is not None:
         return f" ({text} : un écart net)"
     return (
         f" ({text} : un écart trop faible pour être certain)"
@@ -45,7 +45,7 @@ def fragility_message(ctx: dict) -> dict | None:
     # after « Les Hauts-de-France sont… », « Leur indice », « Leurs fragilités »
     plural = (
         bool(ov["rank_words"])
-        and ctx["territory"]["kind"] != "custom"
+        and ctx["territory"]["kind"] != "personnalise"
         and is_plural(ctx["territory"].get("nominative", ""))
     )
     basis = f" ; {ov['partial']}" if ov.get("partial") else ""  # « calculé sur 15 domaines » (Mayotte)
@@ -76,8 +76,8 @@ def perception_message(ctx: dict) -> dict | None:
             "text": f"Trop peu d'habitants ont été interrogés {_in(ctx)} pour publier leur perception.",
         }
     text = "Les habitants placent en tête " + priorities_text(top) + ". "
-    higher = [p for p in shown if p["significant"] and p["diff"] is not None and p["diff"] > 0]
-    lower = [p for p in shown if p["significant"] and p["diff"] is not None and p["diff"] < 0]
+    higher = [p for p in shown if p["is_significant"] and p["diff"] is not None and p["diff"] > 0]
+    lower = [p for p in shown if p["is_significant"] and p["diff"] is not None and p["diff"] < 0]
     if higher:
         text += (
             "Ils s'en inquiètent plus qu'en moyenne en France pour "
@@ -92,7 +92,7 @@ def perception_message(ctx: dict) -> dict | None:
         )
     if not higher and not lower:
         text += "Sur ces priorités, leur avis est proche de la moyenne nationale. "
-    sig = [g for g in ctx["gaps"] if g["significant"] and g["gap"] is not None]
+    sig = [g for g in ctx["gaps"] if g["is_significant"] and g["gap"] is not None]
     if sig:
         under = sorted((g for g in sig if g["gap"] < 0), key=lambda g: g["gap"])
         over = sorted((g for g in sig if g["gap"] > 0), key=lambda g: -g["gap"])
@@ -150,7 +150,7 @@ def innovation_vs_france(inno: list[dict]) -> str:
         return text + _vs_france(inno[0], fr.percent)
     if any(i.get("france") is None for i in inno):
         return text
-    net = [i for i in inno if i.get("significant") and i.get("diff") is not None]
+    net = [i for i in inno if i.get("is_significant") and i.get("diff") is not None]
     return (
         text
         + " ("
@@ -176,8 +176,8 @@ def practices_message(ctx: dict) -> dict | None:
             + fr.join([fr.percent(p["france"]) for p in shown])
             + " en France"
             + (
-                " ; écart net pour les " + fr.join([p["label"].lower() for p in shown if p["significant"]])
-                if any(p["significant"] for p in shown)
+                " ; écart net pour les " + fr.join([p["label"].lower() for p in shown if p["is_significant"]])
+                if any(p["is_significant"] for p in shown)
                 else " ; des écarts trop faibles pour être certains"
             )
             + ")."

@@ -9,7 +9,7 @@ higher (the other indicator of the domain pulls the other way).
 :func:`indicator_table` is pure: rows of ``indicator_values`` and the catalogue in, plain dicts
 out (JSON-serialisable, every printed text already formatted with :mod:`impact_regions.french`).
 Values that the producer does not publish at the territory's level and that the pipeline computed
-as a weighted mean of published values (``value_method = 'weighted_mean'``, e.g. a
+as a weighted mean of published values (``value_method = 'moyenne_ponderee'``, e.g. a
 population-weighted mean of regional medians for France) are flagged as approximations; a
 missing value gets a short French text saying why (from ``missing_reason``), never "nan" or "0".
 """
@@ -23,18 +23,18 @@ from collections.abc import Iterable
 from . import french as fr
 
 #: Family order of DESIGN §5, and their printed labels.
-FAMILIES = ["économique", "social", "sociétal", "environnemental"]
+FAMILIES = ["economique", "social", "societal", "environnemental"]
 FAMILY_LABELS = {
-    "économique": "Économique",
+    "economique": "Économique",
     "social": "Social",
-    "sociétal": "Sociétal",
+    "societal": "Sociétal",
     "environnemental": "Environnemental",
 }
 #: table captions: « famille » is feminine (« Famille sociale », not « Famille social »)
 FAMILY_TITLES = {
-    "économique": "Famille économique",
+    "economique": "Famille économique",
     "social": "Famille sociale",
-    "sociétal": "Famille sociétale",
+    "societal": "Famille sociétale",
     "environnemental": "Famille environnementale",
 }
 
@@ -150,13 +150,20 @@ def _cell(row: dict | None, unit: str, decimals: int, signed: bool) -> dict:
     if value is None:
         reason = row.get("missing_reason") if row else None
         text = missing_text(reason)
-        return {"value": None, "text": text, "missing": text, "approximation": False, "coverage": None, "level": None}
+        return {
+            "value": None,
+            "text": text,
+            "missing": text,
+            "is_approximation": False,
+            "coverage": None,
+            "level": None,
+        }
     coverage = _num(row.get("coverage"))
     return {
         "value": value,
         "text": format_value(value, unit, decimals, signed),
         "missing": None,
-        "approximation": _str(row.get("value_method")) == "weighted_mean",
+        "is_approximation": _str(row.get("value_method")) == "moyenne_ponderee",
         "coverage": coverage,
         "level": _str(row.get("source_level")),
     }
@@ -186,7 +193,7 @@ def indicator_table(
     `genitive`: the territory with its preposition, for the footnotes (« 80 % de Provence-Alpes-Côte
     d'Azur »; the report context has it as territory.genitive).
 
-    Returns one dict per family present, in DESIGN §5 order (économique, social, sociétal,
+    Returns one dict per family present, in DESIGN §5 order (economique, social, societal,
     environnemental; an unknown family last): ``family, label, title, domains, n_indicators,
     has_approximation, has_partial, has_missing, all_demo, any_demo, approximation_note,
     partial_notes``; each domain (catalogue order) ``domain_id, label, score, score_text,
@@ -226,7 +233,7 @@ def indicator_table(
                 mine = _cell(mine_row, unit, decimals, signed)
                 france = _cell(fr_row, unit, decimals, signed)
                 for cell in (mine, france):
-                    if cell["approximation"]:
+                    if cell["is_approximation"]:
                         level = _LEVEL_PLURALS.get(cell["level"] or "", "unités géographiques")
                         if level not in approx_levels:
                             approx_levels.append(level)
@@ -263,16 +270,16 @@ def indicator_table(
                         "france_text": france["text"],
                         "missing": mine["missing"],
                         "france_missing": france["missing"],
-                        "approximation": mine["approximation"],
-                        "france_approximation": france["approximation"],
-                        "partial": mine["coverage"] is not None and mine["coverage"] < PARTIAL_COVERAGE,
-                        "france_partial": france["coverage"] is not None and france["coverage"] < PARTIAL_COVERAGE,
+                        "is_approximation": mine["is_approximation"],
+                        "is_france_approximation": france["is_approximation"],
+                        "is_partial": mine["coverage"] is not None and mine["coverage"] < PARTIAL_COVERAGE,
+                        "is_france_partial": france["coverage"] is not None and france["coverage"] < PARTIAL_COVERAGE,
                         "decimals": decimals,
-                        "demo": demo,
+                        "is_demo": demo,
                     }
                 )
                 n += 1
-                n_approx += mine["approximation"] or france["approximation"]
+                n_approx += mine["is_approximation"] or france["is_approximation"]
                 n_missing += mine["missing"] is not None or france["missing"] is not None
                 n_demo += demo
             score = _num(scores.get(d["id"]))
@@ -304,8 +311,8 @@ def indicator_table(
                 "has_approximation": bool(n_approx),
                 "has_partial": bool(partial_notes),
                 "has_missing": bool(n_missing),
-                "all_demo": n > 0 and n_demo == n,
-                "any_demo": bool(n_demo),
+                "has_only_demo": n > 0 and n_demo == n,
+                "has_demo": bool(n_demo),
                 "approximation_note": fr.typography(approximation_note) if approximation_note else None,
                 "partial_notes": [fr.typography(x) for x in partial_notes],
             }

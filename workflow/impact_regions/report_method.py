@@ -113,10 +113,10 @@ def weighting_context(config: dict, margins: list[dict], code: str) -> dict:
 
 SENSITIVITY_CHOICES = {
     "normalisation": "la normalisation des indicateurs",
-    "aggregation": "leur mode d'agrégation",
-    "weights": "leurs poids",
-    "treatment": "le traitement des valeurs extrêmes",
-    "survey": "l'erreur d'échantillonnage de l'enquête",
+    "agregation": "leur mode d'agrégation",
+    "poids": "leurs poids",
+    "traitement": "le traitement des valeurs extrêmes",
+    "enquete": "l'erreur d'échantillonnage de l'enquête",
 }
 
 

@@ -5,7 +5,7 @@ the quadrant chart; priorities inside the territory against the index's order).
 Reading rules (REPORT_SPEC): a domain's rank inside the territory and its position among the
 regions are never confused in one sentence, and a domain that stands above France on the index
 is never called one of the least fragile; only gaps that stay significant once the territory's
-domains are taken as one family (``gap_significant``) are called gaps. The rank sentence compares
+domains are taken as one family (``is_gap_significant``) are called gaps. The rank sentence compares
 two orders inside the territory and never words a difference as certain; the significance
 sentence that follows it checks which of those differences are confirmed.
 """
@@ -65,12 +65,12 @@ def priorities_sentence(where: str, perceived: list[dict]) -> tuple[str, str]:
     top_ids = [p for ps, _ in top for p in ps]
     caution = (
         " Ces estimations sont à interpréter avec prudence (effectifs réduits)."
-        if any(p["reliability"] == "caution" for p in top_ids)
+        if any(p["reliability"] == "prudence" for p in top_ids)
         else ""
     )
     first = f"{where[0].upper() + where[1:]}, les priorités des habitants sont {priorities_text(top)}.{caution}"
-    higher = [p for p in top_ids if p["significant"] and p["diff"] is not None and p["diff"] > 0]
-    lower = [p for p in top_ids if p["significant"] and p["diff"] is not None and p["diff"] < 0]
+    higher = [p for p in top_ids if p["is_significant"] and p["diff"] is not None and p["diff"] > 0]
+    lower = [p for p in top_ids if p["is_significant"] and p["diff"] is not None and p["diff"] < 0]
     parts = []
     if higher:
         parts.append(
@@ -124,7 +124,7 @@ def rank_mismatches(gaps: list[dict]) -> tuple[list[dict], list[dict]]:
 def confirmed(g: dict, side: str) -> bool:
     """A rank difference is confirmed when the domain's perception/measure gap is significant in
     the same direction (under: the index ahead of the perception; over: the reverse)."""
-    if not g.get("significant") or g.get("gap") is None:
+    if not g.get("is_significant") or g.get("gap") is None:
         return False
     return g["gap"] < 0 if side == "under" else g["gap"] > 0
 
@@ -230,8 +230,8 @@ def gap_significance_sentence(gaps: list[dict]) -> str:
     if not shown:
         return ""
     check = _check_of_ranks(gaps)
-    under = sorted((g for g in shown if g["significant"] and g["gap"] < 0), key=lambda g: g["gap"])
-    over = sorted((g for g in shown if g["significant"] and g["gap"] > 0), key=lambda g: -g["gap"])
+    under = sorted((g for g in shown if g["is_significant"] and g["gap"] < 0), key=lambda g: g["gap"])
+    over = sorted((g for g in shown if g["is_significant"] and g["gap"] > 0), key=lambda g: -g["gap"])
     if not under and not over:
         none = "aucun domaine ne montre d'écart net entre la perception des habitants et la mesure."
         if check:
@@ -314,8 +314,8 @@ def perception_section(territory: dict, tables: dict, catalogue: dict, est: Esti
                 "quadrant_label": QUADRANTS.get(g["quadrant"]),
                 # coloured in the charts and named in sentences only when the gap stays
                 # significant after the correction for the 16 domains
-                "significant": bool(g["gap_significant"]),
-                "perceived_significant": bool(g["is_significant"]),
+                "is_significant": bool(g["is_gap_significant"]),
+                "is_perceived_significant": bool(g["is_significant"]),
                 "gap": num(g["gap"]),
                 "gap_ci_low": num(g["gap_ci_low"]),
                 "gap_ci_high": num(g["gap_ci_high"]),
@@ -332,5 +332,5 @@ def perception_section(territory: dict, tables: dict, catalogue: dict, est: Esti
         "spearman": spearman,
         "gap_sentence": gap_sentence(gaps, spearman),
         "gap_significance_sentence": gap_significance_sentence(gaps),
-        "caution_domains": sorted({p["label"] for p in perceived if p["reliability"] == "caution"}),
+        "caution_domains": sorted({p["label"] for p in perceived if p["reliability"] == "prudence"}),
     }

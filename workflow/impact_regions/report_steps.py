@@ -86,7 +86,7 @@ def report_data_step(
             peer_kind="departement" if territory["kind"] == "departement" else "region",
         )
         ctx = build_context(
-            territory, tables, departements, catalogue, codebook, config, provenance, bool(provenance.get("demo"))
+            territory, tables, departements, catalogue, codebook, config, provenance, bool(provenance.get("is_demo"))
         )
         charts = make_all_charts(ctx, charts_dir, fonts_dir, geo_dir)
         ctx["charts"] = {c["key"]: c for c in charts}
@@ -310,7 +310,7 @@ def index_step(
         out_html,
         templates_dir=templates_dir,
         header=header,
-        demo=bool(provenance.get("demo")),
+        demo=bool(provenance.get("is_demo")),
         map_svg=Path(map_svg).read_text(encoding="utf-8"),
         map_meta=read(map_meta),
         annex=annex,

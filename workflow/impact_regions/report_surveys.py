@@ -159,7 +159,7 @@ def survey_documentation(
     ``survey_estimates`` table (``territory_code, respondent_group, measure_id, n``): the groups
     with a France estimate of a measure are the groups it was asked to.
 
-    Returns ``{"surveys": [...], "questions": [...], "demo": bool}``. A survey: ``id, label,
+    Returns ``{"surveys": [...], "questions": [...], "is_demo": bool}``. A survey: ``id, label,
     population, fieldwork, mode, sampling, weighting`` (texts or None) and ``groups``: ``group,
     label, n, n_text, n_france, n_france_text`` (``n_text`` « 1 234 », « – » without a count).
     A question: measures that follow each other with the same ``question``, ``answers`` and kind
@@ -280,7 +280,7 @@ def survey_documentation(
                 "measure_ids": r["measure_ids"],
             }
         )
-    return {"surveys": surveys, "questions": questions, "demo": bool(demo)}
+    return {"surveys": surveys, "questions": questions, "is_demo": bool(demo)}
 
 
 def _not_asked_text(items: list[dict]) -> str | None:

@@ -33,7 +33,7 @@ KEYS = {
 }
 
 RANK_COLUMNS = ["rank_median", "rank_p05", "rank_p95"]
-GAP_COLUMNS = ["gap", "gap_ci_low", "gap_ci_high", "gap_ci_level", "gap_p_value", "gap_p_holm", "gap_significant"]
+GAP_COLUMNS = ["gap", "gap_ci_low", "gap_ci_high", "gap_ci_level", "gap_p_value", "gap_p_holm", "is_gap_significant"]
 
 
 def territories_step(geo_dir: str, out: str) -> None:
@@ -80,12 +80,12 @@ def audit_options(index_options: dict, audit: dict) -> dict:
 
 def log_treatment(treatment: pd.DataFrame, scores: pd.DataFrame) -> None:
     """Every treated indicator and every treated value in the job's log (the index_audit table
-    keeps them too: checks `treatment` and `treated_point`)."""
+    keeps them too: checks `traitement` and `valeur_traitee`)."""
     import logging
 
     log = logging.getLogger("treatment")
     treated = scores[scores["is_treated"]]
-    for _, t in treatment[treatment["method"] != "none"].iterrows():
+    for _, t in treatment[treatment["method"] != "aucun"].iterrows():
         pts = treated[treated["indicator_id"] == t["indicator_id"]]
         log.info(
             "%s: %s (skewness %.2f -> %.2f, kurtosis %.2f -> %.2f), %d value(s) treated: %s",

@@ -7,8 +7,8 @@ module adds what needs probability distributions: confidence intervals (normal f
 logit-transformed for shares, with a Korn-Graubard interval on the effective sample size when
 the share is 0 or 1), the two-sided p-value of the difference to France, its Holm adjustment
 within each family of 16 domain questions, significance (adjusted p below alpha), and the
-publication rule (suppressed below `min_n_publish` respondents; 'caution' below
-`min_n_reliable` or above `max_rse`).
+publication rule ('non_publie' below `min_n_publish` respondents; 'prudence' below
+`min_n_reliable` or above `max_rse`; 'fiable' otherwise).
 """
 
 from __future__ import annotations
@@ -39,6 +39,10 @@ COLUMNS = [
     "reliability",
     "kind",
 ]
+
+#: the codebook's measure kind (config/survey.yaml, an option value) -> the coded value of
+#: ``survey_estimates.kind`` (French, as every coded value of the tables: docs/naming.md)
+KIND_CODES = {"mean": "moyenne", "agree": "accord", "share": "part"}
 
 
 def holm_adjust(p: np.ndarray) -> np.ndarray:
@@ -110,12 +114,12 @@ def finish_estimates(
     """Add intervals, p-values (raw and Holm-adjusted within `families`), significance and
     reliability to the SQL estimates."""
     df = raw.copy()
-    df["kind"] = df["measure_id"].map(kinds)
+    df["kind"] = df["measure_id"].map(kinds).map(KIND_CODES)
     level = options["confidence_level"]
     z = NormalDist().inv_cdf(0.5 + level / 2)
     est, se = df["estimate"].to_numpy(float), df["se"].to_numpy(float)
     ci_low, ci_high = est - z * se, est + z * se
-    is_share = df["kind"].isin(["agree", "share"]).to_numpy()
+    is_share = df["kind"].isin(["accord", "part"]).to_numpy()
     interior = is_share & (est > 0) & (est < 1) & (se > 0)
     lo, hi = logit_interval(est, se, z)
     ci_low = np.where(interior, lo, ci_low)
@@ -138,7 +142,7 @@ def finish_estimates(
         rse = np.where(est != 0, se / np.abs(est), np.inf)
     suppressed = n < options["min_n_publish"]
     caution = ~suppressed & ((n < options["min_n_reliable"]) | (rse > options["max_rse"]))
-    df["reliability"] = np.where(suppressed, "suppressed", np.where(caution, "caution", "ok"))
+    df["reliability"] = np.where(suppressed, "non_publie", np.where(caution, "prudence", "fiable"))
     for c in ("estimate", "se", "ci_low", "ci_high", "diff_vs_france", "se_diff", "p_value"):
         df.loc[suppressed, c] = np.nan
     if options.get("multiple_testing", "holm") == "holm":

@@ -94,7 +94,7 @@ def dictionary_rows(schema: dict[str, list[tuple[str, str]]], normalisation: str
 
 def label_rows(territories: list[dict], catalogue: dict, codebook: dict, min_n_publish: int) -> list[list[str]]:
     """libelles.csv: column, code, label, unit, detail (see the module docstring)."""
-    from .report_common import GROUP_LABELS
+    from .report_common import FAMILY_LABELS, GROUP_LABELS
     from .report_indicators import DIRECTION_TEXTS
 
     rows, seen = [], set()
@@ -111,10 +111,14 @@ def label_rows(territories: list[dict], catalogue: dict, codebook: dict, min_n_p
                 ]
             )
     domains = {d["id"]: d for d in catalogue["domains"]}
-    rows += [["domain_id", d["id"], d["label"], "", f"famille {d['family']}"] for d in catalogue["domains"]]
+    family_label = lambda f: FAMILY_LABELS.get(f, f.capitalize())  # noqa: E731 (codes are ASCII: economique)
+    rows += [
+        ["domain_id", d["id"], d["label"], "", f"famille {family_label(d['family']).lower()}"]
+        for d in catalogue["domains"]
+    ]
     rows.append(["domain_id", "ensemble", "Indice global de fragilité", "", "moyenne des scores des 16 domaines"])
     for fam in dict.fromkeys(d["family"] for d in catalogue["domains"]):
-        rows.append(["family", fam, fam.capitalize(), "", "famille de domaines"])
+        rows.append(["family", fam, family_label(fam), "", "famille de domaines"])
     rows.append(["family", "ensemble", "Ensemble", "", "l'indice global"])
     for i in catalogue["indicators"]:
         rows.append(
@@ -147,7 +151,7 @@ def readme_text(schema: dict, counts: dict[str, int], config: dict, provenance: 
         "",
         f"Date des données : {date:%d/%m/%Y}. Version du code : {provenance.get('code_version', '')}.",
     ]
-    if provenance.get("demo"):
+    if provenance.get("is_demo"):
         lines += [
             "",
             "AVERTISSEMENT : données de démonstration. Une partie des fichiers sources est synthétique ; "

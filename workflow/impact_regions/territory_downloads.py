@@ -37,9 +37,9 @@ from .report_indicators import FAMILY_LABELS
 
 #: survey_estimates.reliability -> words (REPORT_SPEC: « à interpréter avec prudence », report_common.CAUTION)
 RELIABILITY = {
-    "ok": "fiable",
-    "caution": "à interpréter avec prudence",
-    "suppressed": "non diffusé (moins de {n} répondants)",
+    "fiable": "fiable",
+    "prudence": "à interpréter avec prudence",
+    "non_publie": "non diffusé (moins de {n} répondants)",
 }
 #: unit of a domain score, by normalisation (config index.normalisation; report_method.method_text)
 SCORE_UNITS = {"zscore": "écarts-types (0 = France)", "minmax": "échelle de 1 à 100", "ratio": "indice (France = 100)"}
@@ -195,9 +195,9 @@ def _remark(i: dict, side: str, coverage) -> str | None:
     if i[side + "missing"]:
         return f"valeur manquante : {i[side + 'missing']}"
     words = []
-    if i[side + "approximation"]:
+    if i["is_" + side + "approximation"]:
         words.append("valeur approchée (moyenne pondérée des valeurs publiées à un niveau plus fin)")
-    if i[side + "partial"]:
+    if i["is_" + side + "partial"]:
         words.append(
             f"valeur partielle : la source ne renseigne que {fr.percent(coverage)} du territoire "
             "(en population ou selon le dénominateur)"
@@ -224,7 +224,7 @@ def indicator_rows(ctx: dict, tables: dict) -> list[dict]:
                         "unite": i["unit"],
                         "sens": i["direction_text"],
                         "annee": i["year"],
-                        "source": i["source_label"] + (demo_note if i["demo"] else ""),
+                        "source": i["source_label"] + (demo_note if i["is_demo"] else ""),
                         "remarque": _remark(i, "", coverage.get((i["id"], code))),
                         "remarque_france": _remark(i, "france_", coverage.get((i["id"], "FR"))),
                         "_format": "#,##0" + ("." + "0" * i["decimals"] if i["decimals"] else ""),
@@ -241,7 +241,9 @@ def domain_rows(ctx: dict, tables: dict, catalogue: dict, normalisation: str) ->
         (d["id"], fr.typography(d["label"]), FAMILY_LABELS.get(d["family"], d["family"])) for d in catalogue["domains"]
     ] + [("ensemble", "Indice global", "Ensemble")]
     unit = SCORE_UNITS.get(normalisation, normalisation)
-    custom = "rang que le territoire occuperait parmi les régions" if ctx["territory"]["kind"] == "custom" else None
+    custom = (
+        "rang que le territoire occuperait parmi les régions" if ctx["territory"]["kind"] == "personnalise" else None
+    )
     rows = []
     for did, label, family in domains:
         mine, france = fi.get((code, did)) or {}, fi.get(("FR", did)) or {}
@@ -287,7 +289,7 @@ def survey_rows(ctx: dict, tables: dict, catalogue: dict, codebook: dict, min_n_
         for g in groups:
             for mid in spec.get("measure_columns") or {}:
                 sources[g, mid] = fr.typography(spec["label"])
-    demo = " (données de démonstration)" if ctx["survey_documentation"].get("demo") else ""
+    demo = " (données de démonstration)" if ctx["survey_documentation"].get("is_demo") else ""
     groups = GROUPS + sorted({k[1] for k in est} - set(GROUPS))
     rows = []
     for g in groups:
@@ -381,7 +383,7 @@ def readme_rows(ctx: dict, cols: dict, date) -> list[tuple[str, str]]:
         ("Version du code", prov.get("code_version", "")),
         ("Empreinte des données", f"{ctx.get('fingerprint', '')} (voir l'annexe méthodologique, methodologie.pdf)"),
     ]
-    if ctx.get("demo"):
+    if ctx.get("is_demo"):
         rows.append(
             (
                 "Avertissement",

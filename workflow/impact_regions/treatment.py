@@ -26,7 +26,7 @@ increasing on the whole real line. lambda is the Box-Cox maximum-likelihood powe
 1964: the profile log-likelihood -n/2 ln var(g(y)) + (lambda - 1) sum ln y) on the grid
 0, 0.01, ..., 1, between the logarithm (0) and no change (1); if the transformed départements
 still fail the rule, lambda is lowered along the grid until they pass (0 at most: the rule may
-stay unmet, `rule_met` says so). Powers below 0 are not used: their transform is bounded above,
+stay unmet, `is_rule_met` says so). Powers below 0 are not used: their transform is bounded above,
 so far-out values would be squeezed together.
 
 Alternative (``method = 'winsorise'``, not the default: it is *not* strictly increasing and
@@ -34,12 +34,12 @@ gives ties): the most extreme values on the long tail are winsorised one at a ti
 the next value in), up to `max_winsorised` départements, until the rule passes; if it still
 fails, winsorisation is undone and the Box-Cox transform above is used.
 
-The result is a small table, one row per indicator (COLUMNS): method (none / box_cox /
-winsorised), tail (right / left), anchor, scale, power, the winsorisation bounds lower / upper,
-n_winsorised, the moments before and after on the départements and whether the rule is met
-after. The SQL of `indicator_scores` applies it to every territory (départements, regions,
-France, custom territories) with the same parameters; `uncertainty.treated_values` and
-`index_audit.treated_values` are its numpy twins.
+The result is a small table, one row per indicator (COLUMNS): method (aucun / box_cox /
+winsorisation: coded values in French, docs/naming.md), tail (droite / gauche), anchor, scale,
+power, the winsorisation bounds lower / upper, n_winsorised, the moments before and after on the
+départements and whether the rule is met after (is_rule_met). The SQL of `indicator_scores`
+applies it to every territory (départements, regions, France, custom territories) with the same
+parameters; `uncertainty.treated_values` and `index_audit.treated_values` are its numpy twins.
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ COLUMNS = [
     "lower",
     "upper",
     "n_winsorised",
-    "rule_met",
+    "is_rule_met",
     "skew_before",
     "kurtosis_before",
     "skew_after",
@@ -120,7 +120,7 @@ def box_cox_g(y: np.ndarray, power: float | np.ndarray) -> np.ndarray:
 def box_cox_transform(x: np.ndarray, tail: str, anchor: float, scale: float, power: float) -> np.ndarray:
     """t(x) of the module docstring for one indicator (NaN stays NaN). Strictly increasing in x."""
     x = np.asarray(x, dtype=float)
-    if tail == "left":
+    if tail == "gauche":
         return -box_cox_g((anchor - x) / scale + 1.0, power)
     return box_cox_g((x - anchor) / scale + 1.0, power)
 
@@ -140,9 +140,9 @@ def _box_cox(x: np.ndarray, skew: float, skew_threshold: float, kurtosis_thresho
     scale = robust_scale(x)
     if scale == 0:
         return None
-    tail = "right" if skew > 0 else "left"
-    anchor = float(x[0] if tail == "right" else x[-1])
-    y = (x - anchor) / scale + 1.0 if tail == "right" else (anchor - x) / scale + 1.0
+    tail = "droite" if skew > 0 else "gauche"
+    anchor = float(x[0] if tail == "droite" else x[-1])
+    y = (x - anchor) / scale + 1.0 if tail == "droite" else (anchor - x) / scale + 1.0
     llf = np.array([box_cox_llf(y, p) for p in POWER_GRID])
     best = int(np.argmax(llf))  # first maximum: the smaller power on a tie
     chosen = None
@@ -161,13 +161,13 @@ def _box_cox(x: np.ndarray, skew: float, skew_threshold: float, kurtosis_thresho
         "power": power,
         "skew_after": s,
         "kurtosis_after": k,
-        "rule_met": not needs_treatment(s, k, skew_threshold, kurtosis_threshold),
+        "is_rule_met": not needs_treatment(s, k, skew_threshold, kurtosis_threshold),
     }
 
 
-def _untreated(s0: float, k0: float, rule_met: bool) -> dict:
+def _untreated(s0: float, k0: float, is_rule_met: bool) -> dict:
     return {
-        "method": "none",
+        "method": "aucun",
         "tail": "",
         "anchor": np.nan,
         "scale": np.nan,
@@ -175,7 +175,7 @@ def _untreated(s0: float, k0: float, rule_met: bool) -> dict:
         "lower": np.nan,
         "upper": np.nan,
         "n_winsorised": 0,
-        "rule_met": rule_met,
+        "is_rule_met": is_rule_met,
         "skew_before": s0,
         "kurtosis_before": k0,
         "skew_after": s0,
@@ -198,7 +198,7 @@ def decide(
     x = np.sort(values[~np.isnan(values)])
     s0, k0 = skew_kurtosis(x)
     out = _untreated(s0, k0, not needs_treatment(s0, k0, skew_threshold, kurtosis_threshold))
-    if out["rule_met"]:
+    if out["is_rule_met"]:
         return out
     if method == "winsorise":
         right_tail = s0 > 0
@@ -213,12 +213,12 @@ def decide(
             s, kk = skew_kurtosis(w)
             if not needs_treatment(s, kk, skew_threshold, kurtosis_threshold):
                 out.update(
-                    method="winsorised",
-                    tail="right" if right_tail else "left",
+                    method="winsorisation",
+                    tail="droite" if right_tail else "gauche",
                     n_winsorised=k,
                     skew_after=s,
                     kurtosis_after=kk,
-                    rule_met=True,
+                    is_rule_met=True,
                     **({"upper": float(bound)} if right_tail else {"lower": float(bound)}),
                 )
                 return out
@@ -237,8 +237,8 @@ def build_treatment(
     max_winsorised: int = 5,
     method: str = "box_cox",
 ) -> pd.DataFrame:
-    """One row per indicator (COLUMNS): the method (none / box_cox / winsorised), its parameters
-    and the moments before/after on the départements. Disabled: every row 'none', with the moments."""
+    """One row per indicator (COLUMNS): the method (aucun / box_cox / winsorisation), its parameters
+    and the moments before/after on the départements. Disabled: every row 'aucun', with the moments."""
     rows = []
     deps = indicator_values[indicator_values["territory_code"].isin(departement_codes)]
     for iid, grp in deps.groupby("indicator_id", sort=True):
@@ -250,7 +250,7 @@ def build_treatment(
             d = _untreated(s, k, not needs_treatment(s, k, skew_threshold, kurtosis_threshold))
         rows.append({"indicator_id": iid, **d})
     out = pd.DataFrame(rows, columns=COLUMNS)
-    out["rule_met"] = out["rule_met"].astype(bool)
+    out["is_rule_met"] = out["is_rule_met"].astype(bool)
     out["n_winsorised"] = out["n_winsorised"].astype("int64")
     out["tail"] = out["tail"].astype(str)
     return out

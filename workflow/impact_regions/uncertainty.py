@@ -25,16 +25,16 @@ combination 'zscore + geometric' (refused by the configuration for the published
 the same domain scores as 'minmax + geometric'.
 
 The choices are the factors of a Saltelli design (`impact_regions.sobol`), each a block of
-uniform [0, 1) columns:
+uniform [0, 1) columns, named by their coded value in `sensitivity.choice`:
 
     normalisation  1 column   u -> options["normalisations"][floor(u x count)]
-    aggregation    1 column   u -> options["aggregations"][...]
-    weights        1 column per indicator: multiplier 1 + weight_noise x (2u - 1)
-    treatment      1 column   u -> options["treatment"][...]: a method of impact_regions.treatment
+    agregation     1 column   u -> options["aggregations"][...]
+    poids          1 column per indicator: multiplier 1 + weight_noise x (2u - 1)
+    traitement     1 column   u -> options["treatment"][...]: a method of impact_regions.treatment
                               (box_cox: the strictly increasing Box-Cox transform, winsorise: the
                               non-default winsorisation), none (raw values), or true / false
                               (the configured index.treatment method / none)
-    survey         1 column per (region or custom territory, domain): perceived score
+    enquete        1 column per (region or custom territory, domain): perceived score
                    estimate + se x Phi^-1(u) (only when options["survey_resampling"])
 
 With N = options["runs"] the model is evaluated N (k + 2) times (k factors). The intervals use the
@@ -46,7 +46,8 @@ region's result and the sensitivity (which is computed on the regions only) stay
 Rank medians and intervals are quantiles over those 2N runs by the inverted empirical CDF, so
 they are ranks that occurred (no 3.5); score and gap intervals interpolate linearly.
 
-Output Y of the sensitivity analysis, the *mean rank shift*: the mean over the regions, the 16
+Output Y of the sensitivity analysis, the *mean rank shift* (`sensitivity.output`
+'deplacement_moyen_des_rangs'): the mean over the regions, the 16
 domains and both sides (objective index; perceived score) of |rank among regions in the run -
 rank under the reference choices with the point survey estimates|.
 
@@ -74,7 +75,7 @@ c_ge count the runs <= 0 and >= 0; the two-sided Monte Carlo p-value is
     gap_p_value = min(1, 2 min(c_le, c_ge) / R)
 
 and gap_p_holm its Holm adjustment among the m gaps of the territory that are not NaN (sorted
-by p, p_holm(j) = max over i <= j of min(1, (m - i + 1) p(i))). gap_significant: gap_p_holm <
+by p, p_holm(j) = max over i <= j of min(1, (m - i + 1) p(i))). is_gap_significant: gap_p_holm <
 alpha (options["gap_alpha"], 0.05), i.e. Holm's step-down procedure. With options
 ["gap_multiple_testing"] = "none", gap_p_holm = gap_p_value.
 
@@ -132,19 +133,9 @@ RANK_INTERVAL_COLUMNS = [
     "perceived_rank_p05",
     "perceived_rank_p95",
 ]
-GAP_COLUMNS = [
-    "territory_code",
-    "domain_id",
-    "objective_z",
-    "perceived_z",
-    "gap",
-    "gap_ci_low",
-    "gap_ci_high",
-    "gap_ci_level",
-    "gap_p_value",
-    "gap_p_holm",
-    "gap_significant",
-]
+#: the statistics of :func:`gap_statistics` that the gap table keeps
+GAP_STATISTICS = ["gap_ci_low", "gap_ci_high", "gap_ci_level", "gap_p_value", "gap_p_holm", "is_gap_significant"]
+GAP_COLUMNS = ["territory_code", "domain_id", "objective_z", "perceived_z", "gap", *GAP_STATISTICS]
 SENSITIVITY_COLUMNS = [
     "choice",
     "first_order",
@@ -173,7 +164,7 @@ class IndexModel:
     indicator_ids: list[str]
     domains: list[str]
     codes: np.ndarray  # (T,) territory codes
-    kinds: np.ndarray  # (T,) region / custom / france / departement
+    kinds: np.ndarray  # (T,) region / personnalise / france / departement
     direction: np.ndarray  # (I,) +1 / -1
     membership: np.ndarray  # (I, D) 1 where the indicator belongs to the domain
     values: np.ndarray  # (I, T) raw values, NaN when missing
@@ -193,7 +184,7 @@ class IndexModel:
     @property
     def reported(self) -> np.ndarray:
         """Territories that get ranks and intervals: regions and custom territories."""
-        return np.isin(self.kinds, ["region", "custom"])
+        return np.isin(self.kinds, ["region", "personnalise"])
 
     def treatment_key(self, treated: bool | str) -> str:
         """True: the reference treatment; False: none; a string: that treatment."""
@@ -226,7 +217,7 @@ TREATMENT_FIELDS = ("method", "sign", "anchor", "scale", "power", "lower", "uppe
 def untreated_arrays(n: int) -> dict[str, np.ndarray]:
     nan = np.full(n, np.nan)
     return {
-        "method": np.full(n, "none", dtype=object),
+        "method": np.full(n, "aucun", dtype=object),
         "sign": np.ones(n),
         "anchor": nan,
         "scale": nan,
@@ -245,8 +236,8 @@ def treatment_arrays(treatment: pd.DataFrame, ids: list[str]) -> dict[str, np.nd
 
     tail = (tr["tail"] if "tail" in tr.columns else pd.Series("", index=tr.index)).fillna("").astype(str)
     return {
-        "method": tr["method"].fillna("none").astype(str).to_numpy(dtype=object),
-        "sign": np.where(tail.to_numpy() == "left", -1.0, 1.0),
+        "method": tr["method"].fillna("aucun").astype(str).to_numpy(dtype=object),
+        "sign": np.where(tail.to_numpy() == "gauche", -1.0, 1.0),
         "anchor": col("anchor"),
         "scale": col("scale"),
         "power": col("power"),
@@ -273,8 +264,8 @@ def prepare_model(
     `reference_treatment` is one of them).
     """
     kind = territories.groupby("territory_code", sort=True)["kind"].first().astype(str)
-    order = {"region": 0, "custom": 1, "france": 2, "departement": 3}
-    keep = ["region", "custom", "france"] + (["departement"] if with_departements else [])
+    order = {"region": 0, "personnalise": 1, "france": 2, "departement": 3}
+    keep = ["region", "personnalise", "france"] + (["departement"] if with_departements else [])
     out = kind[kind.isin(keep)]
     out = out.iloc[np.lexsort((out.index.to_numpy(dtype=str), out.map(order).to_numpy()))]
     if "FR" not in out.index:
@@ -316,7 +307,7 @@ def treated_values(x: np.ndarray, tr: dict[str, np.ndarray]) -> tuple[np.ndarray
 
     Rows are indicators, `tr` the arrays of `treatment_arrays`. box_cox: the strictly increasing
     transform of impact_regions.treatment, sign x g(sign x (x - anchor) / scale + 1);
-    winsorised: clipped to [lower, upper] (a missing bound does not clip); none: x.
+    winsorisation: clipped to [lower, upper] (a missing bound does not clip); aucun: x.
     """
     from .treatment import box_cox_g
 
@@ -328,8 +319,8 @@ def treated_values(x: np.ndarray, tr: dict[str, np.ndarray]) -> tuple[np.ndarray
         y = sign * (x - tr["anchor"][:, None]) / tr["scale"][:, None] + 1.0
         power = np.where(np.isnan(tr["power"]), 1.0, tr["power"])[:, None]
         bc = sign * box_cox_g(y, power)
-    t = np.where(m == "box_cox", bc, np.where(m == "winsorised", clipped, x))
-    c = np.where(m == "winsorised", clipped, x)
+    t = np.where(m == "box_cox", bc, np.where(m == "winsorisation", clipped, x))
+    c = np.where(m == "winsorisation", clipped, x)
     return t, c
 
 
@@ -589,24 +580,25 @@ def run_uncertainty(
     ref_prank = ranks_among_regions(per["estimate"][None], region)[0]
 
     # the Saltelli design: methodological columns from one stream, survey columns per territory
-    groups = {"normalisation": 1, "aggregation": 1, "weights": len(model.indicator_ids), "treatment": 1}
+    # the factors, named by their coded value in sensitivity.choice (French: docs/naming.md)
+    groups = {"normalisation": 1, "agregation": 1, "poids": len(model.indicator_ids), "traitement": 1}
     a, b, slices = saltelli_matrices(runs, groups, [seed, 0])
     ua, ub = survey_uniforms(model, runs, seed)
     designs = [(a, ua), (b, ub)] + [(ab_matrix(a, b, s), ua) for s in slices.values()]
     factors = list(slices)
     if opts["survey_resampling"]:
         designs.append((a, ub))
-        factors.append("survey")
+        factors.append("enquete")
     u = np.concatenate([d[0] for d in designs])
     us = np.concatenate([d[1] for d in designs])
 
     # evaluate every run at once
-    weights = 1 + float(opts["weight_noise"]) * (2 * u[:, slices["weights"]] - 1)
+    weights = 1 + float(opts["weight_noise"]) * (2 * u[:, slices["poids"]] - 1)
     obj = objective_runs(
         model,
         _pick(u[:, slices["normalisation"].start], norms),
-        _pick(u[:, slices["aggregation"].start], aggs),
-        _pick(u[:, slices["treatment"].start], treats),
+        _pick(u[:, slices["agregation"].start], aggs),
+        _pick(u[:, slices["traitement"].start], treats),
         weights,
         norms,
         aggs,
@@ -637,7 +629,7 @@ def run_uncertainty(
         n_bootstrap=int(opts["bootstrap"]),
         seed=[seed, 2],
     )
-    sens = sens.assign(runs=runs, evaluations=len(y), output="mean_rank_shift")[SENSITIVITY_COLUMNS]
+    sens = sens.assign(runs=runs, evaluations=len(y), output="deplacement_moyen_des_rangs")[SENSITIVITY_COLUMNS]
 
     # intervals over the 2N independent runs of A and B
     mc = slice(0, 2 * runs)
@@ -739,7 +731,7 @@ def gap_statistics(
     gap: (T, D) gaps at the reference (NaN: no gap), runs_gap: (R, T, D) the gaps of the runs
     (NaN runs left out); the family of Holm's correction is the last axis (a territory's domains).
     Returns (T, D) arrays gap_ci_low, gap_ci_high, gap_ci_level, gap_p_value, gap_p_holm,
-    gap_significant.
+    is_gap_significant.
     """
     gap = np.asarray(gap, dtype=float)
     runs_gap = np.where(np.isnan(gap)[None], np.nan, np.asarray(runs_gap, dtype=float))
@@ -763,7 +755,7 @@ def gap_statistics(
         "gap_ci_level": 1.0 - a,
         "gap_p_value": p,
         "gap_p_holm": p_holm,
-        "gap_significant": (n > 0) & (c_min < a0 * n / 2.0),
+        "is_gap_significant": (n > 0) & (c_min < a0 * n / 2.0),
     }
 
 
@@ -789,10 +781,7 @@ def _gap_table(model: IndexModel, per: dict, ref_z, obj_z, z, alpha: float, corr
             "objective_z": ref_z[keep, :n_dom].ravel(),
             "perceived_z": perc_z[keep].ravel(),
             "gap": gap[keep].ravel(),
-            **{
-                c: st[c][keep].ravel()
-                for c in ("gap_ci_low", "gap_ci_high", "gap_ci_level", "gap_p_value", "gap_p_holm", "gap_significant")
-            },
+            **{c: st[c][keep].ravel() for c in GAP_STATISTICS},
         },
         columns=GAP_COLUMNS,
     )

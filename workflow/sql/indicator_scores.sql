@@ -5,8 +5,8 @@
 --                (right tail; (anchor - x) / scale + 1 for a left tail), g(y) = (y^power - 1) / power,
 --                ln(y) when power = 0, and y - 1 beyond the anchor (y < 1); t(x) = g(y), -g(y) for a
 --                left tail. Distinct values keep distinct, ordered scores.
---   winsorised : (non-default option) values clipped to [lower, upper] (a missing bound does not clip)
---   none       : t(x) = x
+--   winsorisation : (non-default option) values clipped to [lower, upper] (a missing bound does not clip)
+--   aucun      : t(x) = x
 -- Normalisation ($normalisation):
 --   zscore : direction x (t(x) - t(x_FR)) / sd of t(x) over the départements (0 = France)
 --   minmax : 1 + 99 x (t(x) - min) / (max - min) over the départements, reversed when direction = -1
@@ -18,11 +18,11 @@ territory_kind AS (
 ),
 shifted AS (
     SELECT v.indicator_id, v.territory_code, v.domain_id, v.value, k.kind,
-           coalesce(t.method, 'none') AS treatment, t.power, t.lower, t.upper,
-           CASE WHEN t.tail = 'left' THEN -1.0 ELSE 1.0 END AS tail_sign,
+           coalesce(t.method, 'aucun') AS treatment, t.power, t.lower, t.upper,
+           CASE WHEN t.tail = 'gauche' THEN -1.0 ELSE 1.0 END AS tail_sign,
            -- distance from the anchor in scale units, + 1 (>= 1 inside the départements' range)
            CASE WHEN t.method = 'box_cox' THEN
-                (CASE WHEN t.tail = 'left' THEN t.anchor - v.value ELSE v.value - t.anchor END) / t.scale + 1
+                (CASE WHEN t.tail = 'gauche' THEN t.anchor - v.value ELSE v.value - t.anchor END) / t.scale + 1
            END AS y
     FROM indicator_values AS v
     JOIN territory_kind AS k USING (territory_code)
@@ -37,13 +37,13 @@ treated AS (
                     CASE WHEN y < 1 THEN y - 1
                          WHEN power = 0 THEN ln(greatest(y, 1))
                          ELSE (pow(greatest(y, 1), power) - 1) / power END)
-                WHEN treatment = 'winsorised' THEN least(greatest(value, lower), upper)
+                WHEN treatment = 'winsorisation' THEN least(greatest(value, lower), upper)
                 ELSE value END AS tvalue,
            CASE WHEN value IS NULL THEN NULL
-                WHEN treatment = 'winsorised' THEN least(greatest(value, lower), upper)
+                WHEN treatment = 'winsorisation' THEN least(greatest(value, lower), upper)
                 ELSE value END AS cvalue,
            value IS NOT NULL AND (treatment = 'box_cox'
-                                  OR (treatment = 'winsorised' AND (value < lower OR value > upper))) AS is_treated
+                                  OR (treatment = 'winsorisation' AND (value < lower OR value > upper))) AS is_treated
     FROM shifted
 ),
 departement_stats AS (

@@ -3,7 +3,7 @@
 -- over the communes where both are known (coverage = share of the denominator covered).
 -- Non-additive indicators: the published value at the territory's own level when the catalogue
 -- has that level, otherwise a weighted mean over the coarsest published level whose units make
--- up the territory exactly (regions, then départements, then communes), flagged 'weighted_mean';
+-- up the territory exactly (regions, then départements, then communes), flagged 'moyenne_ponderee';
 -- its coverage is the share of the territory's population living in units with a value and a
 -- weight (secret or missing units are left out of the mean).
 -- Relations registered by impact_regions.indicator_values: indicator_raw, catalogue_terms,
@@ -89,7 +89,7 @@ additive_values AS (
                 WHEN a.denominator > 0 THEN a.numerator / a.denominator * i.multiplier END AS value,
            CASE WHEN a.numerator IS NULL THEN coalesce(a.reason, 'non_disponible')
                 WHEN i.has_denominator AND a.denominator = 0 THEN 'division_par_0' END AS missing_reason,
-           'sum_of_counts' AS value_method,
+           'somme_des_effectifs' AS value_method,
            'commune' AS source_level,
            CASE WHEN a.denominator_all > 0 THEN a.denominator / a.denominator_all END AS coverage
     FROM additive AS a
@@ -139,7 +139,7 @@ nonadditive_values AS (
                 WHEN count(*) FILTER (WHERE value IS NOT NULL AND weight > 0) = 0
                 THEN coalesce(mode(missing_reason), 'non_disponible')
            END AS missing_reason,
-           CASE WHEN count(*) = 1 THEN 'published' ELSE 'weighted_mean' END AS value_method,
+           CASE WHEN count(*) = 1 THEN 'publiee' ELSE 'moyenne_ponderee' END AS value_method,
            any_value(level) AS source_level,
            CASE WHEN count(*) = 1 THEN CASE WHEN any_value(value) IS NOT NULL THEN 1.0 ELSE 0.0 END
                 ELSE sum(population) FILTER (WHERE value IS NOT NULL AND weight > 0)
@@ -160,7 +160,7 @@ grid AS (  -- every indicator x territory: a territory no source level covers sh
 SELECT g.indicator_id, g.territory_code, g.domain_id, g.year,
        v.numerator, v.denominator, v.value,
        CASE WHEN v.indicator_id IS NULL THEN 'niveau_non_couvert' ELSE v.missing_reason END AS missing_reason,
-       coalesce(v.value_method, CASE WHEN g.additive THEN 'sum_of_counts' ELSE 'weighted_mean' END) AS value_method,
+       coalesce(v.value_method, CASE WHEN g.additive THEN 'somme_des_effectifs' ELSE 'moyenne_ponderee' END) AS value_method,
        v.source_level, coalesce(v.coverage, 0.0) AS coverage
 FROM grid AS g
 LEFT JOIN all_values AS v ON v.indicator_id = g.indicator_id AND v.territory_code = g.territory_code

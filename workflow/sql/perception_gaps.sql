@@ -10,9 +10,9 @@
 -- the regions) and its Monte Carlo p-value and interval come from gap_uncertainty
 -- (impact_regions.uncertainty). The 16 gaps of a territory are one family (DESIGN §7):
 -- gap_p_value is the two-sided Monte Carlo p-value, gap_p_holm its Holm adjustment over the
--- territory's domains, gap_significant = gap_p_holm < alpha; the interval [gap_ci_low, gap_ci_high]
+-- territory's domains, is_gap_significant = gap_p_holm < alpha; the interval [gap_ci_low, gap_ci_high]
 -- is at the level gap_ci_level (>= 1 - alpha) at which Holm's procedure tests the gap, so it
--- excludes 0 exactly when gap_significant.
+-- excludes 0 exactly when is_gap_significant.
 -- Relations: fragility_indices, survey_estimates, survey_domain_measures, territories, gap_uncertainty.
 WITH
 territory_kind AS (
@@ -65,7 +65,7 @@ SELECT j.territory_code, j.domain_id, j.objective_score, j.perceived_score, j.pe
             ELSE 'atout_partage' END AS quadrant,
        j.is_significant, j.perceived_p_value, j.perceived_reliability, s.spearman_rho,
        u.gap, u.gap_ci_low, u.gap_ci_high, u.gap_ci_level, u.gap_p_value, u.gap_p_holm,
-       coalesce(u.gap_significant, false) AS gap_significant
+       coalesce(u.is_gap_significant, false) AS is_gap_significant
 FROM joined AS j
 LEFT JOIN complete AS c USING (territory_code, domain_id)
 LEFT JOIN spearman AS s USING (territory_code)

@@ -14,7 +14,7 @@ REPORT_SPEC "Charts and layout":
   charts, the centre of the map colour scale);
 * one colour per family of domains and one per respondent group (:data:`FAMILY_COLORS`,
   :data:`GROUP_COLORS`, colour-blind safe), the same in every chart;
-* estimates flagged 'caution' are hatched and marked with an asterisk explained in a note,
+* estimates flagged 'prudence' are hatched and marked with an asterisk explained in a note,
   suppressed estimates (None) are never drawn and are listed in a note;
 * all numbers go through :mod:`impact_regions.french` (decimal comma, U+2212 minus, no-break
   spaces), tick labels included;
@@ -121,7 +121,7 @@ def make_all_charts(ctx: dict, out_dir, fonts_dir=None, geo_dir=None) -> list[di
     for key, func in CHARTS:
         path = out_dir / f"{key}.svg"
         result = func(ctx, path, geo_dir=geo_dir) if key == "map" else func(ctx, path)
-        if result["omit"]:
+        if result["is_omitted"]:
             _write_placeholder(path, result["sentence"])
         results.append(result)
     return results

@@ -53,7 +53,7 @@ def _share_by_group_chart(
     for i in items:
         g = i["group"]
         v = i.get("estimate")
-        caution = i.get("reliability") == "caution" and v is not None
+        caution = i.get("reliability") == "prudence" and v is not None
         n_caution += caution
         if v is None:
             suppressed.append(GROUP_LABELS[g].lower())
@@ -67,7 +67,7 @@ def _share_by_group_chart(
                         "caution": caution,
                         "ci": _ci(i),
                         "france": i.get("france"),
-                        "sig": i.get("significant"),
+                        "sig": i.get("is_significant"),
                         "empty_text": "non publié" if v is None else None,
                     }
                 ],
@@ -99,7 +99,7 @@ def _share_by_group_chart(
         listed = fr.join(
             [
                 f"{GROUP_LABELS[i['group']].lower()} {fr.percent(i['estimate'])} (France {fr.percent(i.get('france'))}"
-                f"{', à interpréter avec prudence' if i.get('reliability') == 'caution' else ''})"
+                f"{', à interpréter avec prudence' if i.get('reliability') == 'prudence' else ''})"
                 for i in shown
             ]
         )

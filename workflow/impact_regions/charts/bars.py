@@ -1,6 +1,6 @@
 """Horizontal bars with France markers, the drawing of every survey chart (perception, groups,
 innovation, cooperation, partnerships, modes): value labels, confidence intervals, hatching of
-'caution' estimates, and the small figure saying that nothing can be published."""
+'prudence' estimates, and the small figure saying that nothing can be published."""
 
 from __future__ import annotations
 

@@ -33,7 +33,7 @@ def _result(key: str, file: str, title: str, alt: str, source: str, has_data: bo
         "alt": fr.typography(alt),
         "source": fr.typography(source),
         "has_data": has_data,
-        "omit": False,
+        "is_omitted": False,
         "sentence": None,
     }
 
@@ -50,7 +50,7 @@ def _omitted(key: str, title: str, source: str, sentence: str) -> dict:
         "alt": sentence,
         "source": fr.typography(source),
         "has_data": False,
-        "omit": True,
+        "is_omitted": True,
         "sentence": sentence,
     }
 
@@ -106,7 +106,7 @@ def _producers(ctx: dict) -> str:
 
 
 def _demo_suffix(ctx: dict) -> str:
-    return " Données de démonstration." if ctx.get("demo") else ""
+    return " Données de démonstration." if ctx.get("is_demo") else ""
 
 
 def _source_indices(ctx: dict) -> str:

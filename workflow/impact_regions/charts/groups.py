@@ -22,7 +22,7 @@ def _present_groups(rows: list[dict], groups: list[str]) -> tuple[list[str], lis
 def _group_bar_rows(data: list[dict], present: list[str], france_fallback: dict | None = None) -> tuple:
     """Rows of grouped bars (one bar per respondent group) for the groups and cooperation charts.
 
-    Returns (rows, number of 'caution' bars, whether any value is not published). A group's
+    Returns (rows, number of 'prudence' bars, whether any value is not published). A group's
     France value falls back to `france_fallback[group][domain_id]` when the row has none.
     """
     rows, n_caution, empty = [], 0, False
@@ -30,7 +30,7 @@ def _group_bar_rows(data: list[dict], present: list[str], france_fallback: dict 
         bars = []
         for g in present:
             v = r.get(g)
-            caution = r.get(f"{g}_reliability") == "caution" and v is not None
+            caution = r.get(f"{g}_reliability") == "prudence" and v is not None
             n_caution += caution
             france = r.get(f"{g}_france")
             if france is None and france_fallback and g in france_fallback:

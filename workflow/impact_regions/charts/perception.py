@@ -65,17 +65,17 @@ def chart_perceived(ctx: dict, out_path) -> dict:
                 {
                     "color": color,
                     "value": p["estimate"],
-                    "caution": p.get("reliability") == "caution",
+                    "caution": p.get("reliability") == "prudence",
                     "ci": _ci(p),
                     "france": p.get("france"),
-                    "sig": p.get("significant"),
+                    "sig": p.get("is_significant"),
                 }
             ],
         }
         for p in shown
     ]
     notes = [_significance_note(ctx)]
-    if any(p.get("reliability") == "caution" for p in shown):
+    if any(p.get("reliability") == "prudence" for p in shown):
         notes.append(_caution_note(ctx))
     if suppressed:
         notes.append(_suppressed_note(ctx, [p["label"].lower() for p in suppressed], "Domaines non publiés"))
@@ -163,7 +163,7 @@ def chart_quadrant(ctx: dict, out_path) -> dict:
     no_perc = [g for g in gaps if g.get("objective") is not None and g.get("perceived_diff") is None]
     # the reading note is printed by the template under the chart, as text (QUADRANT_READING)
     notes = []
-    if any(g.get("reliability") == "caution" for g in pts):
+    if any(g.get("reliability") == "prudence" for g in pts):
         notes.append(_caution_note(ctx, f"{CAUTION_MARK} Perception"))
     if no_obj:
         notes.append("Non représenté (indice non disponible) : " + fr.join([g["label"].lower() for g in no_obj]) + ".")
@@ -207,7 +207,7 @@ def chart_quadrant(ctx: dict, out_path) -> dict:
     ax.set_ylabel("Fragilité perçue : écart à la France\n(points sur 10)")
     ms = 6.0
     for g in pts:
-        if g.get("significant"):
+        if g.get("is_significant"):
             (point,) = ax.plot(
                 [g["objective"]],
                 [g["perceived_diff"]],
@@ -236,7 +236,7 @@ def chart_quadrant(ctx: dict, out_path) -> dict:
                 **corner_kw,
             )
         )
-    families = [f for f in FAMILY_COLORS if any(g["family"] == f and g.get("significant") for g in pts)]
+    families = [f for f in FAMILY_COLORS if any(g["family"] == f and g.get("is_significant") for g in pts)]
     handles = [
         Line2D(
             [],
@@ -275,15 +275,15 @@ def chart_quadrant(ctx: dict, out_path) -> dict:
     obstacles.append(Bbox.from_extents(box.x0, zy - 1.5 * scale_px, box.x1, zy + 1.5 * scale_px))
     obstacles.append(Bbox.from_extents(zx - 1.5 * scale_px, box.y0, zx + 1.5 * scale_px, box.y1))
     order = sorted(
-        pts, key=lambda g: (not g.get("significant"), -(abs(g["objective"]) / xm + abs(g["perceived_diff"]) / ym))
+        pts, key=lambda g: (not g.get("is_significant"), -(abs(g["objective"]) / xm + abs(g["perceived_diff"]) / ym))
     )
     items = [
         {
             "x": g["objective"],
             "y": g["perceived_diff"],
             "r0": ms / 2,
-            "text": g["label"] + (CAUTION_MARK if g.get("reliability") == "caution" else ""),
-            "kw": {"color": INK if g.get("significant") else MUTED},
+            "text": g["label"] + (CAUTION_MARK if g.get("reliability") == "prudence" else ""),
+            "kw": {"color": INK if g.get("is_significant") else MUTED},
         }
         for g in order
     ]
@@ -296,14 +296,14 @@ def chart_quadrant(ctx: dict, out_path) -> dict:
     for g in sorted(pts, key=lambda g: -g["objective"]):
         name = QUADRANT_NAMES[(g["objective"] > 0, g["perceived_diff"] > 0)].replace("\n", " ")
         by_q.setdefault(name, []).append(
-            g["label"].lower() + ("" if g.get("significant") or untested else " (non significatif)")
+            g["label"].lower() + ("" if g.get("is_significant") or untested else " (non significatif)")
         )
     alt = (
         f"Nuage de points {_of(ctx)} : pour chaque domaine, l'indice de fragilité (écart à la France, axe horizontal) "
         "et la fragilité perçue par les habitants (écart à la France en points sur 10, axe vertical). "
     )
     alt += " ".join(f"{name} : {fr.join(labels)}." for name, labels in by_q.items())
-    sig = [g for g in pts if g.get("significant")]
+    sig = [g for g in pts if g.get("is_significant")]
     if not untested:
         alt += (
             f" {len(sig)} écart{'s' if len(sig) > 1 else ''} de perception significatif{'s' if len(sig) > 1 else ''}"

@@ -22,22 +22,22 @@ DEFAULT_GEO_DIR = PROJECT_DIR / "data" / "raw" / "geo"
 
 #: Families of domains: Okabe-Ito (colour-blind safe).
 FAMILY_COLORS = {
-    "économique": "#0072B2",  # blue
+    "economique": "#0072B2",  # blue
     "social": "#E69F00",  # orange
-    "sociétal": "#CC79A7",  # reddish purple
+    "societal": "#CC79A7",  # reddish purple
     "environnemental": "#009E73",  # bluish green
 }
 FAMILY_LABELS = {
-    "économique": "Économique",
+    "economique": "Économique",
     "social": "Social",
-    "sociétal": "Sociétal",
+    "societal": "Sociétal",
     "environnemental": "Environnemental",
 }
 #: the legend's names, as the indicator tables name them ("Famille sociale"; a domain is one of the 16)
 FAMILY_LEGEND = {
-    "économique": "Famille économique",
+    "economique": "Famille économique",
     "social": "Famille sociale",
-    "sociétal": "Famille sociétale",
+    "societal": "Famille sociétale",
     "environnemental": "Famille environnementale",
 }
 
