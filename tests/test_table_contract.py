@@ -12,6 +12,7 @@ import re
 import duckdb
 import pandas as pd
 import pytest
+from test_tables_archive import frames
 from workdirs import ROOT
 
 from impact_regions import table_contract as tc
@@ -19,21 +20,10 @@ from impact_regions.storage import write_table
 
 
 def sensitivity() -> pd.DataFrame:
-    """A table that keeps the contract of `sensitivity` (two choices)."""
-    return pd.DataFrame(
-        {
-            "choice": ["normalisation", "survey"],
-            "first_order": [0.38, None],
-            "total": [0.48, 0.01],
-            "first_order_ci_low": [0.3, 0.0],
-            "first_order_ci_high": [0.46, 0.02],
-            "total_ci_low": [0.42, 0.0],
-            "total_ci_high": [0.55, 0.02],
-            "runs": [512, 512],
-            "evaluations": [3584, 3584],
-            "output": ["mean_rank_shift", "mean_rank_shift"],
-        }
-    )
+    """A table that keeps the contract of `sensitivity` (two choices; a NULL where one is allowed)."""
+    df = frames()["sensitivity"]
+    df.loc[1, "first_order"] = None
+    return df
 
 
 def violation(df: pd.DataFrame, table: str = "sensitivity") -> str:
