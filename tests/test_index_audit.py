@@ -427,8 +427,8 @@ def test_columns_and_key_uniqueness(tmp_path):
     for c in KEY:
         assert audit[c].notna().all()
     assert (rows(audit, "domaine_vs_indice")["indicator_id"] == "").all()
-    # and write_table accepts it
-    write_table(audit, tmp_path / "index_audit.parquet", KEY)
+    # and write_table accepts it (it keeps the contract of index_audit)
+    write_table(audit, tmp_path / "index_audit.parquet", "index_audit")
     back = pd.read_parquet(tmp_path / "index_audit.parquet")
     assert len(back) == len(audit)
 

@@ -26,7 +26,8 @@ from .report_profile import profile_section
 from .report_surveys import survey_documentation
 from .territories import territory_nominative
 
-#: The columns of each table that a report reads (the others are not loaded).
+#: The columns of each table that a report reads (the others are not loaded); each is a column of
+#: the table's contract, workflow/schemas/tables.yaml (tests/test_table_contract.py).
 TABLE_COLUMNS = {
     "territories": ["territory_code", "kind"],
     "indicator_values": [

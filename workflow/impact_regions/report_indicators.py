@@ -43,7 +43,8 @@ FAMILY_TITLES = {
 #: flagged as an approximation or as partial).
 COLUMNS = ["indicator_id", "territory_code", "value", "missing_reason", "value_method", "source_level", "coverage"]
 
-#: ``missing_reason`` (workflow/quirks.yaml's markers, sql/indicator_values.sql) -> text printed in the cell.
+#: ``missing_reason`` (workflow/quirks.yaml's markers, sql/indicator_values.sql) -> text printed in the cell;
+#: the codes are those of the contract's code list missing_reason (tests/test_table_contract.py).
 MISSING_TEXTS = {
     "secret": "secret statistique",
     "non_disponible": "non publiée par le producteur",

@@ -1,8 +1,10 @@
 """The pipeline steps, one function per Snakemake rule.
 
 Each function takes plain paths and options (no Snakemake object), reads its inputs, calls the
-builders of the package and writes its outputs atomically. `workflow/scripts/*.py` unpack the
-`snakemake` object into these arguments; tests call the same functions directly.
+builders of the package and writes its outputs atomically (:func:`~impact_regions.storage.write_table`),
+each checked against its table's contract in ``workflow/schemas/tables.yaml`` (key, columns, types,
+NULLs, accepted values). `workflow/scripts/*.py` unpack the `snakemake` object into these
+arguments; tests call the same functions directly.
 
 Each function imports the modules it needs: a job pays only for its own imports (importing
 every builder, scipy and DuckDB included, cost each job more than a second).
@@ -14,24 +16,6 @@ import pandas as pd
 
 from .storage import write_table
 
-KEYS = {
-    "territories": ["territory_code", "departement_code"],
-    "indicator_raw": ["source", "level", "geo_code", "column"],
-    "survey_respondents": ["file_id", "respondent_id"],
-    "survey_responses": ["file_id", "respondent_id", "measure_id"],
-    "indicator_values": ["indicator_id", "territory_code"],
-    "indicator_treatment": ["indicator_id"],
-    "indicator_scores": ["indicator_id", "territory_code"],
-    "fragility_indices": ["territory_code", "domain_id"],
-    "survey_estimates": ["territory_code", "respondent_group", "measure_id"],
-    "perception_gaps": ["territory_code", "domain_id"],
-    "fragility_point": ["territory_code", "domain_id"],
-    "survey_weights": ["respondent_id"],
-    "raking_margins": ["territory_code", "variable", "category"],
-    "index_audit": ["check", "domain_id", "indicator_id", "other_indicator_id", "territory_code"],
-    "sensitivity": ["choice"],
-}
-
 RANK_COLUMNS = ["rank_median", "rank_p05", "rank_p95"]
 GAP_COLUMNS = ["gap", "gap_ci_low", "gap_ci_high", "gap_ci_level", "gap_p_value", "gap_p_holm", "is_gap_significant"]
 
@@ -40,7 +24,7 @@ def territories_step(geo_dir: str, out: str) -> None:
     from .geo import load_geo
     from .territories import build_territories
 
-    write_table(build_territories(load_geo(geo_dir)), out, KEYS["territories"])
+    write_table(build_territories(load_geo(geo_dir)), out, "territories")
 
 
 def indicator_raw_step(geo_dir: str, raw_dir: str, indicators_yaml: str, out: str, workers: int = 1) -> None:
@@ -50,7 +34,7 @@ def indicator_raw_step(geo_dir: str, raw_dir: str, indicators_yaml: str, out: st
 
     geo = load_geo(geo_dir)
     catalogue = load_indicators(indicators_yaml)
-    write_table(build_indicator_raw(catalogue, raw_dir, geo, workers), out, KEYS["indicator_raw"])
+    write_table(build_indicator_raw(catalogue, raw_dir, geo, workers), out, "indicator_raw")
 
 
 def survey_step(
@@ -63,8 +47,8 @@ def survey_step(
     geo = load_geo(geo_dir)
     codebook = load_survey(survey_yaml, load_indicators(indicators_yaml)["domains"])
     respondents, responses = build_survey(codebook, raw_dir, geo)
-    write_table(respondents, out_respondents, KEYS["survey_respondents"])
-    write_table(responses, out_responses, KEYS["survey_responses"])
+    write_table(respondents, out_respondents, "survey_respondents")
+    write_table(responses, out_responses, "survey_responses")
 
 
 def audit_options(index_options: dict, audit: dict) -> dict:
@@ -130,8 +114,8 @@ def survey_weights_step(
         pop,
         raking_options,
     )
-    write_table(weights, out_weights, KEYS["survey_weights"])
-    write_table(pd.concat([margins, france], ignore_index=True), out_margins, KEYS["raking_margins"])
+    write_table(weights, out_weights, "survey_weights")
+    write_table(pd.concat([margins, france], ignore_index=True), out_margins, "raking_margins")
 
 
 def apply_weights(respondents: pd.DataFrame, survey_weights: pd.DataFrame, weighting: str) -> pd.DataFrame:
@@ -201,7 +185,7 @@ def indices_step(
         audit_options(index_options, audit),
     )
     for name, path in outputs.items():
-        write_table(tables[name], path, KEYS[name])
+        write_table(tables[name], path, name)
 
 
 def survey_estimates_step(
@@ -226,7 +210,7 @@ def survey_estimates_step(
     # the answers (one row per respondent and measure: 35 M rows for 1 M inhabitants) are read by
     # DuckDB from their parquet file, in the same order, without a pandas copy
     table = build_survey_estimates(resp, responses, pd.read_parquet(territories), codebook, options, calibration)
-    write_table(table, out, KEYS["survey_estimates"])
+    write_table(table, out, "survey_estimates")
 
 
 def perceived_inputs(survey_estimates: pd.DataFrame) -> pd.DataFrame:
@@ -326,7 +310,7 @@ def perception_gaps_step(
         tables["fragility_indices"], estimates, tables.pop("gap_uncertainty"), territories_df, codebook
     )
     for name, path in outputs.items():
-        write_table(tables[name], path, KEYS[name])
+        write_table(tables[name], path, name)
 
 
 def custom_territory_step(
@@ -424,11 +408,11 @@ def custom_territory_step(
     }
     for name, path in outputs.items():
         df = tables[name]
-        write_table(df[df["territory_code"] == code].reset_index(drop=True), path, KEYS[name])
+        write_table(df[df["territory_code"] == code].reset_index(drop=True), path, name)
 
 
 def gather_step(parts: dict[str, list[str]], outputs: dict[str, str]) -> None:
     """The published tables: base rows and every custom territory's rows, one file per table."""
     for name, paths in parts.items():
         frames = [pd.read_parquet(p) for p in paths]
-        write_table(pd.concat(frames, ignore_index=True), outputs[name], KEYS[name])
+        write_table(pd.concat(frames, ignore_index=True), outputs[name], name)

@@ -2,8 +2,9 @@
 
 Each table of DESIGN §6 is built by one SELECT in `workflow/sql/<table>.sql`, run in an
 in-memory DuckDB over registered relations, with method options passed as bound parameters.
-Tables are written atomically (temporary file, then rename) after checking that their key is
-unique, so a failed step never leaves a half-written parquet file behind.
+Tables are written atomically (temporary file, then rename) after checking them against their
+contract (``workflow/schemas/tables.yaml``: columns, types, NULLs, accepted values, unique key),
+so a failed step never leaves a half-written or non-conforming parquet file behind.
 """
 
 from __future__ import annotations
@@ -65,17 +66,25 @@ def run_sql(
         con.close()
 
 
-def write_table(df: pd.DataFrame, path: str | Path, key: list[str]) -> None:
-    """Write `df` to parquet atomically after asserting that `key` is unique."""
-    dup = df.duplicated(key, keep=False)
-    if dup.any():
-        raise AssertionError(f"{path}: key {key} is not unique, e.g.\n{df.loc[dup, key].head()}")
+def write_table(df: pd.DataFrame, path: str | Path, table: str) -> None:
+    """Write `df` to parquet as table `table` of the contract (workflow/schemas/tables.yaml), atomically.
+
+    The table is checked first (:func:`impact_regions.table_contract.conform`: columns, types,
+    NULLs, accepted values, unique key): a table that breaks the contract raises ContractError
+    and nothing is written. The file is the one ``df.to_parquet(path, index=False)`` writes
+    (the same Arrow table, snappy compression), written to a temporary file and then renamed.
+    """
+    import pyarrow.parquet as pq
+
+    from .table_contract import conform
+
     path = Path(path)
+    data = conform(df, table, where=path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
     try:
-        df.to_parquet(tmp, index=False)
+        pq.write_table(data, tmp, compression="snappy")
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

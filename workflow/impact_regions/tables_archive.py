@@ -10,10 +10,11 @@ Entries, sorted by name:
   cell, booleans ``True`` / ``False``, numbers in full precision (``pandas.read_csv(path,
   sep=";", decimal=",")`` reads it back);
 * ``dictionnaire.csv``: one row per column of every table: key or not, type (read from the
-  Parquet schema), unit, meaning (:mod:`impact_regions.data_dictionary`);
+  Parquet schema), unit, meaning (the contract ``workflow/schemas/tables.yaml``, through
+  :mod:`impact_regions.data_dictionary`);
 * ``libelles.csv``: the French label of every id and coded value the tables store: territory
-  codes, domains, families, indicators (unit, source, year), survey measures (question, scale),
-  respondent groups, survey files, and the codes of :data:`data_dictionary.CODES`;
+  codes, domains, indicators (unit, source, year), survey measures (question, scale), survey
+  files, and the codes of the contract's code lists (families, respondent groups, reliability...);
 * ``parquet/<table>.parquet``: the file of ``data/processed`` byte for byte (types kept).
 
 The archive is byte-reproducible (:mod:`impact_regions.reproducible_zip`) and written
@@ -27,6 +28,7 @@ import io
 from pathlib import Path
 
 from . import data_dictionary as dd
+from . import table_contract
 
 #: Parquet type (pyarrow, as str) -> French type name of the dictionary
 TYPE_NAMES = {
@@ -76,27 +78,21 @@ def dictionary_rows(schema: dict[str, list[tuple[str, str]]], normalisation: str
     unit = dd.SCORE_UNITS.get(normalisation, normalisation)
     rows = []
     for table in sorted(schema):
-        spec = dd.TABLES[table]
+        key = table_contract.keys(table)
         for col, arrow_type in schema[table]:
-            u, meaning = spec["columns"][col]
+            u, meaning = dd.column_text(table, col, unit)
             rows.append(
-                [
-                    table,
-                    col,
-                    "oui" if col in spec["key"] else "non",
-                    TYPE_NAMES.get(arrow_type, arrow_type),
-                    u.format(score_unit=unit),
-                    meaning,
-                ]
+                [table, col, "oui" if col in key else "non", TYPE_NAMES.get(arrow_type, arrow_type), u, meaning]
             )
     return rows
 
 
 def label_rows(territories: list[dict], catalogue: dict, codebook: dict, min_n_publish: int) -> list[list[str]]:
     """libelles.csv: column, code, label, unit, detail (see the module docstring)."""
-    from .report_common import FAMILY_LABELS, GROUP_LABELS
+    from .report_common import FAMILY_LABELS
     from .report_indicators import DIRECTION_TEXTS
 
+    kinds = table_contract.codes("territories.kind")
     rows, seen = [], set()
     for t in territories:
         if t["territory_code"] not in seen:
@@ -107,19 +103,15 @@ def label_rows(territories: list[dict], catalogue: dict, codebook: dict, min_n_p
                     t["territory_code"],
                     t["territory_name"],
                     "",
-                    dd.CODES["territories.kind"].get(t["kind"], t["kind"]),
+                    kinds.get(t["kind"], t["kind"]),
                 ]
             )
     domains = {d["id"]: d for d in catalogue["domains"]}
-    family_label = lambda f: FAMILY_LABELS.get(f, f.capitalize())  # noqa: E731 (codes are ASCII: economique)
     rows += [
-        ["domain_id", d["id"], d["label"], "", f"famille {family_label(d['family']).lower()}"]
+        ["domain_id", d["id"], d["label"], "", f"famille {FAMILY_LABELS.get(d['family'], d['family']).lower()}"]
         for d in catalogue["domains"]
     ]
     rows.append(["domain_id", "ensemble", "Indice global de fragilité", "", "moyenne des scores des 16 domaines"])
-    for fam in dict.fromkeys(d["family"] for d in catalogue["domains"]):
-        rows.append(["family", fam, family_label(fam), "", "famille de domaines"])
-    rows.append(["family", "ensemble", "Ensemble", "", "l'indice global"])
     for i in catalogue["indicators"]:
         rows.append(
             [
@@ -137,9 +129,8 @@ def label_rows(territories: list[dict], catalogue: dict, codebook: dict, min_n_p
             x for x in (m.get("question"), f"Réponses : {m['answers']}." if m.get("answers") else None) if x
         )
         rows.append(["measure_id", m["id"], m["label"], scale, detail])
-    rows += [["respondent_group", g, label, "", ""] for g, label in GROUP_LABELS.items()]
     rows += [["file_id", f["id"], f["label"], "", f.get("population") or ""] for f in codebook["files"]]
-    for column, codes in dd.CODES.items():
+    for column, codes in dd.code_lists().items():
         rows += [[column, code, label.format(min_n_publish=min_n_publish), "", ""] for code, label in codes.items()]
     return rows
 
@@ -151,7 +142,7 @@ def readme_text(schema: dict, counts: dict[str, int], config: dict, provenance: 
         "",
         f"Date des données : {date:%d/%m/%Y}. Version du code : {provenance.get('code_version', '')}.",
     ]
-    if provenance.get("is_demo"):
+    if provenance.get("demo"):
         lines += [
             "",
             "AVERTISSEMENT : données de démonstration. Une partie des fichiers sources est synthétique ; "
@@ -173,7 +164,7 @@ def readme_text(schema: dict, counts: dict[str, int], config: dict, provenance: 
         "Tables (une ligne = ... ; clé) :",
     ]
     for table in sorted(schema):
-        spec = dd.TABLES[table]
+        spec = table_contract.table(table)
         lines.append(
             f"  {table} ({counts[table]} lignes) : une ligne = {spec['grain']} ; clé : {', '.join(spec['key'])}"
         )

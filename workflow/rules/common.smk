@@ -13,6 +13,8 @@ from impact_regions.errors import ConfigError, InputError
 from impact_regions.geo import read_departement_index
 from impact_regions.indicator_raw import source_paths
 from impact_regions.quirks import load_quirks
+from impact_regions.table_contract import ContractError
+from impact_regions.table_contract import validate as validate_table_contract
 from impact_regions.territories import custom_definition
 
 try:
@@ -27,6 +29,10 @@ try:
     DEPARTEMENT_TERRITORIES = departement_territories(GEO_DIR) if CFG["territories"]["departements"] else []
 except (ConfigError, InputError) as exc:
     raise WorkflowError(f"invalid configuration: {exc}") from None
+try:
+    validate_table_contract()  # the contract every table is checked against (workflow/schemas/tables.yaml)
+except ContractError as exc:
+    raise WorkflowError(f"invalid table contract: {exc}") from None
 
 RAW = CFG["raw_dir"]
 PROCESSED = CFG["processed_dir"]
@@ -69,11 +75,15 @@ CONDA_ENV = "../../environment.yml"
 
 
 def code(*modules, sql=()):
-    """The package modules and SQL files a job runs, as inputs: editing one reruns its jobs."""
-    common = ("__init__", "errors", "config", "geo", "storage", "steps", "entry", "territories")
-    return [str(SRC / "impact_regions" / f"{m}.py") for m in (*common, *modules)] + [
-        str(SRC / "sql" / f"{q}.sql") for q in sql
-    ]
+    """The package modules and SQL files a job runs, as inputs: editing one reruns its jobs. The
+    contract of the tables (workflow/schemas/tables.yaml) is one of them: every table is checked
+    against it when it is written, and the table archive prints its dictionary."""
+    common = ("__init__", "errors", "config", "geo", "storage", "table_contract", "steps", "entry", "territories")
+    return (
+        [str(SRC / "impact_regions" / f"{m}.py") for m in (*common, *modules)]
+        + [str(SRC / "sql" / f"{q}.sql") for q in sql]
+        + [str(SRC / "schemas" / "tables.yaml")]
+    )
 
 
 # Tables with rows per territory (base rows + one part per custom territory) ...
