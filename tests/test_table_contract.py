@@ -107,12 +107,12 @@ def test_a_wrong_type_is_named_with_the_contracts():
 
 def test_a_value_outside_the_accepted_values_is_named_with_its_count():
     df = pd.concat([sensitivity()] * 3, ignore_index=True)
-    df["choice"] = ["normalisation", "survey", "seed", "other", "seed", "weights"]
+    df["choice"] = ["normalisation", "enquete", "seed", "other", "seed", "poids"]
     msg = violation(df)
     # THEN the values, their row counts, the code list and its values
     assert (
         "column 'choice': value(s) outside the accepted values of code list 'sensitivity.choice' "
-        "(normalisation, aggregation, weights, treatment, survey): 'seed' (2 row(s)), 'other' (1 row(s))"
+        "(normalisation, agregation, poids, traitement, enquete): 'seed' (2 row(s)), 'other' (1 row(s))"
     ) in msg
 
 
@@ -134,7 +134,7 @@ def test_a_column_of_nulls_gets_the_contracts_type():
             "denominator": [2.0],
             "value": [0.5],
             "missing_reason": pd.Series([None], dtype=object),
-            "value_method": ["sum_of_counts"],
+            "value_method": ["somme_des_effectifs"],
             "source_level": ["commune"],
             "coverage": [1.0],
         }

@@ -142,7 +142,7 @@ def readme_text(schema: dict, counts: dict[str, int], config: dict, provenance: 
         "",
         f"Date des données : {date:%d/%m/%Y}. Version du code : {provenance.get('code_version', '')}.",
     ]
-    if provenance.get("demo"):
+    if provenance.get("is_demo"):
         lines += [
             "",
             "AVERTISSEMENT : données de démonstration. Une partie des fichiers sources est synthétique ; "
