@@ -20,8 +20,8 @@ from impact_regions.territories import build_territories
 
 CATALOGUE_YAML = """
 domains:
-  - {id: emploi, label: Emploi, family: economique}
-  - {id: niveau_de_vie, label: Niveau de vie, family: economique}
+  - {id: emploi, label: Emploi, family: économique}
+  - {id: niveau_de_vie, label: Niveau de vie, family: économique}
   - {id: logement, label: Mal-logement, family: social}
 indicators:
   - id: chomage
@@ -141,7 +141,7 @@ APL = {
 }
 
 # a custom territory made of départements of two regions, none of them whole
-CUSTOM = [{"code": "SUD", "name": "Sud", "slug": "sud", "kind": "personnalise", "departements": ["13", "2A"]}]
+CUSTOM = [{"code": "SUD", "name": "Sud", "slug": "sud", "kind": "custom", "departements": ["13", "2A"]}]
 OPTIONS = {
     "normalisation": "zscore",
     "aggregation": "arithmetic",
@@ -355,9 +355,7 @@ def test_every_territory_and_indicator_once(values):
 
 def test_non_additive_custom_territory_with_a_whole_region_and_more(tmp_path, tiny_geo):
     # GIVEN a custom territory made of region 84 (01 + 03) and département 04
-    territory = [
-        {"code": "NORD", "name": "Nord", "slug": "nord", "kind": "personnalise", "departements": ["01", "03", "04"]}
-    ]
+    territory = [{"code": "NORD", "name": "Nord", "slug": "nord", "kind": "custom", "departements": ["01", "03", "04"]}]
     values = build(tmp_path, tiny_geo, territory)
     deps = ["01", "03", "04"]
     med = np.array([FILO_DEP[d][0] for d in deps], float)

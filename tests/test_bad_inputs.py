@@ -20,7 +20,7 @@ from impact_regions.steps import indicator_raw_step, survey_step
 
 INDICATORS_YAML = """
 domains:
-  - {id: emploi, label: Emploi, family: economique}
+  - {id: emploi, label: Emploi, family: économique}
   - {id: logement, label: Mal-logement, family: social}
 indicators:
   - id: chomage
@@ -594,7 +594,7 @@ def test_good_region_files(tmp_path, tiny_geo):
     # WHEN loaded / THEN the region gets its COG départements and the custom one keeps its own
     out = {t["code"]: t for t in load_territory_files(regions, tiny_geo)}
     assert out["94"]["kind"] == "region" and out["94"]["departements"] == ["2A", "2B"]
-    assert out["SUD_2"]["kind"] == "personnalise" and out["SUD_2"]["departements"] == ["04", "2A"]
+    assert out["SUD_2"]["kind"] == "custom" and out["SUD_2"]["departements"] == ["04", "2A"]
 
 
 def test_bad_catalogue_and_config(tmp_path):

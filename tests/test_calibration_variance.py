@@ -33,7 +33,7 @@ from impact_regions.territories import build_territories
 R_SCRIPT = Path(__file__).resolve().parent / "r" / "calibrated_variance.R"
 TERRITORY_FILES = [
     {"code": "84", "name": "Auvergne-Rhône-Alpes", "slug": "ara", "kind": "region", "departements": ["01", "03"]},
-    {"code": "SUD", "name": "Sud", "slug": "sud", "kind": "personnalise", "departements": ["04", "13", "2A"]},
+    {"code": "SUD", "name": "Sud", "slug": "sud", "kind": "custom", "departements": ["04", "13", "2A"]},
 ]
 REGION_OF = {"01": "84", "03": "84", "04": "93", "13": "93", "2A": "94", "2B": "94"}
 DOMAINS = ("FR", "84", "SUD")

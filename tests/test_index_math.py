@@ -28,7 +28,7 @@ from impact_regions.treatment import box_cox_transform, build_treatment, decide,
 
 DEPS = ["DEP-01", "DEP-03", "DEP-04", "DEP-13", "DEP-2A", "DEP-2B", "DEP-971"]
 REGIONS = ["01", "84", "93", "94"]
-CUSTOM = [{"code": "SUD", "name": "Sud", "slug": "sud", "kind": "personnalise", "departements": ["04", "13", "2A"]}]
+CUSTOM = [{"code": "SUD", "name": "Sud", "slug": "sud", "kind": "custom", "departements": ["04", "13", "2A"]}]
 
 VALUES = {
     #            départements (DEPS order)          FR    regions 01, 84, 93, 94      SUD
@@ -55,7 +55,7 @@ DIRECTION = {"a": 1, "b": -1, "c": 1}
 
 CATALOGUE = {
     "domains": [
-        {"id": "emploi", "label": "Emploi", "family": "economique"},
+        {"id": "emploi", "label": "Emploi", "family": "économique"},
         {"id": "logement", "label": "Mal-logement", "family": "social"},
     ],
     "indicators": [
@@ -306,7 +306,7 @@ def test_domain_score_is_mean_of_indicator_scores(zindex):
     assert n[("emploi", "84")] == 2 and n[("logement", "84")] == 1
     # a domain without any value: NULL score on 0 indicators
     assert math.isnan(s[("logement", "SUD")]) and n[("logement", "SUD")] == 0
-    assert set(zindex.loc[zindex["domain_id"] == "emploi", "family"]) == {"economique"}
+    assert set(zindex.loc[zindex["domain_id"] == "emploi", "family"]) == {"économique"}
 
 
 def test_ensemble_row_is_mean_of_domain_scores(zindex):

@@ -98,12 +98,12 @@ ENTRIES = [
     ),
     index_entry(
         "alsace",
-        _context("Alsace", "ALSACE", "personnalise", 0.0463, 14, [("sante", 0.43)], DEVOIR),
+        _context("Alsace", "ALSACE", "custom", 0.0463, 14, [("sante", 0.43)], DEVOIR),
         {"pages": 8, "size_bytes": 1_100_000},
     ),
     index_entry(
         "evil",
-        _context("<script>alert(1)</script>", "X1", "personnalise", 0.1, 9, [], None),
+        _context("<script>alert(1)</script>", "X1", "custom", 0.1, 9, [], None),
         {"pages": 8, "size_bytes": 12_000_000},
     ),
 ]

@@ -7,7 +7,8 @@ read back:
 
 * every text column that holds codes (all of them but the free texts, paths, geographic codes
   and the producers' own categories of FREE_TEXT) holds lowercase ASCII snake_case values, none
-  of them an English value that the migration table of docs/naming.md replaced;
+  of them an English value that the migration table of docs/naming.md replaced; the columns
+  whose values DESIGN.md writes (`kind`, `family`) hold DESIGN's values, as written there;
 * every boolean column starts with is_ or has_, and so does every boolean key of the JSON files
   the run writes (provenance, report contexts, chart facts), but the configuration's own keys.
 """
@@ -49,6 +50,14 @@ FREE_TEXT = {
 EMPTY_ALLOWED = {
     "index_audit": {"domain_id", "indicator_id", "other_indicator_id"},
     "indicator_treatment": {"tail"},
+}
+#: Values DESIGN.md writes itself keep DESIGN's spelling (docs/naming.md, « Values fixed by
+#: DESIGN »): other tools read them as written there.
+DESIGN_VALUES = {
+    ("territories", "kind"): {"region", "custom", "departement", "france"},
+    # + ensemble: the overall index's row (domain_id ensemble), which DESIGN leaves to the project
+    ("fragility_indices", "family"): {"économique", "social", "sociétal", "environnemental", "ensemble"},
+    ("fragility_point", "family"): {"économique", "social", "sociétal", "environnemental", "ensemble"},
 }
 #: Boolean keys copied from the configuration, which keep the configuration's names.
 CONFIG_KEYS = {"enabled"}
@@ -98,7 +107,7 @@ def test_every_layer_is_read(run):
 def test_coded_values_are_french_lowercase_ascii_snake_case(run):
     # GIVEN the English values that the migration replaced
     old = migrated_values()
-    assert {"custom", "caution", "sum_of_counts", "mean_rank_shift", "économique"} <= set(old)
+    assert {"caution", "sum_of_counts", "mean_rank_shift"} <= set(old)
     checked = 0
     for name, table in tables(run).items():
         stem = Path(name).stem
@@ -110,6 +119,11 @@ def test_coded_values_are_french_lowercase_ascii_snake_case(run):
             values = {v for v in table.column(field.name).to_pylist() if v is not None}
             if field.name in EMPTY_ALLOWED.get(stem, set()):
                 values.discard("")
+            if (stem, field.name) in DESIGN_VALUES:
+                # THEN a column whose values DESIGN writes holds only those
+                assert values <= DESIGN_VALUES[stem, field.name], f"{name}: {field.name} holds {values}"
+                checked += 1
+                continue
             # THEN every value is a lowercase ASCII snake_case code ...
             bad = sorted(v for v in values if not SNAKE.match(v))
             assert not bad, (
@@ -120,10 +134,10 @@ def test_coded_values_are_french_lowercase_ascii_snake_case(run):
             assert not stale, f"{name}: column {field.name} still holds {stale} (see docs/naming.md, Migration)"
             checked += 1
     assert checked > 40
-    # AND the custom territory is of kind personnalise, in its part and in the published table
+    # AND the custom territory is of kind custom (DESIGN §6), in its part and in the published table
     for name in ("custom/iles/territories.parquet", "territories.parquet"):
         kinds = dict(zip(*tables(run)[name].select(["territory_code", "kind"]).to_pydict().values(), strict=True))
-        assert kinds["ILES"] == "personnalise", name
+        assert kinds["ILES"] == "custom", name
 
 
 def test_boolean_columns_start_with_is_or_has(run):

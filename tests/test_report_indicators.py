@@ -29,11 +29,11 @@ CATALOGUE = {
     # sociétal, environnemental), and the catalogue order inside a family
     "domains": [
         {"id": "environnement", "label": "Environnement", "family": "environnemental"},
-        {"id": "securite", "label": "Sécurité", "family": "societal"},
-        {"id": "niveau_de_vie", "label": "Niveau de vie", "family": "economique"},
-        {"id": "culture", "label": "Culture", "family": "societal"},
+        {"id": "securite", "label": "Sécurité", "family": "sociétal"},
+        {"id": "niveau_de_vie", "label": "Niveau de vie", "family": "économique"},
+        {"id": "culture", "label": "Culture", "family": "sociétal"},
         {"id": "pauvrete", "label": "Pauvreté, exclusion", "family": "social"},
-        {"id": "emploi", "label": "Emploi", "family": "economique"},
+        {"id": "emploi", "label": "Emploi", "family": "économique"},
     ],
     "indicators": [
         {
@@ -215,7 +215,7 @@ def test_families_in_design_order_and_domains_in_catalogue_order(table):
     # WHEN the table is built
     # THEN families come économique, social, sociétal, environnemental and, inside each, the
     # domains and indicators keep the catalogue order
-    assert [f["family"] for f in table] == ["economique", "social", "societal", "environnemental"]
+    assert [f["family"] for f in table] == ["économique", "social", "sociétal", "environnemental"]
     assert [f["label"] for f in table] == ["Économique", "Social", "Sociétal", "Environnemental"]
     assert [d["domain_id"] for d in table[0]["domains"]] == ["niveau_de_vie", "emploi"]
     assert [d["domain_id"] for d in table[2]["domains"]] == ["securite", "culture"]
@@ -443,7 +443,7 @@ def test_pdf_never_splits_a_domain_across_pages(tmp_path):
 
     from impact_regions.render import render_pdf
 
-    domains = [{"id": f"d{k}", "label": f"Domaine{k:02d}", "family": "societal"} for k in range(20)]
+    domains = [{"id": f"d{k}", "label": f"Domaine{k:02d}", "family": "sociétal"} for k in range(20)]
     inds = [
         {
             "id": f"i{k}_{j}",

@@ -72,7 +72,7 @@ def test_every_region_prints_its_index_with_the_decimals_of_all_regions():
         "indicator_values": [],
     }
     catalogue = {
-        "domains": [{"id": "emploi", "label": "Emploi", "phrase": "l'emploi", "family": "economique"}],
+        "domains": [{"id": "emploi", "label": "Emploi", "phrase": "l'emploi", "family": "économique"}],
         "indicators": [],
     }
     printed = {}
@@ -378,12 +378,12 @@ def test_profile_sentence_names_the_economic_domains_together():
         return {"label": label, "phrase": phrase, "family": family, "score": score}
 
     domains = [
-        dom("Sécurité", "la sécurité", "societal", 2.0),
-        dom("Numérique", "le numérique", "societal", 1.7),
-        dom("Niveau de vie", "le niveau de vie", "economique", 0.8),
-        dom("Développement économique", "le développement économique", "economique", 0.7),
+        dom("Sécurité", "la sécurité", "sociétal", 2.0),
+        dom("Numérique", "le numérique", "sociétal", 1.7),
+        dom("Niveau de vie", "le niveau de vie", "économique", 0.8),
+        dom("Développement économique", "le développement économique", "économique", 0.7),
         dom("Handicap", "le handicap", "social", 0.5),
-        dom("Emploi", "l'emploi", "economique", 0.3),
+        dom("Emploi", "l'emploi", "économique", 0.3),
     ]
     # WHEN the profile sentence is written
     text = profile_sentence("en Provence-Alpes-Côte d'Azur", domains)

@@ -39,7 +39,7 @@ CODEBOOK_YAML = SURVEY_CODEBOOK_YAML
 # and regions, and France (all départements). Strata cut across territories too.
 TERRITORY_FILES = [
     {"code": "84", "name": "Auvergne-Rhône-Alpes", "slug": "ara", "kind": "region", "departements": ["01", "03"]},
-    {"code": "SUD", "name": "Sud", "slug": "sud", "kind": "personnalise", "departements": ["04", "13", "2A"]},
+    {"code": "SUD", "name": "Sud", "slug": "sud", "kind": "custom", "departements": ["04", "13", "2A"]},
 ]
 REGION_OF = {"01": "84", "03": "84", "04": "93", "13": "93", "2A": "94", "2B": "94", "971": "01"}
 # stratum -> département(s) of each of its PSUs (a PSU listing two départements straddles them)

@@ -218,6 +218,47 @@ def test_the_contract_lists_exactly_the_demos_columns_and_types(demo_processed):
 # the copies -------------------------------------------------------------------------------------
 
 
+def design_tables() -> dict[str, tuple[list[str], list[str]]]:
+    """{table: (key, main columns)} of DESIGN §6's table of processed tables (docs/DESIGN.md, the
+    verbatim copy of the steering document), the `(...)` of a column being its comment."""
+    text = (ROOT / "docs" / "DESIGN.md").read_text(encoding="utf-8")
+    block = text[text.index("| table | key | main columns |") :].split("\n\n")[0]
+    out = {}
+    for line in block.splitlines()[2:]:
+        name, key, main = (cell.strip(" `") for cell in line.strip("|").split("|"))
+        main = re.sub(r"\([^)]*\)", "", main)
+        out[name] = ([k.strip() for k in key.split(",")], [c.strip() for c in main.split(",")])
+    return out
+
+
+def test_designs_tables_columns_and_values_are_the_contracts():
+    # GIVEN DESIGN §6, whose names other tools and tests read
+    design = design_tables()
+    assert len(design) == 6
+    for t, (key, main) in design.items():
+        # THEN each of its tables has DESIGN's key and every column DESIGN names
+        assert tc.keys(t) == key, t
+        assert set(key + main) <= set(tc.columns(t)), (t, sorted(set(key + main) - set(tc.columns(t))))
+    # AND the columns §6 adds with calibration and uncertainty are there
+    assert {"rank_median", "rank_p05", "rank_p95"} <= set(tc.columns("fragility_indices"))
+    assert {"gap_ci_low", "gap_ci_high"} <= set(tc.columns("perception_gaps"))
+    assert {"weight_design", "weight_raked"} <= set(tc.columns("survey_weights"))
+    assert {"territory_code", "variable", "category", "target_share", "achieved_share"} <= set(
+        tc.columns("raking_margins")
+    )
+    assert {"choice", "first_order", "total"} <= set(tc.columns("sensitivity"))
+    # AND the values DESIGN writes are the accepted values, spelled as DESIGN spells them
+    text = (ROOT / "docs" / "DESIGN.md").read_text(encoding="utf-8")
+    kinds = re.search(r"kind \(([a-z/]+)\)", text).group(1).split("/")
+    assert sorted(tc.codes("territories.kind")) == sorted(kinds)
+    section = text[text.index("## 5. The 16 domains") : text.index("Every domain has")]
+    families = {line.split("|")[3].strip() for line in section.splitlines()[4:] if line.startswith("|")}
+    assert families == {"économique", "social", "sociétal", "environnemental"}
+    assert families <= set(tc.codes("family"))
+    groups = re.search(r"`respondent_group` is one of ([^.]+)\.", text).group(1)
+    assert sorted(tc.codes("respondent_group")) == sorted(re.findall(r"`([a-z]+)`", groups))
+
+
 def readme_tables() -> dict[str, tuple[list[str], str]]:
     """{table: (key, what)} of the README's table of processed tables."""
     text = (ROOT / "README.md").read_text(encoding="utf-8")

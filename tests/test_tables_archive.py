@@ -15,7 +15,7 @@ from impact_regions import data_dictionary as dd
 from impact_regions.tables_archive import write_tables_archive
 
 CATALOGUE = {
-    "domains": [{"id": "emploi", "label": "Emploi", "family": "economique"}],
+    "domains": [{"id": "emploi", "label": "Emploi", "family": "économique"}],
     "indicators": [
         {
             "id": "chomage",

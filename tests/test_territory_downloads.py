@@ -29,7 +29,7 @@ from impact_regions.territory_downloads import (
 
 CATALOGUE = {
     "domains": [
-        {"id": "emploi", "label": "Emploi", "family": "economique"},
+        {"id": "emploi", "label": "Emploi", "family": "économique"},
         {"id": "sante", "label": "Santé, accès aux soins", "family": "social"},
     ],
     "indicators": [

@@ -44,7 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DEPS = ["DEP-01", "DEP-03", "DEP-04", "DEP-13", "DEP-2A", "DEP-2B", "DEP-971"]
 CODES = DEPS + ["FR", "01", "84", "93", "94", "SUD"]
 REGIONS = ["01", "84", "93", "94"]
-CUSTOM = [{"code": "SUD", "name": "Sud", "slug": "sud", "kind": "personnalise", "departements": ["04", "13", "2A"]}]
+CUSTOM = [{"code": "SUD", "name": "Sud", "slug": "sud", "kind": "custom", "departements": ["04", "13", "2A"]}]
 VALUES = {
     #    départements (DEPS order)   FR   01   84   93   94   SUD
     "a": [9, 9, 9, 10, 11, 11, 11, 10, 11, 9, 9.5, 11, 10.5],
@@ -57,7 +57,7 @@ DIRECTION = {"a": 1, "b": -1, "c": 1, "e": -1}
 DOMAINS = ["emploi", "logement"]
 CATALOGUE = {
     "domains": [
-        {"id": "emploi", "label": "Emploi", "family": "economique"},
+        {"id": "emploi", "label": "Emploi", "family": "économique"},
         {"id": "logement", "label": "Mal-logement", "family": "social"},
     ],
     "indicators": [
@@ -596,7 +596,7 @@ def test_demo_sensitivity_and_custom_invariance(demo_inputs):
     d = demo_inputs
     out = demo_run(d)
     terr = d["territories"]
-    als = terr[terr["territory_code"] == "44"].assign(territory_code="ALS", kind="personnalise")
+    als = terr[terr["territory_code"] == "44"].assign(territory_code="ALS", kind="custom")
     vals = d["values"][d["values"]["territory_code"] == "44"].assign(territory_code="ALS")
     per = d["perceived"][d["perceived"]["territory_code"] == "44"].assign(territory_code="ALS")
     more = {

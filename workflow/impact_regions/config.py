@@ -283,7 +283,7 @@ def _file_extras(path, i: int, spec: dict) -> dict[str, dict]:
 def load_territory_files(regions_dir: str | Path, geo: Geography | DepartementIndex) -> list[dict]:
     """Read every `<regions_dir>/*.yaml` into a territory definition.
 
-    Returns dicts ``code, name, slug, kind ('region' or 'personnalise'), departements, intro, path``,
+    Returns dicts ``code, name, slug, kind ('region' or 'custom'), departements, intro, path``,
     sorted by slug. A file whose code is a COG region is that region (its départements, if
     listed, must be the COG ones); any other code is a custom territory and must list its
     départements.
@@ -326,7 +326,7 @@ def load_territory_files(regions_dir: str | Path, geo: Geography | DepartementIn
                 f, "code", f"'{code}' is not a COG region code; custom territories use a code starting with a letter"
             )
         else:
-            kind = "personnalise"
+            kind = "custom"
             if deps is None:
                 raise ConfigError(f, "departements", "a custom territory must list its départements")
         name = data["name"]

@@ -41,7 +41,7 @@ DEFAULT_MAP_ALT = "Carte des régions de France métropolitaine et d'outre-mer, 
 GROUPS = [
     ("region", "regions", "Régions", None),
     (
-        "personnalise",
+        "custom",
         "territoires",
         "Territoires personnalisés",
         "Ensembles de départements définis par les utilisateurs. Leur rang est celui qu’ils auraient "

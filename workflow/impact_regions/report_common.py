@@ -22,9 +22,9 @@ GROUP_PHRASES = {
     "maires": "les maires",
 }
 FAMILY_LABELS = {
-    "economique": "Économique",
+    "économique": "Économique",
     "social": "Social",
-    "societal": "Sociétal",
+    "sociétal": "Sociétal",
     "environnemental": "Environnemental",
 }
 QUADRANTS = {

@@ -45,7 +45,7 @@ def fragility_message(ctx: dict) -> dict | None:
     # after « Les Hauts-de-France sont… », « Leur indice », « Leurs fragilités »
     plural = (
         bool(ov["rank_words"])
-        and ctx["territory"]["kind"] != "personnalise"
+        and ctx["territory"]["kind"] != "custom"
         and is_plural(ctx["territory"].get("nominative", ""))
     )
     basis = f" ; {ov['partial']}" if ov.get("partial") else ""  # « calculé sur 15 domaines » (Mayotte)

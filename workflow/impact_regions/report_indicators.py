@@ -23,18 +23,18 @@ from collections.abc import Iterable
 from . import french as fr
 
 #: Family order of DESIGN §5, and their printed labels.
-FAMILIES = ["economique", "social", "societal", "environnemental"]
+FAMILIES = ["économique", "social", "sociétal", "environnemental"]
 FAMILY_LABELS = {
-    "economique": "Économique",
+    "économique": "Économique",
     "social": "Social",
-    "societal": "Sociétal",
+    "sociétal": "Sociétal",
     "environnemental": "Environnemental",
 }
 #: table captions: « famille » is feminine (« Famille sociale », not « Famille social »)
 FAMILY_TITLES = {
-    "economique": "Famille économique",
+    "économique": "Famille économique",
     "social": "Famille sociale",
-    "societal": "Famille sociétale",
+    "sociétal": "Famille sociétale",
     "environnemental": "Famille environnementale",
 }
 
@@ -194,7 +194,7 @@ def indicator_table(
     `genitive`: the territory with its preposition, for the footnotes (« 80 % de Provence-Alpes-Côte
     d'Azur »; the report context has it as territory.genitive).
 
-    Returns one dict per family present, in DESIGN §5 order (economique, social, societal,
+    Returns one dict per family present, in DESIGN §5 order (économique, social, sociétal,
     environnemental; an unknown family last): ``family, label, title, domains, n_indicators,
     has_approximation, has_partial, has_missing, all_demo, any_demo, approximation_note,
     partial_notes``; each domain (catalogue order) ``domain_id, label, score, score_text,

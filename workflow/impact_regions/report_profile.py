@@ -176,20 +176,20 @@ def profile_sentence(where: str, domains: list[dict]) -> str:
     )
     if rest:
         by_family: list[list[dict]] = []
-        economic = [d for d in rest if d["family"] == "economique"]
+        economic = [d for d in rest if d["family"] == "économique"]
         for d in rest:  # the economic domains are named together, where the first of them comes;
             # other consecutive domains of the same family too
-            if d["family"] == "economique" and len(economic) >= 2:
+            if d["family"] == "économique" and len(economic) >= 2:
                 if d is economic[0]:
                     by_family.append(economic)
-            elif by_family and by_family[-1][0]["family"] == d["family"] and d["family"] != "economique":
+            elif by_family and by_family[-1][0]["family"] == d["family"] and d["family"] != "économique":
                 by_family[-1].append(d)
             else:
                 by_family.append([d])
-        economic_first = any(d["family"] == "economique" for d in first)
+        economic_first = any(d["family"] == "économique" for d in first)
         parts = []
         for fam in by_family:
-            if len(fam) >= 2 and fam[0]["family"] == "economique":
+            if len(fam) >= 2 and fam[0]["family"] == "économique":
                 head = "les autres questions économiques" if economic_first else "les questions économiques"
                 parts.append(f"{head} ({fr.join([d['label'].lower() for d in fam])})")
             else:
@@ -283,7 +283,7 @@ def profile_section(territory: dict, tables: dict, departements: list[dict], cat
     # the index page, its map and the annex
     decimals = decimals_of("ensemble", score)
     tie = " ex æquo" if tied.get("ensemble") else ""
-    custom = territory["kind"] == "personnalise"
+    custom = territory["kind"] == "custom"
     scored = [d for d in profile if d["score"] is not None]
     missing = [d for d in profile if d["score"] is None]
     single = [d for d in scored if d["n_indicators"] == 1]

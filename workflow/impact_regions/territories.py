@@ -84,8 +84,8 @@ def build_territories(geo: Geography, custom: list[dict] = ()) -> pd.DataFrame:
     """
     rows = []
     for t in custom:
-        if t.get("kind", "personnalise") == "personnalise":
-            rows += _rows(geo, t["code"], t["name"], "personnalise", t["departements"])
+        if t.get("kind", "custom") == "custom":
+            rows += _rows(geo, t["code"], t["name"], "custom", t["departements"])
     for _, reg in geo.regions.sort_values("code_region").iterrows():
         rows += _rows(
             geo, reg["code_region"], reg["nom_region"], "region", geo.region_departements.get(reg["code_region"], [])
@@ -104,4 +104,4 @@ def build_territories(geo: Geography, custom: list[dict] = ()) -> pd.DataFrame:
 
 def custom_territory(geo: Geography, definition: dict) -> pd.DataFrame:
     """The rows of one custom territory."""
-    return _frame(_rows(geo, definition["code"], definition["name"], "personnalise", definition["departements"]))
+    return _frame(_rows(geo, definition["code"], definition["name"], "custom", definition["departements"]))

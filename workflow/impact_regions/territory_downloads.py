@@ -241,9 +241,7 @@ def domain_rows(ctx: dict, tables: dict, catalogue: dict, normalisation: str) ->
         (d["id"], fr.typography(d["label"]), FAMILY_LABELS.get(d["family"], d["family"])) for d in catalogue["domains"]
     ] + [("ensemble", "Indice global", "Ensemble")]
     unit = SCORE_UNITS.get(normalisation, normalisation)
-    custom = (
-        "rang que le territoire occuperait parmi les régions" if ctx["territory"]["kind"] == "personnalise" else None
-    )
+    custom = "rang que le territoire occuperait parmi les régions" if ctx["territory"]["kind"] == "custom" else None
     rows = []
     for did, label, family in domains:
         mine, france = fi.get((code, did)) or {}, fi.get(("FR", did)) or {}

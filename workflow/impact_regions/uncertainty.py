@@ -164,7 +164,7 @@ class IndexModel:
     indicator_ids: list[str]
     domains: list[str]
     codes: np.ndarray  # (T,) territory codes
-    kinds: np.ndarray  # (T,) region / personnalise / france / departement
+    kinds: np.ndarray  # (T,) region / custom / france / departement
     direction: np.ndarray  # (I,) +1 / -1
     membership: np.ndarray  # (I, D) 1 where the indicator belongs to the domain
     values: np.ndarray  # (I, T) raw values, NaN when missing
@@ -184,7 +184,7 @@ class IndexModel:
     @property
     def reported(self) -> np.ndarray:
         """Territories that get ranks and intervals: regions and custom territories."""
-        return np.isin(self.kinds, ["region", "personnalise"])
+        return np.isin(self.kinds, ["region", "custom"])
 
     def treatment_key(self, treated: bool | str) -> str:
         """True: the reference treatment; False: none; a string: that treatment."""
@@ -264,8 +264,8 @@ def prepare_model(
     `reference_treatment` is one of them).
     """
     kind = territories.groupby("territory_code", sort=True)["kind"].first().astype(str)
-    order = {"region": 0, "personnalise": 1, "france": 2, "departement": 3}
-    keep = ["region", "personnalise", "france"] + (["departement"] if with_departements else [])
+    order = {"region": 0, "custom": 1, "france": 2, "departement": 3}
+    keep = ["region", "custom", "france"] + (["departement"] if with_departements else [])
     out = kind[kind.isin(keep)]
     out = out.iloc[np.lexsort((out.index.to_numpy(dtype=str), out.map(order).to_numpy()))]
     if "FR" not in out.index:

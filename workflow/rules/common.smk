@@ -45,7 +45,7 @@ INDICATOR_SOURCES = source_paths(CATALOGUE, RAW)
 SURVEY_SOURCES = [f"{RAW}/{f['path']}" for f in CODEBOOK["files"]]
 SLUGS = [t["slug"] for t in TERRITORY_FILES + DEPARTEMENT_TERRITORIES]  # départements: "departements/13-…"
 BY_SLUG = {t["slug"]: t for t in TERRITORY_FILES + DEPARTEMENT_TERRITORIES}
-CUSTOM_DEFS = {t["slug"]: custom_definition(t) for t in TERRITORY_FILES if t["kind"] == "personnalise"}
+CUSTOM_DEFS = {t["slug"]: custom_definition(t) for t in TERRITORY_FILES if t["kind"] == "custom"}
 
 
 def alternatives(words):

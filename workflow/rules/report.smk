@@ -116,7 +116,7 @@ rule report:
             category="Synthèses",
             subcategory=lambda w: {
                 "region": "Régions",
-                "personnalise": "Territoires personnalisés",
+                "custom": "Territoires personnalisés",
                 "departement": "Départements",
             }[BY_SLUG[w.slug]["kind"]],
             labels=lambda w: {"Territoire": BY_SLUG[w.slug]["name"], "Fichier": f"{w.slug}.pdf"},

@@ -45,7 +45,7 @@ departement_scores AS (
     SELECT domain_id, score FROM all_scores WHERE kind = 'departement' AND score IS NOT NULL
 )
 SELECT a.territory_code, a.domain_id, a.family, a.score,
-       CASE WHEN a.kind IN ('region', 'personnalise') AND a.score IS NOT NULL THEN
+       CASE WHEN a.kind IN ('region', 'custom') AND a.score IS NOT NULL THEN
            1 + (SELECT count(*) FROM region_scores AS r
                 WHERE r.domain_id = a.domain_id AND r.score > a.score)
        END AS rank_among_regions,

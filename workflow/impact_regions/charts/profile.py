@@ -163,7 +163,7 @@ def chart_profile(ctx: dict, out_path) -> dict:
         else:
             among = (
                 f"qu'occuperait le territoire parmi les {ctx['n_regions']} régions"
-                if ctx["territory"]["kind"] == "personnalise"
+                if ctx["territory"]["kind"] == "custom"
                 else f"parmi les {ctx['n_regions']} régions"
             )
             notes.append(

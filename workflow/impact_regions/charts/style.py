@@ -22,22 +22,22 @@ DEFAULT_GEO_DIR = PROJECT_DIR / "data" / "raw" / "geo"
 
 #: Families of domains: Okabe-Ito (colour-blind safe).
 FAMILY_COLORS = {
-    "economique": "#0072B2",  # blue
+    "économique": "#0072B2",  # blue
     "social": "#E69F00",  # orange
-    "societal": "#CC79A7",  # reddish purple
+    "sociétal": "#CC79A7",  # reddish purple
     "environnemental": "#009E73",  # bluish green
 }
 FAMILY_LABELS = {
-    "economique": "Économique",
+    "économique": "Économique",
     "social": "Social",
-    "societal": "Sociétal",
+    "sociétal": "Sociétal",
     "environnemental": "Environnemental",
 }
 #: the legend's names, as the indicator tables name them ("Famille sociale"; a domain is one of the 16)
 FAMILY_LEGEND = {
-    "economique": "Famille économique",
+    "économique": "Famille économique",
     "social": "Famille sociale",
-    "societal": "Famille sociétale",
+    "sociétal": "Famille sociétale",
     "environnemental": "Famille environnementale",
 }
 
