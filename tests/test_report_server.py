@@ -98,12 +98,14 @@ def test_without_a_server_the_step_runs_in_the_jobs_process(tmp_path):
 
 
 def test_a_cancelled_job_stops_its_step(server):
-    # GIVEN a job whose step is running in a child of the server
+    # GIVEN a job whose step is running in a child of the server, and runs a command of its own
+    # (a duration of its own, so that another test run on the machine cannot be mistaken for it)
+    command = f"sleep 61.{os.getpid()}"
     job = subprocess.Popen(
         [
             sys.executable,
             "-c",
-            "from impact_regions.report_server import call\ncall(None, 'probe', 'os:system', command='sleep 61')",
+            f"from impact_regions.report_server import call\ncall(None, 'probe', 'os:system', command={command!r})",
         ],
         env=dict(os.environ),
     )
@@ -121,7 +123,7 @@ def test_a_cancelled_job_stops_its_step(server):
         time.sleep(0.1)
     assert children_of(server.process.pid) == []
     # AND so do the step's own subprocesses
-    assert subprocess.run(["pgrep", "-f", "sleep 61"], capture_output=True).stdout == b""
+    assert subprocess.run(["pgrep", "-f", command.replace(".", "[.]")], capture_output=True).stdout == b""
 
 
 def test_stop_waits_for_the_server_and_removes_its_socket():
