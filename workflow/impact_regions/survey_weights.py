@@ -275,3 +275,33 @@ def build_survey_weights(
     efficiency = pd.DataFrame(eff_rows, columns=EFFICIENCY_COLUMNS)
     efficiency["territory_code"] = efficiency["territory_code"].astype("string")
     return weights, margins, efficiency
+
+
+def with_raked_weights(respondents: pd.DataFrame, survey_weights: pd.DataFrame) -> pd.DataFrame:
+    """The inhabitants among `respondents` with their raked weight (`weight_raked`), as
+    :func:`margins_for` reads them for a territory other than a raking cell."""
+    return respondents.merge(
+        survey_weights[["respondent_id", "weight_raked"]], on="respondent_id", how="inner", validate="one_to_one"
+    )
+
+
+def build_weights_and_margins(
+    respondents: pd.DataFrame,
+    population: pd.DataFrame,
+    territories: pd.DataFrame,
+    options: dict | None = None,
+    weighting: str = "raked",
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The published tables `survey_weights` and `raking_margins`: the weights raked within each
+    region of `territories` (:func:`build_survey_weights`), and the margins of the regions
+    followed by those of France (its départements: every département of `territories`)."""
+    regions = territories[territories["kind"] == "region"]
+    weights, margins, _ = build_survey_weights(respondents, population, regions, options, weighting)
+    france = margins_for(
+        "FR",
+        sorted(territories.loc[territories["kind"] == "departement", "departement_code"].unique()),
+        with_raked_weights(respondents, weights),
+        population,
+        options,
+    )
+    return weights, pd.concat([margins, france], ignore_index=True)

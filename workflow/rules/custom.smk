@@ -15,6 +15,7 @@ rule custom_territory:
         catalogue=CFG["indicators"],
         codebook=CFG["survey"],
         code=code(
+            "custom_territory",
             "territories",
             "indicator_raw",
             "indices",
@@ -28,6 +29,7 @@ rule custom_territory:
             "survey_weights",
             "calibration_variance",
             "uncertainty",
+            "uncertainty_tables",
             "sobol",
             "readers",
             "quirks",
