@@ -37,6 +37,25 @@ MARGINS_COLUMNS = [
     "kish_efficiency_design",
 ]
 
+WEIGHTS_COLUMNS = ["file_id", "respondent_id", "territory_code", "weight_design", "weight_scaled", "weight_raked", "g"]
+EFFICIENCY_COLUMNS = [
+    "territory_code",
+    "n",
+    "sum_weight_design",
+    "scale",
+    "sum_weight_raked",
+    "kish_efficiency_design",
+    "kish_efficiency_raked",
+    "deff_weighting_design",
+    "deff_weighting_raked",
+    "g_min",
+    "g_max",
+    "iterations",
+    "max_margin_error",
+    "trim_rounds",
+    "n_trimmed",
+]
+
 
 def _citizens(respondents: pd.DataFrame) -> pd.DataFrame:
     """Respondents with a sex and an age band: the inhabitants (organisations have neither)."""
@@ -113,26 +132,6 @@ def margins_for(
         out[c] = out[c].astype("string")
     out["n"] = out["n"].astype("int64")
     return out
-
-
-WEIGHTS_COLUMNS = ["file_id", "respondent_id", "territory_code", "weight_design", "weight_scaled", "weight_raked", "g"]
-EFFICIENCY_COLUMNS = [
-    "territory_code",
-    "n",
-    "sum_weight_design",
-    "scale",
-    "sum_weight_raked",
-    "kish_efficiency_design",
-    "kish_efficiency_raked",
-    "deff_weighting_design",
-    "deff_weighting_raked",
-    "g_min",
-    "g_max",
-    "iterations",
-    "max_margin_error",
-    "trim_rounds",
-    "n_trimmed",
-]
 
 
 def _region_of(cit: pd.DataFrame, regions: pd.DataFrame) -> pd.Series:

@@ -32,6 +32,7 @@ rule custom_territory:
             "uncertainty_tables",
             "sobol",
             "readers",
+            "reader_spec",
             "quirks",
             sql=(
                 "indicator_values",
