@@ -25,8 +25,7 @@ import pytest
 from test_survey_estimates import OPEN, stage, stratified_wr_variance
 
 from impact_regions.calibration_variance import calibration_relations
-from impact_regions.steps import apply_weights, estimation_inputs
-from impact_regions.survey_estimates import build_survey_estimates
+from impact_regions.survey_estimates import apply_weights, build_survey_estimates, estimation_inputs
 from impact_regions.survey_weights import build_survey_weights
 from impact_regions.territories import build_territories
 

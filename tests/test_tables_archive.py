@@ -205,7 +205,15 @@ def test_a_column_without_a_dictionary_entry_stops_the_archive(tmp_path):
 def test_the_columns_the_code_writes_are_the_contracts():
     # GIVEN the column lists of the modules that build whole tables (the SQL tables are checked on a
     # real run, in test_pipeline_e2e, and every table is checked when it is written)
-    from impact_regions import index_audit, steps, survey_estimates, survey_weights, territories, treatment, uncertainty
+    from impact_regions import (
+        index_audit,
+        survey_estimates,
+        survey_weights,
+        territories,
+        treatment,
+        uncertainty,
+        uncertainty_tables,
+    )
     from impact_regions.table_contract import columns, keys
 
     built = {
@@ -220,8 +228,8 @@ def test_the_columns_the_code_writes_are_the_contracts():
     # THEN each is the contract's, in its order; the uncertainty job's columns end their tables
     for table, cols in built.items():
         assert list(cols) == columns(table), table
-    assert columns("fragility_indices")[-len(steps.RANK_COLUMNS) :] == steps.RANK_COLUMNS
-    assert columns("perception_gaps")[-len(steps.GAP_COLUMNS) :] == steps.GAP_COLUMNS
+    assert columns("fragility_indices")[-len(uncertainty_tables.RANK_COLUMNS) :] == uncertainty_tables.RANK_COLUMNS
+    assert columns("perception_gaps")[-len(uncertainty_tables.GAP_COLUMNS) :] == uncertainty_tables.GAP_COLUMNS
     assert index_audit.KEY == keys("index_audit")
     # AND the dictionary describes every published table
     assert set(dd.published_tables()) == {

@@ -87,7 +87,7 @@ def calibration_relations(
     """`calibration_units` and `calibration_psu` for `sql/survey_estimates.sql`.
 
     `respondents`: survey_respondents with the weights the estimates use (`weight`: the raked
-    weight of every inhabitant, see steps.apply_weights) and the margin `variables`;
+    weight of every inhabitant, see survey_estimates.apply_weights) and the margin `variables`;
     `survey_weights`: the table of that name (the raking cell of every inhabitant is its
     `territory_code`; `weight_design` gives the regression weights q with ``metric="design"``).
     """

@@ -209,6 +209,18 @@ def audit_catalogue(catalogue: dict) -> pd.DataFrame:
     return catalogue_indicators(catalogue).merge(doms, on="domain_id", how="left")
 
 
+def audit_options(index_options: dict, audit: dict) -> dict:
+    """The audit's options (config.yaml's `audit`) with the index's treatment thresholds and
+    aggregation it reports on (config.yaml's `index`)."""
+    t = index_options["treatment"]
+    return {
+        **audit,
+        "skew_threshold": t["skew_threshold"],
+        "kurtosis_threshold": t["kurtosis_threshold"],
+        "aggregation": index_options["aggregation"],
+    }
+
+
 def transform_name(power: float | None) -> str:
     """« transformation logarithmique » (power 0) or « transformation de Box-Cox de puissance 0,25 »."""
     if power is None or (isinstance(power, float) and math.isnan(power)):

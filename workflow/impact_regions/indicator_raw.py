@@ -28,6 +28,44 @@ GEO_SOURCE = "geo"
 POPULATION = "population"
 
 
+#: Range of a published value in each unit (a value outside it stops the run); None: open side.
+#: Any unit starting with "%" is a percentage. An indicator's `range:` in the catalogue overrides
+#: its unit's. Units not listed here have no range: a unit of the catalogue must be listed unless
+#: its values may really be anything (tests/test_bad_inputs.py checks the catalogue's units).
+#:   - "€": a median income or living standard, never negative (an income *change* in € would
+#:     declare `range: [null, null]`);
+#:   - "minutes": a travel time;
+#:   - "consultations/an/hab.": the APL accessibility (consultations accessible per inhabitant);
+#:   - "pour 10 000 hab.": equipment or doctors per inhabitant (additive in the catalogue, then
+#:     numerator and denominator are counts, already ≥ 0);
+#:   - "indice": both indices of the catalogue are ≥ 0 by construction: `indice_vieillissement`
+#:     is a ratio of two counts (65+ per 100 under-20s, additive, above 100 where the old
+#:     outnumber the young) and `indice_fragilite_numerique` is MedNum's score on a base 100 =
+#:     France. An index that may legitimately be negative (a standardised score, a deviation
+#:     from a mean, a change) must declare `range: [null, null]`, or its own bounds.
+UNIT_RANGES: dict[str, tuple[float | None, float | None]] = {
+    "%": (0, 100),
+    "‰": (0, 1000),
+    "€": (0, None),
+    "minutes": (0, None),
+    "consultations/an/hab.": (0, None),
+    "pour 10 000 hab.": (0, None),
+    "indice": (0, None),
+}
+
+
+COUNT_HINT = (
+    "Counts cannot be negative: fix the extract, or check the column in indicators.yaml (a change that "
+    "may be negative is declared with signed_numerator: true)"
+)
+RANGE_HINT = "Fix the extract, or check the indicator's column, unit or `range` in indicators.yaml"
+SHARE_HINT = (
+    "A share cannot exceed its whole: fix the extract, or check the indicator's numerator and denominator "
+    "columns in indicators.yaml; if this numerator may legitimately exceed the denominator (events rather "
+    "than people, sources of different years), declare its `range` (e.g. [0, null])"
+)
+
+
 def catalogue_terms(catalogue: dict) -> pd.DataFrame:
     """Where each indicator's inputs are: indicator_id, role, level, source, column.
 
@@ -82,44 +120,6 @@ def files_to_read(catalogue: dict) -> dict[tuple[str, str, str], list[str]]:
                 if c not in wanted[(src, rdr, level)]:
                     wanted[(src, rdr, level)].append(c)
     return dict(wanted)
-
-
-#: Range of a published value in each unit (a value outside it stops the run); None: open side.
-#: Any unit starting with "%" is a percentage. An indicator's `range:` in the catalogue overrides
-#: its unit's. Units not listed here have no range: a unit of the catalogue must be listed unless
-#: its values may really be anything (tests/test_bad_inputs.py checks the catalogue's units).
-#:   - "€": a median income or living standard, never negative (an income *change* in € would
-#:     declare `range: [null, null]`);
-#:   - "minutes": a travel time;
-#:   - "consultations/an/hab.": the APL accessibility (consultations accessible per inhabitant);
-#:   - "pour 10 000 hab.": equipment or doctors per inhabitant (additive in the catalogue, then
-#:     numerator and denominator are counts, already ≥ 0);
-#:   - "indice": both indices of the catalogue are ≥ 0 by construction: `indice_vieillissement`
-#:     is a ratio of two counts (65+ per 100 under-20s, additive, above 100 where the old
-#:     outnumber the young) and `indice_fragilite_numerique` is MedNum's score on a base 100 =
-#:     France. An index that may legitimately be negative (a standardised score, a deviation
-#:     from a mean, a change) must declare `range: [null, null]`, or its own bounds.
-UNIT_RANGES: dict[str, tuple[float | None, float | None]] = {
-    "%": (0, 100),
-    "‰": (0, 1000),
-    "€": (0, None),
-    "minutes": (0, None),
-    "consultations/an/hab.": (0, None),
-    "pour 10 000 hab.": (0, None),
-    "indice": (0, None),
-}
-
-
-COUNT_HINT = (
-    "Counts cannot be negative: fix the extract, or check the column in indicators.yaml (a change that "
-    "may be negative is declared with signed_numerator: true)"
-)
-RANGE_HINT = "Fix the extract, or check the indicator's column, unit or `range` in indicators.yaml"
-SHARE_HINT = (
-    "A share cannot exceed its whole: fix the extract, or check the indicator's numerator and denominator "
-    "columns in indicators.yaml; if this numerator may legitimately exceed the denominator (events rather "
-    "than people, sources of different years), declare its `range` (e.g. [0, null])"
-)
 
 
 def _span(lo: float | None, hi: float | None) -> str:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -26,15 +25,7 @@ import pandas as pd
 
 from .errors import InputError
 from .quirks import ReaderQuirks, reader_quirks
-
-
-@dataclass(frozen=True)
-class ReaderSpec:
-    """The columns of one family of source files (its quirks: workflow/quirks.yaml)."""
-
-    code_column: str
-    label_column: str
-
+from .reader_spec import ReaderSpec
 
 #: The four raw formats of DESIGN §4.
 READERS: dict[str, ReaderSpec] = {
@@ -58,6 +49,8 @@ CODE_PATTERNS: dict[str, re.Pattern[str]] = {
 
 _NUMBER = re.compile(r"^[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?$")
 _SPACES = re.compile(r"[\s\u00a0\u202f]")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_EXCEL = (".xlsx", ".xlsm", ".xls")
 
 
 def decode(raw: bytes) -> tuple[str, str]:
@@ -74,9 +67,6 @@ def decode(raw: bytes) -> tuple[str, str]:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         return raw.decode("latin-1"), "latin-1"
-
-
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def text_lines(text: str) -> list[str]:
@@ -291,9 +281,6 @@ def read_extract(
         if path.suffix.lower() in _EXCEL and err.line is not None:  # a workbook: the row of the sheet
             err.row_word, err.sheet = "row", quirks.sheet
         raise
-
-
-_EXCEL = (".xlsx", ".xlsm", ".xls")
 
 
 def _read_grid(

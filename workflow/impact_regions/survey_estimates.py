@@ -154,6 +154,38 @@ def finish_estimates(
     return df[COLUMNS]
 
 
+def apply_weights(respondents: pd.DataFrame, survey_weights: pd.DataFrame, weighting: str) -> pd.DataFrame:
+    """The respondents with the weights the estimates use: the raked weight of every inhabitant
+    when `weighting` is `raked`, the design weight otherwise (organisations always keep theirs)."""
+    if weighting == "given":
+        return respondents
+    out = respondents.merge(
+        survey_weights[["respondent_id", "weight_raked"]], on="respondent_id", how="left", validate="many_to_one"
+    )
+    citizens = out["sexe"].notna()
+    missing = citizens & out["weight_raked"].isna()
+    if missing.any():
+        raise AssertionError(
+            f"{int(missing.sum())} inhabitants have no raked weight, e.g. {out.loc[missing, 'respondent_id'].iloc[0]}"
+        )
+    out["weight"] = out["weight_raked"].where(citizens, out["weight"])
+    return out.drop(columns="weight_raked")
+
+
+def estimation_inputs(
+    respondents: pd.DataFrame, survey_weights: pd.DataFrame, weighting: str, raking_options: dict
+) -> tuple[pd.DataFrame, dict | None]:
+    """The respondents with the weights the estimates use and, when they are raked, the relations
+    that make the variance account for the calibration (None: the weights are used as given)."""
+    resp = apply_weights(respondents, survey_weights, weighting)
+    if weighting != "raked":
+        return resp, None
+    from .calibration_variance import calibration_relations
+    from .raking import calibration_options
+
+    return resp, calibration_relations(resp, survey_weights, calibration_options(raking_options)["margins"])
+
+
 def build_survey_estimates(
     respondents: pd.DataFrame,
     responses: pd.DataFrame | str,

@@ -51,6 +51,13 @@ FORMATS = {
 ROW_WORDS = {"csv": "line", "xlsx": "row", "sav": "case", "dta": "case", "sas7bdat": "case"}
 
 
+#: Time the reading of a statistical file may take before its child process is killed: a base
+#: plus so much per MB of file. ReadStat reads ~100 MB/s and the frame comes back through a pipe:
+#: a 400 MB .sav (a million respondents) reads in well under a minute, its limit is 15 minutes.
+READ_TIMEOUT_BASE_S = 120.0
+READ_TIMEOUT_PER_MB_S = 2.0
+
+
 @dataclass
 class SurveyTable:
     """One survey file as text cells, with where each row is and what the file says about values."""
@@ -254,13 +261,6 @@ def _readstat(fmt: str, path: str):
 
     read = {"sav": pyreadstat.read_sav, "dta": pyreadstat.read_dta, "sas7bdat": pyreadstat.read_sas7bdat}[fmt]
     return read(path, user_missing=True)
-
-
-#: Time the reading of a statistical file may take before its child process is killed: a base
-#: plus so much per MB of file. ReadStat reads ~100 MB/s and the frame comes back through a pipe:
-#: a 400 MB .sav (a million respondents) reads in well under a minute, its limit is 15 minutes.
-READ_TIMEOUT_BASE_S = 120.0
-READ_TIMEOUT_PER_MB_S = 2.0
 
 
 def read_timeout(path: str | Path) -> float:

@@ -37,6 +37,25 @@ MARGINS_COLUMNS = [
     "kish_efficiency_design",
 ]
 
+WEIGHTS_COLUMNS = ["file_id", "respondent_id", "territory_code", "weight_design", "weight_scaled", "weight_raked", "g"]
+EFFICIENCY_COLUMNS = [
+    "territory_code",
+    "n",
+    "sum_weight_design",
+    "scale",
+    "sum_weight_raked",
+    "kish_efficiency_design",
+    "kish_efficiency_raked",
+    "deff_weighting_design",
+    "deff_weighting_raked",
+    "g_min",
+    "g_max",
+    "iterations",
+    "max_margin_error",
+    "trim_rounds",
+    "n_trimmed",
+]
+
 
 def _citizens(respondents: pd.DataFrame) -> pd.DataFrame:
     """Respondents with a sex and an age band: the inhabitants (organisations have neither)."""
@@ -113,26 +132,6 @@ def margins_for(
         out[c] = out[c].astype("string")
     out["n"] = out["n"].astype("int64")
     return out
-
-
-WEIGHTS_COLUMNS = ["file_id", "respondent_id", "territory_code", "weight_design", "weight_scaled", "weight_raked", "g"]
-EFFICIENCY_COLUMNS = [
-    "territory_code",
-    "n",
-    "sum_weight_design",
-    "scale",
-    "sum_weight_raked",
-    "kish_efficiency_design",
-    "kish_efficiency_raked",
-    "deff_weighting_design",
-    "deff_weighting_raked",
-    "g_min",
-    "g_max",
-    "iterations",
-    "max_margin_error",
-    "trim_rounds",
-    "n_trimmed",
-]
 
 
 def _region_of(cit: pd.DataFrame, regions: pd.DataFrame) -> pd.Series:
@@ -275,3 +274,33 @@ def build_survey_weights(
     efficiency = pd.DataFrame(eff_rows, columns=EFFICIENCY_COLUMNS)
     efficiency["territory_code"] = efficiency["territory_code"].astype("string")
     return weights, margins, efficiency
+
+
+def with_raked_weights(respondents: pd.DataFrame, survey_weights: pd.DataFrame) -> pd.DataFrame:
+    """The inhabitants among `respondents` with their raked weight (`weight_raked`), as
+    :func:`margins_for` reads them for a territory other than a raking cell."""
+    return respondents.merge(
+        survey_weights[["respondent_id", "weight_raked"]], on="respondent_id", how="inner", validate="one_to_one"
+    )
+
+
+def build_weights_and_margins(
+    respondents: pd.DataFrame,
+    population: pd.DataFrame,
+    territories: pd.DataFrame,
+    options: dict | None = None,
+    weighting: str = "raked",
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The published tables `survey_weights` and `raking_margins`: the weights raked within each
+    region of `territories` (:func:`build_survey_weights`), and the margins of the regions
+    followed by those of France (its départements: every département of `territories`)."""
+    regions = territories[territories["kind"] == "region"]
+    weights, margins, _ = build_survey_weights(respondents, population, regions, options, weighting)
+    france = margins_for(
+        "FR",
+        sorted(territories.loc[territories["kind"] == "departement", "departement_code"].unique()),
+        with_raked_weights(respondents, weights),
+        population,
+        options,
+    )
+    return weights, pd.concat([margins, france], ignore_index=True)

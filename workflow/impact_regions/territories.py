@@ -4,8 +4,8 @@ Key (territory_code, departement_code). The base territories are the 18 COG regi
 whether or not they have a file, so that every territory can be ranked among regions), the 101
 départements (code ``DEP-<code>``, so that département 84 and region 84 never collide) and
 France entière (``FR``). Custom territories (files of `config/regions/` with their own code)
-are computed one by one on top of the base (see `steps.custom_territory_step`), so that adding
-one never recomputes the others.
+are computed one by one on top of the base (see :mod:`impact_regions.custom_territory`), so that
+adding one never recomputes the others.
 """
 
 from __future__ import annotations

@@ -44,6 +44,8 @@ parameters; `uncertainty.treated_values` and `index_audit.treated_values` are it
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 import pandas as pd
 
@@ -254,6 +256,26 @@ def build_treatment(
     out["n_winsorised"] = out["n_winsorised"].astype("int64")
     out["tail"] = out["tail"].astype(str)
     return out
+
+
+def log_treatment(treatment: pd.DataFrame, scores: pd.DataFrame) -> None:
+    """Every treated indicator and every treated value in the job's log (the index_audit table
+    keeps them too: checks `traitement` and `valeur_traitee`)."""
+    log = logging.getLogger("treatment")
+    treated = scores[scores["is_treated"]]
+    for _, t in treatment[treatment["method"] != "aucun"].iterrows():
+        pts = treated[treated["indicator_id"] == t["indicator_id"]]
+        log.info(
+            "%s: %s (skewness %.2f -> %.2f, kurtosis %.2f -> %.2f), %d value(s) treated: %s",
+            t["indicator_id"],
+            t["method"],
+            t["skew_before"],
+            t["skew_after"],
+            t["kurtosis_before"],
+            t["kurtosis_after"],
+            len(pts),
+            ", ".join(f"{c}={v:g}" for c, v in zip(pts["territory_code"], pts["value"], strict=True)),
+        )
 
 
 def treatment_key(treatment: dict | bool | str | None) -> str:

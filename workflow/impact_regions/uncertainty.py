@@ -150,6 +150,9 @@ SENSITIVITY_COLUMNS = [
 ]
 
 
+TREATMENT_FIELDS = ("method", "sign", "anchor", "scale", "power", "lower", "upper")
+
+
 # ------------------------------------------------------------------ the index, in numpy
 
 
@@ -209,9 +212,6 @@ class IndexModel:
         if key not in self._scores:
             self._scores[key] = indicator_scores(self, normalisation, key[1])
         return self._scores[key]
-
-
-TREATMENT_FIELDS = ("method", "sign", "anchor", "scale", "power", "lower", "upper")
 
 
 def untreated_arrays(n: int) -> dict[str, np.ndarray]:

@@ -15,6 +15,7 @@ rule custom_territory:
         catalogue=CFG["indicators"],
         codebook=CFG["survey"],
         code=code(
+            "custom_territory",
             "territories",
             "indicator_raw",
             "indices",
@@ -28,8 +29,10 @@ rule custom_territory:
             "survey_weights",
             "calibration_variance",
             "uncertainty",
+            "uncertainty_tables",
             "sobol",
             "readers",
+            "reader_spec",
             "quirks",
             sql=(
                 "indicator_values",

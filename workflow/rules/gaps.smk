@@ -15,6 +15,7 @@ rule perception_gaps:
         code=code(
             "indices",
             "uncertainty",
+            "uncertainty_tables",
             "sobol",
             "perception_gaps",
             "treatment",

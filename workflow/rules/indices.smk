@@ -15,6 +15,7 @@ rule indices:
             "index_audit",
             "french",
             "readers",
+            "reader_spec",
             "quirks",
             sql=("indicator_values", "indicator_scores", "fragility_indices"),
         ),

@@ -30,7 +30,7 @@ rule indicator_raw:
         catalogue=CFG["indicators"],
         sources=INDICATOR_SOURCES,
         quirks=QUIRKS,
-        code=code("readers", "quirks", "indicator_raw"),
+        code=code("readers", "reader_spec", "quirks", "indicator_raw"),
     output:
         f"{STAGING}/indicator_raw.parquet",
     log:
@@ -65,6 +65,7 @@ rule survey_responses:
         sources=SURVEY_SOURCES,
         code=code(
             "readers",
+            "reader_spec",
             "quirks",
             "population",
             "survey_files",
@@ -99,7 +100,7 @@ rule survey_weights:
         respondents=rules.survey_responses.output.respondents,
         population=POPULATION,
         territories=rules.territories.output[0],
-        code=code("population", "raking", "survey_weights", "readers", "quirks"),
+        code=code("population", "raking", "survey_weights", "readers", "reader_spec", "quirks"),
     output:
         weights=f"{BASE}/survey_weights.parquet",
         margins=f"{BASE}/raking_margins.parquet",

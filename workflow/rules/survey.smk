@@ -15,6 +15,7 @@ rule survey_estimates:
             "raking",
             "population",
             "readers",
+            "reader_spec",
             "quirks",
             sql=("survey_estimates",),
         ),

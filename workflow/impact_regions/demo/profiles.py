@@ -348,19 +348,11 @@ _ZTABLE = """
 94    0.6  -0.2   0.6   0.5   0.4   0.3   0.5   0.3   1.3   1.0   0.2   0.4   0.2   0.3
 """
 
-
-def _parse_ztable() -> dict[str, dict[str, float]]:
-    out = {}
-    for line in _ZTABLE.strip().splitlines():
-        if line.startswith("#"):
-            continue
-        code, *vals = line.split()
-        out[code] = {d: float(v) for d, v in zip(_ZDOM, vals, strict=True)}
-    return out
-
-
-#: region -> domain -> z (profile of the free indicators)
-Z = _parse_ztable()
+#: region -> domain -> z (profile of the free indicators), read from _ZTABLE
+Z = {
+    code: {d: float(v) for d, v in zip(_ZDOM, vals, strict=True)}
+    for code, *vals in (line.split() for line in _ZTABLE.strip().splitlines() if not line.startswith("#"))
+}
 
 #: (region, indicator) -> z, where one indicator departs from its domain's profile
 Z_OVERRIDES = {
