@@ -16,6 +16,11 @@ import yaml
 
 from . import __version__
 
+# Top-level configuration keys that choose WHICH territories get a report, not how any figure is
+# made: left out of the configuration's hash, so that turning the départements on leaves the
+# regions' reports (which print that hash) byte-identical.
+NOT_HASHED = ("territories",)
+
 
 def sha256(path: str | Path) -> str:
     h = hashlib.sha256()
@@ -57,12 +62,6 @@ def code_date(root: str | Path) -> str | None:
     except (OSError, subprocess.SubprocessError):
         return None
     return date or None
-
-
-# Top-level configuration keys that choose WHICH territories get a report, not how any figure is
-# made: left out of the configuration's hash, so that turning the départements on leaves the
-# regions' reports (which print that hash) byte-identical.
-NOT_HASHED = ("territories",)
 
 
 def config_content(path: str | Path) -> bytes:

@@ -16,6 +16,9 @@ from markupsafe import Markup, escape
 
 from . import french
 
+#: markup between tags, or a whole element whose text is code (never retouched)
+_HTML_PARTS = re.compile(r"(<(script|style|code|pre)\b.*?</\2\s*>|<!--.*?-->|<[^>]*>)", re.S | re.I)
+
 
 def _tmp_sibling(path: Path) -> Path:
     """A fresh temporary path in the same directory as `path` (so that os.replace is atomic)."""
@@ -108,10 +111,6 @@ def jinja_env(templates_dir: str | Path) -> Environment:
         }
     )
     return env
-
-
-#: markup between tags, or a whole element whose text is code (never retouched)
-_HTML_PARTS = re.compile(r"(<(script|style|code|pre)\b.*?</\2\s*>|<!--.*?-->|<[^>]*>)", re.S | re.I)
 
 
 def typographic_apostrophes(html: str) -> str:

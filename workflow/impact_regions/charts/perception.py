@@ -50,6 +50,24 @@ from .style import (
 )
 from .svgout import _save
 
+QUADRANT_NAMES = {  # (x > 0, y > 0) -> name
+    (True, True): "Fragilité reconnue",
+    (True, False): "Fragilité sous-estimée",
+    (False, True): "Inquiétude sans\nfragilité objective",
+    (False, False): "Atout partagé",
+}
+
+#: how to read the quadrant, printed under it as text (not in the SVG: the paragraph can then
+#: stand before the chart when the chart must wait for the next page)
+QUADRANT_READING = fr.typography(
+    "Lecture du graphique « Écart de perception » : à droite de l'axe vertical, "
+    "l'indice de fragilité du domaine est plus élevé qu'en France ; "
+    "au-dessus de l'axe horizontal, les habitants le jugent plus fragile que la moyenne des Français. "
+    "Seuls les domaines dont l'écart entre perception et mesure dépasse les marges d'erreur de l'enquête et de "
+    "l'indice (au seuil de 5\u00a0%, tous les domaines mesurés du territoire étant comparés ensemble) sont en "
+    "couleur."
+)
+
 
 def chart_perceived(ctx: dict, out_path) -> dict:
     """Perceived fragility /10 per domain: the territory's inhabitants (bars, CI) beside France (◆)."""
@@ -120,14 +138,6 @@ def chart_perceived(ctx: dict, out_path) -> dict:
     return _result("perceived", file, title, alt, _source_survey(ctx, "habitants"), has_data=bool(shown))
 
 
-QUADRANT_NAMES = {  # (x > 0, y > 0) -> name
-    (True, True): "Fragilité reconnue",
-    (True, False): "Fragilité sous-estimée",
-    (False, True): "Inquiétude sans\nfragilité objective",
-    (False, False): "Atout partagé",
-}
-
-
 def _quadrant_limits(values: list[float], minimum: float, pad: float) -> tuple[float, float]:
     """Axis limits around the values and 0, each side of 0 at least a quarter of the axis (room for
     the quadrant names)."""
@@ -139,18 +149,6 @@ def _quadrant_limits(values: list[float], minimum: float, pad: float) -> tuple[f
     if hi < (hi - lo) / 4:
         hi = -lo / 3
     return lo, hi
-
-
-#: how to read the quadrant, printed under it as text (not in the SVG: the paragraph can then
-#: stand before the chart when the chart must wait for the next page)
-QUADRANT_READING = fr.typography(
-    "Lecture du graphique « Écart de perception » : à droite de l'axe vertical, "
-    "l'indice de fragilité du domaine est plus élevé qu'en France ; "
-    "au-dessus de l'axe horizontal, les habitants le jugent plus fragile que la moyenne des Français. "
-    "Seuls les domaines dont l'écart entre perception et mesure dépasse les marges d'erreur de l'enquête et de "
-    "l'indice (au seuil de 5\u00a0%, tous les domaines mesurés du territoire étant comparés ensemble) sont en "
-    "couleur."
-)
 
 
 def chart_quadrant(ctx: dict, out_path) -> dict:
