@@ -14,14 +14,8 @@ absent from the codebook gives None, and the partial leaves that line out.
 from __future__ import annotations
 
 from . import french as fr
+from .report_common import GROUP_LABELS, GROUPS
 
-GROUPS = ["habitants", "associations", "entreprises", "maires"]
-GROUP_LABELS = {
-    "habitants": "Habitants",
-    "associations": "Associations",
-    "entreprises": "Entreprises",
-    "maires": "Maires",
-}
 MONTHS = [
     "janvier",
     "février",

@@ -32,8 +32,7 @@ import zipfile
 from datetime import UTC
 
 from . import french as fr
-from .report_common import GROUP_LABELS, GROUPS
-from .report_indicators import FAMILY_LABELS
+from .report_common import FAMILY_LABELS, GROUP_LABELS, GROUPS
 
 #: survey_estimates.reliability -> words (REPORT_SPEC: « à interpréter avec prudence », report_common.CAUTION)
 RELIABILITY = {

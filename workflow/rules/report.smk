@@ -152,7 +152,8 @@ rule index_map:
         fragility=f"{BASE}/fragility_indices.parquet",
         geo=[f"{GEO_DIR}/regions.geojson"] + GEO_FILES,
         fonts=FONTS,
-        code=code("report_steps", *CHART_MODULES, "svg_tidy", "french", "templating"),
+        # the charts import report_common (the families' and groups' names)
+        code=code("report_steps", *CHART_MODULES, "report_common", "svg_tidy", "french", "templating"),
     output:
         map=report(
             f"{REPORTS}/index-map.svg",

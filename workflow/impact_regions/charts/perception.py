@@ -13,6 +13,7 @@ from matplotlib.ticker import MultipleLocator
 from matplotlib.transforms import Bbox
 
 from .. import french as fr
+from ..report_common import FAMILIES, FAMILY_LABELS
 from . import omit
 from .bars import _bar_rows_chart
 from .common import (
@@ -38,7 +39,6 @@ from .labels import _place_labels
 from .style import (
     CAUTION_MARK,
     FAMILY_COLORS,
-    FAMILY_LABELS,
     GRID,
     GROUP_COLORS,
     HOLLOW_MARKER,
@@ -234,7 +234,7 @@ def chart_quadrant(ctx: dict, out_path) -> dict:
                 **corner_kw,
             )
         )
-    families = [f for f in FAMILY_COLORS if any(g["family"] == f and g.get("is_significant") for g in pts)]
+    families = [f for f in FAMILIES if any(g["family"] == f and g.get("is_significant") for g in pts)]
     handles = [
         Line2D(
             [],
