@@ -17,25 +17,10 @@ __all__ = ["index_entry", "vintage_texts", "edition_date", "french_date", "TOP_D
 
 TOP_DOMAINS = 3  # domains named per row: the essentiel's "fragilités les plus marquées"
 
-_MONTHS = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-]
-
 
 def french_date(day: date) -> str:
     """`4 décembre 2026`, `1er janvier 2025` (the French ordinal for the first of the month)."""
-    return f"{'1er' if day.day == 1 else day.day}\u00a0{_MONTHS[day.month - 1]} {day.year}"
+    return f"{french.day_of_month(day.day)}\u00a0{french.MONTHS[day.month - 1]} {day.year}"
 
 
 def edition_date(data_dates: list[date], code_date: str | None) -> date:
