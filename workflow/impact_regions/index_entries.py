@@ -1,4 +1,4 @@
-"""The rows and header facts of the index page, from the files each report's jobs already wrote.
+"""The rows and the header of the index page, from the files each report's jobs already wrote.
 
 A row of `reports/index.html` shows, before the PDF is opened, the figures a reader looks for
 first: the overall index and its rank among the regions, the domains that stand out most against
@@ -13,7 +13,7 @@ from datetime import date
 
 from . import french
 
-__all__ = ["index_entry", "vintage_texts", "edition_date", "french_date", "TOP_DOMAINS"]
+__all__ = ["index_entry", "index_header", "vintage_texts", "edition_date", "french_date", "TOP_DOMAINS"]
 
 TOP_DOMAINS = 3  # domains named per row: the essentiel's "fragilités les plus marquées"
 
@@ -62,6 +62,21 @@ def vintage_texts(contexts: list[dict]) -> dict:
         "surveys": _years(survey_years),
         "indicator_years": indicator_years,
         "survey_years": survey_years,
+    }
+
+
+def index_header(contexts: list[dict], provenance: dict, cog_date: date) -> dict:
+    """The facts of the page's header: `{"indicators": "2017", "surveys": "2019", "edition":
+    "4 décembre 2026", "code_version": …}`, from the reports' contexts, the run's provenance and
+    the edition date of the COG. The data's dates are 31 December of each vintage (as the PDFs'
+    dates) and the COG edition (:func:`edition_date`)."""
+    vintages = vintage_texts(contexts)
+    data_dates = [date(y, 12, 31) for y in vintages["indicator_years"] | vintages["survey_years"]]
+    return {
+        "indicators": vintages["indicators"],
+        "surveys": vintages["surveys"],
+        "edition": french_date(edition_date(data_dates + [cog_date], provenance.get("code_date"))),
+        "code_version": provenance["code_version"],
     }
 
 

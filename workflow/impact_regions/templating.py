@@ -1,4 +1,5 @@
-"""HTML side of the reports: the Jinja2 environment (autoescaped, French filters) and atomic writes.
+"""HTML side of the reports: the Jinja2 environment (autoescaped, French filters) and atomic writes
+(bytes, text, JSON).
 
 Kept apart from :mod:`impact_regions.render` so that the HTML job does not import WeasyPrint.
 """
@@ -56,6 +57,14 @@ def write_bytes_atomic(path: str | Path, data: bytes) -> Path:
 def write_text_atomic(path: str | Path, text: str) -> Path:
     """`write_bytes_atomic` for UTF-8 text, with `\\n` line ends on every platform."""
     return write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def write_json_atomic(path: str | Path, data: dict) -> Path:
+    """`data` as sorted, indented UTF-8 JSON (a context.json, a PDF's facts, the provenance),
+    written atomically: the same data always gives the same bytes."""
+    import json
+
+    return write_text_atomic(path, json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
 
 
 # --------------------------------------------------------------------------------------------

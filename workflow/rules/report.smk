@@ -3,8 +3,6 @@
 # territory file rebuilds that territory only; its jobs of a local run are forked by a warm worker
 # (impact_regions/report_server.py, started below) rather than each importing the libraries.
 
-from impact_regions.report_steps import CHART_NAMES
-
 BUILD = f"{PROCESSED}/report_build"
 REPORTS = CFG["reports_dir"]
 TEMPLATES = os.path.relpath(Path(workflow.basedir) / "templates")  # relative: see SRC in common.smk
@@ -233,6 +231,7 @@ rule methodology:
         templates=[str(Path(TEMPLATES) / "methodology.html.j2"), str(Path(TEMPLATES) / "print.css")],
         fonts=FONTS,
         code=code(
+            "report_steps",
             "methodology_annex",
             "index_audit",
             "index_page",
