@@ -68,6 +68,8 @@ rule report_sources:
             "svg_tidy",
             "provenance",
             "territory_downloads",
+            "download_rows",
+            "download_columns",
             "reproducible_zip",
             "templating",
             "render",
