@@ -6,32 +6,24 @@ report      -> one job per territory (report_step), the three steps below in one
                + reports/donnees/<slug>.csv and .xlsx (the report's figures, to take away)
   html      -> report_build/<slug>/report.html (Jinja2 template, autoescaped)
   pdf       -> reports/<slug>.pdf (WeasyPrint, tagged PDF/UA-1, deterministic) + pdf.json
-index_map   -> reports/index-map.svg (the regions map of the index page) + its title and alt text
-index       -> reports/index.html
+index_map, index -> reports/index-map.svg, reports/index.html: see impact_regions.index_steps
 methodology -> reports/methodologie.pdf (the methodology annex) + its HTML and pdf.json
 tables_archive -> reports/donnees/impact-regions-tables.zip (every table, Parquet + CSV, dictionary;
                   rule in downloads.smk)
 
 Each step reads its inputs (Load), makes its output with the builder of the module named after
-it (Process: report_context, charts, index_page, methodology_annex...), and writes it (Save).
+it (Process: report_context, charts, methodology_annex...), and writes it (Save).
 Each output is written atomically: a failed job leaves nothing behind.
 """
 
 from __future__ import annotations
 
 import gc
-import json
-import os
 from contextlib import contextmanager
 from pathlib import Path
 
 # The heavy imports (pandas, matplotlib, WeasyPrint) are made inside the steps that need them, so
 # that each job only pays for its own (the HTML job starts in a fraction of a second).
-
-
-def read_json(path: str | Path) -> dict:
-    """A JSON file the workflow wrote (provenance.json, a context.json, a PDF's facts)."""
-    return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
 @contextmanager
@@ -89,7 +81,7 @@ def report_data_step(
         from .config import load_indicators, load_survey
         from .geo import read_departements
         from .report_context import build_context, read_tables, report_territory_codes
-        from .templating import write_json_atomic
+        from .templating import read_json, write_json_atomic
 
         # Load
         departements = read_departements(geo_dir)
@@ -119,7 +111,7 @@ def report_html_step(context_json: str, region_file: str, templates_dir: str, ch
     """report_build/<slug>/report.html: the report's template filled with its context.json and
     the territory's introduction (its region file), written atomically."""
     from .config import load_yaml, validate
-    from .templating import render_html
+    from .templating import read_json, render_html
 
     # Load
     ctx = read_json(context_json)
@@ -153,6 +145,7 @@ def report_pdf_step(
         from .geo import COG_DATE
         from .pdf_info import write_pdf_facts
         from .render import render_pdf, vintage_date
+        from .templating import read_json
 
         # Load
         ctx = read_json(context_json)
@@ -228,86 +221,6 @@ def report_step(
     )
 
 
-def index_map_step(
-    fragility_indices: str,
-    geo_dir: str,
-    fonts_dir: str,
-    out_map: str,
-    out_meta: str,
-    links: dict[str, str] | None = None,
-) -> None:
-    """The France map of the regions shaded by overall fragility, for the index page; `links`
-    maps a region code to its synthesis (`"paca.pdf"`), drawn as SVG links. `out_meta`: the map's
-    title and alt text, which the index page prints."""
-    import pandas as pd
-
-    from .charts import chart_regions_map, overall_by_region, setup_matplotlib
-    from .geo import load_geo
-    from .templating import write_json_atomic
-
-    # Load
-    setup_matplotlib(fonts_dir)
-    fi = pd.read_parquet(fragility_indices)
-    regions = set(load_geo(geo_dir, communes=False).regions["code_region"])
-    # Process and Save (the map is drawn into out_map)
-    meta = chart_regions_map(overall_by_region(fi, regions), out_map, geo_dir, links=links)
-    write_json_atomic(out_meta, meta)
-
-
-def _link(path: str | None, page: str) -> dict | None:
-    """`{"href", "size_bytes"}` of a file of reports/ as the page at `page` links it (relative:
-    donnees/paca.csv, donnees/departements/13-….csv); None without a file."""
-    if not path:
-        return None
-    return {"href": Path(os.path.relpath(path, Path(page).parent)).as_posix(), "size_bytes": Path(path).stat().st_size}
-
-
-def index_step(
-    reports: dict[str, dict],
-    map_svg: str,
-    map_meta: str,
-    provenance_json: str,
-    out_html: str,
-    templates_dir: str,
-    annex_pdf: str | None = None,
-    annex_facts: str | None = None,
-    tables_zip: str | None = None,
-) -> None:
-    """reports/index.html (see impact_regions.index_page): every report's row with its key figures
-    and files, the map, the vintages and edition date, the annex and the tables' archive.
-
-    `reports` maps each slug to `{"context": context.json, "facts": pdf.json, "csv": …, "xlsx": …}`
-    (the data files optional): files the report's jobs wrote, so that the page and the PDFs come
-    from the same figures; `annex_facts` holds the annex's page count and size."""
-    from .geo import COG_DATE
-    from .index_entries import index_entry, index_header
-    from .index_page import index_html
-    from .templating import write_text_atomic
-
-    # Load
-    slugs = sorted(reports)
-    contexts = {slug: read_json(reports[slug]["context"]) for slug in slugs}
-    facts = {slug: read_json(reports[slug]["facts"]) for slug in slugs}
-    downloads = {
-        slug: {k: d for k in ("csv", "xlsx") if (d := _link(reports[slug].get(k), out_html))} for slug in slugs
-    }
-    provenance = read_json(provenance_json)
-    annex = {"href": Path(annex_pdf).name, **read_json(annex_facts)} if annex_pdf else None
-    # Process
-    html = index_html(
-        [index_entry(slug, contexts[slug], facts[slug], downloads[slug]) for slug in slugs],
-        templates_dir=templates_dir,
-        header=index_header(list(contexts.values()), provenance, COG_DATE.date()),
-        demo=bool(provenance.get("is_demo")),
-        map_svg=Path(map_svg).read_text(encoding="utf-8"),
-        map_meta=read_json(map_meta),
-        annex=annex,
-        tables_zip=_link(tables_zip, out_html),
-    )
-    # Save
-    write_text_atomic(out_html, html)
-
-
 def methodology_step(
     tables: dict[str, str],
     indicators_yaml: str,
@@ -328,7 +241,7 @@ def methodology_step(
     from .methodology_annex import build_annex_context
     from .pdf_info import write_pdf_facts
     from .render import render_pdf
-    from .templating import render_html
+    from .templating import read_json, render_html
 
     # Load
     frames = {name: pd.read_parquet(path) for name, path in tables.items()}
@@ -360,6 +273,7 @@ def tables_archive_step(
     would not need to fit in memory): making and writing the archive is one call."""
     from .config import load_indicators, load_survey
     from .tables_archive import write_tables_archive
+    from .templating import read_json
 
     # Load
     catalogue = load_indicators(indicators_yaml, check=False)  # validated when the workflow was parsed

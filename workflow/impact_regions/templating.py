@@ -1,5 +1,5 @@
 """HTML side of the reports: the Jinja2 environment (autoescaped, French filters) and atomic writes
-(bytes, text, JSON).
+(bytes, text, JSON; and reading JSON back).
 
 Kept apart from :mod:`impact_regions.render` so that the HTML job does not import WeasyPrint.
 """
@@ -57,6 +57,13 @@ def write_bytes_atomic(path: str | Path, data: bytes) -> Path:
 def write_text_atomic(path: str | Path, text: str) -> Path:
     """`write_bytes_atomic` for UTF-8 text, with `\\n` line ends on every platform."""
     return write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def read_json(path: str | Path) -> dict:
+    """A JSON file the workflow wrote (provenance.json, a context.json, a PDF's facts)."""
+    import json
+
+    return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
 def write_json_atomic(path: str | Path, data: dict) -> Path:

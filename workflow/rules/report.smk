@@ -153,7 +153,7 @@ rule index_map:
         geo=[f"{GEO_DIR}/regions.geojson"] + GEO_FILES,
         fonts=FONTS,
         # the charts import report_common (the families' and groups' names)
-        code=code("report_steps", *CHART_MODULES, "report_common", "svg_tidy", "french", "templating"),
+        code=code("index_steps", *CHART_MODULES, "report_common", "svg_tidy", "french", "templating"),
     output:
         map=report(
             f"{REPORTS}/index-map.svg",
@@ -195,7 +195,7 @@ rule index:
         annex_facts=f"{BUILD}/methodologie-pdf.json",
         provenance=rules.provenance.output[0],
         template=str(Path(TEMPLATES) / "index.html.j2"),
-        code=code("report_steps", "index_page", "index_entries", "templating", "french"),
+        code=code("index_steps", "index_page", "index_entries", "templating", "french"),
     output:
         f"{REPORTS}/index.html",
     log:
