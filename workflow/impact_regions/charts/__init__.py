@@ -8,8 +8,7 @@ alternative stating the main figures, `source` is the source line the template p
 chart (neither title nor source is repeated inside the SVG), `has_data` is False when every
 estimate of the territory is suppressed (the chart then shows France only, or says that nothing
 can be published). :func:`make_all_charts` draws them all in REPORT_SPEC order, :func:`draw_charts`
-gives them by key, as context.json holds them. The charts follow
-REPORT_SPEC "Charts and layout":
+gives them by key, as context.json holds them. The charts follow REPORT_SPEC "Charts and layout":
 
 * France is drawn on every chart (the 0 line of the indices, France markers ◆ on the survey
   charts, the centre of the map colour scale);
