@@ -19,24 +19,6 @@ from workdirs import ROOT
 PACKAGE = ROOT / "workflow" / "impact_regions"
 CONSTANT = re.compile(r"_*[A-Z][A-Z0-9_]*")
 
-# Report-side modules that still define constants below a function: the helper working on the
-# report modules (report_*.py, charts/*, render.py, templating.py, page_fill.py...) is fixing
-# them; this set is emptied when its branch is merged.
-PENDING_REPORT_SIDE = {
-    "charts/bars.py",
-    "charts/common.py",
-    "charts/figure.py",
-    "charts/geometry.py",
-    "charts/omit.py",
-    "charts/perception.py",
-    "charts/svgout.py",
-    "page_fill.py",
-    "render.py",
-    "report_actors.py",
-    "report_method.py",
-    "templating.py",
-}
-
 MODULES = sorted(PACKAGE.rglob("*.py"))
 
 
@@ -74,22 +56,8 @@ def test_constants_come_before_the_first_def(path: Path):
     name = str(path.relative_to(PACKAGE))
     # WHEN its top-level statements are read
     late = constants_below_a_def(path.read_text(encoding="utf-8"))
-    # THEN no constant is assigned below its first def or class (report-side modules pending excepted)
-    if name in PENDING_REPORT_SIDE:
-        pytest.skip(f"pending on the report side: {late}" if late else "pending entry no longer needed")
+    # THEN no constant is assigned below its first def or class
     assert not late, f"{name}: move these constants above the first def/class: {late}"
-
-
-def test_the_pending_set_names_existing_modules_that_still_need_it():
-    # GIVEN the report-side modules listed as pending
-    # WHEN each is checked
-    still_late = {
-        n
-        for n in PENDING_REPORT_SIDE
-        if (PACKAGE / n).exists() and constants_below_a_def((PACKAGE / n).read_text(encoding="utf-8"))
-    }
-    # THEN every entry is a module that still has a late constant (a fixed one leaves the set)
-    assert still_late == PENDING_REPORT_SIDE
 
 
 def test_the_check_sees_a_constant_below_a_def():

@@ -295,7 +295,11 @@ def test_the_columns_and_codes_the_report_code_names_are_the_contracts():
     assert set(report_indicators.MISSING_TEXTS) == set(tc.codes("missing_reason"))
     assert report_common.GROUPS == list(tc.codes("respondent_group")) == list(report_common.GROUP_LABELS)
     assert set(report_common.QUADRANTS) == set(tc.codes("quadrant"))
-    assert set(report_common.FAMILY_LABELS) == set(tc.codes("family")) - {"ensemble"}
+    assert report_common.FAMILIES == [c for c in tc.codes("family") if c != "ensemble"]
+    assert list(report_common.FAMILY_LABELS) == list(report_common.FAMILY_TITLES) == report_common.FAMILIES
+    # AND the contract's longer meaning of a family opens with the label the reports print
+    for family, label in report_common.FAMILY_LABELS.items():
+        assert tc.codes("family")[family].startswith(f"{label} ("), (family, tc.codes("family")[family])
 
 
 def test_the_workflows_table_lists_are_the_contracts_published_tables():

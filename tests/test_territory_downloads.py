@@ -1,5 +1,5 @@
 """The figures of a synthesis to take away: reports/donnees/<slug>.csv and .xlsx
-(impact_regions.territory_downloads), from small inline rows.
+(impact_regions.territory_downloads, download_rows, download_columns), from small inline rows.
 
 An inline territory (code 93) with two domains and three indicators (one published, one an
 approximation, one secret in France), its domain scores and ranks, and survey estimates of
@@ -17,15 +17,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from impact_regions.download_columns import BLOCKS, columns
+from impact_regions.download_rows import territory_blocks
 from impact_regions.report_indicators import indicator_table
 from impact_regions.reproducible_zip import data_date
-from impact_regions.territory_downloads import (
-    BLOCKS,
-    columns,
-    csv_bytes,
-    territory_blocks,
-    write_territory_downloads,
-)
+from impact_regions.territory_downloads import csv_bytes, write_territory_downloads
 
 CATALOGUE = {
     "domains": [

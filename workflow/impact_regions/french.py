@@ -1,4 +1,4 @@
-"""French number formatting, the one helper used by sentences, tables and chart ticks.
+"""French number and date formatting, the one helper used by sentences, tables and chart ticks.
 
 Built on Babel's `fr_FR` locale data, with the typographic rules of REPORT_SPEC made explicit:
 decimal comma, narrow no-break spaces (U+202F) between thousands, a no-break space (U+00A0)
@@ -17,6 +17,21 @@ NBSP = "\u00a0"  # no-break space: before %, €, units
 MINUS = "\u2212"
 LOCALE = "fr_FR"
 MISSING = "n.d."
+#: the months, as a date is written in French (« 4 décembre 2026 »)
+MONTHS = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]
 
 
 def _is_missing(x) -> bool:
@@ -85,6 +100,11 @@ def value_with_unit(x: float | None, unit: str, decimals: int = 1) -> str:
 def integer(x: float | int | None) -> str:
     """`1 234 567`."""
     return number(x, 0)
+
+
+def day_of_month(day: int) -> str:
+    """`1er`, `2`, `31`: the day of a date as French writes it (the ordinal for the first)."""
+    return "1er" if day == 1 else str(day)
 
 
 def typography(text: str) -> str:

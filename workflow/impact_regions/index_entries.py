@@ -1,4 +1,4 @@
-"""The rows and header facts of the index page, from the files each report's jobs already wrote.
+"""The rows and the header of the index page, from the files each report's jobs already wrote.
 
 A row of `reports/index.html` shows, before the PDF is opened, the figures a reader looks for
 first: the overall index and its rank among the regions, the domains that stand out most against
@@ -13,29 +13,14 @@ from datetime import date
 
 from . import french
 
-__all__ = ["index_entry", "vintage_texts", "edition_date", "french_date", "TOP_DOMAINS"]
+__all__ = ["index_entry", "index_header", "vintage_texts", "edition_date", "french_date", "TOP_DOMAINS"]
 
 TOP_DOMAINS = 3  # domains named per row: the essentiel's "fragilités les plus marquées"
-
-_MONTHS = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-]
 
 
 def french_date(day: date) -> str:
     """`4 décembre 2026`, `1er janvier 2025` (the French ordinal for the first of the month)."""
-    return f"{'1er' if day.day == 1 else day.day}\u00a0{_MONTHS[day.month - 1]} {day.year}"
+    return f"{french.day_of_month(day.day)}\u00a0{french.MONTHS[day.month - 1]} {day.year}"
 
 
 def edition_date(data_dates: list[date], code_date: str | None) -> date:
@@ -77,6 +62,21 @@ def vintage_texts(contexts: list[dict]) -> dict:
         "surveys": _years(survey_years),
         "indicator_years": indicator_years,
         "survey_years": survey_years,
+    }
+
+
+def index_header(contexts: list[dict], provenance: dict, cog_date: date) -> dict:
+    """The facts of the page's header: `{"indicators": "2017", "surveys": "2019", "edition":
+    "4 décembre 2026", "code_version": …}`, from the reports' contexts, the run's provenance and
+    the edition date of the COG. The data's dates are 31 December of each vintage (as the PDFs'
+    dates) and the COG edition (:func:`edition_date`)."""
+    vintages = vintage_texts(contexts)
+    data_dates = [date(y, 12, 31) for y in vintages["indicator_years"] | vintages["survey_years"]]
+    return {
+        "indicators": vintages["indicators"],
+        "surveys": vintages["surveys"],
+        "edition": french_date(edition_date(data_dates + [cog_date], provenance.get("code_date"))),
+        "code_version": provenance["code_version"],
     }
 
 

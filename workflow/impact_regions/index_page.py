@@ -28,7 +28,7 @@ from markupsafe import Markup
 from . import french
 from .templating import jinja_env, write_text_atomic
 
-__all__ = ["build_index", "format_size", "french_sort_key", "inline_map", "search_text", "GROUPS"]
+__all__ = ["build_index", "index_html", "format_size", "french_sort_key", "inline_map", "search_text", "GROUPS"]
 
 # A relative link to a file of reports/: an optional `donnees/` folder, then an optional
 # `departements/` one (the départements' reports, config territories.departements), no scheme, no query.
@@ -172,9 +172,15 @@ def _script_hash(html: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(scripts[0].encode("utf-8")).digest()).decode() + "'"
 
 
-def build_index(
+def build_index(entries: list[dict], out_path: str | Path, **options) -> Path:
+    """Write :func:`index_html` of `entries` to `out_path` (normally `reports/index.html`),
+    atomically, and return it; `options` are those of :func:`index_html`. Nothing is written when
+    it raises."""
+    return write_text_atomic(out_path, index_html(entries, **options))
+
+
+def index_html(
     entries: list[dict],
-    out_path: str | Path,
     *,
     templates_dir: str | Path,
     header: dict,
@@ -184,8 +190,8 @@ def build_index(
     annex: dict | None = None,
     tables_zip: dict | None = None,
     title: str = "IMPACT-Régions — synthèses territoriales",
-) -> Path:
-    """Write `out_path` (normally `reports/index.html`) and return it.
+) -> str:
+    """The text of the index page.
 
     `entries`: the rows, as made by :func:`impact_regions.index_entries.index_entry`. `header`:
     `{"indicators": "2017", "surveys": "2019", "edition": "4 décembre 2026", "code_version": …}`.
@@ -193,7 +199,7 @@ def build_index(
     regions map (its links are checked, see :func:`inline_map`) and `map_meta` its title, alt
     text and source line; None: no map. `annex` and `tables_zip`: `{"href", "size_bytes"}` (the
     annex also `pages`) or None. All text is escaped (autoescape). Raises ValueError on a link
-    that is not a file of reports/ and on duplicate slugs; nothing is written then."""
+    that is not a file of reports/ and on duplicate slugs."""
     slugs = [e["slug"] for e in entries]
     if len(set(slugs)) != len(slugs):
         raise ValueError(f"duplicate slugs in the index: {sorted(slugs)}")
@@ -231,4 +237,4 @@ def build_index(
     }
     template = jinja_env(templates_dir).get_template("index.html.j2")
     context["csp_script"] = Markup(_script_hash(template.render(**context)))  # quotes kept: a CSP source
-    return write_text_atomic(out_path, template.render(**context))
+    return template.render(**context)

@@ -14,14 +14,14 @@ once per run, in this annex, from the processed tables:
   France and for the perception gaps of a territory (one per measured domain).
 
 Every sentence is generated here from the tables (nothing is written by hand in the template),
-in French, with the formatting helpers of :mod:`impact_regions.french`.
+in French, with the formatting helpers of :mod:`impact_regions.french`. :func:`build_annex_context`
+makes what the template prints; the rule's step (``report_steps.methodology_step``) reads the
+tables, and writes the HTML and the PDF.
 """
 
 from __future__ import annotations
 
-import json
 import math
-from pathlib import Path
 
 import pandas as pd
 
@@ -324,40 +324,3 @@ def fr_sort(name: str) -> str:
     from .index_page import french_sort_key
 
     return french_sort_key(name)
-
-
-def annex_step(
-    tables: dict[str, str],
-    indicators_yaml: str,
-    config: dict,
-    provenance_json: str,
-    templates_dir: str,
-    out_html: str,
-    out_pdf: str,
-    out_facts: str,
-) -> None:
-    """Build the annex context from the processed tables, write its HTML, render the PDF, and
-    write its page count and size for the index page (`out_facts`)."""
-    from .config import load_indicators
-    from .geo import COG_DATE
-    from .pdf_info import write_pdf_facts
-    from .render import render_pdf
-    from .templating import render_html
-
-    frames = {name: pd.read_parquet(path) for name, path in tables.items()}
-    provenance = json.loads(Path(provenance_json).read_text(encoding="utf-8"))
-    ctx = build_annex_context(
-        frames, load_indicators(indicators_yaml), config, provenance, bool(provenance.get("is_demo"))
-    )
-    templates = Path(templates_dir).resolve()
-    render_html(templates, "methodology.html.j2", {"ctx": ctx, "css_url": (templates / "print.css").as_uri()}, out_html)
-    facts = render_pdf(
-        out_html,
-        out_pdf,
-        [templates],
-        title=f"IMPACT-Régions — Annexe méthodologique {config['vintage']}",
-        lang="fr",
-        vintage_year=int(config["vintage"]),
-        newest_data=COG_DATE,
-    )
-    write_pdf_facts(facts, out_facts)

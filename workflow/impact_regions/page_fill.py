@@ -39,6 +39,8 @@ MIN_CHART_SCALE = 0.85  # a chart is drawn at least at 85 % of its size (7 pt te
 MAX_PASSES = 10  # layouts per document at most (the first one included)
 _SLACK = 4.0  # CSS px kept free when moving paragraphs (margins collapse differently)
 
+_HEADINGS = ("h1", "h2", "h3", "h4")
+
 
 @dataclass(frozen=True)
 class PageFill:
@@ -131,9 +133,6 @@ def _move_text_before(block_box, after, gap: float, parents: dict) -> bool:
         parent.remove(paragraph)
         parent.insert(position + offset, paragraph)
     return True
-
-
-_HEADINGS = ("h1", "h2", "h3", "h4")
 
 
 def _start_of(element, parents: dict):

@@ -11,12 +11,9 @@ def write_pdf_facts(render_result: dict, out_json: str | Path) -> None:
     """`{"pages": ..., "size_bytes": ...}` of a PDF just rendered (the result of render.render_pdf),
     for the index page: reading the PDFs back with pypdf cost the index job, the last of the build,
     about 0.9 s (measured); the tests check that these facts match the PDFs."""
-    import json
+    from .templating import write_json_atomic
 
-    from .templating import write_text_atomic
-
-    facts = {"pages": render_result["pages"], "size_bytes": render_result["size_bytes"]}
-    write_text_atomic(out_json, json.dumps(facts, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
+    write_json_atomic(out_json, {"pages": render_result["pages"], "size_bytes": render_result["size_bytes"]})
 
 
 def pdf_info(path: str | Path) -> dict:

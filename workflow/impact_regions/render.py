@@ -52,7 +52,6 @@ from weasyprint import HTML  # noqa: E402
 from weasyprint.logger import LOGGER  # noqa: E402
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse  # noqa: E402
 
-from . import french  # noqa: F401,E402 (re-exported API)
 from .page_fill import balance  # noqa: E402
 from .pdf_info import pdf_info  # noqa: E402
 from .svg_text import install as _install_svg_text  # noqa: E402
@@ -96,6 +95,10 @@ _EMPTY_FONTCONFIG = (
 # FONTCONFIG_FILE and listens to the process-wide "weasyprint" logger.
 _RENDER_LOCK = threading.Lock()
 _install_svg_text()  # the charts' texts drawn as whole strings, not letter by letter
+
+# WeasyPrint warnings that mean a hole in the document: a character drawn as an empty box
+# (.notdef: the font lacks the glyph), a @font-face that could not be loaded. They fail the job.
+_FATAL_WARNINGS = (".notdef glyph rendered", "cannot be loaded", "Too many glyphs missing")
 
 
 class RenderError(RuntimeError):
@@ -198,11 +201,6 @@ def vintage_date(vintage_year: int) -> datetime:
     A date from the data, not from the clock, so that two builds are byte-identical.
     """
     return datetime(int(vintage_year), 12, 31, tzinfo=UTC)
-
-
-# WeasyPrint warnings that mean a hole in the document: a character drawn as an empty box
-# (.notdef: the font lacks the glyph), a @font-face that could not be loaded. They fail the job.
-_FATAL_WARNINGS = (".notdef glyph rendered", "cannot be loaded", "Too many glyphs missing")
 
 
 class _ErrorCollector(logging.Handler):

@@ -20,6 +20,10 @@ from .report_common import (
     direction_word,
 )
 
+#: What a sentence says of a measure nobody answered (an `optional: true` question absent from the
+#: survey files: config/survey.yaml).
+NOT_ASKED = "Cette question n'a pas été posée dans l'enquête."
+
 
 def actors_section(territory: dict, catalogue: dict, est: Estimates, perceived: list[dict]) -> dict:
     """The context keys of the groups, alliances and practices sections (`perceived`: the
@@ -106,11 +110,6 @@ def actors_section(territory: dict, catalogue: dict, est: Estimates, perceived: 
         "modes": modes,
         "modes_sentence": modes_sentence(modes),
     }
-
-
-#: What a sentence says of a measure nobody answered (an `optional: true` question absent from the
-#: survey files: config/survey.yaml).
-NOT_ASKED = "Cette question n'a pas été posée dans l'enquête."
 
 
 def _where(territory: dict) -> str:

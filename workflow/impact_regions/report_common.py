@@ -1,4 +1,5 @@
-"""Shared pieces of the report context: respondent groups, ordinals, survey estimate lookups.
+"""Shared pieces of the report context: respondent groups, domain families, ordinals, survey
+estimate lookups.
 
 Used by the section modules (report_profile, report_perception, report_actors, report_method,
 report_essentiel) that :func:`impact_regions.report_context.build_context` assembles.
@@ -21,11 +22,24 @@ GROUP_PHRASES = {
     "entreprises": "les dirigeants d'entreprise",
     "maires": "les maires",
 }
+#: The domain families, in DESIGN §5's order and written as it writes them (accents included), and
+#: what readers see: the one place these are written (the indicator tables, the charts, the data
+#: downloads and the tables' archive import them; the contract's code list family gives each its
+#: longer meaning, tests/test_table_contract.py checks they agree).
+FAMILIES = ["économique", "social", "sociétal", "environnemental"]
 FAMILY_LABELS = {
     "économique": "Économique",
     "social": "Social",
     "sociétal": "Sociétal",
     "environnemental": "Environnemental",
+}
+#: « la famille économique »: the captions of the indicator tables and the legend of the profile
+#: chart (« famille » is feminine: « Famille sociale », not « Famille social »)
+FAMILY_TITLES = {
+    "économique": "Famille économique",
+    "social": "Famille sociale",
+    "sociétal": "Famille sociétale",
+    "environnemental": "Famille environnementale",
 }
 QUADRANTS = {
     "fragilite_reconnue": "Fragilité reconnue",

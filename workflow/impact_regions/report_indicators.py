@@ -21,22 +21,7 @@ import re
 from collections.abc import Iterable
 
 from . import french as fr
-
-#: Family order of DESIGN §5, and their printed labels.
-FAMILIES = ["économique", "social", "sociétal", "environnemental"]
-FAMILY_LABELS = {
-    "économique": "Économique",
-    "social": "Social",
-    "sociétal": "Sociétal",
-    "environnemental": "Environnemental",
-}
-#: table captions: « famille » is feminine (« Famille sociale », not « Famille social »)
-FAMILY_TITLES = {
-    "économique": "Famille économique",
-    "social": "Famille sociale",
-    "sociétal": "Famille sociétale",
-    "environnemental": "Famille environnementale",
-}
+from .report_common import FAMILIES, FAMILY_LABELS, FAMILY_TITLES
 
 #: Columns of ``indicator_values`` this module reads (report_context.TABLE_COLUMNS must list them;
 #: ``value_method``, ``source_level`` and ``coverage`` are optional: without them no value is

@@ -8,6 +8,14 @@ from __future__ import annotations
 from . import french as fr
 from .report_common import GROUP_LABELS, GROUPS, Estimates
 
+SENSITIVITY_CHOICES = {
+    "normalisation": "la normalisation des indicateurs",
+    "agregation": "leur mode d'agrégation",
+    "poids": "leurs poids",
+    "traitement": "le traitement des valeurs extrêmes",
+    "enquete": "l'erreur d'échantillonnage de l'enquête",
+}
+
 
 def methodology_section(
     territory: dict,
@@ -109,15 +117,6 @@ def weighting_context(config: dict, margins: list[dict], code: str) -> dict:
         out["gap_before"] = pts(100 * max(abs(m["achieved_share_design"] - m["target_share"]) for m in mine))
         out["gap_after"] = pts(100 * max(abs(m["achieved_share"] - m["target_share"]) for m in mine))
     return out
-
-
-SENSITIVITY_CHOICES = {
-    "normalisation": "la normalisation des indicateurs",
-    "agregation": "leur mode d'agrégation",
-    "poids": "leurs poids",
-    "traitement": "le traitement des valeurs extrêmes",
-    "enquete": "l'erreur d'échantillonnage de l'enquête",
-}
 
 
 def sensitivity_sentence(rows: list[dict]) -> str:

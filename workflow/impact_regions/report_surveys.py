@@ -14,28 +14,7 @@ absent from the codebook gives None, and the partial leaves that line out.
 from __future__ import annotations
 
 from . import french as fr
-
-GROUPS = ["habitants", "associations", "entreprises", "maires"]
-GROUP_LABELS = {
-    "habitants": "Habitants",
-    "associations": "Associations",
-    "entreprises": "Entreprises",
-    "maires": "Maires",
-}
-MONTHS = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-]
+from .report_common import GROUP_LABELS, GROUPS
 
 #: Clause added to the inhabitants' weighting sentence when config.yaml has `weighting: raked`.
 RAKED_CLAUSE = (
@@ -50,10 +29,6 @@ def _text(x) -> str | None:
     return fr.typography(str(x).strip()) if x is not None and str(x).strip() else None
 
 
-def _day(d: int) -> str:
-    return "1er" if d == 1 else str(d)
-
-
 def fieldwork_text(fieldwork: dict | None) -> str | None:
     """`{start: "2019-05-13", end: "2019-06-07"}` -> « du 13 mai au 7 juin 2019 » (« du 3 au 28 juin
     2019 » within a month, « le 4 juin 2019 » for one day, both years when they differ)."""
@@ -62,14 +37,14 @@ def fieldwork_text(fieldwork: dict | None) -> str | None:
     (y1, m1, d1), (y2, m2, d2) = ([int(x) for x in str(fieldwork[k]).split("-")] for k in ("start", "end"))
     if (y1, m1, d1) > (y2, m2, d2):
         raise ValueError(f"fieldwork ends before it starts: {fieldwork}")
-    end = f"{_day(d2)} {MONTHS[m2 - 1]} {y2}"
+    end = f"{fr.day_of_month(d2)} {fr.MONTHS[m2 - 1]} {y2}"
     if (y1, m1, d1) == (y2, m2, d2):
         return f"le {end}"
     if (y1, m1) == (y2, m2):
-        return f"du {_day(d1)} au {end}"
+        return f"du {fr.day_of_month(d1)} au {end}"
     if y1 == y2:
-        return f"du {_day(d1)} {MONTHS[m1 - 1]} au {end}"
-    return f"du {_day(d1)} {MONTHS[m1 - 1]} {y1} au {end}"
+        return f"du {fr.day_of_month(d1)} {fr.MONTHS[m1 - 1]} au {end}"
+    return f"du {fr.day_of_month(d1)} {fr.MONTHS[m1 - 1]} {y1} au {end}"
 
 
 def _file_groups(spec: dict) -> list[str]:

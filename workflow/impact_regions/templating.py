@@ -1,4 +1,5 @@
-"""HTML side of the reports: the Jinja2 environment (autoescaped, French filters) and atomic writes.
+"""HTML side of the reports: the Jinja2 environment (autoescaped, French filters) and atomic writes
+(bytes, text, JSON; and reading JSON back).
 
 Kept apart from :mod:`impact_regions.render` so that the HTML job does not import WeasyPrint.
 """
@@ -15,6 +16,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup, escape
 
 from . import french
+
+#: markup between tags, or a whole element whose text is code (never retouched)
+_HTML_PARTS = re.compile(r"(<(script|style|code|pre)\b.*?</\2\s*>|<!--.*?-->|<[^>]*>)", re.S | re.I)
 
 
 def _tmp_sibling(path: Path) -> Path:
@@ -53,6 +57,21 @@ def write_bytes_atomic(path: str | Path, data: bytes) -> Path:
 def write_text_atomic(path: str | Path, text: str) -> Path:
     """`write_bytes_atomic` for UTF-8 text, with `\\n` line ends on every platform."""
     return write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def read_json(path: str | Path) -> dict:
+    """A JSON file the workflow wrote (provenance.json, a context.json, a PDF's facts)."""
+    import json
+
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def write_json_atomic(path: str | Path, data: dict) -> Path:
+    """`data` as sorted, indented UTF-8 JSON (a context.json, a PDF's facts, the provenance),
+    written atomically: the same data always gives the same bytes."""
+    import json
+
+    return write_text_atomic(path, json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
 
 
 # --------------------------------------------------------------------------------------------
@@ -108,10 +127,6 @@ def jinja_env(templates_dir: str | Path) -> Environment:
         }
     )
     return env
-
-
-#: markup between tags, or a whole element whose text is code (never retouched)
-_HTML_PARTS = re.compile(r"(<(script|style|code|pre)\b.*?</\2\s*>|<!--.*?-->|<[^>]*>)", re.S | re.I)
 
 
 def typographic_apostrophes(html: str) -> str:

@@ -3,8 +3,6 @@
 # territory file rebuilds that territory only; its jobs of a local run are forked by a warm worker
 # (impact_regions/report_server.py, started below) rather than each importing the libraries.
 
-from impact_regions.report_steps import CHART_NAMES
-
 BUILD = f"{PROCESSED}/report_build"
 REPORTS = CFG["reports_dir"]
 TEMPLATES = os.path.relpath(Path(workflow.basedir) / "templates")  # relative: see SRC in common.smk
@@ -70,6 +68,8 @@ rule report_sources:
             "svg_tidy",
             "provenance",
             "territory_downloads",
+            "download_rows",
+            "download_columns",
             "reproducible_zip",
             "templating",
             "render",
@@ -152,7 +152,8 @@ rule index_map:
         fragility=f"{BASE}/fragility_indices.parquet",
         geo=[f"{GEO_DIR}/regions.geojson"] + GEO_FILES,
         fonts=FONTS,
-        code=code("report_steps", *CHART_MODULES, "svg_tidy", "french", "templating"),
+        # the charts import report_common (the families' and groups' names)
+        code=code("index_steps", *CHART_MODULES, "report_common", "svg_tidy", "french", "templating"),
     output:
         map=report(
             f"{REPORTS}/index-map.svg",
@@ -194,7 +195,7 @@ rule index:
         annex_facts=f"{BUILD}/methodologie-pdf.json",
         provenance=rules.provenance.output[0],
         template=str(Path(TEMPLATES) / "index.html.j2"),
-        code=code("report_steps", "index_page", "index_entries", "templating", "french"),
+        code=code("index_steps", "index_page", "index_entries", "templating", "french"),
     output:
         f"{REPORTS}/index.html",
     log:
@@ -232,6 +233,7 @@ rule methodology:
         templates=[str(Path(TEMPLATES) / "methodology.html.j2"), str(Path(TEMPLATES) / "print.css")],
         fonts=FONTS,
         code=code(
+            "report_steps",
             "methodology_annex",
             "index_audit",
             "index_page",

@@ -1,7 +1,7 @@
-"""Snakemake entry point: reports/index-map.svg (see impact_regions.report_steps)."""
+"""Snakemake entry point: reports/index-map.svg (see impact_regions.index_steps)."""
 
 from impact_regions.entry import run
-from impact_regions.report_steps import index_map_step
+from impact_regions.index_steps import index_map_step
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 run(

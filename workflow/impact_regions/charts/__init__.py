@@ -7,8 +7,8 @@ output path (the maps also a `geo_dir`, default `data/raw/geo/`), writes an SVG 
 alternative stating the main figures, `source` is the source line the template prints under the
 chart (neither title nor source is repeated inside the SVG), `has_data` is False when every
 estimate of the territory is suppressed (the chart then shows France only, or says that nothing
-can be published). :func:`make_all_charts` draws them all in REPORT_SPEC order. The charts follow
-REPORT_SPEC "Charts and layout":
+can be published). :func:`make_all_charts` draws them all in REPORT_SPEC order, :func:`draw_charts`
+gives them by key, as context.json holds them. The charts follow REPORT_SPEC "Charts and layout":
 
 * France is drawn on every chart (the 0 line of the indices, France markers ◆ on the survey
   charts, the centre of the map colour scale);
@@ -52,7 +52,7 @@ from matplotlib.figure import Figure
 from .alliances import chart_cooperation, chart_innovation
 from .figure import _new_figure, setup_matplotlib
 from .groups import chart_groups
-from .index_map import chart_regions_map
+from .index_map import chart_regions_map, overall_by_region
 from .labels import _box_distance
 from .perception import chart_perceived, chart_quadrant
 from .practices import chart_modes, chart_partnership
@@ -73,7 +73,9 @@ __all__ = [
     "chart_profile",
     "chart_quadrant",
     "chart_regions_map",
+    "draw_charts",
     "make_all_charts",
+    "overall_by_region",
     "setup_matplotlib",
     # palettes, sizes and marks of impact_regions.charts.style
     "CAUTION_MARK",
@@ -125,3 +127,13 @@ def make_all_charts(ctx: dict, out_dir, fonts_dir=None, geo_dir=None) -> list[di
             _write_placeholder(path, result["sentence"])
         results.append(result)
     return results
+
+
+def draw_charts(ctx: dict, out_dir, fonts_dir=None, geo_dir=None) -> dict[str, dict]:
+    """Every chart of a territory drawn into `out_dir` (:func:`make_all_charts`), by key: the
+    charts of context.json, which the report's template reads by name (``charts.profile``...).
+    Raises AssertionError when a chart of :data:`CHARTS` is missing from what was drawn."""
+    charts = {c["key"]: c for c in make_all_charts(ctx, out_dir, fonts_dir, geo_dir)}
+    missing = {key for key, _ in CHARTS} - set(charts)
+    assert not missing, f"charts not drawn: {missing}"
+    return charts

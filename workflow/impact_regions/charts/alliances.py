@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from .. import french as fr
+from ..report_common import GROUP_LABELS, GROUPS
 from . import omit
 from .bars import _bar_rows_chart
 from .common import (
@@ -27,7 +28,7 @@ from .common import (
 )
 from .figure import _ensure_setup
 from .groups import _group_bar_rows, _group_panels_chart, _present_groups
-from .style import GROUP_COLORS, GROUP_LABELS, GROUPS, NARROW_CM
+from .style import GROUP_COLORS, NARROW_CM
 from .svgout import _save
 
 

@@ -25,6 +25,8 @@ GROUPED_PITCH_CM = 0.28
 PANEL_GAP = 0.18  # between two panels of a small-multiples chart, share of a panel's scale
 LABEL_GAP_PT = 3.5  # between the end of a bar (or of its interval) and its value label
 
+NO_DATA = "Aucune estimation publiable pour ce territoire (effectifs insuffisants)."
+
 
 def _bar_rows_chart(
     rows: list[dict],
@@ -303,9 +305,6 @@ def _hatch(ax, patch, color: str, spacing_pt: float = 2.6, linewidth: float = 0.
     lines = LineCollection(segments, colors=[color], linewidths=linewidth, zorder=patch.get_zorder() + 0.1)
     ax.add_collection(lines, autolim=False)
     lines.set_clip_path(patch)
-
-
-NO_DATA = "Aucune estimation publiable pour ce territoire (effectifs insuffisants)."
 
 
 def _no_data_figure(width_cm: float, notes: list[str]) -> Figure:

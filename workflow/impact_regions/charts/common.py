@@ -13,6 +13,9 @@ from matplotlib.ticker import FuncFormatter
 from .. import french as fr
 from .style import CAUTION_MARK, FRANCE_MARKER, INK
 
+#: tick steps of the index axes: multiples of 1, 2 or 5 (no 0,25: one decimal for the indices everywhere)
+INDEX_STEPS = (1, 2, 5, 10)
+
 
 def _name(ctx: dict) -> str:
     return ctx["territory"]["name"]
@@ -72,10 +75,6 @@ def _cap(text: str) -> str:
 def _lighten(color: str, amount: float = 0.62) -> tuple[float, float, float]:
     r, g, b = to_rgb(color)
     return (r + (1 - r) * amount, g + (1 - g) * amount, b + (1 - b) * amount)
-
-
-#: tick steps of the index axes: multiples of 1, 2 or 5 (no 0,25: one decimal for the indices everywhere)
-INDEX_STEPS = (1, 2, 5, 10)
 
 
 def _nice_step(span: float, target: int = 6, steps: tuple = (1, 2, 2.5, 5, 10)) -> float:

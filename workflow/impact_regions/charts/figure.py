@@ -23,6 +23,10 @@ from .svgout import _Canvas, _forget_text_metrics, _wrap_measured
 
 _FONTS_REGISTERED: set[str] = set()
 
+PAD_IN = 3 / 72  # outer padding of every chart
+
+GAP_IN = 5 / 72  # between the legend, the plot and the notes
+
 
 def setup_matplotlib(fonts_dir: str | Path | None = None) -> None:
     """Register the shipped fonts and set the house style (idempotent).
@@ -96,10 +100,6 @@ def setup_matplotlib(fonts_dir: str | Path | None = None) -> None:
 def _ensure_setup() -> None:
     if not _FONTS_REGISTERED:
         setup_matplotlib(None)
-
-
-PAD_IN = 3 / 72  # outer padding of every chart
-GAP_IN = 5 / 72  # between the legend, the plot and the notes
 
 
 class _FixedLimitsAxes(Axes):

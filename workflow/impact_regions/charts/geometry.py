@@ -20,6 +20,14 @@ from .. import french as fr
 from .common import INDEX_STEPS, _decimals, _nice_step
 from .style import DEFAULT_GEO_DIR, FRAGILITY_CMAP, INK, MISSING_FILL, MUTED, SMALL
 
+#: Holes smaller than this (square degrees, about 80 km²) are slivers left by the simplification of
+#: the dissolved boundaries, not enclaves: they are filled (the Enclave des papes, 0.015, is kept).
+MIN_HOLE_AREA = 0.01
+
+#: Half-range of the map colour scale at least (one scale for all reports unless a value exceeds it,
+#: so that small differences to France stay pale and maps can be compared from one report to another).
+MAP_HALF_RANGE = {"zscore": 1.0, "ratio": 20.0, "minmax": 20.0}
+
 
 @lru_cache(maxsize=4)
 def _load_features(path: str) -> tuple:
@@ -53,11 +61,6 @@ def _signed_area(xy: np.ndarray) -> float:
 
 def _project(ring: np.ndarray, coslat: float) -> np.ndarray:
     return np.column_stack([ring[:, 0] * coslat, ring[:, 1]])
-
-
-#: Holes smaller than this (square degrees, about 80 km²) are slivers left by the simplification of
-#: the dissolved boundaries, not enclaves: they are filled (the Enclave des papes, 0.015, is kept).
-MIN_HOLE_AREA = 0.01
 
 
 def _compound_path(polys, coslat: float) -> MplPath:
@@ -125,11 +128,6 @@ def _fill_limits(bounds, box_w: float, box_h: float, margin: float) -> tuple[flo
         extra = (h * box_w / box_h - w) / 2
         x0, x1 = x0 - extra, x1 + extra
     return x0, x1, y0, y1
-
-
-#: Half-range of the map colour scale at least (one scale for all reports unless a value exceeds it,
-#: so that small differences to France stay pale and maps can be compared from one report to another).
-MAP_HALF_RANGE = {"zscore": 1.0, "ratio": 20.0, "minmax": 20.0}
 
 
 def _symmetric_norm(values: list[float], ref: float, norm_name: str = "zscore") -> tuple[Normalize, float]:

@@ -6,11 +6,12 @@ from __future__ import annotations
 from matplotlib.patches import Patch
 
 from .. import french as fr
+from ..report_common import GROUP_LABELS, GROUPS
 from . import omit
 from .bars import _bar_rows_chart
 from .common import _caution_note, _france_handle, _np_note, _of, _omitted, _result, _source_survey, _suppressed_note
 from .figure import _ensure_setup
-from .style import GROUP_COLORS, GROUP_LABELS, GROUPS, WIDE_CM
+from .style import GROUP_COLORS, WIDE_CM
 from .svgout import _save
 
 

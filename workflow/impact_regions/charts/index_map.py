@@ -39,6 +39,14 @@ def _two_lines(name: str, longest: int = 12) -> str:
     return name[: cut + 1].rstrip() + "\n" + name[cut + 1 :]
 
 
+def overall_by_region(fragility_indices, regions) -> dict:
+    """What the map shades: {region code: overall index} from the rows of ``fragility_indices``
+    (a DataFrame) whose ``domain_id`` is ``ensemble``, for the region codes `regions`."""
+    fi = fragility_indices
+    overall = fi[(fi["domain_id"] == "ensemble") & fi["territory_code"].isin(regions)]
+    return dict(zip(overall["territory_code"], overall["score"], strict=True))
+
+
 def chart_regions_map(
     fragility_by_region: dict,
     out_path,

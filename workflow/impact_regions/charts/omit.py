@@ -37,6 +37,10 @@ MODE_PHRASES = {
     "coopération économique": "la coopération économique",
 }
 
+#: A chart whose question nobody answered, not even in France (an `optional: true` question absent
+#: from the survey files, config/survey.yaml).
+NOT_ASKED = "La question n’a pas été posée dans l’enquête : ce graphique n’a rien à montrer."
+
 
 def _too_few(ctx: dict, who: str) -> str:
     """`Les effectifs d’associations et de maires interrogés à Mayotte sont trop faibles (moins de 30
@@ -112,11 +116,6 @@ def _france_shares(items: list[dict]) -> str:
     return fr.join(
         [f"{fr.percent(i['france'])} chez {GROUP_PLURALS[i['group']]}" for i in items if i.get("france") is not None]
     )
-
-
-#: A chart whose question nobody answered, not even in France (an `optional: true` question absent
-#: from the survey files, config/survey.yaml).
-NOT_ASKED = "La question n’a pas été posée dans l’enquête : ce graphique n’a rien à montrer."
 
 
 def innovation(ctx: dict) -> str:

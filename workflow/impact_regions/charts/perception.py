@@ -13,6 +13,7 @@ from matplotlib.ticker import MultipleLocator
 from matplotlib.transforms import Bbox
 
 from .. import french as fr
+from ..report_common import FAMILIES, FAMILY_LABELS
 from . import omit
 from .bars import _bar_rows_chart
 from .common import (
@@ -38,7 +39,6 @@ from .labels import _place_labels
 from .style import (
     CAUTION_MARK,
     FAMILY_COLORS,
-    FAMILY_LABELS,
     GRID,
     GROUP_COLORS,
     HOLLOW_MARKER,
@@ -49,6 +49,24 @@ from .style import (
     WIDE_CM,
 )
 from .svgout import _save
+
+QUADRANT_NAMES = {  # (x > 0, y > 0) -> name
+    (True, True): "Fragilité reconnue",
+    (True, False): "Fragilité sous-estimée",
+    (False, True): "Inquiétude sans\nfragilité objective",
+    (False, False): "Atout partagé",
+}
+
+#: how to read the quadrant, printed under it as text (not in the SVG: the paragraph can then
+#: stand before the chart when the chart must wait for the next page)
+QUADRANT_READING = fr.typography(
+    "Lecture du graphique « Écart de perception » : à droite de l'axe vertical, "
+    "l'indice de fragilité du domaine est plus élevé qu'en France ; "
+    "au-dessus de l'axe horizontal, les habitants le jugent plus fragile que la moyenne des Français. "
+    "Seuls les domaines dont l'écart entre perception et mesure dépasse les marges d'erreur de l'enquête et de "
+    "l'indice (au seuil de 5\u00a0%, tous les domaines mesurés du territoire étant comparés ensemble) sont en "
+    "couleur."
+)
 
 
 def chart_perceived(ctx: dict, out_path) -> dict:
@@ -120,14 +138,6 @@ def chart_perceived(ctx: dict, out_path) -> dict:
     return _result("perceived", file, title, alt, _source_survey(ctx, "habitants"), has_data=bool(shown))
 
 
-QUADRANT_NAMES = {  # (x > 0, y > 0) -> name
-    (True, True): "Fragilité reconnue",
-    (True, False): "Fragilité sous-estimée",
-    (False, True): "Inquiétude sans\nfragilité objective",
-    (False, False): "Atout partagé",
-}
-
-
 def _quadrant_limits(values: list[float], minimum: float, pad: float) -> tuple[float, float]:
     """Axis limits around the values and 0, each side of 0 at least a quarter of the axis (room for
     the quadrant names)."""
@@ -139,18 +149,6 @@ def _quadrant_limits(values: list[float], minimum: float, pad: float) -> tuple[f
     if hi < (hi - lo) / 4:
         hi = -lo / 3
     return lo, hi
-
-
-#: how to read the quadrant, printed under it as text (not in the SVG: the paragraph can then
-#: stand before the chart when the chart must wait for the next page)
-QUADRANT_READING = fr.typography(
-    "Lecture du graphique « Écart de perception » : à droite de l'axe vertical, "
-    "l'indice de fragilité du domaine est plus élevé qu'en France ; "
-    "au-dessus de l'axe horizontal, les habitants le jugent plus fragile que la moyenne des Français. "
-    "Seuls les domaines dont l'écart entre perception et mesure dépasse les marges d'erreur de l'enquête et de "
-    "l'indice (au seuil de 5\u00a0%, tous les domaines mesurés du territoire étant comparés ensemble) sont en "
-    "couleur."
-)
 
 
 def chart_quadrant(ctx: dict, out_path) -> dict:
@@ -236,7 +234,7 @@ def chart_quadrant(ctx: dict, out_path) -> dict:
                 **corner_kw,
             )
         )
-    families = [f for f in FAMILY_COLORS if any(g["family"] == f and g.get("is_significant") for g in pts)]
+    families = [f for f in FAMILIES if any(g["family"] == f and g.get("is_significant") for g in pts)]
     handles = [
         Line2D(
             [],

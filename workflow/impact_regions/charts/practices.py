@@ -10,13 +10,14 @@ from __future__ import annotations
 from matplotlib.patches import Patch
 
 from .. import french as fr
+from ..report_common import GROUP_LABELS
 from . import omit
 from .alliances import _share_by_group_chart
 from .bars import GROUPED_PITCH_CM, _bar_rows_chart
 from .common import _caution_note, _france_handle, _of, _omitted, _result, _rules, _source_survey, _this
 from .figure import _ensure_setup
 from .groups import _group_bar_rows
-from .style import GROUP_COLORS, GROUP_LABELS, WIDE_CM
+from .style import GROUP_COLORS, WIDE_CM
 from .svgout import _save
 
 

@@ -9,6 +9,7 @@ from matplotlib.ticker import MultipleLocator
 from matplotlib.transforms import blended_transform_factory
 
 from .. import french as fr
+from ..report_common import FAMILIES, FAMILY_LABELS, FAMILY_TITLES
 from . import omit
 from .common import (
     INDEX_STEPS,
@@ -24,7 +25,7 @@ from .common import (
     _source_indices,
 )
 from .figure import _ensure_setup, _finalize, _new_figure
-from .style import FAMILY_COLORS, FAMILY_LABELS, FAMILY_LEGEND, FRANCE_MARKER, INK, MUTED, SMALL, WIDE_CM
+from .style import FAMILY_COLORS, FRANCE_MARKER, INK, MUTED, SMALL, WIDE_CM
 from .svgout import _save
 
 ROW_IN = 0.165  # one domain's row (7.5 pt labels): 16 rows and the map fit page 2 of the syntheses
@@ -137,8 +138,8 @@ def chart_profile(ctx: dict, out_path) -> dict:
             "minmax": "Indice de fragilité (score de 1, département le moins fragile, à 100, le plus fragile)",
         }[scale["norm"]]
     )
-    families = [f for f in FAMILY_COLORS if any(d["family"] == f for d in ctx["profile"])]
-    handles = [Patch(color=FAMILY_COLORS[f], label=FAMILY_LEGEND[f]) for f in families]
+    families = [f for f in FAMILIES if any(d["family"] == f for d in ctx["profile"])]
+    handles = [Patch(color=FAMILY_COLORS[f], label=FAMILY_TITLES[f]) for f in families]
     if ref_each:
         handles.append(_france_handle())
     if any(d.get("rank_text") for d in rows):

@@ -1,7 +1,8 @@
 """The house style of the charts: palettes, sizes, markers, paths (constants only, no drawing).
 
 * :data:`FAMILY_COLORS` (Okabe-Ito) and :data:`GROUP_COLORS` (Paul Tol "muted"), colour-blind
-  safe, the same in every chart; :data:`FRAGILITY_CMAP`, the diverging scale of the maps;
+  safe, the same in every chart (the families' and the groups' order and printed names are the
+  report's: :mod:`impact_regions.report_common`); :data:`FRAGILITY_CMAP`, the diverging scale of the maps;
 * the printed widths :data:`WIDE_CM` and :data:`NARROW_CM` and the font sizes (7 to 8 pt);
 * the France marker ◆, the hollow marker of non-significant points, the SVG metadata (no date).
 """
@@ -27,19 +28,6 @@ FAMILY_COLORS = {
     "sociétal": "#CC79A7",  # reddish purple
     "environnemental": "#009E73",  # bluish green
 }
-FAMILY_LABELS = {
-    "économique": "Économique",
-    "social": "Social",
-    "sociétal": "Sociétal",
-    "environnemental": "Environnemental",
-}
-#: the legend's names, as the indicator tables name them ("Famille sociale"; a domain is one of the 16)
-FAMILY_LEGEND = {
-    "économique": "Famille économique",
-    "social": "Famille sociale",
-    "sociétal": "Famille sociétale",
-    "environnemental": "Famille environnementale",
-}
 
 #: Respondent groups: Paul Tol's "muted" scheme (colour-blind safe), distinct from the families.
 GROUP_COLORS = {
@@ -47,13 +35,6 @@ GROUP_COLORS = {
     "associations": "#44AA99",  # teal
     "entreprises": "#DDCC77",  # sand
     "maires": "#882255",  # wine
-}
-GROUPS = list(GROUP_COLORS)
-GROUP_LABELS = {
-    "habitants": "Habitants",
-    "associations": "Associations",
-    "entreprises": "Entreprises",
-    "maires": "Maires",
 }
 
 INK = "#1d2733"  # text, France reference

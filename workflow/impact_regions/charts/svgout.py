@@ -28,6 +28,8 @@ from ..french import typography
 from ..svg_tidy import tidy_svg
 from .style import NOTE, SVG_METADATA
 
+_CHAR_WIDTHS: dict[tuple[str, float, float], float] = {}
+
 
 class _SharedTextMetrics:
     """Renderer mixin: text extents and font line metrics shared by all the renderers of a class.
@@ -200,9 +202,6 @@ def _save(fig: Figure, out_path: str | Path) -> str:
     fig.savefig(buffer, format="svg", metadata=SVG_METADATA)
     out_path.write_text(tidy_svg(buffer.getvalue()), encoding="utf-8")
     return out_path.name
-
-
-_CHAR_WIDTHS: dict[tuple[str, float, float], float] = {}
 
 
 def _text_width(text: str, renderer, size: float, start: float = 0.0) -> float:
