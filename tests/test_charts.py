@@ -319,9 +319,10 @@ def test_question_nobody_was_asked_is_said_not_asked():
     assert omit.modes(ctx, ["associations", "entreprises", "maires"]) == omit.NOT_ASKED
     assert "trop faible" not in omit.NOT_ASKED and "pas été posée" in omit.NOT_ASKED
     assert partnership_sentence_of(ctx["partnership"], "en Provence-Alpes-Côte d'Azur") == NOT_ASKED
-    assert share_sentence({"estimate": None, "france": None, "reliability": "non_publie"}, {}, "…") == NOT_ASKED
-    # and a suppressed estimate beside a France estimate still says why it is not printed
-    assert "trop faible" in share_sentence({"estimate": None, "france": 0.8, "reliability": "non_publie"}, {}, "…")
+    assert share_sentence({"estimate": None, "france": None, "reliability": "non_publie"}, {}, "…", "…") == NOT_ASKED
+    # and a suppressed estimate beside a France estimate still says why it is not printed, and what
+    text = share_sentence({"estimate": None, "france": 0.8, "reliability": "non_publie"}, {}, "…", "la part de ceux-là")
+    assert text.startswith("Trop peu d'habitants ont répondu") and "publier la part de ceux-là ;" in text
 
 
 def test_suppressed_organisations_of_mayotte_are_not_drawn(rendered):

@@ -58,6 +58,8 @@ def actors_section(territory: dict, catalogue: dict, est: Estimates, perceived: 
         territory,
         "des habitants {gen} pensent que les collectivités, les entreprises et les associations "
         "doivent travailler ensemble",
+        "la part de ceux qui pensent que les collectivités, les entreprises et les associations "
+        "doivent travailler ensemble",
     )
     innovation = [{"group": g, "label": GROUP_LABELS[g], **est.pair(g, "alliance_innovation")} for g in GROUPS]
     innovation_sentence = innovation_sentence_of(innovation)
@@ -117,12 +119,14 @@ def _where(territory: dict) -> str:
     return territory.get("locative") or "dans le territoire"
 
 
-def share_sentence(item: dict, territory: dict, body: str) -> str:
+def share_sentence(item: dict, territory: dict, body: str, what: str) -> str:
+    """`body`: what the share counts, after the figure (« des habitants {gen} pensent que… »);
+    `what`: the share named in full, for the sentence that says it is not published."""
     if item["estimate"] is None and item.get("france") is None:
         return NOT_ASKED  # no estimate for France either: nobody answered the question
     if item["estimate"] is None:  # suppressed: too few respondents (a département's, mostly)
         return (
-            f"Les effectifs d'habitants interrogés {_where(territory)} sont trop faibles pour publier cette part ; "
+            f"Trop peu d'habitants ont répondu {_where(territory)} pour publier {what} ; "
             f"en France, elle est de {fr.percent(item['france'])}."
         )
     same = fr.percent(item["estimate"]) == fr.percent(item["france"])
@@ -151,7 +155,7 @@ def innovation_sentence_of(items: list[dict]) -> str:
 def engagement_sentence_of(item: dict, territory: dict) -> str:
     if item["estimate"] is None and item.get("france") is not None:  # suppressed: too few respondents
         return (
-            f"Les effectifs d'habitants interrogés {_where(territory)} sont trop faibles "
+            f"Trop peu d'habitants ont répondu {_where(territory)} "
             "pour publier leur jugement sur "
             f"l'engagement partenarial des acteurs ; en France, {fr.percent(item['france'])} le jugent suffisant."
         )

@@ -8,6 +8,21 @@ from __future__ import annotations
 from . import french as fr
 from .report_common import GROUP_LABELS, GROUPS, Estimates
 
+#: How many respondents of a group, in words: (none, one, noun for two or more)
+GROUP_COUNTS = {
+    "habitants": ("aucun habitant", "un habitant", "habitants"),
+    "associations": ("aucune association", "une association", "associations"),
+    "entreprises": ("aucune entreprise", "une entreprise", "entreprises"),
+    "maires": ("aucun maire", "un maire", "maires"),
+}
+#: « d’associations et de maires »: the groups as « trop peu » counts them
+GROUP_PARTITIVES = {
+    "habitants": "d’habitants",
+    "associations": "d’associations",
+    "entreprises": "d’entreprises",
+    "maires": "de maires",
+}
+
 SENSITIVITY_CHOICES = {
     "normalisation": "la normalisation des indicateurs",
     "agregation": "leur mode d'agrégation",
@@ -70,6 +85,11 @@ def methodology_section(
         ],
         "samples": samples,
         "samples_france": samples_fr,
+        "samples_note": samples_note(
+            territory.get("locative") or "dans le territoire",
+            samples,
+            int(config["survey_estimation"].get("min_n_publish", 30)),
+        ),
         "method_text": method_text(config["index"], len(catalogue["indicators"]), len(domains)),
         "sources": sources,
         "surveys": surveys,
@@ -83,6 +103,37 @@ def methodology_section(
         "provenance": provenance,
         "fingerprint": fingerprint(provenance),
     }
+
+
+def samples_note(where: str, samples: dict[str, int], min_publish: int) -> str:
+    """The note that opens the survey pages when a group of the territory has fewer respondents
+    than a published figure needs (a small département, an overseas region's organisations):
+    how many answered, the threshold, and that France's figures stand in for theirs. Said once
+    here, so that each figure left out can say it in a few words (« Trop peu d’habitants ont
+    répondu en Lozère pour publier… », :mod:`impact_regions.charts.omit`). Empty when every group
+    reaches the threshold."""
+    few = [g for g in GROUPS if samples.get(g, 0) < min_publish]
+    if not few:
+        return ""
+
+    def count(g: str) -> str:
+        none, one, many = GROUP_COUNTS[g]
+        n = samples.get(g, 0)
+        return none if n == 0 else one if n == 1 else f"{fr.integer(n)}{fr.NBSP}{many}"
+
+    counts = fr.join([count(g) for g in few])
+    rule = f"quand il en faut au moins {min_publish} par groupe pour publier un résultat"
+    if len(few) == len(GROUPS):
+        return fr.typography(
+            f"Trop peu de personnes ont répondu aux enquêtes {where} pour en publier les résultats : {counts}, "
+            f"{rule}. Les pages qui suivent donnent donc les résultats de la France, pour comparaison."
+        )
+    them = "ce groupe" if len(few) == 1 else "ces groupes"
+    return fr.typography(
+        f"Trop peu {fr.join([GROUP_PARTITIVES[g] for g in few])} ont répondu aux enquêtes {where} pour "
+        f"publier leurs résultats : {counts}, {rule}. Pour {them}, les pages qui suivent donnent les "
+        "résultats de la France."
+    )
 
 
 def fingerprint(provenance: dict) -> str:

@@ -42,12 +42,19 @@ MODE_PHRASES = {
 NOT_ASKED = "La question n’a pas été posée dans l’enquête : ce graphique n’a rien à montrer."
 
 
-def _too_few(ctx: dict, who: str) -> str:
-    """`Les effectifs d’associations et de maires interrogés à Mayotte sont trop faibles (moins de 30
-    répondants par groupe)`."""
+def _too_few(ctx: dict, who: str, groups: list[str]) -> str:
+    """`Trop peu d’associations et de maires ont répondu à Mayotte` when the note at the head of the
+    survey pages (`samples_note`, :func:`impact_regions.report_method.samples_note`) already gives
+    these groups' numbers and the threshold; otherwise `Les effectifs d’associations et de maires
+    interrogés à Mayotte sont trop faibles (moins de 30 répondants par groupe)` (a group whose
+    respondents reach the threshold, but not those who answered this question)."""
+    minimum = _rules(ctx)["min_publish"]
+    samples = ctx.get("samples") or {}
+    if ctx.get("samples_note") and groups and all(samples.get(g, 0) < minimum for g in groups):
+        return f"Trop peu {who} ont répondu {_in(ctx)}"
     return (
         f"Les effectifs {who} interrogés {_in(ctx)} sont trop faibles (moins de "
-        f"{_rules(ctx)['min_publish']}{fr.NBSP}répondants par groupe)"
+        f"{minimum}{fr.NBSP}répondants par groupe)"
     )
 
 
@@ -71,7 +78,7 @@ def perceived(ctx: dict) -> str:
             [f"{_domain(p['label'])} ({fr.score10(p['france'])})" for p in france]
         )
     return (
-        _too_few(ctx, "d’habitants").replace(" par groupe", "")
+        _too_few(ctx, "d’habitants", ["habitants"]).replace(" par groupe", "")
         + " pour publier leur perception des fragilités"
         + tail
         + "."
@@ -82,6 +89,8 @@ def quadrant(ctx: dict) -> str:
     """No domain with both an index and a published perception."""
     if not any(g.get("objective") is not None for g in ctx["gaps"]):
         why = "les indices de fragilité n’y sont pas disponibles"
+    elif ctx.get("samples_note") and (ctx.get("samples") or {}).get("habitants", 0) < _rules(ctx)["min_publish"]:
+        why = "la perception des habitants n’y est pas publiée"  # the note gives the numbers
     else:
         why = (
             f"la perception des habitants n’y est pas publiée (moins de {_rules(ctx)['min_publish']}"
@@ -93,20 +102,22 @@ def quadrant(ctx: dict) -> str:
 def groups(ctx: dict, present: list[str], absent: list[str], mostly: bool = False) -> str:
     """The groups chart: no group published, or only the inhabitants (their own chart says it all),
     or (`mostly`) no organisation with enough published notes to compare its priorities."""
-    orgs = fr.join([GROUP_PARTITIVES[g] for g in absent if g != "habitants"])
+    hidden = [g for g in absent if g != "habitants"]
+    orgs = fr.join([GROUP_PARTITIVES[g] for g in hidden])
     if mostly:
-        orgs = fr.join([GROUP_PARTITIVES[g] for g in ("associations", "entreprises", "maires")])
+        hidden = ["associations", "entreprises", "maires"]
+        orgs = fr.join([GROUP_PARTITIVES[g] for g in hidden])
         return (
-            _too_few(ctx, orgs) + " pour publier la plupart de leurs notes : leurs priorités ne peuvent pas "
+            _too_few(ctx, orgs, hidden) + " pour publier la plupart de leurs notes : leurs priorités ne peuvent pas "
             "être comparées à celles des habitants, présentées plus haut."
         )
     if present == ["habitants"]:
         return (
-            _too_few(ctx, orgs) + " pour publier leur perception des fragilités ; celle des habitants est "
+            _too_few(ctx, orgs, hidden) + " pour publier leur perception des fragilités ; celle des habitants est "
             "présentée plus haut."
         )
     return (
-        _too_few(ctx, "d’habitants, d’associations, d’entreprises et de maires")
+        _too_few(ctx, "d’habitants, d’associations, d’entreprises et de maires", list(GROUP_PARTITIVES))
         + " pour publier leur perception des fragilités par groupe d’acteurs."
     )
 
@@ -136,7 +147,8 @@ def innovation(ctx: dict) -> str:
         else ""
     )
     return (
-        _too_few(ctx, who) + " pour publier la part de ceux qui voient les alliances comme une source "
+        _too_few(ctx, who, [i["group"] for i in hidden])
+        + " pour publier la part de ceux qui voient les alliances comme une source "
         f"d’innovation{told} ; en France, elle est de {tail}."
     )
 
@@ -147,7 +159,7 @@ def partnership(ctx: dict) -> str:
         return NOT_ASKED
     tail = fr.join([f"{fr.percent(i['france'])} {GROUP_PLURALS[i['group']].replace('les ', 'des ')}" for i in items])
     return (
-        _too_few(ctx, "d’organisations").replace("interrogés", "interrogées")
+        _too_few(ctx, "d’organisations", ["associations", "entreprises", "maires"]).replace("interrogés", "interrogées")
         + " pour publier la part de celles qui ont au moins un partenariat"
         + (f" ; en France, c’est le cas de {tail}" if tail else "")
         + "."
@@ -155,7 +167,10 @@ def partnership(ctx: dict) -> str:
 
 
 def cooperation(ctx: dict) -> str:
-    return _too_few(ctx, "d’habitants et d’organisations") + " pour publier leurs domaines prioritaires de coopération."
+    return (
+        _too_few(ctx, "d’habitants et d’organisations", list(GROUP_PARTITIVES))
+        + " pour publier leurs domaines prioritaires de coopération."
+    )
 
 
 def modes(ctx: dict, orgs: list[str]) -> str:
