@@ -522,3 +522,28 @@ def test_regions_map_with_overseas_insets(tmp_path):
     for name in ["Guadeloupe", "Martinique", "Guyane", "La Réunion", "Mayotte"]:
         assert name in content
     assert r["file"] == "regions.svg" and "régions" in r["alt"] and "\u2212" in content
+
+
+def test_regions_map_says_which_index_rests_on_fewer_domains(tmp_path):
+    # GIVEN the 18 regions' overall index, Mayotte's (06) computed on 15 domains and the others on 16
+    import pandas as pd
+
+    regions = json.loads((GEO / "regions.geojson").read_text(encoding="utf-8"))
+    codes = sorted(f["properties"]["code"] for f in regions["features"])
+    rows = [
+        {"territory_code": c, "domain_id": f"d{k}", "score": None if (c == "06" and k == 0) else 0.1}
+        for c in codes
+        for k in range(16)
+    ] + [{"territory_code": c, "domain_id": "ensemble", "score": 1.0 if c == "06" else 0.0} for c in codes]
+    fi = pd.DataFrame(rows)
+    counts = charts.domains_by_region(fi, set(codes))
+    assert counts["06"] == 15 and {n for c, n in counts.items() if c != "06"} == {16}
+    # WHEN the map is drawn
+    r = charts.chart_regions_map(
+        charts.overall_by_region(fi, set(codes)), tmp_path / "regions.svg", GEO, n_domains=counts
+    )
+    content = " ".join("".join(t.itertext()) for t in texts(svg_root(tmp_path / "regions.svg")))
+    # THEN Mayotte's label and the alt text say so, and no other region's
+    assert content.count("(15 domaines)") == 1 and "Mayotte" in content
+    assert "Mayotte (+1,0, 15 domaines)" in r["alt"], r["alt"]
+    assert r["alt"].count("domaines") == 1

@@ -28,7 +28,7 @@ def index_map_step(
     title and alt text, which the index page prints."""
     import pandas as pd
 
-    from .charts import chart_regions_map, overall_by_region, setup_matplotlib
+    from .charts import chart_regions_map, domains_by_region, overall_by_region, setup_matplotlib
     from .geo import load_geo
     from .templating import write_json_atomic
 
@@ -37,7 +37,9 @@ def index_map_step(
     fi = pd.read_parquet(fragility_indices)
     regions = set(load_geo(geo_dir, communes=False).regions["code_region"])
     # Process and Save (the map is drawn into out_map)
-    meta = chart_regions_map(overall_by_region(fi, regions), out_map, geo_dir, links=links)
+    meta = chart_regions_map(
+        overall_by_region(fi, regions), out_map, geo_dir, links=links, n_domains=domains_by_region(fi, regions)
+    )
     write_json_atomic(out_meta, meta)
 
 

@@ -52,7 +52,7 @@ from matplotlib.figure import Figure
 from .alliances import chart_cooperation, chart_innovation
 from .figure import _new_figure, setup_matplotlib
 from .groups import chart_groups
-from .index_map import chart_regions_map, overall_by_region
+from .index_map import chart_regions_map, domains_by_region, overall_by_region
 from .labels import _box_distance
 from .perception import chart_perceived, chart_quadrant
 from .practices import chart_modes, chart_partnership
@@ -73,6 +73,7 @@ __all__ = [
     "chart_profile",
     "chart_quadrant",
     "chart_regions_map",
+    "domains_by_region",
     "draw_charts",
     "make_all_charts",
     "overall_by_region",

@@ -47,6 +47,15 @@ def overall_by_region(fragility_indices, regions) -> dict:
     return dict(zip(overall["territory_code"], overall["score"], strict=True))
 
 
+def domains_by_region(fragility_indices, regions) -> dict:
+    """{region code: number of domains its overall index is computed on} (the domains with a
+    score), so that the map says « 15 domaines » beside an index that rests on fewer domains than
+    the others, as the reports and the index page's rows do (Mayotte: no niveau de vie)."""
+    fi = fragility_indices
+    scored = fi[(fi["domain_id"] != "ensemble") & fi["territory_code"].isin(regions) & fi["score"].notna()]
+    return {str(c): int(n) for c, n in scored.groupby("territory_code").size().items()}
+
+
 def chart_regions_map(
     fragility_by_region: dict,
     out_path,
@@ -55,14 +64,20 @@ def chart_regions_map(
     normalisation: str = "zscore",
     source: str | None = None,
     links: dict[str, str] | None = None,
+    n_domains: dict[str, int] | None = None,
 ) -> dict:
     """The 18 regions shaded by their overall fragility index; overseas regions as insets.
 
     `links` maps a region code to the relative address of its synthesis (`"paca.pdf"`): the
     region's shape and its label become SVG links to it (`<a href>`), which work when the map is
-    inlined in the index page; a region without an entry is drawn without a link."""
+    inlined in the index page; a region without an entry is drawn without a link. `n_domains`
+    (:func:`domains_by_region`): a region whose index rests on fewer domains than the most any
+    region has gets « (15 domaines) » under its value, and in the alt text."""
     _ensure_setup()
     links = dict(links or {})
+    n_domains = dict(n_domains or {})
+    most = max(n_domains.values(), default=0)
+    basis = {c: f"({n} domaines)" for c, n in n_domains.items() if n < most}
     scale = _scale({"method": {"normalisation": normalisation}})
     regions = _features(geo_dir, "regions")
     names = {c: fr.typography(f["nom"]) for c, f in regions.items()}  # Côte d’Azur, as in the reports
@@ -111,7 +126,10 @@ def chart_regions_map(
                         "x": lx,
                         "y": ly,
                         "r0": 0,
-                        "text": _two_lines(names[c]) + "\n" + _fmt_index(scores.get(c), scale, decimals),
+                        "text": _two_lines(names[c])
+                        + "\n"
+                        + _fmt_index(scores.get(c), scale, decimals)
+                        + (f"\n{basis[c]}" if c in basis else ""),
                         "kw": {
                             "color": INK,
                             "url": links.get(c),
@@ -138,7 +156,7 @@ def chart_regions_map(
         ax.text(
             0.5,
             1.02,
-            f"{names[c]} : {_fmt_index(scores.get(c), scale, decimals)}",
+            f"{names[c]} : {_fmt_index(scores.get(c), scale, decimals)}" + (f"\n{basis[c]}" if c in basis else ""),
             transform=ax.transAxes,
             ha="center",
             va="bottom",
@@ -169,15 +187,13 @@ def chart_regions_map(
         + scale["unit"]
         + " ; rouge : plus fragile que la France, bleu : moins fragile), les régions d'outre-mer en encadrés. "
     )
+
+    def value(c: str, s: float) -> str:
+        return _fmt_index(s, scale, decimals) + (f", {basis[c][1:-1]}" if c in basis else "")
+
     if ranked:
-        alt += "Les plus fragiles : " + fr.join(
-            [f"{names[c]} ({_fmt_index(s, scale, decimals)})" for c, s in ranked[:3]]
-        )
-        alt += (
-            " ; les moins fragiles : "
-            + fr.join([f"{names[c]} ({_fmt_index(s, scale, decimals)})" for c, s in ranked[-3:][::-1]])
-            + "."
-        )
+        alt += "Les plus fragiles : " + fr.join([f"{names[c]} ({value(c, s)})" for c, s in ranked[:3]])
+        alt += " ; les moins fragiles : " + fr.join([f"{names[c]} ({value(c, s)})" for c, s in ranked[-3:][::-1]]) + "."
     src = (
         source or "Source : indices de fragilité IMPACT-Régions. Fond de carte : IGN, Admin Express ; INSEE, COG 2025."
     )
