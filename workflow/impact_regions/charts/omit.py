@@ -186,6 +186,9 @@ def modes(ctx: dict, orgs: list[str]) -> str:
     if not parts:
         return NOT_ASKED
     tail = f" ; en France, le mode le plus pratiqué est {', '.join(parts)}" if parts else ""
+    short = _too_few(ctx, "d’organisations ayant des partenariats", orgs)
+    if short.startswith("Trop peu"):  # the note gives these groups' numbers; fewer still have partnerships
+        return f"{short} pour publier leurs modes de partenariat{tail}."
     return (
         f"Les effectifs d’organisations ayant des partenariats {_in(ctx)} sont trop faibles (moins de "
         f"{_rules(ctx)['min_publish']}{fr.NBSP}organisations par groupe) pour publier leurs modes de "
