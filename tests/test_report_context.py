@@ -270,3 +270,65 @@ def test_first_message_agrees_with_a_plural_territory():
     ctx["territory"]["nominative"] = "la Corse"
     text = fragility_message(ctx)["text"]
     assert "Son indice global" in text and "Ses fragilités" in text
+
+
+def test_a_priority_rank_follows_the_printed_notes_and_says_ex_aequo():
+    from impact_regions.report_perception import gap_sentence, priority_text
+
+    # GIVEN three domains whose notes print 6,2 (6.21, 6.18, 6.24) and one at 5,9
+    gaps = [_gap(c, i, r, 0.1, False) for i, (c, r) in enumerate(zip("abcd", [2, 3, 1, 4], strict=True), 1)]
+    for g, v in zip(gaps, [6.21, 6.18, 6.24, 5.9], strict=True):
+        g["perceived"] = v
+    # WHEN their priority is written
+    texts = [priority_text(g, gaps) for g in gaps]
+    # THEN the three tied are each « 1re priorité des habitants ex æquo » and the fourth is 4e, alone
+    assert texts[:3] == ["1re priorité des habitants ex æquo"] * 3
+    assert texts[3] == "4e priorité des habitants"
+    # AND the rank sentence prints it so (a: 1st by the index, and a priority tied with two others)
+    eight = _eight(False, False)
+    for g, v in zip(eight, [5.0, 7.0, 6.0, 6.0, 5.5, 5.4, 5.3, 5.2], strict=True):
+        g["perceived"] = v
+    assert "le domaine z (1re priorité des habitants, 8e sur 8" in gap_sentence(eight, 0.2)
+    assert "le domaine a (1er sur 8 selon les indicateurs, 8e priorité des habitants)" in gap_sentence(eight, 0.2)
+
+
+def test_net_gaps_after_unconfirmed_rank_differences_read_as_a_contrast():
+    from impact_regions.report_perception import gap_significance_sentence
+
+    # GIVEN the two rank differences unconfirmed, but a third domain's gap significant (under)
+    gaps = _eight(False, False)
+    gaps[2].update(gap=-0.8, is_significant=True, phrase="la culture")
+    # WHEN the check is written
+    text = gap_significance_sentence(gaps)
+    # THEN « En revanche » links the unconfirmed ranks to the net gap, and the domain takes its article
+    assert "ne se confirment pas une fois prises en compte les marges d'erreur de l'enquête et de l'indice. En " in text
+    assert "En revanche, 1 domaine sur 8 montre un écart net" in text
+    assert "les habitants s'inquiètent moins de la culture que ne le laissent attendre les indicateurs" in text
+    # AND an over-perceived one « davantage du … »
+    gaps[2].update(gap=0.8, phrase="le numérique")
+    assert "s'inquiètent davantage du numérique que ne l'indiquent les indicateurs" in gap_significance_sentence(gaps)
+
+
+def test_the_groups_sentence_keeps_ties_names_missing_groups_and_says_what_shared_means():
+    from impact_regions.report_actors import groups_sentence_of
+
+    # GIVEN three domains, the inhabitants and the associations published, the others not
+    domains = {d: {"id": d, "phrase": f"le domaine {d}"} for d in "abcd"}
+
+    def pair(v):
+        return {"estimate": v, "france": 5.0, "reliability": "fiable"}
+
+    none = {d: pair(None) for d in domains}
+    by_group = {
+        "habitants": {"a": pair(6.5), "b": pair(6.0), "c": pair(5.5), "d": pair(4.0)},
+        # b 6,1 and c 6,1 print the same: both are « en tête » with a
+        "associations": {"a": pair(6.4), "b": pair(6.12), "c": pair(6.08), "d": pair(5.0)},
+        "entreprises": none,
+        "maires": none,
+    }
+    # WHEN the sentence is written
+    text = groups_sentence_of(by_group, domains)
+    # THEN what is shared is said exactly, ties are kept, and the groups left out are named
+    assert text.startswith("Le domaine a, le domaine b et le domaine c figurent parmi les trois premières priorités")
+    assert "les responsables associatifs placent en tête le domaine a, le domaine b et le domaine c" in text.lower()
+    assert "Trop peu d’entreprises et de maires ont répondu pour que leurs priorités soient comparées." in text

@@ -123,6 +123,16 @@ def typography(text: str) -> str:
     return text
 
 
+def of(phrase: str) -> str:
+    """`du niveau de vie`, `de la culture`, `de l’emploi`, `des transports`: a noun phrase with its
+    article after « de » (« s’inquiéter de… »), « de le » and « de les » contracted."""
+    if phrase.startswith("le "):
+        return "du " + phrase[3:]
+    if phrase.startswith("les "):
+        return "des " + phrase[4:]
+    return "de " + phrase
+
+
 def join(items: list[str], last: str = "et") -> str:
     """`a`, `a et b`, `a, b et c`."""
     items = [i for i in items if i]

@@ -12,6 +12,7 @@ from . import french as fr
 from .report_common import (
     CAUTION,
     GROUP_LABELS,
+    GROUP_PARTITIVES,
     GROUP_PHRASES,
     GROUPS,
     MODES,
@@ -237,10 +238,15 @@ def comparable_groups(by_group: dict, domains: dict) -> list[str]:
 
 def groups_sentence_of(by_group: dict, domains: dict) -> str:
     def top(g, k):
+        """The group's first k domains as the chart prints their notes (/10, one decimal), with every
+        domain tied with the k-th: « placent en tête » never picks one of two equal notes."""
         ranked = sorted(
             ((d, x["estimate"]) for d, x in by_group[g].items() if x["estimate"] is not None), key=lambda x: -x[1]
         )
-        return [d for d, _ in ranked[:k]]
+        if len(ranked) <= k:
+            return [d for d, _ in ranked]
+        floor = round(ranked[k - 1][1], 1)
+        return [d for d, v in ranked if round(v, 1) >= floor]
 
     usable = comparable_groups(by_group, domains)
     if usable == ["habitants"] or not usable:
@@ -255,8 +261,8 @@ def groups_sentence_of(by_group: dict, domains: dict) -> str:
         phrase = fr.join([domains[d]["phrase"] for d in shared])
         text = (
             f"{phrase[0].upper()}{phrase[1:]} "
-            f"{'est une priorité partagée' if len(shared) == 1 else 'sont des priorités partagées'} par "
-            f"{'les quatre groupes' if len(usable) == 4 else 'tous les groupes publiés'}. "
+            f"{'figure' if len(shared) == 1 else 'figurent'} parmi les trois premières priorités de "
+            f"{'chacun des quatre groupes' if len(usable) == 4 else 'chacun des groupes publiés'}. "
         )
     org_groups = [g for g in GROUPS[1:] if g in usable]
     parts = []
@@ -265,8 +271,12 @@ def groups_sentence_of(by_group: dict, domains: dict) -> str:
         parts.append(f"{GROUP_PHRASES[g]} placent en tête {t2}" if i == 0 else f"{GROUP_PHRASES[g]} {t2}")
     sentence = f"{fr.NNBSP}; ".join(parts)
     text += sentence[0].upper() + sentence[1:] + "."
-    if len(org_groups) < 3:
-        text += " Les autres groupes d'organisations sont trop peu nombreux dans le territoire pour être comparés."
+    missing = [g for g in GROUPS[1:] if g not in usable]
+    if missing:
+        text += (
+            f" Trop peu {fr.join([GROUP_PARTITIVES[g] for g in missing])} ont répondu pour que leurs priorités "
+            "soient comparées."
+        )
     orgs = [
         [
             d

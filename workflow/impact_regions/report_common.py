@@ -16,6 +16,13 @@ GROUP_LABELS = {
     "entreprises": "Entreprises",
     "maires": "Maires",
 }
+#: « d’associations et de maires »: the groups as « trop peu » and « les effectifs » count them
+GROUP_PARTITIVES = {
+    "habitants": "d’habitants",
+    "associations": "d’associations",
+    "entreprises": "d’entreprises",
+    "maires": "de maires",
+}
 GROUP_PHRASES = {
     "habitants": "les habitants",
     "associations": "les responsables associatifs",

@@ -113,7 +113,7 @@ def perception_message(ctx: dict) -> dict | None:
                 + " davantage dans leur perception que dans les indicateurs"
             )
         text += (
-            "Comparé aux autres régions, "
+            "Par rapport aux autres régions, "
             + " ; ".join(bits)
             + (" (écarts les plus nets)" if len(sig) > len(under) + len(over) else "")
             + "."

@@ -6,7 +6,7 @@ in plain French, the sensitivity of the ranks, sources and vintages, and a one-l
 from __future__ import annotations
 
 from . import french as fr
-from .report_common import GROUP_LABELS, GROUPS, Estimates
+from .report_common import GROUP_LABELS, GROUP_PARTITIVES, GROUPS, Estimates
 
 #: How many respondents of a group, in words: (none, one, noun for two or more)
 GROUP_COUNTS = {
@@ -14,13 +14,6 @@ GROUP_COUNTS = {
     "associations": ("aucune association", "une association", "associations"),
     "entreprises": ("aucune entreprise", "une entreprise", "entreprises"),
     "maires": ("aucun maire", "un maire", "maires"),
-}
-#: « d’associations et de maires »: the groups as « trop peu » counts them
-GROUP_PARTITIVES = {
-    "habitants": "d’habitants",
-    "associations": "d’associations",
-    "entreprises": "d’entreprises",
-    "maires": "de maires",
 }
 
 SENSITIVITY_CHOICES = {

@@ -129,6 +129,20 @@ def confirmed(g: dict, side: str) -> bool:
     return g["gap"] < 0 if side == "under" else g["gap"] > 0
 
 
+def priority_text(g: dict, gaps: list[dict]) -> str:
+    """`3e priorité des habitants`, or `1re priorité des habitants ex æquo` when another domain's
+    perceived score prints the same (/10, one decimal, as the chart and L'essentiel print it): the
+    rank is then the one the printed scores give, so that three domains at 6,2 are not said 1st,
+    2nd and 3rd."""
+    if g.get("perceived") is None:
+        return f"{ordinal(g['rank_perceived'], feminine=True)} priorité des habitants"
+    mine = round(float(g["perceived"]), 1)
+    printed = [round(float(x["perceived"]), 1) for x in gaps if x.get("perceived") is not None]
+    rank = 1 + sum(v > mine for v in printed)
+    tied = printed.count(mine) > 1
+    return f"{ordinal(rank, feminine=True)} priorité des habitants" + (" ex æquo" if tied else "")
+
+
 def gap_sentence(gaps: list[dict], spearman: float | None) -> str:
     """The order of the domains inside the territory by the index against the inhabitants'
     priorities: domains high on the index but not perceived as priorities, and the reverse. It
@@ -145,7 +159,7 @@ def gap_sentence(gaps: list[dict], spearman: float | None) -> str:
             fr.join(
                 [
                     f"{g['phrase']} ({ordinal(g['rank_objective'])} sur {n} selon les indicateurs, "
-                    f"{ordinal(g['rank_perceived'], feminine=True)} priorité des habitants)"
+                    f"{priority_text(g, gaps)})"
                     for g in under
                 ]
             )
@@ -158,7 +172,7 @@ def gap_sentence(gaps: list[dict], spearman: float | None) -> str:
             ("à l'inverse, " if under else "")
             + fr.join(
                 [
-                    f"{g['phrase']} ({ordinal(g['rank_perceived'], feminine=True)} priorité des habitants, "
+                    f"{g['phrase']} ({priority_text(g, gaps)}, "
                     f"{ordinal(g['rank_objective'])} sur {n} selon les indicateurs)"
                     for g in over
                 ]
@@ -240,24 +254,26 @@ def gap_significance_sentence(gaps: list[dict]) -> str:
     parts = []
     if under:
         parts.append(
-            "comparés aux autres régions, les habitants jugent "
-            + fr.join([g["phrase"] for g in under])
-            + " moins préoccupant"
-            + ("s" if len(under) > 1 else "")
+            "comparés aux autres régions, les habitants s'inquiètent moins "
+            + fr.join([fr.of(g["phrase"]) for g in under])
             + " que ne le laissent attendre les indicateurs"
         )
     if over:
         parts.append(
             ("à l'inverse, ils" if under else "comparés aux autres régions, les habitants")
-            + " jugent "
-            + fr.join([g["phrase"] for g in over])
-            + " plus préoccupant"
-            + ("s" if len(over) > 1 else "")
+            + " s'inquiètent davantage "
+            + fr.join([fr.of(g["phrase"]) for g in over])
             + " que ne l'indiquent les indicateurs"
         )
     n = len(under) + len(over)
     head = (
-        (check + ". Au total, " if check else "Une fois prises en compte les marges d'erreur, ")
+        (
+            # « ne se confirment pas. Au total, 3 domaines… » read as a contradiction: the gaps that are
+            # net are others than the rank differences
+            check + (". En revanche, " if check.startswith("Ces différences de classement ne") else ". Au total, ")
+            if check
+            else "Une fois prises en compte les marges d'erreur, "
+        )
         + f"{n} domaine"
         + ("s" if n > 1 else "")
         + f" sur {len(shown)} "

@@ -13,6 +13,7 @@ not asked (:data:`NOT_ASKED`).
 from __future__ import annotations
 
 from .. import french as fr
+from ..report_common import GROUP_PARTITIVES
 from .common import _fmt_index, _in, _name, _rules, _scale
 
 #: "les associations", as the sentences name the groups
@@ -21,13 +22,6 @@ GROUP_PLURALS = {
     "associations": "les associations",
     "entreprises": "les entreprises",
     "maires": "les maires",
-}
-#: how the groups are counted: "d’associations", "de maires"
-GROUP_PARTITIVES = {
-    "habitants": "d’habitants",
-    "associations": "d’associations",
-    "entreprises": "d’entreprises",
-    "maires": "de maires",
 }
 #: the partnership modes with their article
 MODE_PHRASES = {
