@@ -512,6 +512,20 @@ def test_chart_without_any_published_estimate(tmp_path):
     assert "à Mayotte" in r["sentence"] and "trop faibles" in r["sentence"] and "en France" in r["sentence"]
 
 
+def test_departements_map_prints_different_indices_differently(rendered):
+    # GIVEN PACA, whose départements 04 (+0,494) and 05 (+0,546) print alike at one decimal
+    ctx, r, path = chart(rendered, "paca", "map")
+    scores = {e["code"]: e["score"] for e in ctx["departements_map"]}
+    assert french.number(scores["04"], 1, signed=True) == french.number(scores["05"], 1, signed=True)
+    # WHEN the map's list and alt text are read
+    content = [("".join(t.itertext())) for t in texts(svg_root(path))]
+    # THEN each score prints with the decimals that keep them apart, in the list and the alt text alike
+    for code in ("04", "05", "06", "84"):
+        printed = french.number(scores[code], 2, signed=True)
+        assert printed in content, (code, printed)
+        assert f"({code}, {printed})" in r["alt"]
+
+
 def test_regions_map_with_overseas_insets(tmp_path):
     # GIVEN an overall index for the 18 regions
     regions = json.loads((GEO / "regions.geojson").read_text(encoding="utf-8"))

@@ -260,7 +260,12 @@ def chart_map(ctx: dict, out_path, geo_dir=None) -> dict:
         else "Indice global de fragilité (1 à 100)"
     )
     _colourbar(fig, cax, norm, step, scale, horizontal=True, label=label, ref=scale["ref"])
-    # list of départements with their score (at the top of the column when an inset is below it)
+    # list of départements with their score (at the top of the column when an inset is below it), at
+    # the fewest decimals that keep different scores apart (two départements never print « +0,3 »
+    # and « +0,3 » for different indices), and a département's own at least as its text prints it
+    decimals = fr.decimals_apart([e.get("score") for e in rows], least=scale["decimals"])
+    if ctx["territory"].get("kind") == "departement":
+        decimals = max(decimals, (ctx.get("overall") or {}).get("decimals", decimals))
     lax = fig.add_axes((col_x, 0.02, col_w, 0.96))
     lax.set_axis_off()
     lax.set_xlim(0, 1)
@@ -291,7 +296,7 @@ def chart_map(ctx: dict, out_path, geo_dir=None) -> dict:
             ha="left",
             fontweight="bold" if e.get("highlight") else "normal",
         )
-        lax.text(1, yy, _fmt_index(e.get("score"), scale), fontsize=NOTE, va="center", ha="right")
+        lax.text(1, yy, _fmt_index(e.get("score"), scale, decimals), fontsize=NOTE, va="center", ha="right")
     file = _save(fig, out_path)
 
     what = f"des {len(entries)} départements {_of(ctx)}"
@@ -303,7 +308,7 @@ def chart_map(ctx: dict, out_path, geo_dir=None) -> dict:
     alt = (
         f"Carte {what}, colorés selon leur indice global de fragilité ({scale['unit']} ; "
         "rouge : plus fragile que la France, bleu : moins fragile) : "
-        + fr.join([f"{e['name']} ({e['code']}, {_fmt_index(e.get('score'), scale)})" for e in rows])
+        + fr.join([f"{e['name']} ({e['code']}, {_fmt_index(e.get('score'), scale, decimals)})" for e in rows])
         + "."
     )
     if small:
