@@ -16,7 +16,7 @@ def test_every_group_under_the_threshold_gives_one_note_with_the_numbers():
     # THEN it gives every group's number, in words for none and one, the threshold, and says what stands in
     assert note.startswith("Trop peu de personnes ont répondu aux enquêtes en Lozère pour en publier les résultats")
     assert "13\u00a0habitants, 2\u00a0associations, une entreprise et aucun maire" in note
-    assert "au moins 30 par groupe" in note and "résultats de la France" in note
+    assert "au moins 30 par groupe" in note and "Les résultats de la France sont donnés pour comparaison" in note
 
 
 def test_only_the_groups_under_the_threshold_are_named():
@@ -26,7 +26,7 @@ def test_only_the_groups_under_the_threshold_are_named():
     note = samples_note("à Mayotte", samples, 30)
     # THEN it names the three organisations' groups, not the inhabitants
     assert note.startswith("Trop peu d’associations, d’entreprises et de maires ont répondu aux enquêtes à Mayotte")
-    assert "habitant" not in note and "Pour ces groupes" in note
+    assert "habitant" not in note and note.endswith("donnés pour comparaison là où ils éclairent la lecture.")
     # AND the threshold is the configuration's: at 25, the maires (29) are no longer named
     lower = samples_note("à Mayotte", samples, 25)
     assert "au moins 25 par groupe" in lower and "maire" not in lower

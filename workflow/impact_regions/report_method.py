@@ -16,6 +16,9 @@ GROUP_COUNTS = {
     "maires": ("aucun maire", "un maire", "maires"),
 }
 
+#: What the survey pages give instead of a group's unpublished results
+FRANCE_INSTEAD = "Les résultats de la France sont donnés pour comparaison là où ils éclairent la lecture."
+
 SENSITIVITY_CHOICES = {
     "normalisation": "la normalisation des indicateurs",
     "agregation": "leur mode d'agrégation",
@@ -119,13 +122,11 @@ def samples_note(where: str, samples: dict[str, int], min_publish: int) -> str:
     if len(few) == len(GROUPS):
         return fr.typography(
             f"Trop peu de personnes ont répondu aux enquêtes {where} pour en publier les résultats : {counts}, "
-            f"{rule}. Les pages qui suivent donnent donc les résultats de la France, pour comparaison."
+            f"{rule}. {FRANCE_INSTEAD}"
         )
-    them = "ce groupe" if len(few) == 1 else "ces groupes"
     return fr.typography(
         f"Trop peu {fr.join([GROUP_PARTITIVES[g] for g in few])} ont répondu aux enquêtes {where} pour "
-        f"publier leurs résultats : {counts}, {rule}. Pour {them}, les pages qui suivent donnent les "
-        "résultats de la France."
+        f"publier leurs résultats : {counts}, {rule}. {FRANCE_INSTEAD}"
     )
 
 
