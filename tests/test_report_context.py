@@ -332,3 +332,35 @@ def test_the_groups_sentence_keeps_ties_names_missing_groups_and_says_what_share
     assert text.startswith("Le domaine a, le domaine b et le domaine c figurent parmi les trois premières priorités")
     assert "les responsables associatifs placent en tête le domaine a, le domaine b et le domaine c" in text.lower()
     assert "Trop peu d’entreprises et de maires ont répondu pour que leurs priorités soient comparées." in text
+
+
+def test_prudence_is_said_once_when_several_figures_of_a_sentence_call_for_it():
+    from impact_regions.report_actors import innovation_sentence_of, partnership_sentence_of
+
+    def item(group, label, estimate, reliability):
+        return {"group": group, "label": label, "estimate": estimate, "france": 0.8, "reliability": reliability}
+
+    # GIVEN the organisations' figures flagged « prudence », the inhabitants' not
+    items = [
+        item("habitants", "Habitants", 0.76, "fiable"),
+        item("associations", "Associations", 0.84, "prudence"),
+        item("entreprises", "Entreprises", 0.84, "prudence"),
+        item("maires", "Maires", 0.86, "prudence"),
+    ]
+    # WHEN the innovation and partnership sentences are written
+    innovation = innovation_sentence_of(items)
+    partnership = partnership_sentence_of(items[1:], "en Corse")
+    # THEN the caution is said once, after the sentence, naming the groups
+    assert innovation.count("à interpréter avec prudence") == 1
+    assert innovation.endswith(
+        "Les estimations des responsables associatifs, des dirigeants d'entreprise et des maires sont à "
+        "interpréter avec prudence (effectifs réduits)."
+    )
+    assert partnership.count("à interpréter avec prudence") == 1
+    assert partnership.endswith(
+        "Les parts des associations, des entreprises et des maires sont à interpréter avec prudence "
+        "(effectifs réduits)."
+    )
+    # AND a single flagged figure keeps its own mark, with no closing sentence
+    one = innovation_sentence_of([items[0], items[1]])
+    assert one.count("à interpréter avec prudence") == 1 and "(effectifs réduits)" not in one

@@ -140,17 +140,33 @@ def share_sentence(item: dict, territory: dict, body: str, what: str) -> str:
     return text + "." + (f" Estimation {CAUTION}." if item["reliability"] == "prudence" else "")
 
 
+def cautions_once(names: list[str], what: str) -> str:
+    """` Les estimations des maires et des entreprises sont à interpréter avec prudence (effectifs
+    réduits).`: said once after a sentence where two or more figures call for it, instead of
+    « (à interpréter avec prudence) » after each ('' for fewer than two: the figure says it)."""
+    if len(names) < 2:
+        return ""
+    return f" {what} {fr.join(names)} sont {CAUTION} (effectifs réduits)."
+
+
 def innovation_sentence_of(items: list[dict]) -> str:
     shown = [i for i in items if i["estimate"] is not None]
     if not shown:
         return ""
+    cautious = [i for i in shown if i["reliability"] == "prudence"]
+    each = len(cautious) < 2  # otherwise said once, after the sentence
     parts = [
         f"{fr.percent(i['estimate'])} {GROUP_PHRASES[i['group']].replace('les ', 'des ', 1)}"
         f" ({fr.percent(i['france'])} en France"
-        f"{f'{fr.NNBSP}; {CAUTION}' if i['reliability'] == 'prudence' else ''})"
+        f"{f'{fr.NNBSP}; {CAUTION}' if each and i['reliability'] == 'prudence' else ''})"
         for i in shown
     ]
-    return "Les alliances sont vues comme une source d'innovation par " + fr.join(parts) + "."
+    return (
+        "Les alliances sont vues comme une source d'innovation par "
+        + fr.join(parts)
+        + "."
+        + cautions_once([fr.of(GROUP_PHRASES[i["group"]]) for i in cautious], "Les estimations")
+    )
 
 
 def engagement_sentence_of(item: dict, territory: dict) -> str:
@@ -183,6 +199,8 @@ def engagement_sentence_of(item: dict, territory: dict) -> str:
 
 def partnership_sentence_of(items: list[dict], where: str) -> str:
     parts = []
+    cautious = [i for i in items if i["estimate"] is not None and i.get("reliability") == "prudence"]
+    each = len(cautious) < 2  # otherwise said once, after the sentence
     for i in items:
         if i["estimate"] is None:
             continue
@@ -192,7 +210,7 @@ def partnership_sentence_of(items: list[dict], where: str) -> str:
             if word
             else f"proche de la moyenne nationale ({fr.percent(i['france'])})"
         )
-        parts.append(f"{fr.percent(i['estimate'])} des {i['label'].lower()}{caution_suffix(i)}, {cmp}")
+        parts.append(f"{fr.percent(i['estimate'])} des {i['label'].lower()}{caution_suffix(i) if each else ''}, {cmp}")
     if not parts and all(i.get("france") is None for i in items):
         return NOT_ASKED
     if not parts:
@@ -204,6 +222,7 @@ def partnership_sentence_of(items: list[dict], where: str) -> str:
         f"{where[0].upper() + where[1:]}, ont au moins un partenariat avec un autre type d'acteur : "
         + " ; ".join(parts)
         + "."
+        + cautions_once([f"des {i['label'].lower()}" for i in cautious], "Les parts")
     )
 
 
