@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from matplotlib.lines import Line2D
 
-from impact_regions import charts
+from impact_regions import charts, french
 from impact_regions.charts import alliances, groups, index_map, perception, practices, profile, territory_map
 from impact_regions.charts.svgout import _ink_box
 
@@ -346,13 +346,17 @@ def test_indices_have_one_decimal(figures, tmp_path, name):
     assert values3 and all(decimals(v) == 3 for v in values3), values3
     ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
     assert all(decimals(v) <= 1 for v in ticks), ticks
-    # AND so does the map's list of départements (PACA, Alsace; Mayotte has no map)
-    _, mfig = draw(figures, charts.chart_map, load(name), tmp_path / "m.svg", geo_dir=GEO)
+    # AND the map's list of départements (PACA, Alsace; Mayotte has no map) prints one number of
+    # decimals for all, one unless two different indices would then print alike (PACA: 04 and 05)
+    mctx = load(name)
+    _, mfig = draw(figures, charts.chart_map, mctx, tmp_path / "m.svg", geo_dir=GEO)
     if mfig is not None:
         listed = [
             t.get_text() for a in mfig.axes for t in a.texts if INDEX_NUMBER.match(t.get_text()) and "," in t.get_text()
         ]
-        assert listed and all(decimals(v) == 1 for v in listed), listed
+        expected = french.decimals_apart([e["score"] for e in mctx["departements_map"]], least=1)
+        assert listed and all(decimals(v) == expected for v in listed), listed
+        assert len(set(listed)) == len({e["score"] for e in mctx["departements_map"]}), listed
 
 
 def test_regions_map_has_one_decimal(figures, tmp_path):
