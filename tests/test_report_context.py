@@ -364,3 +364,19 @@ def test_prudence_is_said_once_when_several_figures_of_a_sentence_call_for_it():
     # AND a single flagged figure keeps its own mark, with no closing sentence
     one = innovation_sentence_of([items[0], items[1]])
     assert one.count("à interpréter avec prudence") == 1 and "(effectifs réduits)" not in one
+
+
+def test_key_figures_mark_the_values_the_producer_does_not_publish_at_that_level():
+    from impact_regions.report_profile import key_figures
+
+    # GIVEN the poverty rate published for the region, and for France a weighted mean of regions
+    indicators = {"taux_pauvrete": {"unit": "%", "year": 2017, "source_label": "INSEE-DGFiP, Filosofi 2017"}}
+    rows = [
+        {"indicator_id": "taux_pauvrete", "territory_code": "93", "value": 17.2, "value_method": "publiee"},
+        {"indicator_id": "taux_pauvrete", "territory_code": "FR", "value": 15.3, "value_method": "moyenne_ponderee"},
+    ]
+    # WHEN the key figures are built
+    (row,) = key_figures("93", rows, indicators)
+    # THEN France's value is flagged as an approximation, the region's is not
+    assert (row["is_approximation"], row["is_france_approximation"]) == (False, True)
+    assert row["text"] == "17,2\u00a0%" and row["france_text"] == "15,3\u00a0%"

@@ -26,8 +26,16 @@ OVERSEAS_DEPARTEMENTS = {"DEP-971", "DEP-972", "DEP-973", "DEP-974", "DEP-976"}
 
 
 def key_figures(code: str, indicator_values: list[dict], indicators: dict) -> list[dict]:
-    """The key data of the profile (population aside): each indicator with its France value."""
+    """The key data of the profile (population aside): each indicator with its France value, and
+    whether either is an approximation (`value_method` moyenne_ponderee)."""
     iv = {(r["indicator_id"], r["territory_code"]): r["value"] for r in indicator_values}
+    # a value the producer does not publish at that level (a mean of the finer levels' values,
+    # weighted): marked « * » here as in the indicator tables
+    weighted = {
+        (r["indicator_id"], r["territory_code"])
+        for r in indicator_values
+        if r.get("value_method") == "moyenne_ponderee"
+    }
     key = []
     for iid, label, dec in KEY_INDICATORS:
         if iid not in indicators:
@@ -45,6 +53,8 @@ def key_figures(code: str, indicator_values: list[dict], indicators: dict) -> li
                 "year": indicators[iid].get("year"),
                 "text": fr.value_with_unit(mine, unit, dec),
                 "france_text": fr.value_with_unit(france, unit, dec),
+                "is_approximation": mine is not None and (iid, code) in weighted,
+                "is_france_approximation": france is not None and (iid, "FR") in weighted,
                 "source": indicators[iid]["source_label"],
             }
         )
