@@ -42,14 +42,21 @@ def _too_few(ctx: dict, who: str, groups: list[str]) -> str:
     these groups' numbers and the threshold; otherwise `Les effectifs d’associations et de maires
     interrogés à Mayotte sont trop faibles (moins de 30 répondants par groupe)` (a group whose
     respondents reach the threshold, but not those who answered this question)."""
-    minimum = _rules(ctx)["min_publish"]
-    samples = ctx.get("samples") or {}
-    if ctx.get("samples_note") and groups and all(samples.get(g, 0) < minimum for g in groups):
+    if _note_covers(ctx, groups):
         return f"Trop peu {who} ont répondu {_in(ctx)}"
     return (
         f"Les effectifs {who} interrogés {_in(ctx)} sont trop faibles (moins de "
-        f"{minimum}{fr.NBSP}répondants par groupe)"
+        f"{_rules(ctx)['min_publish']}{fr.NBSP}répondants par groupe)"
     )
+
+
+def _note_covers(ctx: dict, groups: list[str]) -> bool:
+    """Whether the sample-size note at the head of the survey pages already gives the numbers of
+    every group of `groups` and the threshold (each group under it), so that a sentence about them
+    can be short."""
+    minimum = _rules(ctx)["min_publish"]
+    samples = ctx.get("samples") or {}
+    return bool(ctx.get("samples_note")) and bool(groups) and all(samples.get(g, 0) < minimum for g in groups)
 
 
 def _domain(label: str) -> str:
@@ -83,7 +90,7 @@ def quadrant(ctx: dict) -> str:
     """No domain with both an index and a published perception."""
     if not any(g.get("objective") is not None for g in ctx["gaps"]):
         why = "les indices de fragilité n’y sont pas disponibles"
-    elif ctx.get("samples_note") and (ctx.get("samples") or {}).get("habitants", 0) < _rules(ctx)["min_publish"]:
+    elif _note_covers(ctx, ["habitants"]):
         why = "la perception des habitants n’y est pas publiée"  # the note gives the numbers
     else:
         why = (
@@ -180,9 +187,9 @@ def modes(ctx: dict, orgs: list[str]) -> str:
     if not parts:
         return NOT_ASKED
     tail = f" ; en France, le mode le plus pratiqué est {', '.join(parts)}" if parts else ""
-    short = _too_few(ctx, "d’organisations ayant des partenariats", orgs)
-    if short.startswith("Trop peu"):  # the note gives these groups' numbers; fewer still have partnerships
-        return f"{short} pour publier leurs modes de partenariat{tail}."
+    if _note_covers(ctx, orgs):  # the note gives these groups' numbers; fewer still have partnerships
+        who = _too_few(ctx, "d’organisations ayant des partenariats", orgs)
+        return f"{who} pour publier leurs modes de partenariat{tail}."
     return (
         f"Les effectifs d’organisations ayant des partenariats {_in(ctx)} sont trop faibles (moins de "
         f"{_rules(ctx)['min_publish']}{fr.NBSP}organisations par groupe) pour publier leurs modes de "
